@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from .models import Function, Membership, Organization, Stakeholder
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "go_to_market", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "access", "created_at"]
+    list_filter = ["access", "organization"]
+    search_fields = ["user__email", "organization__name"]
+    list_select_related = ["user", "organization"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Function)
+class FunctionAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "category", "is_external", "parent"]
+    list_filter = ["category", "is_external", "organization"]
+    search_fields = ["name"]
+    list_select_related = ["organization", "parent"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(Stakeholder)
+class StakeholderAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "email", "title", "function", "organization", "user"]
+    list_filter = ["organization"]
+    search_fields = ["full_name", "email", "title"]
+    list_select_related = ["function", "organization", "user"]
+    raw_id_fields = ["function", "user"]

@@ -1,0 +1,133 @@
+"""Access rules of DESIGN §5, in one place.
+
+Every page and API view resolves the `<org>` of its URL through the requester's
+membership. A user with no membership in that organization gets 404 (never 403:
+the organization's existence must not leak); a member whose access does not
+allow the action gets 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import Membership, Organization, Stakeholder
+
+
+class Perm(enum.Enum):
+    VIEW = "view"  # dashboards, map, reports (stakeholders: own products only)
+    EDIT = "edit"  # functions, people, products, assignments, partnerships
+    REVIEW = "review"  # review an assignment (stakeholders: own function only)
+    RESOLVE = "resolve"  # resolve disputes, run review campaigns
+    ADMIN = "admin"  # export reports, manage members and invites
+
+
+GRANTS: dict[str, frozenset[Perm]] = {
+    Membership.Access.ADMIN: frozenset(Perm),
+    Membership.Access.LEADER: frozenset({Perm.VIEW, Perm.EDIT, Perm.REVIEW, Perm.RESOLVE}),
+    Membership.Access.STAKEHOLDER: frozenset({Perm.VIEW, Perm.REVIEW}),
+}
+
+
+@dataclass
+class OrgContext:
+    """The requester inside one organization: what every view works from."""
+
+    organization: Organization
+    membership: Membership
+
+    @property
+    def access(self) -> str:
+        return self.membership.access
+
+    def can(self, perm: Perm) -> bool:
+        return perm in GRANTS[self.membership.access]
+
+    @property
+    def can_edit(self) -> bool:
+        return self.can(Perm.EDIT)
+
+    @property
+    def can_resolve(self) -> bool:
+        return self.can(Perm.RESOLVE)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.can(Perm.ADMIN)
+
+    @property
+    def is_stakeholder_only(self) -> bool:
+        return self.membership.access == Membership.Access.STAKEHOLDER
+
+    @cached_property
+    def stakeholder(self) -> Stakeholder | None:
+        """The person record linked to this user in this organization, if any."""
+        return (
+            Stakeholder.objects.select_related("function")
+            .filter(organization=self.organization, user_id=self.membership.user_id)
+            .first()
+        )
+
+    def require(self, perm: Perm) -> None:
+        if not self.can(perm):
+            raise PermissionDenied(f"Your access ({self.access}) does not allow this.")
+
+
+def org_context(user: Any, org_slug: str) -> OrgContext:
+    """Resolve an organization through the user's membership, or 404."""
+    if not user.is_authenticated:
+        raise Http404("No such organization.")
+    membership = (
+        Membership.objects.select_related("organization", "user").filter(user=user, organization__slug=org_slug).first()
+    )
+    if membership is None:
+        raise Http404("No such organization.")
+    return OrgContext(organization=membership.organization, membership=membership)
+
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def org_view(perm: Perm = Perm.VIEW) -> Callable[[View], View]:
+    """Decorate a page view taking `org` from its URL.
+
+    Anonymous users go to login; non-members get 404; members lacking `perm` get
+    403. The view receives `request.ctx` (an OrgContext) and keeps its kwargs.
+    """
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            ctx = org_context(request.user, org)
+            request.ctx = ctx  # type: ignore[attr-defined]
+            ctx.require(perm)
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+class OrgPermissionMixin:
+    """The same rule for class-based views (DRF views use roles.api_permissions)."""
+
+    required_perm: Perm = Perm.VIEW
+    ctx: OrgContext
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        self.ctx = org_context(request.user, kwargs.pop("org"))
+        request.ctx = self.ctx  # type: ignore[attr-defined]
+        self.ctx.require(self.required_perm)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

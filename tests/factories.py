@@ -1,0 +1,100 @@
+"""factory_boy factories for the domain; each builds a consistent object graph."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from layers.models import Assignment, Layer, Product, Review
+from roles.models import Function, Membership, Organization, Stakeholder
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    username = factory.LazyAttribute(lambda u: u.email.lower())
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Org {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    go_to_market = Organization.GoToMarket.HYBRID
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    access = Membership.Access.LEADER
+
+
+class FunctionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Function
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Function {n}")
+    category = Function.Category.BUILDING
+
+
+class StakeholderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stakeholder
+
+    function = factory.SubFactory(FunctionFactory)
+    organization = factory.SelfAttribute("function.organization")
+    full_name = factory.Faker("name")
+    title = factory.Faker("job")
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+
+
+def layer(key: str) -> Layer:
+    return Layer.objects.get(key=key)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    product = factory.SubFactory(ProductFactory)
+    function = factory.SubFactory(FunctionFactory, organization=factory.SelfAttribute("..product.organization"))
+    layer = factory.LazyFunction(lambda: layer("core"))
+    emphasis = Assignment.Emphasis.CONTRIBUTOR
+    contribution = "Builds the thing."
+    source = Assignment.Source.MANUAL
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    stakeholder = factory.SubFactory(StakeholderFactory, function=factory.SelfAttribute("..assignment.function"))
+    verdict = Review.Verdict.AGREE
