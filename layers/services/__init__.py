@@ -1,0 +1,1 @@
+"""Writes of the product side (STYLE: services). One module per area."""

@@ -1,0 +1,1 @@
+"""Writes of the organization side (STYLE: services). One module per area."""
