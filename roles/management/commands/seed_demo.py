@@ -1,0 +1,233 @@
+"""`manage.py seed_demo`: load the demo organizations of roles/demo_data.py (DESIGN §7).
+
+Safe to rerun: every row is matched on its natural key (organization slug, function
+name, person email, product slug, user email) and only written when it differs
+from the data, so a second run writes nothing and never resets a password.
+Everything happens in one transaction: a broken data file leaves the database as
+it was.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import models, transaction
+
+from layers.models import Product
+from roles import demo_data
+from roles.models import Function, Membership, Organization, Stakeholder
+
+
+@dataclass
+class Login:
+    email: str
+    access: str
+    organization: str
+    person: str  # "Priya Raman, VP of Product", or "" when the user is not a person of the org
+
+
+@dataclass
+class Tally:
+    """What one run wrote, per model, so a rerun can say "nothing changed"."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+
+    def describe(self) -> str:
+        if not +self.created and not +self.updated:
+            return "nothing changed"
+        parts = []
+        for label, counts in (("created", +self.created), ("updated", +self.updated)):  # + drops zeros
+            if counts:
+                parts.append(f"{label} " + ", ".join(f"{n} {model}" for model, n in sorted(counts.items())))
+        return "; ".join(parts)
+
+
+def _sync(obj: models.Model, values: dict[str, Any]) -> bool:
+    """Set the fields that differ and save only those; report whether anything did."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save(update_fields=changed)
+    return bool(changed)
+
+
+def _seed_organization(row: dict[str, Any], tally: Tally) -> Organization:
+    org = Organization.objects.filter(slug=row["slug"]).first()
+    if org is None:
+        tally.created["organizations"] += 1
+        return Organization.objects.create(**row)
+    if _sync(org, {"name": row["name"], "go_to_market": row["go_to_market"]}):
+        tally.updated["organizations"] += 1
+    return org
+
+
+def _seed_functions(org: Organization, rows: list[dict[str, Any]], tally: Tally) -> dict[str, Function]:
+    """Create missing functions in bulk, then align every field (parents last: they need ids)."""
+    existing = {f.name.lower() for f in org.functions.all()}
+    missing = [row for row in rows if row["name"].lower() not in existing]
+    Function.objects.bulk_create(
+        Function(
+            organization=org,
+            name=row["name"],
+            category=row["category"],
+            is_external=row["is_external"],
+            description=row["description"],
+        )
+        for row in missing
+    )
+    tally.created["functions"] += len(missing)
+    # Re-read rather than trust bulk_create's ids: not every backend returns them.
+    by_name = {f.name.lower(): f for f in org.functions.all()}
+    for row in rows:
+        function = by_name[row["name"].lower()]
+        parent = by_name[row["parent"].lower()] if row["parent"] else None
+        values = {
+            "name": row["name"],
+            "category": row["category"],
+            "is_external": row["is_external"],
+            "description": row["description"],
+            "parent_id": parent.pk if parent else None,
+        }
+        if _sync(function, values) and row["name"].lower() in existing:
+            tally.updated["functions"] += 1
+    return by_name
+
+
+def _seed_people(
+    org: Organization, people: dict[str, list[tuple[str, str, str]]], functions: dict[str, Function], tally: Tally
+) -> dict[str, Stakeholder]:
+    rows = [
+        {"function_id": functions[name.lower()].pk, "full_name": full_name, "title": title, "email": email}
+        for name, members in people.items()
+        for full_name, title, email in members
+    ]
+    existing = {s.email.lower(): s for s in org.stakeholders.all()}
+    missing = [row for row in rows if row["email"].lower() not in existing]
+    Stakeholder.objects.bulk_create(Stakeholder(organization=org, **row) for row in missing)
+    tally.created["people"] += len(missing)
+    for row in rows:
+        person = existing.get(row["email"].lower())
+        if person is not None and _sync(person, row):
+            tally.updated["people"] += 1
+    return {s.email.lower(): s for s in org.stakeholders.select_related("function")}
+
+
+def _seed_products(org: Organization, rows: list[dict[str, Any]], people: dict[str, Stakeholder], tally: Tally) -> None:
+    existing = {p.slug: p for p in org.products.all()}
+    for row in rows:
+        values = {"name": row["name"], "description": row["description"], "head_id": people[row["head"]].pk}
+        product = existing.get(row["slug"])
+        if product is None:
+            Product.objects.create(organization=org, slug=row["slug"], **values)
+            tally.created["products"] += 1
+        elif _sync(product, values):
+            tally.updated["products"] += 1
+
+
+def _seed_user(row: dict[str, Any], tally: Tally) -> AbstractUser:
+    """Find the login by its username (the lowercased email); the password is set only on creation."""
+    user_model = get_user_model()
+    username = row["email"].lower()
+    names = {"email": row["email"], "first_name": row["first_name"], "last_name": row["last_name"]}
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        user = user_model(username=username, **names)
+        user.set_password(demo_data.PASSWORD)
+        user.save()
+        tally.created["users"] += 1
+    elif _sync(user, names):
+        tally.updated["users"] += 1
+    return user
+
+
+def _seed_logins(
+    org: Organization, rows: list[dict[str, Any]], people: dict[str, Stakeholder], tally: Tally
+) -> list[Login]:
+    logins = []
+    for row in rows:
+        user = _seed_user(row, tally)
+        membership = Membership.objects.filter(user=user, organization=org).first()
+        if membership is None:
+            Membership.objects.create(user=user, organization=org, access=row["access"])
+            tally.created["memberships"] += 1
+        elif _sync(membership, {"access": row["access"]}):
+            tally.updated["memberships"] += 1
+        person = people.get(row["email"].lower())
+        if person is not None and _sync(person, {"user_id": user.pk}):
+            tally.created["login links"] += 1
+        described = f"{person.full_name}, {person.title}" if person else ""
+        logins.append(Login(email=row["email"], access=row["access"], organization=org.name, person=described))
+    return logins
+
+
+def _seed_organization_data(data: dict[str, Any], tally: Tally) -> list[Login]:
+    org = _seed_organization(data["organization"], tally)
+    try:
+        functions = _seed_functions(org, data["functions"], tally)
+        people = _seed_people(org, data["people"], functions, tally)
+        _seed_products(org, data["products"], people, tally)
+    except KeyError as exc:
+        # A typo in demo_data.py: say which name, and roll everything back.
+        raise CommandError(f"The demo data of {org.name} refers to {exc}, which it does not define.") from exc
+    return _seed_logins(org, data["users"], people, tally)
+
+
+@transaction.atomic
+def seed_demo(*, organizations: list[dict[str, Any]]) -> tuple[list[Login], Tally]:
+    tally = Tally()
+    logins: list[Login] = []
+    for data in organizations:
+        logins += _seed_organization_data(data, tally)
+    return logins, tally
+
+
+def base_url() -> str:
+    return f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}/"
+
+
+def format_logins(logins: list[Login]) -> str:
+    email_width = max(len(login.email) for login in logins)
+    access_width = max(len(login.access) for login in logins)
+    org_width = max(len(login.organization) for login in logins)
+    lines = [
+        f"Demo logins — open {base_url()} and sign in with password: {demo_data.PASSWORD}",
+        "",
+    ]
+    for login in logins:
+        row = f"  {login.email:<{email_width}}  {login.access:<{access_width}}  {login.organization:<{org_width}}"
+        lines.append(f"{row}  {login.person}".rstrip())
+    rule = "-" * max(len(line) for line in lines)
+    return "\n".join([rule, *lines, rule])
+
+
+class Command(BaseCommand):
+    help = "Load the demo organizations (Northwind Analytics, Contoso Robotics) and their logins. Safe to rerun."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="Print only the demo logins.")
+
+    def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
+        started = time.perf_counter()
+        logins, tally = seed_demo(organizations=demo_data.ORGANIZATIONS)
+        if not quiet:
+            for data in demo_data.ORGANIZATIONS:
+                org = data["organization"]
+                people = sum(len(members) for members in data["people"].values())
+                products = len(data["products"])
+                self.stdout.write(
+                    f"{org['name']} ({org['slug']}): {len(data['functions'])} functions, "
+                    f"{people} people, {products} product{'s' if products != 1 else ''}"
+                )
+            elapsed = time.perf_counter() - started
+            self.stdout.write(self.style.SUCCESS(f"Demo data ready in {elapsed:.2f} s: {tally.describe()}."))
+            self.stdout.write("")
+        self.stdout.write(format_logins(logins))

@@ -1,0 +1,239 @@
+"""`manage.py seed_demo`: the demo organizations, their logins, and reruns that change nothing."""
+
+from __future__ import annotations
+
+import copy
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import F
+from django.http import Http404
+from django.test import Client
+
+from layers.models import Product
+from roles import demo_data
+from roles.models import Function, Membership, Organization, Stakeholder
+from roles.permissions import org_context
+
+MODELS = [Organization, Membership, get_user_model(), Function, Stakeholder, Product]
+
+DEMO_LOGINS = [
+    ("admin@northwind.test", "northwind", Membership.Access.ADMIN),
+    ("leader@northwind.test", "northwind", Membership.Access.LEADER),
+    ("stakeholder@northwind.test", "northwind", Membership.Access.STAKEHOLDER),
+    ("leader@contoso.test", "contoso", Membership.Access.LEADER),
+]
+
+# DESIGN §3's table: the category of every function the text names.
+NORTHWIND_CATEGORIES = {
+    "Product Management": "building",
+    "Product Owners": "building",
+    "UX & Design": "building",
+    "Engineering": "building",
+    "Technical Writing": "building",
+    "Security": "building",
+    "Sales & Account Management": "customer_facing",
+    "Business Development": "customer_facing",
+    "Product Marketing": "customer_facing",
+    "Customer Success": "customer_facing",
+    "Customer Support": "customer_facing",
+    "Subject Matter Experts": "customer_facing",
+    "CEO": "leadership",
+    "Board of Directors": "leadership",
+    "Corporate Marketing": "cross_functional",
+    "HR / People": "cross_functional",
+    "Legal": "cross_functional",
+    "Finance": "cross_functional",
+    "Channel Partners": "partner",
+    "Data & Technology Partners": "partner",
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    # The production hasher costs ~0.3 s per password; these tests hash dozens.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    return seed()
+
+
+@pytest.fixture
+def northwind(seeded) -> Organization:
+    return Organization.objects.get(slug="northwind")
+
+
+def test_it_builds_northwind_with_every_function_of_the_text(northwind):
+    assert northwind.name == "Northwind Analytics"
+    assert northwind.go_to_market == Organization.GoToMarket.SALES_LED
+    functions = {f.name: f for f in northwind.functions.select_related("parent")}
+    assert {name: f.category for name, f in functions.items()} == NORTHWIND_CATEGORIES
+    assert functions["Product Owners"].parent == functions["Product Management"]
+    assert {name for name, f in functions.items() if f.is_external} == {
+        "Channel Partners",
+        "Data & Technology Partners",
+    }
+    assert all(f.description and "\n" not in f.description for f in functions.values())
+
+
+def test_it_staffs_about_sixty_people_where_the_work_is(northwind):
+    people = Stakeholder.objects.filter(organization=northwind)
+    assert 55 <= people.count() <= 65
+    per_function = {f.name: f.stakeholders.count() for f in northwind.functions.all()}
+    assert min(per_function.values()) >= 1, "every function has someone in it"
+    assert per_function["Engineering"] > per_function["Board of Directors"]
+    assert per_function["Sales & Account Management"] > per_function["Board of Directors"]
+    assert len({p.full_name for p in people}) == people.count()
+    assert all(p.title for p in people)
+
+
+def test_partners_have_their_own_email_domains_and_employees_use_northwinds(northwind):
+    for person in Stakeholder.objects.filter(organization=northwind).select_related("function"):
+        domain = person.email.rsplit("@", 1)[1]
+        if person.function.is_external:
+            assert domain != "northwind.test", person.email
+        else:
+            assert domain == "northwind.test", person.email
+
+
+def test_it_creates_two_products_each_headed_by_a_product_leader(northwind):
+    products = {p.slug: p for p in Product.objects.filter(organization=northwind).select_related("head__function")}
+    assert {slug: p.name for slug, p in products.items()} == {
+        "insights": "Northwind Insights",
+        "connect": "Northwind Connect",
+    }
+    for product in products.values():
+        assert product.head.organization == northwind
+        assert product.head.function.name == "Product Management"
+
+
+def test_it_creates_the_memberships_of_both_organizations(seeded):
+    memberships = {(m.user.email, m.organization.slug, m.access) for m in Membership.objects.select_related("user")}
+    assert memberships == set(DEMO_LOGINS)
+
+
+def test_contoso_is_a_small_product_led_organization(seeded):
+    contoso = Organization.objects.get(slug="contoso")
+    assert contoso.go_to_market == Organization.GoToMarket.PRODUCT_LED
+    assert 3 <= contoso.functions.count() <= 6
+    assert 3 <= contoso.stakeholders.count() <= 8
+    assert list(contoso.products.values_list("slug", flat=True)) == ["fleet"]
+    # No person of one organization sits in a function of the other.
+    assert not Stakeholder.objects.exclude(function__organization=F("organization")).exists()
+
+
+def test_a_second_run_changes_no_row_and_no_password(seeded):
+    counts = row_counts()
+    passwords = dict(get_user_model().objects.values_list("username", "password"))
+    updated_at = dict(Stakeholder.objects.values_list("email", "updated_at"))
+
+    output = seed()
+
+    assert row_counts() == counts
+    assert dict(get_user_model().objects.values_list("username", "password")) == passwords
+    assert dict(Stakeholder.objects.values_list("email", "updated_at")) == updated_at
+    assert "nothing changed" in output
+
+
+def test_a_rerun_restores_demo_rows_that_were_edited(northwind):
+    Function.objects.filter(organization=northwind, name="Legal").update(name="LEGAL", category="building")
+    Membership.objects.filter(user__email="leader@northwind.test").update(access=Membership.Access.STAKEHOLDER)
+    counts = row_counts()
+
+    output = seed()
+
+    legal = Function.objects.get(organization=northwind, name__iexact="legal")
+    assert (legal.name, legal.category) == ("Legal", "cross_functional")
+    assert Membership.objects.get(user__email="leader@northwind.test").access == Membership.Access.LEADER
+    assert row_counts() == counts
+    assert "updated 1 functions, 1 memberships" in output
+
+
+@pytest.mark.parametrize(("email", "slug", "access"), DEMO_LOGINS)
+def test_each_demo_user_logs_in_and_lands_on_their_organization(seeded, email, slug, access):
+    client = Client()
+    assert client.login(username=email, password="demo")
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/o/{slug}/"
+
+
+def test_demo_users_have_names_and_a_lowercased_email_username(seeded):
+    for user in get_user_model().objects.all():
+        assert user.username == user.email.lower()
+        assert user.first_name and user.last_name
+        assert not user.is_staff and not user.is_superuser
+
+
+def test_the_stakeholder_is_a_customer_success_manager_linked_to_their_user(northwind):
+    user = get_user_model().objects.get(email="stakeholder@northwind.test")
+    person = org_context(user, "northwind").stakeholder
+    assert person is not None
+    assert person.function.name == "Customer Success"
+    assert person.title == "Customer Success Manager"
+    assert (user.first_name, user.last_name) == tuple(person.full_name.split(" ", 1))
+
+
+def test_the_leader_is_the_vp_of_product_in_product_management(northwind):
+    user = get_user_model().objects.get(email="leader@northwind.test")
+    person = org_context(user, "northwind").stakeholder
+    assert person is not None
+    assert (person.function.name, person.title) == ("Product Management", "VP of Product")
+
+
+def test_contosos_leader_cannot_see_northwind(seeded):
+    client = Client()
+    assert client.login(username="leader@contoso.test", password="demo")
+    assert client.get("/o/northwind/").status_code == 404
+    contoso_leader = get_user_model().objects.get(email="leader@contoso.test")
+    with pytest.raises(Http404):
+        org_context(contoso_leader, "northwind")
+    assert org_context(contoso_leader, "contoso").organization.slug == "contoso"
+
+
+def test_it_prints_the_logins_and_the_address(seeded, monkeypatch):
+    assert "http://127.0.0.1:8000/" in seeded
+    assert "password: demo" in seeded
+    for email, _, _ in DEMO_LOGINS:
+        assert email in seeded
+    monkeypatch.setenv("PORT", "9001")
+    assert "http://127.0.0.1:9001/" in seed()
+
+
+def test_quiet_prints_only_the_logins(db):
+    output = seed(quiet=True)
+    assert output.startswith("---")
+    assert "Demo data ready" not in output
+    assert "leader@contoso.test" in output
+
+
+def test_a_broken_data_file_writes_nothing(db, monkeypatch):
+    broken = copy.deepcopy(demo_data.CONTOSO)
+    broken["people"]["Marketing"] = [("Nobody", "Ghost", "ghost@contoso.test")]
+    monkeypatch.setattr(demo_data, "ORGANIZATIONS", [demo_data.NORTHWIND, broken])
+
+    with pytest.raises(CommandError, match="'marketing'"):
+        seed()
+
+    assert row_counts() == dict.fromkeys(row_counts(), 0)
+
+
+def test_its_queries_do_not_grow_with_each_person(db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(50):
+        seed()
+    with django_assert_max_num_queries(25):
+        seed()
