@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Assignment, Layer, Product, Review
+from .models import Assignment, AssignmentChange, DismissedSuggestion, Layer, Product, Review
 
 
 @admin.register(Layer)
@@ -41,3 +41,29 @@ class ReviewAdmin(admin.ModelAdmin):
     search_fields = ["stakeholder__full_name", "comment"]
     list_select_related = ["stakeholder", "assignment__function", "assignment__layer", "assignment__product"]
     raw_id_fields = ["assignment", "stakeholder", "resolved_by"]
+
+
+@admin.register(AssignmentChange)
+class AssignmentChangeAdmin(admin.ModelAdmin):
+    """History is written by the services only; the admin reads it."""
+
+    list_display = ["at", "product", "function", "layer", "action", "source", "by"]
+    list_filter = ["action", "source", "layer"]
+    search_fields = ["function__name", "product__name"]
+    list_select_related = ["product", "function", "layer", "by"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DismissedSuggestion)
+class DismissedSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["product", "function", "layer", "by", "at"]
+    list_filter = ["layer"]
+    search_fields = ["function__name", "product__name"]
+    list_select_related = ["product", "function", "layer", "by"]
+    raw_id_fields = ["product", "function", "by"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from roles.models import Function, Organization, Stakeholder
 
@@ -129,3 +130,146 @@ class Review(models.Model):
     def is_open(self) -> bool:
         """A disagreement stays open until a leader resolves it."""
         return self.verdict == self.Verdict.DISAGREE and not self.resolved_at
+
+
+class AssignmentChange(models.Model):
+    """One write to an assignment cell (issue 3 item 8): who changed what, when, from what to what.
+
+    Keyed by the cell (product, function, layer) rather than the assignment row, so a
+    deleted assignment keeps its history. `before`/`after` hold emphasis, contribution,
+    source and version; `before` is null on create and `after` is null on delete.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        DELETED = "deleted", "Deleted"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="assignment_changes")
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="assignment_changes")
+    layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, choices=Assignment.Source.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["product", "function", "layer", "-at"])]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.function} @ {self.layer}: {self.action}"
+
+
+class DismissedSuggestion(models.Model):
+    """A leader said "no" to the playbook's suggestion for one cell; apply() leaves it alone."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="dismissed_suggestions")
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="dismissed_suggestions")
+    layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "function", "layer"], name="dismissed_suggestion_unique_cell"),
+        ]
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.function} @ {self.layer} dismissed"
+
+
+class ReviewCampaign(models.Model):
+    """A leader asks a product's stakeholders to review their part by a deadline (issue 4)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    # Empty means every function mapped on the product.
+    functions = models.ManyToManyField(Function, blank=True, related_name="campaigns")
+    starts_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignReminder(models.Model):
+    """One reminder sent to one stakeholder in a campaign; the unique day makes re-runs send nothing twice."""
+
+    campaign = models.ForeignKey(ReviewCampaign, on_delete=models.CASCADE, related_name="reminders")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "stakeholder", "sent_on"], name="campaign_reminder_once_a_day"),
+        ]
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.stakeholder} on {self.sent_on}"
+
+
+class CoverageReport(models.Model):
+    """An immutable snapshot of one product's coverage at one time (DESIGN §2, §4).
+
+    `run_key` names the build run (the task's id, or the schedule slot), so a task
+    delivered twice or retried after a worker died still leaves one snapshot per run.
+    """
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Manual"
+        API = "api", "API"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reports")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="reports")
+    run_key = models.CharField(max_length=100)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    generated_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField()
+    layer_coverage = models.FloatField()
+    function_coverage = models.FloatField()
+    review_coverage = models.FloatField()
+    agreement = models.FloatField()
+    layers = models.JSONField(default=list)
+    gaps = models.JSONField(default=list)
+    totals = models.JSONField(default=dict)
+    data = models.JSONField(default=dict, help_text="The whole coverage result, as built.")
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "run_key"], name="report_one_per_run"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "-generated_at"]),
+            models.Index(fields=["product", "-generated_at"]),
+        ]
+        ordering = ["-generated_at", "-id"]
+        get_latest_by = "generated_at"
+
+    def __str__(self) -> str:
+        return f"{self.product} — {self.score} ({self.generated_at:%Y-%m-%d %H:%M})"

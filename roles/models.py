@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -95,3 +97,175 @@ class Stakeholder(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class ImportJob(models.Model):
+    """One upload of an org chart, from preview to commit (issue 3).
+
+    The uploaded bytes live in the row rather than on a disk so that a web process
+    and a worker on another machine see the same file; they are dropped once the
+    import is done.
+    """
+
+    class State(models.TextChoices):
+        MAPPING = "mapping", "Needs column mapping"
+        INVALID = "invalid", "Has errors"
+        READY = "ready", "Ready to import"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    filename = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=10)
+    size = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(editable=False)
+    headers = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.MAPPING)
+    preview = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+
+class Partnership(models.Model):
+    """A link of the Whole Product Partnership web (003_…): trust between two functions.
+
+    The pair is stored in id order (function_a < function_b), so "no duplicate pair in
+    either order" is a plain unique constraint.
+    """
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        FORTNIGHTLY = "fortnightly", "Fortnightly"
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        AD_HOC = "ad_hoc", "Ad hoc"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="partnerships")
+    function_a = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="partnerships_as_a")
+    function_b = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="partnerships_as_b")
+    trust = models.PositiveSmallIntegerField(help_text="1 (broken) to 5 (strong).")
+    shared_goal = models.CharField(max_length=300, blank=True)
+    cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.MONTHLY)
+    feedback_carried = models.TextField(
+        blank=True, max_length=2000, help_text="What flows back to the core: prospects' needs, competitor positioning…"
+    )
+    last_checked_on = models.DateField(null=True, blank=True)
+    # Set by a disruption touching either function; cleared by the next check-in.
+    needs_trust_check = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(trust__gte=1, trust__lte=5), name="partnership_trust_1_to_5"),
+            models.CheckConstraint(
+                condition=models.Q(function_a__lt=models.F("function_b")), name="partnership_pair_ordered"
+            ),
+            models.UniqueConstraint(fields=["function_a", "function_b"], name="partnership_unique_pair"),
+        ]
+        ordering = ["function_a__name", "function_b__name"]
+
+    def __str__(self) -> str:
+        return f"{self.function_a} ↔ {self.function_b} (trust {self.trust})"
+
+
+class PartnershipCheckIn(models.Model):
+    """A leader's reading of a partnership's trust on a date: the history behind its trend."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="check_ins")
+    trust = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True, max_length=2000)
+    checked_on = models.DateField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(trust__gte=1, trust__lte=5), name="checkin_trust_1_to_5"),
+        ]
+        ordering = ["-checked_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.partnership} checked {self.checked_on}"
+
+
+class Disruption(models.Model):
+    """A dated event touching some functions (003_…: the permanent operating environment).
+
+    `effective_at` is when it starts to count against reviews: the moment it was logged,
+    or the start of `occurred_on` if that lies in the future (a planned reorg).
+    """
+
+    class Kind(models.TextChoices):
+        REORG = "reorg", "Reorganization"
+        LEADERSHIP_CHANGE = "leadership_change", "Leadership change"
+        NEW_HIRES = "new_hires", "New hires"
+        SUSTAINED_PRESSURE = "sustained_pressure", "Sustained pressure"
+        OTHER = "other", "Other"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="disruptions")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    note = models.TextField(blank=True, max_length=2000)
+    occurred_on = models.DateField()
+    effective_at = models.DateTimeField()
+    functions = models.ManyToManyField(Function, related_name="disruptions")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["organization", "-occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title} ({self.occurred_on})"
+
+
+class Invite(models.Model):
+    """A single-use, expiring invitation for a stakeholder to join (issue 4).
+
+    The emailed link carries a signed token naming this row and its nonce; accepting
+    sets `accepted_at`, so the same link cannot be used twice.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invites")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(max_length=254)
+    nonce = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveIntegerField(default=0)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "stakeholder", "-created_at"])]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invite for {self.email}"

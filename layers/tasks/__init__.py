@@ -1,0 +1,4 @@
+"""Celery tasks of the product side, one module per area (Celery's autodiscover imports this package)."""
+
+from .reports import *  # noqa: F403
+from .reviews import *  # noqa: F403

@@ -1,0 +1,1 @@
+"""Report build tasks (issue 5)."""

@@ -1,0 +1,1 @@
+"""Review invite/reminder tasks (issue 4)."""
