@@ -90,3 +90,79 @@ def stakeholder_client(stakeholder_user):
 @pytest.fixture
 def outsider_client(outsider):
     return client_for(outsider)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` subprocess on the test database and the broker, on a queue of its own.
+
+    Tasks sent without an explicit queue during the test go to that queue, so two test
+    runs on one broker never take each other's tasks. The worker must open the database
+    the test reads: PostgreSQL (its test database is shared by name) or a file-based
+    SQLite test database; pytest's default in-memory SQLite skips (fails under
+    REQUIRE_SERVICES=1). Stop it early, or kill it, with `.stop(sig=...)`.
+    """
+    import uuid
+
+    from django.conf import settings
+
+    from wholeproduct.celery import app
+
+    from .services import require_postgres
+    from .workers import child_env, database_url_for, start_celery_worker
+
+    db = settings.DATABASES["default"]
+    name = str(db["NAME"])
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        env = child_env(DATABASE_URL=database_url_for(name), CELERY_TASK_ALWAYS_EAGER="0")
+    elif name != ":memory:" and "mode=memory" not in name:
+        env = child_env(SQLITE_PATH=name, WHOLEPRODUCT_STATE_DIR=str(settings.STATE_DIR), CELERY_TASK_ALWAYS_EAGER="0")
+    else:
+        require_postgres()  # an in-memory database is invisible to another process
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    saved = (app.conf.task_default_queue, app.conf.task_always_eager)
+    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+    worker = start_celery_worker(env, log_path=tmp_path / "celery-worker.log", queue=queue)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        app.conf.task_default_queue, app.conf.task_always_eager = saved
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium for the whole session (skips without it; fails under REQUIRE_SERVICES=1)."""
+    from .services import require_chromium
+
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context per test: no cookie or session carries over."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Hash test passwords with MD5: the real hasher costs ~0.3 s a user, and tests make hundreds."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,18 +1,75 @@
-# Placeholder until the product pages land (issue 2).
-from django.http import HttpResponse
+"""Product pages: the list, create, edit, and the product's own page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from roles.forms import add_domain_error
+from roles.permissions import Perm, org_view
+from wholeproduct.errors import DomainError
+
+from .. import selectors
+from ..forms import ProductForm
+from ..services import products as services
 
 
-def product_list(request, org):
-    return HttpResponse(status=501)
+@org_view(Perm.VIEW)
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    products = selectors.products_for_list(request.ctx)  # type: ignore[attr-defined]
+    return render(request, "layers/product_list.html", {"products": products})
 
 
-def product_create(request, org):
-    return HttpResponse(status=501)
+@org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def product_create(request: HttpRequest) -> HttpResponse:
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    form = ProductForm(request.POST if request.method == "POST" else None, organization=organization)
+    if form.is_bound and form.is_valid():
+        try:
+            product = services.product_create(organization=organization, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"Created {product.name}.")
+            return redirect("product-detail", org=organization.slug, product=product.slug)
+    return render(request, "layers/product_form.html", {"form": form, "product": None})
 
 
-def product_edit(request, org, product):
-    return HttpResponse(status=501)
+@org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def product_edit(request: HttpRequest, product: str) -> HttpResponse:
+    item = selectors.product_to_edit(request.ctx, product)  # type: ignore[attr-defined]
+    if item is None:
+        raise Http404("No such product.")
+    data = request.POST if request.method == "POST" else None
+    form = ProductForm(data, organization=item.organization, instance=item)
+    if form.is_bound and form.is_valid():
+        try:
+            services.product_update(product=item, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+            item.refresh_from_db()
+        else:
+            messages.success(request, f"Saved {item.name}.")
+            return redirect("product-detail", org=item.organization.slug, product=item.slug)
+    return render(request, "layers/product_form.html", {"form": form, "product": item})
 
 
-def product_detail(request, org, product):
-    return HttpResponse(status=501)
+@org_view(Perm.VIEW)
+@require_GET
+def product_detail(request: HttpRequest, product: str) -> HttpResponse:
+    """The whole product of one product. Another page (the rings picture) will replace this body."""
+    item = selectors.product_for(request.ctx, product)  # type: ignore[attr-defined]
+    if item is None:
+        raise Http404("No such product.")
+    layers = selectors.assignments_by_layer(item)
+    context = {
+        "product": item,
+        "layers": layers,
+        "assignment_count": sum(len(group.assignments) for group in layers),
+    }
+    return render(request, "layers/product_detail.html", context)

@@ -1,18 +1,111 @@
-# Placeholder until the functions pages land (issue 2).
-from django.http import HttpResponse
+"""Functions pages: the list grouped by category, create, edit and delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wholeproduct.errors import DomainError
+
+from .. import selectors
+from ..forms import FunctionDeleteForm, FunctionForm, add_domain_error
+from ..models import Function
+from ..permissions import Perm, org_view
+from ..services import functions as services
 
 
-def function_list(request, org):
-    return HttpResponse(status=501)
+def _function_or_404(request: HttpRequest, pk: int) -> Function:
+    function = selectors.function_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+    if function is None:
+        raise Http404("No such function.")
+    return function
 
 
-def function_create(request, org):
-    return HttpResponse(status=501)
+def _to_row(function: Function) -> HttpResponse:
+    url = reverse("function-list", kwargs={"org": function.organization.slug})
+    return redirect(f"{url}#function-{function.pk}")
 
 
-def function_edit(request, org, pk):
-    return HttpResponse(status=501)
+@org_view(Perm.VIEW)
+@require_GET
+def function_list(request: HttpRequest) -> HttpResponse:
+    functions = list(selectors.functions_for_list(request.ctx.organization))  # type: ignore[attr-defined]
+    context = {"groups": selectors.group_by_category(functions), "total": len(functions)}
+    return render(request, "roles/function_list.html", context)
 
 
-def function_delete(request, org, pk):
-    return HttpResponse(status=501)
+@org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def function_create(request: HttpRequest) -> HttpResponse:
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    form = FunctionForm(request.POST if request.method == "POST" else None, organization=organization)
+    if form.is_bound and form.is_valid():
+        try:
+            function = services.function_create(organization=organization, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"Added {function.name}.")
+            return _to_row(function)
+    return render(request, "roles/function_form.html", {"form": form, "function": None})
+
+
+@org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def function_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    function = _function_or_404(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = FunctionForm(data, organization=function.organization, instance=function)
+    if form.is_bound and form.is_valid():
+        try:
+            services.function_update(function=function, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+            function.refresh_from_db()  # the page title shows the saved name, not the refused one
+        else:
+            messages.success(request, f"Saved {function.name}.")
+            return _to_row(function)
+    return render(request, "roles/function_form.html", {"form": form, "function": function})
+
+
+@org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def function_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    function = _function_or_404(request, pk)
+    impact = selectors.function_deletion_impact(function)
+    data = request.POST if request.method == "POST" else None
+    form = FunctionDeleteForm(data, function=function, people_count=impact.people_count)
+    error_message = ""
+    if form.is_bound and form.is_valid():
+        try:
+            result = services.function_delete(
+                function=function,
+                move_people_to=form.cleaned_data["move_to"],
+                delete_people=form.cleaned_data["delete_people"],
+                people_confirmed=form.cleaned_data["people_count"],
+            )
+        except DomainError as error:
+            # The people changed since the page was drawn: show the new numbers, ask again.
+            error_message = error.detail
+            impact = selectors.function_deletion_impact(function)
+            form = FunctionDeleteForm(function=function, people_count=impact.people_count)
+        else:
+            messages.success(request, _deleted_message(result))
+            return redirect("function-list", org=request.ctx.organization.slug)  # type: ignore[attr-defined]
+    context = {"function": function, "impact": impact, "form": form, "error_message": error_message}
+    return render(request, "roles/function_confirm_delete.html", context)
+
+
+def _deleted_message(result: services.DeletedFunction) -> str:
+    parts = [f"Deleted {result.name}"]
+    if result.people_moved:
+        parts.append(f"moved {services.people_phrase(result.people_moved)}")
+    if result.people_deleted:
+        parts.append(f"deleted {services.people_phrase(result.people_deleted)}")
+    if result.assignments_deleted:
+        noun = "assignment" if result.assignments_deleted == 1 else "assignments"
+        parts.append(f"removed {result.assignments_deleted} {noun}")
+    return ", ".join(parts) + "."

@@ -1,14 +1,104 @@
-# Placeholder until the people pages land (issue 2).
-from django.http import HttpResponse
+"""People pages: a searchable, paginated table of stakeholders; add and edit a person."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wholeproduct.errors import DomainError
+
+from .. import selectors
+from ..forms import PeopleFilterForm, PersonForm, add_domain_error
+from ..models import Stakeholder
+from ..permissions import Perm, org_view
+from ..services import people as services
+
+PAGE_SIZE = 50
 
 
-def people_list(request, org):
-    return HttpResponse(status=501)
+def _is_partial(request: HttpRequest) -> bool:
+    # A history restore (back button after a live search) needs the whole page.
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
 
 
-def person_create(request, org):
-    return HttpResponse(status=501)
+@org_view(Perm.VIEW)
+@require_GET
+def people_list(request: HttpRequest) -> HttpResponse:
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    filter_form = PeopleFilterForm(request.GET, organization=organization)
+    filters = filter_form.filters()
+    people = selectors.people_for_list(organization, **filters)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    active = {
+        key: value for key, value in (("q", filters["query"].strip()), ("function", filters["function_id"])) if value
+    }
+    context: dict[str, Any] = {
+        "filter_form": filter_form,
+        "page": page,
+        "filtered": bool(active),
+        "query": filters["query"].strip(),
+        "base_query": urlencode(active),
+    }
+    context["partial"] = _is_partial(request)
+    template = "roles/_partials/people_rows.html" if context["partial"] else "roles/people_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # the same URL answers a fragment or a page
+    return response
 
 
-def person_edit(request, org, pk):
-    return HttpResponse(status=501)
+def _person_or_404(request: HttpRequest, pk: int) -> Stakeholder:
+    person = selectors.person_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def _to_list(person: Stakeholder) -> HttpResponse:
+    url = reverse("people-list", kwargs={"org": person.organization.slug})
+    return redirect(f"{url}?{urlencode({'q': person.email})}")
+
+
+@org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    # ?function=<id> (from a function's row) preselects that function.
+    initial = {"function": request.GET.get("function")} if request.GET.get("function", "").isdigit() else {}
+    data = request.POST if request.method == "POST" else None
+    form = PersonForm(data, organization=organization, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            person = services.stakeholder_create(organization=organization, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"Added {person.full_name} to {person.function.name}.")
+            return _to_list(person)
+    return render(request, "roles/person_form.html", {"form": form, "person": None})
+
+
+@org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = PersonForm(data, organization=person.organization, instance=person)
+    if form.is_bound and form.is_valid():
+        try:
+            services.stakeholder_update(stakeholder=person, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+            person.refresh_from_db()
+        else:
+            messages.success(request, f"Saved {person.full_name}.")
+            return _to_list(person)
+    return render(request, "roles/person_form.html", {"form": form, "person": person})

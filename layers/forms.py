@@ -1,0 +1,50 @@
+"""Forms of the product pages. They check shape; the services check the domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from roles.models import Organization, Stakeholder
+
+from . import selectors
+from .models import Product
+
+
+class HeadChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Stakeholder) -> str:
+        return f"{obj.full_name} — {obj.function.name}"
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(max_length=Product._meta.get_field("name").max_length)
+    slug = forms.CharField(
+        required=False,
+        label="Address",
+        max_length=Product._meta.get_field("slug").max_length,
+        help_text="Used in links to the product. Leave blank to make it from the name.",
+    )
+    head = HeadChoiceField(
+        queryset=Stakeholder.objects.none(),
+        required=False,
+        label="Head of product",
+        empty_label="— nobody yet —",
+    )
+    description = forms.CharField(
+        required=False,
+        max_length=Product._meta.get_field("description").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, instance: Product | None = None, **kwargs: Any):
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": instance.name,
+                "slug": instance.slug,
+                "head": instance.head_id,
+                "description": instance.description,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = selectors.head_choices(organization.pk)
+        self.fields["slug"].widget.attrs.update({"placeholder": "made from the name", "spellcheck": "false"})

@@ -1,0 +1,178 @@
+"""Writes of functions: create, edit, delete (with an explicit choice for their people)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from wholeproduct.errors import Conflict, DomainError
+
+from .. import selectors
+from ..models import Function, Organization, Stakeholder
+
+NAME_MAX = Function._meta.get_field("name").max_length
+
+
+def _duplicate_name(existing: Function) -> DomainError:
+    message = f"A function named '{existing.name}' already exists."
+    return DomainError(message, fields={"name": [message]})
+
+
+def _clean_name(organization: Organization, name: str, *, exclude_pk: int | None) -> str:
+    name = " ".join(name.split())  # "Customer  Success " and "Customer Success" are one function
+    if not name:
+        raise DomainError("Give the function a name.", fields={"name": ["Give the function a name."]})
+    if len(name) > NAME_MAX:
+        message = f"Keep the name under {NAME_MAX} characters."
+        raise DomainError(message, fields={"name": [message]})
+    existing = selectors.function_name_taken(organization, name, exclude_pk=exclude_pk)
+    if existing is not None:
+        raise _duplicate_name(existing)
+    return name
+
+
+def _check_category(category: str) -> None:
+    if category not in Function.Category.values:
+        message = f"'{category}' is not a category; choose one of {', '.join(Function.Category.labels)}."
+        raise DomainError(message, fields={"category": [message]})
+
+
+def _check_parent(organization: Organization, function: Function | None, parent: Function | None) -> None:
+    if parent is None:
+        return
+    if parent.organization_id != organization.pk:
+        raise DomainError("That function is not in this organization.", fields={"parent": ["Choose a function."]})
+    if function is None or not function.pk:
+        return
+    if parent.pk == function.pk or parent.pk in selectors.descendant_ids(function):
+        message = f"'{parent.name}' is inside '{function.name}', so it cannot contain it."
+        if parent.pk == function.pk:
+            message = "A function cannot be inside itself."
+        raise DomainError(message, fields={"parent": [message]})
+
+
+def _save(function: Function) -> Function:
+    # The check in _clean_name can lose a race with a concurrent insert; the
+    # database constraint has the last word and we report it the same way.
+    try:
+        with transaction.atomic():
+            function.save()
+    except IntegrityError:
+        existing = selectors.function_name_taken(function.organization, function.name, exclude_pk=function.pk)
+        if existing is None:
+            raise
+        raise _duplicate_name(existing) from None
+    return function
+
+
+@transaction.atomic
+def function_create(
+    *,
+    organization: Organization,
+    name: str,
+    category: str,
+    is_external: bool = False,
+    description: str = "",
+    parent: Function | None = None,
+) -> Function:
+    name = _clean_name(organization, name, exclude_pk=None)
+    _check_category(category)
+    _check_parent(organization, None, parent)
+    function = Function(
+        organization=organization,
+        name=name,
+        category=category,
+        is_external=is_external,
+        description=description.strip(),
+        parent=parent,
+    )
+    return _save(function)
+
+
+@transaction.atomic
+def function_update(
+    *,
+    function: Function,
+    name: str,
+    category: str,
+    is_external: bool,
+    description: str,
+    parent: Function | None,
+) -> Function:
+    organization = function.organization
+    function.name = _clean_name(organization, name, exclude_pk=function.pk)
+    _check_category(category)
+    _check_parent(organization, function, parent)
+    function.category = category
+    function.is_external = is_external
+    function.description = description.strip()
+    function.parent = parent
+    return _save(function)
+
+
+@dataclass(frozen=True)
+class DeletedFunction:
+    name: str
+    people_moved: int
+    people_deleted: int
+    assignments_deleted: int
+
+
+@transaction.atomic
+def function_delete(
+    *,
+    function: Function,
+    move_people_to: Function | None = None,
+    delete_people: bool = False,
+    people_confirmed: int | None = None,
+) -> DeletedFunction:
+    """Delete a function and its assignments; its people are moved or deleted, never silently.
+
+    `people_confirmed` is the head count the leader saw when ticking "delete them
+    too": if people joined meanwhile the deletion is refused rather than taking
+    them along unseen.
+    """
+    people = Stakeholder.objects.filter(function=function)
+    count = people.count()
+    if move_people_to is not None and delete_people:
+        raise DomainError("Either move the people or delete them, not both.")
+    moved = deleted = 0
+    if count and move_people_to is not None:
+        _check_move_target(function, move_people_to)
+        moved = people.update(function=move_people_to, updated_at=timezone.now())
+    elif count and delete_people:
+        if people_confirmed != count:
+            raise Conflict(
+                f"{function.name} now has {people_phrase(count)}, not {people_confirmed}. "
+                "Review the list and confirm again."
+            )
+        deleted = count
+        people.delete()
+    elif count:
+        raise DomainError(
+            f"{function.name} has {people_phrase(count)}. Move them to another function or delete them too.",
+            fields={"move_to": [f"Choose where the {people_phrase(count)} go, or tick 'delete them too'."]},
+        )
+    assignments = function.assignments.count()
+    name = function.name
+    try:
+        function.delete()
+    except ProtectedError:
+        # Someone added a person between our count and the delete.
+        raise Conflict(f"Someone just added people to {name}. Review and confirm again.") from None
+    return DeletedFunction(name=name, people_moved=moved, people_deleted=deleted, assignments_deleted=assignments)
+
+
+def _check_move_target(function: Function, target: Function) -> None:
+    if target.organization_id != function.organization_id:
+        raise DomainError("That function is not in this organization.", fields={"move_to": ["Choose a function."]})
+    if target.pk == function.pk:
+        message = "Choose another function: this one is being deleted."
+        raise DomainError(message, fields={"move_to": [message]})
+
+
+def people_phrase(count: int) -> str:
+    return f"{count} person" if count == 1 else f"{count} people"

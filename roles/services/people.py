@@ -1,0 +1,86 @@
+"""Writes of people (stakeholders): add and edit a person of the organization."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from wholeproduct.errors import DomainError
+
+from .. import selectors
+from ..models import Function, Organization, Stakeholder
+
+
+def _field_error(field: str, message: str) -> DomainError:
+    return DomainError(message, fields={field: [message]})
+
+
+def _duplicate_email(existing: Stakeholder) -> DomainError:
+    return _field_error("email", f"{existing.full_name} already uses the email {existing.email} in this organization.")
+
+
+def _clean_email(organization: Organization, email: str, *, exclude_pk: int | None) -> str:
+    # Stored as entered (people notice when their address is "corrected"), compared lowercased.
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise _field_error("email", "Enter a valid email address.") from None
+    existing = selectors.email_taken(organization, email, exclude_pk=exclude_pk)
+    if existing is not None:
+        raise _duplicate_email(existing)
+    return email
+
+
+def _clean_name(full_name: str) -> str:
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise _field_error("full_name", "Give the person's name.")
+    return full_name
+
+
+def _check_function(organization: Organization, function: Function) -> None:
+    if function.organization_id != organization.pk:
+        raise _field_error("function", "Choose a function of this organization.")
+
+
+def _save(person: Stakeholder) -> Stakeholder:
+    # The database constraint settles a race with a concurrent insert of the same email.
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        existing = selectors.email_taken(person.organization, person.email, exclude_pk=person.pk)
+        if existing is None:
+            raise
+        raise _duplicate_email(existing) from None
+    return person
+
+
+@transaction.atomic
+def stakeholder_create(
+    *, organization: Organization, full_name: str, email: str, function: Function, title: str = ""
+) -> Stakeholder:
+    _check_function(organization, function)
+    person = Stakeholder(
+        organization=organization,
+        full_name=_clean_name(full_name),
+        email=_clean_email(organization, email, exclude_pk=None),
+        function=function,
+        title=" ".join(title.split()),
+    )
+    return _save(person)
+
+
+@transaction.atomic
+def stakeholder_update(
+    *, stakeholder: Stakeholder, full_name: str, email: str, function: Function, title: str
+) -> Stakeholder:
+    organization = stakeholder.organization
+    _check_function(organization, function)
+    stakeholder.full_name = _clean_name(full_name)
+    stakeholder.email = _clean_email(organization, email, exclude_pk=stakeholder.pk)
+    stakeholder.function = function
+    stakeholder.title = " ".join(title.split())
+    return _save(stakeholder)
