@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Function, Membership, Organization, Stakeholder
+from .models import Function, ImportJob, Membership, Organization, Stakeholder
 
 
 @admin.register(Organization)
@@ -35,3 +35,14 @@ class StakeholderAdmin(admin.ModelAdmin):
     search_fields = ["full_name", "email", "title"]
     list_select_related = ["function", "organization", "user"]
     raw_id_fields = ["function", "user"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["filename", "organization", "state", "row_count", "created_by", "created_at", "finished_at"]
+    list_filter = ["state", "organization"]
+    search_fields = ["filename", "token"]
+    list_select_related = ["organization", "created_by"]
+    raw_id_fields = ["created_by"]
+    # The preview and result are large JSON blobs written by the import service only.
+    readonly_fields = ["token", "headers", "mapping", "preview", "result", "error", "created_at", "finished_at"]

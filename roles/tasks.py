@@ -1,0 +1,13 @@
+"""Celery tasks of the organization side. Thin: ids in, one service call (STYLE §5)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import imports
+
+
+@shared_task(name="roles.commit_import", ignore_result=True)
+def commit_import(job_id: int) -> None:
+    """Write a previewed org-chart import; idempotent (the service claims the job first)."""
+    imports.run_queued_import(job_id=job_id)
