@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from roles.models import Stakeholder
 from roles.permissions import OrgContext
 
-from .models import Assignment, Layer, Product
+from .models import Assignment, Product
 
 
 def products_of(organization_id: int) -> QuerySet[Product]:
@@ -62,32 +62,6 @@ def slug_taken(organization_id: int, slug: str, *, exclude_pk: int | None = None
 
 def head_choices(organization_id: int) -> QuerySet[Stakeholder]:
     return Stakeholder.objects.filter(organization_id=organization_id).select_related("function").order_by("full_name")
-
-
-@dataclass
-class LayerAssignments:
-    layer: Layer
-    assignments: list[Assignment] = field(default_factory=list)
-
-    @property
-    def lead(self) -> Assignment | None:
-        return next((a for a in self.assignments if a.emphasis == Assignment.Emphasis.LEAD), None)
-
-
-def assignments_by_layer(product: Product) -> list[LayerAssignments]:
-    """The four layers in ring order, each with its assignments (lead first). Two queries."""
-    groups = {layer.pk: LayerAssignments(layer) for layer in Layer.objects.order_by("ring")}
-    rows = (
-        Assignment.objects.filter(product=product)
-        .select_related("function")
-        .annotate(people_count=Count("function__stakeholders", distinct=True))
-        .order_by("layer__ring", "function__name")
-    )
-    for assignment in rows:
-        groups[assignment.layer_id].assignments.append(assignment)
-    for group in groups.values():
-        group.assignments.sort(key=lambda a: (a.emphasis != Assignment.Emphasis.LEAD, a.function.name.lower()))
-    return list(groups.values())
 
 
 @dataclass(frozen=True)

@@ -57,19 +57,3 @@ def product_edit(request: HttpRequest, product: str) -> HttpResponse:
             messages.success(request, f"Saved {item.name}.")
             return redirect("product-detail", org=item.organization.slug, product=item.slug)
     return render(request, "layers/product_form.html", {"form": form, "product": item})
-
-
-@org_view(Perm.VIEW)
-@require_GET
-def product_detail(request: HttpRequest, product: str) -> HttpResponse:
-    """The whole product of one product. Another page (the rings picture) will replace this body."""
-    item = selectors.product_for(request.ctx, product)  # type: ignore[attr-defined]
-    if item is None:
-        raise Http404("No such product.")
-    layers = selectors.assignments_by_layer(item)
-    context = {
-        "product": item,
-        "layers": layers,
-        "assignment_count": sum(len(group.assignments) for group in layers),
-    }
-    return render(request, "layers/product_detail.html", context)

@@ -291,40 +291,6 @@ def test_the_service_reports_a_lost_race_on_the_address_as_a_field_error(org, in
 # --- the product's page -----------------------------------------------------------------------
 
 
-def test_the_product_page_groups_assignments_by_layer_in_ring_order(leader_client, org, insights, cs_on_insights):
-    engineering = FunctionFactory(organization=org, name="Engineering")
-    AssignmentFactory(product=insights, function=engineering, layer=layer("core"), contribution="Builds it.")
-    AssignmentFactory(
-        product=insights, function=FunctionFactory(organization=org, name="Board"), layer=layer("potential")
-    )
-    response = leader_client.get(detail_url(insights))
-    assert response.status_code == 200
-    groups = [(g.layer.key, [a.function.name for a in g.assignments]) for g in response.context["layers"]]
-    assert groups == [
-        ("core", ["Engineering"]),
-        ("expected", []),
-        ("augmented", ["Customer Success"]),
-        ("potential", ["Board"]),
-    ]
-    html = response.text
-    assert html.index("Core product") < html.index("Expected product") < html.index("Augmented product")
-    assert "Head of product: <strong" in html and "Pat PM" in html
-    assert "Led by Customer Success" in html
-    assert "Builds it." in html
-    assert "No function is assigned to this layer yet." in html
-
-
-def test_the_product_page_lists_the_lead_first(leader_client, org, insights):
-    AssignmentFactory(
-        product=insights, function=FunctionFactory(organization=org, name="Aardvark"), layer=layer("core")
-    )
-    AssignmentFactory(
-        product=insights, function=FunctionFactory(organization=org, name="Zeta"), layer=layer("core"), emphasis="lead"
-    )
-    core = leader_client.get(detail_url(insights)).context["layers"][0]
-    assert [a.function.name for a in core.assignments] == ["Zeta", "Aardvark"]
-
-
 def test_the_product_page_has_an_empty_state(leader_client, pipelines):
     response = leader_client.get(detail_url(pipelines))
     assert "Nothing mapped yet" in response.text

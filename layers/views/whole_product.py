@@ -1,0 +1,28 @@
+"""The whole product of one product (DESIGN §2): the rings picture, and the same data as a table."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from roles.permissions import Perm, org_view
+
+from .. import selectors
+from ..rings import product_rings
+
+
+@org_view(Perm.VIEW)
+@require_GET
+def whole_product(request: HttpRequest, product: str) -> HttpResponse:
+    item = selectors.product_for(request.ctx, product)  # type: ignore[attr-defined]
+    if item is None:
+        raise Http404("No such product.")
+    person = request.ctx.stakeholder  # type: ignore[attr-defined]
+    context = {
+        "product": item,
+        "data": product_rings(item),
+        # The viewer's own function stands out, so a stakeholder finds their place at a glance.
+        "highlight": person.function_id if person else None,
+    }
+    return render(request, "layers/whole_product.html", context)

@@ -1,0 +1,44 @@
+// The map editor's small behaviours (no inline scripts: CSP-friendly).
+(() => {
+  // A refused change (400: a second lead, bad input; 409: someone else changed the cell first)
+  // comes back as the cell or panel as it is now, with the reason: show it instead of dropping it.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const status = event.detail.xhr.status;
+    const target = event.detail.target;
+    if ((status === 400 || status === 409) && target && target.closest("#map-body, .map-table, .map-cell")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Put the cursor in the contribution box the moment it opens, and the reader on the history.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const path = event.detail.requestConfig?.path ?? "";
+    if (path.endsWith("/contribution/")) {
+      const box = document.querySelector(".is-editing [data-autofocus]");
+      if (box) {
+        box.focus();
+        box.setSelectionRange(box.value.length, box.value.length);
+      }
+    } else if (event.detail.target.id === "map-history") {
+      document.getElementById("map-history-title")?.focus();
+    }
+  });
+
+  const closeHistory = () => {
+    const panel = document.getElementById("map-history");
+    if (panel) panel.replaceChildren();
+  };
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-map-history-close]")) closeHistory();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const editing = event.target.closest?.(".is-editing");
+    if (editing) {
+      editing.querySelector("[hx-get]")?.click(); // Escape cancels the contribution edit
+    } else {
+      closeHistory();
+    }
+  });
+})();

@@ -1,0 +1,226 @@
+"""The whole product page (issue 3 item 6): the rings picture and its table, and who may see it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+
+from layers.models import Assignment, Layer
+from layers.rings import product_rings
+from roles.models import Function
+from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory, layer
+
+URL = "/o/acme/p/insights/"
+
+
+@pytest.fixture
+def insights(org):
+    head = StakeholderFactory(function=FunctionFactory(organization=org, name="Product Management"), full_name="Pat PM")
+    return ProductFactory(organization=org, name="Insights Cloud", slug="insights", head=head, description="Analytics.")
+
+
+@pytest.fixture
+def mapped(insights, cs_function):
+    """A small map: Product Management leads the core, Customer Success leads augmented, a partner contributes."""
+    pm = Function.objects.get(organization=insights.organization, name="Product Management")
+    partner = FunctionFactory(
+        organization=insights.organization, name="Channel Partners", category="partner", is_external=True
+    )
+    AssignmentFactory(product=insights, function=pm, layer=layer("core"), emphasis="lead", contribution="Owns the why.")
+    AssignmentFactory(
+        product=insights, function=cs_function, layer=layer("augmented"), emphasis="lead", contribution="Onboards."
+    )
+    AssignmentFactory(product=insights, function=partner, layer=layer("potential"), contribution="Resells it.")
+    return insights
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def test_it_sends_anonymous_visitors_to_login(client, insights):
+    response = client.get(URL)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_it_answers_404_to_outsiders(outsider_client, insights):
+    assert outsider_client.get(URL).status_code == 404
+
+
+def test_it_answers_404_for_a_product_of_another_organization(leader_client, other_org):
+    ProductFactory(organization=other_org, slug="globex-crm")
+    assert leader_client.get("/o/acme/p/globex-crm/").status_code == 404
+
+
+def test_a_stakeholder_sees_their_own_product_read_only(stakeholder_client, mapped):
+    response = stakeholder_client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "View the map" in html
+    assert "Edit product" not in html and "Edit the map" not in html
+
+
+def test_a_stakeholder_does_not_see_a_product_their_function_is_not_on(stakeholder_client, insights):
+    assert stakeholder_client.get(URL).status_code == 404
+
+
+def test_it_refuses_to_be_posted_to(leader_client, mapped):
+    assert leader_client.post(URL).status_code == 405
+
+
+def test_a_leader_sees_the_product_and_links_to_edit_it_and_its_map(leader_client, mapped):
+    response = leader_client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Insights Cloud</h1>" in html
+    assert "Pat PM" in html and "Analytics." in html
+    assert 'href="/o/acme/p/insights/edit/"' in html
+    assert 'href="/o/acme/p/insights/map/"' in html
+
+
+# --- the picture --------------------------------------------------------------------------------
+
+
+def svg_of(response) -> str:
+    return re.search(r"<svg class=\"wp-rings\".*?</svg>", response.content.decode(), re.S).group(0)
+
+
+def test_it_draws_four_concentric_rings_core_inside(leader_client, mapped):
+    svg = svg_of(leader_client.get(URL))
+    rings = re.findall(r'<ellipse class="wp-ring wp-ring-(\w+)" cx="360.0" cy="360.0" rx="([\d.]+)"', svg)
+    assert [key for key, _ in rings] == ["potential", "augmented", "expected", "core"]  # drawn outside in
+    radii = [float(r) for _, r in rings]
+    assert radii == sorted(radii, reverse=True)
+
+
+def test_each_function_is_a_chip_on_its_ring_linking_to_its_contribution(leader_client, mapped, cs_function):
+    svg = svg_of(leader_client.get(URL))
+    core = re.search(r'<g class="wp-layer layer-core">(.*?)</g>', svg, re.S).group(1)
+    augmented = re.search(r'<g class="wp-layer layer-augmented">(.*?)</g>', svg, re.S).group(1)
+    assert "★ Product Management" in core and "Customer Success" not in core
+    assert f'href="#wp-insights-augmented-{cs_function.pk}"' in augmented
+    assert 'class="wp-chip cat-customer_facing is-lead"' in augmented
+    assert "Onboards." in augmented  # the chip's title carries the contribution
+
+
+def test_the_lead_is_marked_and_an_external_partner_is_dashed(leader_client, mapped):
+    svg = svg_of(leader_client.get(URL))
+    assert svg.count(" is-lead") == 2
+    assert re.search(r'class="wp-chip cat-partner is-external[^"]*"', svg)
+
+
+def test_an_empty_layer_is_visibly_empty(leader_client, mapped):
+    response = leader_client.get(URL)
+    svg = svg_of(response)
+    expected = re.search(r'<g class="wp-layer layer-expected">(.*?)</g>', svg, re.S).group(1)
+    words = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", expected))
+    assert words == "No one owns the Expected product yet"
+    assert "No one owns the Expected product yet." in response.content.decode()  # and in the table
+
+
+def test_a_layer_with_contributors_but_no_lead_says_so(leader_client, mapped):
+    Assignment.objects.filter(product=mapped, layer__key="core").update(emphasis="contributor")
+    response = leader_client.get(URL)
+    assert "CORE · NO LEAD" in svg_of(response)
+
+
+def test_the_table_lists_each_layer_with_its_lead_contributors_and_contributions(leader_client, mapped, cs_function):
+    html = leader_client.get(URL).content.decode()
+    table = re.search(r'<table class="table wp-table">.*?</table>', html, re.S).group(0)
+    assert table.count('scope="rowgroup"') == 4
+    row = re.search(rf'<tr id="wp-insights-augmented-{cs_function.pk}">(.*?)</tr>', table, re.S).group(1)
+    assert "Customer Success" in row and "★ Lead" in row and "Onboards." in row
+    assert "Led by <strong>Product Management</strong>" in table
+    assert "External partner" in table
+
+
+def test_an_unmapped_product_invites_leaders_to_the_map_editor(leader_client, insights):
+    html = leader_client.get(URL).content.decode()
+    assert "Nothing mapped yet" in html and "Open the map editor" in html
+    assert html.count("No one owns the") >= 8  # four rings in the picture, four in the table
+
+
+def test_forty_functions_on_one_ring_show_more_and_the_table_lists_them_all(leader_client, insights):
+    functions = Function.objects.bulk_create(
+        Function(organization=insights.organization, name=f"Regional Team {i:02}", category="customer_facing")
+        for i in range(40)
+    )
+    potential = Layer.objects.get(key="potential")
+    Assignment.objects.bulk_create(
+        Assignment(product=insights, function=f, layer=potential, emphasis="contributor") for f in functions
+    )
+    html = leader_client.get(URL).content.decode()
+    svg = svg_of_html(html)
+    more = re.search(r"\+(\d+) more", svg)
+    assert more, "a crowded ring shows +N more"
+    shown = len(re.findall(r'<a href="#wp-insights-potential-\d+"', svg))
+    assert shown + int(more.group(1)) == 40
+    assert len(re.findall(r'<tr id="wp-insights-potential-\d+"', html)) == 40
+
+
+def svg_of_html(html: str) -> str:
+    return re.search(r"<svg class=\"wp-rings\".*?</svg>", html, re.S).group(0)
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+def populate(product, count: int, prefix: str) -> None:
+    """`count` functions spread over the four layers and the five categories."""
+    functions = Function.objects.bulk_create(
+        Function(organization=product.organization, name=f"{prefix} {i:04}", category=Function.Category.values[i % 5])
+        for i in range(count)
+    )
+    layers = list(Layer.objects.order_by("ring"))
+    Assignment.objects.bulk_create(
+        Assignment(product=product, function=f, layer=layers[i % 4], emphasis="contributor")
+        for i, f in enumerate(functions)
+    )
+
+
+def test_the_page_reads_as_many_queries_for_ten_functions_as_for_a_thousand(
+    leader_client, insights, django_assert_num_queries
+):
+    populate(insights, 10, "Team")
+    with CaptureQueriesContext(connection) as small:
+        assert leader_client.get(URL).status_code == 200
+    populate(insights, 990, "Squad")
+    with django_assert_num_queries(len(small)):
+        response = leader_client.get(URL)
+    assert response.status_code == 200
+    assert len(re.findall(r'<tr id="wp-insights-', response.content.decode())) == 1000
+
+
+# --- the tag, reused by other pages ------------------------------------------------------------
+
+
+def test_the_rings_tag_can_link_elsewhere_and_highlight_one_function(mapped, cs_function):
+    data = product_rings(mapped)
+    html = Template(
+        "{% load whole_product %}{% whole_product_rings data link_to='/o/acme/p/insights/' highlight=fid %}"
+    ).render(Context({"data": data, "fid": cs_function.pk}))
+    assert f'href="/o/acme/p/insights/#wp-insights-augmented-{cs_function.pk}"' in html
+    assert html.count("is-highlighted") == 1
+
+
+def test_product_rings_reads_two_queries(mapped, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        data = product_rings(mapped)
+    assert [ring.key for ring in data.rings] == ["core", "expected", "augmented", "potential"]
+    assert data.owned_layers == 2 and data.mapped_functions == 3
+
+
+def test_a_stakeholder_sees_their_own_function_highlighted(stakeholder_client, mapped, cs_function):
+    html = stakeholder_client.get(URL).content.decode()
+    svg = svg_of_html(html)
+    assert len(re.findall(r'class="wp-chip [^"]*is-highlighted"', svg)) == 1
+    assert f'<tr id="wp-insights-augmented-{cs_function.pk}" class="is-highlighted">' in html
+    assert "Your function" in html
+
+
+def test_the_products_entry_of_the_navigation_stays_current(leader_client, mapped):
+    html = leader_client.get(URL).content.decode()
+    assert re.search(r'<a href="/o/acme/products/" aria-current="page">Products</a>', html)

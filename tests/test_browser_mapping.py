@@ -1,0 +1,118 @@
+"""The map editor and the whole product picture in a real browser (issue 3 items 5 and 6)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from layers.models import Assignment
+from tests.conftest import PASSWORD
+from tests.factories import FunctionFactory, ProductFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server runs in another thread: a transactional database, and the four
+    # layers of the data migration restored for whichever test comes next.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+SCREENS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screens"
+
+# Playbook names across every category; no CEO, so the potential layer gets no lead from the playbook.
+FUNCTIONS = [
+    ("Product Management", "building"),
+    ("Engineering", "building"),
+    ("UX & Design", "building"),
+    ("Technical Writing", "building"),
+    ("Sales & Account Management", "customer_facing"),
+    ("Product Marketing", "customer_facing"),
+    ("Customer Support", "customer_facing"),
+    ("Finance", "cross_functional"),
+    ("Legal", "cross_functional"),
+    ("Board of Directors", "leadership"),
+]
+
+
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    # The live server speaks plain HTTP: secure-only cookies would never come back.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
+
+
+def shoot(page, name: str) -> None:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/o/acme/$"))
+
+
+def test_a_leader_accepts_the_playbook_picks_a_lead_and_sees_it_on_the_rings(
+    page, live_server, org, leader, cs_function
+):
+    from playwright.sync_api import expect
+
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    for name, category in FUNCTIONS:
+        FunctionFactory(organization=org, name=name, category=category)
+    partner = FunctionFactory(organization=org, name="Channel Partners", category="partner", is_external=True)
+    finance = org.functions.get(name="Finance")
+    product = ProductFactory(organization=org, name="Insights Cloud", slug="insights")
+
+    sign_in(page, live_server.url, leader.email)
+    page.goto(f"{live_server.url}/o/acme/p/insights/map/")
+    expect(page.get_by_role("heading", name="Map of Insights Cloud")).to_be_visible()
+    expect(page.locator(".sugg")).not_to_have_count(0)
+    shoot(page, "mapping-map-suggestions")
+
+    page.get_by_role("button", name=re.compile(r"^Accept all")).click()
+    expect(page.get_by_role("status")).to_contain_text("Accepted all suggestions")
+    assert ("Product Management", "core", "lead") in set(
+        Assignment.objects.filter(product=product).values_list("function__name", "layer__key", "emphasis")
+    )
+    expect(page.locator(f"#cell-{finance.pk}-potential .map-toggle")).to_have_text("Contributor")
+    expect(page.locator("#col-potential")).to_contain_text("No lead")
+
+    # One cell, contributor → lead, swapped in place: the page is not reloaded.
+    page.evaluate("window.__stayed = true")
+    page.locator(f"#cell-{finance.pk}-potential .map-toggle").click()
+    expect(page.locator(f"#cell-{finance.pk}-potential .map-toggle")).to_have_text("★ Lead")
+    expect(page.locator("#col-potential")).to_contain_text("★ Finance")
+    assert page.evaluate("window.__stayed") is True
+    assert Assignment.objects.get(product=product, function=finance, layer__key="potential").emphasis == "lead"
+
+    # The history of that cell, loaded into its panel.
+    page.locator(f"#cell-{finance.pk}-potential").hover()
+    page.locator(f"#cell-{finance.pk}-potential .map-history-btn").click()
+    expect(page.locator("#map-history")).to_contain_text("Contributor → lead")
+    shoot(page, "mapping-map-after-accept")
+    page.keyboard.press("Escape")
+    expect(page.locator("#map-history")).to_be_empty()
+
+    page.get_by_role("link", name="View the whole product").click()
+    expect(page.get_by_role("heading", name="Insights Cloud", exact=True)).to_be_visible()
+    potential = page.locator("svg.wp-rings g.layer-potential")
+    lead_chip = potential.locator("a.wp-chip.is-lead")
+    expect(lead_chip).to_have_count(1)
+    expect(lead_chip.locator("text")).to_have_text("★ Finance")
+    expect(potential.locator("a.wp-chip.is-external")).to_contain_text("Channel Partners")
+    expect(page.locator("svg.wp-rings g.layer-core a.wp-chip.is-lead text")).to_have_text("★ Product Management")
+
+    # Selecting a chip leads to its row in the table, with its contribution.
+    lead_chip.click()
+    expect(page.locator(f"#wp-insights-potential-{finance.pk}")).to_contain_text("Lead")
+    assert page.url.endswith(f"#wp-insights-potential-{finance.pk}")
+    shoot(page, "mapping-whole-product")
+    assert partner.pk and not errors, errors
