@@ -11,9 +11,15 @@ isolation can be seen. Shapes:
 - products: [{slug, name, description, head (a person's email)}]
 - users: [{email, first_name, last_name, access}] — a user whose email is a
   person's email is linked to that person.
+- partnerships (optional): [{a, b (function names), cadence, goal, feedback, checks}] —
+  the Whole Product Partnership web of `003_…`; `checks` are the trust readings
+  [(days ago, trust, note), …] oldest first, the last one being the current trust.
+- disruptions (optional): [{kind, title, note, days_ago, functions (names)}], logged
+  through the disruption service so their effects (flags, stale reviews) apply.
 
 Natural keys (matched case-insensitively where the model is): organization slug,
-function name, person email, product slug, user email.
+function name, person email, product slug, user email, the pair of a partnership,
+the title of a disruption.
 """
 
 from __future__ import annotations
@@ -315,6 +321,302 @@ NORTHWIND: dict[str, Any] = {
             "access": "stakeholder",
         },
     ],
+    # 003_…'s web. The feedback of Sales, Product Marketing and Customer Success into the core
+    # comes from 000_…: "Sales tells us what prospects find critical; PMM keeps tabs on competitor
+    # positioning; and CS tells us about on-boarding challenges."
+    "partnerships": [
+        {
+            "a": "Sales & Account Management",
+            "b": "Product Management",
+            "cadence": "fortnightly",
+            "goal": "Win the deals the roadmap is built for.",
+            "feedback": "What prospects find critical: the requirements that win or lose deals, "
+            "heard first-hand in discovery calls and lost-deal reviews.",
+            "checks": [
+                (190, 2, "Sales felt the roadmap ignored the deals in flight."),
+                (110, 3, "Joint deal reviews started; better, still guarded."),
+                (24, 4, "Win/loss readouts every fortnight; both sides prepare."),
+            ],
+        },
+        {
+            "a": "Sales & Account Management",
+            "b": "Engineering",
+            "cadence": "ad_hoc",
+            "goal": "Credible technical answers in enterprise deals.",
+            "feedback": "Prospects' technical objections and the integrations they ask for before signing.",
+            "checks": [(160, 3, "Solutions engineers get answers, slowly."), (104, 2, "Promised features escalated.")],
+        },
+        {
+            "a": "Product Marketing",
+            "b": "Product Management",
+            "cadence": "fortnightly",
+            "goal": "Position every release against the market.",
+            "feedback": "Competitor positioning: how rivals pitch against us, and where our message loses.",
+            "checks": [(150, 3, "Launch briefs arrive late."), (62, 4, "PMM joins planning."), (12, 4, "")],
+        },
+        {
+            "a": "Product Marketing",
+            "b": "UX & Design",
+            "cadence": "monthly",
+            "goal": "The story and the experience say the same thing.",
+            "feedback": "Which screens demo well and which confuse prospects.",
+            "checks": [(40, 3, "First shared demo script review.")],
+        },
+        {
+            "a": "Customer Success",
+            "b": "Product Management",
+            "cadence": "monthly",
+            "goal": "Every new customer reaches first value within 30 days.",
+            "feedback": "On-boarding challenges: where new customers stall, and what they ask for "
+            "in their first 90 days.",
+            "checks": [(210, 3, ""), (120, 3, "Onboarding survey shared."), (33, 4, "Joint onboarding metrics.")],
+        },
+        {
+            "a": "Customer Success",
+            "b": "Engineering",
+            "cadence": "monthly",
+            "goal": "Fix what blocks onboarding first.",
+            "feedback": "Onboarding defects, and the workarounds Customer Success uses meanwhile.",
+            "checks": [
+                (230, 3, "Weekly defect triage with CS."),
+                (131, 2, "Triage dropped during the release crunch; CS escalates through Slack."),
+            ],
+        },
+        {
+            "a": "Customer Success",
+            "b": "UX & Design",
+            "cadence": "monthly",
+            "goal": "A first-run experience nobody needs training for.",
+            "feedback": "Where new users get lost in setup, from onboarding session recordings.",
+            "checks": [(48, 4, "")],
+        },
+        {
+            "a": "Customer Support",
+            "b": "Engineering",
+            "cadence": "weekly",
+            "goal": "Resolve escalations within the SLA.",
+            "feedback": "Top support escalations and defect trends by product area.",
+            "checks": [(75, 3, ""), (9, 3, "Escalation rota agreed.")],
+        },
+        {
+            "a": "Customer Support",
+            "b": "Customer Success",
+            "cadence": "weekly",
+            "goal": "One voice to the customer.",
+            "feedback": "",
+            "checks": [(60, 5, ""), (6, 5, "")],
+        },
+        {
+            "a": "Customer Support",
+            "b": "Technical Writing",
+            "cadence": "monthly",
+            "goal": "Answer how-to questions once, in the docs.",
+            "feedback": "The how-to questions the docs fail to answer.",
+            "checks": [(27, 4, "")],
+        },
+        {
+            "a": "Product Management",
+            "b": "Engineering",
+            "cadence": "weekly",
+            "goal": "Ship the right thing, well.",
+            "feedback": "",
+            "checks": [(95, 4, ""), (14, 5, "")],
+        },
+        {
+            "a": "Product Management",
+            "b": "UX & Design",
+            "cadence": "weekly",
+            "goal": "Decide with evidence from users.",
+            "feedback": "",
+            "checks": [(14, 5, "")],
+        },
+        {
+            "a": "UX & Design",
+            "b": "Engineering",
+            "cadence": "weekly",
+            "goal": "Designs that are buildable, builds that match the design.",
+            "feedback": "",
+            "checks": [(70, 3, ""), (20, 4, "Design reviews in sprint planning.")],
+        },
+        {
+            "a": "Product Owners",
+            "b": "Engineering",
+            "cadence": "weekly",
+            "goal": "Well-defined work every sprint.",
+            "feedback": "",
+            "checks": [(16, 4, "")],
+        },
+        {
+            "a": "Product Management",
+            "b": "Product Owners",
+            "cadence": "weekly",
+            "goal": "Strategy turned into the right backlog.",
+            "feedback": "",
+            "checks": [(16, 5, "")],
+        },
+        {
+            "a": "Technical Writing",
+            "b": "Engineering",
+            "cadence": "fortnightly",
+            "goal": "Documentation ships with the feature.",
+            "feedback": "",
+            "checks": [(45, 3, "Docs still trail releases by a sprint.")],
+        },
+        {
+            "a": "Security",
+            "b": "Engineering",
+            "cadence": "fortnightly",
+            "goal": "Secure by default.",
+            "feedback": "",
+            "checks": [(30, 4, "")],
+        },
+        {
+            "a": "Security",
+            "b": "Sales & Account Management",
+            "cadence": "ad_hoc",
+            "goal": "Answer security questionnaires within a week.",
+            "feedback": "Security requirements blocking enterprise deals.",
+            "checks": [(140, 2, "Questionnaires wait three weeks; Sales goes around Security.")],
+        },
+        {
+            "a": "Legal",
+            "b": "Sales & Account Management",
+            "cadence": "ad_hoc",
+            "goal": "Contracts that do not stall the quarter.",
+            "feedback": "",
+            "checks": [(175, 2, ""), (98, 1, "Redlines bounce for weeks; end-of-quarter deals slipped.")],
+        },
+        {
+            "a": "Legal",
+            "b": "Product Management",
+            "cadence": "quarterly",
+            "goal": "Privacy by design.",
+            "feedback": "",
+            "checks": [(80, 3, "")],
+        },
+        {
+            "a": "Finance",
+            "b": "Product Management",
+            "cadence": "quarterly",
+            "goal": "Pricing that funds the roadmap.",
+            "feedback": "",
+            "checks": [(66, 3, "")],
+        },
+        {
+            "a": "Finance",
+            "b": "Sales & Account Management",
+            "cadence": "monthly",
+            "goal": "Discounts that keep deals profitable.",
+            "feedback": "",
+            "checks": [(38, 3, "")],
+        },
+        {
+            "a": "CEO",
+            "b": "Product Management",
+            "cadence": "monthly",
+            "goal": "One vision, told the same way by everyone.",
+            "feedback": "",
+            "checks": [(29, 4, "")],
+        },
+        {
+            "a": "Board of Directors",
+            "b": "CEO",
+            "cadence": "quarterly",
+            "goal": "Investment decisions aligned with customers' outcomes.",
+            "feedback": "",
+            "checks": [(85, 4, "")],
+        },
+        {
+            "a": "Corporate Marketing",
+            "b": "Product Marketing",
+            "cadence": "fortnightly",
+            "goal": "A pipeline of the right customers.",
+            "feedback": "",
+            "checks": [(22, 4, "")],
+        },
+        {
+            "a": "Corporate Marketing",
+            "b": "Product Management",
+            "cadence": "monthly",
+            "goal": "Focused messaging, so the roadmap does not splinter.",
+            "feedback": "Industry analysts' market insights.",
+            "checks": [(57, 3, "")],
+        },
+        {
+            "a": "HR / People",
+            "b": "Engineering",
+            "cadence": "quarterly",
+            "goal": "Hire and keep great engineers.",
+            "feedback": "",
+            "checks": [(64, 3, "")],
+        },
+        {
+            "a": "HR / People",
+            "b": "Customer Success",
+            "cadence": "quarterly",
+            "goal": "New CSMs productive within a month.",
+            "feedback": "",
+            "checks": [(52, 4, "")],
+        },
+        {
+            "a": "Business Development",
+            "b": "Product Management",
+            "cadence": "monthly",
+            "goal": "Extend the product through partners where we do not invest.",
+            "feedback": "The partner integrations customers ask for, and the gaps partners fill for us.",
+            "checks": [(44, 4, "")],
+        },
+        {
+            "a": "Business Development",
+            "b": "Data & Technology Partners",
+            "cadence": "monthly",
+            "goal": "Integrations customers can rely on.",
+            "feedback": "",
+            "checks": [(35, 4, "")],
+        },
+        {
+            "a": "Channel Partners",
+            "b": "Sales & Account Management",
+            "cadence": "monthly",
+            "goal": "Co-sell without channel conflict.",
+            "feedback": "",
+            "checks": [(200, 3, ""), (122, 2, "Two deals fought over with Meridian.")],
+        },
+        {
+            "a": "Channel Partners",
+            "b": "Customer Success",
+            "cadence": "quarterly",
+            "goal": "Partner-led onboarding that meets our bar.",
+            "feedback": "",
+            "checks": [(74, 3, "")],
+        },
+        {
+            "a": "Data & Technology Partners",
+            "b": "Engineering",
+            "cadence": "fortnightly",
+            "goal": "Stable connectors through API changes.",
+            "feedback": "",
+            "checks": [(41, 3, "")],
+        },
+        {
+            "a": "Subject Matter Experts",
+            "b": "Product Management",
+            "cadence": "monthly",
+            "goal": "Features that reflect industry best practice.",
+            "feedback": "Industry best practices, and the research questions customers bring to our experts.",
+            "checks": [(36, 4, "")],
+        },
+    ],
+    "disruptions": [
+        {
+            "kind": "reorg",
+            "title": "Sales reorganized into regional pods",
+            "note": "The new VP of Sales split the team into North America and EMEA pods; account "
+            "ownership moved for about 40% of customers.",
+            "days_ago": 3,
+            "functions": ["Sales & Account Management"],
+        },
+    ],
 }
 
 CONTOSO: dict[str, Any] = {
@@ -385,6 +687,24 @@ CONTOSO: dict[str, Any] = {
     ],
     "users": [
         {"email": "leader@contoso.test", "first_name": "Inês", "last_name": "Carvalho", "access": "leader"},
+    ],
+    "partnerships": [
+        {
+            "a": "Product Management",
+            "b": "Engineering",
+            "cadence": "weekly",
+            "goal": "Fleet releases operators trust.",
+            "feedback": "",
+            "checks": [(18, 4, "")],
+        },
+        {
+            "a": "Customer Success",
+            "b": "Product Management",
+            "cadence": "monthly",
+            "goal": "Warehouse teams productive in their first week.",
+            "feedback": "Where operators struggle during on-site onboarding.",
+            "checks": [(40, 3, "")],
+        },
     ],
 }
 

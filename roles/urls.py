@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import functions, imports, people
+from .views import functions, imports, people, web
 
 urlpatterns = [
     path("functions/", functions.function_list, name="function-list"),
@@ -17,4 +17,12 @@ urlpatterns = [
     path("import/<uuid:token>/commit/", imports.import_commit, name="import-commit"),
     path("import/jobs/<uuid:token>/", imports.import_job, name="import-job"),
     re_path(r"^people/export\.(?P<fmt>csv|xlsx)$", imports.people_export, name="people-export"),
+    # The Whole Product Partnership web and the disruptions around it (issue 7).
+    path("web/", web.web, name="web"),
+    path("web/partnerships/new/", web.partnership_create, name="partnership-create"),
+    path("web/partnerships/<int:pk>/edit/", web.partnership_edit, name="partnership-edit"),
+    path("web/partnerships/<int:pk>/delete/", web.partnership_delete, name="partnership-delete"),
+    path("web/partnerships/<int:pk>/check-in/", web.partnership_checkin, name="partnership-checkin"),
+    path("web/disruptions/", web.disruption_list, name="disruption-list"),
+    path("web/disruptions/new/", web.disruption_create, name="disruption-create"),
 ]

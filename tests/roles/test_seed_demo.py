@@ -11,13 +11,33 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.http import Http404
 from django.test import Client
+from django.utils import timezone
 
 from layers.models import Product
 from roles import demo_data
-from roles.models import Function, Membership, Organization, Stakeholder
+from roles.models import (
+    Disruption,
+    Function,
+    Membership,
+    Organization,
+    Partnership,
+    PartnershipCheckIn,
+    Stakeholder,
+)
 from roles.permissions import org_context
+from roles.services.partnerships import checkin_record
 
-MODELS = [Organization, Membership, get_user_model(), Function, Stakeholder, Product]
+MODELS = [
+    Organization,
+    Membership,
+    get_user_model(),
+    Function,
+    Stakeholder,
+    Product,
+    Partnership,
+    PartnershipCheckIn,
+    Disruption,
+]
 
 DEMO_LOGINS = [
     ("admin@northwind.test", "northwind", Membership.Access.ADMIN),
@@ -233,7 +253,77 @@ def test_a_broken_data_file_writes_nothing(db, monkeypatch):
 
 
 def test_its_queries_do_not_grow_with_each_person(db, django_assert_max_num_queries):
-    with django_assert_max_num_queries(50):
+    # The partnership web adds a fixed cost per organization (two bulk inserts, the reorg
+    # logged through its service), not one per link or person.
+    with django_assert_max_num_queries(65):
         seed()
     with django_assert_max_num_queries(25):
         seed()
+
+
+# --- the partnership web (issue 7) ------------------------------------------------------------------
+
+
+def northwind_links(northwind) -> list[Partnership]:
+    return list(Partnership.objects.filter(organization=northwind).select_related("function_a", "function_b"))
+
+
+def names(p: Partnership) -> set[str]:
+    return {p.function_a.name, p.function_b.name}
+
+
+def test_northwind_has_a_realistic_web_with_weak_and_unchecked_links(northwind):
+    links = northwind_links(northwind)
+    today = timezone.localdate()
+    assert 28 <= len(links) <= 40
+    assert 3 <= sum(p.trust <= 2 for p in links) <= 8, "a few weak links"
+    assert 3 <= sum((today - p.last_checked_on).days > 90 for p in links) <= 8, "some unchecked for 90+ days"
+    assert len({frozenset(names(p)) for p in links}) == len(links)
+    assert all(p.function_a.organization_id == p.function_b.organization_id == northwind.pk for p in links)
+    # The history behind each link: its current trust is its latest reading.
+    histories = {p.pk: sorted(p.check_ins.all(), key=lambda c: c.checked_on) for p in links}
+    assert sum(len(h) >= 2 for h in histories.values()) >= 8
+    for p in links:
+        assert (histories[p.pk][-1].trust, histories[p.pk][-1].checked_on) == (p.trust, p.last_checked_on)
+
+
+def test_the_augmented_functions_carry_000s_feedback_into_the_core(northwind):
+    carried = {frozenset(names(p)): p.feedback_carried for p in northwind_links(northwind)}
+    assert "prospects find critical" in carried[frozenset({"Sales & Account Management", "Product Management"})]
+    assert "Competitor positioning" in carried[frozenset({"Product Marketing", "Product Management"})]
+    assert "On-boarding challenges" in carried[frozenset({"Customer Success", "Product Management"})]
+    assert "Onboarding defects" in carried[frozenset({"Customer Success", "Engineering"})]
+
+
+def test_a_recent_reorg_of_sales_was_logged_with_its_effects(northwind):
+    [reorg] = Disruption.objects.filter(organization=northwind)
+    assert reorg.kind == Disruption.Kind.REORG
+    assert [f.name for f in reorg.functions.all()] == ["Sales & Account Management"]
+    assert 0 < (timezone.localdate() - reorg.occurred_on).days <= 14
+    assert reorg.effective_at <= timezone.now()
+    assert reorg.created_by.email == "leader@northwind.test"
+    for p in northwind_links(northwind):
+        assert p.needs_trust_check == ("Sales & Account Management" in names(p)), p
+
+
+def test_a_second_run_neither_logs_the_reorg_again_nor_undoes_a_check_in(northwind):
+    sales_pm = next(
+        p for p in northwind_links(northwind) if names(p) == {"Sales & Account Management", "Product Management"}
+    )
+    checkin_record(partnership=sales_pm, trust=5, note="After the reorg")
+    counts = row_counts()
+
+    output = seed()
+
+    assert row_counts() == counts
+    assert "nothing changed" in output
+    sales_pm.refresh_from_db()
+    assert (sales_pm.trust, sales_pm.needs_trust_check) == (5, False)
+
+
+def test_contoso_has_a_small_web_of_its_own(seeded):
+    contoso = Organization.objects.get(slug="contoso")
+    links = list(Partnership.objects.filter(organization=contoso).select_related("function_a", "function_b"))
+    assert 1 <= len(links) <= 5
+    assert all(p.function_a.organization_id == contoso.pk for p in links)
+    assert not Disruption.objects.filter(organization=contoso).exists()

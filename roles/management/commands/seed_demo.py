@@ -3,6 +3,9 @@
 Safe to rerun: every row is matched on its natural key (organization slug, function
 name, person email, product slug, user email) and only written when it differs
 from the data, so a second run writes nothing and never resets a password.
+Partnerships (matched on their pair) and disruptions (on their title) are only
+created when missing: a partnership's trust and last check are living data that
+check-ins change, and a disruption logged twice would count twice.
 Everything happens in one transaction: a broken data file leaves the database as
 it was.
 """
@@ -13,16 +16,20 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
+from django.utils import timezone
 
 from layers.models import Product
 from roles import demo_data
-from roles.models import Function, Membership, Organization, Stakeholder
+from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
+from roles.services.disruptions import disruption_log
+from roles.services.partnerships import ordered_pair
 
 
 @dataclass
@@ -169,16 +176,82 @@ def _seed_logins(
     return logins
 
 
+def _seed_partnerships(
+    org: Organization, rows: list[dict[str, Any]], functions: dict[str, Function], tally: Tally
+) -> None:
+    """Create the missing links of the web with their trust history, in two bulk inserts."""
+    if not rows:
+        return
+    today = timezone.localdate()
+    existing = set(Partnership.objects.filter(organization=org).values_list("function_a_id", "function_b_id"))
+    new: list[tuple[Partnership, list[tuple[int, int, str]]]] = []
+    for row in rows:
+        a, b = ordered_pair(functions[row["a"].lower()], functions[row["b"].lower()])
+        if (a.pk, b.pk) in existing:
+            continue
+        days_ago, trust, _ = row["checks"][-1]  # the latest reading is the current trust
+        partnership = Partnership(
+            organization=org,
+            function_a=a,
+            function_b=b,
+            trust=trust,
+            cadence=row["cadence"],
+            shared_goal=row["goal"],
+            feedback_carried=row["feedback"],
+            last_checked_on=today - timedelta(days=days_ago),
+        )
+        new.append((partnership, row["checks"]))
+    if not new:
+        return
+    # PostgreSQL and SQLite (3.35+) return the new ids, which the check-ins need.
+    Partnership.objects.bulk_create([partnership for partnership, _ in new])
+    check_ins = [
+        PartnershipCheckIn(partnership=partnership, trust=trust, note=note, checked_on=today - timedelta(days=days))
+        for partnership, checks in new
+        for days, trust, note in checks
+    ]
+    PartnershipCheckIn.objects.bulk_create(check_ins)
+    tally.created["partnerships"] += len(new)
+    tally.created["check-ins"] += len(check_ins)
+
+
+def _seed_disruptions(org: Organization, data: dict[str, Any], functions: dict[str, Function], tally: Tally) -> None:
+    """Log the missing disruptions through the service, so their flags and stale reviews apply."""
+    rows = data.get("disruptions", [])
+    if not rows:
+        return
+    logged = set(Disruption.objects.filter(organization=org).values_list("title", flat=True))
+    missing = [row for row in rows if row["title"] not in logged]
+    if not missing:
+        return
+    leader = next((u["email"].lower() for u in data["users"] if u["access"] == Membership.Access.LEADER), None)
+    by = get_user_model().objects.filter(username=leader).first() if leader else None
+    for row in missing:
+        disruption_log(
+            organization=org,
+            kind=row["kind"],
+            title=row["title"],
+            note=row["note"],
+            occurred_on=timezone.localdate() - timedelta(days=row["days_ago"]),
+            function_ids=[functions[name.lower()].pk for name in row["functions"]],
+            by=by,
+        )
+    tally.created["disruptions"] += len(missing)
+
+
 def _seed_organization_data(data: dict[str, Any], tally: Tally) -> list[Login]:
     org = _seed_organization(data["organization"], tally)
     try:
         functions = _seed_functions(org, data["functions"], tally)
         people = _seed_people(org, data["people"], functions, tally)
         _seed_products(org, data["products"], people, tally)
+        logins = _seed_logins(org, data["users"], people, tally)
+        _seed_partnerships(org, data.get("partnerships", []), functions, tally)
+        _seed_disruptions(org, data, functions, tally)
     except KeyError as exc:
         # A typo in demo_data.py: say which name, and roll everything back.
         raise CommandError(f"The demo data of {org.name} refers to {exc}, which it does not define.") from exc
-    return _seed_logins(org, data["users"], people, tally)
+    return logins
 
 
 @transaction.atomic

@@ -1,0 +1,225 @@
+"""Logging a disruption (003_…: leadership change, reorgs, new hires, sustained pressure).
+
+A disruption is dated. It starts to count at `effective_at` = the later of "now" and the
+start of `occurred_on` in the site's time zone: logging a past reorg makes today's reviews
+need re-confirming (we cannot tell which of the reviews made since took it into account),
+and a reorg planned for next month counts from next month (layers.review_state ignores a
+disruption dated after "now").
+
+Nothing about reviews is written: a review's staleness follows from `effective_at`
+(layers.review_state). What is written, in one transaction with bulk statements: the
+disruption, its functions, and the `needs_trust_check` flag on every partnership touching
+them. The flag is set only for a disruption that has already happened; a planned one
+flags its partnerships from its date, when the web and the coverage report compare its
+day with each partnership's last check.
+
+`disruption_log` returns what it did, so the page can say it: "12 reviews of Sales &
+Account Management now need re-confirming; 4 partnerships flagged for a trust check."
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from layers.models import Assignment, Review
+from layers.review_state import format_day, is_current, latest_review, staleness_cutoff
+from wholeproduct.errors import DomainError
+
+from ..models import Disruption, Function, Organization, Partnership, Stakeholder
+
+TITLE_MAX = Disruption._meta.get_field("title").max_length
+NOTE_MAX = Disruption._meta.get_field("note").max_length
+
+
+@dataclass(frozen=True)
+class DisruptionEffects:
+    """What logging one disruption did (or, for a planned one, will do on its date)."""
+
+    disruption: Disruption
+    function_names: tuple[str, ...]
+    # Review pairs whose review was current and is no longer (planned: will no longer be).
+    reviews_by_function: dict[str, int] = field(default_factory=dict)
+    partnerships_flagged: int = 0
+    planned: bool = False  # effective_at lies in the future
+
+    @property
+    def reviews_made_stale(self) -> int:
+        return sum(self.reviews_by_function.values())
+
+    def summary(self) -> str:
+        """One sentence for the page: what now needs re-confirming and checking."""
+        names = _join(list(self.function_names))
+        reviews = self.reviews_made_stale
+        links = self.partnerships_flagged
+        if self.planned:
+            when = format_day(self.disruption.effective_at, timezone.get_current_timezone())
+            return (
+                f"Counts from {when}: then {_n(reviews, 'current review')} of {names} will need re-confirming "
+                f"and {_n(links, 'partnership')} a trust check."
+            )
+        if reviews:
+            verb = "needs" if reviews == 1 else "need"
+            first = f"{_n(reviews, 'review')} of {names} now {verb} re-confirming"
+        else:
+            first = f"No current review of {names} was affected"
+        second = f"{_n(links, 'partnership')} flagged for a trust check" if links else "no partnership to flag"
+        return f"{first}; {second}."
+
+
+def effective_moment(occurred_on: date, now: datetime) -> datetime:
+    """When a disruption starts to count: max(now, start of its day in the site's time zone)."""
+    start = timezone.make_aware(datetime.combine(occurred_on, time.min), timezone.get_default_timezone())
+    return max(now, start)
+
+
+# --- checks ---------------------------------------------------------------------------------------
+
+
+def _clean(kind: str, title: str, note: str, occurred_on: Any) -> tuple[str, str]:
+    fields: dict[str, list[str]] = {}
+    if kind not in Disruption.Kind.values:
+        fields["kind"] = [f"Choose a kind: {', '.join(Disruption.Kind.labels)}."]
+    title = " ".join((title or "").split())
+    if not title:
+        fields["title"] = ["Say what happened, in a few words."]
+    elif len(title) > TITLE_MAX:
+        fields["title"] = [f"Keep the title to {TITLE_MAX} characters (it has {len(title)})."]
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        fields["note"] = [f"Keep the note to {NOTE_MAX} characters (it has {len(note)})."]
+    if not isinstance(occurred_on, date) or isinstance(occurred_on, datetime):
+        fields["occurred_on"] = ["Give the day it happened (or will happen)."]
+    if fields:
+        raise DomainError(next(iter(fields.values()))[0], fields=fields)
+    return title, note
+
+
+def _functions(organization: Organization, function_ids: Iterable[int | Function]) -> list[Function]:
+    wanted = {f.pk if isinstance(f, Function) else f for f in function_ids}
+    if not wanted:
+        message = "Choose at least one function the disruption touches."
+        raise DomainError(message, fields={"functions": [message]})
+    try:
+        ids = {int(pk) for pk in wanted}
+    except (TypeError, ValueError):
+        ids = set()
+    found = list(Function.objects.filter(organization=organization, pk__in=ids).order_by("name")) if ids else []
+    if len(found) != len(wanted):
+        # The same words whether the ids exist in another organization or nowhere.
+        message = "Choose functions of this organization only."
+        raise DomainError(message, fields={"functions": [message]})
+    return found
+
+
+# --- the effects ------------------------------------------------------------------------------------
+
+
+def _touching(organization: Organization, function_ids: set[int]) -> Q:
+    return Q(organization=organization) & (Q(function_a_id__in=function_ids) | Q(function_b_id__in=function_ids))
+
+
+def _reviews_turning_stale(
+    organization: Organization, functions: list[Function], moment: datetime, now: datetime
+) -> dict[str, int]:
+    """Per function name: review pairs current at `now` whose latest review predates `moment`.
+
+    Pairs are (assignment of the function, stakeholder of that function), over every product
+    of the organization, as in layers.coverage. Four queries, whatever the numbers.
+    """
+    ids = {f.pk for f in functions}
+    assignments = {
+        row["id"]: row
+        for row in Assignment.objects.filter(function_id__in=ids, product__organization=organization).values(
+            "id", "function_id", "changed_at"
+        )
+    }
+    staff = dict(Stakeholder.objects.filter(function_id__in=ids).values_list("id", "function_id"))
+    previous = dict(
+        Disruption.functions.through.objects.filter(function_id__in=ids, disruption__effective_at__lte=now)
+        .values("function_id")
+        .annotate(latest=Max("disruption__effective_at"))
+        .values_list("function_id", "latest")
+    )
+    reviews: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for review in Review.objects.filter(assignment_id__in=assignments.keys()).only(
+        "id", "assignment_id", "stakeholder_id", "verdict", "created_at"
+    ):
+        a = assignments[review.assignment_id]
+        if staff.get(review.stakeholder_id) == a["function_id"]:  # only pairs in P count
+            reviews[(review.assignment_id, review.stakeholder_id)].append(review)
+    names = {f.pk: f.name for f in functions}
+    counts: dict[str, int] = {}
+    for (assignment_id, _), rows in reviews.items():
+        a = assignments[assignment_id]
+        latest = latest_review(rows)
+        assert latest is not None
+        cutoff = staleness_cutoff(a["changed_at"], previous.get(a["function_id"]))
+        if is_current(latest.created_at, cutoff) and not is_current(latest.created_at, moment):
+            name = names[a["function_id"]]
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+@transaction.atomic
+def disruption_log(
+    *,
+    organization: Organization,
+    kind: str,
+    title: str,
+    note: str = "",
+    occurred_on: date,
+    function_ids: Iterable[int | Function],
+    by: Any = None,
+) -> DisruptionEffects:
+    """Record a disruption touching some functions, and flag what it puts in question."""
+    title, note = _clean(kind, title, note, occurred_on)
+    functions = _functions(organization, function_ids)
+    now = timezone.now()
+    moment = effective_moment(occurred_on, now)
+    # Counted before the disruption exists, so "was current" means current without it.
+    by_function = _reviews_turning_stale(organization, functions, moment, now)
+    disruption = Disruption.objects.create(
+        organization=organization,
+        kind=kind,
+        title=title,
+        note=note,
+        occurred_on=occurred_on,
+        effective_at=moment,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    disruption.functions.add(*functions)
+    ids = {f.pk for f in functions}
+    planned = moment > now
+    touching = Partnership.objects.filter(_touching(organization, ids))
+    # One statement; `version` is left alone: the flag is not an edit a leader could lose.
+    # A planned disruption flags its links from its date, through the web's own rule.
+    flagged = touching.count() if planned else touching.update(needs_trust_check=True, updated_at=now)
+    ordered = {name: by_function[name] for name in (f.name for f in functions) if name in by_function}
+    return DisruptionEffects(
+        disruption=disruption,
+        function_names=tuple(f.name for f in functions),
+        reviews_by_function=ordered,
+        partnerships_flagged=flagged,
+        planned=planned,
+    )
+
+
+# --- words ------------------------------------------------------------------------------------------
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
