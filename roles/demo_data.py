@@ -8,7 +8,10 @@ isolation can be seen. Shapes:
 - organization: {slug, name, go_to_market}
 - functions: [{name, category, is_external, parent (a function name or None), description}]
 - people: {function name: [(full_name, title, email), …]}
-- products: [{slug, name, description, head (a person's email)}]
+- products: [{slug, name, description, head (a person's email), map (optional)}] — `map`
+  applies the playbook's suggestions once (backdated `days_ago`) and adds reviews: every
+  person of a mapped function agrees except every `skip_every`-th (pending), the
+  `leave_pending` emails, and the `disputes` [{email, layer, suggested_layer, comment}].
 - users: [{email, first_name, last_name, access}] — a user whose email is a
   person's email is linked to that person.
 - partnerships (optional): [{a, b (function names), cadence, goal, feedback, checks}] —
@@ -302,6 +305,31 @@ NORTHWIND: dict[str, Any] = {
             "description": "The analytics platform: dashboards, self-serve exploration and scheduled "
             "reports on a governed data model.",
             "head": "daniel.okafor@northwind.test",
+            # Mapped from the playbook a month ago and mostly reviewed since; Connect is
+            # left unmapped so a newcomer can try "Accept all" in the map editor.
+            "map": {
+                "days_ago": 30,
+                # Every third person of a function has not answered yet (pending), and the
+                # demo stakeholder's own reviews are left for them to give.
+                "skip_every": 3,
+                "leave_pending": ["stakeholder@northwind.test"],
+                "disputes": [
+                    {
+                        "email": "natalie.kim@northwind.test",
+                        "layer": "augmented",
+                        "suggested_layer": "potential",
+                        "comment": "Our solution partnerships are about where the product goes next, "
+                        "not only today's value-add: we belong in the Potential product too.",
+                    },
+                    {
+                        "email": "mariam.haddad@northwind.test",
+                        "layer": "expected",
+                        "suggested_layer": "core",
+                        "comment": "Security is built into the core platform, not only an expectation "
+                        "we set before customers use it.",
+                    },
+                ],
+            },
         },
         {
             "slug": "connect",

@@ -254,10 +254,11 @@ def test_a_broken_data_file_writes_nothing(db, monkeypatch):
 
 def test_its_queries_do_not_grow_with_each_person(db, django_assert_max_num_queries):
     # The partnership web adds a fixed cost per organization (two bulk inserts, the reorg
-    # logged through its service), not one per link or person.
-    with django_assert_max_num_queries(65):
+    # logged through its service), not one per link or person; so does the demo map of
+    # Insights (the playbook's bulk apply, the backdating updates, one bulk review insert).
+    with django_assert_max_num_queries(85):
         seed()
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):  # +1: is the demo map still to be made?
         seed()
 
 
@@ -327,3 +328,52 @@ def test_contoso_has_a_small_web_of_its_own(seeded):
     assert 1 <= len(links) <= 5
     assert all(p.function_a.organization_id == contoso.pk for p in links)
     assert not Disruption.objects.filter(organization=contoso).exists()
+
+
+# --- the demo map and its reviews ------------------------------------------------------------------
+
+
+def test_insights_is_mapped_from_the_playbook_and_connect_is_left_to_try(northwind):
+    from layers.models import Assignment
+
+    insights = Assignment.objects.filter(product__organization=northwind, product__slug="insights")
+    assert insights.filter(emphasis="lead").count() == 4, "every layer of Insights has a lead"
+    assert set(insights.values_list("source", flat=True)) == {"playbook"}
+    assert not Assignment.objects.filter(product__organization=northwind, product__slug="connect").exists()
+
+
+def test_the_demo_reviews_show_agreement_disputes_pending_and_the_reorg(northwind):
+    from layers.models import Review
+    from layers.review_state import pair_state
+    from roles.models import Disruption
+
+    reviews = Review.objects.filter(assignment__product__organization=northwind).select_related(
+        "assignment__function", "stakeholder"
+    )
+    assert reviews.filter(verdict="disagree").count() == 2
+    assert not reviews.filter(stakeholder__email="stakeholder@northwind.test").exists(), "left for the demo user"
+    reorg = Disruption.objects.get(organization=northwind)
+    states = {
+        (
+            r.assignment.function.name,
+            pair_state(reviews=[r], changed_at=r.assignment.changed_at, disruptions=[reorg.effective_at]).state,
+        )
+        for r in reviews
+        if r.assignment.function in reorg.functions.all()
+    }
+    assert states == {("Sales & Account Management", "stale")}, "the reorg asks Sales to re-confirm"
+    others = [
+        pair_state(reviews=[r], changed_at=r.assignment.changed_at).state
+        for r in reviews
+        if r.assignment.function.name == "Customer Success"
+    ]
+    assert others and set(others) == {"current"}
+
+
+def test_a_second_run_leaves_a_leaders_changes_to_the_map_alone(northwind):
+    from layers.models import Assignment
+
+    Assignment.objects.filter(product__slug="insights", function__name="Finance").delete()
+    before = Assignment.objects.filter(product__organization=northwind).count()
+    seed()
+    assert Assignment.objects.filter(product__organization=northwind).count() == before

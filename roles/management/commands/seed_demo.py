@@ -25,7 +25,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
 
-from layers.models import Product
+from layers.models import Assignment, AssignmentChange, Layer, Product, Review
+from layers.services.mapping import apply as apply_playbook
 from roles import demo_data
 from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
 from roles.services.disruptions import disruption_log
@@ -215,6 +216,59 @@ def _seed_partnerships(
     tally.created["check-ins"] += len(check_ins)
 
 
+def _leader(data: dict[str, Any]) -> AbstractUser | None:
+    email = next((u["email"].lower() for u in data["users"] if u["access"] == Membership.Access.LEADER), None)
+    return get_user_model().objects.filter(username=email).first() if email else None
+
+
+def _seed_maps(org: Organization, data: dict[str, Any], tally: Tally) -> None:
+    """Map the products that ask for it from the playbook, once: a map that exists is a leader's to keep."""
+    specs = {row["slug"]: row["map"] for row in data["products"] if row.get("map")}
+    if not specs:
+        return
+    for product in Product.objects.filter(organization=org, slug__in=specs, assignments__isnull=True):
+        spec = specs[product.slug]
+        result = apply_playbook(product=product, by=_leader(data))
+        mapped_at = timezone.now() - timedelta(days=spec["days_ago"])
+        # Backdated, so the demo's reviews come after the map (current) and the reorg after both.
+        product.assignments.update(created_at=mapped_at, changed_at=mapped_at)
+        AssignmentChange.objects.filter(product=product).update(at=mapped_at)
+        tally.created["assignments"] += result.created
+        tally.created["reviews"] += _seed_reviews(product, spec, mapped_at)
+
+
+def _seed_reviews(product: Product, spec: dict[str, Any], mapped_at: Any) -> int:
+    layers = {layer.key: layer for layer in Layer.objects.all()}
+    disputes = {(d["email"], d["layer"]): d for d in spec["disputes"]}
+    pending = set(spec["leave_pending"])
+    people = Stakeholder.objects.filter(organization_id=product.organization_id).order_by("email")
+    by_function: dict[int, list[Stakeholder]] = {}
+    for person in people:
+        by_function.setdefault(person.function_id, []).append(person)
+    reviews = []
+    for assignment in Assignment.objects.filter(product=product).select_related("layer"):
+        for index, person in enumerate(by_function.get(assignment.function_id, []), start=1):
+            dispute = disputes.get((person.email, assignment.layer.key))
+            if person.email in pending or (index % spec["skip_every"] == 0 and not dispute):
+                continue
+            reviews.append(
+                Review(
+                    assignment=assignment,
+                    stakeholder=person,
+                    verdict=Review.Verdict.DISAGREE if dispute else Review.Verdict.AGREE,
+                    comment=dispute["comment"] if dispute else "",
+                    suggested_layer=layers[dispute["suggested_layer"]] if dispute else None,
+                )
+            )
+    created = Review.objects.bulk_create(reviews)
+    # Spread over the days after the map; auto_now_add cannot be backdated on insert.
+    days = max(spec["days_ago"] - 1, 1)
+    for i, review in enumerate(created):
+        review.created_at = mapped_at + timedelta(days=i % days + 1, minutes=i)
+    Review.objects.bulk_update(created, ["created_at"], batch_size=500)
+    return len(created)
+
+
 def _seed_disruptions(org: Organization, data: dict[str, Any], functions: dict[str, Function], tally: Tally) -> None:
     """Log the missing disruptions through the service, so their flags and stale reviews apply."""
     rows = data.get("disruptions", [])
@@ -224,8 +278,7 @@ def _seed_disruptions(org: Organization, data: dict[str, Any], functions: dict[s
     missing = [row for row in rows if row["title"] not in logged]
     if not missing:
         return
-    leader = next((u["email"].lower() for u in data["users"] if u["access"] == Membership.Access.LEADER), None)
-    by = get_user_model().objects.filter(username=leader).first() if leader else None
+    by = _leader(data)
     for row in missing:
         disruption_log(
             organization=org,
@@ -247,6 +300,7 @@ def _seed_organization_data(data: dict[str, Any], tally: Tally) -> list[Login]:
         _seed_products(org, data["products"], people, tally)
         logins = _seed_logins(org, data["users"], people, tally)
         _seed_partnerships(org, data.get("partnerships", []), functions, tally)
+        _seed_maps(org, data, tally)  # before the disruptions, so the reorg stales what it touches
         _seed_disruptions(org, data, functions, tally)
     except KeyError as exc:
         # A typo in demo_data.py: say which name, and roll everything back.
