@@ -339,6 +339,13 @@ def _loop(p: Partnership, augmented: set[int], core: set[int]) -> FeedbackLoop:
     )
 
 
+def feedback_into_core(*, product: Product) -> tuple[list[FeedbackLoop], bool]:
+    """The product's feedback loops, and whether its core is left without one. Two queries."""
+    by_layer = _layer_functions(product)
+    loops = _loops(product, by_layer)
+    return loops, bool(by_layer[Layer.Key.CORE]) and not loops
+
+
 def core_without_feedback(*, product: Product) -> bool:
     """True when the product has a core layer that no feedback loop from its augmented layer reaches.
 

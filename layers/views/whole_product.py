@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from roles.permissions import Perm, org_view
+from roles.selectors_web import feedback_into_core
 
 from .. import selectors
 from ..rings import product_rings
@@ -19,10 +20,14 @@ def whole_product(request: HttpRequest, product: str) -> HttpResponse:
     if item is None:
         raise Http404("No such product.")
     person = request.ctx.stakeholder  # type: ignore[attr-defined]
+    loops, core_unfed = feedback_into_core(product=item)
     context = {
         "product": item,
         "data": product_rings(item),
         # The viewer's own function stands out, so a stakeholder finds their place at a glance.
         "highlight": person.function_id if person else None,
+        # 000_…: the augmented functions are the conduit of feedback that drives a better core.
+        "feedback_loops": loops,
+        "core_without_feedback": core_unfed,
     }
     return render(request, "layers/whole_product.html", context)

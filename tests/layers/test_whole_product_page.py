@@ -224,3 +224,42 @@ def test_a_stakeholder_sees_their_own_function_highlighted(stakeholder_client, m
 def test_the_products_entry_of_the_navigation_stays_current(leader_client, mapped):
     html = leader_client.get(URL).content.decode()
     assert re.search(r'<a href="/o/acme/products/" aria-current="page">Products</a>', html)
+
+
+# --- feedback loops into the core (issue 7 item 3) ----------------------------------------------
+
+
+def _feedback_section(response) -> str:
+    html = response.content.decode()
+    start = html.index('id="wp-feedback-title"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_it_shows_what_flows_back_from_an_augmented_function_into_the_core(leader_client, mapped, cs_function):
+    from roles.models import Function, Partnership
+    from roles.services.partnerships import partnership_create
+
+    pm = Function.objects.get(organization=mapped.organization, name="Product Management")
+    partnership_create(
+        organization=mapped.organization,
+        function_a=cs_function,
+        function_b=pm,
+        trust=2,
+        feedback_carried="On-boarding challenges new customers hit.",
+        by=None,
+    )
+    section = _feedback_section(leader_client.get(URL))
+    assert "On-boarding challenges new customers hit." in section
+    assert section.index("Customer Success") < section.index("Product Management"), "oriented augmented → core"
+    assert "2/5" in section and "Gap:" not in section
+    assert Partnership.objects.count() == 1
+
+
+def test_a_core_without_an_incoming_feedback_loop_is_listed_as_a_gap(leader_client, mapped):
+    section = _feedback_section(leader_client.get(URL))
+    assert "Gap:" in section and "no partnership carries feedback" in section
+
+
+def test_an_unmapped_product_shows_no_feedback_gap(leader_client, insights):
+    section = _feedback_section(leader_client.get(URL))
+    assert "Gap:" not in section
