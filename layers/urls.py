@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, map_editor, products, whole_product
+from .views import campaigns, dashboard, map_editor, me, products, reports, reviews, whole_product
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -23,4 +23,22 @@ urlpatterns = [
         map_editor.map_history,
         name="product-map-history",
     ),
+    # Issue 4: a stakeholder's own role, the review inbox, review campaigns.
+    path("me/", me.me, name="me"),
+    path("me/assignments/<int:pk>/review/", me.me_review, name="me-review"),
+    path("reviews/", reviews.review_inbox, name="review-inbox"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review-detail"),
+    path("reviews/<int:pk>/resolve/", reviews.review_resolve, name="review-resolve"),
+    path("campaigns/", campaigns.campaign_list, name="campaign-list"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign-create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    path("campaigns/<int:pk>/close/", campaigns.campaign_close, name="campaign-close"),
+    path("campaigns/<int:pk>/remind/", campaigns.campaign_remind, name="campaign-remind"),
+    # Issue 5: coverage reports, their comparison, on-demand builds and exports.
+    path("reports/", reports.report_list, name="report-list"),
+    path("reports/compare/", reports.report_compare, name="report-compare"),
+    path("reports/build/", reports.report_build, name="report-build"),
+    path("reports/jobs/<uuid:task_id>/", reports.report_job, name="report-job"),
+    path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
+    path("reports/<int:pk>/export/", reports.report_export, name="report-export"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import functions, imports, people, web
+from .views import functions, imports, invites, members, people, web
 
 urlpatterns = [
     path("functions/", functions.function_list, name="function-list"),
@@ -25,4 +25,11 @@ urlpatterns = [
     path("web/partnerships/<int:pk>/check-in/", web.partnership_checkin, name="partnership-checkin"),
     path("web/disruptions/", web.disruption_list, name="disruption-list"),
     path("web/disruptions/new/", web.disruption_create, name="disruption-create"),
+    # Members and invites (issue 4); the public accept link is in wholeproduct/urls.py.
+    path("members/", members.member_list, name="members"),
+    path("members/<int:pk>/access/", members.member_access, name="member-access"),
+    path("members/<int:pk>/remove/", members.member_remove, name="member-remove"),
+    path("invites/new/", invites.invite_create, name="invite-create"),
+    path("invites/<int:pk>/resend/", invites.invite_resend, name="invite-resend"),
+    path("invites/<int:pk>/revoke/", invites.invite_revoke, name="invite-revoke"),
 ]

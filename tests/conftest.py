@@ -93,8 +93,12 @@ def outsider_client(outsider):
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
+def celery_worker_process(transactional_db, django_db_serialized_rollback, tmp_path):
     """A real `celery worker` subprocess on the test database and the broker, on a queue of its own.
+
+    The test runs in a committed (transactional) database, so the worker sees its rows;
+    serialized rollback first restores what migrations created (the four layers, the
+    schedules) in case an earlier transactional test flushed it.
 
     Tasks sent without an explicit queue during the test go to that queue, so two test
     runs on one broker never take each other's tasks. The worker must open the database
@@ -166,3 +170,38 @@ def _fast_password_hasher():
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _production_mode_test_overrides():
+    """Let the suite run unchanged in production mode (DATABASE_URL set, as in CI).
+
+    There, DEBUG is off, so settings pick WhiteNoise's manifest storage, which needs a
+    collectstatic build (the Dockerfile makes one; it costs ~45 s), and redirect every
+    http request to https. Tests render templates from the source tree and speak plain
+    http; tests/test_settings.py checks the production values themselves.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    storages = {**settings.STORAGES, "staticfiles": plain}
+    with override_settings(STORAGES=storages, SECURE_SSL_REDIRECT=False):
+        yield
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process (their email lands in `mail.outbox`).
+
+    Tasks queued with transaction.on_commit still wait for the commit: wrap the action in
+    `django_capture_on_commit_callbacks(execute=True)` (or use a transactional test).
+    """
+    from wholeproduct.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from roles.views import home
+from roles.views import home, invites
 from wholeproduct import health
 
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", health.healthz, name="healthz"),
+    path("invite/<str:token>/", invites.invite_accept, name="invite-accept"),
     path("admin/", admin.site.urls),
     path("o/<slug:org>/", include("roles.urls")),
     path("o/<slug:org>/", include("layers.urls")),

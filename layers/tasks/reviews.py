@@ -1,1 +1,69 @@
-"""Review invite/reminder tasks (issue 4)."""
+"""Review tasks (issue 4): invite emails, campaign reminders and closing, resolution notices.
+
+Thin (STYLE §5): primitive ids in, one service call. Each is idempotent by construction:
+invites claim their send with a conditional UPDATE, reminders with a unique row, closing
+with a conditional UPDATE of the status. Retries are for transient mail errors only.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+
+from roles.services import invites
+from wholeproduct.errors import DomainError
+
+from ..services import campaigns, reviews
+
+__all__ = [
+    "campaign_remind",
+    "campaigns_daily",
+    "send_campaign_summary",
+    "send_invites",
+    "send_resolution",
+]
+
+TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError)
+RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 60, "max_retries": 5}
+
+
+@shared_task(name="layers.send_invites", ignore_result=True, **RETRY)
+def send_invites(items: list[list[int]], base_url: str) -> int:
+    """Send invite emails; `items` are [invite id, send_count when queued] pairs."""
+    sent = 0
+    for invite_id, expected_count in items:
+        sent += invites.invite_deliver(invite_id=invite_id, expected_count=expected_count, base_url=base_url)
+    return sent
+
+
+@shared_task(name="layers.campaigns_daily", ignore_result=True)
+def campaigns_daily() -> None:
+    """The beat entry "campaign reminders": close what is due, then remind, one task per campaign."""
+    campaigns.close_due()
+    for campaign_id in campaigns.open_campaign_ids():
+        campaign_remind.delay(campaign_id, invites.site_url())
+
+
+@shared_task(
+    name="layers.campaign_remind",
+    ignore_result=True,
+    autoretry_for=(*TRANSIENT, campaigns.ReminderDeliveryFailed),
+    retry_backoff=300,
+    max_retries=3,
+)
+def campaign_remind(campaign_id: int, base_url: str = "") -> int:
+    return campaigns.campaign_send_reminders(campaign_id=campaign_id, base_url=base_url or None)
+
+
+@shared_task(name="layers.send_campaign_summary", ignore_result=True, **RETRY)
+def send_campaign_summary(campaign_id: int) -> bool:
+    return campaigns.send_summary(campaign_id=campaign_id)
+
+
+@shared_task(name="layers.send_resolution", ignore_result=True, **RETRY)
+def send_resolution(review_id: int) -> bool:
+    try:
+        return reviews.notify_resolution(review_id=review_id)
+    except DomainError:
+        return False

@@ -1,24 +1,35 @@
-"""The organization's dashboard: counts, its products, and a start for an empty organization."""
+"""The organization's dashboard (issue 5): the portfolio heat map, each product's score and trend,
+the disruptions under the trend, the top gaps with where each is fixed, and a rebuild button.
+
+An empty organization gets its first steps instead. The page reads snapshots, never live
+coverage, so it costs the same few queries for 3 products or 300 (a test counts them).
+"""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from roles.models import Organization
-from roles.permissions import Perm, org_view
+from roles.models import Disruption
+from roles.permissions import OrgContext, Perm, org_view
 
 from .. import selectors
+from ..charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
+from ..coverage import LAYERS
+from ..models import CoverageReport, Product
+from ..reporting import LAYER_STATES, GapLink, gap_link, layer_state
+from ..selectors_coverage import Portfolio, ProductSeries, portfolio
 
-# Who shapes the Expected layer under each go-to-market motion (DESIGN §3).
-EXPECTED_NOTE = {
-    Organization.GoToMarket.PRODUCT_LED: "Product Management leads the expected product.",
-    Organization.GoToMarket.SALES_LED: "Sales leads the expected product.",
-    Organization.GoToMarket.HYBRID: "Product Management leads the expected product, with Sales and Product Marketing.",
-}
+TOP_GAPS = 8
+CHART_LINES = len(PALETTE)
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 class Step(NamedTuple):
@@ -29,16 +40,97 @@ class Step(NamedTuple):
     done: bool
 
 
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    name: str
+    state: str
+    label: str
+    lead: str | None
+    reviewed_pct: int
+    disputes: int
+    url: str
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    product: Product
+    latest: CoverageReport | None
+    cells: list[Cell]
+    spark: Sparkline
+    colour: str | None  # its line's colour on the trend chart
+
+    @property
+    def delta(self) -> int | None:
+        return self.spark.delta
+
+    @property
+    def delta_size(self) -> int:
+        return abs(self.delta or 0)
+
+
+@dataclass(frozen=True)
+class TopGap:
+    product: Product
+    gap: dict[str, Any]
+    link: GapLink | None
+
+
+@dataclass(frozen=True)
+class Effect:
+    product: Product
+    before: int
+    after: int
+
+    @property
+    def delta(self) -> int:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class DisruptionEntry:
+    number: int
+    disruption: Disruption
+    effects: list[Effect]
+
+
 @org_view(Perm.VIEW)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    ctx = request.ctx  # type: ignore[attr-defined]
+    ctx: OrgContext = request.ctx  # type: ignore[attr-defined]
     counts = selectors.organization_counts(ctx)
     products = list(selectors.products_for_list(ctx))
-    steps = [
+    steps = _steps(counts)
+    folio = portfolio(ctx, products)
+    slug = ctx.organization.slug
+    rows = _heat_rows(folio, slug)
+    entries = _disruption_entries(folio)
+    context = {
+        "counts": counts,
+        "products": products,
+        "steps": steps,
+        "next_step": next((step for step in steps if not step.done), None),
+        "getting_started": ctx.can_edit and not all(step.done for step in steps),
+        "rows": rows,
+        "layers": LAYERS,
+        "states": LAYER_STATES,
+        "chart": _chart(folio, entries),
+        "chart_more": max(len(folio.built) - CHART_LINES, 0),
+        "disruptions": entries,
+        "top_gaps": _top_gaps(folio, slug, can_edit=ctx.can_edit),
+        "last_build": folio.last_build,
+        "built_count": len(folio.built),
+        "can_build": ctx.can_edit and bool(products),
+        "import_url": _url("import", slug),
+    }
+    return render(request, "layers/dashboard.html", context)
+
+
+def _steps(counts: selectors.OrganizationCounts) -> list[Step]:
+    return [
         Step(
             "Add your functions",
-            "Engineering, Sales, Customer Success, the Board, partners…",
+            "Engineering, Sales, Customer Success, the Board, partners… or import your org chart.",
             "Add a function",
             "function-create",
             counts.functions > 0,
@@ -51,19 +143,102 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             counts.people > 0,
         ),
         Step(
-            "Create a product",
-            "Then map which function adds value at which layer.",
+            "Create a product and map it",
+            "Then say which function adds value at which layer: the playbook suggests a first map.",
             "New product",
             "product-create",
             counts.products > 0,
         ),
     ]
-    context = {
-        "counts": counts,
-        "expected_note": EXPECTED_NOTE.get(ctx.organization.go_to_market, ""),
-        "products": products,
-        "steps": steps,
-        "next_step": next((step for step in steps if not step.done), None),
-        "getting_started": ctx.can_edit and not all(step.done for step in steps),
-    }
-    return render(request, "layers/dashboard.html", context)
+
+
+def _url(name: str, org: str, **kwargs: Any) -> str:
+    """A route another issue adds may not exist yet: an empty link hides the button."""
+    try:
+        return reverse(name, kwargs={"org": org, **kwargs})
+    except NoReverseMatch:
+        return ""
+
+
+def _heat_rows(folio: Portfolio, slug: str) -> list[HeatRow]:
+    colours = {s.product.pk: PALETTE[i] for i, s in enumerate(folio.built[:CHART_LINES])}
+    rows = []
+    for series in folio.series:
+        map_url = _url("product-map", slug, product=series.product.slug) or _url(
+            "product-detail", slug, product=series.product.slug
+        )
+        rows.append(
+            HeatRow(
+                product=series.product,
+                latest=series.latest,
+                cells=_cells(series, map_url),
+                spark=sparkline([row["score"] for row in series.trend]),
+                colour=colours.get(series.product.pk),
+            )
+        )
+    # Products with a report first, weakest score first: what needs a leader comes first.
+    rows.sort(key=lambda r: (r.latest is None, r.latest.score if r.latest else 0, r.product.name.casefold()))
+    return rows
+
+
+def _cells(series: ProductSeries, map_url: str) -> list[Cell]:
+    if series.latest is None:
+        return []
+    cells = []
+    for row in series.latest.layers:
+        state = layer_state(row)
+        cells.append(
+            Cell(
+                key=row["key"],
+                name=row["name"],
+                state=state,
+                label=LAYER_STATES[state],
+                lead=row.get("lead"),
+                reviewed_pct=row.get("reviewed_pct", 0),
+                disputes=row.get("open_disputes", 0),
+                url=f"{map_url}#layer-{row['key']}" if map_url else "",
+            )
+        )
+    return cells
+
+
+def _top_gaps(folio: Portfolio, slug: str, *, can_edit: bool) -> list[TopGap]:
+    """The most severe gaps across the portfolio; within a severity, each report's own order."""
+    ranked = []
+    for series in folio.built:
+        for index, gap in enumerate(series.latest.gaps):  # type: ignore[union-attr]
+            ranked.append((SEVERITY_RANK.get(gap["severity"], 3), index, series.product.name.casefold(), series, gap))
+    ranked.sort(key=lambda item: item[:3])
+    return [
+        TopGap(series.product, gap, gap_link(gap, org_slug=slug, product_slug=series.product.slug, can_edit=can_edit))
+        for *_, series, gap in ranked[:TOP_GAPS]
+    ]
+
+
+def _disruption_entries(folio: Portfolio) -> list[DisruptionEntry]:
+    """Each disruption with what it did: every product's score in the last snapshot before it
+    and the first one after it."""
+    entries = []
+    for number, disruption in enumerate(folio.disruptions, start=1):
+        effects = []
+        for series in folio.built:
+            before = [r for r in series.trend if r["generated_at"] < disruption.effective_at]
+            after = [r for r in series.trend if r["generated_at"] >= disruption.effective_at]
+            if before and after:
+                effects.append(Effect(series.product, before[-1]["score"], after[0]["score"]))
+        entries.append(DisruptionEntry(number, disruption, effects))
+    return entries
+
+
+def _chart(folio: Portfolio, entries: list[DisruptionEntry]) -> TrendChart | None:
+    lines = [
+        (s.product.name, [(_local(r["generated_at"]), r["score"]) for r in s.trend]) for s in folio.built[:CHART_LINES]
+    ]
+    if not lines:
+        return None
+    markers = [(_local(e.disruption.effective_at), e.disruption.title) for e in entries]
+    return trend_chart(lines, markers=markers, width=760, height=220)
+
+
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment)

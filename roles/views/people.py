@@ -20,6 +20,7 @@ from ..forms import PeopleFilterForm, PersonForm, add_domain_error
 from ..models import Stakeholder
 from ..permissions import Perm, org_view
 from ..services import people as services
+from ..services.invites import INVITE_STATE_LABELS, InviteState, invite_states
 
 PAGE_SIZE = 50
 
@@ -38,6 +39,10 @@ def people_list(request: HttpRequest) -> HttpResponse:
     filters = filter_form.filters()
     people = selectors.people_for_list(organization, **filters)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    states = invite_states(organization, [person.pk for person in page.object_list])
+    for person in page.object_list:
+        person.invite_state = states.get(person.pk, InviteState.NOT_INVITED.value)
+        person.invite_label = INVITE_STATE_LABELS[person.invite_state]
     active = {
         key: value for key, value in (("q", filters["query"].strip()), ("function", filters["function_id"])) if value
     }

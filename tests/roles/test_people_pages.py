@@ -82,7 +82,7 @@ def test_it_refuses_edits_to_stakeholders(stakeholder_client, ada, engineering, 
 # --- the list ---------------------------------------------------------------------------------
 
 
-def test_it_lists_people_with_their_function_and_linked_user(leader_client, ada, stakeholder_user):
+def test_it_lists_people_with_their_function_and_invite_state(leader_client, ada, stakeholder_user):
     response = leader_client.get(LIST)
     assert response.status_code == 200
     rows = list(response.context["page"].object_list)
@@ -90,8 +90,25 @@ def test_it_lists_people_with_their_function_and_linked_user(leader_client, ada,
     html = " ".join(response.text.split())
     assert "Ada@Acme.test" in html
     assert 'class="chip chip-sm cat-building" title="Building">Engineering</span>' in html
-    assert '<span class="badge badge-ok">Yes</span>' in html  # Casey signs in
+    assert '<span class="badge invite-joined badge-ok">Joined</span>' in html  # Casey signs in
+    assert '<span class="badge invite-not_invited">Not invited</span>' in html  # Ada does not yet
+    assert "/o/acme/invites/new/?email=Ada%40Acme.test" in html
     assert edit_url(ada) in html
+
+
+def test_it_shows_a_pending_invite_and_offers_the_exports(leader_client, org, ada, leader):
+    from roles.services.invites import invite_create
+
+    invite_create(stakeholder=ada, by=leader)
+    html = " ".join(leader_client.get(LIST).text.split())
+    assert '<span class="badge invite-invited badge-access">Invited</span>' in html
+    assert "/o/acme/invites/new/?email=Ada%40Acme.test" not in html, "no second invite while one is pending"
+    assert 'href="/o/acme/people/export.csv"' in html and 'href="/o/acme/people/export.xlsx"' in html
+
+
+def test_a_stakeholder_sees_no_invite_or_export_buttons(stakeholder_client, ada):
+    html = stakeholder_client.get(LIST).text
+    assert "export.csv" not in html and "invites/new" not in html
 
 
 @pytest.mark.parametrize(("query", "found"), [("lovelace", True), ("ADA@acme", True), ("engin", True), ("zzz", False)])

@@ -1,0 +1,787 @@
+"""Reads behind the review pages (issue 4): "my role", the review inbox and campaigns.
+
+Every page loads a fixed number of querysets, whatever the organization's size, and
+works out the state of each review pair in Python with `review_state`'s rules:
+- `evaluate_pairs` is the one place pairs get their state (pure; tests feed it rows);
+- `my_role` is a stakeholder's own part; it never reads another person's review;
+- `open_disputes`, `function_progress` feed the inbox (leaders only);
+- `campaign_progress` and `burnup_chart` feed a campaign's page and its reminders.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from roles.models import Disruption, Function, Organization, Stakeholder
+from roles.permissions import OrgContext
+
+from . import matching
+from .models import Assignment, CampaignReminder, Layer, Product, Review, ReviewCampaign
+from .review_state import (
+    AGREE,
+    DISAGREE,
+    PairState,
+    PairStatus,
+    ReviewFact,
+    is_current,
+    is_open,
+    last_disruption,
+    latest_review,
+    pair_state,
+    staleness_cutoff,
+)
+from .rings import Member, RingInput, WholeProductData
+
+PairKey = tuple[int, int]  # (assignment id, stakeholder id)
+
+
+# --- the pair engine (pure) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentFact:
+    id: int
+    function_id: int
+    changed_at: datetime
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PairFact:
+    assignment_id: int
+    stakeholder_id: int
+    function_id: int
+    status: PairStatus
+    verdict: str | None
+    is_open: bool
+    reviewed_at: datetime | None
+    cutoff: datetime  # a review must be newer than this to be current
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == PairStatus.CURRENT
+
+
+def evaluate_pairs(
+    *,
+    assignments: Iterable[AssignmentFact],
+    people: Mapping[int, Sequence[int]],
+    reviews: Mapping[PairKey, Sequence[ReviewFact]],
+    disruptions: Mapping[int, Sequence[datetime]],
+    now: datetime,
+) -> list[PairFact]:
+    """Every pair (assignment, person of its function) with its state. `people`: function id -> ids."""
+    facts: list[PairFact] = []
+    for a in assignments:
+        cutoff = staleness_cutoff(a.changed_at, last_disruption(disruptions.get(a.function_id, ()), now))
+        for person in people.get(a.function_id, ()):
+            latest = latest_review(reviews.get((a.id, person), ()))
+            if latest is None:
+                status, verdict, open_, at = PairStatus.PENDING, None, False, None
+            else:
+                current = is_current(latest.created_at, cutoff)
+                status = PairStatus.CURRENT if current else PairStatus.STALE
+                verdict, open_, at = latest.verdict, is_open(latest), latest.created_at
+            facts.append(PairFact(a.id, person, a.function_id, status, verdict, open_, at, cutoff))
+    return facts
+
+
+@dataclass
+class Tally:
+    """Counts over a set of pairs: the figures of every progress bar."""
+
+    pairs: int = 0
+    current: int = 0
+    pending: int = 0
+    stale: int = 0
+    agreed: int = 0  # current reviews that agree
+    disagreed: int = 0  # current reviews that disagree
+    open: int = 0  # open disputes, current or stale
+
+    def add(self, fact: PairFact) -> None:
+        self.pairs += 1
+        if fact.status == PairStatus.CURRENT:
+            self.current += 1
+            self.agreed += fact.verdict == AGREE
+            self.disagreed += fact.verdict == DISAGREE
+        elif fact.status == PairStatus.PENDING:
+            self.pending += 1
+        else:
+            self.stale += 1
+        self.open += fact.is_open
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.current / self.pairs) if self.pairs else 0
+
+    @property
+    def to_review(self) -> int:
+        return self.pending + self.stale
+
+    @property
+    def segments(self) -> list[tuple[str, float, float]]:
+        """(state, x, width) in percent for a stacked bar: current, then stale, then pending."""
+        if not self.pairs:
+            return []
+        out, x = [], 0.0
+        for name, count in (("current", self.current), ("stale", self.stale), ("pending", self.pending)):
+            width = 100 * count / self.pairs
+            out.append((name, round(x, 2), round(width, 2)))
+            x += width
+        return out
+
+    def merged(self, other: Tally) -> Tally:
+        return Tally(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
+
+
+def tally(facts: Iterable[PairFact]) -> Tally:
+    result = Tally()
+    for fact in facts:
+        result.add(fact)
+    return result
+
+
+# --- loading rows ----------------------------------------------------------------------------------
+
+
+def _facts_of(assignments: Iterable[Assignment]) -> list[AssignmentFact]:
+    return [AssignmentFact(a.pk, a.function_id, a.changed_at, a.created_at) for a in assignments]
+
+
+def _people_by_function(people: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for pk, function_id in people:
+        grouped[function_id].append(pk)
+    return grouped
+
+
+def review_facts(reviews: QuerySet[Review]) -> dict[PairKey, list[ReviewFact]]:
+    rows = reviews.values_list(
+        "assignment_id", "stakeholder_id", "verdict", "created_at", "resolved_at", "resolution", "id"
+    )
+    grouped: dict[PairKey, list[ReviewFact]] = defaultdict(list)
+    for assignment_id, stakeholder_id, verdict, created_at, resolved_at, resolution, pk in rows:
+        grouped[(assignment_id, stakeholder_id)].append(ReviewFact(verdict, created_at, resolved_at, resolution, pk))
+    return grouped
+
+
+def disruption_times(function_ids: Any, *, now: datetime | None = None) -> dict[int, list[datetime]]:
+    """{function id: effective times of the disruptions touching it} (one query).
+
+    `function_ids` may be a queryset of ids: it becomes a subquery.
+    """
+    links = Disruption.functions.through.objects.filter(function_id__in=function_ids)
+    if now is not None:
+        links = links.filter(disruption__effective_at__lte=now)
+    grouped: dict[int, list[datetime]] = defaultdict(list)
+    for function_id, at in links.values_list("function_id", "disruption__effective_at"):
+        grouped[function_id].append(at)
+    return grouped
+
+
+# --- my role ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class MyAssignment:
+    assignment: Assignment
+    state: PairState
+    latest: Review | None  # the stakeholder's own latest review of it
+    why: str  # the playbook's reason, or who placed it otherwise
+    shared_with: list[Assignment] = field(default_factory=list)  # other functions on this layer
+
+    @property
+    def resolved(self) -> Review | None:
+        """Their latest review when it is a dispute a leader has resolved (the page shows the note)."""
+        latest = self.latest
+        return latest if latest and latest.verdict == DISAGREE and latest.resolved_at else None
+
+
+@dataclass
+class MyProduct:
+    product: Product
+    assignments: list[MyAssignment]
+    rings: WholeProductData
+    campaign: ReviewCampaign | None = None
+
+    @property
+    def to_review(self) -> int:
+        return sum(1 for item in self.assignments if item.state.needs_review)
+
+
+@dataclass
+class MyRole:
+    stakeholder: Stakeholder
+    products: list[MyProduct]
+    layers: list[Layer]
+
+    @property
+    def to_review(self) -> int:
+        return sum(p.to_review for p in self.products)
+
+    @property
+    def open_disputes(self) -> int:
+        return sum(1 for p in self.products for item in p.assignments if item.state.is_open)
+
+    @property
+    def assignment_count(self) -> int:
+        return sum(len(p.assignments) for p in self.products)
+
+    @property
+    def campaigns(self) -> list[tuple[Product, ReviewCampaign]]:
+        return [(p.product, p.campaign) for p in self.products if p.campaign]
+
+
+def playbook_reason(function: Function, layer: Layer, assignment: Assignment, go_to_market: str) -> str:
+    """Why this function sits on this layer: the playbook's sentence when it has one."""
+    entry = matching.match(function.name)
+    if entry is not None:
+        for rule in entry.rules_for(go_to_market):
+            if rule.layer == layer.key:
+                return rule.reason
+    if assignment.source == Assignment.Source.IMPORT:
+        return "A leader imported this assignment; the playbook has no rule placing this function here."
+    return "A leader placed your function here; the playbook has no rule for it on this layer."
+
+
+def _rings_for(product: Product, rows: list[Assignment], layers: list[Layer]) -> WholeProductData:
+    by_layer: dict[int, list[Member]] = defaultdict(list)
+    for row in rows:
+        by_layer[row.layer_id].append(
+            Member(
+                function_id=row.function_id,
+                name=row.function.name,
+                category=row.function.category,
+                is_external=row.function.is_external,
+                is_lead=row.emphasis == Assignment.Emphasis.LEAD,
+                contribution=row.contribution,
+            )
+        )
+    rings = [RingInput(key=lyr.key, name=lyr.name, ring=lyr.ring, members=tuple(by_layer[lyr.pk])) for lyr in layers]
+    return WholeProductData(product=product, rings=rings)
+
+
+def _open_campaigns(organization: Organization, function_id: int, product_ids: Iterable[int]) -> dict[int, Any]:
+    """{product id: the open campaign asking this function} (one query)."""
+    campaigns = (
+        ReviewCampaign.objects.filter(
+            product__organization=organization, product_id__in=list(product_ids), status=ReviewCampaign.Status.OPEN
+        )
+        .filter(Q(functions__isnull=True) | Q(functions=function_id))
+        .distinct()
+        .order_by("deadline")
+    )
+    found: dict[int, ReviewCampaign] = {}
+    for campaign in campaigns:
+        found.setdefault(campaign.product_id, campaign)
+    return found
+
+
+def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
+    """The requester's own part: their function's assignments, with their own reviews only.
+
+    Seven queries whatever the number of products, functions or people.
+    """
+    person = ctx.stakeholder
+    if person is None:
+        return None
+    now = now or timezone.now()
+    organization = ctx.organization
+    mine = Product.objects.filter(organization=organization, assignments__function_id=person.function_id)
+    rows = list(
+        Assignment.objects.filter(product__in=mine)
+        .select_related("product", "layer", "function")
+        .order_by("product__name", "layer__ring", "function__name")
+    )
+    layers = list(Layer.objects.order_by("ring"))
+    own = [row for row in rows if row.function_id == person.function_id]
+    reviews = list(
+        Review.objects.filter(stakeholder=person, assignment__in=[a.pk for a in own]).select_related(
+            "suggested_layer", "resolved_by"
+        )
+    )
+    by_assignment: dict[int, list[Review]] = defaultdict(list)
+    for review in reviews:
+        by_assignment[review.assignment_id].append(review)
+    disrupted = disruption_times([person.function_id], now=now).get(person.function_id, [])
+    campaigns = _open_campaigns(organization, person.function_id, {a.product_id for a in own})
+    products: dict[int, MyProduct] = {}
+    by_product: dict[int, list[Assignment]] = defaultdict(list)
+    for row in rows:
+        by_product[row.product_id].append(row)
+    for a in own:
+        if a.product_id not in products:
+            rings = _rings_for(a.product, by_product[a.product_id], layers)
+            products[a.product_id] = MyProduct(a.product, [], rings, campaigns.get(a.product_id))
+        own_reviews = by_assignment.get(a.pk, [])
+        state = pair_state(
+            reviews=own_reviews,
+            changed_at=a.changed_at,
+            disruptions=disrupted,
+            now=now,
+            tz=timezone.get_current_timezone(),
+        )
+        shared = [
+            row
+            for row in by_product[a.product_id]
+            if row.layer_id == a.layer_id and row.function_id != person.function_id
+        ]
+        shared.sort(key=lambda row: (row.emphasis != Assignment.Emphasis.LEAD, row.function.name.lower()))
+        why = playbook_reason(person.function, a.layer, a, organization.go_to_market)
+        products[a.product_id].assignments.append(MyAssignment(a, state, latest_review(own_reviews), why, shared))
+    return MyRole(stakeholder=person, products=list(products.values()), layers=layers)
+
+
+def own_assignment(ctx: OrgContext, pk: int) -> Assignment | None:
+    """An assignment of the requester's own function; anything else answers None (404)."""
+    person = ctx.stakeholder
+    if person is None:
+        return None
+    return (
+        Assignment.objects.select_related("product", "layer", "function")
+        .filter(pk=pk, function_id=person.function_id, product__organization=ctx.organization)
+        .first()
+    )
+
+
+# --- one review ------------------------------------------------------------------------------------
+
+
+def visible_reviews(ctx: OrgContext) -> QuerySet[Review]:
+    """Leaders and admins see every review of the organization; a stakeholder only their own."""
+    reviews = Review.objects.filter(assignment__product__organization=ctx.organization)
+    if ctx.can_resolve:
+        return reviews
+    person = ctx.stakeholder
+    return reviews.filter(stakeholder=person) if person else reviews.none()
+
+
+def review_for(ctx: OrgContext, pk: int) -> Review | None:
+    return (
+        visible_reviews(ctx)
+        .select_related(
+            "assignment__product",
+            "assignment__layer",
+            "assignment__function",
+            "stakeholder__function",
+            "stakeholder__user",
+            "suggested_layer",
+            "resolved_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def pair_history(review: Review) -> list[Review]:
+    """Every review of the same person on the same assignment, newest first."""
+    return list(
+        Review.objects.filter(assignment_id=review.assignment_id, stakeholder_id=review.stakeholder_id)
+        .select_related("suggested_layer", "resolved_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def state_of_review(review: Review, *, who: str, now: datetime | None = None) -> PairState:
+    """The state of the pair `review` belongs to (its history decides, not this review alone)."""
+    now = now or timezone.now()
+    function_id = review.assignment.function_id
+    facts = review_facts(
+        Review.objects.filter(assignment_id=review.assignment_id, stakeholder_id=review.stakeholder_id)
+    )
+    return pair_state(
+        reviews=facts.get((review.assignment_id, review.stakeholder_id), []),
+        changed_at=review.assignment.changed_at,
+        disruptions=disruption_times([function_id], now=now).get(function_id, []),
+        now=now,
+        who=who,
+        tz=timezone.get_current_timezone(),
+    )
+
+
+def is_latest(review: Review) -> bool:
+    newer = Review.objects.filter(assignment_id=review.assignment_id, stakeholder_id=review.stakeholder_id).filter(
+        Q(created_at__gt=review.created_at) | Q(created_at=review.created_at, id__gt=review.pk)
+    )
+    return not newer.exists()
+
+
+# --- the inbox -------------------------------------------------------------------------------------
+
+
+def _newer_review() -> QuerySet[Review]:
+    return Review.objects.filter(assignment=OuterRef("assignment"), stakeholder=OuterRef("stakeholder")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+    )
+
+
+def open_disputes_qs(organization: Organization, *, product: Product | None = None) -> QuerySet[Review]:
+    """Disagreements no leader has resolved, that are still their author's latest word."""
+    qs = Review.objects.filter(
+        assignment__product__organization=organization, verdict=Review.Verdict.DISAGREE, resolved_at__isnull=True
+    ).exclude(Exists(_newer_review()))
+    if product is not None:
+        qs = qs.filter(assignment__product=product)
+    return qs
+
+
+@dataclass
+class Dispute:
+    review: Review
+    state: PairState
+
+    @property
+    def is_stale(self) -> bool:
+        return self.state.state == PairStatus.STALE
+
+
+def open_disputes(
+    organization: Organization, *, product: Product | None = None, now: datetime | None = None
+) -> list[Dispute]:
+    """Open disputes, oldest first, each with its pair's state (stale once the assignment moved on)."""
+    now = now or timezone.now()
+    reviews = list(
+        open_disputes_qs(organization, product=product)
+        .select_related(
+            "assignment__product",
+            "assignment__layer",
+            "assignment__function",
+            "stakeholder__function",
+            "suggested_layer",
+        )
+        .order_by("created_at", "id")
+    )
+    disrupted = disruption_times({r.assignment.function_id for r in reviews}, now=now)
+    tz = timezone.get_current_timezone()
+    return [
+        Dispute(
+            review,
+            pair_state(
+                reviews=[review],  # it is the latest of its pair (the query says so)
+                changed_at=review.assignment.changed_at,
+                disruptions=disrupted.get(review.assignment.function_id, []),
+                now=now,
+                who=review.stakeholder.full_name,
+                tz=tz,
+            ),
+        )
+        for review in reviews
+    ]
+
+
+def recently_resolved(organization: Organization, *, limit: int = 6) -> list[Review]:
+    return list(
+        Review.objects.filter(assignment__product__organization=organization, resolved_at__isnull=False)
+        .select_related(
+            "assignment__product", "assignment__layer", "assignment__function", "stakeholder", "resolved_by"
+        )
+        .order_by("-resolved_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class FunctionProgress:
+    function: Function
+    people: int
+    tally: Tally
+
+
+def function_progress(
+    organization: Organization, *, product: Product | None = None, now: datetime | None = None
+) -> list[FunctionProgress]:
+    """Per function: pairs reviewed, pending, stale and disputed, across products (or one). Five queries."""
+    now = now or timezone.now()
+    assignments = Assignment.objects.filter(product__organization=organization)
+    if product is not None:
+        assignments = assignments.filter(product=product)
+    facts = _facts_of(assignments.only("id", "function_id", "changed_at", "created_at"))
+    functions = {f.pk: f for f in Function.objects.filter(organization=organization).order_by("name")}
+    people = _people_by_function(Stakeholder.objects.filter(organization=organization).values_list("pk", "function_id"))
+    pairs = evaluate_pairs(
+        assignments=facts,
+        people=people,
+        reviews=review_facts(Review.objects.filter(assignment__in=assignments)),
+        disruptions=disruption_times(Function.objects.filter(organization=organization).values("pk"), now=now),
+        now=now,
+    )
+    tallies: dict[int, Tally] = defaultdict(Tally)
+    for pair in pairs:
+        tallies[pair.function_id].add(pair)
+    mapped = {a.function_id for a in facts}
+    return [
+        FunctionProgress(function, len(people.get(pk, ())), tallies[pk])
+        for pk, function in functions.items()
+        if pk in mapped
+    ]
+
+
+# --- campaigns -------------------------------------------------------------------------------------
+
+
+def campaigns_of(organization: Organization) -> QuerySet[ReviewCampaign]:
+    return ReviewCampaign.objects.filter(product__organization=organization)
+
+
+def campaign_of(organization: Organization, pk: int) -> ReviewCampaign | None:
+    return campaigns_of(organization).select_related("product", "created_by").filter(pk=pk).first()
+
+
+def campaign_function_ids(campaign: ReviewCampaign) -> list[int]:
+    """The campaign's functions; none chosen means every function mapped on the product."""
+    chosen = list(campaign.functions.values_list("pk", flat=True))
+    if chosen:
+        return chosen
+    return list(
+        Assignment.objects.filter(product_id=campaign.product_id).values_list("function_id", flat=True).distinct()
+    )
+
+
+@dataclass
+class PersonProgress:
+    stakeholder: Stakeholder
+    tally: Tally
+    asked_since: datetime | None  # the latest change or disruption that made a review stale
+    last_reminded: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.tally.pairs > 0 and self.tally.to_review == 0
+
+
+@dataclass
+class CampaignProgress:
+    campaign: ReviewCampaign
+    functions: list[Function]
+    totals: Tally
+    people: list[PersonProgress]
+    pairs: list[PairFact]
+    assignments: list[AssignmentFact]
+    reviews: dict[PairKey, list[ReviewFact]]
+    disruptions: dict[int, list[datetime]]
+
+    @property
+    def waiting(self) -> list[PersonProgress]:
+        return [p for p in self.people if p.tally.to_review]
+
+    def summary(self) -> dict[str, int]:
+        t = self.totals
+        return {
+            "pairs": t.pairs,
+            "reviewed": t.current,
+            "agreed": t.agreed,
+            "disputed": t.disagreed,
+            "no_answer": t.pending + t.stale,
+            "pending": t.pending,
+            "stale": t.stale,
+            "open_disputes": t.open,
+            "people": len(self.people),
+            "people_done": sum(1 for p in self.people if p.done),
+        }
+
+
+def campaign_progress(campaign: ReviewCampaign, *, now: datetime | None = None) -> CampaignProgress:
+    """Pairs, people and totals of one campaign (seven queries)."""
+    now = now or timezone.now()
+    function_ids = campaign_function_ids(campaign)
+    functions = list(Function.objects.filter(pk__in=function_ids).order_by("name"))
+    assignments = Assignment.objects.filter(product_id=campaign.product_id, function_id__in=function_ids)
+    facts = _facts_of(assignments.only("id", "function_id", "changed_at", "created_at"))
+    people_rows = list(
+        Stakeholder.objects.filter(organization_id=campaign.product.organization_id, function_id__in=function_ids)
+        .select_related("function", "user", "organization")
+        .order_by("full_name", "pk")
+    )
+    # As of `now`: a campaign closed after its deadline is summed up as it stood at the deadline.
+    reviews = review_facts(Review.objects.filter(assignment__in=assignments, created_at__lte=now))
+    disrupted = disruption_times(function_ids, now=now)
+    pairs = evaluate_pairs(
+        assignments=facts,
+        people=_people_by_function((p.pk, p.function_id) for p in people_rows),
+        reviews=reviews,
+        disruptions=disrupted,
+        now=now,
+    )
+    reminded = dict(
+        CampaignReminder.objects.filter(campaign=campaign)
+        .values("stakeholder_id")
+        .annotate(last=Max("sent_at"))
+        .values_list("stakeholder_id", "last")
+    )
+    by_person: dict[int, list[PairFact]] = defaultdict(list)
+    for pair in pairs:
+        by_person[pair.stakeholder_id].append(pair)
+    people = [_person_progress(p, by_person[p.pk], reminded.get(p.pk)) for p in people_rows]
+    return CampaignProgress(campaign, functions, tally(pairs), people, pairs, facts, reviews, disrupted)
+
+
+def _person_progress(person: Stakeholder, pairs: list[PairFact], reminded: datetime | None) -> PersonProgress:
+    stale_since = [p.cutoff for p in pairs if p.status == PairStatus.STALE]
+    return PersonProgress(person, tally(pairs), max(stale_since, default=None), reminded)
+
+
+# --- the burn-up (pure) ----------------------------------------------------------------------------
+
+
+def reviewed_over_time(progress: CampaignProgress, days: Sequence[date], tz: Any) -> list[int]:
+    """How many pairs were current at the end of each day, from the review and change timestamps.
+
+    A pair becomes current at a review made after every change and disruption before it,
+    and stops being current at the next change or disruption. Only the last change of an
+    assignment is known (`changed_at`); an earlier one has been overwritten.
+    """
+    people: dict[int, list[int]] = defaultdict(list)
+    for pair in progress.pairs:
+        people[pair.assignment_id].append(pair.stakeholder_id)
+    transitions: list[tuple[datetime, int]] = []
+    for a in progress.assignments:
+        cuts = sorted([a.changed_at, *progress.disruptions.get(a.function_id, [])])
+        for person in people[a.id]:
+            transitions.extend(_pair_transitions(progress.reviews.get((a.id, person), []), cuts))
+    transitions.sort()
+    ends = [timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz) for day in days]
+    values, running, index = [], 0, 0
+    for end in ends:
+        while index < len(transitions) and transitions[index][0] < end:
+            running += transitions[index][1]
+            index += 1
+        values.append(running)
+    return values
+
+
+def _pair_transitions(reviews: Sequence[ReviewFact], cuts: Sequence[datetime]) -> list[tuple[datetime, int]]:
+    # A review and a cut at the same instant: the cut comes second, so the tie is stale.
+    events = sorted([(r.created_at, 0) for r in reviews] + [(c, 1) for c in cuts])
+    current, out = False, []
+    for at, kind in events:
+        if kind == 0 and not current:
+            current = True
+            out.append((at, 1))
+        elif kind == 1 and current:
+            current = False
+            out.append((at, -1))
+    return out
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float
+    value: int
+    day: date
+
+
+@dataclass(frozen=True)
+class BurnUp:
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    total: int
+    points: tuple[ChartPoint, ...]
+    ticks: tuple[tuple[float, str], ...]  # (y, label) for the value axis
+    x_labels: tuple[tuple[float, str], ...]
+    deadline_x: float | None
+    today_x: float | None
+
+    @property
+    def line(self) -> str:
+        return " ".join(f"{p.x},{p.y}" for p in self.points)
+
+    @property
+    def area(self) -> str:
+        if not self.points:
+            return ""
+        return f"{self.points[0].x},{self.bottom} {self.line} {self.points[-1].x},{self.bottom}"
+
+    @property
+    def total_y(self) -> float:
+        return self.top
+
+    @property
+    def tick_x(self) -> float:
+        return self.left - 8
+
+    @property
+    def last(self) -> ChartPoint | None:
+        return self.points[-1] if self.points else None
+
+
+def burnup_chart(
+    *,
+    start: date,
+    deadline: date,
+    today: date,
+    values: Sequence[int],
+    total: int,
+    width: int = 640,
+    height: int = 260,
+) -> BurnUp:
+    """Coordinates of the burn-up: `values[i]` is the count at the end of day `start + i`.
+
+    The x axis spans the whole campaign (start to deadline), so the line's distance from the
+    top right corner shows how far there is to go.
+    """
+    left, right, top, bottom = 44.0, width - 14.0, 14.0, height - 28.0
+    span = max((deadline - start).days, 1)
+    ceiling = max(total, max(values, default=0), 1)
+
+    def x_of(day: date) -> float:
+        return round(left + (right - left) * (day - start).days / span, 1)
+
+    def y_of(value: int) -> float:
+        return round(bottom - (bottom - top) * value / ceiling, 1)
+
+    points = tuple(
+        ChartPoint(x_of(start + timedelta(days=i)), y_of(v), v, start + timedelta(days=i)) for i, v in enumerate(values)
+    )
+    ticks = tuple((y_of(v), str(v)) for v in sorted({0, ceiling // 2, ceiling}))
+    labels = [(x_of(start), _short_day(start)), (x_of(deadline), _short_day(deadline))]
+    return BurnUp(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        total=total,
+        points=points,
+        ticks=ticks,
+        x_labels=tuple(labels),
+        deadline_x=x_of(deadline),
+        today_x=x_of(today) if start <= today <= deadline else None,
+    )
+
+
+def _short_day(day: date) -> str:
+    return f"{day.day} {day.strftime('%b')}"
+
+
+def campaign_days(campaign: ReviewCampaign, *, now: datetime, tz: Any) -> list[date]:
+    """The days the burn-up has values for: from the start to today, the deadline or the close."""
+    start = timezone.localtime(campaign.starts_at, tz).date()
+    end_at = min(now, campaign.deadline, campaign.closed_at or now)
+    end = max(timezone.localtime(end_at, tz).date(), start)
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def campaign_burnup(progress: CampaignProgress, *, now: datetime | None = None) -> BurnUp:
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    campaign = progress.campaign
+    days = campaign_days(campaign, now=now, tz=tz)
+    return burnup_chart(
+        start=days[0],
+        deadline=max(timezone.localtime(campaign.deadline, tz).date(), days[0]),
+        today=timezone.localtime(now, tz).date(),
+        values=reviewed_over_time(progress, days, tz),
+        total=progress.totals.pairs,
+    )

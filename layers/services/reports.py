@@ -1,0 +1,225 @@
+"""Coverage report builds (issue 5): one immutable snapshot per product and run.
+
+- `build_report` computes DESIGN §4 for one product and stores it once per `run_key`: a task
+  delivered twice, or retried after its worker died, finds the snapshot of its first run.
+- `request_build` queues one build task per product (the pages and the API call it).
+- `claim_scheduled_builds` is the beat dispatcher's half: it claims each product's build for a
+  schedule slot with a conditional insert, so two dispatchers running at once queue it once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django_celery_results.models import TaskResult
+
+from layers.coverage import Coverage, Severity
+from layers.models import CoverageReport, Product
+from layers.selectors_coverage import CoverageInput, coverage_input, job_key
+from roles.models import Organization
+from wholeproduct.errors import DomainError, NotFound
+
+TRIGGERS = tuple(CoverageReport.Trigger.values)
+RUN_KEY_MAX = CoverageReport._meta.get_field("run_key").max_length
+SLOT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+BUILD_TASK = "layers.build_report"
+JOB_TTL = 24 * 60 * 60  # how long a build's progress can be polled
+
+
+def build_report(*, product_id: int, trigger: str, run_key: str, by: Any = None) -> CoverageReport:
+    """The snapshot of `product_id` for the run `run_key`, built now unless it exists already.
+
+    The rows are read and the numbers computed before the one write, outside a transaction:
+    under SQLite an open transaction holds the database's write lock, and a build of a large
+    organization should not keep the web process waiting. A build that raises anywhere before
+    or during that write leaves no snapshot.
+    """
+    _check_trigger(trigger)
+    _check_run_key(run_key)
+    existing = CoverageReport.objects.filter(product_id=product_id, run_key=run_key).first()
+    if existing is not None:
+        return existing
+    product = Product.objects.select_related("organization").filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(f"There is no product {product_id} to report on: it may have been deleted.")
+    started = time.perf_counter()
+    now = timezone.now()
+    rows = coverage_input(product_id=product.pk, organization_id=product.organization_id)
+    coverage = rows.compute(now=now)
+    fields = snapshot_fields(product=product, coverage=coverage, rows=rows)
+    fields |= {
+        "organization_id": product.organization_id,
+        "trigger": trigger,
+        "generated_at": now,
+        "requested_by_id": _user_id(by),
+        "duration_ms": round(1000 * (time.perf_counter() - started)),
+    }
+    return _store_once(product_id=product.pk, run_key=run_key, fields=fields)
+
+
+@transaction.atomic
+def _store_once(*, product_id: int, run_key: str, fields: dict[str, Any]) -> CoverageReport:
+    # get_or_create inserts in a savepoint and reads the row back when a concurrent run of
+    # the same task won the unique (product, run_key): both return the one snapshot.
+    report, _ = CoverageReport.objects.get_or_create(product_id=product_id, run_key=run_key, defaults=fields)
+    return report
+
+
+def snapshot_fields(*, product: Product, coverage: Coverage, rows: CoverageInput) -> dict[str, Any]:
+    """The columns of a CoverageReport for `coverage`; `data` keeps the whole result plus the
+    rings as they stood (who sat on which layer), so a past snapshot draws its own picture."""
+    result = coverage.to_dict()
+    return {
+        "score": coverage.score,
+        "layer_coverage": coverage.layer_coverage,
+        "function_coverage": coverage.function_coverage,
+        "review_coverage": coverage.review_coverage,
+        "agreement": coverage.agreement,
+        "layers": result["layers"],
+        "gaps": result["gaps"],
+        "totals": _totals(coverage, rows),
+        "data": result | {"product": {"name": product.name, "slug": product.slug}, "rings": _rings(rows)},
+    }
+
+
+def _totals(coverage: Coverage, rows: CoverageInput) -> dict[str, int]:
+    by_severity = {str(s): 0 for s in Severity}
+    for gap in coverage.gaps:
+        by_severity[str(gap.severity)] += 1
+    counts = coverage.to_dict()["counts"]
+    return (
+        counts
+        | {"people": len(rows.stakeholders), "gaps": len(coverage.gaps)}
+        | {f"gaps_{severity}": n for severity, n in by_severity.items()}
+    )
+
+
+def _rings(rows: CoverageInput) -> list[dict[str, Any]]:
+    from layers.coverage import LAYERS
+
+    functions = {f.id: f for f in rows.functions}
+    members: dict[str, list[dict[str, Any]]] = {spec.key: [] for spec in LAYERS}
+    for a in rows.assignments:
+        f = functions.get(a.function_id)
+        if f is None or a.layer_key not in members:
+            continue
+        members[a.layer_key].append(
+            {
+                "function_id": f.id,
+                "name": f.name,
+                "category": f.category,
+                "is_external": f.id in rows.external_function_ids,
+                "is_lead": a.emphasis == "lead",
+            }
+        )
+    return [
+        {"key": spec.key, "name": spec.name, "ring": spec.ring, "members": sorted(members[spec.key], key=_member_order)}
+        for spec in LAYERS
+    ]
+
+
+def _member_order(member: dict[str, Any]) -> tuple[bool, str]:
+    return not member["is_lead"], member["name"].casefold()
+
+
+# --- queueing -----------------------------------------------------------------------------------
+
+
+def request_build(
+    *, organization: Organization, product: Product | None = None, trigger: str, by: Any = None
+) -> list[str]:
+    """Queue a build of `product` (or of every product of `organization`); return the task ids.
+
+    The tasks are sent when the caller's transaction commits, each with an id chosen here, which
+    is also its run key: a redelivered message finds the snapshot its first delivery made. The
+    first id names the job whose progress a page can poll (`selectors_coverage.job_progress`).
+    """
+    _check_trigger(trigger)
+    if product is not None and product.organization_id != organization.pk:
+        raise NotFound("No such product.")
+    product_ids = [product.pk] if product else list(organization.products.order_by("name").values_list("pk", flat=True))
+    if not product_ids:
+        raise DomainError(f"{organization.name} has no product to report on yet: create one first.")
+    from layers.tasks.reports import build_report as build_task
+
+    user_id = _user_id(by)
+    task_ids = []
+    for product_id in product_ids:
+        task_id = str(uuid.uuid4())
+        kwargs = {"product_id": product_id, "trigger": trigger, "requested_by_id": user_id}
+        transaction.on_commit(partial(build_task.apply_async, kwargs=kwargs, task_id=task_id))
+        task_ids.append(task_id)
+    _remember_job(organization_id=organization.pk, task_ids=task_ids, product_ids=product_ids)
+    return task_ids
+
+
+def _remember_job(*, organization_id: int, task_ids: list[str], product_ids: list[int]) -> None:
+    record = {"organization_id": organization_id, "tasks": [list(p) for p in zip(task_ids, product_ids, strict=True)]}
+    cache.set(job_key(task_ids[0]), record, JOB_TTL)
+
+
+# --- the schedule -------------------------------------------------------------------------------
+
+
+def schedule_run_key(*, now: datetime, slot: str = "") -> str:
+    """`schedule:<date>:<slot>`. The slot defaults to the hour the dispatcher runs in, so the
+    nightly run and any other time an admin schedules each get their own run, while two
+    dispatches of the same run (two beats, a redelivery) share one."""
+    local = timezone.localtime(now)
+    slot = slot or f"{local:%H}h"
+    if not SLOT_PATTERN.match(slot):
+        raise DomainError(f"A schedule slot is up to 40 letters, digits, - or _, not {slot!r}.")
+    return f"schedule:{local:%Y-%m-%d}:{slot}"
+
+
+def claim_scheduled_builds(*, run_key: str) -> list[tuple[int, str]]:
+    """Claim every product's build for the scheduled run `run_key`; return the (product id,
+    task id) pairs this call won.
+
+    The claim is a conditional insert: the task's result row (django-celery-results), whose
+    `task_id` is unique and derived from the run and the product. Of two dispatchers running
+    at once, one inserts it and queues the build; the other finds it and moves on. Products
+    that already have the run's snapshot are skipped without a claim.
+    """
+    _check_run_key(run_key)
+    done = CoverageReport.objects.filter(run_key=run_key).values("product_id")
+    claimed = []
+    for product_id in Product.objects.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True):
+        task_id = f"{run_key}:{product_id}"
+        kwargs = {"product_id": product_id, "trigger": CoverageReport.Trigger.SCHEDULE, "run_key": run_key}
+        _, created = TaskResult.objects.get_or_create(
+            task_id=task_id,
+            defaults={"status": "PENDING", "task_name": BUILD_TASK, "task_kwargs": json.dumps(kwargs)},
+        )
+        if created:
+            claimed.append((product_id, task_id))
+    return claimed
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+def _check_trigger(trigger: str) -> None:
+    if trigger not in TRIGGERS:
+        raise DomainError(f"Unknown trigger {trigger!r}; use one of {', '.join(TRIGGERS)}.")
+
+
+def _check_run_key(run_key: str) -> None:
+    if not run_key or len(run_key) > RUN_KEY_MAX:
+        raise DomainError(f"A run key is 1 to {RUN_KEY_MAX} characters, got {len(run_key or '')}.")
+
+
+def _user_id(by: Any) -> int | None:
+    """Accept a user or a user id: tasks carry ids, pages hold users."""
+    if by is None:
+        return None
+    return getattr(by, "pk", by)

@@ -1,0 +1,27 @@
+"""Filters of the report pages: `{{ ratio|pct }}` → 63 (a stored 0.625, rounded half up like the score)."""
+
+from __future__ import annotations
+
+from django import template
+
+from layers.reporting import as_percent
+
+register = template.Library()
+MINUS = "\u2212"
+
+
+@register.filter
+def pct(ratio: float | None) -> int | str:
+    if ratio is None:
+        return ""
+    return as_percent(float(ratio))
+
+
+@register.filter
+def signed(value: int | None) -> str:
+    """+3, -2 (with a true minus sign, U+2212) or ±0: deltas read as changes."""
+    if value is None:
+        return ""
+    if value > 0:
+        return f"+{value}"
+    return f"{MINUS}{abs(value)}" if value < 0 else "±0"

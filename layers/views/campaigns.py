@@ -1,0 +1,133 @@
+"""Review campaigns (leaders and admins): the list, starting one, its page, closing and reminding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from roles.forms import add_domain_error
+from roles.models import Function
+from roles.permissions import Perm, org_view
+from roles.services import invites
+from wholeproduct.errors import DomainError
+
+from .. import selectors, selectors_reviews
+from ..forms_reviews import CampaignForm, end_of_day
+from ..models import ReviewCampaign
+from ..services import campaigns as services
+
+
+@org_view(Perm.RESOLVE)
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    campaigns = list(
+        selectors_reviews.campaigns_of(organization).select_related("product", "created_by").order_by("-created_at")
+    )
+    # Open campaigns show live progress; closed ones their summary. Seven queries per open one,
+    # and a product has at most one open campaign.
+    live = {c.pk: selectors_reviews.campaign_progress(c).totals for c in campaigns if c.status == "open"}
+    rows = [(c, live.get(c.pk)) for c in campaigns]
+    return render(request, "layers/campaign_list.html", {"rows": rows})
+
+
+def _product_id(request: HttpRequest) -> Any:
+    if request.method == "POST":
+        return request.POST.get("product") or None
+    slug = request.GET.get("product")
+    product = selectors.products_of(request.ctx.organization.pk).filter(slug=slug).first() if slug else None  # type: ignore[attr-defined]
+    return product.pk if product else None
+
+
+@org_view(Perm.RESOLVE)
+@require_http_methods(["GET", "POST"])
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    products = selectors.products_of(organization.pk).order_by("name")
+    product_id = _product_id(request)
+    mapped = Function.objects.filter(organization=organization, assignments__product_id=product_id).distinct()
+    initial = {"product": product_id} if product_id else {}
+    form = CampaignForm(
+        request.POST if request.method == "POST" else None,
+        products=products,
+        functions=mapped.order_by("name") if str(product_id or "").isdigit() else Function.objects.none(),
+        initial=initial,
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.campaign_start(
+                product=data["product"],
+                deadline=end_of_day(data["deadline"]),
+                name=data["name"],
+                functions=data["functions"],
+                by=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, f"Started “{campaign.name}”. Everyone who has something to review is being asked now."
+            )
+            return redirect("campaign-detail", org=organization.slug, pk=campaign.pk)
+    return render(request, "layers/campaign_form.html", {"form": form, "has_product": bool(product_id)})
+
+
+def _campaign_or_404(request: HttpRequest, pk: int) -> ReviewCampaign:
+    campaign = selectors_reviews.campaign_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+    if campaign is None:
+        raise Http404("No such campaign.")
+    return campaign
+
+
+@org_view(Perm.RESOLVE)
+@require_GET
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    as_of = campaign.closed_at if campaign.status == ReviewCampaign.Status.CLOSED else None
+    progress = selectors_reviews.campaign_progress(campaign, now=as_of)
+    context = {
+        "campaign": campaign,
+        "progress": progress,
+        "totals": progress.totals,
+        "burnup": selectors_reviews.campaign_burnup(progress, now=as_of),
+        "summary": campaign.summary if campaign.status == ReviewCampaign.Status.CLOSED else progress.summary(),
+        "remind_every": services.REMIND_EVERY.days,
+        "chosen": campaign.functions.exists(),
+    }
+    return render(request, "layers/campaign_detail.html", context)
+
+
+@org_view(Perm.RESOLVE)
+@require_POST
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    if campaign.status == ReviewCampaign.Status.CLOSED:
+        messages.info(request, "This campaign was already closed.")
+    else:
+        services.campaign_close(campaign=campaign, by=request.user)
+        messages.success(request, f"Closed “{campaign.name}”. Its summary is below.")
+    return redirect("campaign-detail", org=request.ctx.organization.slug, pk=pk)  # type: ignore[attr-defined]
+
+
+@org_view(Perm.RESOLVE)
+@require_POST
+def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    from ..tasks import reviews as tasks
+
+    campaign = _campaign_or_404(request, pk)
+    if campaign.status == ReviewCampaign.Status.CLOSED:
+        messages.error(request, "This campaign is closed: nobody is reminded any more.")
+    else:
+        tasks.campaign_remind.delay(campaign.pk, invites.site_url(request.build_absolute_uri("/")))
+        messages.success(
+            request,
+            f"Reminders are on their way to everyone who still has something to review "
+            f"(except those reminded in the last {services.REMIND_EVERY.days} days).",
+        )
+    return redirect("campaign-detail", org=request.ctx.organization.slug, pk=pk)  # type: ignore[attr-defined]

@@ -1,0 +1,116 @@
+"""A stakeholder's own role (DESIGN §6 `/o/<org>/me/`): their function's assignments and their reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from roles.forms import add_domain_error
+from roles.models import Stakeholder
+from roles.permissions import Perm, org_view
+from roles.services import invites
+from wholeproduct.errors import DomainError
+
+from .. import selectors_reviews as selectors
+from ..forms_reviews import ReviewForm
+from ..services import reviews as services
+
+
+def _attach_forms(role: selectors.MyRole) -> None:
+    for product in role.products:
+        for item in product.assignments:
+            item.form = ReviewForm(assignment=item.assignment, layers=role.layers)  # type: ignore[attr-defined]
+
+
+def _unlinked_record(request: HttpRequest) -> Stakeholder | None:
+    """A person record with the requester's email that no account claims yet (they can link it by invite)."""
+    ctx = request.ctx  # type: ignore[attr-defined]
+    email = request.user.email  # type: ignore[union-attr]
+    if not email:
+        return None
+    return (
+        Stakeholder.objects.select_related("function")
+        .filter(organization=ctx.organization, email__iexact=email, user__isnull=True)
+        .first()
+    )
+
+
+@org_view(Perm.REVIEW)
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    ctx = request.ctx  # type: ignore[attr-defined]
+    role = selectors.my_role(ctx)
+    if role is None:
+        record = _unlinked_record(request)
+        context: dict[str, Any] = {"record": record}
+        if record is not None:
+            context["record_state"] = invites.invite_states(ctx.organization, [record.pk]).get(record.pk)
+        return render(request, "layers/me_none.html", context)
+    _attach_forms(role)
+    return render(request, "layers/me.html", {"role": role})
+
+
+@org_view(Perm.REVIEW)
+@require_POST
+def me_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the requester's review of one assignment of their own function (anything else: 404)."""
+    ctx = request.ctx  # type: ignore[attr-defined]
+    assignment = selectors.own_assignment(ctx, pk)
+    if assignment is None:
+        raise Http404("No such assignment.")
+    form = ReviewForm(request.POST, assignment=assignment)
+    saved = False
+    if form.is_valid():
+        try:
+            services.review_submit(
+                assignment=assignment,
+                stakeholder=ctx.stakeholder,
+                verdict=form.cleaned_data["verdict"],
+                comment=form.cleaned_data["comment"],
+                suggested_layer=form.cleaned_data["suggested_layer"],
+            )
+            saved = True
+        except DomainError as error:
+            add_domain_error(form, error)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _card(request, pk, form=form, saved=saved)
+    if saved:
+        messages.success(request, _thanks(form.cleaned_data["verdict"]))
+        return redirect(reverse("me", kwargs={"org": ctx.organization.slug}) + f"#assignment-{pk}")
+    role = selectors.my_role(ctx)
+    assert role is not None  # own_assignment found the person record
+    _attach_forms(role)
+    for product in role.products:
+        for item in product.assignments:
+            if item.assignment.pk == pk:
+                item.form = form  # type: ignore[attr-defined]
+    return render(request, "layers/me.html", {"role": role}, status=400)
+
+
+def _thanks(verdict: str) -> str:
+    if verdict == "agree":
+        return "Thanks: your agreement is recorded."
+    return "Thanks: your disagreement is recorded. A leader will look at it and you will see their answer here."
+
+
+def _card(request: HttpRequest, pk: int, *, form: ReviewForm, saved: bool) -> HttpResponse:
+    """The assignment's card, plus the page's counters out of band, for htmx to swap in.
+
+    200 even with errors: htmx swaps only 2xx responses.
+    """
+    role = selectors.my_role(request.ctx)  # type: ignore[attr-defined]
+    found = role and next(((p, i) for p in role.products for i in p.assignments if i.assignment.pk == pk), None)
+    if not found:
+        raise Http404("No such assignment.")
+    mp, item = found
+    item.form = ReviewForm(assignment=item.assignment, layers=role.layers) if saved else form  # type: ignore[attr-defined]
+    thanks = _thanks(form.cleaned_data["verdict"]) if saved else ""
+    response = render(request, "layers/me_swap.html", {"role": role, "mp": mp, "item": item, "thanks": thanks})
+    patch_vary_headers(response, ["HX-Request"])
+    return response

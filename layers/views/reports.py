@@ -1,0 +1,213 @@
+"""Report pages (issue 5): the list of snapshots, one snapshot, a comparison of two, an on-demand
+build with its progress, and the exports (admins only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from roles.permissions import OrgContext, Perm, org_view
+from wholeproduct.errors import DomainError
+
+from .. import selectors
+from ..exports import EXPORTERS, get_exporter
+from ..models import CoverageReport, Product
+from ..reporting import compare_reports, gap_link, report_story, snapshot_rings
+from ..selectors_coverage import compare_choices, job_progress, report_for
+from ..selectors_coverage import report_list as list_reports
+from ..services import reports as services
+
+PAGE_SIZE = 30
+
+
+class ReportFilterForm(forms.Form):
+    """The reports page's filters (a GET form): a product and a date range."""
+
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(), required=False, to_field_name="slug", empty_label="All products"
+    )
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, ctx: OrgContext, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = selectors.visible_products(ctx).order_by("name")
+        self.fields["product"].error_messages["invalid_choice"] = "Choose one of your organization's products."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
+        return data
+
+
+def _ctx(request: HttpRequest) -> OrgContext:
+    return request.ctx  # type: ignore[attr-defined]
+
+
+@org_view(Perm.VIEW)
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    ctx = _ctx(request)
+    form = ReportFilterForm(request.GET or None, ctx=ctx)
+    status = 200
+    if form.is_bound and not form.is_valid():
+        reports = CoverageReport.objects.none()  # a bad filter shows its message, not the unfiltered list
+        status = 400
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        reports = list_reports(ctx, product=data.get("product"), since=data.get("since"), until=data.get("until"))
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    job = _job_from(request)
+    pick_a, pick_b = _default_pair(list(page))
+    context = {
+        "form": form,
+        "page": page,
+        "pick_a": pick_a,
+        "pick_b": pick_b,
+        "filtered": form.is_bound,
+        "job": job,
+        "can_build": ctx.can_edit,
+        "query": _query_without_page(request),
+    }
+    return render(request, "layers/report_list.html", context, status=status)
+
+
+def _default_pair(reports: list[CoverageReport]) -> tuple[int | None, int | None]:
+    """Preselect the newest report (B) and the one before it of the same product (A)."""
+    if not reports:
+        return None, None
+    newest = reports[0]
+    earlier = next((r for r in reports[1:] if r.product_id == newest.product_id), None)
+    return (earlier.pk if earlier else None), newest.pk
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _job_from(request: HttpRequest) -> Any:
+    job_id = request.GET.get("job", "")
+    if not job_id or not _ctx(request).can_edit:
+        return None
+    return job_progress(organization_id=_ctx(request).organization.pk, job_id=job_id)
+
+
+def _visible_report(request: HttpRequest, pk: int) -> CoverageReport:
+    report = report_for(_ctx(request), pk)
+    if report is None:
+        raise Http404("No such report.")
+    return report
+
+
+@org_view(Perm.VIEW)
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ctx = _ctx(request)
+    report = _visible_report(request, pk)
+    story = report_story(report)
+    slug = ctx.organization.slug
+    product_slug = report.product.slug
+    gaps = [
+        (gap, gap_link(gap, org_slug=slug, product_slug=product_slug, can_edit=ctx.can_edit)) for gap in report.gaps
+    ]
+    context = {
+        "report": report,
+        "story": story,
+        "gaps": gaps,
+        "previous_id": story.previous["id"] if story.previous else None,
+        "exporters": [cls() for cls in EXPORTERS.values()],
+        "rings": snapshot_rings(report) if report.data.get("rings") else None,
+    }
+    return render(request, "layers/report_detail.html", context)
+
+
+@org_view(Perm.VIEW)
+@require_GET
+def report_compare(request: HttpRequest) -> HttpResponse:
+    ctx = _ctx(request)
+    raw_a, raw_b = request.GET.get("a", ""), request.GET.get("b", "")
+    context: dict[str, Any] = {"choices": compare_choices(ctx), "a": raw_a, "b": raw_b, "error": ""}
+    if not raw_a and not raw_b:
+        return render(request, "layers/report_compare.html", context)
+    error = _compare_error(raw_a, raw_b)
+    if error:
+        context["error"] = error
+        return render(request, "layers/report_compare.html", context, status=400)
+    first, second = _visible_report(request, int(raw_a)), _visible_report(request, int(raw_b))
+    context["diff"] = compare_reports(first, second)
+    return render(request, "layers/report_compare.html", context)
+
+
+def _compare_error(raw_a: str, raw_b: str) -> str:
+    if not (raw_a.isdigit() and raw_b.isdigit()):
+        return "Choose two reports to compare."
+    if raw_a == raw_b:
+        return "Choose two different reports: a report compared with itself has no differences."
+    return ""
+
+
+@org_view(Perm.EDIT)
+@require_POST
+def report_build(request: HttpRequest) -> HttpResponse:
+    """Queue a rebuild of one product (`product` slug) or of every product; leaders and admins."""
+    ctx = _ctx(request)
+    product = None
+    slug = request.POST.get("product", "")
+    try:
+        if slug:
+            product = selectors.products_of(ctx.organization.pk).filter(slug=slug).first()
+            if product is None:
+                raise DomainError(f"There is no product {slug!r} in {ctx.organization.name}.")
+        task_ids = services.request_build(
+            organization=ctx.organization, product=product, trigger=CoverageReport.Trigger.MANUAL, by=request.user
+        )
+    except DomainError as error:
+        if request.htmx:  # type: ignore[attr-defined]
+            html = render_to_string("layers/_partials/report_build_error.html", {"error": error.detail}, request)
+            return HttpResponseBadRequest(html)
+        messages.error(request, error.detail)
+        return redirect("report-list", org=ctx.organization.slug)
+    job = job_progress(organization_id=ctx.organization.pk, job_id=task_ids[0])
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "layers/_partials/report_job.html", {"job": job}, status=202)
+    messages.success(request, f"Building {len(task_ids)} report{'s' if len(task_ids) != 1 else ''}.")
+    return redirect(reverse("report-list", kwargs={"org": ctx.organization.slug}) + f"?job={task_ids[0]}")
+
+
+@org_view(Perm.EDIT)
+@require_GET
+def report_job(request: HttpRequest, task_id: Any) -> HttpResponse:
+    """The progress partial, polled every second until every build has finished."""
+    job = job_progress(organization_id=_ctx(request).organization.pk, job_id=str(task_id))
+    if job is None:
+        raise Http404("No such build, or it finished more than a day ago.")
+    return render(request, "layers/_partials/report_job.html", {"job": job})
+
+
+@org_view(Perm.ADMIN)
+@require_GET
+def report_export(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    fmt = request.GET.get("format", "")
+    exporter = get_exporter(fmt)
+    if exporter is None:
+        choices = ", ".join(EXPORTERS)
+        given = f"“{fmt}”" if fmt else "no format"
+        return HttpResponseBadRequest(f"Cannot export as {given}: choose one of {choices}.", content_type="text/plain")
+    filename, content_type, content = exporter.render(report)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,70 @@
+"""Writes of memberships (issue 4): change a member's access, remove a member.
+
+Two rules keep an organization manageable: it always keeps at least one admin, and
+nobody changes or removes their own membership (another admin does it, so a slip of
+the mouse never locks the last person out).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from wholeproduct.errors import DomainError
+
+from ..models import Membership, Organization, Stakeholder
+
+Access = Membership.Access
+# Higher wins when two sources give a user access (an invite never lowers an admin).
+ACCESS_RANK: dict[str, int] = {Access.STAKEHOLDER: 1, Access.LEADER: 2, Access.ADMIN: 3}
+
+
+def members_of(organization: Organization) -> QuerySet[Membership]:
+    return Membership.objects.filter(organization=organization)
+
+
+def member_of(organization: Organization, pk: int) -> Membership | None:
+    return members_of(organization).select_related("user", "organization").filter(pk=pk).first()
+
+
+def _admins_locked(organization: Organization) -> int:
+    # Locking every admin row serializes two admins demoting each other at the same time.
+    return len(list(members_of(organization).select_for_update().filter(access=Access.ADMIN)))
+
+
+def _not_yourself(membership: Membership, by: Any, verb: str) -> None:
+    if by is not None and membership.user_id == getattr(by, "pk", None):
+        raise DomainError(f"You cannot {verb} your own membership. Ask another admin.")
+
+
+def _keeps_an_admin(membership: Membership, verb: str) -> None:
+    if membership.access == Access.ADMIN and _admins_locked(membership.organization) <= 1:
+        raise DomainError(
+            f"You cannot {verb} the last admin of {membership.organization.name}. Make someone else an admin first."
+        )
+
+
+@transaction.atomic
+def membership_set_access(*, membership: Membership, access: str, by: Any) -> Membership:
+    if access not in Access.values:
+        message = "Choose admin, leader or stakeholder."
+        raise DomainError(message, fields={"access": [message]})
+    _not_yourself(membership, by, "change")
+    if access == membership.access:
+        return membership
+    if access != Access.ADMIN:
+        _keeps_an_admin(membership, "demote")
+    membership.access = access
+    membership.save(update_fields=["access"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: Any) -> None:
+    """Remove a member. Their person record stays, unlinked, so they can be invited again."""
+    _not_yourself(membership, by, "remove")
+    _keeps_an_admin(membership, "remove")
+    Stakeholder.objects.filter(organization_id=membership.organization_id, user_id=membership.user_id).update(user=None)
+    membership.delete()

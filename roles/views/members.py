@@ -1,0 +1,97 @@
+"""The members page (admins only): who has access and how much, and the invites still out."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from wholeproduct.errors import DomainError
+
+from ..forms_members import AccessForm
+from ..models import Membership, Stakeholder
+from ..permissions import Perm, org_view
+from ..selectors import functions_of
+from ..services import invites, members
+
+PAGE_SIZE = 50
+
+
+@org_view(Perm.ADMIN)
+@require_GET
+def member_list(request: HttpRequest) -> HttpResponse:
+    ctx = request.ctx  # type: ignore[attr-defined]
+    organization = ctx.organization
+    memberships = members.members_of(organization).select_related("user").order_by("user__email", "pk")
+    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    user_ids = [m.user_id for m in page]
+    people = {
+        p.user_id: p
+        for p in Stakeholder.objects.filter(organization=organization, user_id__in=user_ids).select_related("function")
+    }
+    admin_count = members.members_of(organization).filter(access=Membership.Access.ADMIN).count()
+    rows = [
+        (
+            m,
+            people.get(m.user_id),
+            m.user_id == request.user.pk,
+            m.access == Membership.Access.ADMIN and admin_count == 1,
+        )
+        for m in page
+    ]
+    invite_page = Paginator(invites.open_or_expired(organization), PAGE_SIZE).get_page(request.GET.get("invites"))
+    context = {
+        "rows": rows,
+        "page": page,
+        "admin_count": admin_count,
+        "access_choices": Membership.Access.choices,
+        "invite_page": invite_page,
+        "invite_rows": [(i, invites.state_of(i)) for i in invite_page],
+        "counts": invites.counts(organization),
+        "functions": functions_of(organization).order_by("name"),
+        "state_labels": invites.INVITE_STATE_LABELS,
+    }
+    return render(request, "roles/member_list.html", context)
+
+
+def _member_or_404(request: HttpRequest, pk: int) -> Membership:
+    membership = members.member_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+    if membership is None:
+        raise Http404("No such member.")
+    return membership
+
+
+def _name(membership: Membership) -> str:
+    return membership.user.get_full_name() or membership.user.email
+
+
+@org_view(Perm.ADMIN)
+@require_POST
+def member_access(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _member_or_404(request, pk)
+    form = AccessForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose admin, leader or stakeholder.")
+    else:
+        try:
+            members.membership_set_access(membership=membership, access=form.cleaned_data["access"], by=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, f"{_name(membership)} is now {membership.get_access_display().lower()}.")
+    return redirect("members", org=membership.organization.slug)
+
+
+@org_view(Perm.ADMIN)
+@require_POST
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _member_or_404(request, pk)
+    try:
+        members.membership_remove(membership=membership, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, f"Removed {_name(membership)} from {membership.organization.name}.")
+    return redirect("members", org=membership.organization.slug)

@@ -1,0 +1,187 @@
+"""The "my role" page (issue 4): a stakeholder's own function, its layers, why, and their review."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from layers.models import Assignment, Review
+from layers.services import reviews as review_services
+from roles.models import Disruption, Function, Membership
+from tests.conftest import client_for
+from tests.factories import (
+    AssignmentFactory,
+    FunctionFactory,
+    MembershipFactory,
+    ProductFactory,
+    StakeholderFactory,
+    UserFactory,
+    layer,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(org, cs_function, stakeholder_user):
+    product = ProductFactory(organization=org, name="Insights Cloud", slug="insights")
+    eng = FunctionFactory(organization=org, name="Engineering", category=Function.Category.BUILDING)
+    eve = UserFactory(email="eve@acme.test")
+    MembershipFactory(user=eve, organization=org, access=Membership.Access.STAKEHOLDER)
+    StakeholderFactory(function=eng, full_name="Eve Engineer", email="eve@acme.test", user=eve)
+    augmented = AssignmentFactory(
+        product=product,
+        function=cs_function,
+        layer=layer("augmented"),
+        emphasis=Assignment.Emphasis.LEAD,
+        contribution="Onboards and trains every customer.",
+    )
+    expected = AssignmentFactory(product=product, function=cs_function, layer=layer("expected"), contribution="")
+    core = AssignmentFactory(
+        product=product, function=eng, layer=layer("core"), emphasis="lead", contribution="Builds a reliable engine."
+    )
+    sales = FunctionFactory(organization=org, name="Sales", category=Function.Category.CUSTOMER_FACING)
+    AssignmentFactory(product=product, function=sales, layer=layer("augmented"), contribution="Shows the value.")
+    return {"product": product, "augmented": augmented, "expected": expected, "core": core, "eve": eve, "eng": eng}
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("outsider", 404)])
+def test_anonymous_and_outsiders_do_not_get_in(request, world, who, status):
+    client = Client() if who == "anonymous" else client_for(request.getfixturevalue("outsider"))
+    response = client.get("/o/acme/me/")
+    assert response.status_code == status
+
+
+def test_a_stakeholder_sees_their_functions_assignments_with_why_and_who_else(stakeholder_client, world):
+    html = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert "Casey Success" in html and "Insights Cloud" in html
+    assert f'id="assignment-{world["augmented"].pk}"' in html
+    assert f'id="assignment-{world["expected"].pk}"' in html
+    assert f'id="assignment-{world["core"].pk}"' not in html  # another function's assignment
+    assert "Onboards and trains every customer." in html
+    # The playbook's reason for Customer Success on the augmented layer (000_…).
+    assert "Customer Success" in html and "Why you are here" in html
+    assert "Shared with" in html and "Sales" in html
+    assert "Not reviewed yet." in html
+    assert 'class="wp-rings"' in html and "is-highlighted" in html  # the picture, their function outlined
+    assert "2 need your review" in html
+
+
+def test_the_why_comes_from_the_playbook_rule_for_that_layer(stakeholder_client, world):
+    from layers.matching import match
+
+    rule = next(r for r in match("Customer Success").rules if r.layer == "augmented")
+    html = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert rule.reason.replace("'", "&#x27;")[:80] in html
+
+
+def test_the_page_says_plainly_when_a_review_needs_re_confirming(stakeholder_client, world, stakeholder_user):
+    casey = stakeholder_user.stakeholders.get()
+    review_services.review_submit(assignment=world["augmented"], stakeholder=casey, verdict="agree")
+    assert "You agreed on" in stakeholder_client.get("/o/acme/me/").content.decode()
+    Assignment.objects.filter(pk=world["augmented"].pk).update(changed_at=timezone.now() + timedelta(seconds=1))
+    html = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert "the assignment changed on" in html and "so it needs re-confirming" in html
+    assert "Re-confirm" in html
+
+
+def test_a_disruption_asks_again(stakeholder_client, world, org, stakeholder_user, cs_function):
+    casey = stakeholder_user.stakeholders.get()
+    review_services.review_submit(assignment=world["augmented"], stakeholder=casey, verdict="agree")
+    disruption = Disruption.objects.create(
+        organization=org, kind="reorg", title="Reorg", occurred_on=timezone.localdate(), effective_at=timezone.now()
+    )
+    disruption.functions.add(cs_function)
+    html = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert "a disruption touched the function on" in html
+
+
+def test_the_resolution_note_is_shown_to_the_stakeholder(stakeholder_client, world, stakeholder_user, leader):
+    casey = stakeholder_user.stakeholders.get()
+    review = review_services.review_submit(
+        assignment=world["augmented"], stakeholder=casey, verdict="disagree", comment="Support leads onboarding here."
+    )
+    review_services.dispute_keep(review=review, note="Onboarding stays with CS this year.", by=leader)
+    html = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert "A leader kept the assignment" in html
+    assert "Onboarding stays with CS this year." in html
+    assert "Support leads onboarding here." in html  # their own comment
+
+
+def test_they_never_see_another_persons_comment(stakeholder_client, world, cs_function):
+    dana = StakeholderFactory(function=cs_function, full_name="Dana Other")
+    review_services.review_submit(
+        assignment=world["augmented"], stakeholder=dana, verdict="disagree", comment="A secret complaint."
+    )
+    html = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert "A secret complaint." not in html
+    assert "Not reviewed yet." in html  # Dana's review is not Casey's
+
+
+def test_a_leader_without_a_person_record_gets_an_explanation(leader_client, world):
+    html = leader_client.get("/o/acme/me/").content.decode()
+    assert "You are not linked to a person of Acme Analytics" in html
+    assert "Add yourself on the" in html
+    assert 'href="/o/acme/me/"' not in leader_client.get("/o/acme/").content.decode()  # no "My role" in the nav
+
+
+def test_a_leader_with_an_unlinked_record_is_offered_the_invite(leader_client, world, cs_function):
+    StakeholderFactory(function=cs_function, full_name="Lee Leader", email="Leader@acme.test")
+    html = leader_client.get("/o/acme/me/").content.decode()
+    assert "Lee Leader" in html and "Send me the invite" in html
+
+
+def test_the_nav_shows_my_role_to_a_linked_stakeholder(stakeholder_client, world):
+    assert 'href="/o/acme/me/"' in stakeholder_client.get("/o/acme/").content.decode()
+
+
+def test_a_stakeholder_whose_function_is_not_mapped_sees_an_empty_state(org, world):
+    user = UserFactory(email="hr@acme.test")
+    MembershipFactory(user=user, organization=org, access=Membership.Access.STAKEHOLDER)
+    StakeholderFactory(function=FunctionFactory(organization=org, name="HR"), email="hr@acme.test", user=user)
+    html = client_for(user).get("/o/acme/me/").content.decode()
+    assert "Nothing to review yet" in html
+
+
+def test_an_open_campaign_is_announced(stakeholder_client, world, leader):
+    from layers.services import campaigns
+
+    campaigns.campaign_start(product=world["product"], deadline=timezone.now() + timedelta(days=5), by=leader)
+    assert "Review requested by" in stakeholder_client.get("/o/acme/me/").content.decode()
+
+
+def test_the_page_runs_the_same_queries_for_one_or_many_products(
+    stakeholder_client, world, org, cs_function, stakeholder_user, django_assert_num_queries
+):
+    casey = stakeholder_user.stakeholders.get()
+    review_services.review_submit(assignment=world["augmented"], stakeholder=casey, verdict="agree")
+    stakeholder_client.get("/o/acme/me/")
+    with CaptureQueriesContext(connection) as small:
+        stakeholder_client.get("/o/acme/me/")
+    for n in range(4):
+        product = ProductFactory(organization=org, slug=f"more-{n}")
+        for key in ("core", "augmented", "potential"):
+            a = AssignmentFactory(product=product, function=cs_function, layer=layer(key))
+            review_services.review_submit(assignment=a, stakeholder=casey, verdict="disagree", comment="No.")
+            AssignmentFactory(product=product, layer=layer(key))
+        StakeholderFactory(function=cs_function)
+        Disruption.objects.create(
+            organization=org, kind="other", title="x", occurred_on=timezone.localdate(), effective_at=timezone.now()
+        ).functions.add(cs_function)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = stakeholder_client.get("/o/acme/me/")
+    assert response.content.decode().count('class="me-card ') == 14
+
+
+def test_reviews_are_only_of_the_stakeholders_latest_word(stakeholder_client, world, stakeholder_user):
+    casey = stakeholder_user.stakeholders.get()
+    review_services.review_submit(assignment=world["augmented"], stakeholder=casey, verdict="disagree", comment="No")
+    review_services.review_submit(assignment=world["augmented"], stakeholder=casey, verdict="agree")
+    assert Review.objects.filter(stakeholder=casey).count() == 2
+    html = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert "You agreed on" in html

@@ -1,0 +1,158 @@
+"""The members page (issue 4): admins only; change access, remove, never the last admin nor yourself."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from roles.models import Membership, Stakeholder
+from roles.services import invites
+from roles.services import members as services
+from tests.conftest import client_for
+from tests.factories import FunctionFactory, MembershipFactory, StakeholderFactory, UserFactory
+from wholeproduct.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+Access = Membership.Access
+
+
+def membership(user, org) -> Membership:
+    return Membership.objects.get(user=user, organization=org)
+
+
+def _client(request, who):
+    if who == "anonymous":
+        return Client()
+    fixture = {"outsider": "outsider", "stakeholder": "stakeholder_user", "leader": "leader", "admin": "admin_user"}
+    return client_for(request.getfixturevalue(fixture[who]))
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("anonymous", 302), ("outsider", 404), ("stakeholder", 403), ("leader", 403), ("admin", 200)]
+)
+def test_only_admins_open_the_members_page(request, org, who, status):
+    response = _client(request, who).get("/o/acme/members/")
+    assert response.status_code == status
+    if who == "anonymous":
+        assert response.url.startswith("/accounts/login/")
+
+
+def test_the_page_lists_members_their_person_and_the_invites(admin_client_, stakeholder_user, leader, cs_function):
+    pending = StakeholderFactory(function=cs_function, full_name="Pat Pending", email="pat@acme.test")
+    invites.invite_create(stakeholder=pending, by=None)
+    html = admin_client_.get("/o/acme/members/").content.decode()
+    for text in ("cs@acme.test", "leader@acme.test", "admin@acme.test", "Casey Success", "Pat Pending", "Pending"):
+        assert text in html
+    assert "That's you" in html  # the admin's own row has no actions
+    assert "Invite everyone not invited yet (0)" in html
+
+
+def test_the_nav_shows_members_to_admins_only(admin_client_, leader_client):
+    assert 'href="/o/acme/members/"' in admin_client_.get("/o/acme/").content.decode()
+    assert 'href="/o/acme/members/"' not in leader_client.get("/o/acme/").content.decode()
+
+
+def test_the_page_runs_the_same_queries_for_few_or_many_members(admin_client_, org, django_assert_num_queries):
+    def add(n: int) -> None:
+        for i in range(n):
+            user = UserFactory(email=f"m{n}-{i}@acme.test")
+            MembershipFactory(user=user, organization=org, access=Access.STAKEHOLDER)
+            person = StakeholderFactory(
+                function=FunctionFactory(organization=org), email=f"p{n}-{i}@acme.test", user=user
+            )
+            invites.invite_create(stakeholder=StakeholderFactory(function=person.function), by=None)
+
+    add(2)
+    with CaptureQueriesContext(connection) as small:
+        admin_client_.get("/o/acme/members/")
+    add(12)
+    with django_assert_num_queries(len(small.captured_queries)):
+        admin_client_.get("/o/acme/members/")
+
+
+# --- change access ------------------------------------------------------------------------------
+
+
+def test_an_admin_changes_a_members_access(admin_client_, org, leader):
+    response = admin_client_.post(f"/o/acme/members/{membership(leader, org).pk}/access/", {"access": "admin"})
+    assert response.status_code == 302
+    assert membership(leader, org).access == Access.ADMIN
+
+
+@pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("stakeholder", 403), ("leader", 403)])
+def test_non_admins_cannot_change_access(request, org, stakeholder_user, who, status):
+    target = membership(stakeholder_user, org)
+    response = _client(request, who).post(f"/o/acme/members/{target.pk}/access/", {"access": "admin"})
+    assert response.status_code == status
+    assert membership(stakeholder_user, org).access == Access.STAKEHOLDER
+
+
+def test_a_bad_access_value_changes_nothing(admin_client_, org, leader):
+    response = admin_client_.post(
+        f"/o/acme/members/{membership(leader, org).pk}/access/", {"access": "owner"}, follow=True
+    )
+    assert "Choose admin, leader or stakeholder." in response.content.decode()
+    assert membership(leader, org).access == Access.LEADER
+
+
+def test_an_admin_cannot_change_their_own_access(admin_client_, org, admin_user, leader):
+    response = admin_client_.post(
+        f"/o/acme/members/{membership(admin_user, org).pk}/access/", {"access": "stakeholder"}, follow=True
+    )
+    assert "You cannot change your own membership" in response.content.decode()
+    assert membership(admin_user, org).access == Access.ADMIN
+
+
+def test_the_last_admin_cannot_be_demoted_or_removed(org, admin_user):
+    last = membership(admin_user, org)
+    with pytest.raises(DomainError, match="last admin"):
+        services.membership_set_access(membership=last, access=Access.LEADER, by=None)
+    with pytest.raises(DomainError, match="last admin"):
+        services.membership_remove(membership=last, by=None)
+    assert membership(admin_user, org).access == Access.ADMIN
+
+
+def test_with_a_second_admin_one_may_demote_the_other(org, admin_user, leader):
+    services.membership_set_access(membership=membership(leader, org), access=Access.ADMIN, by=admin_user)
+    services.membership_set_access(membership=membership(admin_user, org), access=Access.LEADER, by=leader)
+    assert membership(admin_user, org).access == Access.LEADER
+
+
+def test_another_organizations_membership_answers_404(admin_client_, outsider, other_org):
+    target = membership(outsider, other_org)
+    assert admin_client_.post(f"/o/acme/members/{target.pk}/access/", {"access": "stakeholder"}).status_code == 404
+    assert admin_client_.post(f"/o/acme/members/{target.pk}/remove/").status_code == 404
+    assert membership(outsider, other_org).access == Access.LEADER
+
+
+# --- remove -------------------------------------------------------------------------------------
+
+
+def test_removing_a_member_unlinks_their_person_record(admin_client_, org, stakeholder_user):
+    response = admin_client_.post(f"/o/acme/members/{membership(stakeholder_user, org).pk}/remove/")
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user=stakeholder_user, organization=org).exists()
+    person = Stakeholder.objects.get(email="cs@acme.test")
+    assert person.user is None  # can be invited again
+    assert client_for(stakeholder_user).get("/o/acme/").status_code == 404
+
+
+def test_an_admin_cannot_remove_themselves(admin_client_, org, admin_user):
+    response = admin_client_.post(f"/o/acme/members/{membership(admin_user, org).pk}/remove/", follow=True)
+    assert "You cannot remove your own membership" in response.content.decode()
+    assert Membership.objects.filter(user=admin_user, organization=org).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("anonymous", 302), ("outsider", 404), ("stakeholder", 403), ("leader", 403)]
+)
+def test_non_admins_cannot_remove(request, org, stakeholder_user, who, status):
+    target = membership(stakeholder_user, org)
+    assert _client(request, who).post(f"/o/acme/members/{target.pk}/remove/").status_code == status
+    assert Membership.objects.filter(pk=target.pk).exists()
+
+
+def test_a_get_on_an_action_is_refused(admin_client_, org, leader):
+    assert admin_client_.get(f"/o/acme/members/{membership(leader, org).pk}/remove/").status_code == 405
