@@ -11,6 +11,7 @@ from roles.selectors_web import feedback_into_core
 
 from .. import selectors
 from ..rings import product_rings
+from ..selectors_coverage import layer_table
 
 
 @org_view(Perm.VIEW)
@@ -29,5 +30,7 @@ def whole_product(request: HttpRequest, product: str) -> HttpResponse:
         # 000_…: the augmented functions are the conduit of feedback that drives a better core.
         "feedback_loops": loops,
         "core_without_feedback": core_unfed,
+        # DESIGN §4's per-layer table, live (the reports keep the snapshots).
+        "coverage": layer_table(item),
     }
     return render(request, "layers/whole_product.html", context)

@@ -263,3 +263,18 @@ def test_a_core_without_an_incoming_feedback_loop_is_listed_as_a_gap(leader_clie
 def test_an_unmapped_product_shows_no_feedback_gap(leader_client, insights):
     section = _feedback_section(leader_client.get(URL))
     assert "Gap:" not in section
+
+
+def test_it_shows_the_live_coverage_table_of_each_layer(leader_client, mapped, cs_function):
+    from tests.factories import ReviewFactory
+
+    casey = cs_function.stakeholders.first() or StakeholderFactory(function=cs_function)
+    assignment = Assignment.objects.get(product=mapped, function=cs_function)
+    ReviewFactory(assignment=assignment, stakeholder=casey)
+    response = leader_client.get(URL)
+    coverage = response.context["coverage"]
+    augmented = next(row for row in coverage.layers if row.key == "augmented")
+    assert (augmented.lead, augmented.stakeholders_reached, augmented.reviewed_pct) == ("Customer Success", 1, 100)
+    html = response.content.decode()
+    assert 'id="wp-coverage-title"' in html and "layer-coverage-table" in html
+    assert 'href="/o/acme/reports/?product=insights"' in html
