@@ -205,3 +205,44 @@ def eager_tasks():
         yield
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_database_connection_per_thread():
+    """Keep Django's connections per thread while Playwright's sync API is running.
+
+    Playwright runs an asyncio loop in the test thread, so `asyncio.get_running_loop()`
+    answers there too and Django's thread-critical Local switches the main thread to a
+    second, context-local set of connections: their test-database state (serialized
+    rollback contents) is missing, and the first set stays open until the PostgreSQL
+    test database cannot be dropped. No test runs database code in real async tasks,
+    so a plain thread-local is the faithful model here.
+    """
+    import contextlib
+    import threading
+
+    from django.db import connections
+
+    storage = threading.local()
+    for alias in connections:
+        with contextlib.suppress(AttributeError):
+            setattr(storage, alias, getattr(connections._connections, alias))
+    connections._connections = storage
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _reference_layers(request):
+    """The four layers come from a data migration; a transactional test's flush empties them.
+
+    Every transactional test (live server, worker, transaction=True) gets them back after
+    pytest-django has set its database up, whatever ran before it.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    wants = {"transactional_db", "live_server"} & set(request.fixturenames)
+    if not (wants or (marker and marker.kwargs.get("transaction"))):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from .factories import ensure_layers
+
+    ensure_layers()

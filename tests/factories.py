@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -73,6 +75,19 @@ class ProductFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Product {n}")
     slug = factory.Sequence(lambda n: f"product-{n}")
+
+
+def ensure_layers() -> None:
+    """Put back the four layers of the data migration if a transactional test flushed them.
+
+    Tests with a live server or a worker run on a transactional database; its flush empties
+    the reference tables, and `serialized_rollback` cannot always restore them (the connection
+    it serialized may not be the one the test thread holds once Playwright runs its loop).
+    """
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("layers.migrations.0002_the_four_layers")
+    migration.create_layers(django_apps, None)
 
 
 def layer(key: str) -> Layer:

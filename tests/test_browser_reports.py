@@ -18,7 +18,8 @@ from layers.tasks import reports as tasks
 from tests.conftest import PASSWORD
 from wholeproduct.celery import app
 
-from .layers.reports_scenario import SCORE, build, ensure_layers, insights
+from .factories import ensure_layers
+from .layers.reports_scenario import SCORE, build, insights
 
 pytestmark = [
     pytest.mark.browser,

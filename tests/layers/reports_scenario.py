@@ -19,7 +19,6 @@ Customer Success and Sales work together with a trust of 2: a weak partnership.
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,19 +40,6 @@ class Scenario:
     functions: dict[str, Function] = field(default_factory=dict)
     people: dict[str, Stakeholder] = field(default_factory=dict)
     assignments: dict[str, Assignment] = field(default_factory=dict)
-
-
-def ensure_layers() -> None:
-    """Put back the four layers of the data migration if a transactional test flushed them.
-
-    Tests with a live server or a worker run on a transactional database; its flush empties the
-    reference tables, and `serialized_rollback` cannot always restore them (the connection it
-    serialized may not be the one the test thread holds once Playwright runs its event loop).
-    """
-    from django.apps import apps as django_apps
-
-    migration = importlib.import_module("layers.migrations.0002_the_four_layers")
-    migration.create_layers(django_apps, None)
 
 
 def insights(org: Organization, *, cs_function: Function | None = None) -> Scenario:

@@ -15,10 +15,10 @@ from django_celery_results.models import TaskResult
 from layers.models import CoverageReport
 from layers.services import reports as services
 from layers.tasks import reports as tasks
-from tests.factories import OrganizationFactory, ProductFactory
+from tests.factories import OrganizationFactory, ProductFactory, ensure_layers
 from wholeproduct.celery import app
 
-from .reports_scenario import SCORE, ensure_layers, insights
+from .reports_scenario import SCORE, insights
 
 
 @pytest.fixture
