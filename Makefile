@@ -1,0 +1,59 @@
+# Whole Product Map: `make run` serves the demo, `make test` runs every test.
+# Everything installs into .venv; a requirements file that changes is installed again.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint fmt install install-dev clean
+
+help:
+	@echo "make run    install, migrate, load the demo and serve http://127.0.0.1:$(PORT)/ (web, worker, beat)"
+	@echo "make test   install the test tools and run the whole test suite (PYTEST_ARGS='-k x' to narrow)"
+	@echo "make lint   ruff check and ruff format --check"
+	@echo "make fmt    ruff check --fix and ruff format"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed: set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# The stamps record that a requirements file was installed; scripts/run_embedded.sh shares the first.
+$(VENV)/.stamp-runtime: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(VENV)/.stamp-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	@touch $(VENV)/.stamp-runtime $@
+
+install: $(VENV)/.stamp-runtime
+install-dev: $(VENV)/.stamp-dev
+
+run:
+	PORT=$(PORT) PYTHON=$(PYTHON) scripts/run_embedded.sh
+
+# Service tests skip with their reason when PostgreSQL/Redis/Chromium are absent, and
+# fail instead under REQUIRE_SERVICES=1. Settings require SECRET_KEY in production mode
+# (DATABASE_URL set), so a test-only one is given when none is. pytest's exit 5 (no
+# test collected) is a failure like any other.
+test: $(VENV)/.stamp-dev
+	@rc=0; SECRET_KEY="$${SECRET_KEY:-insecure-test-only-secret-key}" $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, which is a failure" >&2; fi; \
+	exit $$rc
+
+lint: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf staticfiles .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
