@@ -351,12 +351,13 @@ def statements(captured: CaptureQueriesContext) -> list[str]:
     """The statements run, with the backend's extra batches of one bulk statement collapsed into one.
 
     SQLite allows 999 parameters per statement, so Django splits a bulk insert of
-    hundreds of rows into several; PostgreSQL sends one. One bulk write is still
-    one statement of the service, so consecutive batches of it count once.
+    hundreds of rows into several; PostgreSQL sends one (as `INSERT … SELECT * FROM
+    UNNEST(…)` since Django 5.2). One bulk write is still one statement of the service,
+    so consecutive batches of it count once.
     """
     out: list[str] = []
     for query in captured.captured_queries:
-        head = re.split(r" VALUES | SET ", query["sql"], maxsplit=1)[0]
+        head = re.split(r" VALUES | SET | SELECT \* FROM UNNEST", query["sql"], maxsplit=1)[0]
         if out and head == out[-1] and head.startswith(("INSERT", "UPDATE")):
             continue
         out.append(head)
