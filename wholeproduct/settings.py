@@ -272,27 +272,45 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous request then answers 401 with `WWW-Authenticate: Token`
+    # (DRF takes the header from the first class; session auth has none and would say 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON in; JSON out (plus the browsable API for a person with a session).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "wholeproduct.api_errors.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "wholeproduct.api_errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Throttles count in the default cache, which web processes share (file cache or Redis).
+    "DEFAULT_THROTTLE_RATES": {"api-token": env.str("API_TOKEN_RATE", default="20/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Whole Product Map API",
-    "DESCRIPTION": "Map every function of an organization onto the four layers of the Whole Product.",
+    "DESCRIPTION": "Map every function of an organization onto the four layers of the Whole Product.\n\n"
+    "Authenticate with `Authorization: Token <key>` (POST /api/v1/auth/token/ with email and password) "
+    "or a session. `<org>` is an organization's slug, `<product>` a product's slug; other objects go by id. "
+    "Every refusal is `{error, detail, fields}`; a 409 also carries `current`, the object as it is now.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Read-only fields (id, version …) are not asked for in requests; required ones are.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CategoryEnum": "roles.models.Function.Category",
+        "EmphasisEnum": "layers.models.Assignment.Emphasis",
+        "LayerKeyEnum": "layers.models.Layer.Key",
+    },
 }
 
 LOGGING = {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("invite/<str:token>/", invites.invite_accept, name="invite-accept"),
     path("admin/", admin.site.urls),
+    path("api/", include("wholeproduct.api")),
     path("o/<slug:org>/", include("roles.urls")),
     path("o/<slug:org>/", include("layers.urls")),
 ]

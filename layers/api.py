@@ -1,0 +1,489 @@
+"""The product side of /api/v1 (DESIGN §6): layers, products, assignments, suggestions, reviews,
+coverage reports and their exports.
+
+Thin views (STYLE §3): serializers validate, the services the pages use write, and
+wholeproduct.api_errors turns their refusals into HTTP. Products are addressed by slug and
+only the requester's visible products resolve (a stakeholder's own products, DESIGN §5).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from roles.api import VERSION_PARAM, merged, version_param
+from roles.api_permissions import OrgAPIView, OrgViewSet
+from roles.permissions import Perm
+
+from . import filters, selectors
+from . import serializers as s
+from .exports import EXPORTERS, get_exporter
+from .models import Assignment, CoverageReport, Layer, Product, Review
+from .selectors_coverage import job_progress, reports_of
+from .selectors_reviews import visible_reviews
+from .services import assignments as assignment_services
+from .services import mapping
+from .services import products as product_services
+from .services import reports as report_services
+from .services import reviews as review_services
+
+SLUG = r"[-a-zA-Z0-9_]+"
+
+
+# --- layers -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The four layers of the Whole Product, from the inside out"),
+    retrieve=extend_schema(summary="One layer"),
+)
+class LayerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The four fixed layers (reference data, the same for every organization)."""
+
+    queryset = Layer.objects.order_by("ring")
+    serializer_class = s.LayerSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+    filter_backends: list[Any] = []
+    lookup_field = "key"
+    lookup_value_regex = "[a-z]+"
+
+
+# --- products -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Products (a stakeholder sees their own)"),
+    retrieve=extend_schema(summary="One product"),
+    create=extend_schema(
+        summary="Add a product",
+        examples=[
+            OpenApiExample(
+                "Analytics",
+                value={"name": "Northwind Insights 2", "slug": "", "description": "Dashboards", "head": None},
+                request_only=True,
+            )
+        ],
+    ),
+    update=extend_schema(summary="Change a product"),
+    partial_update=extend_schema(summary="Change some fields of a product"),
+)
+class ProductViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, OrgViewSet
+):
+    """Products or product areas; the whole product is mapped per product."""
+
+    model = Product
+    serializer_class = s.ProductSerializer
+    filterset_class = filters.ProductFilter
+    ordering_fields = ["name", "slug", "created_at"]
+    ordering = ["name", "pk"]
+    lookup_field = "slug"
+    lookup_url_kwarg = "product"
+    lookup_value_regex = SLUG
+
+    def scoped_queryset(self) -> QuerySet[Product]:
+        return selectors.products_for_list(self.ctx)
+
+    def _fresh(self, product: Product, code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=product.pk)).data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = product_services.product_create(organization=self.ctx.organization, **serializer.validated_data)
+        return self._fresh(product, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        product = self.get_object()
+        serializer = self.get_serializer(product, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        values = merged(serializer.validated_data, product, ["name", "slug", "description"])
+        values["head"] = serializer.validated_data.get("head", product.head)
+        product_services.product_update(product=product, **values)
+        return self._fresh(product)
+
+
+class ProductScoped:
+    """Views under orgs/<org>/products/<product>/: the product, if the requester may see it (else 404)."""
+
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def product(self) -> Product:
+        product = selectors.product_for(self.ctx, self.kwargs["product"])  # type: ignore[attr-defined]
+        if product is None:
+            raise Http404("No such product.")
+        return product
+
+
+# --- assignments --------------------------------------------------------------------------------
+
+ASSIGNMENT_EXAMPLE = OpenApiExample(
+    "Customer Success leads the Augmented layer",
+    value={"function": 1, "layer": "augmented", "emphasis": "lead", "contribution": "Onboarding and adoption."},
+    request_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The map of a product: which function contributes to which layer"),
+    retrieve=extend_schema(summary="One assignment"),
+    create=extend_schema(
+        summary="Assign a function to a layer",
+        description="Creates the (function, layer) cell. A cell that exists answers 409 with it; "
+        "a second lead of a layer answers 400 (`second_lead`).",
+        request=s.AssignmentCreateSerializer,
+        responses={201: s.AssignmentSerializer},
+        examples=[ASSIGNMENT_EXAMPLE],
+    ),
+    partial_update=extend_schema(
+        summary="Change an assignment",
+        description="Send the `version` you read: a stale one answers 409 with the current assignment, "
+        "and nothing is written. An omitted `emphasis` or `contribution` keeps its value.",
+        request=s.AssignmentUpdateSerializer,
+        examples=[OpenApiExample("Make it the lead", value={"version": 1, "emphasis": "lead"}, request_only=True)],
+    ),
+    destroy=extend_schema(summary="Remove an assignment (its reviews go with it)", parameters=[VERSION_PARAM]),
+)
+class AssignmentViewSet(
+    ProductScoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrgViewSet,
+):
+    """The cells of a product's map: (function, layer) with an emphasis, optimistic-locked by `version`."""
+
+    model = Assignment
+    serializer_class = s.AssignmentSerializer
+    conflict_serializer_class = s.AssignmentSerializer
+    filterset_class = filters.AssignmentFilter
+    ordering_fields = ["layer__ring", "function__name", "emphasis", "changed_at"]
+    ordering = ["layer__ring", "function__name", "pk"]
+    conflict_actions = frozenset({"create", "partial_update", "destroy"})
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # updates name their version
+
+    def scoped_queryset(self) -> QuerySet[Assignment]:
+        return Assignment.objects.filter(product=self.product).select_related("function", "layer")
+
+    def _fresh(self, assignment: Assignment, code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.AssignmentCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        assignment = assignment_services.assignment_set(
+            product=self.product, by=request.user, expected_version=0, **serializer.validated_data
+        )
+        return self._fresh(assignment, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        assignment = self.get_object()
+        serializer = s.AssignmentUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assignment_services.assignment_set(
+            product=self.product,
+            function=assignment.function,
+            layer=assignment.layer,
+            emphasis=data.get("emphasis", assignment.emphasis),
+            contribution=data.get("contribution"),  # None keeps the text
+            by=request.user,
+            expected_version=data["version"],
+        )
+        return self._fresh(assignment)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        assignment = self.get_object()
+        assignment_services.assignment_clear(
+            product=self.product,
+            function=assignment.function,
+            layer=assignment.layer,
+            by=request.user,
+            expected_version=version_param(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- suggestions --------------------------------------------------------------------------------
+
+
+class SuggestionView(ProductScoped, OrgAPIView):
+    """The playbook's suggestions for one product (DESIGN §3), and applying them."""
+
+    @extend_schema(
+        summary="The playbook's suggestions, each with its reason",
+        parameters=[
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=s.SUGGESTION_STATUSES,
+                required=False,
+                description="Only the suggestions in this state.",
+            )
+        ],
+        responses={200: s.SuggestionSetSerializer},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        wanted = request.query_params.get("status")
+        if wanted not in (None, *s.SUGGESTION_STATUSES):
+            raise ValidationError({"status": [f"Choose one of {', '.join(s.SUGGESTION_STATUSES)}."]})
+        result = mapping.suggest(product=self.product)
+        suggestions = [x for x in result.suggestions if wanted is None or x.status == wanted]
+        body = {
+            "go_to_market": result.go_to_market,
+            "counts": result.counts(),
+            "suggestions": suggestions,
+            "unmatched": result.unmatched,
+        }
+        return Response(s.SuggestionSetSerializer(body).data)
+
+    @extend_schema(
+        summary="Apply suggestions: all of them, or the chosen cells",
+        description="Never overwrites a manual assignment nor makes a second lead; applying twice changes nothing.",
+        request=s.ApplySerializer,
+        responses={200: s.ApplyResultSerializer},
+        examples=[
+            OpenApiExample("All", value={"all": True}, request_only=True),
+            OpenApiExample("Some", value={"cells": [{"function": 1, "layer": "core"}]}, request_only=True),
+        ],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.ApplySerializer(data=request.data, context={"organization": self.ctx.organization})
+        serializer.is_valid(raise_exception=True)
+        cells = serializer.validated_data.get("cells")
+        only = None if cells is None else [(cell["function"].pk, cell["layer"].key) for cell in cells]
+        result = mapping.apply(product=self.product, by=request.user, only=only)
+        return Response(s.ApplyResultSerializer(result.as_dict()).data)
+
+
+# --- reviews ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Reviews (leaders: all; a stakeholder: their own)"),
+    retrieve=extend_schema(summary="One review"),
+)
+class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
+    """Stakeholders' verdicts on their own function's assignments; leaders resolve disagreements."""
+
+    model = Review
+    serializer_class = s.ReviewSerializer
+    conflict_serializer_class = s.AssignmentSerializer
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-pk"]
+    action_perms = {"create": Perm.REVIEW, "resolve": Perm.RESOLVE}
+    conflict_actions = frozenset({"resolve"})
+
+    filterset_class = filters.ReviewFilter
+
+    def scoped_queryset(self) -> QuerySet[Review]:
+        return visible_reviews(self.ctx).select_related(
+            "assignment__product", "assignment__function", "assignment__layer", "stakeholder", "suggested_layer"
+        )
+
+    def serialize_current(self, current: Any) -> Any:
+        return s.AssignmentSerializer(current).data if isinstance(current, Assignment) else None
+
+    def _fresh(self, review: Review, code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data, status=code)
+
+    @extend_schema(
+        summary="Review an assignment of your own function: agree, or disagree and say why",
+        request=s.ReviewCreateSerializer,
+        responses={201: s.ReviewSerializer},
+        examples=[
+            OpenApiExample(
+                "Disagree",
+                value={
+                    "assignment": 1,
+                    "verdict": "disagree",
+                    "comment": "We also run onboarding.",
+                    "suggested_layer": "augmented",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.ReviewCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        person = self.ctx.stakeholder
+        if person is None:
+            raise PermissionDenied("Only a person of a function can review: your login is linked to no person here.")
+        assignment = (
+            Assignment.objects.select_related("product", "layer", "function")
+            .filter(pk=data["assignment"], product__in=selectors.visible_products(self.ctx))
+            .first()
+        )
+        if assignment is None:
+            raise ValidationError({"assignment": ["No such assignment in your products."]})
+        if assignment.function_id != person.function_id:
+            raise PermissionDenied(f"You review {person.function.name}'s assignments only.")
+        review = review_services.review_submit(
+            assignment=assignment,
+            stakeholder=person,
+            verdict=data["verdict"],
+            comment=data["comment"],
+            suggested_layer=data["suggested_layer"],
+        )
+        return self._fresh(review, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Resolve a dispute: keep the assignment with a note, or change it",
+        request=s.ResolveSerializer,
+        responses={200: s.ReviewSerializer},
+        examples=[
+            OpenApiExample("Keep", value={"action": "keep", "note": "Onboarding stays with CS."}, request_only=True),
+            OpenApiExample(
+                "Change",
+                value={"action": "change", "emphasis": "lead", "contribution": "", "version": 1},
+                request_only=True,
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        review = self.get_object()
+        serializer = s.ResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["action"] == "keep":
+            review_services.dispute_keep(review=review, note=data["note"], by=request.user)
+        else:
+            assignment = review.assignment
+            review_services.dispute_change(
+                review=review,
+                emphasis=data.get("emphasis", assignment.emphasis),
+                contribution=data.get("contribution", assignment.contribution),
+                add_suggested_layer=data["add_suggested_layer"],
+                note=data["note"],
+                expected_version=data["version"],
+                by=request.user,
+            )
+        return self._fresh(review)
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+class IgnoreFormatNegotiation(BaseContentNegotiation):
+    """Exports read `?format=` themselves; refusals are JSON whatever it says."""
+
+    def select_renderer(self, request: Request, renderers: list[Any], format_suffix: str | None = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+        return parsers[0] if parsers else None
+
+
+EXPORT_TYPES = {identifier: cls.content_type for identifier, cls in EXPORTERS.items()}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Coverage reports, newest first"),
+    retrieve=extend_schema(summary="One coverage report, with its per-layer rows and gaps"),
+)
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
+    """Immutable coverage snapshots (DESIGN §4), built by workers on a schedule or on request."""
+
+    model = CoverageReport
+    serializer_class = s.ReportSerializer
+    filterset_class = filters.ReportFilter
+    ordering_fields = ["generated_at", "score"]
+    ordering = ["-generated_at", "-pk"]
+    action_perms = {"export": Perm.ADMIN, "job": Perm.EDIT}
+
+    def get_serializer_class(self) -> Any:
+        return s.ReportDetailSerializer if self.action == "retrieve" else s.ReportSerializer
+
+    def scoped_queryset(self) -> QuerySet[CoverageReport]:
+        reports = reports_of(self.ctx)
+        return reports.defer("layers", "gaps", "data", "totals") if self.action == "list" else reports
+
+    @extend_schema(
+        summary="Queue a build of one product's report, or of every product's",
+        request=s.ReportBuildSerializer,
+        responses={202: s.BuildQueuedSerializer},
+        examples=[OpenApiExample("One product", value={"product": "insights"}, request_only=True)],
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.ReportBuildSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        slug = serializer.validated_data["product"]
+        product = None
+        if slug:
+            product = selectors.products_of(self.ctx.organization.pk).filter(slug=slug).first()
+            if product is None:
+                raise ValidationError({"product": [f"There is no product {slug!r} in {self.ctx.organization.name}."]})
+        task_ids = report_services.request_build(
+            organization=self.ctx.organization, product=product, trigger=CoverageReport.Trigger.API, by=request.user
+        )
+        url = reverse("api:report-job", kwargs={"org": self.ctx.organization.slug, "job_id": task_ids[0]})
+        body = {"job": task_ids[0], "status_url": request.build_absolute_uri(url), "tasks": task_ids}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(summary="Where a queued build stands", responses={200: s.BuildStatusSerializer})
+    @action(detail=False, methods=["get"], url_path=r"jobs/(?P<job_id>[0-9a-fA-F-]{36})", url_name="job")
+    def job(self, request: Request, job_id: str, *args: Any, **kwargs: Any) -> Response:
+        progress = job_progress(organization_id=self.ctx.organization.pk, job_id=job_id)
+        if progress is None:
+            raise Http404("No such build, or it finished more than a day ago.")
+        body = {
+            "job": progress.job_id,
+            "done": progress.done,
+            "percent": progress.percent,
+            "total": progress.total,
+            "finished": progress.finished,
+            "tasks": [
+                {
+                    "task_id": task.task_id,
+                    "product": task.product.slug if task.product else None,
+                    "state": task.state,
+                    "report": task.report_id,
+                    "score": task.score,
+                }
+                for task in progress.tasks
+            ],
+        }
+        return Response(s.BuildStatusSerializer(body).data)
+
+    @extend_schema(
+        summary="Export a report as CSV, XLSX, PDF or JSON (admins)",
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORTERS), required=True, description="The file")
+        ],
+        responses={
+            (200, content_type): OpenApiTypes.OBJECT if identifier == "json" else OpenApiTypes.BINARY
+            for identifier, content_type in EXPORT_TYPES.items()
+        },
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=IgnoreFormatNegotiation)
+    def export(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        report = self.get_object()
+        fmt = request.query_params.get("format", "")
+        exporter = get_exporter(fmt)
+        if exporter is None:
+            raise ValidationError({"format": [f"Choose one of {', '.join(EXPORTERS)}."]})
+        filename, content_type, content = exporter.render(report)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
