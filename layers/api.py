@@ -98,9 +98,6 @@ class ProductViewSet(
     def scoped_queryset(self) -> QuerySet[Product]:
         return selectors.products_for_list(self.ctx)
 
-    def _fresh(self, product: Product, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=product.pk)).data, status=code)
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -181,9 +178,6 @@ class AssignmentViewSet(
 
     def scoped_queryset(self) -> QuerySet[Assignment]:
         return Assignment.objects.filter(product=self.product).select_related("function", "layer")
-
-    def _fresh(self, assignment: Assignment, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = s.AssignmentCreateSerializer(data=request.data, context=self.get_serializer_context())
@@ -300,9 +294,6 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
 
     def serialize_current(self, current: Any) -> Any:
         return s.AssignmentSerializer(current).data if isinstance(current, Assignment) else None
-
-    def _fresh(self, review: Review, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data, status=code)
 
     @extend_schema(
         summary="Review an assignment of your own function: agree, or disagree and say why",

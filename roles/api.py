@@ -127,9 +127,6 @@ class FunctionViewSet(
             people_count=Count("stakeholders", distinct=True)
         )
 
-    def _fresh(self, function: Function, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=function.pk)).data, status=code)
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -290,9 +287,6 @@ class PartnershipViewSet(
 
     def serialize_current(self, current: Partnership) -> dict[str, Any]:
         return s.PartnershipSerializer(current, context=self.get_serializer_context()).data
-
-    def _fresh(self, partnership: Partnership, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=partnership.pk)).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -12,12 +12,13 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .filters import FilterBackend
@@ -121,6 +122,10 @@ class OrgViewSet(OrgAccess, viewsets.GenericViewSet):
             assert self.model is not None
             return self.model._default_manager.none()
         return self.scoped_queryset()
+
+    def _fresh(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
+        """The object as a list/detail read shows it (annotations included), after a write."""
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=code)
 
     def scoped_queryset(self) -> QuerySet:
         raise NotImplementedError
