@@ -154,8 +154,15 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser context per test: no cookie or session carries over."""
+def page(browser, settings):
+    """A fresh browser context per test: no cookie or session carries over.
+
+    The live server speaks plain http, so secure-only cookies would never come back
+    and the https redirect would lead nowhere: both are off for browser tests.
+    """
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     context.set_default_timeout(10_000)
     try:

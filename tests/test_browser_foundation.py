@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
-from tests.conftest import PASSWORD
 from tests.factories import FunctionFactory, StakeholderFactory
+
+from .browser import shoot, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,29 +16,6 @@ pytestmark = [
     # layers of the data migration restored for whichever test comes next.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-SCREENS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screens"
-
-
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    # The live server speaks plain HTTP: secure-only cookies would never come back.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.SECURE_SSL_REDIRECT = False
-
-
-def shoot(page, name: str) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/o/acme/$"))
 
 
 def test_a_leader_adds_a_function_and_a_stakeholder_cannot_edit(page, live_server, org, leader, stakeholder_user):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
 from layers.models import Assignment
-from tests.conftest import PASSWORD
 from tests.factories import FunctionFactory, ProductFactory
+
+from .browser import shoot, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,7 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screens"
 
 # Playbook names across every category; no CEO, so the potential layer gets no lead from the playbook.
 FUNCTIONS = [
@@ -34,27 +32,6 @@ FUNCTIONS = [
     ("Legal", "cross_functional"),
     ("Board of Directors", "leadership"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    # The live server speaks plain HTTP: secure-only cookies would never come back.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.SECURE_SSL_REDIRECT = False
-
-
-def shoot(page, name: str) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/o/acme/$"))
 
 
 def test_a_leader_accepts_the_playbook_picks_a_lead_and_sees_it_on_the_rings(

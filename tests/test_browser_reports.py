@@ -7,17 +7,15 @@ import re
 import shutil
 import subprocess
 import threading
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 
 from layers.models import CoverageReport
 from layers.tasks import reports as tasks
-from tests.conftest import PASSWORD
 from wholeproduct.celery import app
 
+from .browser import shoot, sign_in
 from .factories import ensure_layers
 from .layers.reports_scenario import SCORE, build, insights
 
@@ -28,19 +26,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screens"
-
 
 @pytest.fixture(autouse=True)
 def four_layers(transactional_db):
     ensure_layers()
-
-
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture
@@ -67,19 +56,6 @@ def slow_worker(monkeypatch):
     for timer in timers:
         timer.join(timeout=30)
     app.conf.task_always_eager = saved
-
-
-def shoot(page, name: str) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/o/acme/$"))
 
 
 def test_a_leader_rebuilds_watches_it_finish_and_compares(page, live_server, org, leader, cs_function, slow_worker):

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 
 from layers.models import Assignment, Review
 from roles.models import Function
 from roles.services import invites
-from tests.conftest import PASSWORD
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory, layer
+
+from .browser import shoot, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,29 +21,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screens"
 NEW_PASSWORD = "lantern-orchard-velvet-81"
-
-
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    # The live server speaks plain HTTP: secure-only cookies would never come back.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.SECURE_SSL_REDIRECT = False
-
-
-def shoot(page, name: str) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/o/acme/$"))
 
 
 def sign_out(page) -> None:
@@ -143,7 +120,7 @@ def test_a_stakeholder_joins_disagrees_and_reads_the_leaders_answer(
     sign_out(page)
 
     # The stakeholder signs in with the password they chose and reads the answer.
-    sign_in(page, live_server.url, "robin@acme.test", NEW_PASSWORD)
+    sign_in(page, live_server.url, "robin@acme.test", password=NEW_PASSWORD)
     page.get_by_role("link", name="My role").click()
     card = page.locator(f"#assignment-{mapped.pk}")
     expect(card).to_contain_text("A leader kept the assignment")

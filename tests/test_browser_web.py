@@ -4,42 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 
 from roles.models import Disruption, Function, Partnership
-from tests.conftest import PASSWORD
 from tests.factories import FunctionFactory, StakeholderFactory
+
+from .browser import shoot, sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-SCREENS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screens"
-
-
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.SECURE_SSL_REDIRECT = False
-
-
-def shoot(page, name: str) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, base_url: str, email: str, next_path: str) -> None:
-    page.goto(f"{base_url}/accounts/login/?next={next_path}")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(re.escape(next_path)))
 
 
 @pytest.fixture
@@ -75,7 +52,7 @@ def test_a_leader_logs_a_reorg_touching_sales_and_the_web_flags_its_links(page, 
     from playwright.sync_api import expect
 
     base = live_server.url
-    sign_in(page, base, leader.email, "/o/acme/web/")
+    sign_in(page, base, leader.email, next_path="/o/acme/web/")
     expect(page.get_by_role("heading", name="Partnership web", exact=True)).to_be_visible()
     expect(page.locator("g.web-due[data-link]")).to_have_count(0)
     shoot(page, "web-before-reorg")
@@ -131,7 +108,7 @@ def test_a_leader_logs_a_reorg_touching_sales_and_the_web_flags_its_links(page, 
 def test_a_stakeholder_sees_the_web_without_edit_controls(page, live_server, stakeholder_user, acme_web):
     from playwright.sync_api import expect
 
-    sign_in(page, live_server.url, stakeholder_user.email, "/o/acme/web/")
+    sign_in(page, live_server.url, stakeholder_user.email, next_path="/o/acme/web/")
     expect(page.locator(".web-node")).to_have_count(6)
     expect(page.get_by_role("link", name="Add partnership")).to_have_count(0)
     expect(page.get_by_role("link", name="Log a disruption")).to_have_count(0)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings as django_settings
+
+from ..browser import SCREENS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-SCREENS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screens"
 
 
 def test_the_docs_render_every_operation_offline(page, live_server):

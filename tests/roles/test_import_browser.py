@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from roles.models import ImportJob, Stakeholder
 from roles.services.imports import planning
-from tests.conftest import PASSWORD
 from tests.factories import FunctionFactory, StakeholderFactory
+
+from ..browser import shoot, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,7 +20,6 @@ pytestmark = [
 ]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
-SCREENS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screens"
 
 
 @pytest.fixture(autouse=True)
@@ -29,19 +28,6 @@ def plain_http(settings, monkeypatch):
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_SSL_REDIRECT = False
     monkeypatch.setattr(planning, "playbook_match", lambda name: None)
-
-
-def shoot(page, name: str) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/o/acme/"))
 
 
 def test_a_leader_previews_and_commits_an_org_chart(page, live_server, org, leader, tmp_path):
