@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.text import slugify
 
 from roles.models import Organization, Stakeholder
-from wholeproduct.errors import DomainError
+from wholeproduct.errors import DomainError, field_error, save_or_explain
 
 from .. import selectors
 from ..models import Product
@@ -14,20 +14,14 @@ from ..models import Product
 SLUG_MAX = Product._meta.get_field("slug").max_length
 
 
-def _field_error(field: str, message: str) -> DomainError:
-    return DomainError(message, fields={field: [message]})
-
-
 def _duplicate_slug(existing: Product) -> DomainError:
-    return _field_error(
-        "slug", f"The address '{existing.slug}' is already used by {existing.name}. Choose another one."
-    )
+    return field_error("slug", f"The address '{existing.slug}' is already used by {existing.name}. Choose another one.")
 
 
 def _clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise _field_error("name", "Give the product a name.")
+        raise field_error("name", "Give the product a name.")
     return name
 
 
@@ -35,7 +29,7 @@ def _clean_slug(organization: Organization, slug: str, name: str, *, exclude_pk:
     # A blank slug is made from the name; a typed one is normalized the same way.
     slug = slugify(slug.strip() or name)[:SLUG_MAX].strip("-")
     if not slug:
-        raise _field_error("slug", "Give the product an address made of letters, numbers or hyphens.")
+        raise field_error("slug", "Give the product an address made of letters, numbers or hyphens.")
     existing = selectors.slug_taken(organization.pk, slug, exclude_pk=exclude_pk)
     if existing is not None:
         raise _duplicate_slug(existing)
@@ -44,19 +38,15 @@ def _clean_slug(organization: Organization, slug: str, name: str, *, exclude_pk:
 
 def _check_head(organization: Organization, head: Stakeholder | None) -> None:
     if head is not None and head.organization_id != organization.pk:
-        raise _field_error("head", "Choose a person of this organization.")
+        raise field_error("head", "Choose a person of this organization.")
 
 
 def _save(product: Product) -> Product:
-    try:
-        with transaction.atomic():
-            product.save()
-    except IntegrityError:
+    def explain() -> DomainError | None:
         existing = selectors.slug_taken(product.organization_id, product.slug, exclude_pk=product.pk)
-        if existing is None:
-            raise
-        raise _duplicate_slug(existing) from None
-    return product
+        return None if existing is None else _duplicate_slug(existing)
+
+    return save_or_explain(product, explain)
 
 
 @transaction.atomic

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from wholeproduct.errors import Conflict, DomainError
+from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
 from .. import selectors
 from ..models import Function, Organization, Stakeholder
@@ -55,17 +55,11 @@ def _check_parent(organization: Organization, function: Function | None, parent:
 
 
 def _save(function: Function) -> Function:
-    # The check in _clean_name can lose a race with a concurrent insert; the
-    # database constraint has the last word and we report it the same way.
-    try:
-        with transaction.atomic():
-            function.save()
-    except IntegrityError:
+    def explain() -> DomainError | None:
         existing = selectors.function_name_taken(function.organization, function.name, exclude_pk=function.pk)
-        if existing is None:
-            raise
-        raise _duplicate_name(existing) from None
-    return function
+        return None if existing is None else _duplicate_name(existing)
+
+    return save_or_explain(function, explain)
 
 
 @transaction.atomic

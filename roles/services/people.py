@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from wholeproduct.errors import DomainError
+from wholeproduct.errors import DomainError, field_error, save_or_explain
 
 from .. import selectors
 from ..models import Function, Organization, Stakeholder
 
 
-def _field_error(field: str, message: str) -> DomainError:
-    return DomainError(message, fields={field: [message]})
-
-
 def _duplicate_email(existing: Stakeholder) -> DomainError:
-    return _field_error("email", f"{existing.full_name} already uses the email {existing.email} in this organization.")
+    return field_error("email", f"{existing.full_name} already uses the email {existing.email} in this organization.")
 
 
 def _clean_email(organization: Organization, email: str, *, exclude_pk: int | None) -> str:
@@ -26,7 +22,7 @@ def _clean_email(organization: Organization, email: str, *, exclude_pk: int | No
     try:
         validate_email(email)
     except ValidationError:
-        raise _field_error("email", "Enter a valid email address.") from None
+        raise field_error("email", "Enter a valid email address.") from None
     existing = selectors.email_taken(organization, email, exclude_pk=exclude_pk)
     if existing is not None:
         raise _duplicate_email(existing)
@@ -36,26 +32,21 @@ def _clean_email(organization: Organization, email: str, *, exclude_pk: int | No
 def _clean_name(full_name: str) -> str:
     full_name = " ".join(full_name.split())
     if not full_name:
-        raise _field_error("full_name", "Give the person's name.")
+        raise field_error("full_name", "Give the person's name.")
     return full_name
 
 
 def _check_function(organization: Organization, function: Function) -> None:
     if function.organization_id != organization.pk:
-        raise _field_error("function", "Choose a function of this organization.")
+        raise field_error("function", "Choose a function of this organization.")
 
 
 def _save(person: Stakeholder) -> Stakeholder:
-    # The database constraint settles a race with a concurrent insert of the same email.
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError:
+    def explain() -> DomainError | None:
         existing = selectors.email_taken(person.organization, person.email, exclude_pk=person.pk)
-        if existing is None:
-            raise
-        raise _duplicate_email(existing) from None
-    return person
+        return None if existing is None else _duplicate_email(existing)
+
+    return save_or_explain(person, explain)
 
 
 @transaction.atomic
