@@ -1,0 +1,42 @@
+"""The organization export page (admins only): what the file holds, and the file itself.
+
+GET shows the counts; GET ?download=1 (or a POST) answers the JSON file. Both only read.
+Restoring is left to `manage.py restore_org`: it creates organizations and accounts, which
+is an operator's job, not a tenant admin's.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from ..permissions import Perm, org_view
+from ..services import org_transfer
+
+logger = logging.getLogger(__name__)
+
+
+@org_view(Perm.ADMIN)
+@require_http_methods(["GET", "HEAD", "POST"])
+def org_export(request: HttpRequest) -> HttpResponse:
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    if request.method == "POST" or request.GET.get("download") == "1":
+        return _download(request)
+    counts = org_transfer.export_counts(organization)
+    rows = [(org_transfer.SECTION_LABELS[key], count) for key, count in counts.items()]
+    context = {"rows": rows, "total": sum(counts.values()), "version": org_transfer.VERSION}
+    return render(request, "roles/org_export.html", context)
+
+
+def _download(request: HttpRequest) -> HttpResponse:
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    payload = org_transfer.dumps(org_transfer.export_organization(organization=organization))
+    # Who took a copy of everyone's data, and when: worth a line in the log.
+    logger.info("Organization %s exported by user %s (%d bytes)", organization.slug, request.user.pk, len(payload))
+    response = HttpResponse(payload, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{org_transfer.filename_for(organization)}"'
+    response["Cache-Control"] = "private, no-store"  # personal data: never kept by a cache
+    return response
