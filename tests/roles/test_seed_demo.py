@@ -255,10 +255,12 @@ def test_a_broken_data_file_writes_nothing(db, monkeypatch):
 def test_its_queries_do_not_grow_with_each_person(db, django_assert_max_num_queries):
     # The partnership web adds a fixed cost per organization (two bulk inserts, the reorg
     # logged through its service), not one per link or person; so does the demo map of
-    # Insights (the playbook's bulk apply, the backdating updates, one bulk review insert).
-    with django_assert_max_num_queries(85):
+    # Insights (the playbook's bulk apply, the backdating updates, one bulk review insert),
+    # and the two demo report runs (about 15 queries a build, one build per product and run).
+    with django_assert_max_num_queries(180):
         seed()
-    with django_assert_max_num_queries(26):  # +1: is the demo map still to be made?
+    # +1: is the demo map still to be made? +2 per organization: are the demo reports?
+    with django_assert_max_num_queries(30):
         seed()
 
 
@@ -377,3 +379,16 @@ def test_a_second_run_leaves_a_leaders_changes_to_the_map_alone(northwind):
     before = Assignment.objects.filter(product__organization=northwind).count()
     seed()
     assert Assignment.objects.filter(product__organization=northwind).count() == before
+
+
+def test_the_demo_has_a_report_before_and_after_the_reorg(northwind):
+    from layers.models import CoverageReport
+    from roles.models import Disruption
+
+    reorg = Disruption.objects.get(organization=northwind)
+    before, after = CoverageReport.objects.filter(product__slug="insights", organization=northwind).order_by(
+        "generated_at"
+    )
+    assert before.generated_at < reorg.effective_at <= after.generated_at
+    assert after.score < before.score, "the reorg asked Sales to re-confirm, so fewer reviews are current"
+    assert CoverageReport.objects.filter(organization=northwind).count() == 4  # two products, two runs

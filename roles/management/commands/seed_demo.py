@@ -25,8 +25,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
 
-from layers.models import Assignment, AssignmentChange, Layer, Product, Review
+from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review
 from layers.services.mapping import apply as apply_playbook
+from layers.services.reports import build_report
 from roles import demo_data
 from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
 from roles.services.disruptions import disruption_log
@@ -269,6 +270,18 @@ def _seed_reviews(product: Product, spec: dict[str, Any], mapped_at: Any) -> int
     return len(created)
 
 
+def _oldest_disruption_days(data: dict[str, Any]) -> int:
+    return max((row["days_ago"] for row in data.get("disruptions", [])), default=0)
+
+
+def _seed_reports(org: Organization, run: str, generated_at: Any) -> None:
+    """One coverage snapshot per product for the demo run `run` (once: the run key is unique)."""
+    run_key = f"demo:{run}"
+    for product in org.products.exclude(reports__run_key=run_key).order_by("pk"):
+        report = build_report(product_id=product.pk, trigger=CoverageReport.Trigger.SCHEDULE, run_key=run_key)
+        CoverageReport.objects.filter(pk=report.pk).update(generated_at=generated_at)
+
+
 def _seed_disruptions(org: Organization, data: dict[str, Any], functions: dict[str, Function], tally: Tally) -> None:
     """Log the missing disruptions through the service, so their flags and stale reviews apply."""
     rows = data.get("disruptions", [])
@@ -301,7 +314,10 @@ def _seed_organization_data(data: dict[str, Any], tally: Tally) -> list[Login]:
         logins = _seed_logins(org, data["users"], people, tally)
         _seed_partnerships(org, data.get("partnerships", []), functions, tally)
         _seed_maps(org, data, tally)  # before the disruptions, so the reorg stales what it touches
+        # A report before the reorg and one after it, so the dashboard shows what it did.
+        _seed_reports(org, "before-disruptions", timezone.now() - timedelta(days=_oldest_disruption_days(data) + 1))
         _seed_disruptions(org, data, functions, tally)
+        _seed_reports(org, "seeded", timezone.now())
     except KeyError as exc:
         # A typo in demo_data.py: say which name, and roll everything back.
         raise CommandError(f"The demo data of {org.name} refers to {exc}, which it does not define.") from exc
