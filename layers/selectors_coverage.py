@@ -14,7 +14,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db import connection
+from django.db.models import Exists, F, Func, JSONField, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django_celery_results.models import TaskResult
@@ -240,9 +242,13 @@ def _day_start(day: date) -> datetime:
 # --- the dashboard ------------------------------------------------------------------------------
 
 
+GAP_HEADS = 8  # gaps of each latest snapshot the dashboard reads: enough for its top gaps
+
+
 @dataclass
 class ProductSeries:
-    """One product on the dashboard: its latest snapshot (full) and its recent scores (light)."""
+    """One product on the dashboard: its latest snapshot (without its JSON but for `layers`, and
+    with `top_gaps`, the first GAP_HEADS of its gaps) and its recent scores (light)."""
 
     product: Product
     latest: CoverageReport | None = None
@@ -285,10 +291,33 @@ def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TRE
             latest_ids.append(row["id"])
     for item in series.values():
         item.trend.sort(key=lambda r: (r["generated_at"], r["id"]))
-    for report in CoverageReport.objects.filter(id__in=latest_ids).defer("data", "totals"):
+    latest = CoverageReport.objects.filter(id__in=latest_ids).defer("data", "totals", "gaps")
+    for report in _with_gap_heads(latest):
+        report.top_gaps = _gap_heads_of(report)
         series[report.product_id].latest = report
     starts = [s.trend[0]["generated_at"] for s in series.values() if s.trend]
     return Portfolio(series=list(series.values()), disruptions=_disruptions_since(ctx, min(starts, default=None)))
+
+
+def _with_gap_heads(reports: QuerySet[CoverageReport]) -> QuerySet[CoverageReport]:
+    """Annotate each snapshot with its first GAP_HEADS gaps, cut in the database.
+
+    A large organization's snapshot holds thousands of gaps (half a megabyte of JSON), and a
+    snapshot's gaps are sorted by severity, so the dashboard's top gaps are all among each
+    one's first few: only those leave the database. PostgreSQL reads the JSON once for the
+    slice; elsewhere (SQLite, the small embedded mode) each element is its own key lookup.
+    """
+    if connection.vendor == "postgresql":
+        path = f"'$[0 to {GAP_HEADS - 1}]'::jsonpath"
+        heads = Func(F("gaps"), template=f"jsonb_path_query_array(%(expressions)s, {path})", output_field=JSONField())
+        return reports.annotate(gap_heads=heads)
+    return reports.annotate(**{f"gap_{i}": KeyTransform(str(i), "gaps") for i in range(GAP_HEADS)})
+
+
+def _gap_heads_of(report: CoverageReport) -> list[dict[str, Any]]:
+    if hasattr(report, "gap_heads"):
+        return list(report.gap_heads or [])
+    return [gap for i in range(GAP_HEADS) if (gap := getattr(report, f"gap_{i}")) is not None]
 
 
 def _disruptions_since(ctx: OrgContext, start: datetime | None) -> list[Disruption]:

@@ -47,9 +47,22 @@ def whole_product_rings(
 
 
 @register.inclusion_tag("layers/_partials/rings_table.html")
-def whole_product_table(data: WholeProductData, *, highlight: int | None = None) -> dict[str, Any]:
-    """The same data as a table: one group per layer, a row per function, with its contribution."""
-    return {"data": data, "prefix": anchor_prefix(data), "highlight": highlight}
+def whole_product_table(
+    data: WholeProductData, *, highlight: int | None = None, limit: int | None = None, more_url: str = ""
+) -> dict[str, Any]:
+    """The same data as a table: one group per layer, a row per function, with its contribution.
+
+    With `limit`, a layer lists its first `limit` members (the order the picture places them in,
+    so every chip keeps its row) and says how many more `more_url` shows: a thousand functions
+    make a table nobody reads, and a page that takes seconds to draw."""
+    rows = [(ring, ring.members[:limit] if limit else ring.members) for ring in data.rings]
+    return {
+        "data": data,
+        "rows": [(ring, shown, len(ring.members) - len(shown)) for ring, shown in rows],
+        "prefix": anchor_prefix(data),
+        "highlight": highlight,
+        "more_url": more_url,
+    }
 
 
 @register.filter

@@ -25,9 +25,9 @@ from ..charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
 from ..coverage import LAYERS
 from ..models import CoverageReport, Product
 from ..reporting import LAYER_STATES, GapLink, gap_link, layer_state
-from ..selectors_coverage import Portfolio, ProductSeries, portfolio
+from ..selectors_coverage import GAP_HEADS, Portfolio, ProductSeries, portfolio
 
-TOP_GAPS = 8
+TOP_GAPS = GAP_HEADS  # the portfolio reads this many of each snapshot's gaps
 CHART_LINES = len(PALETTE)
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
@@ -203,10 +203,13 @@ def _cells(series: ProductSeries, map_url: str) -> list[Cell]:
 
 
 def _top_gaps(folio: Portfolio, slug: str, *, can_edit: bool) -> list[TopGap]:
-    """The most severe gaps across the portfolio; within a severity, each report's own order."""
+    """The most severe gaps across the portfolio; within a severity, each report's own order.
+
+    A report's gaps are sorted by severity, so its first TOP_GAPS (`top_gaps`) hold every one of
+    its gaps that can make the list."""
     ranked = []
     for series in folio.built:
-        for index, gap in enumerate(series.latest.gaps):  # type: ignore[union-attr]
+        for index, gap in enumerate(series.latest.top_gaps):  # type: ignore[union-attr]
             ranked.append((SEVERITY_RANK.get(gap["severity"], 3), index, series.product.name.casefold(), series, gap))
     ranked.sort(key=lambda item: item[:3])
     return [

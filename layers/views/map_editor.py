@@ -37,7 +37,8 @@ from ..selectors_history import cell_history
 from ..services import assignments as assignment_services
 from ..services import mapping
 
-PAGE_SIZE = 200  # rows per page: 1,000 functions render in pages, not one slow table
+PAGE_SIZE = 50  # rows per page: 1,000 functions render in pages, not one slow table (issue 9: a page
+# of 200 took as long as 60 requests to a bare view; 50 rows still fill a screen or two)
 SUGGESTIONS_SHOWN = 60  # the panel lists this many; "accept all" still applies every one
 HISTORY_SHOWN = 50
 CATEGORY_ORDER = Case(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +21,8 @@ from ..forms_reviews import ChangeForm, KeepForm
 from ..models import Review
 from ..services import reviews as services
 
+PROGRESS_PAGE = 50  # functions per page of the progress table
+
 
 @org_view(Perm.RESOLVE)
 @require_GET
@@ -27,11 +31,14 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     organization = ctx.organization
     products = list(selectors.products_of(organization.pk).order_by("name"))
     product = next((p for p in products if p.slug == request.GET.get("product")), None)
-    disputes = selectors_reviews.open_disputes(organization, product=product)
+    # A large organization has thousands of open disputes and functions: the page shows them a
+    # page at a time (the oldest disputes first), and the totals count them all.
+    disputes = selectors_reviews.open_dispute_page(organization, product=product, number=request.GET.get("page"))
     progress = selectors_reviews.function_progress(organization, product=product)
     totals = selectors_reviews.Tally()
     for row in progress:
         totals = totals.merged(row.tally)
+    progress_page = Paginator(progress, PROGRESS_PAGE).get_page(request.GET.get("functions"))
     campaigns = list(
         selectors_reviews.campaigns_of(organization)
         .filter(status="open")
@@ -41,14 +48,23 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "products": products,
         "product": product,
-        "disputes": disputes,
-        "progress": progress,
+        "disputes": disputes.disputes,
+        "dispute_page": disputes.page,
+        "progress": progress_page.object_list,
+        "progress_page": progress_page,
+        "query": _query(request),
         "totals": totals,
         "campaigns": campaigns,
         "resolved": selectors_reviews.recently_resolved(organization),
         "my_user_id": request.user.pk,
     }
     return render(request, "layers/review_inbox.html", context)
+
+
+def _query(request: HttpRequest) -> str:
+    """The filter of the page, for the links of its two pagers ("product=…&")."""
+    product = request.GET.get("product")
+    return f"product={quote(product)}&" if product else ""
 
 
 def _review_or_404(request: HttpRequest, pk: int) -> Review:

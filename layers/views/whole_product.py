@@ -13,6 +13,10 @@ from .. import selectors
 from ..rings import product_rings
 from ..selectors_coverage import layer_table
 
+# Rows per layer in the "who adds value" table: more than the picture has chips on a ring (so
+# each chip keeps its row); the map editor pages through everyone.
+TABLE_LIMIT = 40
+
 
 @org_view(Perm.VIEW)
 @require_GET
@@ -28,9 +32,12 @@ def whole_product(request: HttpRequest, product: str) -> HttpResponse:
         # The viewer's own function stands out, so a stakeholder finds their place at a glance.
         "highlight": person.function_id if person else None,
         # 000_…: the augmented functions are the conduit of feedback that drives a better core.
-        "feedback_loops": loops,
+        # (the first rows: a large web carries hundreds; the web page lists them all)
+        "feedback_loops": loops[:TABLE_LIMIT],
+        "feedback_more": max(len(loops) - TABLE_LIMIT, 0),
         "core_without_feedback": core_unfed,
         # DESIGN §4's per-layer table, live (the reports keep the snapshots).
         "coverage": layer_table(item),
+        "table_limit": TABLE_LIMIT,
     }
     return render(request, "layers/whole_product.html", context)

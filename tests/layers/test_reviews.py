@@ -484,3 +484,16 @@ def _client(request, who):
         return Client()
     fixture = {"outsider": "outsider", "stakeholder": "stakeholder_user", "leader": "leader", "admin": "admin_user"}
     return client_for(request.getfixturevalue(fixture[who]))
+
+
+def test_a_resolution_whose_leader_left_still_reads_well(leader_client, world, leader):
+    from django.contrib.auth import get_user_model
+
+    review = dispute(world)
+    departed = UserFactory(email="departed@acme.test")
+    services.dispute_keep(review=review, note="Stays where it is.", by=departed)
+    get_user_model().objects.filter(pk=departed.pk).delete()  # resolved_by becomes NULL
+    for url in ("/o/acme/reviews/", f"/o/acme/reviews/{review.pk}/"):
+        response = leader_client.get(url)
+        assert response.status_code == 200, url
+        assert "a leader" in response.content.decode()

@@ -1,0 +1,99 @@
+"""Queries and server time per request, in this process (issue 9).
+
+Requests go through Django's whole handler (middleware, URL resolution, the view, templates)
+with the test client, without the test environment's template instrumentation. The rounds
+are interleaved — every target once per round — so a burst of load from elsewhere on the
+machine slows every target alike instead of one of them.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from .targets import API, Org, Target
+
+WARM_UP = 2
+
+
+@dataclass
+class Visitors:
+    """A logged-in client per kind of member, and the leader's API token."""
+
+    clients: dict[str, Client]
+    token: str
+
+    def get(self, target: Target, url: str) -> Any:
+        if target.kind == API:
+            return self.clients["anonymous"].get(url, HTTP_AUTHORIZATION=f"Token {self.token}")
+        return self.clients[target.who].get(url)
+
+
+def visitors(logins: dict[str, str]) -> Visitors:
+    users = get_user_model().objects.in_bulk(list(logins.values()), field_name="username")
+    clients = {"anonymous": Client(raise_request_exception=False)}
+    for who, email in logins.items():
+        client = Client(raise_request_exception=False)
+        client.force_login(users[email])
+        clients[who] = client
+    token, _ = Token.objects.get_or_create(user=users[logins["leader"]])
+    return Visitors(clients, token.key)
+
+
+@dataclass
+class Result:
+    target: Target
+    url: str | None
+    status: int = 0
+    queries: int | None = None
+    samples: list[float] = field(default_factory=list)  # seconds
+
+    @property
+    def ok(self) -> bool:
+        return self.url is not None and self.status == 200
+
+    @property
+    def median_ms(self) -> float | None:
+        return 1000 * statistics.median(self.samples) if self.samples else None
+
+    @property
+    def p95_ms(self) -> float | None:
+        if not self.samples:
+            return None
+        ordered = sorted(self.samples)
+        return 1000 * ordered[math.ceil(0.95 * len(ordered)) - 1]  # nearest rank
+
+
+def probe(visitors: Visitors, org: Org, targets: tuple[Target, ...]) -> list[Result]:
+    """Warm each target up and count the queries of one request."""
+    results = []
+    for target in targets:
+        url = target.address(org)
+        result = Result(target, url)
+        if url is not None:
+            for _ in range(WARM_UP):
+                visitors.get(target, url)
+            with CaptureQueriesContext(connection) as captured:
+                result.status = visitors.get(target, url).status_code
+            result.queries = len(captured.captured_queries)
+        results.append(result)
+    return results
+
+
+def time_rounds(visitors: Visitors, results: list[Result], rounds: int) -> None:
+    """`rounds` timed requests of every target that answered 200, interleaved."""
+    live = [r for r in results if r.ok]
+    for _ in range(rounds):
+        for result in live:
+            started = time.perf_counter()
+            visitors.get(result.target, result.url)
+            result.samples.append(time.perf_counter() - started)
