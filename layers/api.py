@@ -180,10 +180,11 @@ class AssignmentViewSet(
         return Assignment.objects.filter(product=self.product).select_related("function", "layer")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        product = self.product  # an address naming no product of ours is a 404 before the body is read
         serializer = s.AssignmentCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         assignment = assignment_services.assignment_set(
-            product=self.product, by=request.user, expected_version=0, **serializer.validated_data
+            product=product, by=request.user, expected_version=0, **serializer.validated_data
         )
         return self._fresh(assignment, status.HTTP_201_CREATED)
 

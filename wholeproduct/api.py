@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.decorators import csp_update
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -60,6 +61,14 @@ urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: no inline <script> for a strict CSP.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # GET only: DRF's OPTIONS description has no template to render in this HTML view (a 500).
+    # Swagger UI injects <style> elements: this page alone allows inline styles (never scripts).
+    path(
+        "docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema", http_method_names=["get", "head"])
+        ),
+        name="docs",
+    ),
     re_path(r"^.*$", not_found),
 ]

@@ -13,6 +13,7 @@ silently replaced by a default.
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -85,18 +86,25 @@ INSTALLED_APPS = [
     "django_celery_results",
     "roles",
     "layers",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Oversized bodies, JSON bombs and control characters never reach a view (wholeproduct/security.py).
+    "wholeproduct.security.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wholeproduct.urls"
@@ -178,7 +186,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["roles.backends.EmailBackend"]
+# The throttle first: a locked-out account or address is refused before any password check.
+AUTHENTICATION_BACKENDS = ["wholeproduct.security.LoginThrottleBackend", "roles.backends.EmailBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -235,6 +244,47 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# No script reads the CSRF cookie (htmx and Swagger UI get the token from the page).
+CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own files. Pages
+# have no inline <script>, no on*= handlers and no style= attributes (tests/security checks
+# every template), so not even styles need 'unsafe-inline'; htmx's inline indicator style is
+# off in base.html. data: images are Swagger UI's icons. The e-mail and PDF templates keep
+# inline styles: mail clients and WeasyPrint never see this header.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Sign-in throttling (django-axes, wholeproduct/security.py). An account (any address) or an
+# address (any account) with LOGIN_FAILURE_LIMIT failures in a row is paused for
+# LOGIN_LOCKOUT_MINUTES from the last of them: guessing one password and spraying many
+# accounts are both slowed, and a pause that someone else caused ends by itself. A success
+# resets the count.
+AXES_FAILURE_LIMIT = _int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Guesses during a pause do not extend it (and the API's token endpoint, whose DRF request
+# wraps the HttpRequest, is answered by the backend's flag on the request the middleware sees).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "wholeproduct.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "wholeproduct.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "wholeproduct.security.lockout_response"
+AXES_VERBOSE = False
+# How many proxies of ours append to X-Forwarded-For in front of the app (0: none, trust REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
 # Celery (DESIGN §7). JSON only, late acks, bounded tasks (cookiecutter-django).
 if REDIS_URL:
@@ -281,6 +331,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON in; JSON out (plus the browsable API for a person with a session).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The browsable API's pages get the inline styles they need from the CSP, no more.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "wholeproduct.security.BrowsableAPIRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "wholeproduct.api_errors.ApiAutoSchema",
     "EXCEPTION_HANDLER": "wholeproduct.api_errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [
@@ -319,6 +374,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO (its AccessLog table keeps them); lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Tests that need PostgreSQL, Redis or Chromium fail instead of skipping when set.

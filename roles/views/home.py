@@ -3,11 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from roles.models import Membership
 
 
 @login_required
+@require_safe  # a landing page: it only reads
 def home(request: HttpRequest) -> HttpResponse:
     memberships = list(Membership.objects.filter(user=request.user).select_related("organization"))
     if len(memberships) == 1:

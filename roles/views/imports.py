@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wholeproduct.errors import DomainError
 
@@ -60,6 +60,7 @@ def _next_page(job: ImportJob) -> HttpResponse:
 
 
 @org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     organization = request.ctx.organization  # type: ignore[attr-defined]
     form = ImportUploadForm(
@@ -104,6 +105,7 @@ def _format_columns() -> list[tuple[str, str, str]]:
 
 
 @org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
 def import_mapping(request: HttpRequest, token: UUID) -> HttpResponse:
     job = _job(request, token)
     if job.state in {State.QUEUED, State.RUNNING, State.DONE}:
@@ -130,6 +132,7 @@ def import_mapping(request: HttpRequest, token: UUID) -> HttpResponse:
 
 
 @org_view(Perm.EDIT)
+@require_GET
 def import_preview(request: HttpRequest, token: UUID) -> HttpResponse:
     job = _job(request, token, with_preview=True)
     if job.state not in {State.READY, State.INVALID, State.FAILED}:
@@ -178,6 +181,7 @@ def import_commit(request: HttpRequest, token: UUID) -> HttpResponse:
 
 
 @org_view(Perm.EDIT)
+@require_GET
 def import_job(request: HttpRequest, token: UUID) -> HttpResponse:
     job = _job(request, token)
     context = {"job": job, "progress": imports.progress_of(job)}
@@ -187,6 +191,7 @@ def import_job(request: HttpRequest, token: UUID) -> HttpResponse:
 
 
 @org_view(Perm.EDIT)
+@require_GET
 def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
     export = PeopleExporter(request.ctx.organization).render(fmt)  # type: ignore[attr-defined]
     response = HttpResponse(export.content, content_type=export.content_type)

@@ -1,4 +1,5 @@
-"""Invite pages: send invites (leaders and admins), resend, revoke (admins), and the public accept link."""
+"""Invite pages: send, resend and revoke invites (admins: DESIGN §5 "manage members and invites"),
+and the public accept link."""
 
 from __future__ import annotations
 
@@ -25,12 +26,12 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _back(request: HttpRequest) -> HttpResponse:
-    """Where an invite action returns: a safe `next`, else the members page (admins) or the inbox."""
+    """Where an invite action returns: a safe `next`, else the members page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
     ctx = request.ctx  # type: ignore[attr-defined]
-    return redirect("members" if ctx.is_admin else "review-inbox", org=ctx.organization.slug)
+    return redirect("members", org=ctx.organization.slug)
 
 
 def _invite_or_404(request: HttpRequest, pk: int) -> Invite:
@@ -63,7 +64,7 @@ def _run_invite(request: HttpRequest, form: InviteForm) -> str:
     return f"Invites sent to {_people(batch.count)} {where}.{skipped}"
 
 
-@org_view(Perm.RESOLVE)
+@org_view(Perm.ADMIN)
 @require_http_methods(["GET", "POST"])
 def invite_create(request: HttpRequest) -> HttpResponse:
     organization = request.ctx.organization  # type: ignore[attr-defined]
@@ -85,7 +86,7 @@ def invite_create(request: HttpRequest) -> HttpResponse:
     return render(request, "roles/invite_form.html", {"form": form, "counts": counts, "next": next_url})
 
 
-@org_view(Perm.RESOLVE)
+@org_view(Perm.ADMIN)
 @require_POST
 def invite_resend(request: HttpRequest, pk: int) -> HttpResponse:
     invite = _invite_or_404(request, pk)

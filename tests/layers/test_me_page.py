@@ -130,10 +130,18 @@ def test_a_leader_without_a_person_record_gets_an_explanation(leader_client, wor
     assert 'href="/o/acme/me/"' not in leader_client.get("/o/acme/").content.decode()  # no "My role" in the nav
 
 
-def test_a_leader_with_an_unlinked_record_is_offered_the_invite(leader_client, world, cs_function):
+def test_an_admin_with_an_unlinked_record_is_offered_the_invite(admin_client_, world, cs_function):
+    StakeholderFactory(function=cs_function, full_name="Ada Admin", email="Admin@acme.test")
+    html = admin_client_.get("/o/acme/me/").content.decode()
+    assert "Ada Admin" in html and "Send me the invite" in html
+
+
+def test_a_leader_with_an_unlinked_record_is_told_to_ask_an_admin(leader_client, world, cs_function):
+    """Invites are an admin's to send (DESIGN §5)."""
     StakeholderFactory(function=cs_function, full_name="Lee Leader", email="Leader@acme.test")
     html = leader_client.get("/o/acme/me/").content.decode()
-    assert "Lee Leader" in html and "Send me the invite" in html
+    assert "Lee Leader" in html and "Ask an admin of Acme Analytics to send you its invite" in html
+    assert "Send me the invite" not in html
 
 
 def test_the_nav_shows_my_role_to_a_linked_stakeholder(stakeholder_client, world):

@@ -48,11 +48,11 @@ def no_account_for(email: str) -> bool:
 # --- sending ------------------------------------------------------------------------------------
 
 
-def test_a_leader_invites_one_person_and_the_email_carries_the_link(
-    leader_client, person, eager_tasks, django_capture_on_commit_callbacks
+def test_an_admin_invites_one_person_and_the_email_carries_the_link(
+    admin_client_, person, eager_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = leader_client.post("/o/acme/invites/new/", {"scope": "person", "email": "robin@acme.test"})
+        response = admin_client_.post("/o/acme/invites/new/", {"scope": "person", "email": "robin@acme.test"})
     assert response.status_code == 302
     invite = Invite.objects.get(stakeholder=person)
     assert invite.email == "Robin@Acme.test"
@@ -69,8 +69,8 @@ def test_a_leader_invites_one_person_and_the_email_carries_the_link(
     assert kind == "text/html" and path in html and "Set my password and join" in html
 
 
-def test_inviting_someone_who_already_joined_sends_nothing(leader_client, stakeholder_user, eager_tasks):
-    response = leader_client.post("/o/acme/invites/new/", {"scope": "person", "email": "cs@acme.test"}, follow=True)
+def test_inviting_someone_who_already_joined_sends_nothing(admin_client_, stakeholder_user, eager_tasks):
+    response = admin_client_.post("/o/acme/invites/new/", {"scope": "person", "email": "cs@acme.test"}, follow=True)
     assert "already has access" in response.content.decode()
     assert Invite.objects.count() == 0 and mail.outbox == []
 
@@ -85,15 +85,15 @@ def test_inviting_someone_who_already_joined_sends_nothing(leader_client, stakeh
         ({"scope": "somebody"}, "Select a valid choice."),
     ],
 )
-def test_bad_invite_input_is_explained_and_writes_nothing(leader_client, person, data, message):
-    response = leader_client.post("/o/acme/invites/new/", data)
+def test_bad_invite_input_is_explained_and_writes_nothing(admin_client_, person, data, message):
+    response = admin_client_.post("/o/acme/invites/new/", data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Invite.objects.count() == 0
 
 
 def test_a_function_invite_reaches_only_the_people_not_invited_yet(
-    leader_client, org, cs_function, stakeholder_user, person, eager_tasks, django_capture_on_commit_callbacks
+    admin_client_, org, cs_function, stakeholder_user, person, eager_tasks, django_capture_on_commit_callbacks
 ):
     StakeholderFactory(function=cs_function, email="fresh@acme.test")
     expired = StakeholderFactory(function=cs_function, email="expired@acme.test")
@@ -104,7 +104,7 @@ def test_a_function_invite_reaches_only_the_people_not_invited_yet(
     Invite.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     services.invite_revoke(invite=services.invite_create(stakeholder=revoked, by=None), by=None)
     with django_capture_on_commit_callbacks(execute=True):
-        response = leader_client.post(
+        response = admin_client_.post(
             "/o/acme/invites/new/", {"scope": "function", "function": cs_function.pk}, follow=True
         )
     assert "Invites sent to 2 people in Customer Success. 3 people skipped" in response.content.decode()
@@ -285,12 +285,12 @@ def test_signed_in_as_someone_else_the_page_asks_to_sign_out(sent, leader):
 
 
 def test_resend_extends_the_same_link_and_sends_it_again(
-    leader_client, sent, eager_tasks, django_capture_on_commit_callbacks
+    admin_client_, sent, eager_tasks, django_capture_on_commit_callbacks
 ):
     invite, path = sent
     Invite.objects.filter(pk=invite.pk).update(expires_at=timezone.now() - timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
-        response = leader_client.post(f"/o/acme/invites/{invite.pk}/resend/")
+        response = admin_client_.post(f"/o/acme/invites/{invite.pk}/resend/")
     assert response.status_code == 302
     invite.refresh_from_db()
     assert invite.expires_at > timezone.now() + timedelta(days=6)
@@ -325,7 +325,7 @@ def test_revoking_an_accepted_invite_is_refused(admin_client_, client, sent):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 302), ("outsider", 404), ("stakeholder", 403), ("leader", 200), ("admin", 200)],
+    [("anonymous", 302), ("outsider", 404), ("stakeholder", 403), ("leader", 403), ("admin", 200)],
 )
 def test_who_may_open_the_invite_page(request, who, status):
     client = _client(request, who)
@@ -335,13 +335,24 @@ def test_who_may_open_the_invite_page(request, who, status):
         assert response.url.startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("stakeholder", 403), ("leader", 302), ("admin", 302)])
-def test_who_may_resend(request, person, who, status):
+@pytest.mark.parametrize(
+    ("who", "status", "sent_again"),
+    [("outsider", 404, False), ("stakeholder", 403, False), ("leader", 403, False), ("admin", 302, True)],
+)
+def test_only_admins_resend(request, person, who, status, sent_again):
+    """DESIGN §5: managing invites is an admin's; a leader asks an admin."""
     invite = services.invite_create(stakeholder=person, by=None)
+    Invite.objects.filter(pk=invite.pk).update(expires_at=timezone.now() - timedelta(days=1))
     response = _client(request, who).post(f"/o/acme/invites/{invite.pk}/resend/")
     assert response.status_code == status
     invite.refresh_from_db()
-    assert (invite.expires_at > invite.created_at) is True
+    assert (invite.expires_at > timezone.now()) is sent_again
+
+
+def test_leaders_cannot_send_invites(request, person):
+    response = _client(request, "leader").post("/o/acme/invites/new/", {"scope": "everyone"})
+    assert response.status_code == 403
+    assert Invite.objects.count() == 0
 
 
 @pytest.mark.parametrize(

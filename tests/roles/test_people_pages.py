@@ -92,8 +92,13 @@ def test_it_lists_people_with_their_function_and_invite_state(leader_client, ada
     assert 'class="chip chip-sm cat-building" title="Building">Engineering</span>' in html
     assert '<span class="badge invite-joined badge-ok">Joined</span>' in html  # Casey signs in
     assert '<span class="badge invite-not_invited">Not invited</span>' in html  # Ada does not yet
-    assert "/o/acme/invites/new/?email=Ada%40Acme.test" in html
+    assert "/o/acme/invites/new/?email=Ada%40Acme.test" not in html, "invites are an admin's (DESIGN §5)"
     assert edit_url(ada) in html
+
+
+def test_an_admin_is_offered_the_invite_of_someone_not_invited(admin_client_, ada):
+    html = " ".join(admin_client_.get(LIST).text.split())
+    assert "/o/acme/invites/new/?email=Ada%40Acme.test" in html
 
 
 def test_it_shows_a_pending_invite_and_offers_the_exports(leader_client, org, ada, leader):

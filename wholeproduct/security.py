@@ -1,0 +1,255 @@
+"""Request hardening in one place: sign-in throttling (django-axes) adapted to this project,
+and the guard that refuses input no page or endpoint should ever store.
+
+Sign-in throttling: who is signing in, from where, and what a locked-out person or script
+is told.
+
+- The account is the email, compared case-insensitively as roles.backends.EmailBackend
+  compares it; the API's token endpoint names it `email`, the sign-in form `username`.
+- The address is REMOTE_ADDR unless TRUSTED_PROXY_COUNT proxies stand in front of the app
+  (docker-compose behind a TLS terminator): then the address the outermost trusted proxy
+  saw, never one a client wrote into X-Forwarded-For itself.
+- A lockout answers 429: the lockout page for a browser, the API's JSON error shape under /api/.
+
+The input guard (InputGuardMiddleware), in front of every form and endpoint:
+- a body larger than the limits answers 413 before it is read;
+- a JSON body nested deeper than MAX_JSON_DEPTH or with a list longer than MAX_JSON_ITEMS
+  answers 400 (Python's parser would recurse until it crashes; a list of 100,000 ids would
+  be looked up one by one);
+- text with a control character (other than tab and line breaks) or a bidirectional override
+  answers 400 naming the field and the character: such text displays as something other than
+  what is stored (Trojan Source), corrupts CSV and terminals, and the import refuses it too.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils.datastructures import MultiValueDict
+from rest_framework import renderers
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """Refuse any sign-in while its account or address is locked out; records nothing itself
+    (failures are counted from Django's user_login_failed signal)."""
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> None:
+        if request is None:
+            # Not a sign-in over the web (the shell, a management command, the test client's
+            # login()): nothing to throttle, and the next backend decides.
+            return None
+        # DRF's Request wraps the HttpRequest: the lockout flag must land on the one the
+        # middleware sees.
+        http_request = getattr(request, "_request", request)
+        return super().authenticate(http_request, username, password, **kwargs)
+
+
+def login_username(request: Any, credentials: dict[str, Any] | None) -> str:
+    """The account a sign-in names, lower-cased: "Ann@X.test" and "ann@x.test" share a counter."""
+    source: Any = credentials or getattr(request, "POST", None) or {}
+    raw = source.get("username") or source.get("email") or ""
+    return str(raw).strip().lower()
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, trusting X-Forwarded-For only as far as our own proxies wrote it."""
+    proxies: int = settings.TRUSTED_PROXY_COUNT
+    remote = request.META.get("REMOTE_ADDR")
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    # Each trusted proxy appended the address it received from: the client's is the
+    # proxies-th from the right. Fewer entries than proxies means a request that did not
+    # come through them all: fall back to the socket's address.
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
+
+
+def _minutes(cool_off: timedelta | None) -> int:
+    if cool_off is None:
+        return 0
+    return max(1, round(cool_off.total_seconds() / 60))
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
+    """429 with when to try again: a page for people, the API's error shape for scripts."""
+    minutes = _minutes(get_cool_off(request))
+    detail = (
+        f"Too many failed sign-ins for this account or from this address. Try again in {minutes} minutes, "
+        "or ask an admin of your organization to check your account."
+    )
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"error": "locked_out", "detail": detail, "fields": {}}, status=429)
+    else:
+        context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
+        response = render(request, "registration/lockout.html", context, status=429)
+    if minutes:
+        response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+# --- the input guard --------------------------------------------------------------------------------
+
+MAX_JSON_DEPTH = 32
+MAX_JSON_ITEMS = 1000
+# Multipart bodies carry the import's uploads: its form refuses files over 10 MB with its own
+# message, so the guard only stops what is far beyond that.
+MAX_MULTIPART_BYTES = 32 * 1024 * 1024
+ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Secrets are compared, never displayed: whatever characters a password has are its own.
+UNCHECKED_FIELDS = {"password", "new_password1", "new_password2", "old_password", "csrfmiddlewaretoken"}
+
+
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class BadInput(Exception):
+    def __init__(self, status: int, detail: str, field: str = "") -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.field = status, detail, field
+
+
+def control_character(value: str) -> str | None:
+    """The first character no text field may hold, as U+XXXX, or None."""
+    for char in value:
+        if char in ALLOWED_CONTROLS:
+            continue
+        if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS:
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _check_size(request: HttpRequest) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise BadInput(400, "The request's Content-Length is not a number.") from None
+    multipart = request.content_type == "multipart/form-data"
+    limit = MAX_MULTIPART_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and length > limit:
+        raise BadInput(413, f"The request is {_megabytes(length)}; the limit is {_megabytes(limit)}.")
+
+
+def _strings(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """Every string of a JSON document (keys too) with its field path, checking its shape on the way."""
+    if depth > MAX_JSON_DEPTH:
+        raise BadInput(400, f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.", path)
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        if len(value) > MAX_JSON_ITEMS:
+            raise BadInput(400, f"A list may hold at most {MAX_JSON_ITEMS} items; this one has {len(value)}.", path)
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}.{index}" if path else str(index), depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key, key
+            if key not in UNCHECKED_FIELDS:
+                yield from _strings(item, f"{path}.{key}" if path else key, depth + 1)
+
+
+def _json_strings(request: HttpRequest) -> Iterator[tuple[str, str]]:
+    try:
+        document = json.loads(request.body)
+    except RecursionError:
+        raise BadInput(400, f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.") from None
+    except ValueError:
+        return  # not JSON at all: the endpoint's parser explains that
+    yield from _strings(document, "")
+
+
+def _form_data(request: HttpRequest) -> MultiValueDict:
+    try:
+        return request.POST
+    except RequestDataTooBig:
+        limit = _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        raise BadInput(413, f"The form's fields hold more than {limit} of text.") from None
+    except (TooManyFieldsSent, TooManyFilesSent):
+        raise BadInput(400, "The form sends more fields than any page of this site has.") from None
+    except MultiPartParserError as error:
+        raise BadInput(400, f"The upload could not be read: {error}") from None
+
+
+def _form_strings(data: MultiValueDict) -> Iterator[tuple[str, str]]:
+    for key, values in data.lists():
+        yield key, key
+        if key not in UNCHECKED_FIELDS:
+            for value in values:
+                yield key, value
+
+
+def _check_text(request: HttpRequest) -> None:
+    if request.content_type == "application/json":
+        strings = _json_strings(request)
+    elif request.content_type in FORM_TYPES and not request.path.startswith("/api/"):
+        # (The API reads JSON only and answers a form 415; reading it here would hide that.)
+        strings = _form_strings(_form_data(request))
+    else:
+        return
+    for field, value in strings:
+        if (char := control_character(value)) is not None:
+            where = f"“{field}”" if field else "the request"
+            raise BadInput(
+                400,
+                f"{where} contains a control character ({char}), which cannot be stored: remove it and send again.",
+                field,
+            )
+
+
+class InputGuardMiddleware:
+    """Refuse oversized bodies, JSON bombs and control characters before any view sees them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+            try:
+                _check_size(request)
+                _check_text(request)
+            except BadInput as error:
+                return _bad_input_response(request, error)
+        return self.get_response(request)
+
+
+def _bad_input_response(request: HttpRequest, error: BadInput) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        fields = {error.field: [error.detail]} if error.field else {}
+        code = "too_large" if error.status == 413 else "invalid"
+        return JsonResponse({"error": code, "detail": error.detail, "fields": fields}, status=error.status)
+    context = {"detail": error.detail, "too_large": error.status == 413}
+    return render(request, "errors/bad_input.html", context, status=error.status)
+
+
+# --- the browsable API under the policy --------------------------------------------------------------
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's HTML pages carry style attributes: they alone may use inline styles (never scripts)."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = {"style-src": ["'unsafe-inline'"]}
+        return super().render(data, accepted_media_type, renderer_context)
