@@ -121,6 +121,8 @@ class FunctionViewSet(
     filterset_class = filters.FunctionFilter
     ordering_fields = ["name", "category", "created_at"]
     ordering = ["name", "pk"]
+    # Deleting people names the head count seen: a different one now is a 409.
+    conflict_actions = frozenset({"destroy"})
 
     def scoped_queryset(self) -> QuerySet[Function]:
         return Function.objects.filter(organization=self.ctx.organization).annotate(
