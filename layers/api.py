@@ -42,6 +42,7 @@ from .services import mapping
 from .services import products as product_services
 from .services import reports as report_services
 from .services import reviews as review_services
+from .tasks import exports as export_tasks
 
 SLUG = r"[-a-zA-Z0-9_]+"
 
@@ -496,7 +497,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
         if error := export_error(fmt, table):
             raise ValidationError({"table": [error]})
         if export_services.runs_in_background(exporter, report):
-            job = export_services.request_export(report=report, file_format=fmt, table=table, by=request.user)
+            job = export_tasks.start_export(report=report, file_format=fmt, table=table, by=request.user)
             body = self._export_status(job)
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
         return file_response(exporter.render(report, table=table or None))

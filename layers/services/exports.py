@@ -1,7 +1,8 @@
 """Report exports built by a worker (issue 15 item 9): ask, build with progress, download.
 
 `request_export` returns the asking admin's job for (report, format, table), reusing one that
-is waiting, running or ready, so a double click or a repeated API call builds one file.
+is waiting, running or ready, so a double click or a repeated API call builds one file
+(layers.tasks.exports.start_export queues a new one once it is committed).
 `run_export` is the worker's side: it claims the job with a conditional UPDATE (a redelivered
 task finds it taken and does nothing), renders through layers.exports, and stores the file in
 the row until it expires. A failure is recorded on the job with its reason, for the page.
@@ -13,13 +14,11 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from shared.exports import ExportFile
 
@@ -27,7 +26,6 @@ from ..exports import Exporter, get_exporter, report_size
 from ..models import CoverageReport, ExportJob
 
 State = ExportJob.State
-TASK = "layers.build_export"  # layers/tasks/exports.py; named, so this module need not import it
 UNREACHABLE = "The background worker could not be reached; nothing was built. Ask for the export again."
 logger = logging.getLogger(__name__)
 
@@ -37,8 +35,13 @@ def runs_in_background(exporter: Exporter, report: CoverageReport) -> bool:
     return exporter.heavy and report_size(report) > settings.EXPORT_INLINE_MAX_ROWS
 
 
-def request_export(*, report: CoverageReport, file_format: str, table: str = "", by: AbstractBaseUser) -> ExportJob:
-    """The admin's job for this file: an existing live one, or a new one queued after the commit."""
+def request_export(
+    *, report: CoverageReport, file_format: str, table: str = "", by: AbstractBaseUser
+) -> tuple[ExportJob, bool]:
+    """The admin's job for this file: an existing live one, or a new one (True) to queue.
+
+    Queuing is the caller's (layers.tasks.exports.start_export), so services never import tasks.
+    """
     _forget_expired()
     now = timezone.now()
     live = Q(state__in=[State.QUEUED, State.RUNNING]) | Q(state=State.DONE, expires_at__gt=now)
@@ -49,7 +52,7 @@ def request_export(*, report: CoverageReport, file_format: str, table: str = "",
             .first()
         )
         if existing is not None:
-            return existing
+            return existing, False
         job = ExportJob.objects.create(
             organization_id=report.organization_id,
             report=report,
@@ -58,16 +61,12 @@ def request_export(*, report: CoverageReport, file_format: str, table: str = "",
             table=table,
             step="Waiting for a worker",
         )
-        transaction.on_commit(lambda: _send(job.pk))
-    return job
+    return job, True
 
 
-def _send(job_id: int) -> None:
-    try:
-        current_app.tasks[TASK].delay(job_id)
-    except BrokerUnreachable:
-        logger.exception("Could not queue export job %s", job_id)
-        _fail(job_id, UNREACHABLE)
+def unreachable(*, job_id: int) -> None:
+    """The broker refused the job's task: say so on the job rather than leave it waiting."""
+    _fail(job_id, UNREACHABLE)
 
 
 def run_export(*, job_id: int) -> None:

@@ -19,6 +19,7 @@ from ..exports import EXPORTERS, export_error, get_exporter
 from ..models import CoverageReport, ExportJob
 from ..selectors_coverage import report_for
 from ..services import exports as services
+from ..tasks import exports as export_tasks
 
 
 @org_view(Perm.ADMIN)
@@ -34,7 +35,7 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
     if error or exporter is None:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     if services.runs_in_background(exporter, report):
-        job = services.request_export(report=report, file_format=fmt, table=table, by=request.user)
+        job = export_tasks.start_export(report=report, file_format=fmt, table=table, by=request.user)
         return redirect("export-job", org=ctx.organization.slug, token=job.token)
     return file_response(exporter.render(report, table=table or None))
 
