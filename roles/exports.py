@@ -45,7 +45,7 @@ class PeopleExporter:
                 person.email,
                 person.title,
                 function.name,
-                Function.Category(function.category).label,
+                str(Function.Category(function.category).label),
                 function.parent.name if function.parent else "",
             ]
 

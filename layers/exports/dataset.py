@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -159,9 +160,9 @@ def gaps(report: CoverageReport) -> Table:
     return Table("gaps", "Gaps", GAP_COLUMNS, rows)
 
 
-def _label(labels: dict[Any, str], code: str) -> str:
+def _label(labels: Mapping[Any, Any], code: str) -> str:
     """The label of a code; an unknown code (a snapshot older than the code) in plain words."""
-    return labels.get(code) or code.replace("_", " ").capitalize()
+    return str(labels.get(code) or code.replace("_", " ").capitalize())
 
 
 TREND_COLUMNS = (

@@ -97,7 +97,7 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, column: Column) -> Any:
 
 
 def _widths(columns: Sequence[Column], rows: list[list[Any]]) -> list[float]:
-    widths = []
+    widths: list[float] = []
     for index, column in enumerate(columns):
         longest = len(column.label) + 3  # room for the filter's arrow
         for row in rows:
