@@ -12,20 +12,11 @@ from django.core.management import call_command
 
 from layers.models import ExportJob
 from tests.conftest import _member
-from tests.layers.reports_scenario import build, insights
+from tests.layers import export_fixtures
 
 from .conftest import token_client, url
 
-
-@pytest.fixture
-def report(org):
-    return build(insights(org).product)
-
-
-@pytest.fixture
-def large(settings, report):
-    settings.EXPORT_INLINE_MAX_ROWS = 0
-    return report
+report, large = export_fixtures.report, export_fixtures.large  # the shared fixtures
 
 
 def export(report, query: str) -> str:

@@ -19,21 +19,10 @@ from layers.models import ExportJob
 from layers.services import exports as services
 from tests.conftest import _member, client_for
 
-from .reports_scenario import build, insights
+from . import export_fixtures
 
+report, large = export_fixtures.report, export_fixtures.large  # the shared fixtures
 State = ExportJob.State
-
-
-@pytest.fixture
-def report(org):
-    return build(insights(org).product)
-
-
-@pytest.fixture
-def large(settings, report):
-    """Every report counts as large: its PDF and XLSX go to the worker."""
-    settings.EXPORT_INLINE_MAX_ROWS = 0
-    return report
 
 
 def export(report, fmt: str, table: str = "") -> str:
