@@ -58,6 +58,9 @@ def test_an_admin_waits_for_a_large_pdf_and_downloads_it(
 
     settings.EXPORT_INLINE_MAX_ROWS = 0  # every report is large
     report = build(insights(org).product)
+    errors: list[str] = []  # CSP violations and script errors, on the page and its htmx swaps
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server.url, admin_user.email)
     page.goto(f"{live_server.url}/o/acme/reports/{report.pk}/")
     expect(page.locator(".export-note")).to_contain_text("built by a worker")
@@ -79,3 +82,4 @@ def test_an_admin_waits_for_a_large_pdf_and_downloads_it(
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "Insights Cloud" in text and str(SCORE) in text.split()
     assert ExportJob.objects.get().state == ExportJob.State.DONE
+    assert errors == []
