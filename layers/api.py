@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import Any
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
@@ -27,18 +28,21 @@ from rest_framework.response import Response
 from roles.api import VERSION_PARAM, merged, version_param
 from roles.api_permissions import OrgAPIView, OrgViewSet
 from roles.permissions import Perm
+from shared.exports.http import file_response
 
 from . import filters, selectors
 from . import serializers as s
-from .exports import EXPORTERS, get_exporter
-from .models import Assignment, CoverageReport, Layer, Product, Review
+from .exports import API_FORMATS, EXPORTERS, TABLES, export_error, get_exporter
+from .models import Assignment, CoverageReport, ExportJob, Layer, Product, Review
 from .selectors_coverage import job_progress, reports_of
 from .selectors_reviews import visible_reviews
 from .services import assignments as assignment_services
+from .services import exports as export_services
 from .services import mapping
 from .services import products as product_services
 from .services import reports as report_services
 from .services import reviews as review_services
+from .tasks import exports as export_tasks
 
 SLUG = r"[-a-zA-Z0-9_]+"
 
@@ -386,7 +390,7 @@ class IgnoreFormatNegotiation(BaseContentNegotiation):
         return parsers[0] if parsers else None
 
 
-EXPORT_TYPES = {identifier: cls.content_type for identifier, cls in EXPORTERS.items()}
+EXPORT_TYPES = {identifier: EXPORTERS[identifier].content_type for identifier in API_FORMATS}
 
 
 @extend_schema_view(
@@ -401,7 +405,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
     filterset_class = filters.ReportFilter
     ordering_fields = ["generated_at", "score"]
     ordering = ["-generated_at", "-pk"]
-    action_perms = {"export": Perm.ADMIN, "job": Perm.EDIT}
+    action_perms = {"export": Perm.ADMIN, "export_job": Perm.ADMIN, "export_download": Perm.ADMIN, "job": Perm.EDIT}
 
     def get_serializer_class(self) -> Any:
         return s.ReportDetailSerializer if self.action == "retrieve" else s.ReportSerializer
@@ -459,23 +463,102 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
 
     @extend_schema(
         summary="Export a report as CSV, XLSX, PDF or JSON (admins)",
+        description=(
+            "Answers the file (200). The PDF and XLSX of a large report are built by a worker instead: "
+            "the answer is 202 with the export job, whose `status_url` (also the Location header) says "
+            "how far it has come and gives `download_url` once it is done. Asking again for the same "
+            "file returns the same job. CSV holds one table: `table` picks it (the gaps by default)."
+        ),
         parameters=[
-            OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORTERS), required=True, description="The file")
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(API_FORMATS), required=True, description="The file"),
+            OpenApiParameter(
+                "table",
+                OpenApiTypes.STR,
+                enum=list(TABLES),
+                required=False,
+                description="CSV and XLSX: export this table only (CSV: `gaps` when not given)",
+            ),
         ],
         responses={
-            (200, content_type): OpenApiTypes.OBJECT if identifier == "json" else OpenApiTypes.BINARY
-            for identifier, content_type in EXPORT_TYPES.items()
+            **{
+                (200, content_type): OpenApiTypes.OBJECT if identifier == "json" else OpenApiTypes.BINARY
+                for identifier, content_type in EXPORT_TYPES.items()
+            },
+            (202, "application/json"): s.ExportJobSerializer,
         },
     )
     @action(detail=True, methods=["get"], content_negotiation_class=IgnoreFormatNegotiation)
     def export(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         report = self.get_object()
-        fmt = request.query_params.get("format", "")
-        exporter = get_exporter(fmt)
+        fmt, table = request.query_params.get("format", ""), request.query_params.get("table", "")
+        exporter = get_exporter(fmt, api=True)
         if exporter is None:
-            raise ValidationError({"format": [f"Choose one of {', '.join(EXPORTERS)}."]})
-        filename, content_type, content = exporter.render(report)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+            raise ValidationError({"format": [f"Choose one of {', '.join(API_FORMATS)}."]})
+        if error := export_error(fmt, table):
+            raise ValidationError({"table": [error]})
+        if export_services.runs_in_background(exporter, report):
+            job = export_tasks.start_export(report=report, file_format=fmt, table=table, by=request.user)
+            body = self._export_status(job)
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
+        return file_response(exporter.render(report, table=table or None))
+
+    @extend_schema(
+        summary="Where an export built by a worker stands (the admin who asked for it)",
+        responses={200: s.ExportJobSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path=r"exports/(?P<token>[0-9a-fA-F-]{36})", url_name="export-job")
+    def export_job(self, request: Request, token: str, *args: Any, **kwargs: Any) -> Response:
+        return Response(s.ExportJobSerializer(self._export_status(self._export_job(token))).data)
+
+    @extend_schema(
+        summary="Download an export built by a worker (the admin who asked for it)",
+        responses={
+            (200, content_type): OpenApiTypes.OBJECT if identifier == "json" else OpenApiTypes.BINARY
+            for identifier, content_type in EXPORT_TYPES.items()
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"exports/(?P<token>[0-9a-fA-F-]{36})/download",
+        url_name="export-download",
+        content_negotiation_class=IgnoreFormatNegotiation,
+    )
+    def export_download(self, request: Request, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        export = export_services.download(self._export_job(token))
+        if export is None:
+            raise Http404("This export is not ready, or it has expired.")
+        return file_response(export)
+
+    def _export_job(self, token: str) -> ExportJob:
+        """The requesting admin's own job in this organization; 404 for anyone else's."""
+        try:
+            UUID(token)
+        except ValueError:
+            raise Http404("No such export.") from None
+        job = (
+            ExportJob.objects.filter(organization=self.ctx.organization, requested_by=self.request.user.pk, token=token)
+            .defer("content")
+            .first()
+        )
+        if job is None:
+            raise Http404("No such export, or it has expired.")
+        return job
+
+    def _export_status(self, job: ExportJob) -> dict[str, Any]:
+        org = self.ctx.organization.slug
+        status_url = reverse("api:report-export-job", kwargs={"org": org, "token": str(job.token)})
+        download = reverse("api:report-export-download", kwargs={"org": org, "token": str(job.token)})
+        described = export_services.describe(job)
+        return {
+            "job": job.token,
+            "state": described["state"],
+            "percent": described["percent"],
+            "step": described["step"],
+            "error": described["error"],
+            "format": job.file_format,
+            "table": job.table,
+            "status_url": self.request.build_absolute_uri(status_url),
+            "download_url": self.request.build_absolute_uri(download) if job.state == ExportJob.State.DONE else None,
+            "expires_at": job.expires_at,
+        }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -273,3 +275,53 @@ class CoverageReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} — {self.score} ({self.generated_at:%Y-%m-%d %H:%M})"
+
+
+class ExportJob(models.Model):
+    """A report export built by a worker (issue 15 item 9): the PDF or XLSX of a large report.
+
+    Only the admin who asked may see and download it, inside their organization (DESIGN §5).
+    The file lives in the row, as an import's upload does, so a web process and a worker on
+    another machine see the same bytes; it expires after settings.EXPORT_KEEP_HOURS.
+    `state`, `started_at`, `finished_at` and `error` are the shape the stuck-job sweeper reads.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Being built"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="export_jobs")
+    report = models.ForeignKey(CoverageReport, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file_format = models.CharField(max_length=10)
+    table = models.CharField(max_length=20, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(default=bytes, editable=False)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "requested_by", "report"]),
+            models.Index(fields=["state", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_format} of report {self.report_id} ({self.get_state_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.RUNNING}

@@ -271,3 +271,19 @@ class ResolveSerializer(serializers.Serializer):
         if attrs["action"] == "change" and "version" not in attrs:
             raise serializers.ValidationError({"version": ["Send the assignment's version you read."]})
         return attrs
+
+
+# --- exports built by a worker (issue 15 item 9) --------------------------------------------------
+
+
+class ExportJobSerializer(serializers.Serializer):
+    job = serializers.UUIDField(help_text="The export job's id.")
+    state = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    percent = IntegerField(help_text="How far the build has come, 0 to 100.")
+    step = CharField(help_text="What the worker is doing, in words.")
+    error = CharField(help_text="Why the build failed (empty unless state is failed).")
+    format = CharField()
+    table = CharField(help_text="The one table exported, or empty for all of them.")
+    status_url = serializers.URLField(help_text="Poll this until state is done or failed.")
+    download_url = serializers.URLField(allow_null=True, help_text="The file, once state is done (null before).")
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="When the file is deleted.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, dashboard, map_editor, me, products, reports, reviews, whole_product
+from .views import campaigns, dashboard, exports, map_editor, me, products, reports, reviews, whole_product
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -40,5 +40,7 @@ urlpatterns = [
     path("reports/build/", reports.report_build, name="report-build"),
     path("reports/jobs/<uuid:task_id>/", reports.report_job, name="report-job"),
     path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
-    path("reports/<int:pk>/export/", reports.report_export, name="report-export"),
+    path("reports/<int:pk>/export/", exports.report_export, name="report-export"),
+    path("reports/exports/<uuid:token>/", exports.export_job, name="export-job"),
+    path("reports/exports/<uuid:token>/download/", exports.export_download, name="export-download"),
 ]

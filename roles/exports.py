@@ -1,33 +1,22 @@
 """The people export: the organization's people in the import format (round trip: export, import = no change).
 
-Shaped like pretix's exporters: the exporter yields rows; CSV and XLSX come from the
-same rows. Cells a spreadsheet would run as formulas are prefixed with "'" (the
-importer takes that prefix off again).
+A dataset on shared.exports: one table of the import's columns, rendered as CSV or XLSX by
+the framework's formats, text escaped by its one rule (the importer takes the "'" off again).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from django.utils import timezone
 
+from shared.exports import FORMATS, Column, ExportFile, Table
+
 from .models import Function, Organization, Stakeholder
-from .services.imports import EXPORT_HEADERS, escape_cell
+from .services.imports import EXPORT_HEADERS
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-@dataclass(frozen=True)
-class Export:
-    filename: str
-    content_type: str
-    content: bytes
+PEOPLE_FORMATS = ("csv", "xlsx")
+Export = ExportFile  # the name callers used before the framework
 
 
 class PeopleExporter:
@@ -37,6 +26,10 @@ class PeopleExporter:
 
     def __init__(self, organization: Organization) -> None:
         self.organization = organization
+
+    def table(self) -> Table:
+        columns = [Column(key, label) for key, label in EXPORT_HEADERS.items()]
+        return Table("people", "People", columns, self.rows())
 
     def rows(self) -> Iterator[list[str]]:
         people = (
@@ -48,51 +41,16 @@ class PeopleExporter:
         for person in people.iterator(chunk_size=2000):
             function = person.function
             yield [
-                escape_cell(value)
-                for value in (
-                    person.full_name,
-                    person.email,
-                    person.title,
-                    function.name,
-                    Function.Category(function.category).label,
-                    function.parent.name if function.parent else "",
-                )
+                person.full_name,
+                person.email,
+                person.title,
+                function.name,
+                str(Function.Category(function.category).label),
+                function.parent.name if function.parent else "",
             ]
 
-    def render(self, file_format: str) -> Export:
-        if file_format not in FORMATS:
+    def render(self, file_format: str) -> ExportFile:
+        if file_format not in PEOPLE_FORMATS:
             raise ValueError(f"Unknown export format {file_format!r}")
-        content = self._csv() if file_format == "csv" else self._xlsx()
-        stamp = timezone.localdate().isoformat()
-        filename = f"{self.organization.slug}-people-{stamp}.{file_format}"
-        return Export(filename, FORMATS[file_format], content)
-
-    def _csv(self) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(self.headers)
-        writer.writerows(self.rows())
-        # The BOM makes Excel read UTF-8 names correctly; the importer expects it.
-        return buffer.getvalue().encode("utf-8-sig")
-
-    def _xlsx(self) -> bytes:
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        from openpyxl.styles import Font
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("People")
-        bold = Font(bold=True)
-        header = []
-        for title in self.headers:
-            cell = WriteOnlyCell(sheet, value=title)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in self.rows():
-            # XML cannot hold most control characters; openpyxl refuses them rather than drop them.
-            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+        stem = f"{self.organization.slug}-people-{timezone.localdate().isoformat()}"
+        return FORMATS[file_format].render([self.table()], stem=stem)

@@ -321,6 +321,12 @@ CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Report exports (issue 15 item 9): the PDF and XLSX of a report with more rows than this
+# (functions + gaps) are built by a worker, with progress and a download link; smaller ones
+# answer inline. A built file is kept this many hours for its admin to download.
+EXPORT_INLINE_MAX_ROWS = _int("EXPORT_INLINE_MAX_ROWS", 500)
+EXPORT_KEEP_HOURS = _int("EXPORT_KEEP_HOURS", 24)
+
 REST_FRAMEWORK = {
     # Token first: an anonymous request then answers 401 with `WWW-Authenticate: Token`
     # (DRF takes the header from the first class; session auth has none and would say 403).

@@ -21,23 +21,15 @@ from django.utils.safestring import SafeString, mark_safe
 from layers.models import CoverageReport, Layer
 from layers.reporting import dial, report_story, snapshot_rings
 
-from .base import Exporter
-
 GAPS_SHOWN = 40
 ATTENTION_SHOWN = 5
 
 
-class PDFExporter(Exporter):
-    identifier = "pdf"
-    verbose_name = "PDF"
-    content_type = "application/pdf"
-    extension = "pdf"
+def render_pdf(report: CoverageReport) -> bytes:
+    import weasyprint  # heavy: loaded only when a PDF is asked for
 
-    def content(self, report: CoverageReport) -> bytes:
-        import weasyprint  # heavy: loaded only when a PDF is asked for
-
-        html = render_to_string("layers/pdf/report.html", pdf_context(report))
-        return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    html = render_to_string("layers/pdf/report.html", pdf_context(report))
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def pdf_context(report: CoverageReport) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -18,7 +19,7 @@ from roles.permissions import OrgContext, Perm, org_view
 from wholeproduct.errors import DomainError
 
 from .. import selectors
-from ..exports import EXPORTERS, get_exporter
+from ..exports import EXPORTERS, TABLES, report_size
 from ..models import CoverageReport, Product
 from ..reporting import compare_reports, gap_link, report_story, snapshot_rings
 from ..selectors_coverage import compare_choices, job_progress, report_for
@@ -128,6 +129,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "gaps": gaps,
         "previous_id": story.previous["id"] if story.previous else None,
         "exporters": [cls() for cls in EXPORTERS.values()],
+        "export_tables": list(TABLES.items()),
+        "export_in_background": report_size(report) > settings.EXPORT_INLINE_MAX_ROWS,
         "rings": snapshot_rings(report) if report.data.get("rings") else None,
     }
     return render(request, "layers/report_detail.html", context)
@@ -194,20 +197,3 @@ def report_job(request: HttpRequest, task_id: Any) -> HttpResponse:
     if job is None:
         raise Http404("No such build, or it finished more than a day ago.")
     return render(request, "layers/_partials/report_job.html", {"job": job})
-
-
-@org_view(Perm.ADMIN)
-@require_GET
-def report_export(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _visible_report(request, pk)
-    fmt = request.GET.get("format", "")
-    exporter = get_exporter(fmt)
-    if exporter is None:
-        choices = ", ".join(EXPORTERS)
-        given = f"“{fmt}”" if fmt else "no format"
-        return HttpResponseBadRequest(f"Cannot export as {given}: choose one of {choices}.", content_type="text/plain")
-    filename, content_type, content = exporter.render(report)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response

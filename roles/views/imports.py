@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shared.exports.http import file_response
 from wholeproduct.errors import DomainError
 
 from ..exports import PeopleExporter
@@ -194,7 +195,4 @@ def import_job(request: HttpRequest, token: UUID) -> HttpResponse:
 @require_GET
 def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
     export = PeopleExporter(request.ctx.organization).render(fmt)  # type: ignore[attr-defined]
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["Cache-Control"] = "no-store"  # personal data: keep it out of shared caches
-    return response
+    return file_response(export)  # personal data: never kept by a cache

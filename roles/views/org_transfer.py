@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from shared.exports.http import file_response
+
 from ..permissions import Perm, org_view
 from ..services import org_transfer
 
@@ -33,10 +35,9 @@ def org_export(request: HttpRequest) -> HttpResponse:
 
 def _download(request: HttpRequest) -> HttpResponse:
     organization = request.ctx.organization  # type: ignore[attr-defined]
-    payload = org_transfer.dumps(org_transfer.export_organization(organization=organization))
+    export = org_transfer.export_file(organization)
     # Who took a copy of everyone's data, and when: worth a line in the log.
-    logger.info("Organization %s exported by user %s (%d bytes)", organization.slug, request.user.pk, len(payload))
-    response = HttpResponse(payload, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{org_transfer.filename_for(organization)}"'
-    response["Cache-Control"] = "private, no-store"  # personal data: never kept by a cache
-    return response
+    logger.info(
+        "Organization %s exported by user %s (%d bytes)", organization.slug, request.user.pk, len(export.content)
+    )
+    return file_response(export)

@@ -121,6 +121,7 @@ ASSIGNMENT = _with(pk=lambda w: w.assignment.pk)
 REVIEW = _with(pk=lambda w: w.review.pk)
 CAMPAIGN = _with(pk=lambda w: w.campaign.pk)
 REPORT = _with(pk=lambda w: w.report.pk)
+EXPORT_JOB = _with(token=lambda w: str(w.extra["export_job"].token))
 
 PAGES: dict[str, Route] = {
     "home": Route(kwargs=lambda w: {}),
@@ -264,6 +265,8 @@ PAGES: dict[str, Route] = {
     "report-job": Route(kwargs=_with(task_id=lambda w: w.job_id), names_objects=True),
     "report-detail": Route(kwargs=REPORT, names_objects=True),
     "report-export": Route(kwargs=REPORT, names_objects=True, query="format=csv"),
+    "export-job": Route(kwargs=EXPORT_JOB, names_objects=True),
+    "export-download": Route(kwargs=EXPORT_JOB, names_objects=True),
 }
 
 API_ORG = _with()
@@ -273,6 +276,7 @@ API_PRODUCT = _with(product=lambda w: w.product.slug)
 API_ASSIGNMENT = _with(product=lambda w: w.product.slug, pk=lambda w: w.assignment.pk)
 API_REVIEW = _with(pk=lambda w: w.review.pk)
 API_REPORT = _with(pk=lambda w: w.report.pk)
+EXPORT_JOB = _with(token=lambda w: str(w.extra["export_job"].token))
 API_PARTNERSHIP = _with(pk=lambda w: w.partnership.pk)
 
 
@@ -342,6 +346,8 @@ API: dict[str, Route] = {
     "api:report-job": Route(kwargs=_with(job_id=lambda w: w.job_id), names_objects=True),
     "api:report-detail": Route(kwargs=API_REPORT, names_objects=True),
     "api:report-export": Route(kwargs=API_REPORT, names_objects=True, query="format=csv"),
+    "api:report-export-job": Route(kwargs=EXPORT_JOB, names_objects=True),
+    "api:report-export-download": Route(kwargs=EXPORT_JOB, names_objects=True),
     "api:partnership-list": Route(
         kwargs=API_ORG,
         bodies={"POST": lambda w: {"function_a": w.cs.pk, "function_b": w.empty_function.pk, "trust": 4}},

@@ -128,6 +128,9 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("report-job",                    "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("report-detail",                 "GET",    LOGIN, 200,   200,   200,  404,   404),
     ("report-export",                 "GET",    LOGIN, 200,   403,   403,  403,   404),
+    # an export built by a worker: its admin's only (another organization's admin: 404)
+    ("export-job",                    "GET",    LOGIN, 200,   403,   403,  403,   404),
+    ("export-download",               "GET",    LOGIN, 200,   403,   403,  403,   404),
     # -- members, invites, the organization export: admins only
     ("members",                       "GET",    LOGIN, 200,   403,   403,  403,   404),
     ("member-access",                 "POST",   LOGIN, 302,   403,   403,  403,   404),
@@ -186,6 +189,8 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("api:report-job",                "GET",    401,   200,   200,   403,  403,   404),
     ("api:report-detail",             "GET",    401,   200,   200,   200,  404,   404),
     ("api:report-export",             "GET",    401,   200,   403,   403,  403,   404),
+    ("api:report-export-job",         "GET",    401,   200,   403,   403,  403,   404),
+    ("api:report-export-download",    "GET",    401,   200,   403,   403,  403,   404),
     ("api:partnership-list",          "GET",    401,   200,   200,   200,  200,   404),
     ("api:partnership-list",          "POST",   401,   201,   201,   403,  403,   404),
     ("api:partnership-detail",        "GET",    401,   200,   200,   200,  200,   404),

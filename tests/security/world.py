@@ -89,6 +89,19 @@ def _report(product: Product, run_key: str) -> CoverageReport:
     return build_report(product_id=product.pk, trigger=CoverageReport.Trigger.MANUAL, run_key=run_key)
 
 
+def _export_job(report: CoverageReport, admin: Any) -> Any:
+    """The admin's XLSX of the report, built by the worker's service (issue 15 item 9)."""
+    from layers.models import ExportJob
+    from layers.services.exports import run_export
+
+    job = ExportJob.objects.create(
+        organization=report.organization, report=report, requested_by=admin, file_format="xlsx"
+    )
+    run_export(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
 def build_world() -> World:
     org = Organization.objects.create(slug="victim-co", name="Quokka Analytics")
     attacker = Organization.objects.create(slug="attacker-co", name="Attacker Corp")
@@ -155,6 +168,7 @@ def build_world() -> World:
     job_id = str(uuid.uuid4())
     cache.set(job_key(job_id), {"organization_id": org.pk, "tasks": [[job_id, product.pk]]}, 3600)
     admin_token = Token.objects.create(user=admin)
+    export_job = _export_job(report, admin)
 
     attacker_function = Function.objects.create(organization=attacker, name="Attacker Ops", category="building")
     attacker_product = Product.objects.create(organization=attacker, slug="robotics", name="Attacker Robotics")
@@ -194,4 +208,5 @@ def build_world() -> World:
         attacker_product=attacker_product,
         attacker_person=attacker_person,
         attacker_assignment=attacker_assignment,
+        extra={"export_job": export_job},
     )

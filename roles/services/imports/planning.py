@@ -19,6 +19,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from shared.exports import escape_formula, unescape_formula
+
 from ...models import Function, Organization, Stakeholder
 from .columns import FIELD_LABELS, Mapping, column_name, normalize
 from .reading import FormulaCell, SourceRow, Table
@@ -39,19 +41,13 @@ CATEGORIES = {normalize(v): v for v in Function.Category.values} | {
 }
 # What a spreadsheet program would run: "=…", or "+", "-", "@" followed by more than a space.
 FORMULA = re.compile(r"^(=.|[+\-@][^\s])", re.DOTALL)
-# The export prefixes such cells with "'"; taking it off again keeps the round trip exact.
-ESCAPABLE = "=+-@'"
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def escape_cell(value: str) -> str:
-    """How the export writes a value so no spreadsheet runs it as a formula."""
-    return "'" + value if value[:1] and value[0] in ESCAPABLE else value
-
-
-def _unescape(value: str) -> str | None:
-    """The value an escaped cell stands for, or None when the cell was not escaped."""
-    return value[1:] if len(value) > 1 and value[0] == "'" and value[1] in ESCAPABLE else None
+# The export prefixes formula-like cells with "'" (shared.exports' one rule); taking it off
+# again keeps the round trip exact.
+escape_cell = escape_formula
+_unescape = unescape_formula
 
 
 @dataclass

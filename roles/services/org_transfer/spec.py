@@ -98,8 +98,9 @@ LINKS: dict[type[models.Model], tuple[str, ...]] = {
 }
 
 # Kept out on purpose: invites carry single-use secrets (invite people again after a restore),
-# import uploads are transient copies of HR files, passwords never leave the instance.
-NOT_EXPORTED = ("invites", "import uploads", "passwords")
+# import uploads are transient copies of HR files, export files transient copies of reports (each
+# rebuilt on demand), passwords never leave the instance.
+NOT_EXPORTED = ("invites", "import uploads", "export files", "passwords")
 
 # Keys of a row in each section of the file (columns plus links by natural key).
 SECTION_KEYS: dict[str, frozenset[str]] = {

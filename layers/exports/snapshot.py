@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from layers.models import CoverageReport
-
-from .base import Exporter
-
-
-class JSONExporter(Exporter):
-    identifier = "json"
-    verbose_name = "JSON"
-    content_type = "application/json"
-    extension = "json"
-
-    def content(self, report: CoverageReport) -> bytes:
-        return json.dumps(snapshot(report), indent=2, ensure_ascii=False).encode("utf-8")
 
 
 def snapshot(report: CoverageReport) -> dict[str, Any]:
