@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from wholeproduct import task_limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -286,10 +288,11 @@ AXES_VERBOSE = False
 # How many proxies of ours append to X-Forwarded-For in front of the app (0: none, trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
-# Celery (DESIGN §7). JSON only, late acks, bounded tasks (cookiecutter-django).
+# Celery (DESIGN §7). JSON only, late acks, bounded tasks (cookiecutter-django). The limits and
+# the visibility timeout derived from them live in wholeproduct/task_limits.py.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": task_limits.VISIBILITY_TIMEOUT}
 else:
     _queue_dir = STATE_DIR / "queue"
     for _sub in ("out", "processed", "control"):
@@ -314,12 +317,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 10 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+CELERY_TASK_TIME_LIMIT = task_limits.DEFAULT.hard
+CELERY_TASK_SOFT_TIME_LIMIT = task_limits.DEFAULT.soft
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# How often beat sweeps jobs left "running" by a lost worker (wholeproduct/jobs.py).
+SWEEP_EVERY_SECONDS = _int("SWEEP_EVERY_SECONDS", 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Entries beat's database scheduler installs (and keeps) at start, besides those of migrations.
+CELERY_BEAT_SCHEDULE = {
+    "sweep stuck jobs": {"task": "wholeproduct.sweep_stuck_jobs", "schedule": float(SWEEP_EVERY_SECONDS)},
+}
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request then answers 401 with `WWW-Authenticate: Token`

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from roles.permissions import OrgContext, Perm, org_view
-from wholeproduct.errors import DomainError
+from wholeproduct.errors import DomainError, NotFound
 
 from .. import selectors
 from ..exports import EXPORTERS, get_exporter
@@ -183,6 +183,28 @@ def report_build(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "layers/_partials/report_job.html", {"job": job}, status=202)
     messages.success(request, f"Building {len(task_ids)} report{'s' if len(task_ids) != 1 else ''}.")
+    return redirect(reverse("report-list", kwargs={"org": ctx.organization.slug}) + f"?job={task_ids[0]}")
+
+
+@org_view(Perm.EDIT)
+@require_POST
+def report_job_retry(request: HttpRequest, task_id: Any) -> HttpResponse:
+    """Queue again the builds of a job that failed (a lost worker's, or one that raised); as a build."""
+    ctx = _ctx(request)
+    try:
+        task_ids = services.retry_failed_builds(organization=ctx.organization, job_id=str(task_id), by=request.user)
+    except NotFound as error:
+        raise Http404(error.detail) from error
+    except DomainError as error:
+        if request.htmx:  # type: ignore[attr-defined]
+            html = render_to_string("layers/_partials/report_build_error.html", {"error": error.detail}, request)
+            return HttpResponseBadRequest(html)
+        messages.error(request, error.detail)
+        return redirect("report-list", org=ctx.organization.slug)
+    job = job_progress(organization_id=ctx.organization.pk, job_id=task_ids[0])
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "layers/_partials/report_job.html", {"job": job}, status=202)
+    messages.success(request, f"Building {len(task_ids)} report{'s' if len(task_ids) != 1 else ''} again.")
     return redirect(reverse("report-list", kwargs={"org": ctx.organization.slug}) + f"?job={task_ids[0]}")
 
 
