@@ -245,7 +245,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
 # No script reads the CSRF cookie (htmx and Swagger UI get the token from the page).
 CSRF_COOKIE_HTTPONLY = True
 
