@@ -324,11 +324,21 @@ CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # How often beat sweeps jobs left "running" by a lost worker (wholeproduct/jobs.py).
 SWEEP_EVERY_SECONDS = _int("SWEEP_EVERY_SECONDS", 60)
+# Embedded mode: how often beat gives the worker a task whose run is its heartbeat
+# (scripts/run_embedded.sh restarts a worker whose heartbeat stops).
+WORKER_HEARTBEAT_SECONDS = _int("WORKER_HEARTBEAT_SECONDS", 15)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Entries beat's database scheduler installs (and keeps) at start, besides those of migrations.
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "sweep stuck jobs": {"task": "wholeproduct.sweep_stuck_jobs", "schedule": float(SWEEP_EVERY_SECONDS)},
 }
+if EMBEDDED:
+    CELERY_BEAT_SCHEDULE["worker heartbeat"] = {
+        "task": "wholeproduct.heartbeat",
+        "schedule": float(WORKER_HEARTBEAT_SECONDS),
+        # One that waited four turns is worth nothing; a backlog of them after a restart is short.
+        "options": {"expires": 4.0 * WORKER_HEARTBEAT_SECONDS},
+    }
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request then answers 401 with `WWW-Authenticate: Token`
