@@ -306,12 +306,19 @@ class EmbeddedRun:
         return self.process.returncode
 
 
-def _group_exists(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def _live_members(pgid: int) -> list[int]:
+    """The processes of group `pgid` still running (zombies, dead but not yet reaped by init, are not)."""
+    from pathlib import Path
+
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
 
 
 def _wait(predicate: Callable[[], object], *, what: str, run: EmbeddedRun, timeout: float = WAIT) -> None:
@@ -483,7 +490,7 @@ def test_embedded_a_killed_or_hung_worker_is_restarted_and_its_import_and_builds
         assert run.get("/healthz/live") == (200, {"status": "ok"})
         _wait(lambda: run.pids("worker")[-1] != hung, what="the hung worker to be replaced", run=run, timeout=120)
         assert f"worker: no heartbeat for more than {HANG_SECONDS}s (hung): starting it again" in run.log()
-        assert not _group_exists(hung)
+        assert _live_members(hung) == []
         _wait(lambda: run.get("/healthz")[0] == 200, what="the new worker to answer /healthz", run=run)
     finally:
         status = run.stop()
