@@ -26,16 +26,21 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from django_celery_results.models import TaskResult
 
 from layers.models import CoverageReport
 from layers.tasks import reports as tasks
+from roles.models import ImportJob, Stakeholder
+from roles.services import imports
 from tests.factories import ensure_layers
 from tests.layers.reports_scenario import SCORE, insights
+from wholeproduct import jobs, task_limits
 from wholeproduct.jobs import RUNNING_REASON, WAITING_REASON
 
 from .services import require_postgres, require_redis
@@ -68,6 +73,7 @@ print(json.dumps({
 """
 
 SNAPSHOT_TABLE = CoverageReport._meta.db_table
+PEOPLE_TABLE = Stakeholder._meta.db_table
 WAIT = 90.0  # seconds: a loaded CI machine starts a worker in ~10 s
 
 
@@ -96,6 +102,8 @@ def test_production_celery_survives_a_lost_worker_and_never_runs_a_task_twice_at
     # Redis hands an unacknowledged message to another worker after this long: a task still
     # running then would run twice at once.
     assert conf["visibility_timeout"] > longest
+    # ...and not much longer: a dead worker's task comes back after it (it was an hour).
+    assert conf["visibility_timeout"] == longest + 60 == 660
 
 
 # --- real workers ---------------------------------------------------------------------------------
@@ -109,44 +117,44 @@ def _wait_for(predicate: Callable[[], object], *, what: str, log: Callable[[], s
 
 
 @contextlib.contextmanager
-def snapshot_inserts_held() -> Iterator[None]:
-    """Hold a SHARE lock on the snapshot table from a connection of our own: reads go on,
-    a build's INSERT waits until the block ends."""
+def inserts_held(table: str = SNAPSHOT_TABLE) -> Iterator[None]:
+    """Hold a SHARE lock on `table` from a connection of our own: reads go on, an INSERT into
+    it waits until the block ends."""
     import psycopg2
 
     params = connection.get_connection_params()
     holder = psycopg2.connect(**params)
     try:
         with holder.cursor() as cursor:
-            cursor.execute(f'LOCK TABLE "{SNAPSHOT_TABLE}" IN SHARE MODE')
+            cursor.execute(f'LOCK TABLE "{table}" IN SHARE MODE')
         yield
     finally:
         holder.rollback()
         holder.close()
 
 
-def _backends_inserting_a_snapshot(*, waiting: bool) -> int:
-    """Other backends of this database whose (last) query inserts a snapshot; `waiting`: only
+def _backends_inserting(*, waiting: bool, table: str = SNAPSHOT_TABLE) -> int:
+    """Other backends of this database whose (last) query inserts into `table`; `waiting`: only
     those blocked on a lock."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
             "AND query LIKE %s AND (NOT %s OR wait_event_type = 'Lock')",
-            [f'INSERT INTO "{SNAPSHOT_TABLE}"%', waiting],
+            [f'INSERT INTO "{table}"%', waiting],
         )
         return cursor.fetchone()[0]
 
 
-def _age_unacked_message(task_id: str) -> int:
-    """Make the broker see `task_id`'s unacknowledged delivery as older than the visibility
-    timeout, as if the hour had passed; return how many deliveries were aged."""
+def _age_unacked_message(task_id: str = "", *, task: str = "") -> int:
+    """Make the broker see the unacknowledged delivery of `task_id` (or of any `task` by name) as
+    older than the visibility timeout, as if that time had passed; return how many were aged."""
     import redis
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     aged = 0
     for tag, raw in client.hscan_iter("unacked"):
-        message = json.loads(raw)[0]
-        if message.get("headers", {}).get("id") == task_id:
+        headers = json.loads(raw)[0].get("headers", {})
+        if (task_id and headers.get("id") == task_id) or (task and headers.get("task") == task):
             aged += client.zadd("unacked_index", {tag: 1}, xx=True, ch=True)
     return aged
 
@@ -167,16 +175,16 @@ def test_a_worker_killed_in_the_middle_of_a_build_leaves_one_snapshot_built_by_t
     task_id = f"fault-{uuid.uuid4().hex}"
     kwargs = {"product_id": scenario.product.pk, "trigger": "manual"}
 
-    with snapshot_inserts_held():
+    with inserts_held():
         tasks.build_report.apply_async(kwargs=kwargs, task_id=task_id)
         _wait_for(
-            lambda: _backends_inserting_a_snapshot(waiting=True) == 1,
+            lambda: _backends_inserting(waiting=True) == 1,
             what="the build to reach its write",
             log=first.log,
         )
         assert first.stop(sig=signal.SIGKILL) == -signal.SIGKILL
     # The killed worker's transaction never committed: its backend finds the client gone and rolls back.
-    _wait_for(lambda: _backends_inserting_a_snapshot(waiting=False) == 0, what="the dead worker's backend to go")
+    _wait_for(lambda: _backends_inserting(waiting=False) == 0, what="the dead worker's backend to go")
     assert not CoverageReport.objects.filter(product=scenario.product).exists()
     assert not _succeeded(task_id)
 
@@ -191,6 +199,59 @@ def test_a_worker_killed_in_the_middle_of_a_build_leaves_one_snapshot_built_by_t
     assert (report.run_key, report.score) == (task_id, SCORE)
     assert f"layers.build_report[{task_id}] received" in second.log()
     assert TaskResult.objects.get(task_id=task_id).worker.startswith(first.queue)
+
+
+PEOPLE = 50
+
+
+@pytest.mark.services
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_in_the_middle_of_an_import_leaves_a_failed_job_whose_retry_imports_once(
+    org, request, tmp_path
+):
+    require_postgres()
+    require_redis()
+    first = request.getfixturevalue("celery_worker_process")
+    rows = [f"Fault Person {n:02d},fault{n:02d}@acme.test,Analyst,Fault Finding" for n in range(PEOPLE)]
+    content = "\n".join(["Full Name,Email,Job Title,Department", *rows]).encode()
+    job = imports.start_import(organization=org, by=None, filename="people.csv", content=content)
+    people = Stakeholder.objects.filter(organization=org, email__startswith="fault")
+
+    with inserts_held(PEOPLE_TABLE):
+        imports.queue_import(job=job)
+        _wait_for(
+            lambda: _backends_inserting(waiting=True, table=PEOPLE_TABLE) == 1,
+            what="the import to reach its write",
+            log=first.log,
+        )
+        assert ImportJob.objects.get(pk=job.pk).state == ImportJob.State.RUNNING
+        assert first.stop(sig=signal.SIGKILL) == -signal.SIGKILL
+    _wait_for(lambda: _backends_inserting(waiting=False, table=PEOPLE_TABLE) == 0, what="the dead worker's backend")
+    assert ImportJob.objects.get(pk=job.pk).state == ImportJob.State.RUNNING  # stranded
+    assert not people.exists()
+
+    later = timezone.now() + timedelta(seconds=task_limits.VISIBILITY_TIMEOUT + 1)
+    assert jobs.sweep(now=later) == {"roles.ImportJob:roles.commit_import": [job.pk]}
+    job.refresh_from_db()
+    assert (job.state, job.error) == (ImportJob.State.FAILED, RUNNING_REASON.format(minutes=11))
+
+    # The retry queues a second message; the broker hands the first one out again too (its
+    # visibility timeout, aged here). Whichever runs first imports; the other finds it done.
+    imports.queue_import(job=job)
+    assert _age_unacked_message(task="roles.commit_import") == 1
+    second = start_celery_worker(first.env, log_path=tmp_path / "second-worker.log", queue=first.queue)
+    try:
+        _wait_for(
+            lambda: second.log().count("roles.commit_import[") >= 4,  # two received, two succeeded
+            what="both deliveries to run",
+            log=second.log,
+        )
+    finally:
+        second.stop()
+    job.refresh_from_db()
+    assert (job.state, job.error, job.result["created"]) == (ImportJob.State.DONE, "", PEOPLE)
+    assert people.count() == PEOPLE
 
 
 @pytest.mark.services
