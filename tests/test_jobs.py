@@ -71,10 +71,10 @@ def test_beat_sweeps_every_minute_and_imports_and_builds_are_registered():
         "task": "wholeproduct.sweep_stuck_jobs",
         "schedule": 60.0,
     }
-    assert sorted(jobs.REGISTRY) == [
+    assert set(jobs.REGISTRY) >= {
         "django_celery_results.TaskResult:layers.build_report",
         "roles.ImportJob:roles.commit_import",
-    ]
+    }
 
 
 # --- imports ----------------------------------------------------------------------------------------
