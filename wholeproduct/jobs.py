@@ -63,11 +63,18 @@ class Stuck:
         return timedelta(seconds=limits_of(self.task).hard + VISIBILITY_MARGIN)
 
     def conditions(self, now: datetime) -> list[tuple[Q, str]]:
-        """(which rows are stuck at `now`, the reason given) pairs."""
-        pairs = [(self.running & Q(**{f"{self.since}__lt": now - self.running_deadline}), RUNNING_REASON)]
+        """(which rows are stuck at `now`, the reason they are given) pairs."""
+        pairs = [(self.running, self.running_deadline, RUNNING_REASON)]
         if self.waiting is not None:
-            pairs.append((self.waiting & Q(**{f"{self.since}__lt": now - QUEUE_DEADLINE}), WAITING_REASON))
-        return pairs
+            pairs.append((self.waiting, QUEUE_DEADLINE, WAITING_REASON))
+        return [
+            (state & Q(**{f"{self.since}__lt": now - deadline}), reason.format(minutes=_minutes(deadline)))
+            for state, deadline, reason in pairs
+        ]
+
+
+def _minutes(deadline: timedelta) -> int:
+    return round(deadline.total_seconds() / 60)
 
 
 REGISTRY: dict[str, Stuck] = {}
@@ -84,9 +91,7 @@ def sweep(*, now: datetime | None = None) -> dict[str, list[Any]]:
     failed: dict[str, list[Any]] = {}
     for stuck in REGISTRY.values():
         for condition, reason in stuck.conditions(now):
-            deadline = stuck.running_deadline if reason is RUNNING_REASON else QUEUE_DEADLINE
-            text = reason.format(minutes=round(deadline.total_seconds() / 60))
-            pks = _fail(stuck, condition, now=now, reason=text)
+            pks = _fail(stuck, condition, now=now, reason=reason)
             if pks:
                 logger.warning("Marked %d stuck %s job(s) failed: %s", len(pks), stuck.label, pks)
                 failed.setdefault(stuck.label, []).extend(pks)
