@@ -390,16 +390,18 @@ def _wait(predicate: Callable[[], object], *, what: str, run: EmbeddedRun, timeo
         time.sleep(0.02)
 
 
-def _kill_worker(run: EmbeddedRun) -> int:
-    """SIGKILL the worker with its pool (the group); return the pid the supervisor starts next."""
+def _kill_worker(run: EmbeddedRun) -> str:
+    """SIGKILL the worker with its pool (the group) and wait for the supervisor to start another;
+    return when the first died, as the database writes a time."""
     killed = run.pids("worker")[-1]
     os.killpg(killed, signal.SIGKILL)
+    killed_at = _utc_text()
     # The web server answers through it all: it does not depend on the worker.
     assert run.get("/healthz/live") == (200, {"status": "ok"})
     _wait(lambda: run.pids("worker")[-1] != killed, what="the worker to be started again", run=run)
     assert "worker stopped on its own (exit status 137): starting it again" in run.log()
     _wait(lambda: run.get("/healthz")[0] == 200, what="the new worker to answer /healthz", run=run)
-    return run.pids("worker")[-1]
+    return killed_at
 
 
 SWEEP_LATER = """
@@ -528,8 +530,7 @@ def test_embedded_a_killed_or_hung_worker_is_restarted_and_its_import_and_builds
         build = run.django(QUEUE_BUILDS.format(count=BUILDS))["job"]
         started = "SELECT count(*) FROM django_celery_results_taskresult WHERE status = 'STARTED'"
         _wait(lambda: run.sql(started)[0][0] > 0, what="a build to start", run=run)
-        killed_at = _utc_text()
-        _kill_worker(run)
+        killed_at = _kill_worker(run)
         _wait_until_settled(run, killed_at=killed_at, total=BUILDS)
         swept = run.django(SWEEP_LATER)
         lost = swept["django_celery_results.TaskResult:layers.build_report"]
