@@ -8,6 +8,7 @@ instances, and per-product series come from one windowed query rather than one p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -343,6 +344,12 @@ def job_key(job_id: str) -> str:
     return f"reports:job:{job_id}"
 
 
+# The exception type a sweep of lost builds stores (services.reports.STUCK_BUILDS): its message
+# is meant for the page; any other failure's is not.
+LOST_BUILD = "BuildLost"
+FAILED_BUILD = "The build stopped with an error; nothing was saved."
+
+
 @dataclass(frozen=True)
 class TaskProgress:
     task_id: str
@@ -350,6 +357,7 @@ class TaskProgress:
     state: str  # queued | running | retrying | done | failed | skipped
     report_id: int | None = None
     score: int | None = None
+    reason: str = ""  # why a failed build failed, in plain words
 
 
 @dataclass(frozen=True)
@@ -404,7 +412,12 @@ def job_progress(*, organization_id: int, job_id: str) -> JobProgress | None:
             "id", "run_key", "score"
         )
     }
-    states = dict(TaskResult.objects.filter(task_id__in=task_ids).values_list("task_id", "status"))
+    results = {
+        tid: (status, result)
+        for tid, status, result in TaskResult.objects.filter(task_id__in=task_ids).values_list(
+            "task_id", "status", "result"
+        )
+    }
     products = Product.objects.filter(organization_id=organization_id).in_bulk([pid for _, pid in pairs])
     tasks = []
     for tid, pid in pairs:
@@ -412,7 +425,18 @@ def job_progress(*, organization_id: int, job_id: str) -> JobProgress | None:
         if report is not None:
             tasks.append(TaskProgress(tid, products.get(pid), "done", report["id"], report["score"]))
             continue
-        status = states.get(tid, "PENDING")
+        status, result = results.get(tid, ("PENDING", None))
         state = "skipped" if status == "SUCCESS" else _RUNNING.get(status, "queued")
-        tasks.append(TaskProgress(tid, products.get(pid), state))
+        reason = _failure_reason(result) if state == "failed" else ""
+        tasks.append(TaskProgress(tid, products.get(pid), state, reason=reason))
     return JobProgress(job_id=job_id, tasks=tasks)
+
+
+def _failure_reason(result: str | None) -> str:
+    try:
+        error = json.loads(result or "")
+    except ValueError:
+        return FAILED_BUILD
+    if isinstance(error, dict) and error.get("exc_type") == LOST_BUILD and error.get("exc_message"):
+        return str(error["exc_message"][0])
+    return FAILED_BUILD

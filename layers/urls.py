@@ -39,6 +39,7 @@ urlpatterns = [
     path("reports/compare/", reports.report_compare, name="report-compare"),
     path("reports/build/", reports.report_build, name="report-build"),
     path("reports/jobs/<uuid:task_id>/", reports.report_job, name="report-job"),
+    path("reports/jobs/<uuid:task_id>/retry/", reports.report_job_retry, name="report-job-retry"),
     path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
     path("reports/<int:pk>/export/", exports.report_export, name="report-export"),
     path("reports/exports/<uuid:token>/", exports.export_job, name="export-job"),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from wholeproduct.task_limits import task_options
+
 from .services import imports
 
 
-@shared_task(name="roles.commit_import", ignore_result=True)
+@shared_task(name="roles.commit_import", ignore_result=True, **task_options("roles.commit_import"))
 def commit_import(job_id: int) -> None:
     """Write a previewed org-chart import; idempotent (the service claims the job first)."""
     imports.run_queued_import(job_id=job_id)

@@ -2,10 +2,16 @@
 # Whole Product Map in embedded mode, from a fresh clone, in one command (`make run`):
 # a virtualenv with requirements.txt, migrations, the demo organization, then the web
 # server, a real Celery worker and Celery beat on SQLite and kombu's filesystem
-# transport, at http://127.0.0.1:$PORT. Ctrl-C stops all three.
+# transport, at http://127.0.0.1:$PORT. Ctrl-C stops all three (exit status 130).
+#
+# The three are supervised: one that stops is started again, and so is a worker whose
+# heartbeat stops (hung: alive, but its pool runs nothing). The web server never goes down
+# with the worker. Jobs a killed worker was running are failed by beat's sweep, with a retry.
 #
 # Environment: PORT (default 8000), PYTHON (default python3, 3.11 or newer),
-# WHOLEPRODUCT_STATE_DIR (default ./var: the database, queue and cache live there).
+# WHOLEPRODUCT_STATE_DIR (default ./var: the database, queue and cache live there),
+# WORKER_HANG_SECONDS (default: the longest task's hard time limit plus a minute, so a
+# worker busy with long tasks is never taken for a hung one), WORKER_HEARTBEAT_SECONDS (15).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -76,35 +82,107 @@ ensure_port_free() {
 	EOF
 }
 
-# Each process's output goes to the terminal, every line tagged with its name.
-tagged() { awk -v tag="$1" '{ print "[" tag "] " $0; fflush() }'; }
+# Each process's output goes to the terminal, every line tagged with its name. The tagger
+# ignores Ctrl-C, so what the processes say while they stop is still shown.
+tagged() {
+	trap '' INT TERM
+	exec awk -v tag="$1" '{ print "[" tag "] " $0; fflush() }'
+}
 
-PIDS=()
-NAMES=()
+# Each process runs in a session of its own: Ctrl-C reaches this script alone, which stops
+# them in order (none dies of the signal before the script has seen it), and a restart can
+# stop one process with its whole group (a worker's pool children too).
+own_session() { exec "$PY" -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
 
-start() {
+declare -A PID=() STARTED=() QUICK_EXITS=()
+NAMES=(web worker beat)
+MAX_QUICK_EXITS=5 # in a row, each within a minute of its start: a crash loop, not bad luck
+
+launch() {
 	local name=$1
+	case $name in
+	worker) set -- "$VENV/bin/celery" -A wholeproduct worker --loglevel INFO --concurrency 2 ;;
+	beat) set -- "$VENV/bin/celery" -A wholeproduct beat --loglevel INFO \
+		--scheduler django_celery_beat.schedulers:DatabaseScheduler ;;
+	# No control socket: its default path in $HOME is shared by every gunicorn of the user.
+	web) set -- "$VENV/bin/gunicorn" wholeproduct.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 \
+		--graceful-timeout 10 --access-logfile - --no-control-socket ;;
+	esac
+	own_session "$@" > >(tagged "$name") 2>&1 &
+	PID[$name]=$!
+	STARTED[$name]=$SECONDS
+	say "started $name (pid ${PID[$name]})"
+}
+
+group_alive() { kill -0 -- "-$1" 2>/dev/null; }
+
+# SIGTERM to the groups (warm shutdown: a worker finishes its task), SIGKILL to what is left
+# after `grace` seconds.
+stop_groups() {
+	local grace=$1 pid deadline
 	shift
-	"$@" > >(tagged "$name") 2>&1 &
-	PIDS+=($!)
-	NAMES+=("$name")
+	for pid in "$@"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+	deadline=$((SECONDS + grace))
+	for pid in "$@"; do
+		while group_alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+		kill -KILL -- "-$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 }
 
 stop_all() {
-	trap - INT TERM EXIT
-	((${#PIDS[@]})) || return 0
-	say "Stopping ${NAMES[*]} (the worker finishes its running task first)"
-	kill -TERM "${PIDS[@]}" 2>/dev/null || true
-	local pid deadline=$((SECONDS + 30))
-	for pid in "${PIDS[@]}"; do
-		while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-		if kill -0 "$pid" 2>/dev/null; then
-			pkill -KILL -P "$pid" 2>/dev/null || true # a worker's pool processes
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
-	done
+	trap - INT TERM HUP EXIT
+	((${#PID[@]})) || return 0
+	say "Stopping ${!PID[*]} (the worker finishes its running task first)"
+	stop_groups 30 "${PID[@]}"
 	wait 2>/dev/null || true
 	say "Stopped."
+}
+
+restart_if_stopped() {
+	local name=$1 status=0
+	kill -0 "${PID[$name]}" 2>/dev/null && return 0
+	wait "${PID[$name]}" 2>/dev/null || status=$?
+	if ((SECONDS - STARTED[$name] < 60)); then
+		QUICK_EXITS[$name]=$((${QUICK_EXITS[$name]:-0} + 1))
+	else
+		QUICK_EXITS[$name]=0
+	fi
+	if ((QUICK_EXITS[$name] >= MAX_QUICK_EXITS)); then
+		say "$name stopped $MAX_QUICK_EXITS times in a row within a minute of its start (exit status $status): giving up"
+		return 1
+	fi
+	say "$name stopped on its own (exit status $status): starting it again"
+	stop_groups 5 "${PID[$name]}" # what is left of its group (a killed worker's pool children)
+	launch "$name"
+}
+
+# The worker's heartbeat: the time its pool last finished a task (wholeproduct/celery.py),
+# given one every WORKER_HEARTBEAT_SECONDS by beat. Judged only once the worker and beat
+# have both been up for longer than HANG_AFTER.
+worker_hung() {
+	local last=0 up
+	[[ -r "$HEARTBEAT_FILE" ]] && last=$(<"$HEARTBEAT_FILE")
+	[[ "$last" =~ ^[0-9]+$ ]] || last=0
+	up=$((SECONDS - (STARTED[worker] > STARTED[beat] ? STARTED[worker] : STARTED[beat])))
+	((up > HANG_AFTER && $(date +%s) - last > HANG_AFTER))
+}
+
+supervise() {
+	local name
+	while ((!STOPPING)); do
+		sleep 1 &
+		wait $! 2>/dev/null || true # Ctrl-C interrupts the wait, not only the sleep
+		((STOPPING)) && return 0
+		for name in "${NAMES[@]}"; do
+			restart_if_stopped "$name" || return 1
+		done
+		if worker_hung; then
+			say "worker: no heartbeat for more than ${HANG_AFTER}s (hung): starting it again"
+			stop_groups 10 "${PID[worker]}"
+			launch worker
+		fi
+	done
 }
 
 wait_until_healthy() {
@@ -147,36 +225,30 @@ ensure_virtualenv
 ensure_weasyprint_libraries
 ensure_port_free
 
+STATE="${WHOLEPRODUCT_STATE_DIR:-$ROOT/var}"
+mkdir -p "$STATE"
+export WORKER_HEARTBEAT_FILE="$STATE/worker-heartbeat"
+HEARTBEAT_FILE=$WORKER_HEARTBEAT_FILE
+rm -f "$HEARTBEAT_FILE"
+HANG_AFTER="${WORKER_HANG_SECONDS:-$("$PY" -c 'from wholeproduct.task_limits import VISIBILITY_TIMEOUT; print(VISIBILITY_TIMEOUT)')}"
+[[ "$HANG_AFTER" =~ ^[0-9]+$ ]] && ((HANG_AFTER > 0)) || die "WORKER_HANG_SECONDS must be a number of seconds, not '$HANG_AFTER'."
+
 say "Migrating the database"
 "$PY" manage.py migrate --noinput
 say "Loading the demo organization"
 "$PY" manage.py seed_demo
 
-# Ctrl-C reaches every process of the terminal's group at once; the script notes it,
-# then stops whatever is still running. A failure of the script itself stops them too.
+# Ctrl-C (or a TERM, or the terminal closing) is noted; the supervisor then stops everything.
+# A failure of the script itself stops them too.
 STOPPING=0
-trap 'STOPPING=1' INT TERM
+trap 'STOPPING=1' INT TERM HUP
 trap stop_all EXIT
 
-start worker "$VENV/bin/celery" -A wholeproduct worker --loglevel INFO --concurrency 2
-start beat "$VENV/bin/celery" -A wholeproduct beat --loglevel INFO \
-	--scheduler django_celery_beat.schedulers:DatabaseScheduler
-# No control socket: its default path in $HOME is shared by every gunicorn of the user.
-start web "$VENV/bin/gunicorn" wholeproduct.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 \
-	--graceful-timeout 10 --access-logfile - --no-control-socket
+for name in "${NAMES[@]}"; do launch "$name"; done
 
 if wait_until_healthy; then banner; fi
 
-# Until Ctrl-C, or until one of the three ends (a crash): then the others are stopped too.
-status=0
-wait -n "${PIDS[@]}" || status=$?
-if ((STOPPING)); then
-	status=130
-else
-	for i in "${!PIDS[@]}"; do
-		kill -0 "${PIDS[$i]}" 2>/dev/null || say "${NAMES[$i]} stopped on its own (exit status $status)"
-	done
-	((status)) || status=1
-fi
+status=130
+supervise || status=1
 stop_all
 exit "$status"

@@ -1,4 +1,9 @@
-"""factory_boy factories for the domain; each builds a consistent object graph."""
+"""factory_boy factories for the domain; each builds a consistent object graph.
+
+Every value is fixed or drawn from a sequence, never from Faker: a test that asserts on a
+name or searches for a word must not depend on what a random generator happened to say
+(a Faker job title once contained the "engin" a search test looked for).
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.test")
     username = factory.LazyAttribute(lambda u: u.email.lower())
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Tester{n}")
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
 
     @factory.post_generation
@@ -63,8 +68,8 @@ class StakeholderFactory(factory.django.DjangoModelFactory):
 
     function = factory.SubFactory(FunctionFactory)
     organization = factory.SelfAttribute("function.organization")
-    full_name = factory.Faker("name")
-    title = factory.Faker("job")
+    full_name = factory.Sequence(lambda n: f"Pat Person{n}")
+    title = "Team member"
     email = factory.Sequence(lambda n: f"person{n}@example.test")
 
 

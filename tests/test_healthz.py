@@ -71,6 +71,37 @@ def test_it_answers_503_naming_the_failing_check(client, db, monkeypatch, failin
     assert body["checks"][failing]["ok"] is False
     assert body["checks"][failing]["error"] == f"ConnectionError: {failing} is down"
     assert [name for name, check in body["checks"].items() if not check["ok"]] == [failing]
+    assert body["failing"] == [failing]
+
+
+def test_ready_is_the_same_answer_as_healthz(client, db, monkeypatch):
+    for name in CHECK_NAMES:
+        monkeypatch.setitem(health.CHECKS, name, _passes)
+
+    def no_worker() -> None:
+        raise TimeoutError("no worker answered within 5 s")
+
+    monkeypatch.setitem(health.CHECKS, "worker", no_worker)
+
+    for path in ("/healthz", "/healthz/ready"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert response.json()["failing"] == ["worker"]
+        assert response.json()["checks"]["worker"]["error"] == "TimeoutError: no worker answered within 5 s"
+
+
+def test_live_answers_while_every_dependency_is_down(client, monkeypatch):
+    def down() -> None:
+        raise ConnectionError("down")
+
+    for name in CHECK_NAMES:
+        monkeypatch.setitem(health.CHECKS, name, down)
+
+    response = client.get("/healthz/live")
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert "no-cache" in response["Cache-Control"]
+    assert client.post("/healthz/live").status_code == 405
 
 
 def test_a_worker_that_answers_the_wrong_token_fails_the_check(monkeypatch):

@@ -1,4 +1,10 @@
-"""`/healthz`: database, cache, broker and a live worker, as JSON (200 only when all are up)."""
+"""Health as JSON, for load balancers, supervisors and people.
+
+- `/healthz/live` (liveness): the process answers; nothing else is checked, so a restart is
+  never ordered because the database or a worker is down.
+- `/healthz` and `/healthz/ready` (readiness): database, cache, broker and a worker round trip;
+  200 only when all are up, else 503 naming the failing components.
+"""
 
 from __future__ import annotations
 
@@ -72,6 +78,15 @@ def run_checks() -> dict[str, dict[str, object]]:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Readiness: every dependency a request or a job needs."""
     checks = run_checks()
-    healthy = all(c["ok"] for c in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+    failing = [name for name, check in checks.items() if not check["ok"]]
+    body = {"status": "fail" if failing else "ok", "failing": failing, "checks": checks}
+    return JsonResponse(body, status=503 if failing else 200)
+
+
+@never_cache
+@require_GET
+def live(request: HttpRequest) -> JsonResponse:
+    """Liveness: this process serves requests (no dependency is touched)."""
+    return JsonResponse({"status": "ok"})

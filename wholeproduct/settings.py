@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from wholeproduct import task_limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -243,7 +245,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
 # No script reads the CSRF cookie (htmx and Swagger UI get the token from the page).
 CSRF_COOKIE_HTTPONLY = True
 
@@ -286,10 +288,11 @@ AXES_VERBOSE = False
 # How many proxies of ours append to X-Forwarded-For in front of the app (0: none, trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
-# Celery (DESIGN §7). JSON only, late acks, bounded tasks (cookiecutter-django).
+# Celery (DESIGN §7). JSON only, late acks, bounded tasks (cookiecutter-django). The limits and
+# the visibility timeout derived from them live in wholeproduct/task_limits.py.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": task_limits.VISIBILITY_TIMEOUT}
 else:
     _queue_dir = STATE_DIR / "queue"
     for _sub in ("out", "processed", "control"):
@@ -314,12 +317,28 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 10 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+CELERY_TASK_TIME_LIMIT = task_limits.DEFAULT.hard
+CELERY_TASK_SOFT_TIME_LIMIT = task_limits.DEFAULT.soft
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# How often beat sweeps jobs left "running" by a lost worker (wholeproduct/jobs.py).
+SWEEP_EVERY_SECONDS = _int("SWEEP_EVERY_SECONDS", 60)
+# Embedded mode: how often beat gives the worker a task whose run is its heartbeat
+# (scripts/run_embedded.sh restarts a worker whose heartbeat stops).
+WORKER_HEARTBEAT_SECONDS = _int("WORKER_HEARTBEAT_SECONDS", 15)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Entries beat's database scheduler installs (and keeps) at start, besides those of migrations.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "sweep stuck jobs": {"task": "wholeproduct.sweep_stuck_jobs", "schedule": float(SWEEP_EVERY_SECONDS)},
+}
+if EMBEDDED:
+    CELERY_BEAT_SCHEDULE["worker heartbeat"] = {
+        "task": "wholeproduct.heartbeat",
+        "schedule": float(WORKER_HEARTBEAT_SECONDS),
+        # One that waited four turns is worth nothing; a backlog of them after a restart is short.
+        "options": {"expires": 4.0 * WORKER_HEARTBEAT_SECONDS},
+    }
 
 # Report exports (issue 15 item 9): the PDF and XLSX of a report with more rows than this
 # (functions + gaps) are built by a worker, with progress and a download link; smaller ones

@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/ready", health.healthz, name="healthz-ready"),
+    path("healthz/live", health.live, name="healthz-live"),
     path("invite/<str:token>/", invites.invite_accept, name="invite-accept"),
     path("admin/", admin.site.urls),
     path("api/", include("wholeproduct.api")),

@@ -5,6 +5,8 @@
 - `request_build` queues one build task per product (the pages and the API call it).
 - `claim_scheduled_builds` is the beat dispatcher's half: it claims each product's build for a
   schedule slot with a conditional insert, so two dispatchers running at once queue it once.
+- `retry_failed_builds` queues again the builds of a job that failed (a lost worker's, failed
+  by the sweep of `STUCK_BUILDS`, or one that raised).
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
 from layers.coverage import Coverage, Severity
 from layers.models import CoverageReport, Product
-from layers.selectors_coverage import CoverageInput, coverage_input, job_key
+from layers.selectors_coverage import LOST_BUILD, CoverageInput, coverage_input, job_key, job_progress
 from roles.models import Organization
+from wholeproduct import jobs
 from wholeproduct.errors import DomainError, NotFound
 
 TRIGGERS = tuple(CoverageReport.Trigger.values)
@@ -149,6 +153,23 @@ def request_build(
     product_ids = [product.pk] if product else list(organization.products.order_by("name").values_list("pk", flat=True))
     if not product_ids:
         raise DomainError(f"{organization.name} has no product to report on yet: create one first.")
+    return _queue_builds(organization=organization, product_ids=product_ids, trigger=trigger, by=by)
+
+
+def retry_failed_builds(*, organization: Organization, job_id: str, by: Any = None) -> list[str]:
+    """Queue again, as a new job, the builds of `job_id` that failed; return the new task ids."""
+    job = job_progress(organization_id=organization.pk, job_id=job_id)
+    if job is None:
+        raise NotFound("No such build, or it finished more than a day ago.")
+    product_ids = [task.product.pk for task in job.failed if task.product is not None]
+    if not product_ids:
+        raise DomainError("Nothing to retry: no build of this run failed.")
+    return _queue_builds(
+        organization=organization, product_ids=product_ids, trigger=CoverageReport.Trigger.MANUAL, by=by
+    )
+
+
+def _queue_builds(*, organization: Organization, product_ids: list[int], trigger: str, by: Any) -> list[str]:
     from layers.tasks.reports import build_report as build_task
 
     user_id = _user_id(by)
@@ -158,6 +179,12 @@ def request_build(
         kwargs = {"product_id": product_id, "trigger": trigger, "requested_by_id": user_id}
         transaction.on_commit(partial(build_task.apply_async, kwargs=kwargs, task_id=task_id))
         task_ids.append(task_id)
+    # A row per build from the start, so a build whose message is lost before a worker starts it
+    # is still seen by the sweep (STUCK_BUILDS) rather than shown as queued forever.
+    TaskResult.objects.bulk_create(
+        [TaskResult(task_id=task_id, status="PENDING", task_name=BUILD_TASK) for task_id in task_ids],
+        ignore_conflicts=True,
+    )
     _remember_job(organization_id=organization.pk, task_ids=task_ids, product_ids=product_ids)
     return task_ids
 
@@ -203,6 +230,27 @@ def claim_scheduled_builds(*, run_key: str) -> list[tuple[int, str]]:
         if created:
             claimed.append((product_id, task_id))
     return claimed
+
+
+# --- lost builds ---------------------------------------------------------------------------------
+
+
+def _lost_build(now: datetime, reason: str) -> dict[str, Any]:
+    """A build's result row as the sweep leaves it: failed, with the reason the page shows."""
+    error = {"exc_type": LOST_BUILD, "exc_message": [reason], "exc_module": __name__}
+    return {"status": "FAILURE", "result": json.dumps(error), "traceback": reason, "date_done": now}
+
+
+# A build with its snapshot is done, whatever its row says (an eager run stores no result).
+_BUILT = Q(Exists(CoverageReport.objects.filter(run_key=OuterRef("task_id"))))
+STUCK_BUILDS = jobs.Stuck(
+    model=TaskResult,
+    task=BUILD_TASK,
+    since="date_done",  # django-celery-results moves it at every state: queued, started, retried
+    running=Q(task_name=BUILD_TASK, status__in=["STARTED", "RETRY"]) & ~_BUILT,
+    waiting=Q(task_name=BUILD_TASK, status="PENDING") & ~_BUILT,
+    failed=_lost_build,
+)
 
 
 # --- checks -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from layers.services import reports as services
 from wholeproduct.errors import NotFound
+from wholeproduct.task_limits import task_options
 
 __all__ = ["build_all_reports", "build_report"]
 
@@ -38,8 +39,7 @@ RETRY = {
     name="layers.build_report",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=4 * 60,
-    time_limit=5 * 60,
+    **task_options("layers.build_report"),
     **RETRY,
 )
 def build_report(
@@ -62,8 +62,7 @@ def build_report(
     name="layers.build_all_reports",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=9 * 60,
-    time_limit=10 * 60,
+    **task_options("layers.build_all_reports"),
     **RETRY,
 )
 def build_all_reports(self, slot: str = "") -> int:

@@ -3,6 +3,7 @@ build with its progress, and the exports (admins only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from roles.permissions import OrgContext, Perm, org_view
-from wholeproduct.errors import DomainError
+from wholeproduct.errors import DomainError, NotFound
 
 from .. import selectors
 from ..exports import EXPORTERS, TABLES, report_size
@@ -166,16 +167,41 @@ def _compare_error(raw_a: str, raw_b: str) -> str:
 def report_build(request: HttpRequest) -> HttpResponse:
     """Queue a rebuild of one product (`product` slug) or of every product; leaders and admins."""
     ctx = _ctx(request)
-    product = None
     slug = request.POST.get("product", "")
-    try:
+
+    def queue() -> list[str]:
+        product = None
         if slug:
             product = selectors.products_of(ctx.organization.pk).filter(slug=slug).first()
             if product is None:
                 raise DomainError(f"There is no product {slug!r} in {ctx.organization.name}.")
-        task_ids = services.request_build(
+        return services.request_build(
             organization=ctx.organization, product=product, trigger=CoverageReport.Trigger.MANUAL, by=request.user
         )
+
+    return _queued(request, queue, verb="Building")
+
+
+@org_view(Perm.EDIT)
+@require_POST
+def report_job_retry(request: HttpRequest, task_id: Any) -> HttpResponse:
+    """Queue again, as a new job, the builds of a job that failed (a lost worker's, or one that raised)."""
+    ctx = _ctx(request)
+    return _queued(
+        request,
+        lambda: services.retry_failed_builds(organization=ctx.organization, job_id=str(task_id), by=request.user),
+        verb="Building again",
+    )
+
+
+def _queued(request: HttpRequest, queue: Callable[[], list[str]], *, verb: str) -> HttpResponse:
+    """Queue builds, then answer with their progress (htmx: the partial, 202; else the list page
+    following the job); a refusal is said in the partial's place or as a message."""
+    ctx = _ctx(request)
+    try:
+        task_ids = queue()
+    except NotFound as error:
+        raise Http404(error.detail) from error
     except DomainError as error:
         if request.htmx:  # type: ignore[attr-defined]
             html = render_to_string("layers/_partials/report_build_error.html", {"error": error.detail}, request)
@@ -185,7 +211,7 @@ def report_build(request: HttpRequest) -> HttpResponse:
     job = job_progress(organization_id=ctx.organization.pk, job_id=task_ids[0])
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "layers/_partials/report_job.html", {"job": job}, status=202)
-    messages.success(request, f"Building {len(task_ids)} report{'s' if len(task_ids) != 1 else ''}.")
+    messages.success(request, f"{verb} {len(task_ids)} report{'s' if len(task_ids) != 1 else ''}.")
     return redirect(reverse("report-list", kwargs={"org": ctx.organization.slug}) + f"?job={task_ids[0]}")
 
 

@@ -130,6 +130,8 @@ PAGES: dict[str, Route] = {
     ),
     "logout": Route(kwargs=lambda w: {}),
     "healthz": Route(kwargs=lambda w: {}),
+    "healthz-ready": Route(kwargs=lambda w: {}),
+    "healthz-live": Route(kwargs=lambda w: {}),
     "invite-accept": Route(kwargs=lambda w: {"token": w.invite_token}, bodies={"POST": lambda w: {}}),
     "dashboard": Route(kwargs=org),
     "function-list": Route(kwargs=org),
@@ -263,6 +265,9 @@ PAGES: dict[str, Route] = {
     "report-compare": Route(kwargs=org, query="a={a}&b={b}"),
     "report-build": Route(kwargs=org, bodies={"POST": lambda w: {"product": w.product.slug}}),
     "report-job": Route(kwargs=_with(task_id=lambda w: w.job_id), names_objects=True),
+    "report-job-retry": Route(
+        kwargs=_with(task_id=lambda w: w.job_id), names_objects=True, bodies={"POST": lambda w: {}}
+    ),
     "report-detail": Route(kwargs=REPORT, names_objects=True),
     "report-export": Route(kwargs=REPORT, names_objects=True, query="format=csv"),
     "export-job": Route(kwargs=EXPORT_JOB, names_objects=True),

@@ -56,6 +56,8 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("login",                         "PUT",    200,   302,   302,   302,  302,   302),
     ("logout",                        "POST",   302,   302,   302,   302,  302,   302),
     ("healthz",                       "GET",    200,   200,   200,   200,  200,   200),
+    ("healthz-ready",                 "GET",    200,   200,   200,   200,  200,   200),
+    ("healthz-live",                  "GET",    200,   200,   200,   200,  200,   200),
     ("invite-accept",                 "GET",    200,   200,   200,   200,  200,   200),
     ("invite-accept",                 "POST",   200,   200,   200,   200,  200,   200),
     # -- dashboard, products, the whole product and its map
@@ -126,6 +128,8 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("report-compare",                "GET",    LOGIN, 200,   200,   404,  404,   404),
     ("report-build",                  "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("report-job",                    "GET",    LOGIN, 200,   200,   403,  403,   404),
+    # a job with no failed build: nothing to retry, said on the list page
+    ("report-job-retry",              "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("report-detail",                 "GET",    LOGIN, 200,   200,   200,  404,   404),
     ("report-export",                 "GET",    LOGIN, 200,   403,   403,  403,   404),
     # an export built by a worker: its admin's only (another organization's admin: 404)

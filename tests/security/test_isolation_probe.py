@@ -52,6 +52,8 @@ GLOBAL_ANSWERS: dict[str, dict[str, set[int]]] = {
     "login": answers(default=302),  # already signed in: sent on, whatever the method
     "logout": answers(POST=302, OPTIONS=200),
     "healthz": answers(GET={200, 503}),
+    "healthz-ready": answers(GET={200, 503}),
+    "healthz-live": answers(GET=200),
     # The invite link is a capability: whoever holds it may read it (a forged one: see below).
     "invite-accept": answers(GET=200, POST=200),
     "api:token-obtain": answers(POST=400, OPTIONS=200),

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
@@ -24,6 +23,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from wholeproduct.errors import Conflict, DomainError
+from wholeproduct.task_limits import VISIBILITY_MARGIN, limits_of
 
 from ...models import Function, ImportJob, Organization
 from . import columns
@@ -162,7 +162,7 @@ def run_queued_import(*, job_id: int) -> None:
     """The worker's side of `queue_import`. Does nothing if another worker has the job."""
     # A job left "running" longer than a task may live was lost with its worker;
     # its transaction was rolled back, so running it again is safe.
-    lost = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    lost = timezone.now() - timedelta(seconds=limits_of("roles.commit_import").hard + VISIBILITY_MARGIN)
     claimable = Q(state=State.QUEUED) | Q(state=State.RUNNING, updated_at__lt=lost)
     if not ImportJob.objects.filter(claimable, pk=job_id).update(state=State.RUNNING, updated_at=timezone.now()):
         return
