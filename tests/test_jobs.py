@@ -74,6 +74,7 @@ def test_beat_sweeps_every_minute_and_imports_and_builds_are_registered():
     assert set(jobs.REGISTRY) >= {
         "django_celery_results.TaskResult:layers.build_report",
         "roles.ImportJob:roles.commit_import",
+        "layers.ExportJob:layers.build_export",
     }
 
 

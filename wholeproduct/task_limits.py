@@ -27,6 +27,7 @@ TASKS: dict[str, Limits] = {
     "layers.build_report": Limits(soft=4 * 60, hard=5 * 60),
     "layers.build_all_reports": DEFAULT,
     "roles.commit_import": DEFAULT,
+    "layers.build_export": Limits(soft=4 * 60, hard=5 * 60),
 }
 
 # Redelivery of a lost message comes this long after the longest task could have ended.

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shared.exports import ExportFile
+from wholeproduct.task_limits import VISIBILITY_MARGIN, limits_of
 
 from ..exports import Exporter, get_exporter, report_size
 from ..models import CoverageReport, ExportJob
@@ -74,7 +75,7 @@ def run_export(*, job_id: int) -> None:
     now = timezone.now()
     # A job left running longer than a task may live was lost with its worker; building the
     # file again is safe (nothing else is written).
-    lost = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    lost = now - timedelta(seconds=limits_of("layers.build_export").hard + VISIBILITY_MARGIN)
     claimable = Q(state=State.QUEUED) | Q(state=State.RUNNING, started_at__lt=lost)
     claimed = ExportJob.objects.filter(claimable, pk=job_id).update(
         state=State.RUNNING, started_at=now, progress=5, step="Reading the report", error="", updated_at=now

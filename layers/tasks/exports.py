@@ -11,6 +11,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from layers.models import CoverageReport, ExportJob
 from layers.services import exports as services
+from wholeproduct.task_limits import task_options
 
 from .reports import RETRY
 
@@ -23,9 +24,8 @@ logger = logging.getLogger(__name__)
     name="layers.build_export",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=4 * 60,
-    time_limit=5 * 60,
     ignore_result=True,
+    **task_options("layers.build_export"),
     **RETRY,
 )
 def build_export(job_id: int) -> None:

@@ -162,6 +162,23 @@ def test_a_job_lost_with_its_worker_is_built_again(large, admin_user, settings):
     assert job.state == State.DONE and job.started_at > lost and job.size == len(job.content)
 
 
+def test_the_sweep_fails_an_export_left_running_by_a_lost_worker_and_leaves_a_live_one(large, admin_user):
+    from wholeproduct import jobs
+
+    now = timezone.now()
+    stuck = _queued(large, admin_user, state=State.RUNNING, started_at=now - timedelta(hours=1))
+    live = _queued(large, admin_user, fmt="xlsx", state=State.RUNNING, started_at=now)
+    ExportJob.objects.filter(pk=stuck.pk).update(updated_at=now - timedelta(hours=1))
+
+    failed = jobs.sweep(now=now)
+
+    assert failed == {"layers.ExportJob:layers.build_export": [stuck.pk]}
+    stuck.refresh_from_db()
+    live.refresh_from_db()
+    assert stuck.state == State.FAILED and "stopped before it finished" in stuck.error and stuck.finished_at == now
+    assert live.state == State.RUNNING and live.error == ""
+
+
 def test_a_failure_is_kept_with_its_reason_and_offers_to_try_again(admin_client_, large, admin_user):
     job = _queued(large, admin_user)
     with (
