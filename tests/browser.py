@@ -23,4 +23,4 @@ def sign_in(page, base_url: str, email: str, *, password: str = PASSWORD, next_p
     page.fill("#id_username", email)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(re.escape(next_path) if next_path else r"/o/[^/]+/$"))
+    page.wait_for_url(re.compile(re.escape(next_path) if next_path else r"/o/[^/]+/(me/)?$"))
