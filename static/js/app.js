@@ -25,3 +25,30 @@ document.addEventListener("click", (event) => {
     });
   });
 })();
+
+// A box that scrolls sideways (a wide table on a phone) must be reachable by keyboard:
+// it takes the focus while it overflows, and says what it is.
+(() => {
+  const SCROLLERS = ".table-wrap, .layer-coverage, pre";
+  const update = (root) => {
+    root.querySelectorAll(SCROLLERS).forEach((box) => {
+      const overflows = box.scrollWidth > box.clientWidth + 1;
+      if (overflows && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        const caption = box.querySelector("caption, h2, h3")?.textContent?.trim();
+        box.setAttribute("aria-label", caption ? `${caption} (scrolls sideways)` : "Scrolls sideways");
+        box.dataset.scrollFocus = "";
+      } else if (!overflows && box.dataset.scrollFocus !== undefined) {
+        ["tabindex", "role", "aria-label", "data-scroll-focus"].forEach((name) => box.removeAttribute(name));
+      }
+    });
+  };
+  let timer;
+  document.addEventListener("DOMContentLoaded", () => update(document));
+  document.addEventListener("htmx:load", () => update(document));
+  window.addEventListener("resize", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => update(document), 150);
+  });
+})();
