@@ -18,7 +18,6 @@ from urllib.parse import urlencode, urlparse
 
 from django import forms
 from django.contrib import messages
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Lower
@@ -36,6 +35,7 @@ from ..models import Assignment, AssignmentChange, Layer, Product
 from ..selectors_history import cell_history
 from ..services import assignments as assignment_services
 from ..services import mapping
+from ..templatetags.plain_words import ago
 
 PAGE_SIZE = 50  # rows per page: 1,000 functions render in pages, not one slow table (issue 9: a page
 # of 200 took as long as 60 requests to a bare view; 50 rows still fill a screen or two)
@@ -469,8 +469,7 @@ def what_changed(before: dict[str, Any] | None, after: dict[str, Any] | None) ->
 
 
 def _when(moment: Any) -> str:
-    ago = str(naturaltime(moment))
-    return "just now" if ago == "now" else ago
+    return ago(moment)
 
 
 def conflict_message(error: Conflict, product: Product, function: Function, layer: Layer) -> str:
@@ -700,7 +699,7 @@ def _apply_notice(result: mapping.ApplyResult, *, one: bool) -> str:
     if one:
         written = result.created + result.updated
         return "Accepted the suggestion." if written else "Nothing to change: the suggestion was not applied."
-    parts = [f"{result.created} created", f"{result.updated} updated", f"{result.unchanged} already so"]
+    parts = [f"{result.created} created", f"{result.updated} updated", f"{result.unchanged} already as suggested"]
     if result.skipped_manual:
         parts.append(f"{result.skipped_manual} kept as mapped by hand")
     if result.skipped_dismissed:

@@ -16,36 +16,42 @@ class Visitor:
     pages: tuple[str, ...]  # paths, "{review}"/"{report}"/"{campaign}" filled from the demo's rows
 
 
-O = f"/o/{ORG}"
+BASE = f"/o/{ORG}"
 VISITORS = {
     "leader": Visitor(
         "leader@northwind.test",
         (
-            f"{O}/",
-            f"{O}/products/",
-            f"{O}/p/insights/",
-            f"{O}/p/insights/map/",
-            f"{O}/me/",
-            f"{O}/reviews/",
-            f"{O}/reviews/{{review}}/",
-            f"{O}/campaigns/",
-            f"{O}/campaigns/{{campaign}}/",
-            f"{O}/reports/",
-            f"{O}/reports/{{report}}/",
-            f"{O}/functions/",
-            f"{O}/people/",
-            f"{O}/import/",
-            f"{O}/web/",
-            f"{O}/web/disruptions/",
+            f"{BASE}/",
+            f"{BASE}/products/",
+            f"{BASE}/p/insights/",
+            f"{BASE}/p/insights/map/",
+            f"{BASE}/me/",
+            f"{BASE}/reviews/",
+            f"{BASE}/reviews/{{review}}/",
+            f"{BASE}/campaigns/",
+            f"{BASE}/campaigns/{{campaign}}/",
+            f"{BASE}/reports/",
+            f"{BASE}/reports/{{report}}/",
+            f"{BASE}/functions/",
+            f"{BASE}/people/",
+            f"{BASE}/import/",
+            f"{BASE}/web/",
+            f"{BASE}/web/disruptions/",
         ),
     ),
     "stakeholder": Visitor(
         "stakeholder@northwind.test",
-        (f"{O}/me/", f"{O}/", f"{O}/products/", f"{O}/p/insights/", f"{O}/reports/"),
+        (f"{BASE}/me/", f"{BASE}/", f"{BASE}/products/", f"{BASE}/p/insights/", f"{BASE}/reports/"),
     ),
     "admin": Visitor(
         "admin@northwind.test",
-        (f"{O}/members/", f"{O}/invites/new/", f"{O}/export/", f"{O}/functions/new/", f"{O}/people/new/"),
+        (
+            f"{BASE}/members/",
+            f"{BASE}/invites/new/",
+            f"{BASE}/export/",
+            f"{BASE}/functions/new/",
+            f"{BASE}/people/new/",
+        ),
     ),
 }
 
@@ -69,5 +75,5 @@ def demo_paths(who: str) -> list[str]:
 
 def slug_of(path: str) -> str:
     """A file name for a page: "/o/northwind/p/insights/map/" → "p-insights-map"."""
-    rest = path.removeprefix(O).strip("/")
+    rest = path.removeprefix(BASE).strip("/")
     return rest.replace("/", "-") or "dashboard"
