@@ -60,7 +60,8 @@ def watch_console(page) -> list[str]:
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.add_init_script(
         "document.addEventListener('securitypolicyviolation', e =>"
-        " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+        " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' on '"
+        " + (e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 160) : String(e.target))));"
     )
     return problems
 
