@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from layers.models import CoverageReport, Review, ReviewCampaign
@@ -75,5 +76,5 @@ def demo_paths(who: str) -> list[str]:
 
 def slug_of(path: str) -> str:
     """A file name for a page: "/o/northwind/p/insights/map/" → "p-insights-map"."""
-    rest = path.removeprefix(BASE).strip("/")
+    rest = re.sub(r"/\d+(?=/|$)", "/detail", path.removeprefix(BASE).strip("/"))  # ids differ from run to run
     return rest.replace("/", "-") or "dashboard"
