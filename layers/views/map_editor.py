@@ -11,7 +11,7 @@ plain browsers with a redirect back to the map and a message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -711,27 +711,18 @@ def _apply_notice(result: mapping.ApplyResult, *, one: bool) -> str:
 @require_POST
 def map_dismiss(request: HttpRequest, product: str) -> HttpResponse:
     """Say "no" to one suggestion: the playbook stops offering it for this product."""
-    item = _product(request, product)
-    filters = Filters.from_query(request.POST)
-    form = CellChoiceForm(request.POST)
-    if not form.is_valid():
-        return _suggestion_refused(request, item, filters, first_error(form))
-    fn = _function(item, form.cleaned_data["function"])
-    try:
-        mapping.dismiss(product=item, function=fn, layer=form.cleaned_data["layer"], by=request.user)
-    except DomainError as error:
-        return _suggestion_refused(request, item, filters, error.detail, status=error.status)
-    notice = f"Dismissed the suggestion for {fn.name}."
-    if not request.htmx:  # type: ignore[attr-defined]
-        messages.success(request, notice)
-        return _back_to_map(item, request)
-    return _render_body(request, item, filters, notice=notice)
+    return _one_suggestion(request, product, mapping.dismiss, "Dismissed the suggestion for {name}.")
 
 
 @org_view(Perm.EDIT)
 @require_POST
 def map_restore(request: HttpRequest, product: str) -> HttpResponse:
     """Bring a dismissed suggestion back: the playbook offers it again."""
+    return _one_suggestion(request, product, mapping.undismiss, "The suggestion for {name} is back in the list.")
+
+
+def _one_suggestion(request: HttpRequest, product: str, service: Callable[..., Any], done: str) -> HttpResponse:
+    """Dismiss or restore the suggestion for one (function, layer) cell, then redraw the map."""
     item = _product(request, product)
     filters = Filters.from_query(request.POST)
     form = CellChoiceForm(request.POST)
@@ -739,10 +730,10 @@ def map_restore(request: HttpRequest, product: str) -> HttpResponse:
         return _suggestion_refused(request, item, filters, first_error(form))
     fn = _function(item, form.cleaned_data["function"])
     try:
-        mapping.undismiss(product=item, function=fn, layer=form.cleaned_data["layer"], by=request.user)
+        service(product=item, function=fn, layer=form.cleaned_data["layer"], by=request.user)
     except DomainError as error:
         return _suggestion_refused(request, item, filters, error.detail, status=error.status)
-    notice = f"The suggestion for {fn.name} is back in the list."
+    notice = done.format(name=fn.name)
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, notice)
         return _back_to_map(item, request)
