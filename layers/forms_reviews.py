@@ -25,10 +25,11 @@ class ReviewForm(forms.Form):
         error_messages={"required": "Choose whether you agree."},
     )
     comment = forms.CharField(
-        required=False,
+        required=False,  # required with a disagreement: clean() checks, and reviews.js marks the box before submit
+        label="Why you disagree (required)",
         max_length=Review._meta.get_field("comment").max_length,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when you disagree: what is wrong, and what would be right?",
+        widget=forms.Textarea(attrs={"rows": 3, "data-required-when-disagree": ""}),
+        help_text="What is wrong, and what would be right? A product leader reads it and answers here.",
     )
     suggested_layer = LayerChoiceField(
         queryset=Layer.objects.none(),

@@ -12,6 +12,8 @@ urlpatterns = [
     path("p/<slug:product>/map/", map_editor.product_map, name="product-map"),
     path("p/<slug:product>/map/suggestions/apply/", map_editor.map_apply, name="product-map-apply"),
     path("p/<slug:product>/map/suggestions/dismiss/", map_editor.map_dismiss, name="product-map-dismiss"),
+    path("p/<slug:product>/map/suggestions/restore/", map_editor.map_restore, name="product-map-restore"),
+    path("p/<slug:product>/map/undo/", map_editor.map_undo, name="product-map-undo"),
     path("p/<slug:product>/map/cell/<int:function>/<slug:layer>/", map_editor.map_cell, name="product-map-cell"),
     path(
         "p/<slug:product>/map/cell/<int:function>/<slug:layer>/contribution/",

@@ -11,7 +11,8 @@
 # Environment: PORT (default 8000), PYTHON (default python3, 3.11 or newer),
 # WHOLEPRODUCT_STATE_DIR (default ./var: the database, queue and cache live there),
 # WORKER_HANG_SECONDS (default: the longest task's hard time limit plus a minute, so a
-# worker busy with long tasks is never taken for a hung one), WORKER_HEARTBEAT_SECONDS (15).
+# worker busy with long tasks is never taken for a hung one), WORKER_HEARTBEAT_SECONDS (15),
+# DEBUG (default 0; DEBUG=1 shows Django's debug pages).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -36,6 +37,8 @@ if [[ -n "${DATABASE_URL:-}${REDIS_URL:-}" ]]; then
 	say "Ignoring DATABASE_URL/REDIS_URL: 'make run' is the embedded mode (see README for production)."
 fi
 unset DATABASE_URL REDIS_URL
+# Visitors get our error pages, not Django's debug page: DEBUG=1 make run opts in.
+export DEBUG="${DEBUG:-0}"
 
 ensure_virtualenv() {
 	command -v "$PYTHON" >/dev/null || die "$PYTHON not found: install Python 3.11 or newer, or set PYTHON=/path/to/python3.11."

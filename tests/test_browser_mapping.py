@@ -64,7 +64,8 @@ def test_a_leader_accepts_the_playbook_picks_a_lead_and_sees_it_on_the_rings(
 
     # One cell, contributor → lead, swapped in place: the page is not reloaded.
     page.evaluate("window.__stayed = true")
-    page.locator(f"#cell-{finance.pk}-potential .map-toggle").click()
+    page.locator(f"#cell-{finance.pk}-potential .map-toggle").click()  # opens the cell's menu
+    page.locator(f"#cell-{finance.pk}-potential").get_by_role("button", name="Lead", exact=True).click()
     expect(page.locator(f"#cell-{finance.pk}-potential .map-toggle")).to_have_text("★ Lead")
     expect(page.locator("#col-potential")).to_contain_text("★ Finance")
     assert page.evaluate("window.__stayed") is True

@@ -87,7 +87,7 @@ def test_a_stakeholder_joins_disagrees_and_reads_the_leaders_answer(
 
     # Disagree with a comment and a suggested layer (the form swaps the card in place).
     card.get_by_text("I disagree").click()
-    card.get_by_label("Comment").fill("Support runs onboarding now; we only train power users.")
+    card.get_by_label("Why you disagree").fill("Support runs onboarding now; we only train power users.")
     card.get_by_label("Where does it belong instead?").select_option(label="Potential product")
     card.get_by_role("button", name="Save my review").click()
     card = page.locator(f"#assignment-{mapped.pk}")

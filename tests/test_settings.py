@@ -45,6 +45,8 @@ print(json.dumps({
     "SECURE_SSL_REDIRECT": getattr(s, "SECURE_SSL_REDIRECT", False),
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
     "STATIC_ROOT_EXISTS": s.STATIC_ROOT.is_dir(),
+    "STATIC_STORAGE": s.STORAGES["staticfiles"]["BACKEND"],
+    "WHITENOISE_USE_FINDERS": s.WHITENOISE_USE_FINDERS,
 }))
 """
 
@@ -76,7 +78,12 @@ def assert_refused(answer: dict, *fragments: str) -> None:
 def test_embedded_mode_is_the_default(tmp_path):
     answer = load_settings(tmp_path)
 
-    assert answer["DEBUG"] is True
+    # DEBUG is off in embedded mode too (issue 15: `make run` showed Django's debug 404 page).
+    assert answer["DEBUG"] is False
+    assert answer["SESSION_COOKIE_SECURE"] is False  # plain http on 127.0.0.1
+    assert answer["SECURE_SSL_REDIRECT"] is False
+    assert answer["STATIC_STORAGE"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
+    assert answer["WHITENOISE_USE_FINDERS"] is True  # static files served with no collectstatic
     assert answer["ENGINE"] == "django.db.backends.sqlite3"
     assert answer["DB_NAME"] == str(tmp_path / "state" / "wholeproduct.sqlite3")
     assert "journal_mode=WAL" in answer["DB_OPTIONS"]["init_command"]
@@ -103,6 +110,10 @@ def test_the_embedded_database_really_runs_in_wal_mode(tmp_path):
     assert done.stdout.strip() == "wal"
 
 
+def test_embedded_mode_opts_into_debug_with_debug_1(tmp_path):
+    assert load_settings(tmp_path, DEBUG="1")["DEBUG"] is True
+
+
 def test_production_mode_uses_postgres_and_redis_and_hardens_cookies(tmp_path):
     answer = load_settings(tmp_path, **PRODUCTION)
 
@@ -114,6 +125,7 @@ def test_production_mode_uses_postgres_and_redis_and_hardens_cookies(tmp_path):
     assert answer["CACHE"] == "django.core.cache.backends.redis.RedisCache"
     assert answer["SESSION_COOKIE_SECURE"] is True
     assert answer["SECURE_SSL_REDIRECT"] is True
+    assert answer["STATIC_STORAGE"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
 def test_lists_and_numbers_are_read_from_the_environment(tmp_path):

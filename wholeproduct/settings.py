@@ -2,7 +2,8 @@
 
 Two modes:
 - embedded (nothing set): SQLite in WAL mode, Celery on kombu's filesystem
-  transport, a file-based cache shared by web and worker, console email, DEBUG on.
+  transport, a file-based cache shared by web and worker, console email, plain http
+  on 127.0.0.1, static files served by WhiteNoise from the source tree.
 - production (DATABASE_URL set): PostgreSQL, Redis as broker and cache,
   SECRET_KEY required, hardened cookies.
 
@@ -54,7 +55,9 @@ def _int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
 
 
-DEBUG = _bool("DEBUG", default=EMBEDDED)
+# Off unless asked for (DEBUG=1), in embedded mode too (DESIGN §7): a visitor sees our
+# error pages, never Django's debug page with the settings and the stack.
+DEBUG = _bool("DEBUG", default=False)
 
 if EMBEDDED:
     SECRET_KEY = env.str("SECRET_KEY", default="embedded-mode-insecure-key-do-not-use-in-production")
@@ -211,10 +214,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or EMBEDDED
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Embedded mode has no collectstatic step: WhiteNoise serves static/ straight from the source tree.
+WHITENOISE_USE_FINDERS = EMBEDDED or DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(STATE_DIR / "media")))
 MEDIA_URL = "/media/"
 
@@ -238,11 +244,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", True)
+    # Embedded mode serves plain http on 127.0.0.1: secure-only cookies would never come back.
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", not EMBEDDED)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not EMBEDDED)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if EMBEDDED else 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]

@@ -242,3 +242,83 @@ def assignment_clear(
     current.delete()
     # A clear is a leader's hand at work, whatever wrote the assignment in the first place.
     _record(assignment=current, action=AssignmentChange.Action.DELETED, before=before, by=by, source="manual")
+
+
+@transaction.atomic
+def assignment_replace_lead(
+    *,
+    product: Product,
+    function: Function,
+    layer: Layer | str,
+    by: Any,
+    expected_version: int | None = None,
+) -> tuple[Assignment, Assignment | None]:
+    """Make `function` the layer's lead in one step: the current lead stays on as a contributor.
+
+    Both writes go through `assignment_set` in one transaction (two history rows, one per
+    cell), so RACI's one lead holds at every moment and a failure leaves both cells as they were.
+    Returns (the new lead, the former lead now contributing, or None when there was none).
+    """
+    layer = resolve_layer(layer)
+    check_same_organization(product, function)
+    former = _other_lead(product, layer, function)
+    demoted = None
+    if former is not None:
+        demoted = assignment_set(
+            product=product, function=former.function, layer=layer, emphasis=Assignment.Emphasis.CONTRIBUTOR, by=by
+        )
+    lead = assignment_set(
+        product=product,
+        function=function,
+        layer=layer,
+        emphasis=Assignment.Emphasis.LEAD,
+        by=by,
+        expected_version=expected_version,
+    )
+    return lead, demoted
+
+
+class UndoRefused(DomainError):
+    """A change cannot be undone: a cell moved on since, or the change is not this product's."""
+
+    code = "undo_refused"
+    status = 409
+
+
+@transaction.atomic
+def undo_changes(*, product: Product, change_ids: list[int], by: Any) -> list[AssignmentChange]:
+    """Put the cells of these changes back as they were before them, newest change first.
+
+    The undo is itself recorded (history keeps both steps). Each cell must still be as the
+    change left it: if anyone changed it since, nothing is undone (UndoRefused names the cell).
+    """
+    changes = list(
+        AssignmentChange.objects.select_related("function", "layer")
+        .filter(product=product, pk__in=change_ids)
+        .order_by("-id")
+    )
+    if not changes or len(changes) != len(set(change_ids)):
+        raise UndoRefused("There is nothing to undo: the change is no longer known.")
+    mark = AssignmentChange.objects.filter(product=product).order_by("-id").values_list("id", flat=True).first() or 0
+    for change in changes:
+        _restore(product, change, by)
+    return list(AssignmentChange.objects.filter(product=product, pk__gt=mark).order_by("id"))
+
+
+def _restore(product: Product, change: AssignmentChange, by: Any) -> None:
+    left = (change.after or {}).get("version", 0)
+    cell = {"product": product, "function": change.function, "layer": change.layer, "by": by}
+    try:
+        if change.before is None:
+            assignment_clear(**cell, expected_version=left)
+        else:
+            assignment_set(
+                **cell,
+                emphasis=change.before["emphasis"],
+                contribution=change.before.get("contribution", ""),
+                source=change.before.get("source", Assignment.Source.MANUAL),
+                expected_version=left,
+            )
+    except Conflict as error:
+        detail = f"{change.function.name} on the {change.layer.name} changed since, so nothing was undone."
+        raise UndoRefused(detail) from error

@@ -78,9 +78,18 @@ def review_submit(
             raise _field("suggested_layer", f"It is already on the {layer.name}; choose another layer or none.")
     else:
         layer = None  # a suggestion only makes sense with a disagreement
-    return Review.objects.create(
+    review = Review.objects.create(
         assignment=assignment, stakeholder=stakeholder, verdict=verdict, comment=comment, suggested_layer=layer
     )
+    if verdict == Review.Verdict.DISAGREE:
+        transaction.on_commit(partial(_notify_dispute, review.pk))
+    return review
+
+
+def _notify_dispute(review_id: int) -> None:
+    from ..tasks import reviews as tasks  # the task module imports this one
+
+    tasks.send_dispute_notice.delay(review_id)
 
 
 def _open_dispute(review: Review, by: Any) -> Review:
@@ -239,3 +248,60 @@ def notify_resolution(*, review_id: int, base_url: str | None = None) -> bool:
         to=review.stakeholder.email, subject=subject, template="dispute_resolved", context=context
     )
     return True
+
+
+def dispute_recipients(review: Review) -> list[Any]:
+    """Who hears of a new dispute: the organization's leaders (its admins when it has none), not its author."""
+    from django.contrib.auth import get_user_model
+
+    from roles.models import Membership
+
+    organization_id = review.assignment.product.organization_id
+    users = get_user_model().objects.filter(is_active=True).exclude(pk=review.stakeholder.user_id or 0)
+    for access in (Membership.Access.LEADER, Membership.Access.ADMIN):
+        found = list(
+            users.filter(memberships__organization_id=organization_id, memberships__access=access)
+            .exclude(email="")
+            .order_by("email")
+        )
+        if found:
+            return found
+    return []
+
+
+def notify_dispute(*, review_id: int, base_url: str | None = None) -> int:
+    """Tell the leaders a stakeholder disagrees (the task's side). Returns how many were told.
+
+    Nothing is sent once the dispute is closed or superseded: the email would point at nothing.
+    """
+    from django.urls import reverse
+
+    from roles.services import invites
+
+    review = (
+        Review.objects.select_related(
+            "assignment__product__organization", "assignment__layer", "assignment__function", "stakeholder"
+        )
+        .filter(pk=review_id, verdict=Review.Verdict.DISAGREE, resolved_at__isnull=True)
+        .first()
+    )
+    if review is None:
+        return 0
+    organization = review.assignment.product.organization
+    path = reverse("review-detail", kwargs={"org": organization.slug, "pk": review.pk})
+    context = {
+        "review": review,
+        "assignment": review.assignment,
+        "person": review.stakeholder,
+        "organization": organization,
+        "url": invites.site_url(base_url) + path,
+    }
+    subject = (
+        f"{review.stakeholder.full_name} disagrees: {review.assignment.function.name} "
+        f"on the {review.assignment.layer.name} of {review.assignment.product.name}"
+    )
+    recipients = dispute_recipients(review)
+    for user in recipients:
+        context["leader"] = user.get_full_name() or user.email
+        invites.send_templated_email(to=user.email, subject=subject, template="dispute_opened", context=context)
+    return len(recipients)

@@ -20,6 +20,7 @@ __all__ = [
     "campaign_remind",
     "campaigns_daily",
     "send_campaign_summary",
+    "send_dispute_notice",
     "send_invites",
     "send_resolution",
 ]
@@ -67,3 +68,8 @@ def send_resolution(review_id: int) -> bool:
         return reviews.notify_resolution(review_id=review_id)
     except DomainError:
         return False
+
+
+@shared_task(name="layers.send_dispute_notice", ignore_result=True, **RETRY)
+def send_dispute_notice(review_id: int) -> int:
+    return reviews.notify_dispute(review_id=review_id)

@@ -26,6 +26,7 @@ from ..coverage import LAYERS
 from ..models import CoverageReport, Product
 from ..reporting import LAYER_STATES, GapLink, gap_link, layer_state
 from ..selectors_coverage import GAP_HEADS, Portfolio, ProductSeries, portfolio
+from ..selectors_reviews import open_disputes_qs
 
 TOP_GAPS = GAP_HEADS  # the portfolio reads this many of each snapshot's gaps
 CHART_LINES = len(PALETTE)
@@ -122,6 +123,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "built_count": len(folio.built),
         "can_build": ctx.can_edit and bool(products),
         "import_url": _url("import", slug),
+        # A badge until every dispute is answered (issue 15): only for those who can answer them.
+        "open_disputes": open_disputes_qs(ctx.organization).count() if ctx.can_resolve else 0,
     }
     return render(request, "layers/dashboard.html", context)
 

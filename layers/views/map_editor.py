@@ -11,14 +11,13 @@ plain browsers with a redirect back to the map and a message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 from django import forms
 from django.contrib import messages
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Lower
@@ -36,6 +35,7 @@ from ..models import Assignment, AssignmentChange, Layer, Product
 from ..selectors_history import cell_history
 from ..services import assignments as assignment_services
 from ..services import mapping
+from ..templatetags.plain_words import ago
 
 PAGE_SIZE = 50  # rows per page: 1,000 functions render in pages, not one slow table (issue 9: a page
 # of 200 took as long as 60 requests to a bare view; 50 rows still fill a screen or two)
@@ -46,9 +46,9 @@ CATEGORY_ORDER = Case(
     default=Value(99),
     output_field=IntegerField(),
 )
-NEXT_STATE = {"none": "contributor", "contributor": "lead", "lead": "none"}
-STATE_LABEL = {"none": "Not assigned", "contributor": "Contributor", "lead": "Lead"}
-ACTION_HINT = {"contributor": "Make it a contributor", "lead": "Make it the lead", "none": "Remove it"}
+STATE_LABEL = {"none": "Not assigned", **dict(Assignment.Emphasis.choices)}
+REPLACE = "replace"  # "make lead, replacing the current lead", who stays on as a contributor
+UNDO_MAX = 10  # change ids one undo may carry (a lead swap makes two)
 STATUS_LABEL = {
     mapping.NEW: "New",
     mapping.DIFFERS: "Differs",
@@ -64,8 +64,15 @@ STATUS_ORDER = {status: i for i, status in enumerate(STATUS_LABEL)}
 
 
 class CellForm(forms.Form):
-    emphasis = forms.ChoiceField(choices=[(key, key) for key in NEXT_STATE])
+    emphasis = forms.ChoiceField(choices=[(key, key) for key in [*STATE_LABEL, REPLACE]])
     version = forms.IntegerField(min_value=0)
+
+
+class UndoForm(forms.Form):
+    changes = forms.RegexField(regex=rf"^\d{{1,12}}(,\d{{1,12}}){{0,{UNDO_MAX - 1}}}$", max_length=200)
+
+    def change_ids(self) -> list[int]:
+        return [int(part) for part in self.cleaned_data["changes"].split(",")]
 
 
 class ContributionForm(forms.Form):
@@ -95,6 +102,13 @@ def first_error(form: forms.Form) -> str:
 # ---------------------------------------------------------------- view models
 
 
+@dataclass(frozen=True)
+class CellOption:
+    value: str
+    label: str
+    current: bool
+
+
 @dataclass
 class Cell:
     function: Function
@@ -103,6 +117,22 @@ class Cell:
     base_url: str
     error: str = ""
     conflict: str = ""
+    lead: Function | None = None  # the layer's lead, whoever it is
+
+    @property
+    def replaces(self) -> Function | None:
+        """The other function leading this layer, which "make lead" would replace."""
+        return self.lead if self.lead is not None and self.lead.pk != self.function.pk else None
+
+    @property
+    def options(self) -> list[CellOption]:
+        """What the cell's menu offers: not assigned, contributor, and lead (or "lead, replacing X")."""
+        options = [CellOption(key, STATE_LABEL[key], self.state == key) for key in ("none", "contributor")]
+        if self.replaces is not None:
+            options.append(CellOption(REPLACE, f"Make lead, replacing {self.replaces.name}", False))
+        else:
+            options.append(CellOption("lead", "Lead", self.state == "lead"))
+        return options
 
     @property
     def state(self) -> str:
@@ -113,16 +143,8 @@ class Cell:
         return self.assignment.version if self.assignment else 0
 
     @property
-    def next_state(self) -> str:
-        return NEXT_STATE[self.state]
-
-    @property
     def label(self) -> str:
         return STATE_LABEL[self.state]
-
-    @property
-    def hint(self) -> str:
-        return ACTION_HINT[self.next_state]
 
     @property
     def url(self) -> str:
@@ -216,13 +238,21 @@ def _functions(product: Product, filters: Filters) -> QuerySet[Function]:
 
 
 def _groups(
-    page: Page, layers: list[Layer], cells: dict[tuple[int, int], Assignment], base: str, hints: dict[int, list[str]]
+    page: Page,
+    layers: list[Layer],
+    cells: dict[tuple[int, int], Assignment],
+    base: str,
+    hints: dict[int, list[str]],
+    leads: dict[int, Function],
 ) -> list[Group]:
     groups: dict[str, Group] = {}
     labels = dict(Function.Category.choices)
     for function in page.object_list:
         group = groups.setdefault(function.category, Group(function.category, labels.get(function.category, "")))
-        row_cells = [Cell(function, layer, cells.get((function.pk, layer.pk)), base) for layer in layers]
+        row_cells = [
+            Cell(function, layer, cells.get((function.pk, layer.pk)), base, lead=leads.get(layer.pk))
+            for layer in layers
+        ]
         group.rows.append(Row(function, row_cells, hints.get(function.pk)))
     return list(groups.values())
 
@@ -245,6 +275,7 @@ class Panel:
     shown: list[PanelItem]
     hidden: int
     applied: list[PanelItem]
+    dismissed: list[PanelItem]
     actionable: int
     unmatched: list[mapping.Unmatched]
     market: str
@@ -253,14 +284,16 @@ class Panel:
 def _panel(suggestion_set: mapping.SuggestionSet, filters: Filters, layer_names: dict[str, str]) -> Panel:
     kept = [s for s in suggestion_set.suggestions if filters.keeps(s.category, s.function_name)]
     items = [PanelItem(s, layer_names.get(s.layer_key, s.layer_key), STATUS_LABEL[s.status]) for s in kept]
+    settled = (mapping.APPLIED, mapping.DISMISSED)
     pending = sorted(
-        (i for i in items if i.suggestion.status != mapping.APPLIED), key=lambda i: STATUS_ORDER[i.suggestion.status]
+        (i for i in items if i.suggestion.status not in settled), key=lambda i: STATUS_ORDER[i.suggestion.status]
     )
     markets = dict(Organization.GoToMarket.choices)
     return Panel(
         shown=pending[:SUGGESTIONS_SHOWN],
         hidden=max(len(pending) - SUGGESTIONS_SHOWN, 0),
         applied=[i for i in items if i.suggestion.status == mapping.APPLIED],
+        dismissed=[i for i in items if i.suggestion.status == mapping.DISMISSED],
         actionable=sum(1 for s in suggestion_set.suggestions if s.actionable),
         unmatched=[u for u in suggestion_set.unmatched if filters.q.casefold() in u.function_name.casefold()],
         market=markets.get(suggestion_set.go_to_market, "hybrid").lower(),
@@ -286,7 +319,7 @@ def _body_context(request: HttpRequest, product: Product, filters: Filters) -> d
     return {
         "product": product,
         "layers": [(layer, leads.get(layer.pk)) for layer in layers],
-        "groups": _groups(page, layers, cells, _cell_base(request, product), hints),
+        "groups": _groups(page, layers, cells, _cell_base(request, product), hints, leads),
         "page": page,
         "filters": filters,
         "previous_query": filters.query(page=page.previous_page_number()) if page.has_previous() else "",
@@ -341,28 +374,81 @@ def _cell(request: HttpRequest, product: Product, function: Function, layer: Lay
     return Cell(function, layer, current, _cell_base(request, product), **extra)
 
 
-def _render_cell(request: HttpRequest, product: Product, cell: Cell, status: int = 200) -> HttpResponse:
+def _layer_lead(product: Product, layer: Layer) -> Function | None:
     lead = (
-        Assignment.objects.filter(product=product, layer=cell.layer, emphasis=Assignment.Emphasis.LEAD)
+        Assignment.objects.filter(product=product, layer=layer, emphasis=Assignment.Emphasis.LEAD)
         .select_related("function")
         .first()
     )
+    return lead.function if lead else None
+
+
+def _render_cell(
+    request: HttpRequest, product: Product, cell: Cell, status: int = 200, toast: Toast | None = None
+) -> HttpResponse:
+    cell.lead = _layer_lead(product, cell.layer)
     context = {
         "cell": cell,
         "product": product,
         "can_edit": request.ctx.can_edit,  # type: ignore[attr-defined]
         # The column's header names the layer's lead: it is redrawn with the cell (out of band).
         "header_layer": cell.layer,
-        "header_lead": lead.function if lead else None,
+        "header_lead": cell.lead,
+        "toast": toast,
     }
     return render(request, "layers/_partials/map_cell_response.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class Toast:
+    """The note after a change, with the button that undoes it (or redoes an undo)."""
+
+    message: str
+    changes: list[AssignmentChange]
+    action: str = "Undo"
+
+    @property
+    def change_ids(self) -> str:
+        return ",".join(str(change.pk) for change in self.changes)
+
+
+def _changes_since(product: Product, mark: int) -> list[AssignmentChange]:
+    return list(AssignmentChange.objects.filter(product=product, pk__gt=mark).order_by("id")[:UNDO_MAX])
+
+
+def _change_mark(product: Product) -> int:
+    return AssignmentChange.objects.filter(product=product).order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _done_message(function: Function, layer: Layer, target: str, replaced: Function | None) -> str:
+    if target == REPLACE:
+        if replaced is None:
+            return f"{function.name} now leads the {layer.name}."
+        return f"{function.name} now leads the {layer.name}; {replaced.name} stays on as a contributor."
+    if target == "none":
+        return f"{function.name} is no longer on the {layer.name}."
+    return f"{function.name} is now {'the lead' if target == 'lead' else 'a contributor'} on the {layer.name}."
+
+
+def _current_filters(request: HttpRequest) -> Filters:
+    """The filters of the page the request came from (htmx sends its address)."""
+    current = request.headers.get("HX-Current-URL", "")
+    return Filters.from_query(QueryDict(urlparse(current).query))
+
+
+def _render_body_retargeted(request: HttpRequest, product: Product, toast: Toast | None, **extra: Any) -> HttpResponse:
+    """Redraw the whole matrix (a change touched more than one cell), with the toast out of band."""
+    response = _render_body(request, product, _current_filters(request), toast=toast, toast_oob=True, **extra)
+    response["HX-Retarget"] = "#map-body"
+    response["HX-Reswap"] = "innerHTML"
+    return response
 
 
 def describe(snapshot: dict[str, Any] | None) -> str:
     """A history snapshot in words: "lead", "contributor", or "not assigned"."""
     if not snapshot:
         return "not assigned"
-    return str(snapshot.get("emphasis", "assigned"))
+    return STATE_LABEL.get(str(snapshot.get("emphasis")), "assigned").lower()
 
 
 def person(user: Any) -> str:
@@ -383,8 +469,7 @@ def what_changed(before: dict[str, Any] | None, after: dict[str, Any] | None) ->
 
 
 def _when(moment: Any) -> str:
-    ago = str(naturaltime(moment))
-    return "just now" if ago == "now" else ago
+    return ago(moment)
 
 
 def conflict_message(error: Conflict, product: Product, function: Function, layer: Layer) -> str:
@@ -411,11 +496,17 @@ def map_cell(request: HttpRequest, product: str, function: int, layer: str) -> H
     if not form.is_valid():
         return _refuse(request, item, fn, lay, first_error(form), status=400)
     target, version = form.cleaned_data["emphasis"], form.cleaned_data["version"]
+    mark, replaced = _change_mark(item), None
     try:
         if target == "none":
             assignment_services.assignment_clear(
                 product=item, function=fn, layer=lay, by=request.user, expected_version=version
             )
+        elif target == REPLACE:
+            _, demoted = assignment_services.assignment_replace_lead(
+                product=item, function=fn, layer=lay, by=request.user, expected_version=version
+            )
+            replaced = demoted.function if demoted else None
         else:
             assignment_services.assignment_set(
                 product=item, function=fn, layer=lay, emphasis=target, by=request.user, expected_version=version
@@ -426,10 +517,43 @@ def map_cell(request: HttpRequest, product: str, function: int, layer: str) -> H
         return _conflict(request, item, cell, conflict_message(error, item, fn, lay))
     except DomainError as error:
         return _refuse(request, item, fn, lay, error.detail, status=error.status)
+    message = _done_message(fn, lay, target, replaced)
     if not request.htmx:  # type: ignore[attr-defined]
-        messages.success(request, f"{fn.name} is now {STATE_LABEL[target].lower()} on the {lay.name}.")
+        messages.success(request, message)
         return _back_to_map(item, request, f"fn-{fn.pk}")
-    return _render_cell(request, item, _cell(request, item, fn, lay))
+    changes = _changes_since(item, mark)
+    toast = Toast(message, changes) if changes else None
+    if replaced is not None:
+        return _render_body_retargeted(request, item, toast)
+    return _render_cell(request, item, _cell(request, item, fn, lay), toast=toast)
+
+
+@org_view(Perm.EDIT)
+@require_POST
+def map_undo(request: HttpRequest, product: str) -> HttpResponse:
+    """Undo the changes of the last action (one cell, or both cells of a lead swap); the history keeps both."""
+    item = _product(request, product)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        return _undo_refused(request, item, "There is nothing to undo.")
+    try:
+        changes = assignment_services.undo_changes(product=item, change_ids=form.change_ids(), by=request.user)
+    except DomainError as error:
+        return _undo_refused(request, item, error.detail, status=error.status)
+    redo = request.POST.get("redo") == "1"
+    message = "Redone." if redo else "Undone: the map is back as it was."
+    if not request.htmx:  # type: ignore[attr-defined]
+        messages.success(request, message)
+        return _back_to_map(item, request)
+    toast = Toast(message, changes, action="Undo" if redo else "Redo") if changes else None
+    return _render_body_retargeted(request, item, toast)
+
+
+def _undo_refused(request: HttpRequest, product: Product, message: str, *, status: int = 400) -> HttpResponse:
+    if not request.htmx:  # type: ignore[attr-defined]
+        messages.error(request, message)
+        return _back_to_map(product, request)
+    return _render_body_retargeted(request, product, None, error=message, status=status)
 
 
 def _conflict(request: HttpRequest, product: Product, cell: Cell, message: str) -> HttpResponse:
@@ -519,6 +643,8 @@ class HistoryRow:
     after: str
     before_text: str
     after_text: str
+    what: str
+    when: str
 
 
 def _history_rows(changes: Iterable[AssignmentChange]) -> list[HistoryRow]:
@@ -526,7 +652,16 @@ def _history_rows(changes: Iterable[AssignmentChange]) -> list[HistoryRow]:
         return str((snapshot or {}).get("contribution", ""))
 
     return [
-        HistoryRow(c, person(c.by), describe(c.before), describe(c.after), text(c.before), text(c.after))
+        HistoryRow(
+            c,
+            person(c.by),
+            describe(c.before),
+            describe(c.after),
+            text(c.before),
+            text(c.after),
+            what_changed(c.before, c.after),
+            _when(c.at),
+        )
         for c in changes
     ]
 
@@ -564,7 +699,7 @@ def _apply_notice(result: mapping.ApplyResult, *, one: bool) -> str:
     if one:
         written = result.created + result.updated
         return "Accepted the suggestion." if written else "Nothing to change: the suggestion was not applied."
-    parts = [f"{result.created} created", f"{result.updated} updated", f"{result.unchanged} already so"]
+    parts = [f"{result.created} created", f"{result.updated} updated", f"{result.unchanged} already as suggested"]
     if result.skipped_manual:
         parts.append(f"{result.skipped_manual} kept as mapped by hand")
     if result.skipped_dismissed:
@@ -576,6 +711,18 @@ def _apply_notice(result: mapping.ApplyResult, *, one: bool) -> str:
 @require_POST
 def map_dismiss(request: HttpRequest, product: str) -> HttpResponse:
     """Say "no" to one suggestion: the playbook stops offering it for this product."""
+    return _one_suggestion(request, product, mapping.dismiss, "Dismissed the suggestion for {name}.")
+
+
+@org_view(Perm.EDIT)
+@require_POST
+def map_restore(request: HttpRequest, product: str) -> HttpResponse:
+    """Bring a dismissed suggestion back: the playbook offers it again."""
+    return _one_suggestion(request, product, mapping.undismiss, "The suggestion for {name} is back in the list.")
+
+
+def _one_suggestion(request: HttpRequest, product: str, service: Callable[..., Any], done: str) -> HttpResponse:
+    """Dismiss or restore the suggestion for one (function, layer) cell, then redraw the map."""
     item = _product(request, product)
     filters = Filters.from_query(request.POST)
     form = CellChoiceForm(request.POST)
@@ -583,10 +730,10 @@ def map_dismiss(request: HttpRequest, product: str) -> HttpResponse:
         return _suggestion_refused(request, item, filters, first_error(form))
     fn = _function(item, form.cleaned_data["function"])
     try:
-        mapping.dismiss(product=item, function=fn, layer=form.cleaned_data["layer"], by=request.user)
+        service(product=item, function=fn, layer=form.cleaned_data["layer"], by=request.user)
     except DomainError as error:
         return _suggestion_refused(request, item, filters, error.detail, status=error.status)
-    notice = f"Dismissed the suggestion for {fn.name}."
+    notice = done.format(name=fn.name)
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, notice)
         return _back_to_map(item, request)

@@ -1,4 +1,8 @@
-"""The landing page: straight to the user's organization, or a switcher for several."""
+"""The landing page: straight to where the user's work is, or a switcher for several organizations.
+
+Stakeholders land on their own role (what they are asked to review); leaders and admins on
+the dashboard. A `next` link on the sign-in page still wins: LoginView follows it first.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,5 +17,7 @@ from roles.models import Membership
 def home(request: HttpRequest) -> HttpResponse:
     memberships = list(Membership.objects.filter(user=request.user).select_related("organization"))
     if len(memberships) == 1:
-        return redirect("dashboard", org=memberships[0].organization.slug)
+        membership = memberships[0]
+        where = "me" if membership.access == Membership.Access.STAKEHOLDER else "dashboard"
+        return redirect(where, org=membership.organization.slug)
     return render(request, "roles/home.html", {"memberships": memberships})

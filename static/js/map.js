@@ -42,3 +42,36 @@
     }
   });
 })();
+
+// Cell menus and the undo note.
+(() => {
+  const openMenus = () => document.querySelectorAll("[data-cell-menu][open]");
+  // One menu at a time; a click elsewhere closes it.
+  document.addEventListener("toggle", (event) => {
+    const menu = event.target;
+    if (!menu.matches?.("[data-cell-menu]") || !menu.open) return;
+    openMenus().forEach((other) => { if (other !== menu) other.open = false; });
+    menu.querySelector(".cell-menu-item:not([disabled])")?.focus();
+  }, true);
+  document.addEventListener("click", (event) => {
+    openMenus().forEach((menu) => { if (!menu.contains(event.target)) menu.open = false; });
+    if (event.target.closest("[data-map-toast-close]")) document.getElementById("map-toast")?.replaceChildren();
+  });
+  // Escape closes the open menu and gives the focus back to its cell.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const menu = event.target.closest?.("[data-cell-menu]");
+    if (menu && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary")?.focus();
+      event.stopPropagation();
+    }
+  }, true);
+  // After a change the cell is drawn anew: keep the keyboard where it was.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const target = event.detail.target;
+    if (target?.classList?.contains("map-cell")) {
+      document.getElementById(target.id)?.querySelector("summary")?.focus();
+    }
+  });
+})();

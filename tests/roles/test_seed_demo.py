@@ -189,7 +189,8 @@ def test_each_demo_user_logs_in_and_lands_on_their_organization(seeded, email, s
     assert client.login(username=email, password="demo")
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == f"/o/{slug}/"
+    # Stakeholders land on their own role, leaders and admins on the dashboard (issue 15).
+    assert response["Location"] == (f"/o/{slug}/me/" if access == "stakeholder" else f"/o/{slug}/")
 
 
 def test_demo_users_have_names_and_a_lowercased_email_username(seeded):

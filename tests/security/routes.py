@@ -234,6 +234,10 @@ PAGES: dict[str, Route] = {
     "product-map-dismiss": Route(
         kwargs=PRODUCT, names_objects=True, bodies={"POST": lambda w: {"function": w.eng.pk, "layer": "core"}}
     ),
+    "product-map-restore": Route(
+        kwargs=PRODUCT, names_objects=True, bodies={"POST": lambda w: {"function": w.eng.pk, "layer": "core"}}
+    ),
+    "product-map-undo": Route(kwargs=PRODUCT, names_objects=True, bodies={"POST": lambda w: {"changes": "1"}}),
     "product-map-cell": Route(
         kwargs=CELL, names_objects=True, bodies={"POST": lambda w: {"emphasis": "contributor", "version": 0}}
     ),

@@ -71,6 +71,8 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("product-map",                   "GET",    LOGIN, 200,   200,   200,  404,   404),
     ("product-map-apply",             "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("product-map-dismiss",           "POST",   LOGIN, 302,   302,   403,  403,   404),
+    ("product-map-restore",           "POST",   LOGIN, 302,   302,   403,  403,   404),
+    ("product-map-undo",              "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("product-map-cell",              "GET",    LOGIN, 200,   200,   200,  404,   404),
     ("product-map-cell",              "POST",   LOGIN, 302,   302,   403,  404,   404),
     ("product-map-contribution",      "GET",    LOGIN, 200,   200,   403,  404,   404),
