@@ -41,8 +41,16 @@ class PeopleExporter:
     def rows(self) -> Iterator[list[str]]:
         people = (
             Stakeholder.objects.filter(organization=self.organization)
-            .select_related("function__parent")
-            .only("full_name", "email", "title", "function__name", "function__category", "function__parent__name")
+            .select_related("function__parent", "manager")
+            .only(
+                "full_name",
+                "email",
+                "title",
+                "function__name",
+                "function__category",
+                "function__parent__name",
+                "manager__email",
+            )
             .order_by("full_name", "pk")
         )
         for person in people.iterator(chunk_size=2000):
@@ -56,6 +64,7 @@ class PeopleExporter:
                     function.name,
                     Function.Category(function.category).label,
                     function.parent.name if function.parent else "",
+                    person.manager.email if person.manager else "",
                 )
             ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,7 +12,8 @@ from wholeproduct.errors import Conflict, DomainError
 
 from ...models import Function, Organization, Stakeholder
 from .columns import Mapping
-from .planning import CREATE, UPDATE, Plan, build_plan
+from .departments import remember_joins
+from .planning import CREATE, ERROR, UPDATE, Plan, build_plan
 from .reading import Table
 
 BATCH = 1000
@@ -48,18 +49,24 @@ def import_table(
     dry_run: bool = False,
     expected_fingerprint: str | None = None,
     progress: Progress | None = None,
+    separate: Collection[str] | bool = (),
+    skip_invalid: bool = False,
 ) -> Plan:
     """Plan the import again inside one transaction and write it, or write nothing.
 
     `expected_fingerprint` is the preview's: if the plan differs (someone edited
     people meanwhile) the import is refused rather than doing what was not shown.
+    `separate`: department labels kept as functions of their own (True: all of them).
+    `skip_invalid`: write the good rows and leave the rejected ones out (default: all or nothing).
     """
     try:
         with transaction.atomic():
             # One import per organization at a time (PostgreSQL row lock; SQLite's
             # IMMEDIATE transactions already serialize writers).
             Organization.objects.select_for_update().filter(pk=organization.pk).exists()
-            plan = build_plan(organization=organization, table=table, mapping=mapping)
+            plan = build_plan(
+                organization=organization, table=table, mapping=mapping, separate=separate, skip_invalid=skip_invalid
+            )
             if not plan.ok:
                 raise ImportRejected(plan)
             if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
@@ -113,14 +120,38 @@ def _apply(organization: Organization, plan: Plan, progress: Progress) -> dict[s
     for start in range(0, len(updates), BATCH):
         Stakeholder.objects.bulk_update(updates[start : start + BATCH], fields)
         progress("Writing people", len(creates) + start + len(updates[start : start + BATCH]), total)
+    if plan.has_manager:
+        _write_managers(organization, plan)
+    aliases = remember_joins(organization, plan.joins)
     totals = plan.totals
     return {
         "created": totals[CREATE],
         "updated": totals[UPDATE],
         "unchanged": totals["unchanged"],
+        "rejected": totals["error"],
         "functions_created": totals["functions_create"],
         "functions_updated": totals["functions_update"],
+        "functions_joined": totals["joins"],
+        "aliases_remembered": aliases,
     }
+
+
+def _write_managers(organization: Organization, plan: Plan) -> None:
+    """Link managers once every person of the file exists; only rows whose link changes are written."""
+    ids = {
+        email.lower(): pk
+        for pk, email in Stakeholder.objects.filter(organization=organization).values_list("pk", "email")
+    }
+    current = dict(Stakeholder.objects.filter(organization=organization).values_list("pk", "manager_id"))
+    changed = []
+    for row in plan.rows:
+        if row.state == ERROR or row.manager is None:
+            continue
+        pk = ids[row.email.lower()]
+        manager_id = ids[row.manager] if row.manager else None
+        if current.get(pk) != manager_id:
+            changed.append(Stakeholder(pk=pk, manager_id=manager_id))
+    Stakeholder.objects.bulk_update(changed, ["manager"], batch_size=BATCH)
 
 
 def _write_functions(organization: Organization, plan: Plan) -> dict[str, int]:
