@@ -152,7 +152,8 @@ def test_an_unknown_layout_lacks_the_required_fields():
 
 
 def test_the_mapping_form_starts_from_guesses_for_unrecognized_headers():
-    assert suggest(["Employee Nm", "Courriel", "Org Unit", "Manager Name"]) == {"function": 2, "full_name": 3}
+    # "Manager Name" is the manager's column (issue 14), not the person's name.
+    assert suggest(["Employee Nm", "Courriel", "Org Unit", "Manager Name"]) == {"function": 2, "manager": 3}
     assert suggest(["Staff Name", "Mail", "Dept."]) == {"email": 1, "full_name": 0, "function": 2}
     samples = [["Ada"], ["ada@acme.test", "alan@acme.test"], ["Eng"]]
     assert suggest(["Employee Nm", "Courriel", "Org Unit"], samples) == {"email": 1, "function": 2}
