@@ -11,6 +11,7 @@ from .columns import EXPORT_HEADERS, FIELD_LABELS, recognize
 from .jobs import (
     BACKGROUND_ROWS,
     choose_columns,
+    choose_joins,
     column_samples,
     commit_import,
     job_of,
@@ -18,13 +19,14 @@ from .jobs import (
     missing_columns,
     progress_of,
     queue_import,
+    rejected_rows,
     run_queued_import,
     runs_in_background,
     start_import,
     suggest_columns,
 )
 from .planning import Plan, build_plan, escape_cell
-from .reading import MAX_BYTES, MAX_ROWS, ImportFileError, Table, read_table
+from .reading import MAX_BYTES, MAX_ROWS, ImportFileError, Table, limits, read_table
 from .writing import ImportChanged, ImportRejected, import_table
 
 __all__ = [
@@ -40,17 +42,20 @@ __all__ = [
     "Table",
     "build_plan",
     "choose_columns",
+    "choose_joins",
     "column_samples",
     "commit_import",
     "escape_cell",
     "import_table",
     "job_of",
     "jobs_of",
+    "limits",
     "missing_columns",
     "progress_of",
     "queue_import",
     "read_table",
     "recognize",
+    "rejected_rows",
     "run_queued_import",
     "runs_in_background",
     "start_import",
