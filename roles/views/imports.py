@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import NamedTuple
 from uuid import UUID
 
@@ -21,7 +19,6 @@ from ..forms_import import ColumnMappingForm, ImportUploadForm
 from ..models import ImportJob
 from ..permissions import Perm, org_view
 from ..services import imports
-from ..services.imports import escape_cell
 from ..services.imports.columns import FIELD_LABELS, column_letter
 
 State = ImportJob.State
@@ -209,12 +206,8 @@ def import_rejected(request: HttpRequest, token: UUID) -> HttpResponse:
     job = _job(request, token, with_preview=True)
     if job.state in {State.MAPPING, State.QUEUED, State.RUNNING}:
         raise Http404("This import has no rejected rows yet.")
-    headers, rows = imports.rejected_rows(job)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([escape_cell(h) for h in headers])
-    writer.writerows([escape_cell(value) for value in row] for row in rows)
-    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    content = imports.rejected_csv(job)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     stem = job.filename.rsplit(".", 1)[0] or "import"
     response["Content-Disposition"] = f'attachment; filename="{_safe_filename(stem)}-rejected-rows.csv"'
     response["Cache-Control"] = "no-store"  # personal data: keep it out of shared caches

@@ -44,6 +44,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "email",
         "emailaddress",
         "mail",
+        "companyemail",
+        "corporateemail",
         "emailaddresswork",
         "primaryemailaddress",
         "userprincipalname",  # Entra ID's sign-in name: an address, used when "mail" is absent
@@ -115,9 +117,8 @@ LAST_FIRST = frozenset(
 )
 
 # Words that qualify a header without changing the field: taken off before comparing.
-_QUALIFIERS = frozenset(
-    {"legal", "preferred", "primary", "work", "business", "official", "company", "corporate", "contact"}
-)
+# Not "company": Entra's "companyName" is not a name.
+_QUALIFIERS = frozenset({"legal", "preferred", "primary", "work", "business", "official", "contact"})
 # How much a qualified column is worth when several hold the same field: preferred names first.
 PREFERRED, PLAIN, LEGAL = 0, 1, 2
 _RANK_OF_ALIAS = {"displayname": PREFERRED, "payrollname": LEGAL}
@@ -156,6 +157,9 @@ def header_key(header: str) -> tuple[str, int]:
     # Workday: "Legal Name - First Name", "Preferred Name - Last Name".
     if len(kept) > 1 and kept[0] == "name" and kept[1] in {"first", "last", "middle"}:
         kept = kept[1:]
+    # A bare "Preferred Name" (BambooHR, Deel) is what someone is called: a first name.
+    if kept == ["name"] and rank == PREFERRED:
+        kept = ["first", "name"]
     key = "".join(kept)
     return key, _RANK_OF_ALIAS.get(key, rank)
 
@@ -178,6 +182,9 @@ def recognize(headers: Sequence[str]) -> Mapping:
         column = next((c for c in columns if c not in mapping.values()), None)
         if column is not None:
             mapping[field] = column
+    if "first_name" in mapping and "last_name" not in mapping and _bare_preferred(headers[mapping["first_name"]]):
+        # "Preferred name" beside a "Full name" and no last name column (Deel): the name someone goes by, whole.
+        mapping["full_name"] = mapping.pop("first_name")
     if "full_name" in mapping and ("first_name" in mapping or "last_name" in mapping):
         # The better-qualified name wins: a preferred first name beats a legal/payroll full name,
         # a display name beats first/last; at equal rank a full name column says it all.
@@ -191,14 +198,24 @@ def recognize(headers: Sequence[str]) -> Mapping:
     return mapping
 
 
+def _bare_preferred(header: str) -> bool:
+    words = [w for w in _words(header) if w not in _QUALIFIERS]
+    return words == ["name"] and "preferred" in _words(header)
+
+
 def alternates(headers: Sequence[str], mapping: Mapping) -> dict[str, list[int]]:
     """Other columns of the same field, read when the mapped one is empty ("Preferred first name" blank)."""
     found = candidates(headers)
-    return {
+    extra = {
         field: [c for c in found.get(field, []) if c != column and c not in mapping.values()]
         for field, column in mapping.items()
         if field in ("first_name", "last_name", "full_name", "email")
     }
+    if "full_name" in mapping:
+        # An empty display name (Okta, Entra guests) falls back to the first and last name columns.
+        for part in ("first_name", "last_name"):
+            extra[part] = [c for c in found.get(part, []) if c not in mapping.values()]
+    return extra
 
 
 def names_last_first(headers: Sequence[str], mapping: Mapping) -> bool:

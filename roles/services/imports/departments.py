@@ -16,8 +16,10 @@ from typing import Any
 
 from ...models import Function, FunctionAlias, Organization
 
-# "Engineering (Jane Doe)", "Sales (J. O'Neil-Smith)": two to four capitalized words in parentheses.
-_MANAGER_SUFFIX = re.compile(r"^(?P<name>.+?)\s*\((?P<who>(?:[A-Z][\w.'\-]*\s+){1,3}[A-Z][\w.'\-]*)\)$")
+# "Engineering (Jane Doe)", "People (Anna van der Berg)": a person's name in parentheses at the end.
+_PARTICLES = r"(?:van|von|der|den|de|del|della|di|da|das|dos|du|la|le|bin|ibn|al|el|ter|ten|zu)"
+_NAME_WORD = rf"(?:[^\W\d_][\w.'\-]*|{_PARTICLES})"
+_MANAGER_SUFFIX = re.compile(rf"^(?P<name>.+?)\s*\((?P<who>[^\W\d_][\w.'\-]*(?:\s+{_NAME_WORD}){{1,4}})\)$")
 
 ALIAS, PLAYBOOK = "alias", "playbook"
 

@@ -8,6 +8,8 @@ redelivered task never runs an import twice.
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import time
 from collections.abc import Iterable
@@ -27,7 +29,7 @@ from wholeproduct.errors import Conflict, DomainError
 
 from ...models import Function, ImportJob, Organization
 from . import columns
-from .planning import ERROR, Plan, build_plan
+from .planning import ERROR, Plan, build_plan, escape_cell
 from .reading import Table, read_table
 from .writing import ImportChanged, ImportRejected, import_table
 
@@ -144,19 +146,23 @@ def choose_joins(*, job: ImportJob, separate: Iterable[str]) -> ImportJob:
     return job
 
 
-def rejected_rows(job: ImportJob) -> tuple[list[str], list[list[str]]]:
+def rejected_csv(job: ImportJob) -> bytes:
     """The rows with errors as the file had them, plus a Reason column: to fix and import again."""
     reasons = {row[0]: " ".join(row[7]) for row in job.preview.get("rows", []) if row[1] == ERROR}
-    if not reasons:
-        return [*job.headers, "Reason"], []
-    table = _table(job)
+    return rejected_csv_of(_table(job), reasons)
+
+
+def rejected_csv_of(table: Table, reasons: dict[int, str]) -> bytes:
+    """CSV (UTF-8 with BOM, formula-escaped like the people export) of the rows `reasons` names."""
     width = len(table.headers)
-    rows = [
-        [*(list(row.cells[:width]) + [""] * (width - len(row.cells))), reasons[row.number]]
-        for row in table.rows
-        if row.number in reasons
-    ]
-    return [*table.headers, "Reason"], rows
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([escape_cell(h) for h in (*table.headers, "Reason")])
+    for row in table.rows:
+        if row.number in reasons:
+            cells = [*row.cells[:width], *[""] * (width - len(row.cells)), reasons[row.number]]
+            writer.writerow([escape_cell(str(value)) for value in cells])
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def commit_import(*, job: ImportJob, skip_invalid: bool = False) -> ImportJob:

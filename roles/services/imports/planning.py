@@ -200,6 +200,8 @@ class _RowReader:
         written = values.get("full_name", "")
         if "full_name" in values:
             name = reading_order(written, last_first=self.last_first)
+            if not name:
+                name = joined(*(self._first_of(source, part, errors) for part in ("first_name", "last_name")))
         else:
             name = joined(values.get("first_name", ""), values.get("last_name", ""))
         function = values.get("function", "")
@@ -233,6 +235,14 @@ class _RowReader:
             if value:
                 break
         return value
+
+    def _first_of(self, source: SourceRow, name: str, errors: list[str]) -> str:
+        """The first non-empty cell among the unmapped columns holding a field."""
+        for column in self.alternates.get(name, ()):
+            value = self._cell(source, name, errors, column)
+            if value:
+                return value
+        return ""
 
     def _cell(self, source: SourceRow, name: str, errors: list[str], column: int | None = None) -> str:
         column = self.mapping[name] if column is None else column
