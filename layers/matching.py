@@ -28,6 +28,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .playbook import (
+    ALL_MOTIONS,
     BY_NAME,
     HARD_NEGATIVES,
     NOISE_WORDS,
@@ -226,6 +227,12 @@ def _phrase(words: tuple[str, ...]) -> tuple[PlaybookEntry, str, bool] | None:
     return None
 
 
+def primary_layer(entry: PlaybookEntry) -> str:
+    """The layer an entry gets under every motion (its first such rule), else its first rule's."""
+    steady = [rule for rule in entry.rules if len(rule.motions) == len(ALL_MOTIONS)]
+    return str((steady or list(entry.rules))[0].layer)
+
+
 @lru_cache(maxsize=4096)
 def explain(name: str) -> Match:
     """The playbook function a department name stands for, with the reason (see the module's layers)."""
@@ -244,15 +251,20 @@ def explain(name: str) -> Match:
         return Match(None, "none", "")
     found = _exact(content) if content != words else None
     if found is not None:
-        entry, written, _ = found
-        return Match(
-            entry, "noise", f"Without its container words “{name.strip()}” is {written}, part of {entry.name}."
-        )
+        entry, _, sub = found
+        dropped = ", ".join(f"“{word}”" for word in words if word not in content)
+        what = "a part" if sub else "a name"
+        reason = f"“{name.strip()}” without {dropped} is {what} of {entry.name} in the playbook."
+        return Match(entry, "noise", reason)
     parts = [part for part in " ".join(content).split(" and ") if part]
     if len(parts) > 1:
         resolved = [_exact(tuple(part.split())) or _phrase(tuple(part.split())) for part in parts]
         entries = {found[0].name for found in resolved if found is not None}
-        if len(entries) > 1:
+        # Two whole functions ("Product & Engineering") or two layers ("Sales & Marketing") are a leader's
+        # call; a function and a part of the same layer ("Data Science & Analytics") make one suggestion.
+        whole = all(found is not None and not found[2] for found in resolved)
+        layers = {primary_layer(BY_NAME[name]) for name in entries}
+        if len(entries) > 1 and (whole or len(layers) > 1):
             both = " and ".join(sorted(entries))
             return Match(None, "ambiguous", f"“{name.strip()}” names two playbook functions ({both}): map it by hand.")
     found = _phrase(content)

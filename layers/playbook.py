@@ -830,11 +830,14 @@ SUB_DISCIPLINES: dict[str, tuple[str, ...]] = {
         *("Developer Experience", "Release Engineering", "Build", "Cloud Engineering", "Data Platform"),
         *("Architecture", "Embedded", "Firmware", "Hardware", "Quality", "Test Automation", "Performance"),
         *("AI", "Applied AI", "Artificial Intelligence", "Programmers", "Programming", "Software"),
-        *("Search", "Code Intelligence", "Operations Engineering", "Research Engineering", "Scalability"),
+        *("Search", "Code Intelligence", "Cloud", "Operations Engineering", "Research Engineering", "Scalability"),
         *("Database", "Databases", "API", "Integrations Engineering", "Pipeline", "Data Warehouse"),
     ),
-    "UX & Design": (*("Visual Design", "Brand Design", "Design Systems", "Content Design", "UX Writing", "Research"),),
-    "Product Management": ("Product Analytics", "Growth", "Product Growth", "Monetization", "Pricing"),
+    "UX & Design": ("Visual Design", "Design Systems", "Content Design", "UX Writing", "Research"),
+    "Product Management": (
+        *("Product Analytics", "Analytics", "Growth", "Product Growth", "Monetization", "Pricing"),
+        *("Experiments", "Experimentation"),
+    ),
     "Product Operations": ("Product Enablement",),
     "Technical Writing": ("Docs Team", "Content Engineering"),
     "Security": (
@@ -850,21 +853,31 @@ SUB_DISCIPLINES: dict[str, tuple[str, ...]] = {
     "Business Development": ("Partner Enablement", "Partner Operations", "Ecosystem", "Strategic Initiatives"),
     "Product Marketing": (
         *("Developer Advocates", "Developer Education", "Evangelism", "Competitive Intelligence"),
-        *("Market Research", "Solutions Marketing", "Launch", "Technical Marketing", "Content"),
+        *("Market Research", "Launch", "Technical Marketing", "Content"),
+        "Words & Pictures",  # PostHog: the blog, newsletter and docs art that teach customers the product
     ),
     "Customer Success": (
         *("Customer Enablement", "Customer Operations", "Technical Account Management", "TAM", "TAMs"),
-        *("Account Success", "Technical Success", "Adoption", "Retention", "Customer Engineering"),
+        *("Technical Account Managers", "Account Success", "Technical Success", "Adoption", "Retention"),
+        "Customer Advocacy",
         *("Education Services", "Academy", "Certification", "Consulting", "Delivery Services"),
     ),
-    "Customer Support": ("Support Operations", "Support Engineers", "Escalations", "Customer Care Team"),
-    "Pre-sales / Solutions Engineering": ("Solutions", "Sales Architecture", "Proof of Concept"),
+    "Customer Support": (
+        *("Support Operations", "Support Engineers", "Escalations", "Customer Care Team"),
+        *("Happiness", "Happiness Engineering", "Customer Champions"),  # Automattic's and Zapier's names
+    ),
+    "Pre-sales / Solutions Engineering": (
+        "Solutions",
+        "Sales Architecture",
+        "Proof of Concept",
+        "Customer Engineering",
+    ),
     "CEO": ("Chief of Staff", "Chief of Staff Team", "Strategy & Operations", "CEO Staff", "Founders Office"),
     "Board of Directors": ("Board Relations",),
     "Corporate Marketing": (
         *("Events", "Field Events", "SEO", "Website", "Social", "Social Media", "Lifecycle Marketing"),
         *("Marketing Analytics", "Creative", "Copywriting", "Editorial", "Campaigns", "Partner Marketing"),
-        *("Customer Marketing", "Influencer", "Sponsorships", "Media", "Words & Pictures"),
+        *("Customer Marketing", "Influencer", "Sponsorships", "Media", "Brand Design", "Pipeline Generation"),
     ),
     "HR / People": (
         *("Compensation", "Comp & Benefits", "Benefits", "Total Rewards", "People Business Partners"),

@@ -42,7 +42,7 @@ def department_label(value: str, known: Callable[[str], bool]) -> str:
         # The deepest level that is a department we know ("/Sales/EMEA" -> Sales; "/Eng/Security" -> Security).
         return next((s for s in reversed(segments) if known(s)), segments[0])
     found = _MANAGER_SUFFIX.match(value)
-    if found and not known(value) and not known(found["who"]):
+    if found and not known(found["who"]):
         return found["name"].strip()
     return value
 
