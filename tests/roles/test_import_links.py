@@ -243,3 +243,29 @@ def test_a_row_whose_manager_is_rejected_is_rejected_too(org):
     assert [r.state for r in plan.rows] == ["error", "error", "create"]
     assert plan.result["rejected"] == 2
     assert list(Stakeholder.objects.values_list("email", flat=True)) == ["grace@acme.test"]
+
+
+def test_a_new_function_the_playbook_knows_shows_why_in_the_preview(leader_client, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    upload = SimpleUploadedFile("people.csv", (HEADER + "Ada,ada@acme.test,Customer Success Operations,\r\n").encode())
+    response = leader_client.post(reverse("import", kwargs={"org": "acme"}), {"file": upload})
+    page = leader_client.get(response["Location"]).content.decode()
+    assert (
+        "“Customer Success Operations” contains Customer Success, a name of Customer Success in the playbook." in page
+    )
+
+
+def test_the_people_page_and_the_person_page_show_the_manager(leader_client, org):
+    from django.urls import reverse
+
+    run(org, "Ada Lovelace,ada@acme.test,Sales,\r\nAlan Turing,alan@acme.test,Sales,ada@acme.test\r\n")
+    people_page = leader_client.get(reverse("people-list", kwargs={"org": "acme"})).content.decode()
+    assert '<td class="manager">Ada Lovelace</td>' in people_page
+    alan = Stakeholder.objects.get(email="alan@acme.test")
+    ada = Stakeholder.objects.get(email="ada@acme.test")
+    person_page = leader_client.get(reverse("person-edit", kwargs={"org": "acme", "pk": alan.pk})).content.decode()
+    assert "Manager: <a href" in person_page and "Ada Lovelace</a>" in person_page
+    ada_page = leader_client.get(reverse("person-edit", kwargs={"org": "acme", "pk": ada.pk})).content.decode()
+    assert "Reports: <a href" in ada_page and "Alan Turing</a>" in ada_page

@@ -335,6 +335,7 @@ def _store_preview(job: ImportJob, plan: Plan, table: Table) -> None:
                 "category_label": Function.Category(f.category).label,
                 "parent": f.parent,
                 "changes": f.changes,
+                "reason": f.reason,
             }
             for f in sorted(plan.functions.values(), key=lambda f: f.name.lower())
             if f.state != "unchanged"

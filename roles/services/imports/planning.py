@@ -86,6 +86,7 @@ class FunctionPlan:
     is_external: bool = False
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     source: str = ""  # where a new function's category comes from
+    reason: str = ""  # why the playbook knows a new function ("Customer Success Ops" contains …)
     pk: int | None = None
 
 
@@ -438,7 +439,8 @@ class _FunctionPlanner:
             category, source = Function.Category.CROSS_FUNCTIONAL, "default"
         is_external = bool(entry.is_external) if entry is not None else category == Function.Category.PARTNER
         parent_name = self._spelling(parent) if parent else None
-        return FunctionPlan(name, CREATE, category, parent_name, is_external, [], source)
+        reason = playbook_reason(name) if entry is not None else ""
+        return FunctionPlan(name, CREATE, category, parent_name, is_external, [], source, reason)
 
     def _spelling(self, key: str) -> str:
         found = self.existing.get(key)
@@ -474,6 +476,13 @@ class _FunctionPlanner:
 
 def _label(category: str) -> str:
     return Function.Category(category).label
+
+
+def playbook_reason(name: str) -> str:
+    """Why the playbook matched a name, in a sentence (layers.matching.explain)."""
+    from layers.matching import explain
+
+    return explain(name).reason
 
 
 def playbook_match(name: str) -> Any:
