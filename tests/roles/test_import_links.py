@@ -269,3 +269,11 @@ def test_the_people_page_and_the_person_page_show_the_manager(leader_client, org
     assert "Manager: <a href" in person_page and "Ada Lovelace</a>" in person_page
     ada_page = leader_client.get(reverse("person-edit", kwargs={"org": "acme", "pk": ada.pk})).content.decode()
     assert "Reports: <a href" in ada_page and "Alan Turing</a>" in ada_page
+
+
+def test_a_reporting_chain_deeper_than_the_written_levels_is_still_linked(org):
+    rows = "".join(f"P{i},p{i}@acme.test,Sales,{f'p{i - 1}@acme.test' if i else ''}\r\n" for i in range(60))
+    run(org, rows)
+    linked = managers(org)
+    assert all(linked[f"p{i}@acme.test"] == f"p{i - 1}@acme.test" for i in range(1, 60))
+    assert linked["p0@acme.test"] is None

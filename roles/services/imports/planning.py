@@ -59,7 +59,7 @@ def _unescape(value: str) -> str | None:
     return value[1:] if len(value) > 1 and value[0] == "'" and value[1] in ESCAPABLE else None
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of a file of up to 100,000: slots keep them small
 class RowPlan:
     number: int
     state: str
@@ -520,14 +520,23 @@ class _ManagerResolver:
     def __init__(self, rows: list[RowPlan], people: dict[str, _Person], reader: _RowReader) -> None:
         self.rows, self.people, self.reader = rows, people, reader
         self.by_email = {row.email.lower(): row for row in rows if row.email}
-        self.by_name: dict[str, set[str]] = defaultdict(set)
+        # One email per name, and how many people share each shared name: a set per person costs too much.
+        self.by_name: dict[str, str] = {}
+        self.shared: dict[str, int] = {}
         for email, person in people.items():
             if email not in self.by_email:
-                self.by_name[name_key(person.full_name)].add(email)
+                self._name(person.full_name, email)
         for email, row in self.by_email.items():
             if row.full_name:
-                self.by_name[name_key(row.full_name)].add(email)
+                self._name(row.full_name, email)
         self.email_of_pk = {p.pk: e for e, p in people.items()}
+
+    def _name(self, full_name: str, email: str) -> None:
+        key = name_key(full_name)
+        if key in self.by_name:
+            self.shared[key] = self.shared.get(key, 1) + 1
+        else:
+            self.by_name[key] = email
 
     def resolve(self) -> None:
         for row in self.rows:
@@ -554,12 +563,13 @@ class _ManagerResolver:
             if email not in self.by_email and email not in self.people:
                 return self._fail(row, f"no one in the file or the organization has the email {_show(cell)}.")
         else:
-            found = self.by_name.get(name_key(cell), set())
-            if not found:
+            key = name_key(cell)
+            if key not in self.by_name:
                 return self._fail(row, f"no one in the file or the organization is named {_show(cell)}.")
-            if len(found) > 1:
-                return self._fail(row, f"{len(found)} people are named {_show(cell)}; give the manager's email.")
-            email = next(iter(found))
+            if key in self.shared:
+                count = self.shared[key]
+                return self._fail(row, f"{count} people are named {_show(cell)}; give the manager's email.")
+            email = self.by_name[key]
         if email == row.email.lower():
             return self._fail(row, "a person cannot be their own manager.")
         return email

@@ -50,7 +50,7 @@ class FormulaCell(str):
     __slots__ = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRow:
     number: int  # as a spreadsheet shows it: the header is row 1 when it comes first
     cells: tuple[str, ...]
