@@ -205,8 +205,8 @@ def run_queued_import(*, job_id: int) -> None:
     claimable = Q(state=State.QUEUED) | Q(state=State.RUNNING, updated_at__lt=lost)
     if not ImportJob.objects.filter(claimable, pk=job_id).update(state=State.RUNNING, updated_at=timezone.now()):
         return
-    job = ImportJob.objects.select_related("organization").defer("content").get(pk=job_id)
-    job.preview = job.preview or {}
+    # The preview of 100,000 rows is ~100 MB as Python objects: the worker needs only its fingerprint.
+    job = ImportJob.objects.select_related("organization").defer("content", "preview").get(pk=job_id)
     try:
         _run(job)
     except DomainError:
@@ -269,7 +269,7 @@ def _run(job: ImportJob) -> None:
             organization=job.organization,
             table=table,
             mapping=job.mapping,
-            expected_fingerprint=job.preview.get("fingerprint"),
+            expected_fingerprint=_fingerprint(job),
             progress=report,
             separate=job.options.get("separate", []),
             skip_invalid=bool(job.options.get("skip_invalid")),
@@ -309,6 +309,12 @@ def _progress_key(job: ImportJob) -> str:
 def _table(job: ImportJob) -> Table:
     content = ImportJob.objects.filter(pk=job.pk).values_list("content", flat=True).get()
     return read_table(content=bytes(content), filename=job.filename)
+
+
+def _fingerprint(job: ImportJob) -> str | None:
+    if "preview" not in job.get_deferred_fields():
+        return job.preview.get("fingerprint")
+    return ImportJob.objects.filter(pk=job.pk).values_list("preview__fingerprint", flat=True).get()
 
 
 def _plan(job: ImportJob, table: Table) -> Plan:
