@@ -265,3 +265,12 @@ def test_a_zip_bomb_is_refused_by_its_unpacked_size(settings):
     settings.IMPORT_MAX_XLSX_UNPACKED = 50 * 1024 * 1024
     with pytest.raises(ImportFileError, match=r"This XLSX file unpacks to 60.0 MB; the limit is 50.0 MB\."):
         read_table(content=bomb(), filename="bomb.xlsx")
+
+
+def test_the_mapping_page_draws_at_most_200_columns(leader_client, org):
+    header = ",".join(f"Column {i}" for i in range(200))
+    response = upload(leader_client, "wide.csv", (header + "\r\n" + ",".join("x" * 200) + "\r\n").encode())
+    page = leader_client.get(response["Location"]).content.decode()
+    assert page.count('class="col-letter"') == 200
+    assert page.count("<option") == 9 * 201  # each field's choice: none, or one of the 200 columns
+    assert upload(leader_client, "wider.csv", (header + ",Column 200\r\n" + "x\r\n").encode()).status_code == 400
