@@ -158,8 +158,11 @@ NOT_TEXT = (
     "This file is not readable text in any encoding it could be (UTF-8, UTF-16, Windows-1252, Shift-JIS …): "
     "save it as CSV (UTF-8) or XLSX and upload it again."
 )
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"))
-_BOMS += ((codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),)
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
 # Punctuation Windows-1252 text really has beyond ASCII: quotes, dashes, bullets, currency …
 _LATIN_PUNCTUATION = set(
     "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u2022\u00b7\u00ab\u00bb\u20ac\u00a3\u00a5"
@@ -168,8 +171,8 @@ _LATIN_PUNCTUATION = set(
 
 
 # What spreadsheet programs save as "CSV" besides UTF-8: Windows' ANSI code pages and the CJK ones.
-_GUESSABLE = ("cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "cp874")
-_GUESSABLE += ("gb18030", "big5", "cp949", "euc_jp", "koi8_r")
+_GUESSABLE: tuple[str, ...] = ("cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258")
+_GUESSABLE += ("cp874", "gb18030", "big5", "cp949", "euc_jp", "koi8_r")
 
 
 def decode(content: bytes) -> tuple[str, str, bool]:
