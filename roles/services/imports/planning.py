@@ -613,12 +613,16 @@ def _join_departments(rows: list[RowPlan], resolver: Resolver) -> list[Join]:
     for row in rows:
         if row.errors or not row.function:
             continue
-        key = row.function.casefold()
-        if key not in joins:
-            joins[key] = resolver.join(row.function)
-        join = joins[key]
-        if join is not None:
-            row.function = join.function
+        for attribute in ("function", "parent"):
+            label = getattr(row, attribute)
+            if not label:
+                continue
+            key = label.casefold()
+            if key not in joins:
+                joins[key] = resolver.join(label)
+            join = joins[key]
+            if join is not None:  # a parent named by another name of a function is that function too
+                setattr(row, attribute, join.function)
     return sorted((j for j in joins.values() if j is not None), key=lambda j: j.label.casefold())
 
 

@@ -280,15 +280,31 @@ def _mostly_control(text: str) -> bool:
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text[: end if end >= 0 else len(text)]
     delimiter = max(CSV_DELIMITERS, key=first_line.count) if any(d in first_line for d in CSV_DELIMITERS) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Lines fed one at a time: a StringIO of a 10 MB file holds it again four times over (UCS-4).
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     number = 0
+    shared: dict[str, str] = {}
     try:
         for number, cells in enumerate(reader, start=1):
-            yield number, cells
+            # Repeated values (departments, titles, places) kept once: 100,000 rows repeat them a lot.
+            yield number, [shared.setdefault(cell, cell) if len(cell) <= 40 else cell for cell in cells]
     except csv.Error as exc:
         raise ImportFileError(f"Row {number + 1} could not be read as CSV ({exc}).") from None
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings ("\r\n", "\n"; a lone "\r" stays inside a line, as csv wants)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
