@@ -264,7 +264,11 @@ def _run(job: ImportJob) -> None:
 
     cache.set(key, {"label": "Reading and checking the file", "percent": 5}, 3600)
     try:
-        table = _table(job)
+        # Only the columns the import reads: the others would cost memory and change nothing.
+        used = set(job.mapping.values()) | {
+            c for extra in columns.alternates(job.headers, job.mapping).values() for c in extra
+        }
+        table = _table(job, keep=used)
         plan = import_table(
             organization=job.organization,
             table=table,
@@ -306,9 +310,9 @@ def _progress_key(job: ImportJob) -> str:
     return f"import-progress:{job.token}"
 
 
-def _table(job: ImportJob) -> Table:
+def _table(job: ImportJob, keep: set[int] | None = None) -> Table:
     content = ImportJob.objects.filter(pk=job.pk).values_list("content", flat=True).get()
-    return read_table(content=bytes(content), filename=job.filename)
+    return read_table(content=bytes(content), filename=job.filename, keep=keep)
 
 
 def _fingerprint(job: ImportJob) -> str | None:

@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -74,8 +74,12 @@ class Table:
         return found
 
 
-def read_table(*, content: bytes, filename: str = "") -> Table:
-    """The header row and data rows of an uploaded CSV or XLSX file."""
+def read_table(*, content: bytes, filename: str = "", keep: Collection[int] | None = None) -> Table:
+    """The header row and data rows of an uploaded CSV or XLSX file.
+
+    `keep`: the only columns whose values are needed (the others read as ""), so a worker importing
+    100,000 rows does not hold the columns it ignores; cells past the last header are always kept.
+    """
     if len(content) > MAX_BYTES:
         raise ImportFileError(f"The file is {_megabytes(len(content))}; the limit is {_megabytes(MAX_BYTES)}.")
     if not content.strip():
@@ -83,9 +87,9 @@ def read_table(*, content: bytes, filename: str = "") -> Table:
     if content.startswith(OLE2_MAGIC) or filename.lower().endswith(".xls"):
         raise ImportFileError("Old Excel files (.xls) are not supported: save the sheet as .xlsx or CSV (UTF-8).")
     if content.startswith(ZIP_MAGIC) or filename.lower().endswith(".xlsx"):
-        return _table("xlsx", _xlsx_rows(content))
+        return _table("xlsx", _xlsx_rows(content), keep=keep)
     text, encoding, guessed = decode(content)
-    return _table("csv", _csv_rows(text), encoding, guessed)
+    return _table("csv", _csv_rows(text), encoding, guessed, keep=keep)
 
 
 def limits() -> tuple[int, int, int]:
@@ -106,7 +110,12 @@ def _size(size: int) -> str:
 
 
 def _table(
-    file_format: str, records: Iterable[tuple[int, list[str]]], encoding: str = "", guessed: bool = False
+    file_format: str,
+    records: Iterable[tuple[int, list[str]]],
+    encoding: str = "",
+    guessed: bool = False,
+    *,
+    keep: Collection[int] | None = None,
 ) -> Table:
     max_columns, max_rows, max_cells = limits()
     headers: tuple[str, ...] | None = None
@@ -120,6 +129,8 @@ def _table(
             continue
         count += 1
         if count <= max_rows:
+            if keep is not None:
+                cells = [c if i in keep or i >= len(headers) else "" for i, c in enumerate(cells)]
             rows.append(SourceRow(number, tuple(cells)))
         # Past the limit rows are only counted, so the refusal can say how many there are.
     if headers is None:
