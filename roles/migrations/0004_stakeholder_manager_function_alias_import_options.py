@@ -6,34 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('roles', '0003_partnerships_disruptions_invites'),
+        ("roles", "0003_partnerships_disruptions_invites"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='options',
+            model_name="importjob",
+            name="options",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='stakeholder',
-            name='manager',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='roles.stakeholder'),
+            model_name="stakeholder",
+            name="manager",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="reports",
+                to="roles.stakeholder",
+            ),
         ),
         migrations.CreateModel(
-            name='FunctionAlias',
+            name="FunctionAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=120)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('function', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='roles.function')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='function_aliases', to='roles.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=120)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "function",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="aliases", to="roles.function"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="function_aliases",
+                        to="roles.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['label'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('label'), models.F('organization'), name='function_alias_label_unique_ci')],
+                "ordering": ["label"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("label"),
+                        models.F("organization"),
+                        name="function_alias_label_unique_ci",
+                    )
+                ],
             },
         ),
     ]
