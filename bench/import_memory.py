@@ -31,8 +31,8 @@ def largest_file(xlsx: bool) -> bytes:
     rows = [HEADER]
     for i in range(100_000):
         manager = f"p{i // 10}@acme.test" if i else ""
-        rows.append([f"E{i:06}", f"First{i}", f"Last{i}", f"p{i}@acme.test", f"Title {i % 50}"])
-        rows[-1] += [DEPARTMENTS[i % len(DEPARTMENTS)], manager, "Berlin", "2021-01-04", "Active"]
+        rows.append([f"E{i:06}", f"First{i}", f"Last{i}", f"p{i}@acme.test", f"Role {i % 50}"])
+        rows[-1] += [DEPARTMENTS[i % len(DEPARTMENTS)], manager, "Berlin", "2021-01", "Active"]
     if not xlsx:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\r\n").writerows(rows)
