@@ -1,9 +1,10 @@
 """Org-chart import (issue 3): CSV/XLSX from HR systems into functions and people.
 
-- reading: bytes -> Table (or ImportFileError for a file that cannot be read)
-- columns: which column is which field (recognized from the header, or chosen)
-- planning: Table + organization -> Plan (per row: create / update / unchanged / error)
-- writing: the Plan re-made and written in one transaction (all rows or none)
+- reading: bytes -> Table (or ImportFileError for a file that cannot be read: encodings, limits)
+- columns: which column is which field (recognized from vendors' headers, or chosen)
+- names: "Last, First" read in order; departments: labels joining existing functions
+- planning: Table + organization -> Plan (per row: create / update / unchanged / error; managers)
+- writing: the Plan re-made and written in one transaction (all rows, or the good ones by choice)
 - jobs: the web's upload -> preview -> commit flow, inline or on a worker
 """
 
