@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Function, ImportJob, Membership, Organization, Stakeholder
+from .models import Function, FunctionAlias, ImportJob, Membership, Organization, Stakeholder
 
 
 @admin.register(Organization)
@@ -34,7 +34,16 @@ class StakeholderAdmin(admin.ModelAdmin):
     list_filter = ["organization"]
     search_fields = ["full_name", "email", "title"]
     list_select_related = ["function", "organization", "user"]
-    raw_id_fields = ["function", "user"]
+    raw_id_fields = ["function", "user", "manager"]
+
+
+@admin.register(FunctionAlias)
+class FunctionAliasAdmin(admin.ModelAdmin):
+    list_display = ["label", "function", "organization", "created_at"]
+    list_filter = ["organization"]
+    search_fields = ["label", "function__name"]
+    list_select_related = ["function", "organization"]
+    raw_id_fields = ["function"]
 
 
 @admin.register(ImportJob)

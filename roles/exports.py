@@ -34,8 +34,16 @@ class PeopleExporter:
     def rows(self) -> Iterator[list[str]]:
         people = (
             Stakeholder.objects.filter(organization=self.organization)
-            .select_related("function__parent")
-            .only("full_name", "email", "title", "function__name", "function__category", "function__parent__name")
+            .select_related("function__parent", "manager")
+            .only(
+                "full_name",
+                "email",
+                "title",
+                "function__name",
+                "function__category",
+                "function__parent__name",
+                "manager__email",
+            )
             .order_by("full_name", "pk")
         )
         for person in people.iterator(chunk_size=2000):
@@ -47,6 +55,7 @@ class PeopleExporter:
                 function.name,
                 str(Function.Category(function.category).label),
                 function.parent.name if function.parent else "",
+                person.manager.email if person.manager else "",
             ]
 
     def render(self, file_format: str) -> ExportFile:

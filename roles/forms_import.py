@@ -39,6 +39,7 @@ HELP = {
     "function": "Required. New functions are created.",
     "category": "Optional. Building, Customer-facing, Cross-functional, Leadership or Partner.",
     "parent": "Optional. The function this one sits inside.",
+    "manager": "Optional. The manager's email or name; they must be in the file or the organization.",
 }
 
 

@@ -85,6 +85,10 @@ class Stakeholder(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="stakeholders"
     )
+    # Another person of the same organization (DESIGN §2); a leaver's reports keep their row.
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports", db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,6 +101,27 @@ class Stakeholder(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class FunctionAlias(models.Model):
+    """A label an organization confirmed as another name of one of its functions ("R&D" -> Engineering).
+
+    Imports join a department with this label to the function instead of creating a second one.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="function_aliases")
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="aliases")
+    label = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("label"), "organization", name="function_alias_label_unique_ci"),
+        ]
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return f"{self.label} → {self.function_id}"
 
 
 class ImportJob(models.Model):
@@ -127,6 +152,8 @@ class ImportJob(models.Model):
     content = models.BinaryField(editable=False)
     headers = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
+    # The user's choices on the preview: {"separate": [labels kept apart], "skip_invalid": bool}.
+    options = models.JSONField(default=dict, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=20, choices=State.choices, default=State.MAPPING)
     preview = models.JSONField(default=dict, blank=True)

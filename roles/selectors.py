@@ -126,7 +126,7 @@ def people_for_list(
     organization: Organization, *, query: str = "", function_id: int | None = None
 ) -> QuerySet[Stakeholder]:
     """People of the organization matching a search on name, email or title."""
-    qs = people_of(organization).select_related("function")
+    qs = people_of(organization).select_related("function", "manager")
     query = query.strip()
     if query:
         qs = qs.filter(Q(full_name__icontains=query) | Q(email__icontains=query) | Q(title__icontains=query))

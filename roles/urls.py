@@ -15,6 +15,8 @@ urlpatterns = [
     path("import/<uuid:token>/columns/", imports.import_mapping, name="import-mapping"),
     path("import/<uuid:token>/preview/", imports.import_preview, name="import-preview"),
     path("import/<uuid:token>/commit/", imports.import_commit, name="import-commit"),
+    path("import/<uuid:token>/joins/", imports.import_joins, name="import-joins"),
+    path("import/<uuid:token>/rejected.csv", imports.import_rejected, name="import-rejected"),
     path("import/jobs/<uuid:token>/", imports.import_job, name="import-job"),
     re_path(r"^people/export\.(?P<fmt>csv|xlsx)$", imports.people_export, name="people-export"),
     # The Whole Product Partnership web and the disruptions around it (issue 7).

@@ -412,3 +412,11 @@ LOGGING = {
 
 # Tests that need PostgreSQL, Redis or Chromium fail instead of skipping when set.
 REQUIRE_SERVICES = _bool("REQUIRE_SERVICES", False)
+
+# Org-chart import limits (issue 14): a file over any of them is refused, naming the limit and its figure.
+IMPORT_MAX_COLUMNS = _int("IMPORT_MAX_COLUMNS", 200)
+IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_CELLS = _int("IMPORT_MAX_CELLS", 1_000_000)
+# An XLSX is a zip: refused before parsing when its members unpack past this size or ratio.
+IMPORT_MAX_XLSX_UNPACKED = _int("IMPORT_MAX_XLSX_UNPACKED", 150 * 1024 * 1024)
+IMPORT_MAX_XLSX_RATIO = _int("IMPORT_MAX_XLSX_RATIO", 100)

@@ -42,6 +42,7 @@ class PreviewRow(NamedTuple):
     function: str
     changes: list[list[str]]
     errors: list[str]
+    manager: str = ""
 
 
 def _job(request: HttpRequest, token: UUID, *, with_preview: bool = False) -> ImportJob:
@@ -83,7 +84,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
         "jobs": imports.jobs_of(organization).select_related("created_by")[:8],
         "columns": _format_columns(),
         "max_mb": imports.MAX_BYTES // (1024 * 1024),
-        "max_rows": imports.MAX_ROWS,
+        "max_columns": imports.limits()[0],
+        "max_rows": imports.limits()[1],
         "background_rows": imports.BACKGROUND_ROWS,
     }
     return render(request, "roles/import.html", context, status=400 if form.errors else 200)
@@ -102,6 +104,7 @@ def _format_columns() -> list[tuple[str, str, str]]:
             "optional",
         ),
         ("Parent Function", "Parent, Parent Department", "optional"),
+        ("Manager Email", "Manager, Reports To, Supervisor (an email or a name)", "optional"),
     ]
 
 
@@ -155,30 +158,65 @@ def import_preview(request: HttpRequest, token: UUID) -> HttpResponse:
         "to_write": totals["create"] + totals["update"],
         "mapped": [(FIELD_LABELS[name], job.headers[column]) for name, column in job.mapping.items()],
         "more_errors": totals["errors"] - len(job.preview["errors"]),
+        "good_rows": totals["rows"] - totals["error"],
+        "separate": job.preview.get("separate", []),
     }
     return render(request, "roles/import_preview.html", context)
 
 
 @org_view(Perm.EDIT)
 @require_POST
-def import_commit(request: HttpRequest, token: UUID) -> HttpResponse:
+def import_joins(request: HttpRequest, token: UUID) -> HttpResponse:
+    """The preview's "keep separate" choices: the ticked labels stay functions of their own."""
     job = _job(request, token, with_preview=True)
     try:
+        imports.choose_joins(job=job, separate=request.POST.getlist("separate"))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return _next_page(job)
+
+
+@org_view(Perm.EDIT)
+@require_POST
+def import_commit(request: HttpRequest, token: UUID) -> HttpResponse:
+    job = _job(request, token, with_preview=True)
+    skip_invalid = request.POST.get("skip_invalid") == "1"
+    try:
         if imports.runs_in_background(job):
-            imports.queue_import(job=job)
+            imports.queue_import(job=job, skip_invalid=skip_invalid)
         else:
-            imports.commit_import(job=job)
+            imports.commit_import(job=job, skip_invalid=skip_invalid)
     except DomainError as exc:
         messages.error(request, exc.detail)
         return _next_page(job)
     if job.state == State.DONE:
         result = job.result
+        left_out = f" {result['rejected']} rows with errors left out." if result.get("rejected") else ""
         messages.success(
             request,
             f"Imported {job.filename}: {result['created']} people added, {result['updated']} updated, "
-            f"{result['unchanged']} unchanged.",
+            f"{result['unchanged']} unchanged.{left_out}",
         )
     return redirect("import-job", org=job.organization.slug, token=job.token)
+
+
+@org_view(Perm.EDIT)
+@require_GET
+def import_rejected(request: HttpRequest, token: UUID) -> HttpResponse:
+    """The rows with errors, as the file had them plus a Reason column, to fix and import again."""
+    job = _job(request, token, with_preview=True)
+    if job.state in {State.MAPPING, State.QUEUED, State.RUNNING}:
+        raise Http404("This import has no rejected rows yet.")
+    content = imports.rejected_csv(job)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    stem = job.filename.rsplit(".", 1)[0] or "import"
+    response["Content-Disposition"] = f'attachment; filename="{_safe_filename(stem)}-rejected-rows.csv"'
+    response["Cache-Control"] = "no-store"  # personal data: keep it out of shared caches
+    return response
+
+
+def _safe_filename(stem: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in stem)[:80] or "import"
 
 
 @org_view(Perm.EDIT)

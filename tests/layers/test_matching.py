@@ -148,7 +148,8 @@ TABLE: list[tuple[str, str | None]] = [
     ("Project Management", None),
     ("PMO", None),
     ("Office Management", None),
-    ("Sales Ops Analytics Guild", None),
+    # Phrase-level matching (issue 14): a sales-operations guild is part of Sales.
+    ("Sales Ops Analytics Guild", SALES),
     ("Sales & Marketing", None),  # two playbook functions in one: map by hand
     ("Product & Engineering", None),
     ("Revenue Operations", None),

@@ -77,11 +77,29 @@ def test_an_unreadable_file_fails_with_the_reason(org, name, message):
     assert counts(org) == (0, 0)
 
 
-def test_an_unknown_layout_needs_columns_named(org):
+def test_an_unknown_layout_needs_columns_named(org, tmp_path):
     with pytest.raises(CommandError, match=r'Choose a column for: .*"Employee Nm", "Courriel"'):
         run(str(FIXTURES / "unknown_layout.csv"), "--org", "acme")
+    # Its "Manager" column is read too (issue 14): "Nobody" is no one, so that row is an error,
+    # and Alan, whose manager is that row's Ada, cannot be linked to her either.
+    err = StringIO()
+    with pytest.raises(CommandError, match="The file has 2 errors"):
+        call_command(
+            "import_org",
+            str(FIXTURES / "unknown_layout.csv"),
+            "--org",
+            "acme",
+            *("--column", "full_name=Employee Nm", "--column", "email=courriel", "--column", "function=Org Unit"),
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert 'Row 2, column "Manager" (D): no one in the file or the organization is named "Nobody".' in err.getvalue()
+    assert 'Row 3, column "Manager" (D): the manager\'s row (2) has errors' in err.getvalue()
+    assert counts(org) == (0, 0)
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_bytes((FIXTURES / "unknown_layout.csv").read_bytes().replace(b"Nobody", b""))
     run(
-        str(FIXTURES / "unknown_layout.csv"),
+        str(fixed),
         "--org",
         "acme",
         "--column",

@@ -62,11 +62,14 @@ def test_it_creates_people_and_functions_from_a_good_file(org, no_playbook):
         "unchanged": 0,
         "functions_created": 7,
         "functions_updated": 0,
+        "rejected": 0,
+        "functions_joined": 0,
+        "aliases_remembered": 0,
     }
     assert counts(org) == (8, 7)
     grace = Stakeholder.objects.get(organization=org, email="grace.jr@acme.test")
     assert (grace.full_name, grace.title, grace.function.name) == (
-        "Hopper, Jr., Grace",
+        "Grace Hopper Jr.",  # "Last, Jr., First" in a name column is read in order (issue 14)
         "Support Engineer, EMEA",
         "Customer Support",
     )
@@ -153,6 +156,7 @@ def test_importing_the_same_file_again_changes_nothing(org, no_playbook):
         "errors": 0,
         "functions_create": 0,
         "functions_update": 0,
+        "joins": 0,
     }
     assert dict(Stakeholder.objects.values_list("email", "updated_at")) == stamps
 

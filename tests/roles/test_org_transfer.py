@@ -40,6 +40,7 @@ from roles.management.commands.seed_demo import seed_demo
 from roles.models import (
     Disruption,
     Function,
+    FunctionAlias,
     Invite,
     Membership,
     Organization,
@@ -85,6 +86,11 @@ def _northwind() -> Organization:
     Product.objects.create(organization=org, slug="labs", name="Northwind Labs")
     for product in org.products.all():
         report_services.build_report(product_id=product.pk, trigger="manual", run_key=f"test:{product.slug}", by=leader)
+    # A manager link and a confirmed department label (issue 14).
+    Stakeholder.objects.filter(pk=person.pk).update(
+        manager=Stakeholder.objects.filter(organization=org).exclude(pk=person.pk).order_by("email").first()
+    )
+    FunctionAlias.objects.create(organization=org, function=cs, label="Client Happiness")
     # An invite: deliberately not exported.
     Invite.objects.create(
         organization=org, stakeholder=person, email=person.email, nonce="n" * 40, expires_at=now + timedelta(days=7)
@@ -103,6 +109,8 @@ def model_counts(org: Organization) -> dict[str, int]:
         "functions": Function.objects.filter(organization=org).count(),
         "children": Function.objects.filter(organization=org, parent__isnull=False).count(),
         "people": Stakeholder.objects.filter(organization=org).count(),
+        "managed people": Stakeholder.objects.filter(organization=org, manager__isnull=False).count(),
+        "function aliases": FunctionAlias.objects.filter(organization=org).count(),
         "linked people": Stakeholder.objects.filter(organization=org, user__isnull=False).count(),
         "products": Product.objects.filter(organization=org).count(),
         "assignments": Assignment.objects.filter(product__organization=org).count(),

@@ -1,7 +1,10 @@
-"""`manage.py import_org FILE --org SLUG [--dry-run] [--column FIELD=HEADER …]` (DESIGN §7).
+"""`manage.py import_org FILE --org SLUG [--dry-run] [--column FIELD=HEADER …] [--separate-functions]
+[--skip-invalid [--rejected OUT.csv]]` (DESIGN §7).
 
-The same service as the import page: prints the preview totals and every error;
-exits non-zero and writes nothing when the file has errors; otherwise writes all
+The same service as the import page: prints how the file was read (encoding, ignored columns,
+departments joining existing functions), the preview totals and every error; exits non-zero
+and writes nothing when the file has errors, unless --skip-invalid leaves the bad rows out
+(and --rejected writes them, with the reason, to fix and import again); otherwise writes all
 rows in one transaction.
 """
 
@@ -36,6 +39,21 @@ class Command(BaseCommand):
             help="Which column holds a field when its header is not recognized. "
             f"Fields: {', '.join(columns.FIELD_LABELS)}.",
         )
+        parser.add_argument(
+            "--separate-functions",
+            action="store_true",
+            help="Keep every department a function of its own, even where it is another name of an existing one.",
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Import the good rows of a file with errors and leave the bad ones out.",
+        )
+        parser.add_argument(
+            "--rejected",
+            metavar="OUT.csv",
+            help="With --skip-invalid: write the rows left out, with a Reason column, to this file.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         table = self._read(Path(options["file"]))
@@ -43,10 +61,18 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
             raise CommandError(f"No organization with the slug {options['org']!r}.")
+        if options["rejected"] and not options["skip_invalid"]:
+            raise CommandError("--rejected needs --skip-invalid: without it a file with errors imports nothing.")
+        self._describe_file(table, mapping)
         started = time.monotonic()
         try:
             plan = imports.import_table(
-                organization=organization, table=table, mapping=mapping, dry_run=options["dry_run"]
+                organization=organization,
+                table=table,
+                mapping=mapping,
+                dry_run=options["dry_run"],
+                separate=bool(options["separate_functions"]),
+                skip_invalid=options["skip_invalid"],
             )
         except imports.ImportRejected as exc:
             self._print_totals(exc.plan)
@@ -58,6 +84,16 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.detail) from None
         self._print_totals(plan)
+        for join in plan.joins:
+            self.stdout.write(join.reason)
+        if plan.rejected:
+            for message in plan.errors[:ERRORS_PRINTED]:
+                self.stderr.write(message)
+            self.stdout.write(f"Left out {len(plan.rejected)} row{'s' if len(plan.rejected) != 1 else ''} with errors.")
+            if options["rejected"]:
+                reasons = {row.number: " ".join(row.errors) for row in plan.rejected}
+                Path(options["rejected"]).write_bytes(imports.rejected_csv_of(table, reasons))
+                self.stdout.write(f"Wrote them, with the reason for each, to {options['rejected']}.")
         seconds = time.monotonic() - started
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was written.")
@@ -77,6 +113,14 @@ class Command(BaseCommand):
             return imports.read_table(content=content, filename=path.name)
         except imports.ImportFileError as exc:
             raise CommandError(f"{path}: {exc.detail}") from None
+
+    def _describe_file(self, table: imports.Table, mapping: dict[str, int]) -> None:
+        if table.encoding:
+            guessed = " (guessed)" if table.encoding_guessed else ""
+            self.stdout.write(f"Read as {table.encoding}{guessed}.")
+        ignored = columns.ignored(table.headers, mapping)
+        if ignored:
+            self.stdout.write(f"Columns not imported ({len(ignored)}): {', '.join(map(repr, ignored))}.")
 
     def _mapping(self, table: imports.Table, overrides: list[str]) -> dict[str, int]:
         mapping = columns.recognize(table.headers)

@@ -19,6 +19,7 @@ EXPORT_HEADERS: dict[str, str] = {
     "function": "Department",
     "category": "Category",
     "parent": "Parent Function",
+    "manager": "Manager Email",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -30,27 +31,106 @@ FIELD_LABELS: dict[str, str] = {
     "function": "Function (department or team)",
     "category": "Category",
     "parent": "Parent function",
+    "manager": "Manager (email or name)",
 }
 
-# Aliases in order of preference: with both "Department" and "Team", Department wins.
+# Aliases in order of preference: with both "Department" and "Team", Department wins. They are
+# compared with the header's qualifiers taken off (see `header_key`), so "Work Email",
+# "Email Address [Required]", "Email - Primary Work" and "Work Contact: Work Email" all meet "email".
+# The vendors' own headers (Google Workspace, Entra ID, Okta, BambooHR, Personio, Rippling, HiBob,
+# Workday, Gusto, Deel, ADP) are covered here and tested with a sample file each.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "email": ("email", "workemail", "emailaddress", "workemailaddress", "businessemail", "primaryemail", "mail"),
-    "first_name": ("firstname", "givenname", "forename", "preferredfirstname"),
-    "last_name": ("lastname", "surname", "familyname"),
-    "full_name": ("fullname", "name", "employeename", "displayname", "preferredname", "employee"),
-    "title": ("jobtitle", "title", "position", "positiontitle", "businesstitle", "jobrole", "role"),
-    "function": ("department", "team", "function", "departmentname", "teamname", "functionname", "dept"),
+    "email": (
+        "email",
+        "emailaddress",
+        "mail",
+        "companyemail",
+        "corporateemail",
+        "emailaddresswork",
+        "primaryemailaddress",
+        "userprincipalname",  # Entra ID's sign-in name: an address, used when "mail" is absent
+    ),
+    "first_name": ("firstname", "givenname", "forename", "namefirstname"),
+    "last_name": ("lastname", "surname", "familyname", "namelastname"),
+    "full_name": (
+        "fullname",
+        "name",
+        "displayname",
+        "employeename",
+        "employee",
+        "worker",
+        "workername",
+        "personname",
+        "employeefullname",
+        *("lastnamefirstname", "namelastfirst", "employeenamelastfirst", "fullnamelastfirst", "payrollname"),
+    ),
+    "title": (
+        "jobtitle",
+        "title",
+        "position",
+        "positiontitle",
+        "employeetitle",
+        "jobtitledescription",
+        "jobrole",
+        "role",
+        "designation",
+        "jobprofile",
+    ),
+    "function": (
+        "department",
+        "departmentname",
+        "homedepartment",
+        "homedepartmentdescription",
+        "departmentdescription",
+        "team",
+        "function",
+        "teamname",
+        "functionname",
+        "dept",
+        "supervisoryorganization",
+        "orgunitpath",  # Google Workspace: "/Sales/EMEA"
+    ),
     "category": ("category", "functioncategory"),
     "parent": ("parentfunction", "parent", "parentdepartment", "parentteam"),
+    # By email first: an address names one person; a name may be shared.
+    "manager": (
+        "manageremail",
+        "managersemail",
+        "manageremailaddress",
+        "reportstoemail",
+        "supervisoremail",
+        "directmanageremail",
+        "linemanageremail",
+        "manager",
+        "managername",
+        "reportsto",
+        "reportstoname",
+        "supervisor",
+        "supervisorname",
+        "directmanager",
+        "linemanager",
+    ),
 }
+# Headers that say the name column holds "Last, First".
+LAST_FIRST = frozenset(
+    {"lastnamefirstname", "namelastfirst", "employeenamelastfirst", "fullnamelastfirst", "payrollname"}
+)
+
+# Words that qualify a header without changing the field: taken off before comparing.
+# Not "company": Entra's "companyName" is not a name.
+_QUALIFIERS = frozenset({"legal", "preferred", "primary", "work", "business", "official", "contact"})
+# How much a qualified column is worth when several hold the same field: preferred names first.
+PREFERRED, PLAIN, LEGAL = 0, 1, 2
+_RANK_OF_ALIAS = {"displayname": PREFERRED, "payrollname": LEGAL}
 
 # Words that hint at a field when no header matches exactly: only a first guess shown on
 # the mapping form, which the user confirms ("Org Unit" is probably the function).
 HINTS: dict[str, tuple[str, ...]] = {
     "email": ("mail",),
+    "manager": ("manager", "supervisor", "reportsto"),
     "full_name": ("name",),
     "title": ("title", "position", "role"),
-    "function": ("department", "dept", "team", "unit", "division", "function", "group"),
+    "function": ("department", "dept", "team", "unit", "division", "function", "group", "organization"),
     "category": ("category",),
     "parent": ("parent",),
 }
@@ -62,31 +142,103 @@ def normalize(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
+def _words(header: str) -> list[str]:
+    """The header's words: brackets dropped ("[Required]"), camelCase and snake_case split."""
+    text = re.sub(r"\[[^\]]*\]", " ", header)
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)
+    return re.findall(r"[^\W_]+", text.casefold())
+
+
+def header_key(header: str) -> tuple[str, int]:
+    """(the header's key without qualifiers, its rank): "Legal first name" -> ("firstname", LEGAL)."""
+    words = _words(header)
+    rank = PREFERRED if "preferred" in words else LEGAL if "legal" in words else PLAIN
+    kept = [w for w in words if w not in _QUALIFIERS] or words
+    # Workday: "Legal Name - First Name", "Preferred Name - Last Name".
+    if len(kept) > 1 and kept[0] == "name" and kept[1] in {"first", "last", "middle"}:
+        kept = kept[1:]
+    # A bare "Preferred Name" (BambooHR, Deel) is what someone is called: a first name.
+    if kept == ["name"] and rank == PREFERRED:
+        kept = ["first", "name"]
+    key = "".join(kept)
+    return key, _RANK_OF_ALIAS.get(key, rank)
+
+
+def candidates(headers: Sequence[str]) -> dict[str, list[int]]:
+    """Every column holding each field, best first (alias order, then preferred before legal)."""
+    keys = [header_key(h) for h in headers]
+    found: dict[str, list[int]] = {}
+    for field, aliases in ALIASES.items():
+        ranked = sorted((aliases.index(key), rank, column) for column, (key, rank) in enumerate(keys) if key in aliases)
+        if ranked:
+            found[field] = [column for *_, column in ranked]
+    return found
+
+
 def recognize(headers: Sequence[str]) -> Mapping:
     """The fields whose column the header names; a column serves one field at most."""
-    normalized = [normalize(h) for h in headers]
     mapping: Mapping = {}
-    for field, aliases in ALIASES.items():
-        for alias in aliases:
-            column = next((i for i, h in enumerate(normalized) if h == alias and i not in mapping.values()), None)
-            if column is not None:
-                mapping[field] = column
-                break
+    for field, columns in candidates(headers).items():
+        column = next((c for c in columns if c not in mapping.values()), None)
+        if column is not None:
+            mapping[field] = column
+    if "first_name" in mapping and "last_name" not in mapping and _bare_preferred(headers[mapping["first_name"]]):
+        # "Preferred name" beside a "Full name" and no last name column (Deel): the name someone goes by, whole.
+        mapping["full_name"] = mapping.pop("first_name")
     if "full_name" in mapping and ("first_name" in mapping or "last_name" in mapping):
-        # A full name column says it all; first/last would only be a second opinion.
-        mapping.pop("first_name", None)
-        mapping.pop("last_name", None)
+        # The better-qualified name wins: a preferred first name beats a legal/payroll full name,
+        # a display name beats first/last; at equal rank a full name column says it all.
+        full_rank = header_key(headers[mapping["full_name"]])[1]
+        first_rank = header_key(headers[mapping["first_name"]])[1] if "first_name" in mapping else LEGAL
+        if full_rank <= first_rank or not {"first_name", "last_name"} <= mapping.keys():
+            mapping.pop("first_name", None)
+            mapping.pop("last_name", None)
+        else:
+            mapping.pop("full_name")
     return mapping
+
+
+def _bare_preferred(header: str) -> bool:
+    words = [w for w in _words(header) if w not in _QUALIFIERS]
+    return words == ["name"] and "preferred" in _words(header)
+
+
+def alternates(headers: Sequence[str], mapping: Mapping) -> dict[str, list[int]]:
+    """Other columns of the same field, read when the mapped one is empty ("Preferred first name" blank)."""
+    found = candidates(headers)
+    extra = {
+        field: [c for c in found.get(field, []) if c != column and c not in mapping.values()]
+        for field, column in mapping.items()
+        if field in ("first_name", "last_name", "full_name", "email")
+    }
+    if "full_name" in mapping:
+        # An empty display name (Okta, Entra guests) falls back to the first and last name columns.
+        for part in ("first_name", "last_name"):
+            extra[part] = [c for c in found.get(part, []) if c not in mapping.values()]
+    return extra
+
+
+def names_last_first(headers: Sequence[str], mapping: Mapping) -> bool:
+    """Whether the header of the name column says its values are "Last, First"."""
+    return "full_name" in mapping and header_key(headers[mapping["full_name"]])[0] in LAST_FIRST
+
+
+def ignored(headers: Sequence[str], mapping: Mapping) -> list[str]:
+    """The headers of the columns the import does not read, as the preview lists them."""
+    used = set(mapping.values()) | {c for extra in alternates(headers, mapping).values() for c in extra}
+    return [header or f"(no header, column {column_letter(i)})" for i, header in enumerate(headers) if i not in used]
 
 
 def suggest(headers: Sequence[str], samples: Sequence[Sequence[str]] = ()) -> Mapping:
     """The recognized columns plus guesses: words inside the other headers, values that are emails."""
     mapping = recognize(headers)
     if "email" not in mapping:
-        looks_like_email = [bool(s) and all("@" in v for v in s) for s in samples]
+        looks_like_email = [
+            bool(s) and all("@" in v for v in s) and i not in mapping.values() for i, s in enumerate(samples)
+        ]
         if any(looks_like_email):
             mapping["email"] = looks_like_email.index(True)
-    normalized = [normalize(h) for h in headers]
+    normalized = [header_key(h)[0] for h in headers]
     for field, words in HINTS.items():
         if field in mapping or (field == "full_name" and {"first_name", "last_name"} & mapping.keys()):
             continue

@@ -8,6 +8,8 @@ redelivered task never runs an import twice.
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import time
 from collections.abc import Iterable
@@ -27,7 +29,7 @@ from wholeproduct.task_limits import VISIBILITY_MARGIN, limits_of
 
 from ...models import Function, ImportJob, Organization
 from . import columns
-from .planning import Plan, build_plan
+from .planning import ERROR, Plan, build_plan, escape_cell
 from .reading import Table, read_table
 from .writing import ImportChanged, ImportRejected, import_table
 
@@ -110,7 +112,7 @@ def start_import(
         job.state = State.MAPPING
         job.save()
         return job
-    _store_preview(job, build_plan(organization=organization, table=table, mapping=job.mapping))
+    _store_preview(job, _plan(job, table), table)
     job.save()
     return job
 
@@ -121,28 +123,65 @@ def choose_columns(*, job: ImportJob, mapping: dict[str, int]) -> ImportJob:
     if job.state not in {State.MAPPING, State.READY, State.INVALID, State.FAILED}:
         raise Conflict("This import has already been committed; upload the file again to change its columns.")
     job.mapping = columns.check(mapping, job.headers)
-    plan = build_plan(organization=job.organization, table=_table(job), mapping=job.mapping)
-    _store_preview(job, plan)
+    table = _table(job)
+    _store_preview(job, _plan(job, table), table)
     job.save(update_fields=["mapping", "preview", "state", "error", "updated_at"])
     return job
 
 
-def commit_import(*, job: ImportJob) -> ImportJob:
+@transaction.atomic
+def choose_joins(*, job: ImportJob, separate: Iterable[str]) -> ImportJob:
+    """Keep the named department labels as functions of their own instead of joining existing ones."""
+    if job.state not in {State.READY, State.INVALID, State.FAILED}:
+        raise Conflict("This import has already been committed; upload the file again to change it.")
+    offered = {join["label"].casefold(): join["label"] for join in job.preview.get("joins", [])}
+    kept = set(job.options.get("separate", []))
+    unknown = [label for label in separate if label.casefold() not in offered and label not in kept]
+    if unknown:
+        raise DomainError(f"{unknown[0]} is not a department this import joins to a function.")
+    job.options = job.options | {"separate": sorted(set(separate), key=str.casefold)}
+    table = _table(job)
+    _store_preview(job, _plan(job, table), table)
+    job.save(update_fields=["options", "preview", "state", "error", "updated_at"])
+    return job
+
+
+def rejected_csv(job: ImportJob) -> bytes:
+    """The rows with errors as the file had them, plus a Reason column: to fix and import again."""
+    reasons = {row[0]: " ".join(row[7]) for row in job.preview.get("rows", []) if row[1] == ERROR}
+    return rejected_csv_of(_table(job), reasons)
+
+
+def rejected_csv_of(table: Table, reasons: dict[int, str]) -> bytes:
+    """CSV (UTF-8 with BOM, formula-escaped like the people export) of the rows `reasons` names."""
+    width = len(table.headers)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([escape_cell(h) for h in (*table.headers, "Reason")])
+    for row in table.rows:
+        if row.number in reasons:
+            cells = [*row.cells[:width], *[""] * (width - len(row.cells)), reasons[row.number]]
+            writer.writerow([escape_cell(str(value)) for value in cells])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def commit_import(*, job: ImportJob, skip_invalid: bool = False) -> ImportJob:
     """Commit a previewed import now, in this process (small files).
 
     Not atomic as a whole on purpose: the claim must be visible to other requests
     at once; the import itself is one transaction (writing.import_table).
+    `skip_invalid`: import the good rows of a file with errors and leave the others out.
     """
-    _claim(job, from_states=[State.READY, State.FAILED], to_state=State.RUNNING)
+    _claim(job, from_states=_committable(job, skip_invalid), to_state=State.RUNNING, skip_invalid=skip_invalid)
     _run(job)
     return job
 
 
-def queue_import(*, job: ImportJob) -> ImportJob:
+def queue_import(*, job: ImportJob, skip_invalid: bool = False) -> ImportJob:
     """Hand a previewed import to a worker; the page follows its progress."""
     from ... import tasks  # the task module imports this one
 
-    _claim(job, from_states=[State.READY, State.FAILED], to_state=State.QUEUED)
+    _claim(job, from_states=_committable(job, skip_invalid), to_state=State.QUEUED, skip_invalid=skip_invalid)
     job_id = job.pk
 
     def send() -> None:
@@ -166,7 +205,8 @@ def run_queued_import(*, job_id: int) -> None:
     claimable = Q(state=State.QUEUED) | Q(state=State.RUNNING, updated_at__lt=lost)
     if not ImportJob.objects.filter(claimable, pk=job_id).update(state=State.RUNNING, updated_at=timezone.now()):
         return
-    job = ImportJob.objects.select_related("organization").defer("content").get(pk=job_id)
+    # The preview of 100,000 rows is ~100 MB as Python objects: the worker needs only its fingerprint.
+    job = ImportJob.objects.select_related("organization").defer("content", "preview").get(pk=job_id)
     try:
         _run(job)
     except DomainError:
@@ -177,17 +217,27 @@ def _forget_abandoned(organization: Organization) -> None:
     waiting = [State.MAPPING, State.READY, State.INVALID, State.FAILED]
     cutoff = timezone.now() - ABANDONED_AFTER
     ImportJob.objects.filter(organization=organization, state__in=waiting, updated_at__lt=cutoff).delete()
+    # Files kept to hand back their rejected rows go too, after the same while.
+    done = ImportJob.objects.filter(organization=organization, state=State.DONE, finished_at__lt=cutoff)
+    done.filter(result__rejected__gt=0).update(content=b"")
 
 
-def _claim(job: ImportJob, *, from_states: Iterable[str], to_state: str) -> None:
+def _committable(job: ImportJob, skip_invalid: bool) -> list[str]:
+    # A file with errors is committed only when the user chose to leave the bad rows out.
+    return [State.READY, State.FAILED, *([State.INVALID] if skip_invalid else [])]
+
+
+def _claim(job: ImportJob, *, from_states: Iterable[str], to_state: str, skip_invalid: bool = False) -> None:
+    options = job.options | {"skip_invalid": skip_invalid}
     claimed = ImportJob.objects.filter(pk=job.pk, state__in=list(from_states)).update(
-        state=to_state, error="", updated_at=timezone.now()
+        state=to_state, error="", options=options, updated_at=timezone.now()
     )
     if not claimed:
         job.refresh_from_db(fields=["state"])
         raise Conflict(_why_not_committable(job))
     job.state = to_state
     job.error = ""
+    job.options = options
 
 
 def _why_not_committable(job: ImportJob) -> str:
@@ -197,7 +247,10 @@ def _why_not_committable(job: ImportJob) -> str:
         return "This file has already been imported."
     if job.state == State.MAPPING:
         return "Choose the columns first."
-    return "The file has errors; fix them and upload it again."
+    return (
+        "The file has rows with errors: fix them and upload it again, "
+        "or tick “Import the other rows” to leave them out."
+    )
 
 
 def _run(job: ImportJob) -> None:
@@ -211,15 +264,22 @@ def _run(job: ImportJob) -> None:
 
     cache.set(key, {"label": "Reading and checking the file", "percent": 5}, 3600)
     try:
+        # Only the columns the import reads: the others would cost memory and change nothing.
+        used = set(job.mapping.values()) | {
+            c for extra in columns.alternates(job.headers, job.mapping).values() for c in extra
+        }
+        table = _table(job, keep=used)
         plan = import_table(
             organization=job.organization,
-            table=_table(job),
+            table=table,
             mapping=job.mapping,
-            expected_fingerprint=job.preview.get("fingerprint"),
+            expected_fingerprint=_fingerprint(job),
             progress=report,
+            separate=job.options.get("separate", []),
+            skip_invalid=bool(job.options.get("skip_invalid")),
         )
     except (ImportChanged, ImportRejected) as exc:
-        _store_preview(job, exc.plan)
+        _store_preview(job, exc.plan, table)
         job.error = exc.detail
         job.save(update_fields=["preview", "state", "error", "updated_at"])
         raise
@@ -230,16 +290,19 @@ def _run(job: ImportJob) -> None:
         _finish(job, State.FAILED, error="The import stopped unexpectedly; nothing was imported. Try again.")
         raise
     job.result = plan.result | {"seconds": round(time.monotonic() - started, 2)}
-    job.content = b""  # the people are in the database now; the file need not be kept
-    _finish(job, State.DONE)
+    # The people are in the database now; the file is kept only to hand back its rejected rows.
+    keep = plan.result.get("rejected", 0) > 0
+    if not keep:
+        job.content = b""
+    _finish(job, State.DONE, drop_content=not keep)
 
 
-def _finish(job: ImportJob, state: str, *, error: str = "") -> None:
+def _finish(job: ImportJob, state: str, *, error: str = "", drop_content: bool = False) -> None:
     job.state = state
     job.error = error
     job.finished_at = timezone.now()
     fields = ["state", "error", "finished_at", "result", "updated_at"]
-    job.save(update_fields=[*fields, "content"] if state == State.DONE else fields)
+    job.save(update_fields=[*fields, "content"] if drop_content else fields)
     cache.delete(_progress_key(job))
 
 
@@ -247,16 +310,32 @@ def _progress_key(job: ImportJob) -> str:
     return f"import-progress:{job.token}"
 
 
-def _table(job: ImportJob) -> Table:
+def _table(job: ImportJob, keep: set[int] | None = None) -> Table:
     content = ImportJob.objects.filter(pk=job.pk).values_list("content", flat=True).get()
-    return read_table(content=bytes(content), filename=job.filename)
+    return read_table(content=bytes(content), filename=job.filename, keep=keep)
 
 
-def _store_preview(job: ImportJob, plan: Plan) -> None:
+def _fingerprint(job: ImportJob) -> str | None:
+    if "preview" not in job.get_deferred_fields():
+        return job.preview.get("fingerprint")
+    return ImportJob.objects.filter(pk=job.pk).values_list("preview__fingerprint", flat=True).get()
+
+
+def _plan(job: ImportJob, table: Table) -> Plan:
+    separate = job.options.get("separate", [])
+    return build_plan(organization=job.organization, table=table, mapping=job.mapping, separate=separate)
+
+
+def _store_preview(job: ImportJob, plan: Plan, table: Table) -> None:
     """Keep what the preview page shows, compactly: one short list per row."""
     job.preview = {
         "fingerprint": plan.fingerprint,
         "totals": plan.totals,
+        "encoding": table.encoding,
+        "encoding_guessed": table.encoding_guessed,
+        "ignored": plan.ignored,
+        "joins": [{"label": j.label, "function": j.function, "kind": j.kind, "reason": j.reason} for j in plan.joins],
+        "separate": list(job.options.get("separate", [])),
         "errors": plan.errors[:PREVIEW_ERRORS_KEPT],
         "functions": [
             {
@@ -266,12 +345,14 @@ def _store_preview(job: ImportJob, plan: Plan) -> None:
                 "category_label": Function.Category(f.category).label,
                 "parent": f.parent,
                 "changes": f.changes,
+                "reason": f.reason,
             }
             for f in sorted(plan.functions.values(), key=lambda f: f.name.lower())
             if f.state != "unchanged"
         ],
         "rows": [
-            [r.number, r.state, r.full_name, r.email, r.title or "", r.function, r.changes, r.errors] for r in plan.rows
+            [r.number, r.state, r.full_name, r.email, r.title or "", r.function, r.changes, r.errors, r.manager_cell]
+            for r in plan.rows
         ],
     }
     job.state = State.READY if plan.ok else State.INVALID

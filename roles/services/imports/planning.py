@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,11 @@ from django.core.validators import validate_email
 from shared.exports import escape_formula, unescape_formula
 
 from ...models import Function, Organization, Stakeholder
+from . import columns as column_rules
 from .columns import FIELD_LABELS, Mapping, column_name, normalize
+from .departments import Join, Resolver, department_label
+from .names import full_name as reading_order
+from .names import joined, name_key
 from .reading import FormulaCell, SourceRow, Table
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
@@ -35,6 +39,7 @@ MAX_LENGTH = {
     "function": Function._meta.get_field("name").max_length,
     "parent": Function._meta.get_field("name").max_length,
     "category": 40,
+    "manager": Stakeholder._meta.get_field("email").max_length,
 }
 CATEGORIES = {normalize(v): v for v in Function.Category.values} | {
     normalize(label): value for value, label in Function.Category.choices
@@ -50,7 +55,7 @@ escape_cell = escape_formula
 _unescape = unescape_formula
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of a file of up to 100,000: slots keep them small
 class RowPlan:
     number: int
     state: str
@@ -63,6 +68,9 @@ class RowPlan:
     pk: int | None = None  # the existing person
     category: str | None = None
     parent: str | None = None
+    manager: str | None = None  # the manager's email (lowercased), "" for none; None: no manager column
+    manager_cell: str = ""  # as the file writes it (an email or a name)
+    name_as_written: str = ""  # the name cell before "Last, First" was turned round
 
 
 @dataclass
@@ -74,6 +82,7 @@ class FunctionPlan:
     is_external: bool = False
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     source: str = ""  # where a new function's category comes from
+    reason: str = ""  # why the playbook knows a new function ("Customer Success Ops" contains …)
     pk: int | None = None
 
 
@@ -83,11 +92,19 @@ class Plan:
     functions: dict[str, FunctionPlan]  # by lowercased name: every function the file names
     errors: list[str]
     has_title: bool = False
+    has_manager: bool = False
+    joins: list[Join] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # headers of the columns not read
+    skip_invalid: bool = False  # import the good rows, leave the bad ones out
     result: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors or self.skip_invalid
+
+    @property
+    def rejected(self) -> list[RowPlan]:
+        return [row for row in self.rows if row.state == ERROR]
 
     @property
     def totals(self) -> dict[str, int]:
@@ -98,6 +115,7 @@ class Plan:
         return counts | {
             "rows": len(self.rows),
             "errors": len(self.errors),
+            "joins": len(self.joins),
             "functions_create": sum(f.state == CREATE for f in functions),
             "functions_update": sum(f.state == UPDATE for f in functions),
         }
@@ -106,34 +124,63 @@ class Plan:
     def fingerprint(self) -> str:
         """What the import would write: equal fingerprints mean the same changes."""
         rows = [
-            (r.state, r.email.lower(), r.full_name, r.title, r.function, r.changes)
+            (r.state, r.email.lower(), r.full_name, r.title, r.function, r.manager, r.changes)
             for r in self.rows
             if r.state != UNCHANGED
         ]
         functions = [(k, f.state, f.category, f.parent, f.changes) for k, f in sorted(self.functions.items())]
-        payload = json.dumps([rows, functions], default=str).encode()
+        joins = [(j.label, j.function, j.kind) for j in self.joins]
+        payload = json.dumps([rows, functions, joins], default=str).encode()
         return hashlib.sha256(payload).hexdigest()
 
 
-def build_plan(*, organization: Organization, table: Table, mapping: Mapping) -> Plan:
-    reader = _RowReader(table.headers, mapping, check_formulas=table.file_format == "csv")
+def build_plan(
+    *,
+    organization: Organization,
+    table: Table,
+    mapping: Mapping,
+    separate: Collection[str] | bool = (),
+    skip_invalid: bool = False,
+) -> Plan:
+    """What importing `table` would do. `separate`: department labels (or all, True) kept as
+    functions of their own instead of joining an existing one; `skip_invalid`: bad rows are left out."""
+    resolver = Resolver(organization, separate=separate)
+    reader = _RowReader(table.headers, mapping, check_formulas=table.file_format == "csv", resolver=resolver)
     rows = [reader.read(source) for source in table.rows]
     _flag_duplicate_emails(rows, reader)
-    functions = _FunctionPlanner(organization, reader).plan(rows)
-    _compare_people(organization, rows, functions, has_title="title" in mapping)
+    people = _existing_people(organization)
+    if "manager" in mapping:
+        _ManagerResolver(rows, people, reader).resolve()
+    joins = _join_departments(rows, resolver)
+    functions = _FunctionPlanner(reader, resolver.rows).plan(rows)
+    _compare_people(rows, functions, people, has_title="title" in mapping)
     errors = [message for row in rows for message in row.errors]
     seen: set[str] = set()
     # A message naming several rows is attached to each of them; list it once.
     unique = [m for m in errors if not (m in seen or seen.add(m))]  # type: ignore[func-returns-value]
-    return Plan(rows=rows, functions=functions, errors=unique, has_title="title" in mapping)
+    return Plan(
+        rows=rows,
+        functions=functions,
+        errors=unique,
+        has_title="title" in mapping,
+        has_manager="manager" in mapping,
+        joins=joins,
+        ignored=column_rules.ignored(table.headers, mapping),
+        skip_invalid=skip_invalid,
+    )
 
 
 class _RowReader:
     """Reads one field of one row, checking the cell and naming it in any error."""
 
-    def __init__(self, headers: Sequence[str], mapping: Mapping, *, check_formulas: bool) -> None:
+    def __init__(
+        self, headers: Sequence[str], mapping: Mapping, *, check_formulas: bool, resolver: Resolver | None = None
+    ) -> None:
         self.headers = headers
         self.mapping = mapping
+        self.alternates = column_rules.alternates(headers, mapping)
+        self.last_first = column_rules.names_last_first(headers, mapping)
+        self.resolver = resolver
         # An XLSX text cell is text by construction (only formula cells run); a CSV cell is not.
         self.check_formulas = check_formulas
 
@@ -146,15 +193,27 @@ class _RowReader:
 
     def read(self, source: SourceRow) -> RowPlan:
         errors: list[str] = []
-        values = {name: self._cell(source, name, errors) for name in self.mapping}
+        values = {name: self._value(source, name, errors) for name in self.mapping}
+        written = values.get("full_name", "")
+        if "full_name" in values:
+            name = reading_order(written, last_first=self.last_first)
+            if not name:
+                name = joined(*(self._first_of(source, part, errors) for part in ("first_name", "last_name")))
+        else:
+            name = joined(values.get("first_name", ""), values.get("last_name", ""))
+        function = values.get("function", "")
+        if function and self.resolver is not None:
+            function = department_label(function, self.resolver.known)
         row = RowPlan(
             number=source.number,
             state=ERROR,
-            full_name=values.get("full_name") or " ".join(filter(None, (values.get(f) for f in _NAME_PARTS))),
+            full_name=name[: MAX_LENGTH["full_name"]],
             email=values.get("email", ""),
             title=values.get("title"),
-            function=values.get("function", ""),
+            function=function,
             errors=errors,
+            manager_cell=values.get("manager", ""),
+            name_as_written=written,
         )
         self._check_required(row, values, source.number)
         row.category, row.parent = self._category(values, source.number, errors), values.get("parent") or None
@@ -165,8 +224,25 @@ class _RowReader:
             row.state = UNCHANGED  # refined against the database later
         return row
 
-    def _cell(self, source: SourceRow, name: str, errors: list[str]) -> str:
-        column = self.mapping[name]
+    def _value(self, source: SourceRow, name: str, errors: list[str]) -> str:
+        """The field's cell, or when it is empty the next column holding the same field."""
+        value = self._cell(source, name, errors)
+        for column in self.alternates.get(name, ()) if not value else ():
+            value = self._cell(source, name, errors, column)
+            if value:
+                break
+        return value
+
+    def _first_of(self, source: SourceRow, name: str, errors: list[str]) -> str:
+        """The first non-empty cell among the unmapped columns holding a field."""
+        for column in self.alternates.get(name, ()):
+            value = self._cell(source, name, errors, column)
+            if value:
+                return value
+        return ""
+
+    def _cell(self, source: SourceRow, name: str, errors: list[str], column: int | None = None) -> str:
+        column = self.mapping[name] if column is None else column
         raw = source.cells[column] if column < len(source.cells) else ""
         where = self.where([source.number], name)
         if isinstance(raw, FormulaCell):
@@ -238,15 +314,14 @@ class _RowReader:
         return category
 
 
-_NAME_PARTS = ("first_name", "last_name")
-
-
 def _failed(errors: list[str], where: str) -> bool:
     """Whether this cell already has an error: one message per cell is enough."""
     return any(e.startswith(where + ":") for e in errors)
 
 
 def _control_problem(value: str) -> str | None:
+    # CALL SITE FOR GUARD'S TEXT RULE: the `guard` helper writes the one rule refusing control, bidi
+    # and zero-width characters (wholeproduct/security.py); once merged, this should call it.
     for ch in value:
         if ch in "\r\n":
             return "a line break"
@@ -284,11 +359,8 @@ def _flag_duplicate_emails(rows: list[RowPlan], reader: _RowReader) -> None:
 class _FunctionPlanner:
     """Every function the file names (departments and parents): existing, or to create."""
 
-    def __init__(self, organization: Organization, reader: _RowReader) -> None:
+    def __init__(self, reader: _RowReader, existing: list[tuple[int, str, str, int | None, bool]]) -> None:
         self.reader = reader
-        existing = Function.objects.filter(organization=organization).values_list(
-            "pk", "name", "category", "parent_id", "is_external"
-        )
         self.existing = {name.lower(): (pk, name, category, parent_id) for pk, name, category, parent_id, _ in existing}
         self.name_of = {pk: name for pk, name, *_ in self.existing.values()}
         self.named: dict[str, str] = {}  # lowercased -> spelling of its first mention in the file
@@ -363,7 +435,8 @@ class _FunctionPlanner:
             category, source = Function.Category.CROSS_FUNCTIONAL, "default"
         is_external = bool(entry.is_external) if entry is not None else category == Function.Category.PARTNER
         parent_name = self._spelling(parent) if parent else None
-        return FunctionPlan(name, CREATE, category, parent_name, is_external, [], source)
+        reason = playbook_reason(name) if entry is not None else ""
+        return FunctionPlan(name, CREATE, category, parent_name, is_external, [], source, reason)
 
     def _spelling(self, key: str) -> str:
         found = self.existing.get(key)
@@ -401,6 +474,13 @@ def _label(category: str) -> str:
     return Function.Category(category).label
 
 
+def playbook_reason(name: str) -> str:
+    """Why the playbook matched a name, in a sentence (layers.matching.explain)."""
+    from layers.matching import explain
+
+    return explain(name).reason
+
+
 def playbook_match(name: str) -> Any:
     """The playbook's entry for a function name (DESIGN §3), or None."""
     from layers.matching import match  # imported here: the layers app builds on roles, not the reverse
@@ -408,27 +488,166 @@ def playbook_match(name: str) -> Any:
     return match(name)
 
 
-def _compare_people(
-    organization: Organization, rows: list[RowPlan], functions: dict[str, FunctionPlan], *, has_title: bool
-) -> None:
+@dataclass(frozen=True)
+class _Person:
+    pk: int
+    email: str
+    full_name: str
+    title: str
+    function: str
+    manager_pk: int | None
+
+
+def _existing_people(organization: Organization) -> dict[str, _Person]:
+    """The organization's people by lowercased email, in one query."""
     people = Stakeholder.objects.filter(organization=organization).values_list(
-        "pk", "email", "full_name", "title", "function__name"
+        "pk", "email", "full_name", "title", "function__name", "manager_id"
     )
-    existing = {email.lower(): (pk, full_name, title, function) for pk, email, full_name, title, function in people}
+    return {email.lower(): _Person(pk, email, name, title, fn, mgr) for pk, email, name, title, fn, mgr in people}
+
+
+class _ManagerResolver:
+    """Links each row's manager cell (an email or a name) to one person, after every row is read.
+
+    The people after the import are the file's rows over the organization's current people;
+    an unknown or ambiguous manager, oneself as manager, or a reporting loop is a row error.
+    """
+
+    def __init__(self, rows: list[RowPlan], people: dict[str, _Person], reader: _RowReader) -> None:
+        self.rows, self.people, self.reader = rows, people, reader
+        self.by_email = {row.email.lower(): row for row in rows if row.email}
+        # One email per name, and how many people share each shared name: a set per person costs too much.
+        self.by_name: dict[str, str] = {}
+        self.shared: dict[str, int] = {}
+        for email, person in people.items():
+            if email not in self.by_email:
+                self._name(person.full_name, email)
+        for email, row in self.by_email.items():
+            if row.full_name:
+                self._name(row.full_name, email)
+        self.email_of_pk = {p.pk: e for e, p in people.items()}
+
+    def _name(self, full_name: str, email: str) -> None:
+        key = name_key(full_name)
+        if key in self.by_name:
+            self.shared[key] = self.shared.get(key, 1) + 1
+        else:
+            self.by_name[key] = email
+
+    def resolve(self) -> None:
+        for row in self.rows:
+            row.manager = "" if row.errors else self._link(row)
+        self._refuse_loops()
+        # A manager whose own row is rejected cannot be linked to: repeat until nothing changes.
+        changed = True
+        while changed:
+            changed = False
+            for row in self.rows:
+                target = self.by_email.get(row.manager or "")
+                if not row.errors and target is not None and target.errors:
+                    self._fail(
+                        row, f"the manager's row ({target.number}) has errors; fix it or leave this row out too."
+                    )
+                    changed = True
+
+    def _link(self, row: RowPlan) -> str:
+        cell = row.manager_cell
+        if not cell:
+            return ""
+        if "@" in cell:
+            email = cell.lower()
+            if email not in self.by_email and email not in self.people:
+                return self._fail(row, f"no one in the file or the organization has the email {_show(cell)}.")
+        else:
+            key = name_key(cell)
+            if key not in self.by_name:
+                return self._fail(row, f"no one in the file or the organization is named {_show(cell)}.")
+            if key in self.shared:
+                count = self.shared[key]
+                return self._fail(row, f"{count} people are named {_show(cell)}; give the manager's email.")
+            email = self.by_name[key]
+        if email == row.email.lower():
+            return self._fail(row, "a person cannot be their own manager.")
+        return email
+
+    def _fail(self, row: RowPlan, message: str) -> str:
+        row.errors.append(f"{self.reader.where([row.number], 'manager')}: {message}")
+        row.state = ERROR
+        return ""
+
+    def manager_of(self, email: str) -> str:
+        row = self.by_email.get(email)
+        if row is not None:
+            return row.manager or ""
+        person = self.people.get(email)
+        return self.email_of_pk.get(person.manager_pk, "") if person and person.manager_pk else ""
+
+    def _refuse_loops(self) -> None:
+        reported: set[str] = set()
+        for row in self.rows:
+            start = row.email.lower()
+            if not row.manager or start in reported:
+                continue
+            path, email = [start], row.manager
+            while email and email not in path and len(path) <= len(self.rows) + len(self.people):
+                path.append(email)
+                email = self.manager_of(email)
+            if email != start:
+                continue
+            reported.update(path)
+            names = _and([self.by_email[e].full_name if e in self.by_email else self.people[e].full_name for e in path])
+            in_file = [self.by_email[e] for e in path if e in self.by_email]
+            where = self.reader.where(sorted(r.number for r in in_file), "manager")
+            for looped in in_file:
+                looped.errors.append(f"{where}: {names} would manage each other in a loop.")
+                looped.state = ERROR
+
+
+def _join_departments(rows: list[RowPlan], resolver: Resolver) -> list[Join]:
+    """Rename each row's department to the existing function it joins; one Join per label."""
+    joins: dict[str, Join | None] = {}
+    for row in rows:
+        if row.errors or not row.function:
+            continue
+        for attribute in ("function", "parent"):
+            label = getattr(row, attribute)
+            if not label:
+                continue
+            key = label.casefold()
+            if key not in joins:
+                joins[key] = resolver.join(label)
+            join = joins[key]
+            if join is not None:  # a parent named by another name of a function is that function too
+                setattr(row, attribute, join.function)
+    return sorted((j for j in joins.values() if j is not None), key=lambda j: j.label.casefold())
+
+
+def _compare_people(
+    rows: list[RowPlan], functions: dict[str, FunctionPlan], people: dict[str, _Person], *, has_title: bool
+) -> None:
+    by_pk = {p.pk: p for p in people.values()}
+    names = {email: row.full_name for email, row in ((r.email.lower(), r) for r in rows)}
     for row in rows:
         if row.state == ERROR:
             continue
         target = functions[row.function.lower()].name  # an existing function keeps its spelling
-        found = existing.get(row.email.lower())
+        found = people.get(row.email.lower())
         if found is None:
             row.state, row.function = CREATE, target
             continue
-        row.pk, full_name, title, function = found
-        if full_name != row.full_name:
-            row.changes.append((FIELD_LABELS["full_name"], full_name, row.full_name))
-        if has_title and title != row.title:
-            row.changes.append((FIELD_LABELS["title"], title, row.title or ""))
-        if function.lower() != target.lower():
-            row.changes.append(("Function", function, target))
+        row.pk = found.pk
+        if row.name_as_written == found.full_name:
+            row.full_name = found.full_name  # "Kate, PM" exported as it is stored imports as it is stored
+        if found.full_name != row.full_name:
+            row.changes.append((FIELD_LABELS["full_name"], found.full_name, row.full_name))
+        if has_title and found.title != row.title:
+            row.changes.append((FIELD_LABELS["title"], found.title, row.title or ""))
+        if found.function.lower() != target.lower():
+            row.changes.append(("Function", found.function, target))
+        if row.manager is not None:
+            current = by_pk.get(found.manager_pk) if found.manager_pk else None
+            if (current.email.lower() if current else "") != row.manager:
+                new = names.get(row.manager) or (people[row.manager].full_name if row.manager in people else "")
+                row.changes.append(("Manager", current.full_name if current else "—", new or "—"))
         row.function = target
         row.state = UPDATE if row.changes else UNCHANGED

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,10 +12,13 @@ from wholeproduct.errors import Conflict, DomainError
 
 from ...models import Function, Organization, Stakeholder
 from .columns import Mapping
-from .planning import CREATE, UPDATE, Plan, build_plan
+from .departments import remember_joins
+from .planning import CREATE, UPDATE, Plan, RowPlan, build_plan
 from .reading import Table
 
 BATCH = 1000
+# Deeper reporting chains than this are written flat and linked afterwards (one more query per batch).
+MAX_LEVELS = 50
 Progress = Callable[[str, int, int], None]  # (what is happening, done, total)
 
 
@@ -48,18 +51,24 @@ def import_table(
     dry_run: bool = False,
     expected_fingerprint: str | None = None,
     progress: Progress | None = None,
+    separate: Collection[str] | bool = (),
+    skip_invalid: bool = False,
 ) -> Plan:
     """Plan the import again inside one transaction and write it, or write nothing.
 
     `expected_fingerprint` is the preview's: if the plan differs (someone edited
     people meanwhile) the import is refused rather than doing what was not shown.
+    `separate`: department labels kept as functions of their own (True: all of them).
+    `skip_invalid`: write the good rows and leave the rejected ones out (default: all or nothing).
     """
     try:
         with transaction.atomic():
             # One import per organization at a time (PostgreSQL row lock; SQLite's
             # IMMEDIATE transactions already serialize writers).
             Organization.objects.select_for_update().filter(pk=organization.pk).exists()
-            plan = build_plan(organization=organization, table=table, mapping=mapping)
+            plan = build_plan(
+                organization=organization, table=table, mapping=mapping, separate=separate, skip_invalid=skip_invalid
+            )
             if not plan.ok:
                 raise ImportRejected(plan)
             if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
@@ -80,47 +89,117 @@ def _silent(label: str, done: int, total: int) -> None:
 
 def _apply(organization: Organization, plan: Plan, progress: Progress) -> dict[str, Any]:
     ids = _write_functions(organization, plan)
-    now = timezone.now()
-    creates = [
-        Stakeholder(
-            organization=organization,
-            function_id=ids[row.function.lower()],
-            full_name=row.full_name,
-            title=row.title or "",
-            email=row.email,
-        )
-        for row in plan.rows
-        if row.state == CREATE
-    ]
-    updates = [
-        Stakeholder(
-            pk=row.pk,
-            function_id=ids[row.function.lower()],
-            full_name=row.full_name,
-            title=row.title or "",
-            updated_at=now,
-        )
-        for row in plan.rows
-        if row.state == UPDATE
-    ]
-    # Without a title column the file says nothing about titles: they stay as they are.
-    fields = ["full_name", "function", "updated_at", *(["title"] if plan.has_title else [])]
-    total = len(creates) + len(updates)
-    progress("Writing people", 0, total)
-    for start in range(0, len(creates), BATCH):
-        Stakeholder.objects.bulk_create(creates[start : start + BATCH])
-        progress("Writing people", start + len(creates[start : start + BATCH]), total)
-    for start in range(0, len(updates), BATCH):
-        Stakeholder.objects.bulk_update(updates[start : start + BATCH], fields)
-        progress("Writing people", len(creates) + start + len(updates[start : start + BATCH]), total)
+    people = _PeopleWriter(organization, plan, ids, progress)
+    people.create()
+    people.update()
+    aliases = remember_joins(organization, plan.joins)
     totals = plan.totals
     return {
         "created": totals[CREATE],
         "updated": totals[UPDATE],
         "unchanged": totals["unchanged"],
+        "rejected": totals["error"],
         "functions_created": totals["functions_create"],
         "functions_updated": totals["functions_update"],
+        "functions_joined": totals["joins"],
+        "aliases_remembered": aliases,
     }
+
+
+class _PeopleWriter:
+    """Writes people in batches, managers before their reports, so each link is set as the row is written.
+
+    Model instances are built one batch at a time: 100,000 of them at once would take hundreds of MB.
+    """
+
+    def __init__(
+        self, organization: Organization, plan: Plan, function_ids: dict[str, int], progress: Progress
+    ) -> None:
+        self.organization, self.plan, self.function_ids, self.progress = organization, plan, function_ids, progress
+        self.pks = {row.email.lower(): row.pk for row in plan.rows if row.pk is not None}
+        if plan.has_manager:
+            wanted = {row.manager for row in plan.rows if row.manager and row.manager not in self.pks}
+            if wanted:  # managers already in the organization that the file does not list as rows
+                existing = Stakeholder.objects.filter(organization=organization).values_list("pk", "email")
+                self.pks |= {email.lower(): pk for pk, email in existing if email.lower() in wanted}
+        self.total = sum(row.state in (CREATE, UPDATE) for row in plan.rows)
+        self.done = 0
+        self.late: list[RowPlan] = []  # created before their manager (a very deep chain): linked after
+
+    def create(self) -> None:
+        self.progress("Writing people", 0, self.total)
+        for level in self._levels([row for row in self.plan.rows if row.state == CREATE]):
+            for start in range(0, len(level), BATCH):
+                batch = level[start : start + BATCH]
+                created = Stakeholder.objects.bulk_create([self._new(row) for row in batch])
+                for row, person in zip(batch, created, strict=True):
+                    self.pks[row.email.lower()] = person.pk
+                self._advance(len(batch))
+        if self.late:
+            late = [Stakeholder(pk=self.pks[r.email.lower()], manager_id=self._manager(r)) for r in self.late]
+            Stakeholder.objects.bulk_update(late, ["manager"], batch_size=BATCH)
+
+    def update(self) -> None:
+        # Without a title (manager) column the file says nothing about titles (managers): they stay.
+        fields = ["full_name", "function", "updated_at"]
+        fields += ["title"] if self.plan.has_title else []
+        fields += ["manager"] if self.plan.has_manager else []
+        rows = [row for row in self.plan.rows if row.state == UPDATE]
+        now = timezone.now()
+        for start in range(0, len(rows), BATCH):
+            batch = [self._changed(row, now) for row in rows[start : start + BATCH]]
+            Stakeholder.objects.bulk_update(batch, fields)
+            self._advance(len(batch))
+
+    def _levels(self, rows: list[RowPlan]) -> list[list[RowPlan]]:
+        """Rows grouped by how many of their managers are created before them (0: none in this file)."""
+        if not self.plan.has_manager:
+            return [rows]
+        by_email = {row.email.lower(): row for row in rows}
+        depth: dict[str, int] = {}
+        for row in rows:
+            chain: list[str] = []
+            email = row.email.lower()
+            while email in by_email and email not in depth and len(chain) <= len(rows):
+                chain.append(email)
+                email = by_email[email].manager or ""
+            base = depth.get(email, -1)
+            for offset, link in enumerate(reversed(chain), start=1):
+                depth[link] = base + offset
+        levels: dict[int, list[RowPlan]] = {}
+        for row in rows:
+            levels.setdefault(min(depth[row.email.lower()], MAX_LEVELS), []).append(row)
+        return [levels[key] for key in sorted(levels)]
+
+    def _new(self, row: RowPlan) -> Stakeholder:
+        manager_id = self._manager(row)
+        if row.manager and manager_id is None:
+            self.late.append(row)
+        return Stakeholder(
+            organization=self.organization,
+            function_id=self.function_ids[row.function.lower()],
+            full_name=row.full_name,
+            title=row.title or "",
+            email=row.email,
+            manager_id=manager_id,
+        )
+
+    def _changed(self, row: RowPlan, now: Any) -> Stakeholder:
+        return Stakeholder(
+            pk=row.pk,
+            function_id=self.function_ids[row.function.lower()],
+            full_name=row.full_name,
+            title=row.title or "",
+            manager_id=self._manager(row),
+            updated_at=now,
+        )
+
+    def _manager(self, row: RowPlan) -> int | None:
+        return self.pks.get(row.manager) if row.manager else None
+
+    def _advance(self, count: int) -> None:
+        self.done += count
+        self.progress("Writing people", self.done, self.total)
 
 
 def _write_functions(organization: Organization, plan: Plan) -> dict[str, int]:

@@ -27,7 +27,16 @@ from layers.models import (
     ReviewCampaign,
 )
 
-from ...models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
+from ...models import (
+    Disruption,
+    Function,
+    FunctionAlias,
+    Membership,
+    Organization,
+    Partnership,
+    PartnershipCheckIn,
+    Stakeholder,
+)
 from .spec import COLUMNS, FORMAT, MISSING, REF, VERSION, columns_of, encode, translate_ids
 
 
@@ -86,20 +95,32 @@ class _Exporter:
     def functions(self) -> list[dict[str, Any]]:
         found = list(Function.objects.filter(organization=self.org).values("id", "parent_id", *COLUMNS[Function]))
         self.function_names = {f["id"]: f["name"] for f in found}
+        aliases: dict[int, list[dict[str, Any]]] = {}
+        for alias in FunctionAlias.objects.filter(organization=self.org).values("function_id", *COLUMNS[FunctionAlias]):
+            aliases.setdefault(alias["function_id"], []).append(columns_of(FunctionAlias, alias))
         rows = [
-            columns_of(Function, f) | {"parent": self.function_names.get(f["parent_id"])}
+            columns_of(Function, f)
+            | {
+                "parent": self.function_names.get(f["parent_id"]),
+                "aliases": sorted(aliases.get(f["id"], []), key=lambda a: _fold(a["label"])),
+            }
             for f in sorted(found, key=lambda f: (_fold(f["name"]), f["id"]))
         ]
         return rows
 
     def people(self) -> list[dict[str, Any]]:
-        found = Stakeholder.objects.filter(organization=self.org).values(
-            "id", "function_id", "user_id", *COLUMNS[Stakeholder]
+        found = list(
+            Stakeholder.objects.filter(organization=self.org).values(
+                "id", "function_id", "user_id", "manager_id", *COLUMNS[Stakeholder]
+            )
         )
+        self.person_emails.update({p["id"]: p["email"] for p in found})
         rows = []
         for p in sorted(found, key=lambda p: (_fold(p["email"]), p["id"])):
-            self.person_emails[p["id"]] = p["email"]
-            row = columns_of(Stakeholder, p) | {"function": self.function_names[p["function_id"]]}
+            row = columns_of(Stakeholder, p) | {
+                "function": self.function_names[p["function_id"]],
+                "manager": self.person_emails.get(p["manager_id"]),
+            }
             self._user(row, "user", p["user_id"])
             rows.append(row)
         return rows

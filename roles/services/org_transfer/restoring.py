@@ -40,7 +40,16 @@ from layers.models import (
 )
 from wholeproduct.errors import DomainError
 
-from ...models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
+from ...models import (
+    Disruption,
+    Function,
+    FunctionAlias,
+    Membership,
+    Organization,
+    Partnership,
+    PartnershipCheckIn,
+    Stakeholder,
+)
 from ..partnerships import ordered_pair
 from .spec import COLUMNS, FORMAT, LIST_SECTIONS, REF, SECTION_KEYS, VERSION, is_ref, translate_ids
 
@@ -352,6 +361,22 @@ class _Restorer:
                 parents.append(function)
         self._check_no_cycle(objects)
         Function.objects.bulk_update(parents, ["parent"], batch_size=BATCH)
+        self._aliases(objects)
+
+    def _aliases(self, functions: list[Function]) -> None:
+        """The labels the organization confirmed as other names of its functions (files since issue 14)."""
+        objects, seen = [], set()
+        for index, (function, row) in enumerate(zip(functions, self.data["functions"], strict=True)):
+            aliases = row.get("aliases", [])
+            if not isinstance(aliases, list):
+                raise TransferFileError(f"functions #{index + 1} ({row['name']}): aliases must be a list.")
+            for alias in aliases:
+                where = f"functions #{index + 1} ({row['name']}): alias"
+                if not isinstance(alias, dict) or {"label", "created_at"} - alias.keys():
+                    raise TransferFileError(f"{where} must be an object with a label and created_at.")
+                self._unique(seen, _fold(str(alias["label"])), where, f"the alias {alias['label']!r}")
+                objects.append(self._build(FunctionAlias, alias, where, organization=self.org, function=function))
+        self._insert(FunctionAlias, objects, "function_aliases")
 
     @staticmethod
     def _check_no_cycle(functions: list[Function]) -> None:
@@ -377,6 +402,13 @@ class _Restorer:
             self.people[_fold(person.email)] = person
             objects.append(person)
         self._insert(Stakeholder, objects, "people")
+        managed = []
+        for index, (person, row) in enumerate(zip(objects, self.data["people"], strict=True)):
+            manager = self._optional(self.people, row.get("manager"), "person", f"people #{index + 1} ({row['email']})")
+            if manager is not None:
+                person.manager = manager
+                managed.append(person)
+        Stakeholder.objects.bulk_update(managed, ["manager"], batch_size=BATCH)
 
     def products_(self) -> None:
         objects = []

@@ -30,7 +30,16 @@ from layers.models import (
     ReviewCampaign,
 )
 
-from ...models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
+from ...models import (
+    Disruption,
+    Function,
+    FunctionAlias,
+    Membership,
+    Organization,
+    Partnership,
+    PartnershipCheckIn,
+    Stakeholder,
+)
 
 FORMAT = "wholeproduct-organization"
 VERSION = 1
@@ -40,6 +49,7 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     Organization: ("slug", "name", "go_to_market", "created_at"),
     Membership: ("access", "created_at"),
     Function: ("name", "category", "is_external", "description", "created_at"),
+    FunctionAlias: ("label", "created_at"),
     Stakeholder: ("email", "full_name", "title", "created_at", "updated_at"),
     Product: ("slug", "name", "description", "created_at"),
     Assignment: ("emphasis", "contribution", "source", "version", "created_at", "changed_at"),
@@ -83,7 +93,8 @@ LINKS: dict[type[models.Model], tuple[str, ...]] = {
     Organization: (),
     Membership: ("organization", "user"),
     Function: ("organization", "parent"),
-    Stakeholder: ("organization", "function", "user"),
+    FunctionAlias: ("organization", "function"),  # a function row's "aliases"
+    Stakeholder: ("organization", "function", "user", "manager"),
     Product: ("organization", "head"),
     Assignment: ("product", "function", "layer", "changed_by"),
     AssignmentChange: ("product", "function", "layer", "by"),
@@ -101,6 +112,10 @@ LINKS: dict[type[models.Model], tuple[str, ...]] = {
 # import uploads are transient copies of HR files, export files transient copies of reports (each
 # rebuilt on demand), passwords never leave the instance.
 NOT_EXPORTED = ("invites", "import uploads", "export files", "passwords")
+
+# Keys a row may have that older files (before issue 14) lack: a function's confirmed "aliases"
+# (label, created_at) and a person's "manager" (an email). Read when present, never required.
+OPTIONAL_KEYS: dict[str, frozenset[str]] = {"functions": frozenset({"aliases"}), "people": frozenset({"manager"})}
 
 # Keys of a row in each section of the file (columns plus links by natural key).
 SECTION_KEYS: dict[str, frozenset[str]] = {
@@ -142,6 +157,7 @@ LIST_SECTIONS = (
 SECTION_LABELS = {
     "memberships": "Members",
     "functions": "Functions",
+    "function_aliases": "Confirmed department labels",
     "people": "People",
     "products": "Products",
     "assignments": "Assignments",
