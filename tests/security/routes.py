@@ -165,6 +165,8 @@ PAGES: dict[str, Route] = {
     "import-preview": Route(kwargs=JOB, names_objects=True),
     "import-commit": Route(kwargs=JOB, names_objects=True, bodies={"POST": lambda w: {}}),
     "import-job": Route(kwargs=JOB, names_objects=True),
+    "import-joins": Route(kwargs=JOB, names_objects=True, bodies={"POST": lambda w: {}}),
+    "import-rejected": Route(kwargs=JOB, names_objects=True),
     "people-export": Route(kwargs=_with(fmt=lambda w: "csv")),
     "web": Route(kwargs=org),
     "partnership-create": Route(

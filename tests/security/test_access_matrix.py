@@ -99,6 +99,8 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("import-preview",                "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("import-commit",                 "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("import-job",                    "GET",    LOGIN, 200,   200,   403,  403,   404),
+    ("import-joins",                  "POST",   LOGIN, 302,   302,   403,  403,   404),
+    ("import-rejected",               "GET",    LOGIN, 200,   200,   403,  403,   404),
     # -- the partnership web and disruptions
     ("web",                           "GET",    LOGIN, 200,   200,   200,  200,   404),
     ("partnership-create",            "GET",    LOGIN, 200,   200,   403,  403,   404),
