@@ -139,7 +139,13 @@ ERROR_DESCRIPTIONS = {
     403: "Your access in this organization does not allow this (DESIGN §5).",
     404: "No such object in your organizations (another organization's objects answer 404 too).",
     409: "Someone changed the object after you read it: `current` is how it is now. Nothing was written.",
+    413: "The body is larger than the API reads (a JSON body: 2.5 MB).",
+    414: "The address is longer than 4,096 characters.",
+    415: "The body is not JSON: send `Content-Type: application/json`.",
+    422: "This Idempotency-Key was used before for a different request. Nothing was written.",
     429: "Too many attempts: wait for the seconds in Retry-After.",
+    500: "Something went wrong on our side; it has been logged. Nothing was half-written.",
+    503: "The job queue or the cache is not answering: nothing was done. Try again after Retry-After seconds.",
 }
 
 _conflicts: dict[str, type[serializers.Serializer]] = {}
@@ -179,7 +185,9 @@ class ApiAutoSchema(AutoSchema):
     under an organization or naming an object, and on paginated lists (a page past the
     end); 403 when its action needs more than seeing (`perm_for`); 400 on writes, lists
     and operations taking query parameters; 409 where `conflict_actions` names the
-    action; 429 when it is throttled.
+    action; 429 when it is throttled; 413 and 415 on operations that take a body; 414 and
+    500 everywhere; 503 where the operation needs the broker or the cache (throttled, or named
+    in the view's `queue_actions`).
     """
 
     def get_tags(self) -> list[str]:
@@ -229,5 +237,9 @@ class ApiAutoSchema(AutoSchema):
         if action in getattr(view, "conflict_actions", ()):
             codes |= {400, 409}  # a malformed version is refused before a stale one
         if getattr(view, "throttle_scope", None):
-            codes.add(429)
-        return codes
+            codes |= {429, 503}  # the throttle counts in the cache
+        if action in getattr(view, "queue_actions", ()):
+            codes.add(503)
+        if method in {"POST", "PUT", "PATCH"}:
+            codes |= {413, 415}
+        return codes | {414, 500}

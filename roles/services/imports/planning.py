@@ -19,6 +19,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from wholeproduct.text import text_problem
+
 from ...models import Function, Organization, Stakeholder
 from .columns import FIELD_LABELS, Mapping, column_name, normalize
 from .reading import FormulaCell, SourceRow, Table
@@ -41,7 +43,6 @@ CATEGORIES = {normalize(v): v for v in Function.Category.values} | {
 FORMULA = re.compile(r"^(=.|[+\-@][^\s])", re.DOTALL)
 # The export prefixes such cells with "'"; taking it off again keeps the round trip exact.
 ESCAPABLE = "=+-@'"
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def escape_cell(value: str) -> str:
@@ -251,14 +252,9 @@ def _failed(errors: list[str], where: str) -> bool:
 
 
 def _control_problem(value: str) -> str | None:
-    for ch in value:
-        if ch in "\r\n":
-            return "a line break"
-        if ch == "\t":
-            return "a tab"
-        if unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS:
-            return f"a control character (U+{ord(ch):04X})"
-    return None
+    """What the one text rule refuses in a cell (a cell is one line: wholeproduct/text.py)."""
+    problem = text_problem(value)
+    return problem.describe() if problem is not None else None
 
 
 def _show(value: str, limit: int = 40) -> str:
