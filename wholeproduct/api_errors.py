@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from wholeproduct.errors import Conflict, DomainError
+from wholeproduct.idempotency import HEADER, UNREMEMBERED_PATHS
 
 # --- the handler --------------------------------------------------------------------------------
 
@@ -178,6 +179,17 @@ def error_responses(codes: Iterable[int], conflict_of: Any = None) -> dict[int, 
     return responses
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any 1 to 255 visible ASCII characters (a UUID), new for each request you mean. Sent again "
+    "with the same request, it answers what the first one answered (header `Idempotent-Replayed: true`) and "
+    "writes nothing more; with a different request, 422. Kept 24 hours, per credentials.",
+)
+
+
 class ApiAutoSchema(AutoSchema):
     """drf-spectacular's schema plus the error answers each operation can give.
 
@@ -210,7 +222,12 @@ class ApiAutoSchema(AutoSchema):
             )
         if "{product}" in self.path:
             parameters.append(OpenApiParameter("product", str, OpenApiParameter.PATH, description="A product's slug."))
+        if self._takes_idempotency_key():
+            parameters.append(IDEMPOTENCY_KEY)
         return parameters
+
+    def _takes_idempotency_key(self) -> bool:
+        return self.method.upper() == "POST" and not self.path.startswith(UNREMEMBERED_PATHS)
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:  # type: ignore[override]
         responses = super()._get_response_bodies(direction)
@@ -242,4 +259,6 @@ class ApiAutoSchema(AutoSchema):
             codes.add(503)
         if method in {"POST", "PUT", "PATCH"}:
             codes |= {413, 415}
+        if self._takes_idempotency_key():
+            codes |= {400, 409, 422}  # a malformed key; its first request still running; reused
         return codes | {414, 500}
