@@ -99,3 +99,9 @@ def test_the_handlers_answer_json_under_the_api(rf: RequestFactory):
     csrf = error_pages.csrf_failure(rf.post("/api/v1/x/"), reason="CSRF cookie not set")
     assert csrf.status_code == 403 and "CSRF cookie not set" in csrf.content.decode()
     assert error_pages.server_error(page_request)["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("page", ["", "x", "0", "-1"])
+def test_a_page_that_is_not_a_page_number_answers_400(leader, org, page):
+    body = _json_error(token_client(leader).get(f"/api/v1/orgs/acme/functions/?page={page}"), 400, "invalid")
+    assert body["fields"] == {"page": ["Give a page number: a whole number from 1."]}

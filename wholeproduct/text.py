@@ -41,7 +41,9 @@ MULTILINE_ALLOWED = frozenset("\t\n\r") | JOINERS
 # The same rule as a regex character class for the OpenAPI schema's `pattern`, written with
 # \\uXXXX escapes that Python and ECMAScript both read. It lists the Basic Multilingual Plane
 # only (an ECMAScript pattern without the u flag cannot name a character beyond it): the few
-# format characters out there (Unicode tags …) are refused by the validator all the same.
+# format characters out there (Unicode tags …) are refused by the validator all the same. Nor
+# does it name the surrogates: no valid text holds one (Rust's and other regex engines refuse
+# the range), and the validator refuses a lone one that a JSON escape ("\\ud800") smuggles in.
 _REFUSED_RANGES = [
     (0x00, 0x1F),
     (0x7F, 0x9F),
@@ -60,7 +62,6 @@ _REFUSED_RANGES = [
     (0x2060, 0x2064),
     (0x2066, 0x206F),
     (0x3164, 0x3164),
-    (0xD800, 0xDFFF),
     (0xFEFF, 0xFEFF),
     (0xFFA0, 0xFFA0),
     (0xFFF9, 0xFFFB),
