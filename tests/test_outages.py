@@ -105,3 +105,13 @@ def test_the_api_reads_keep_working_with_both_down(cache_down, broker_down, lead
     response = token_client(leader).get("/api/v1/orgs/acme/products/")
     assert response.status_code == 200
     assert [p["slug"] for p in response.json()["results"]] == ["insights"]
+
+
+def test_a_rebuild_with_a_form_token_answers_503_and_can_be_sent_again(working_cache, broker_down, leader, product):
+    from roles.models import Submission
+
+    client = client_for(leader)
+    data = {"product": "insights", "form_token": "0" * 32}
+    response = client.post("/o/acme/reports/build/", data)
+    assert response.status_code == 503
+    assert not Submission.objects.exists()  # nothing remembered: the same click may be sent again
