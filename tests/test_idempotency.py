@@ -194,3 +194,14 @@ def test_two_concurrent_clicks_of_one_form_log_one_disruption(leader, org, cs_fu
     assert kinds(outcomes) == {"ok": 2}
     assert [o.value.status_code for o in outcomes] == [302, 302]
     assert Disruption.objects.filter(organization=org).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_refusal_of_the_caller_is_not_remembered(stakeholder_user, org):
+    from roles.models import Membership
+
+    api = token_client(stakeholder_user)
+    assert _post(api, {"name": "Ops", "category": "building"}).status_code == 403
+    Membership.objects.filter(user=stakeholder_user).update(access=Membership.Access.LEADER)
+    assert _post(api, {"name": "Ops", "category": "building"}).status_code == 201
+    assert Function.objects.filter(organization=org, name="Ops").count() == 1

@@ -12,7 +12,8 @@
 Two requests with the same key at the same moment are one: the first holds the key's row
 (inserted in the same transaction as the rows its view writes), and the second waits for it on
 the unique index, then replays its answer. If the first fails (a 5xx, or its transaction rolls
-back), the key is free again. Answers that say "try later" (429, 503) are not remembered.
+back), the key is free again. Refusals of the caller (401, 403) and answers that say "try
+later" (429, 503) are not remembered.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ KEEP_FOR = timedelta(hours=24)
 # A form stays on the page after an htmx answer (the rebuild button): the same click a minute
 # later is a new request; a double click, or a second click while the first is slow, is not.
 FORM_WINDOW = timedelta(seconds=30)
-NOT_REMEMBERED = {429, 503}
+# Answers given before the request's work began, or that say "later": sent again with the same
+# key (signed in anew, given access, after the wait), the request is answered afresh.
+NOT_REMEMBERED = {401, 403, 429, 503}
 # Signing in hands out secrets: its answers are never stored.
 UNREMEMBERED_PATHS = ("/api/v1/auth/",)
 REPLAYED = "Idempotent-Replayed"
