@@ -126,9 +126,9 @@ API_TYPES = {"application/json", "multipart/form-data"}
 
 
 class BadInput(Exception):
-    def __init__(self, status: int, detail: str, field: str = "") -> None:
+    def __init__(self, status: int, detail: str, field: str = "", *, in_address: bool = False) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.field = status, detail, field
+        self.status, self.detail, self.field, self.in_address = status, detail, field, in_address
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -143,13 +143,16 @@ def _check_address(request: HttpRequest) -> None:
     """A NUL byte in the address or a query parameter: nothing can look it up (PostgreSQL refuses it)."""
     query = request.META.get("QUERY_STRING", "")
     if len(request.path) + len(query) > MAX_URL_LENGTH:
-        raise BadInput(414, f"The address is longer than {MAX_URL_LENGTH} characters.")
+        raise BadInput(414, f"The address is longer than {MAX_URL_LENGTH} characters.", in_address=True)
     if "\x00" in request.path:
-        raise BadInput(400, "The address contains a NUL character (U+0000).")
+        raise BadInput(400, "The address contains a NUL character (U+0000).", in_address=True)
     for key, values in request.GET.lists():
         if "\x00" in key or any("\x00" in value for value in values):
             raise BadInput(
-                400, f"The query parameter “{key.replace(chr(0), '')}” contains a NUL character (U+0000).", key
+                400,
+                f"The query parameter “{key.replace(chr(0), '')}” contains a NUL character (U+0000).",
+                key,
+                in_address=True,
             )
 
 
@@ -290,7 +293,7 @@ def _bad_input_response(request: HttpRequest, error: BadInput) -> HttpResponse:
     if is_api(request):
         fields = {error.field: [error.detail]} if error.field else {}
         return api_error(error.status, error.detail, fields=fields)
-    context = {"detail": error.detail, "too_large": error.status == 413}
+    context = {"detail": error.detail, "too_large": error.status == 413, "in_address": error.in_address}
     return render(request, "errors/bad_input.html", context, status=error.status)
 
 

@@ -205,6 +205,7 @@ def test_a_nul_byte_in_a_page_address_answers_400(leader_client, org, url):
     response = leader_client.get(url)
     assert response.status_code == 400
     assert "NUL character (U+0000)" in response.content.decode()
+    assert "That address cannot be opened" in response.content.decode()
 
 
 def test_a_nul_byte_in_a_form_answers_400_and_writes_nothing(leader_client, org):
