@@ -205,3 +205,14 @@ def test_a_refusal_of_the_caller_is_not_remembered(stakeholder_user, org):
     Membership.objects.filter(user=stakeholder_user).update(access=Membership.Access.LEADER)
     assert _post(api, {"name": "Ops", "category": "building"}).status_code == 201
     assert Function.objects.filter(organization=org, name="Ops").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_key_whose_first_request_is_still_being_answered_answers_409(leader, org):
+    api = token_client(leader)
+    _post(api, {"name": "Ops", "category": "building"})
+    Submission.objects.update(status=0)  # as while the first request runs
+    busy = _post(api, {"name": "Ops", "category": "building"})
+    assert busy.status_code == 409
+    assert busy.json()["current"] is None and "still being answered" in busy.json()["detail"]
+    assert Function.objects.filter(organization=org).count() == 1

@@ -139,7 +139,8 @@ ERROR_DESCRIPTIONS = {
     401: "No valid credentials: send `Authorization: Token <key>` (POST /api/v1/auth/token/) or a session cookie.",
     403: "Your access in this organization does not allow this (DESIGN §5).",
     404: "No such object in your organizations (another organization's objects answer 404 too).",
-    409: "Someone changed the object after you read it: `current` is how it is now. Nothing was written.",
+    409: "Someone changed the object after you read it: `current` is how it is now. Nothing was written. "
+    "(On a POST: a request with the same Idempotency-Key is still being answered; `current` is null.)",
     413: "The body is larger than the API reads (a JSON body: 2.5 MB).",
     414: "The address is longer than 4,096 characters.",
     415: "The body is not JSON: send `Content-Type: application/json`.",

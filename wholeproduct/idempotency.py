@@ -19,6 +19,7 @@ later" (429, 503) are not remembered.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -121,7 +122,9 @@ def _earlier(submission: Any, fingerprint: str, request: HttpRequest) -> HttpRes
             code="idempotency_key_reused",
         )
     if submission.status == 0:  # the first request has not been answered yet
-        return api_error(409, "A request with this Idempotency-Key is still being answered: try again.")
+        busy = api_error(409, "A request with this Idempotency-Key is still being answered: try again.")
+        busy.content = json.dumps({**json.loads(busy.content), "current": None}).encode()
+        return busy  # (`current` as in the API's other 409s: here there is no object yet)
     return _replay(submission)
 
 
