@@ -438,8 +438,9 @@ def test_restore_org_lists_the_accounts_it_had_to_create(northwind, tmp_path):
         (b"[]", "holds a JSON list, not an organization export"),
         (b'{"format": "wholeproduct-organization"}', 'no "version" field'),
         (b'{"format": "wholeproduct-organization", "version": 1}', "lacks the keys organization, users"),
+        (b"[" * 100_000, "nested too deeply to be an organization export"),
     ],
-    ids=["json", "encoding", "list", "version", "keys"],
+    ids=["json", "encoding", "list", "version", "keys", "deep"],
 )
 def test_restore_org_refuses_a_bad_file_with_a_clear_message(db, tmp_path, content, message):
     path = tmp_path / "bad.json"
