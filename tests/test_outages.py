@@ -19,7 +19,7 @@ from tests.factories import ProductFactory, StakeholderFactory
 from wholeproduct.celery import app
 from wholeproduct.outages import BROKER_DOWN, CACHE_DOWN
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _closed_port() -> int:
