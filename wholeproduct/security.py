@@ -12,13 +12,19 @@ is told.
 - A lockout answers 429: the lockout page for a browser, the API's JSON error shape under /api/.
 
 The input guard (InputGuardMiddleware), in front of every form and endpoint:
+- an address with a NUL byte (path or query string) answers 400, one over MAX_URL_LENGTH 414;
 - a body larger than the limits answers 413 before it is read;
+- an API write whose body is not JSON (or a multipart upload) answers 415, whatever its
+  Content-Type claims: DRF would read `*/*` as JSON, past every check;
 - a JSON body nested deeper than MAX_JSON_DEPTH or with a list longer than MAX_JSON_ITEMS
   answers 400 (Python's parser would recurse until it crashes; a list of 100,000 ids would
-  be looked up one by one);
-- text with a control character (other than tab and line breaks) or a bidirectional override
-  answers 400 naming the field and the character: such text displays as something other than
-  what is stored (Trojan Source), corrupts CSV and terminals, and the import refuses it too.
+  be looked up one by one); the API's JSONParser applies the same rules again;
+- text the one text rule refuses (wholeproduct/text.py: control characters, bidi controls,
+  invisible characters) answers 400 naming the field, the character and its position. The
+  guard applies the long-text rule to everything; forms and serializers apply the stricter
+  one to names and short text.
+- under /api/, any error answer that is not JSON (an HTML 404, an empty 405 …) is given the
+  API's error shape (wholeproduct/api_shape.py).
 """
 
 from __future__ import annotations
