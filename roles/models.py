@@ -170,7 +170,7 @@ class Partnership(models.Model):
         blank=True,
         max_length=2000,
         validators=[LONG_TEXT],
-        help_text="What flows back to the core: prospects' needs, competitor positioning…"
+        help_text="What flows back to the core: prospects' needs, competitor positioning…",
     )
     last_checked_on = models.DateField(null=True, blank=True)
     # Set by a disruption touching either function; cleared by the next check-in.
