@@ -406,6 +406,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
     ordering_fields = ["generated_at", "score"]
     ordering = ["-generated_at", "-pk"]
     action_perms = {"export": Perm.ADMIN, "export_job": Perm.ADMIN, "export_download": Perm.ADMIN, "job": Perm.EDIT}
+    queue_actions = {"create"}  # 503 when the broker is down (wholeproduct/outages.py)
 
     def get_serializer_class(self) -> Any:
         return s.ReportDetailSerializer if self.action == "retrieve" else s.ReportSerializer

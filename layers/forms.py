@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from roles.models import Organization, Stakeholder
+from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
 from . import selectors
 from .models import Product
@@ -18,7 +19,7 @@ class HeadChoiceField(forms.ModelChoiceField):
 
 
 class ProductForm(forms.Form):
-    name = forms.CharField(max_length=Product._meta.get_field("name").max_length)
+    name = forms.CharField(validators=[SHORT_TEXT], max_length=Product._meta.get_field("name").max_length)
     slug = forms.CharField(
         required=False,
         label="Address",
@@ -32,6 +33,7 @@ class ProductForm(forms.Form):
         empty_label="— nobody yet —",
     )
     description = forms.CharField(
+        validators=[LONG_TEXT],
         required=False,
         max_length=Product._meta.get_field("description").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from roles.models import Function
+from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
 from .models import Assignment, Layer, Product, Review
 
@@ -25,6 +26,7 @@ class ReviewForm(forms.Form):
         error_messages={"required": "Choose whether you agree."},
     )
     comment = forms.CharField(
+        validators=[LONG_TEXT],
         required=False,  # required with a disagreement: clean() checks, and reviews.js marks the box before submit
         label="Why you disagree (required)",
         max_length=Review._meta.get_field("comment").max_length,
@@ -59,6 +61,7 @@ class ReviewForm(forms.Form):
 
 class KeepForm(forms.Form):
     note = forms.CharField(
+        validators=[LONG_TEXT],
         label="Why it stays",
         max_length=Review._meta.get_field("resolution_note").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -70,6 +73,7 @@ class KeepForm(forms.Form):
 class ChangeForm(forms.Form):
     emphasis = forms.ChoiceField(choices=Assignment.Emphasis.choices, label="Role")
     contribution = forms.CharField(
+        validators=[SHORT_TEXT],
         required=False,
         max_length=Assignment._meta.get_field("contribution").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -77,6 +81,7 @@ class ChangeForm(forms.Form):
     )
     add_suggested_layer = forms.BooleanField(required=False)
     note = forms.CharField(
+        validators=[LONG_TEXT],
         required=False,
         label="Note to the stakeholder",
         max_length=Review._meta.get_field("resolution_note").max_length,
@@ -108,6 +113,7 @@ def end_of_day(day: date) -> datetime:
 class CampaignForm(forms.Form):
     product = forms.ModelChoiceField(queryset=Product.objects.none(), empty_label="— choose a product —")
     name = forms.CharField(
+        validators=[SHORT_TEXT],
         required=False,
         max_length=200,
         help_text="Optional: “Q3 review of the Analytics Suite”. A name with today's date is used otherwise.",

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from roles.models import Function, Organization, Stakeholder
+from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
 
 class Layer(models.Model):
@@ -35,8 +36,8 @@ class Layer(models.Model):
 class Product(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="products")
     slug = models.SlugField(max_length=50)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True, max_length=2000)
+    name = models.CharField(max_length=200, validators=[SHORT_TEXT])
+    description = models.TextField(blank=True, max_length=2000, validators=[LONG_TEXT])
     head = models.ForeignKey(
         Stakeholder, null=True, blank=True, on_delete=models.SET_NULL, related_name="headed_products"
     )
@@ -66,7 +67,7 @@ class Assignment(models.Model):
     function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="assignments")
     layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="assignments")
     emphasis = models.CharField(max_length=20, choices=Emphasis.choices, default=Emphasis.CONTRIBUTOR)
-    contribution = models.CharField(max_length=500, blank=True)
+    contribution = models.CharField(max_length=500, blank=True, validators=[SHORT_TEXT])
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
     # Optimistic locking: an update names the version it read; a stale one is a conflict.
     version = models.PositiveIntegerField(default=1)
@@ -105,11 +106,11 @@ class Review(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reviews")
     stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="reviews")
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
-    comment = models.TextField(blank=True, max_length=2000)
+    comment = models.TextField(blank=True, max_length=2000, validators=[LONG_TEXT])
     suggested_layer = models.ForeignKey(Layer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
-    resolution_note = models.TextField(blank=True, max_length=2000)
+    resolution_note = models.TextField(blank=True, max_length=2000, validators=[LONG_TEXT])
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -192,7 +193,7 @@ class ReviewCampaign(models.Model):
         CLOSED = "closed", "Closed"
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="campaigns")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[SHORT_TEXT])
     # Empty means every function mapped on the product.
     functions = models.ManyToManyField(Function, blank=True, related_name="campaigns")
     starts_at = models.DateTimeField(default=timezone.now)

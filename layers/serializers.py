@@ -52,7 +52,11 @@ class ProductSerializer(serializers.Serializer):
     )
     name = CharField(max_length=Product._meta.get_field("name").max_length)
     description = CharField(
-        max_length=Product._meta.get_field("description").max_length, allow_blank=True, required=False, default=""
+        multiline=True,
+        max_length=Product._meta.get_field("description").max_length,
+        allow_blank=True,
+        required=False,
+        default="",
     )
     head = id_field(Stakeholder, allow_null=True, required=False, default=None, help_text="The person heading it.")
     head_name = serializers.CharField(source="head.full_name", read_only=True, allow_null=True, default=None)
@@ -246,6 +250,7 @@ class ReviewCreateSerializer(serializers.Serializer):
     assignment = IntegerField(min_value=1, max_value=MAX_ID, help_text="An assignment of your function.")
     verdict = serializers.ChoiceField(choices=Review.Verdict.choices)
     comment = CharField(
+        multiline=True,
         max_length=Review._meta.get_field("comment").max_length,
         allow_blank=True,
         required=False,
@@ -260,7 +265,11 @@ class ResolveSerializer(serializers.Serializer):
 
     action = serializers.ChoiceField(choices=[("keep", "Keep the assignment"), ("change", "Change the assignment")])
     note = CharField(
-        max_length=Review._meta.get_field("resolution_note").max_length, allow_blank=True, required=False, default=""
+        multiline=True,
+        max_length=Review._meta.get_field("resolution_note").max_length,
+        allow_blank=True,
+        required=False,
+        default="",
     )
     emphasis = serializers.ChoiceField(choices=Assignment.Emphasis.choices, required=False)
     contribution = CharField(max_length=CONTRIBUTION_MAX, allow_blank=True, required=False)

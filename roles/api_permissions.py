@@ -45,6 +45,16 @@ class ApiPagination(PageNumberPagination):
             raise ValidationError({self.page_size_query_param: [message]})
         return int(raw)
 
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        """A page number is a whole number from 1, as the schema says: `?page=` or `?page=x` is
+        refused (400), not read as page 1; a page past the last one is still 404."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_query_param: ["Give a page number: a whole number from 1."]})
+        return int(raw)
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

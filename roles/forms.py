@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from wholeproduct.errors import DomainError
+from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
 from . import selectors
 from .models import Function, Organization, Stakeholder
@@ -29,7 +30,7 @@ class FunctionChoiceField(forms.ModelChoiceField):
 
 
 class FunctionForm(forms.Form):
-    name = forms.CharField(max_length=Function._meta.get_field("name").max_length)
+    name = forms.CharField(validators=[SHORT_TEXT], max_length=Function._meta.get_field("name").max_length)
     category = forms.ChoiceField(choices=Function.Category.choices)
     is_external = forms.BooleanField(
         required=False, label="External", help_text="Outside the organization, such as a channel partner."
@@ -42,6 +43,7 @@ class FunctionForm(forms.Form):
         help_text="For a team within a function, such as Product Owners inside Product Management.",
     )
     description = forms.CharField(
+        validators=[LONG_TEXT],
         required=False,
         max_length=Function._meta.get_field("description").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -96,8 +98,12 @@ class FunctionDeleteForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    full_name = forms.CharField(label="Name", max_length=Stakeholder._meta.get_field("full_name").max_length)
-    title = forms.CharField(required=False, max_length=Stakeholder._meta.get_field("title").max_length)
+    full_name = forms.CharField(
+        validators=[SHORT_TEXT], label="Name", max_length=Stakeholder._meta.get_field("full_name").max_length
+    )
+    title = forms.CharField(
+        validators=[SHORT_TEXT], required=False, max_length=Stakeholder._meta.get_field("title").max_length
+    )
     email = forms.EmailField(max_length=Stakeholder._meta.get_field("email").max_length)
     function = FunctionChoiceField(queryset=Function.objects.none(), empty_label="— choose a function —")
 

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from wholeproduct.text import LONG_TEXT, SHORT_TEXT
+
 from .forms import FunctionChoiceField
 from .models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
 from .selectors import CATEGORY_ORDER
@@ -36,11 +38,13 @@ class PartnershipForm(forms.Form):
         choices=Partnership.Cadence.choices, help_text="How often the two meet to keep the partnership working."
     )
     shared_goal = forms.CharField(
+        validators=[SHORT_TEXT],
         required=False,
         max_length=Partnership._meta.get_field("shared_goal").max_length,
         help_text="What both sides are working toward, in a sentence.",
     )
     feedback_carried = forms.CharField(
+        validators=[LONG_TEXT],
         required=False,
         label="Feedback carried",
         max_length=Partnership._meta.get_field("feedback_carried").max_length,
@@ -86,6 +90,7 @@ class CheckInForm(forms.Form):
         label="Checked on", widget=forms.DateInput(attrs={"type": "date"}), help_text="The day of the conversation."
     )
     note = forms.CharField(
+        validators=[LONG_TEXT],
         required=False,
         max_length=PartnershipCheckIn._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -107,6 +112,7 @@ class FunctionGroup:
 class DisruptionForm(forms.Form):
     kind = forms.ChoiceField(choices=Disruption.Kind.choices, widget=forms.RadioSelect)
     title = forms.CharField(
+        validators=[SHORT_TEXT],
         max_length=Disruption._meta.get_field("title").max_length,
         help_text="What happened, in a few words: “Sales reorganized into regional pods”.",
     )
@@ -122,6 +128,7 @@ class DisruptionForm(forms.Form):
         error_messages={"required": "Choose at least one function the disruption touches."},
     )
     note = forms.CharField(
+        validators=[LONG_TEXT],
         required=False,
         max_length=Disruption._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from wholeproduct.text import LONG_TEXT, SHORT_TEXT
+
 
 class Organization(models.Model):
     class GoToMarket(models.TextChoices):
@@ -16,7 +18,7 @@ class Organization(models.Model):
         HYBRID = "hybrid", "Hybrid"
 
     slug = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[SHORT_TEXT])
     go_to_market = models.CharField(max_length=20, choices=GoToMarket.choices, default=GoToMarket.HYBRID)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -57,10 +59,10 @@ class Function(models.Model):
         PARTNER = "partner", "Partner"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="functions")
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[SHORT_TEXT])
     category = models.CharField(max_length=20, choices=Category.choices)
     is_external = models.BooleanField(default=False, help_text="Outside the organization (a channel partner).")
-    description = models.TextField(blank=True, max_length=2000)
+    description = models.TextField(blank=True, max_length=2000, validators=[LONG_TEXT])
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -79,8 +81,8 @@ class Stakeholder(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="stakeholders")
     # PROTECT: deleting a function must never silently take its people with it.
     function = models.ForeignKey(Function, on_delete=models.PROTECT, related_name="stakeholders")
-    full_name = models.CharField(max_length=200)
-    title = models.CharField(max_length=200, blank=True)
+    full_name = models.CharField(max_length=200, validators=[SHORT_TEXT])
+    title = models.CharField(max_length=200, blank=True, validators=[SHORT_TEXT])
     email = models.EmailField(max_length=254)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="stakeholders"
@@ -111,7 +113,7 @@ class FunctionAlias(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="function_aliases")
     function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="aliases")
-    label = models.CharField(max_length=120)
+    label = models.CharField(max_length=120, validators=[SHORT_TEXT])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -189,10 +191,13 @@ class Partnership(models.Model):
     function_a = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="partnerships_as_a")
     function_b = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="partnerships_as_b")
     trust = models.PositiveSmallIntegerField(help_text="1 (broken) to 5 (strong).")
-    shared_goal = models.CharField(max_length=300, blank=True)
+    shared_goal = models.CharField(max_length=300, blank=True, validators=[SHORT_TEXT])
     cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.MONTHLY)
     feedback_carried = models.TextField(
-        blank=True, max_length=2000, help_text="What flows back to the core: prospects' needs, competitor positioning…"
+        blank=True,
+        max_length=2000,
+        validators=[LONG_TEXT],
+        help_text="What flows back to the core: prospects' needs, competitor positioning…",
     )
     last_checked_on = models.DateField(null=True, blank=True)
     # Set by a disruption touching either function; cleared by the next check-in.
@@ -220,7 +225,7 @@ class PartnershipCheckIn(models.Model):
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="check_ins")
     trust = models.PositiveSmallIntegerField()
-    note = models.TextField(blank=True, max_length=2000)
+    note = models.TextField(blank=True, max_length=2000, validators=[LONG_TEXT])
     checked_on = models.DateField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -251,8 +256,8 @@ class Disruption(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="disruptions")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    title = models.CharField(max_length=200)
-    note = models.TextField(blank=True, max_length=2000)
+    title = models.CharField(max_length=200, validators=[SHORT_TEXT])
+    note = models.TextField(blank=True, max_length=2000, validators=[LONG_TEXT])
     occurred_on = models.DateField()
     effective_at = models.DateTimeField()
     functions = models.ManyToManyField(Function, related_name="disruptions")
@@ -296,3 +301,7 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return f"Invite for {self.email}"
+
+
+# Answers remembered against double submits (wholeproduct/idempotency.py).
+from .models_submissions import Submission  # noqa: E402, F401

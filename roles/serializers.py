@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from rest_framework import serializers
+
+from wholeproduct.text import LONG_TEXT, SHORT_TEXT, TextValidator
 
 from .models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
 
@@ -36,7 +39,27 @@ class _StrictType:
 
 
 class CharField(_StrictType, serializers.CharField):
+    """Text a client writes (it has a max length) follows the one text rule (wholeproduct/text.py):
+    one line without invisible characters, or with `multiline=True` line breaks and tabs too.
+    The rule judges the text as sent, before DRF trims it ("Ann\\n" is refused, as the schema's
+    pattern says); `any_text=True` leaves a secret as it is."""
+
     json_types = (str,)
+
+    def __init__(self, *, multiline: bool = False, any_text: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.text_rule: TextValidator | None = None
+        if not any_text and self.max_length is not None:
+            self.text_rule = LONG_TEXT if multiline else SHORT_TEXT
+            self.validators.append(self.text_rule)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if self.text_rule is not None and isinstance(data, str):
+            try:
+                self.text_rule(data)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages, code="invisible_character") from None
+        return super().to_internal_value(data)
 
 
 class EmailField(_StrictType, serializers.EmailField):
@@ -112,7 +135,11 @@ class FunctionSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Function.Category.choices)
     is_external = BooleanField(default=False, help_text="Outside the organization (a channel partner).")
     description = CharField(
-        max_length=Function._meta.get_field("description").max_length, allow_blank=True, required=False, default=""
+        multiline=True,
+        max_length=Function._meta.get_field("description").max_length,
+        allow_blank=True,
+        required=False,
+        default="",
     )
     parent = id_field(Function, allow_null=True, required=False, default=None, help_text="A function containing it.")
     people_count = serializers.IntegerField(read_only=True, help_text="People of this function.")
@@ -181,6 +208,7 @@ class PartnershipSerializer(serializers.Serializer):
         choices=Partnership.Cadence.choices, required=False, default=Partnership.Cadence.MONTHLY
     )
     feedback_carried = CharField(
+        multiline=True,
         max_length=Partnership._meta.get_field("feedback_carried").max_length,
         allow_blank=True,
         required=False,
@@ -207,7 +235,10 @@ class PartnershipUpdateSerializer(serializers.Serializer):
     )
     cadence = serializers.ChoiceField(choices=Partnership.Cadence.choices, required=False)
     feedback_carried = CharField(
-        max_length=Partnership._meta.get_field("feedback_carried").max_length, allow_blank=True, required=False
+        multiline=True,
+        max_length=Partnership._meta.get_field("feedback_carried").max_length,
+        allow_blank=True,
+        required=False,
     )
 
 
@@ -215,7 +246,11 @@ class CheckInSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     trust = IntegerField(min_value=1, max_value=5)
     note = CharField(
-        max_length=PartnershipCheckIn._meta.get_field("note").max_length, allow_blank=True, required=False, default=""
+        multiline=True,
+        max_length=PartnershipCheckIn._meta.get_field("note").max_length,
+        allow_blank=True,
+        required=False,
+        default="",
     )
     checked_on = DateField(required=False, allow_null=True, default=None, help_text="Today if not given.")
     version = IntegerField(
@@ -232,7 +267,11 @@ class DisruptionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Disruption.Kind.choices)
     title = CharField(max_length=Disruption._meta.get_field("title").max_length)
     note = CharField(
-        max_length=Disruption._meta.get_field("note").max_length, allow_blank=True, required=False, default=""
+        multiline=True,
+        max_length=Disruption._meta.get_field("note").max_length,
+        allow_blank=True,
+        required=False,
+        default="",
     )
     occurred_on = DateField()
     effective_at = serializers.DateTimeField(read_only=True, help_text="When it starts to count against reviews.")
@@ -275,7 +314,7 @@ class DisruptionLoggedSerializer(serializers.Serializer):
 
 class TokenObtainSerializer(serializers.Serializer):
     email = CharField(max_length=254)
-    password = CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    password = CharField(max_length=128, write_only=True, any_text=True, style={"input_type": "password"})
 
 
 class TokenSerializer(serializers.Serializer):

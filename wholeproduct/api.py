@@ -20,6 +20,7 @@ from rest_framework.routers import SimpleRouter
 
 from layers import api as layers_api
 from roles import api as roles_api
+from wholeproduct.api_shape import api_error
 
 app_name = "api"
 
@@ -53,8 +54,7 @@ v1 = [
 @csrf_exempt  # whatever the method, the answer is this 404 (not a CSRF page)
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any other address under /api/ answers in the API's shape, not with an HTML page."""
-    body = {"error": "not_found", "detail": "There is no such address in the API: see /api/docs/.", "fields": {}}
-    return JsonResponse(body, status=404)
+    return api_error(404)
 
 
 urlpatterns = [

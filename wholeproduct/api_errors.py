@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from wholeproduct.errors import Conflict, DomainError
+from wholeproduct.idempotency import HEADER, UNREMEMBERED_PATHS
 
 # --- the handler --------------------------------------------------------------------------------
 
@@ -138,8 +139,15 @@ ERROR_DESCRIPTIONS = {
     401: "No valid credentials: send `Authorization: Token <key>` (POST /api/v1/auth/token/) or a session cookie.",
     403: "Your access in this organization does not allow this (DESIGN §5).",
     404: "No such object in your organizations (another organization's objects answer 404 too).",
-    409: "Someone changed the object after you read it: `current` is how it is now. Nothing was written.",
+    409: "Someone changed the object after you read it: `current` is how it is now. Nothing was written. "
+    "(On a POST: a request with the same Idempotency-Key is still being answered; `current` is null.)",
+    413: "The body is larger than the API reads (a JSON body: 2.5 MB).",
+    414: "The address is longer than 4,096 characters.",
+    415: "The body is not JSON: send `Content-Type: application/json`.",
+    422: "This Idempotency-Key was used before for a different request. Nothing was written.",
     429: "Too many attempts: wait for the seconds in Retry-After.",
+    500: "Something went wrong on our side; it has been logged. Nothing was half-written.",
+    503: "The job queue or the cache is not answering: nothing was done. Try again after Retry-After seconds.",
 }
 
 _conflicts: dict[str, type[serializers.Serializer]] = {}
@@ -172,6 +180,17 @@ def error_responses(codes: Iterable[int], conflict_of: Any = None) -> dict[int, 
     return responses
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any 1 to 255 visible ASCII characters (a UUID), new for each request you mean. Sent again "
+    "with the same request, it answers what the first one answered (header `Idempotent-Replayed: true`) and "
+    "writes nothing more; with a different request, 422. Kept 24 hours, per credentials.",
+)
+
+
 class ApiAutoSchema(AutoSchema):
     """drf-spectacular's schema plus the error answers each operation can give.
 
@@ -179,7 +198,9 @@ class ApiAutoSchema(AutoSchema):
     under an organization or naming an object, and on paginated lists (a page past the
     end); 403 when its action needs more than seeing (`perm_for`); 400 on writes, lists
     and operations taking query parameters; 409 where `conflict_actions` names the
-    action; 429 when it is throttled.
+    action; 429 when it is throttled; 413 and 415 on operations that take a body; 414 and
+    500 everywhere; 503 where the operation needs the broker or the cache (throttled, or named
+    in the view's `queue_actions`).
     """
 
     def get_tags(self) -> list[str]:
@@ -202,7 +223,12 @@ class ApiAutoSchema(AutoSchema):
             )
         if "{product}" in self.path:
             parameters.append(OpenApiParameter("product", str, OpenApiParameter.PATH, description="A product's slug."))
+        if self._takes_idempotency_key():
+            parameters.append(IDEMPOTENCY_KEY)
         return parameters
+
+    def _takes_idempotency_key(self) -> bool:
+        return self.method.upper() == "POST" and not self.path.startswith(UNREMEMBERED_PATHS)
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:  # type: ignore[override]
         responses = super()._get_response_bodies(direction)
@@ -229,5 +255,11 @@ class ApiAutoSchema(AutoSchema):
         if action in getattr(view, "conflict_actions", ()):
             codes |= {400, 409}  # a malformed version is refused before a stale one
         if getattr(view, "throttle_scope", None):
-            codes.add(429)
-        return codes
+            codes |= {429, 503}  # the throttle counts in the cache
+        if action in getattr(view, "queue_actions", ()):
+            codes.add(503)
+        if method in {"POST", "PUT", "PATCH"}:
+            codes |= {413, 415}
+        if self._takes_idempotency_key():
+            codes |= {400, 409, 422}  # a malformed key; its first request still running; reused
+        return codes | {414, 500}

@@ -12,19 +12,24 @@ is told.
 - A lockout answers 429: the lockout page for a browser, the API's JSON error shape under /api/.
 
 The input guard (InputGuardMiddleware), in front of every form and endpoint:
+- an address with a NUL byte (path or query string) answers 400, one over MAX_URL_LENGTH 414;
 - a body larger than the limits answers 413 before it is read;
+- an API write whose body is not JSON (or a multipart upload) answers 415, whatever its
+  Content-Type claims: DRF would read `*/*` as JSON, past every check;
 - a JSON body nested deeper than MAX_JSON_DEPTH or with a list longer than MAX_JSON_ITEMS
   answers 400 (Python's parser would recurse until it crashes; a list of 100,000 ids would
-  be looked up one by one);
-- text with a control character (other than tab and line breaks) or a bidirectional override
-  answers 400 naming the field and the character: such text displays as something other than
-  what is stored (Trojan Source), corrupts CSV and terminals, and the import refuses it too.
+  be looked up one by one); the API's JSONParser applies the same rules again;
+- text the one text rule refuses (wholeproduct/text.py: control characters, bidi controls,
+  invisible characters) answers 400 naming the field, the character and its position. The
+  guard applies the long-text rule to everything; forms and serializers apply the stricter
+  one to names and short text.
+- under /api/, any error answer that is not JSON (an HTML 404, an empty 405 …) is given the
+  API's error shape (wholeproduct/api_shape.py).
 """
 
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -37,7 +42,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
-from rest_framework import renderers
+from rest_framework import parsers, renderers
+from rest_framework.exceptions import ParseError
+
+from wholeproduct.api_shape import api_error, as_api_error
+from wholeproduct.text import text_problem
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -111,33 +120,46 @@ MAX_JSON_ITEMS = 1000
 # Multipart bodies carry the import's uploads: its form refuses files over 10 MB with its own
 # message, so the guard only stops what is far beyond that.
 MAX_MULTIPART_BYTES = 32 * 1024 * 1024
-ALLOWED_CONTROLS = {"\t", "\n", "\r"}
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# The longest path and query string answered (414 above): no address of this site comes close,
+# and gunicorn.conf.py lets requests up to twice as long reach us so that the 414 is ours.
+MAX_URL_LENGTH = 4096
 # Secrets are compared, never displayed: whatever characters a password has are its own.
 UNCHECKED_FIELDS = {"password", "new_password1", "new_password2", "old_password", "csrfmiddlewaretoken"}
-
-
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+# What the API reads: JSON, and multipart for an endpoint that takes a file (its parser decides).
+API_TYPES = {"application/json", "multipart/form-data"}
 
 
 class BadInput(Exception):
-    def __init__(self, status: int, detail: str, field: str = "") -> None:
+    def __init__(self, status: int, detail: str, field: str = "", *, in_address: bool = False) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.field = status, detail, field
+        self.status, self.detail, self.field, self.in_address = status, detail, field, in_address
 
 
-def control_character(value: str) -> str | None:
-    """The first character no text field may hold, as U+XXXX, or None."""
-    for char in value:
-        if char in ALLOWED_CONTROLS:
-            continue
-        if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS:
-            return f"U+{ord(char):04X}"
-    return None
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
 
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _check_address(request: HttpRequest) -> None:
+    """A NUL byte in the address or a query parameter: nothing can look it up (PostgreSQL refuses it)."""
+    query = request.META.get("QUERY_STRING", "")
+    if len(request.path) + len(query) > MAX_URL_LENGTH:
+        raise BadInput(414, f"The address is longer than {MAX_URL_LENGTH} characters.", in_address=True)
+    if "\x00" in request.path:
+        raise BadInput(400, "The address contains a NUL character (U+0000).", in_address=True)
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            raise BadInput(
+                400,
+                f"The query parameter “{key.replace(chr(0), '')}” contains a NUL character (U+0000).",
+                key,
+                in_address=True,
+            )
 
 
 def _check_size(request: HttpRequest) -> None:
@@ -151,7 +173,26 @@ def _check_size(request: HttpRequest) -> None:
         raise BadInput(413, f"The request is {_megabytes(length)}; the limit is {_megabytes(limit)}.")
 
 
-def _strings(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+def _body(request: HttpRequest) -> bytes:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        limit = _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        raise BadInput(413, f"The request is larger than {limit}.") from None
+
+
+def _check_media_type(request: HttpRequest) -> None:
+    """An API write with a body says it is JSON (or a multipart upload): anything else is 415.
+
+    DRF would parse a body labelled `*/*` or `application/*` as JSON; refusing the label
+    keeps every body the API reads in front of this guard."""
+    if _media_type(request) in API_TYPES or not _body(request):
+        return  # (no body: nothing to parse, whatever the label)
+    shown = f"“{request.content_type}”" if request.content_type else "no Content-Type"
+    raise BadInput(415, f"The API reads JSON: send Content-Type: application/json (this request has {shown}).")
+
+
+def _json_strings(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
     """Every string of a JSON document (keys too) with its field path, checking its shape on the way."""
     if depth > MAX_JSON_DEPTH:
         raise BadInput(400, f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.", path)
@@ -161,22 +202,25 @@ def _strings(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]
         if len(value) > MAX_JSON_ITEMS:
             raise BadInput(400, f"A list may hold at most {MAX_JSON_ITEMS} items; this one has {len(value)}.", path)
         for index, item in enumerate(value):
-            yield from _strings(item, f"{path}.{index}" if path else str(index), depth + 1)
+            yield from _json_strings(item, f"{path}.{index}" if path else str(index), depth + 1)
     elif isinstance(value, dict):
         for key, item in value.items():
             yield key, key
             if key not in UNCHECKED_FIELDS:
-                yield from _strings(item, f"{path}.{key}" if path else key, depth + 1)
+                yield from _json_strings(item, f"{path}.{key}" if path else key, depth + 1)
 
 
-def _json_strings(request: HttpRequest) -> Iterator[tuple[str, str]]:
+def load_json(raw: bytes | str) -> Any:
+    """json.loads without the RecursionError a deep document raises (400 instead); ValueError when not JSON."""
     try:
-        document = json.loads(request.body)
+        return json.loads(raw)
     except RecursionError:
         raise BadInput(400, f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.") from None
-    except ValueError:
-        return  # not JSON at all: the endpoint's parser explains that
-    yield from _strings(document, "")
+
+
+def check_json(document: Any) -> None:
+    """The guard's rules on a parsed JSON document: its depth, its lists' lengths and its text."""
+    _check_strings(_json_strings(document))
 
 
 def _form_data(request: HttpRequest) -> MultiValueDict:
@@ -199,47 +243,80 @@ def _form_strings(data: MultiValueDict) -> Iterator[tuple[str, str]]:
                 yield key, value
 
 
-def _check_text(request: HttpRequest) -> None:
-    if request.content_type == "application/json":
-        strings = _json_strings(request)
-    elif request.content_type in FORM_TYPES and not request.path.startswith("/api/"):
-        # (The API reads JSON only and answers a form 415; reading it here would hide that.)
-        strings = _form_strings(_form_data(request))
-    else:
-        return
+def _check_strings(strings: Iterator[tuple[str, str]]) -> None:
+    """The long-text rule on every string (the guard cannot tell a name from a note: forms and
+    serializers apply the stricter one to names and short text)."""
     for field, value in strings:
-        if (char := control_character(value)) is not None:
-            where = f"“{field}”" if field else "the request"
-            raise BadInput(
-                400,
-                f"{where} contains a control character ({char}), which cannot be stored: remove it and send again.",
-                field,
-            )
+        if (problem := text_problem(value, multiline=True)) is not None:
+            raise BadInput(400, problem.message(field), field)
+
+
+def _media_type(request: HttpRequest) -> str:
+    return (request.content_type or "").lower()
+
+
+def _check_text(request: HttpRequest) -> None:
+    if _media_type(request) in FORM_TYPES:
+        # The API's multipart uploads are left to its parsers: reading them here would leave DRF
+        # an empty body, and a JSON-only endpoint could no longer answer 415.
+        if not is_api(request):
+            _check_strings(_form_strings(_form_data(request)))
+        return
+    body = _body(request)
+    if not body:
+        return
+    try:
+        document = load_json(body)
+    except ValueError:
+        return  # not JSON at all: the endpoint's parser explains that (or nothing reads it)
+    check_json(document)
 
 
 class InputGuardMiddleware:
-    """Refuse oversized bodies, JSON bombs and control characters before any view sees them."""
+    """Refuse bad addresses, oversized bodies, JSON bombs and invisible characters before any view
+    sees them; and under /api/ answer every refusal, whoever gave it, in the API's JSON shape."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-            try:
+        try:
+            _check_address(request)
+            if request.method in BODY_METHODS:
                 _check_size(request)
+                if is_api(request):
+                    _check_media_type(request)
                 _check_text(request)
-            except BadInput as error:
-                return _bad_input_response(request, error)
-        return self.get_response(request)
+        except BadInput as error:
+            return _bad_input_response(request, error)
+        response = self.get_response(request)
+        if is_api(request):
+            return as_api_error(response)
+        return response
 
 
 def _bad_input_response(request: HttpRequest, error: BadInput) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if is_api(request):
         fields = {error.field: [error.detail]} if error.field else {}
-        code = "too_large" if error.status == 413 else "invalid"
-        return JsonResponse({"error": code, "detail": error.detail, "fields": fields}, status=error.status)
-    context = {"detail": error.detail, "too_large": error.status == 413}
+        return api_error(error.status, error.detail, fields=fields)
+    context = {"detail": error.detail, "too_large": error.status == 413, "in_address": error.in_address}
     return render(request, "errors/bad_input.html", context, status=error.status)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser behind the guard's rules, wherever the request came from (the
+    middleware checked it already when it came over HTTP; a RecursionError never escapes)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.") from None
+        try:
+            check_json(data)
+        except BadInput as error:
+            raise ParseError(error.detail) from None
+        return data
 
 
 # --- the browsable API under the policy --------------------------------------------------------------

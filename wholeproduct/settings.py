@@ -106,6 +106,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Oversized bodies, JSON bombs and control characters never reach a view (wholeproduct/security.py).
     "wholeproduct.security.InputGuardMiddleware",
+    # Broker or cache down: 503 with a plain sentence on the actions that need them (wholeproduct/outages.py).
+    "wholeproduct.outages.ServiceOutageMiddleware",
+    # A repeated API POST (Idempotency-Key) or double-clicked form (form token) creates one row.
+    "wholeproduct.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout answer.
@@ -253,6 +257,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
+# A refused CSRF check under /api/ answers the API's JSON shape (wholeproduct/error_pages.py).
+CSRF_FAILURE_VIEW = "wholeproduct.error_pages.csrf_failure"
 # No script reads the CSRF cookie (htmx and Swagger UI get the token from the page).
 CSRF_COOKIE_HTTPONLY = True
 
@@ -362,7 +368,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON in; JSON out (plus the browsable API for a person with a session).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # (Behind the input guard's depth and text rules, wholeproduct/security.py.)
+    "DEFAULT_PARSER_CLASSES": ["wholeproduct.security.JSONParser"],
     # The browsable API's pages get the inline styles they need from the CSP, no more.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

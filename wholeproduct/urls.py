@@ -23,3 +23,9 @@ urlpatterns = [
     path("o/<slug:org>/", include("roles.urls")),
     path("o/<slug:org>/", include("layers.urls")),
 ]
+
+# JSON in the API's shape under /api/, the site's pages elsewhere (wholeproduct/error_pages.py).
+handler400 = "wholeproduct.error_pages.bad_request"
+handler403 = "wholeproduct.error_pages.permission_denied"
+handler404 = "wholeproduct.error_pages.page_not_found"
+handler500 = "wholeproduct.error_pages.server_error"

@@ -261,7 +261,10 @@ BAD_ROWS = [
     ("formula.xlsx", 'Row 3, column "Job Title" (C): formulas are not imported ("=B2&"x""); paste the values instead.'),
     ("overlong.csv", 'Row 2, column "Job Title" (C): the value is 201 characters long; the limit is 200.'),
     ("overlong_function.csv", 'Row 2, column "Department" (D): the value is 121 characters long; the limit is 120.'),
-    ("control_chars.csv", 'Row 2, column "Job Title" (C): the value contains a control character (U+0007)'),
+    (
+        "control_chars.csv",
+        'Row 2, column "Job Title" (C): the value contains a control character U+0007 (BELL) at position',
+    ),
     ("line_break.csv", 'Row 2, column "Full Name" (A): the value contains a line break'),
     ("bad_category.csv", 'Row 2, column "Category" (E): "Wizards" is not a category; use one of Building'),
     (

@@ -137,7 +137,7 @@ IMPORT_FILES: dict[str, tuple[str, str]] = {
     "import/formula.xlsx": ("rows", "formulas are not imported"),
     "import/overlong.csv": ("rows", "the value is 201 characters long; the limit is 200."),
     "import/overlong_function.csv": ("rows", "the value is 121 characters long; the limit is 120."),
-    "import/control_chars.csv": ("rows", "the value contains a control character (U+0007)"),
+    "import/control_chars.csv": ("rows", "the value contains a control character U+0007 (BELL) at position"),
     "import/line_break.csv": ("rows", "the value contains a line break"),
     "import/bad_category.csv": ("rows", '"Wizards" is not a category'),
     "import/malformed_email.csv": ("rows", "is not a valid email address."),
@@ -156,8 +156,11 @@ IMPORT_FILES: dict[str, tuple[str, str]] = {
     "bad_input/html_page.csv": ("refused", NO_PEOPLE),
     "bad_input/json_document.csv": ("refused", NO_PEOPLE),
     "bad_input/csv_named_xlsx.xlsx": ("refused", DAMAGED),
-    "bad_input/bidi_override.csv": ("rows", "the value contains a control character (U+202E)"),
-    "bad_input/escape_sequences.csv": ("rows", "the value contains a control character (U+001B)"),
+    "bad_input/bidi_override.csv": (
+        "rows",
+        "the value contains a text-direction control U+202E (RIGHT-TO-LEFT OVERRIDE) at position",
+    ),
+    "bad_input/escape_sequences.csv": ("rows", "the value contains a control character U+001B (ESCAPE) at position"),
     "bad_input/unknown_category.csv": ("rows", '"Galactic" is not a category'),
     "bad_input/unclosed_quote.csv": ("rows", "the value contains a line break"),
 }

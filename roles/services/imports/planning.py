@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from shared.exports import escape_formula, unescape_formula
+from wholeproduct.text import text_problem
 
 from ...models import Function, Organization, Stakeholder
 from . import columns as column_rules
@@ -46,7 +47,8 @@ CATEGORIES = {normalize(v): v for v in Function.Category.values} | {
 }
 # What a spreadsheet program would run: "=…", or "+", "-", "@" followed by more than a space.
 FORMULA = re.compile(r"^(=.|[+\-@][^\s])", re.DOTALL)
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# The export prefixes such cells with "'"; taking it off again keeps the round trip exact.
+ESCAPABLE = "=+-@'"
 
 
 # The export prefixes formula-like cells with "'" (shared.exports' one rule); taking it off
@@ -320,16 +322,9 @@ def _failed(errors: list[str], where: str) -> bool:
 
 
 def _control_problem(value: str) -> str | None:
-    # CALL SITE FOR GUARD'S TEXT RULE: the `guard` helper writes the one rule refusing control, bidi
-    # and zero-width characters (wholeproduct/security.py); once merged, this should call it.
-    for ch in value:
-        if ch in "\r\n":
-            return "a line break"
-        if ch == "\t":
-            return "a tab"
-        if unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS:
-            return f"a control character (U+{ord(ch):04X})"
-    return None
+    """What the one text rule refuses in a cell (a cell is one line: wholeproduct/text.py)."""
+    problem = text_problem(value)
+    return problem.describe() if problem is not None else None
 
 
 def _show(value: str, limit: int = 40) -> str:

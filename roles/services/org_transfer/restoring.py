@@ -83,6 +83,8 @@ def loads(raw: bytes | str) -> dict[str, Any]:
         data = json.loads(raw)
     except UnicodeDecodeError:
         raise TransferFileError("The file is not UTF-8 text, so it is not an organization export.") from None
+    except RecursionError:  # "[[[[…" deeper than Python's parser goes
+        raise TransferFileError("The file is nested too deeply to be an organization export.") from None
     except json.JSONDecodeError as exc:
         raise TransferFileError(
             f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
