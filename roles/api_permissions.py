@@ -75,7 +75,7 @@ class OrgPermission(BasePermission):
         request.ctx = ctx  # type: ignore[attr-defined]
         perm = view.perm_for(getattr(view, "action", None), request.method)
         if not ctx.can(perm):
-            self.message = f"Your access ({ctx.access}) does not allow this."
+            self.message = ctx.refusal
             return False
         return True
 

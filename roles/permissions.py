@@ -77,7 +77,13 @@ class OrgContext:
 
     def require(self, perm: Perm) -> None:
         if not self.can(perm):
-            raise PermissionDenied(f"Your access ({self.access}) does not allow this.")
+            raise PermissionDenied(self.refusal)
+
+    @property
+    def refusal(self) -> str:
+        """Why a member is refused, in plain words (pages and the API say the same)."""
+        label = str(Membership.Access(self.access).label).lower()
+        return f"With {label} access to this organization you can't do this."
 
 
 def org_context(user: Any, org_slug: str) -> OrgContext:

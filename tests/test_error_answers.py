@@ -81,13 +81,13 @@ def test_a_page_that_is_not_there_answers_the_404_page_in_the_layout(leader, org
     response = client_for(leader).get("/o/nobody/")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "There is nothing here" in html and 'class="topbar"' in html
+    assert "This page doesn't exist" in html and 'class="topbar"' in html
 
 
 def test_a_refused_page_answers_the_403_page(stakeholder_client, org):
     response = stakeholder_client.get("/o/acme/functions/new/")
     assert response.status_code == 403
-    assert "You cannot do this here" in response.content.decode()
+    assert "You can't do this here" in response.content.decode()
 
 
 def test_the_handlers_answer_json_under_the_api(rf: RequestFactory):

@@ -137,7 +137,7 @@ class ErrorSerializer(serializers.Serializer):
 ERROR_DESCRIPTIONS = {
     400: "The request was refused: `fields` names each problem. Nothing was written.",
     401: "No valid credentials: send `Authorization: Token <key>` (POST /api/v1/auth/token/) or a session cookie.",
-    403: "Your access in this organization does not allow this (DESIGN §5).",
+    403: "Your access in this organization does not allow this.",
     404: "No such object in your organizations (another organization's objects answer 404 too).",
     409: "Someone changed the object after you read it: `current` is how it is now. Nothing was written. "
     "(On a POST: a request with the same Idempotency-Key is still being answered; `current` is null.)",
