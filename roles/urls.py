@@ -1,8 +1,9 @@
 from django.urls import path, re_path
 
-from .views import functions, imports, invites, members, org_transfer, people, web
+from .views import functions, home, imports, invites, members, org_transfer, people, web
 
 urlpatterns = [
+    path("switcher/", home.org_switcher, name="org-switcher"),
     path("functions/", functions.function_list, name="function-list"),
     path("functions/new/", functions.function_create, name="function-create"),
     path("functions/<int:pk>/edit/", functions.function_edit, name="function-edit"),

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from roles.models import Membership
+from roles.permissions import org_view
 
 
 @login_required
@@ -15,3 +16,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(memberships) == 1:
         return redirect("dashboard", org=memberships[0].organization.slug)
     return render(request, "roles/home.html", {"memberships": memberships})
+
+
+@org_view()
+@require_safe
+def org_switcher(request: HttpRequest) -> HttpResponse:
+    """The organization switcher's list, fetched when it opens (htmx) rather than on every page."""
+    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    return render(
+        request, "roles/_partials/org_switcher.html", {"memberships": memberships.order_by("organization__name")}
+    )

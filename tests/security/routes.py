@@ -131,6 +131,7 @@ PAGES: dict[str, Route] = {
     "healthz": Route(kwargs=lambda w: {}),
     "invite-accept": Route(kwargs=lambda w: {"token": w.invite_token}, bodies={"POST": lambda w: {}}),
     "dashboard": Route(kwargs=org),
+    "org-switcher": Route(kwargs=org),
     "function-list": Route(kwargs=org),
     "function-create": Route(
         kwargs=org, bodies={"POST": lambda w: {"name": "Quokka Legal", "category": "cross_functional"}}
