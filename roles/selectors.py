@@ -46,7 +46,7 @@ def functions_for_list(organization: Organization, *, query: str = "", category:
 def category_totals(functions: QuerySet[Function]) -> dict[str, int]:
     """How many of `functions` each category holds (one query)."""
     rows = functions.order_by().values_list("category").annotate(n=Count("pk"))
-    return {key: n for key, n in rows}
+    return dict(rows)
 
 
 def count_people(functions: list[Function]) -> None:
