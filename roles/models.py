@@ -62,6 +62,11 @@ class Function(models.Model):
     is_external = models.BooleanField(default=False, help_text="Outside the organization (a channel partner).")
     description = models.TextField(blank=True, max_length=2000)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    # The playbook's reading of the name, stored when the function is created or renamed (and by
+    # `refresh_playbook_matches` when the playbook changes) so the map editor does not match every
+    # name on every load: the entry's name, "" for no match, None for not computed yet.
+    playbook_name = models.CharField(max_length=120, null=True, blank=True)
+    playbook_hints = models.JSONField(default=list, blank=True)  # the closest entries when nothing matches
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

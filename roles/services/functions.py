@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
 from .. import selectors
@@ -83,6 +84,7 @@ def function_create(
         description=description.strip(),
         parent=parent,
     )
+    playbook_matches.stamp(function)
     return _save(function)
 
 
@@ -97,7 +99,10 @@ def function_update(
     parent: Function | None,
 ) -> Function:
     organization = function.organization
-    function.name = _clean_name(organization, name, exclude_pk=function.pk)
+    renamed = _clean_name(organization, name, exclude_pk=function.pk)
+    if renamed != function.name or function.playbook_name is None:
+        function.name = renamed
+        playbook_matches.stamp(function)
     _check_category(category)
     _check_parent(organization, function, parent)
     function.category = category
