@@ -470,16 +470,41 @@ def hides_a_name(point: tuple[float, float], nodes: Sequence[Node], radius: floa
     return _hides(point, [n.text_box for n in nodes], radius)
 
 
-def _hides(point: tuple[float, float], boxes: Sequence[TextBox], radius: float = BADGE_R) -> bool:
+def _hides(point: tuple[float, float], boxes: Sequence[TextBox] | BoxGrid, radius: float = BADGE_R) -> bool:
     x, y = point
-    for x0, y0, x1, y1 in boxes:
+    near = boxes.near(point, radius) if isinstance(boxes, BoxGrid) else boxes
+    for x0, y0, x1, y1 in near:
         dx, dy = max(x0 - x, 0, x - x1), max(y0 - y, 0, y - y1)
         if dx * dx + dy * dy < radius * radius:
             return True
     return False
 
 
-def _edge(e: EdgeIn, placed: dict[int, Node], centre: tuple[float, float], boxes: Sequence[TextBox]) -> Edge:
+class BoxGrid:
+    """Text boxes filed in square cells, so "does a badge here hide a name?" looks at the few
+    boxes near the point instead of every box: the picture's cost grows with its links, not
+    with links x functions (issue 13 item 9)."""
+
+    def __init__(self, boxes: Iterable[TextBox], cell: float = 64.0) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[TextBox]] = defaultdict(list)
+        for box in boxes:
+            x0, y0, x1, y1 = box
+            for i in range(int(x0 // cell), int(x1 // cell) + 1):
+                for j in range(int(y0 // cell), int(y1 // cell) + 1):
+                    self.cells[(i, j)].append(box)
+
+    def near(self, point: tuple[float, float], radius: float) -> list[TextBox]:
+        x, y, cell = point[0], point[1], self.cell
+        found: dict[TextBox, None] = {}  # a box spanning several cells counts once, in a stable order
+        for i in range(int((x - radius) // cell), int((x + radius) // cell) + 1):
+            for j in range(int((y - radius) // cell), int((y + radius) // cell) + 1):
+                for box in self.cells.get((i, j), ()):
+                    found[box] = None
+        return list(found)
+
+
+def _edge(e: EdgeIn, placed: dict[int, Node], centre: tuple[float, float], boxes: BoxGrid) -> Edge:
     a, b = placed[e.a], placed[e.b]
     p0, p1 = _anchor(a, b), _anchor(b, a)
     edge = Edge(id=e.id, a=e.a, b=e.b, start=p0, control=_control(a, b, p0, p1, centre), end=p1)
@@ -514,7 +539,7 @@ def layout_web(nodes: Iterable[NodeIn], edges: Iterable[EdgeIn], *, sweeps: int 
         placed = _place(frame, groups)
 
     ordered = tuple(placed[n.id] for key in (TOP, LEFT, CENTRE, RIGHT, BOTTOM) for n in groups[key])
-    boxes = [n.text_box for n in ordered]
+    boxes = BoxGrid(n.text_box for n in ordered)
     return WebLayout(
         width=WIDTH,
         height=round(frame.height, 1),
