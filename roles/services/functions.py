@@ -11,7 +11,7 @@ from django.utils import timezone
 from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
-from .. import selectors
+from .. import selectors, web_cache
 from ..models import Function, Organization, Stakeholder
 
 NAME_MAX = Function._meta.get_field("name").max_length
@@ -85,6 +85,7 @@ def function_create(
         parent=parent,
     )
     playbook_matches.stamp(function)
+    web_cache.changed(organization.pk)
     return _save(function)
 
 
@@ -109,6 +110,7 @@ def function_update(
     function.is_external = is_external
     function.description = description.strip()
     function.parent = parent
+    web_cache.changed(organization.pk)
     return _save(function)
 
 
@@ -157,6 +159,7 @@ def function_delete(
         )
     assignments = function.assignments.count()
     name = function.name
+    web_cache.changed(function.organization_id)
     try:
         function.delete()
     except ProtectedError:
