@@ -60,10 +60,6 @@ def slug_taken(organization_id: int, slug: str, *, exclude_pk: int | None = None
     return qs.first()
 
 
-def head_choices(organization_id: int) -> QuerySet[Stakeholder]:
-    return Stakeholder.objects.filter(organization_id=organization_id).select_related("function").order_by("full_name")
-
-
 @dataclass(frozen=True)
 class OrganizationCounts:
     functions: int

@@ -10,6 +10,7 @@ urlpatterns = [
     path("functions/<int:pk>/delete/", functions.function_delete, name="function-delete"),
     path("people/", people.people_list, name="people-list"),
     path("people/new/", people.person_create, name="person-create"),
+    path("people/search/", people.person_search, name="person-search"),
     path("people/<int:pk>/edit/", people.person_edit, name="person-edit"),
     # Org-chart import and the people export in the same format (issue 3).
     path("import/", imports.import_start, name="import"),

@@ -145,6 +145,7 @@ PAGES: dict[str, Route] = {
     ),
     "function-delete": Route(kwargs=EMPTY_FUNCTION, names_objects=True, bodies={"POST": lambda w: {"people_count": 0}}),
     "people-list": Route(kwargs=org),
+    "person-search": Route(kwargs=org, query="q=a"),
     "person-create": Route(
         kwargs=org,
         bodies={

@@ -84,6 +84,7 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("function-delete",               "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("function-delete",               "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("people-list",                   "GET",    LOGIN, 200,   200,   200,  200,   404),
+    ("person-search",                 "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("person-create",                 "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("person-create",                 "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("person-edit",                   "GET",    LOGIN, 200,   200,   403,  403,   404),
