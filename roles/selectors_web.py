@@ -166,6 +166,19 @@ def _ordered(p: Partnership, focus_id: int | None) -> tuple[Function, Function]:
     return (a, b) if key_a <= key_b else (b, a)
 
 
+def _link(p: Partnership, focus_id: int | None, disrupted_on: dict[int, date], today: date) -> Link:
+    first, second = _ordered(p, focus_id)
+    checked = p.last_checked_on
+    return Link(
+        partnership=p,
+        first=first,
+        second=second,
+        trend=trend_of(p.check_ins.all()),
+        reasons=check_due_reasons(p, disrupted_on, today),
+        days_since_check=(today - checked).days if checked else None,
+    )
+
+
 def web_links(organization: Organization, *, focus_id: int | None = None, now: datetime | None = None) -> list[Link]:
     """Every link of the organization (or only those of `focus_id`), with flags and trend: three queries."""
     now = now or timezone.now()
@@ -176,20 +189,7 @@ def web_links(organization: Organization, *, focus_id: int | None = None, now: d
     )
     if focus_id is not None:
         partnerships = partnerships.filter(Q(function_a_id=focus_id) | Q(function_b_id=focus_id))
-    links = []
-    for p in partnerships:
-        first, second = _ordered(p, focus_id)
-        checked = p.last_checked_on
-        links.append(
-            Link(
-                partnership=p,
-                first=first,
-                second=second,
-                trend=trend_of(p.check_ins.all()),
-                reasons=check_due_reasons(p, disrupted_on, today),
-                days_since_check=(today - checked).days if checked else None,
-            )
-        )
+    links = [_link(p, focus_id, disrupted_on, today) for p in partnerships]
     links.sort(key=lambda link: (link.first.name.casefold(), link.second.name.casefold()))
     return links
 
@@ -428,19 +428,6 @@ def links_by_ids(organization: Organization, ids: list[int], *, focus_id: int | 
         .filter(pk__in=ids)
         .prefetch_related(Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id")))
     )
-    links = []
-    for p in partnerships:
-        first, second = _ordered(p, focus_id)
-        checked = p.last_checked_on
-        links.append(
-            Link(
-                partnership=p,
-                first=first,
-                second=second,
-                trend=trend_of(p.check_ins.all()),
-                reasons=check_due_reasons(p, disrupted_on, today),
-                days_since_check=(today - checked).days if checked else None,
-            )
-        )
+    links = [_link(p, focus_id, disrupted_on, today) for p in partnerships]
     links.sort(key=lambda link: order[link.partnership.pk])
     return links

@@ -202,7 +202,7 @@ def _large_web(request: HttpRequest, now: datetime) -> HttpResponse:
         "base_query": urlencode(
             {k: v for k, v in (("function", focus_id or ""), ("category", category), ("show", show), ("q", query)) if v}
         ),
-        "filtered": bool(category or show or query),
+        "filtered": bool(category or show or query or focus),
         "total_links": len(facts),
         "stats": selectors.web_stats(chosen),  # type: ignore[arg-type]
         "recent": list(selectors.disruptions_of(organization)[:3]),
