@@ -221,7 +221,8 @@ def requests(tenants: dict[str, dict[str, Any]], args: argparse.Namespace) -> di
         visitors = measure.visitors(made["logins"])
         probed[slug] = (visitors, measure.probe(visitors, _org(made), targets))
     print(f"Timing up to {args.repeat} rounds of {len(targets)} targets x {len(tenants)} tenants …", flush=True)
-    for _ in range(args.repeat):
+    for round_ in range(args.repeat):
+        print(f"  round {round_ + 1} of {args.repeat}", flush=True)
         for visitors, results in probed.values():
             measure.time_rounds(visitors, results, 1, keep_going=lambda r: _wanted(r, args.budget))
     by_tenant = {slug: {r.target.name: _figures(r) for r in results} for slug, (_, results) in probed.items()}
