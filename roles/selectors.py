@@ -151,11 +151,16 @@ def person_of(organization: Organization, pk: int) -> Stakeholder | None:
 def people_for_list(
     organization: Organization, *, query: str = "", function_id: int | None = None
 ) -> QuerySet[Stakeholder]:
-    """People of the organization matching a search on name, email or title."""
+    """People of the organization matching a search on name, email, title or function."""
     qs = people_of(organization).select_related("function")
     query = query.strip()
     if query:
-        qs = qs.filter(Q(full_name__icontains=query) | Q(email__icontains=query) | Q(title__icontains=query))
+        qs = qs.filter(
+            Q(full_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(title__icontains=query)
+            | Q(function__name__icontains=query)
+        )
     if function_id is not None:
         qs = qs.filter(function_id=function_id)
     return qs.order_by("full_name", "pk")
