@@ -127,9 +127,12 @@ class PeopleFilterForm(forms.Form):
         self.fields["function"].queryset = functions
         # A large organization filters by function from the functions page's links (?function=)
         # or by typing the function's name in the search; its page does not list every function.
-        self.many_functions = functions.count() > self.SELECT_LIMIT
+        options = list(functions.values_list("pk", "name")[: self.SELECT_LIMIT + 1])  # the one query
+        self.many_functions = len(options) > self.SELECT_LIMIT
         if self.many_functions:
             self.fields["function"].widget = forms.HiddenInput()
+        else:
+            self.fields["function"].widget.choices = [("", "All functions"), *options]
         self.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "placeholder": "Name, email or title", "autocomplete": "off"}
         )
