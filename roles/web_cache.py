@@ -4,7 +4,7 @@ The picture's geometry depends only on the functions (id, name, category, extern
 functions each link joins, so it is computed once and kept in the cache under a version token of
 the organization. The services that change either — function create, rename, delete; partnership
 create, update, delete; an import that creates functions — call `changed()`, which issues a new
-token once the transaction commits. The token is random, not a counter, so a version key evicted
+token. The token is random, not a counter, so a version key evicted
 from the cache can never bring an older layout back.
 """
 
@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.db import transaction
 
 from . import web_layout
 
@@ -35,8 +34,10 @@ def version(organization_id: int) -> str:
 
 
 def changed(organization_id: int) -> None:
-    """Forget the organization's layout once the current transaction commits."""
-    transaction.on_commit(lambda: cache.set(_version_key(organization_id), uuid.uuid4().hex, None))
+    """Forget the organization's layout. At once rather than on commit: a reader that lays out the
+    rows as they were before the commit stores its layout with their digest, which the next
+    reader's rows no longer match (and a rolled-back write only costs one recomputation)."""
+    cache.set(_version_key(organization_id), uuid.uuid4().hex, None)
 
 
 def fingerprint(nodes: Iterable[web_layout.NodeIn], edges: Iterable[web_layout.EdgeIn]) -> str:
