@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('roles', '0003_partnerships_disruptions_invites'),
+        ("roles", "0003_partnerships_disruptions_invites"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='function',
-            name='playbook_hints',
+            model_name="function",
+            name="playbook_hints",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='function',
-            name='playbook_name',
+            model_name="function",
+            name="playbook_name",
             field=models.CharField(blank=True, max_length=120, null=True),
         ),
     ]
