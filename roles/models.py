@@ -97,7 +97,11 @@ class Stakeholder(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), "organization", name="stakeholder_email_unique_ci"),
         ]
-        indexes = [models.Index(fields=["organization", "function"])]
+        indexes = [
+            models.Index(fields=["organization", "function"]),
+            # The people page and the API list read a page in name order: no sort of the whole tenant.
+            models.Index(fields=["organization", "full_name", "id"], name="stakeholder_org_name"),
+        ]
         ordering = ["full_name"]
 
     def __str__(self) -> str:
