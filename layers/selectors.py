@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from roles.models import Stakeholder
 from roles.permissions import OrgContext
@@ -39,7 +40,19 @@ def products_for_list(ctx: OrgContext) -> QuerySet[Product]:
     return (
         visible_products(ctx)
         .select_related("head", "head__function")
-        .annotate(function_count=Count("assignments__function", distinct=True))
+        # Per listed product, not a join and GROUP BY over every assignment of the tenant.
+        .annotate(
+            function_count=Coalesce(
+                Subquery(
+                    Assignment.objects.filter(product=OuterRef("pk"))
+                    .order_by()
+                    .values("product")
+                    .annotate(n=Count("function", distinct=True))
+                    .values("n")
+                ),
+                0,
+            )
+        )
         .order_by("name")
     )
 
