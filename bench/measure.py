@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from .targets import API, Org, Target
 
-WARM_UP = 2
+WARM_UP = 1
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Result:
     url: str | None
     status: int = 0
     queries: int | None = None
+    size: int | None = None  # bytes of the body
+    probe_s: float = 0.0  # the warm-up and counted requests
     samples: list[float] = field(default_factory=list)  # seconds
 
     @property
@@ -80,20 +83,27 @@ def probe(visitors: Visitors, org: Org, targets: tuple[Target, ...]) -> list[Res
         url = target.address(org)
         result = Result(target, url)
         if url is not None:
+            started = time.perf_counter()
             for _ in range(WARM_UP):
                 visitors.get(target, url)
             with CaptureQueriesContext(connection) as captured:
-                result.status = visitors.get(target, url).status_code
+                response = visitors.get(target, url)
+            result.probe_s = time.perf_counter() - started
+            result.status, result.size = response.status_code, len(response.content)
             result.queries = len(captured.captured_queries)
         results.append(result)
     return results
 
 
-def time_rounds(visitors: Visitors, results: list[Result], rounds: int) -> None:
-    """`rounds` timed requests of every target that answered 200, interleaved."""
+def time_rounds(
+    visitors: Visitors, results: list[Result], rounds: int, keep_going: Callable[[Result], bool] | None = None
+) -> None:
+    """`rounds` timed requests of every target that answered 200 (and that `keep_going`), interleaved."""
     live = [r for r in results if r.ok]
     for _ in range(rounds):
         for result in live:
+            if keep_going is not None and not keep_going(result):
+                continue
             started = time.perf_counter()
             visitors.get(result.target, result.url)
             result.samples.append(time.perf_counter() - started)

@@ -55,6 +55,7 @@ def _report(org: Org) -> int | None:
 
 
 TARGETS: tuple[Target, ...] = (
+    Target("login page", FLOOR, lambda org: "/accounts/login/", who="anonymous"),
     Target("bare view", FLOOR, lambda org: "/_bench/bare/", who="anonymous"),
     Target("one-query view", FLOOR, lambda org: f"/_bench/query/{org.slug}/", who="anonymous"),
     Target("dashboard", PAGE, _page("dashboard")),
@@ -82,4 +83,5 @@ TARGETS: tuple[Target, ...] = (
     Target("api reports", API, _api("orgs/{org}/reports/")),
     Target("api partnerships", API, _api("orgs/{org}/partnerships/")),
     Target("api disruptions", API, _api("orgs/{org}/disruptions/")),
+    Target("api coverage", API, _api("orgs/{org}/products/{product}/coverage/"), required=False),
 )

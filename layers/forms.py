@@ -6,16 +6,11 @@ from typing import Any
 
 from django import forms
 
-from roles.models import Organization, Stakeholder
+from roles.models import Organization
+from roles.pickers import PersonChoiceField
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
-from . import selectors
 from .models import Product
-
-
-class HeadChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Stakeholder) -> str:
-        return f"{obj.full_name} — {obj.function.name}"
 
 
 class ProductForm(forms.Form):
@@ -26,12 +21,7 @@ class ProductForm(forms.Form):
         max_length=Product._meta.get_field("slug").max_length,
         help_text="Used in links to the product. Leave blank to make it from the name.",
     )
-    head = HeadChoiceField(
-        queryset=Stakeholder.objects.none(),
-        required=False,
-        label="Head of product",
-        empty_label="— nobody yet —",
-    )
+    head = PersonChoiceField(required=False, label="Head of product")
     description = forms.CharField(
         validators=[LONG_TEXT],
         required=False,
@@ -48,5 +38,5 @@ class ProductForm(forms.Form):
                 "description": instance.description,
             }
         super().__init__(*args, **kwargs)
-        self.fields["head"].queryset = selectors.head_choices(organization.pk)
+        self.fields["head"].for_organization(organization)  # a combobox: no list of every person
         self.fields["slug"].widget.attrs.update({"placeholder": "made from the name", "spellcheck": "false"})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from roles.models import Stakeholder
 from roles.permissions import OrgContext
@@ -39,7 +40,19 @@ def products_for_list(ctx: OrgContext) -> QuerySet[Product]:
     return (
         visible_products(ctx)
         .select_related("head", "head__function")
-        .annotate(function_count=Count("assignments__function", distinct=True))
+        # Per listed product, not a join and GROUP BY over every assignment of the tenant.
+        .annotate(
+            function_count=Coalesce(
+                Subquery(
+                    Assignment.objects.filter(product=OuterRef("pk"))
+                    .order_by()
+                    .values("product")
+                    .annotate(n=Count("function", distinct=True))
+                    .values("n")
+                ),
+                0,
+            )
+        )
         .order_by("name")
     )
 
@@ -58,10 +71,6 @@ def slug_taken(organization_id: int, slug: str, *, exclude_pk: int | None = None
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.first()
-
-
-def head_choices(organization_id: int) -> QuerySet[Stakeholder]:
-    return Stakeholder.objects.filter(organization_id=organization_id).select_related("function").order_by("full_name")
 
 
 @dataclass(frozen=True)

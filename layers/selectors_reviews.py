@@ -24,7 +24,6 @@ from django.utils import timezone
 from roles.models import Disruption, Function, Organization, Stakeholder
 from roles.permissions import OrgContext
 
-from . import matching
 from .models import Assignment, CampaignReminder, Layer, Product, Review, ReviewCampaign
 from .review_state import (
     AGREE,
@@ -40,6 +39,7 @@ from .review_state import (
     staleness_cutoff,
 )
 from .rings import Member, RingInput, WholeProductData
+from .services import playbook_matches
 
 PairKey = tuple[int, int]  # (assignment id, stakeholder id)
 SHARED_SHOWN = 12  # functions named beside one of "my" assignments; the rest are counted
@@ -253,7 +253,7 @@ class MyRole:
 
 def playbook_reason(function: Function, layer: Layer, assignment: Assignment, go_to_market: str) -> str:
     """Why this function sits on this layer: the playbook's sentence when it has one."""
-    entry = matching.match(function.name)
+    entry = playbook_matches.entry_of(function)  # the match stored on the function
     if entry is not None:
         for rule in entry.rules_for(go_to_market):
             if rule.layer == layer.key:

@@ -114,6 +114,17 @@ class OrgAccess:
         return getattr(self, "swagger_fake_view", False)
 
 
+class StableOrderingFilter(OrderingFilter):
+    """`?ordering=` with the primary key as the last tie-break, so pages never repeat or skip a
+    row whose sort key equals another's (issue 13 item 9: lists page with a stable order)."""
+
+    def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str] | None:
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {field.lstrip("-") for field in ordering} & {"pk", "id"}:
+            return [*ordering, "pk"]
+        return ordering
+
+
 class OrgAPIView(OrgAccess, APIView):
     """An organization endpoint that is not a collection of rows (suggestions)."""
 
@@ -124,7 +135,7 @@ class OrgViewSet(OrgAccess, viewsets.GenericViewSet):
     queryset of `model`."""
 
     pagination_class = ApiPagination
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     model: type[Model] | None = None
 
     def get_queryset(self) -> QuerySet:

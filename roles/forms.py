@@ -125,9 +125,20 @@ class PeopleFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
     function = FunctionChoiceField(queryset=Function.objects.none(), required=False, empty_label="All functions")
 
+    SELECT_LIMIT = 200  # functions: beyond this the filter is not a <select> of them all
+
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["function"].queryset = selectors.functions_of(organization).order_by("name")
+        functions = selectors.functions_of(organization).order_by("name")
+        self.fields["function"].queryset = functions
+        # A large organization filters by function from the functions page's links (?function=)
+        # or by typing the function's name in the search; its page does not list every function.
+        options = list(functions.values_list("pk", "name")[: self.SELECT_LIMIT + 1])  # the one query
+        self.many_functions = len(options) > self.SELECT_LIMIT
+        if self.many_functions:
+            self.fields["function"].widget = forms.HiddenInput()
+        else:
+            self.fields["function"].widget.choices = [("", "All functions"), *options]
         self.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "placeholder": "Name, email or title", "autocomplete": "off"}
         )

@@ -44,7 +44,7 @@ from django.utils.text import slugify
 from layers import matching
 from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review, ReviewCampaign
 from layers.playbook import PLAYBOOK, PlaybookEntry
-from layers.services import mapping
+from layers.services import mapping, playbook_matches
 from layers.services.reports import build_report
 from wholeproduct.errors import DomainError
 
@@ -304,6 +304,7 @@ def _make_functions(world: _World, sizes: Sizes) -> None:
         )
         for team in world.teams
     ]
+    playbook_matches.stamp_all(rows)
     world.functions = _bulk(Function, rows)
     for team, function in zip(world.teams, world.functions, strict=True):
         if team.parent is not None:

@@ -64,6 +64,11 @@ class Function(models.Model):
     is_external = models.BooleanField(default=False, help_text="Outside the organization (a channel partner).")
     description = models.TextField(blank=True, max_length=2000, validators=[LONG_TEXT])
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    # The playbook's reading of the name, stored when the function is created or renamed (and by
+    # `refresh_playbook_matches` when the playbook changes) so the map editor does not match every
+    # name on every load: the entry's name, "" for no match, None for not computed yet.
+    playbook_name = models.CharField(max_length=120, null=True, blank=True)
+    playbook_hints = models.JSONField(default=list, blank=True)  # the closest entries when nothing matches
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -98,7 +103,11 @@ class Stakeholder(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), "organization", name="stakeholder_email_unique_ci"),
         ]
-        indexes = [models.Index(fields=["organization", "function"])]
+        indexes = [
+            models.Index(fields=["organization", "function"]),
+            # The people page and the API list read a page in name order: no sort of the whole tenant.
+            models.Index(fields=["organization", "full_name", "id"], name="stakeholder_org_name"),
+        ]
         ordering = ["full_name"]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import Membership, Organization, Stakeholder
@@ -66,9 +67,19 @@ class OrgContext:
     def is_stakeholder_only(self) -> bool:
         return self.membership.access == Membership.Access.STAKEHOLDER
 
+    @property
+    def has_person(self) -> bool:
+        """Whether a person record is linked to this user here (known without a query)."""
+        if hasattr(self.membership, "person_id"):  # annotated by org_context
+            return self.membership.person_id is not None
+        return self.stakeholder is not None
+
     @cached_property
     def stakeholder(self) -> Stakeholder | None:
-        """The person record linked to this user in this organization, if any."""
+        """The person record linked to this user in this organization, if any: the context's
+        second query, made only by the views that need the person itself."""
+        if hasattr(self.membership, "person_id") and self.membership.person_id is None:
+            return None
         return (
             Stakeholder.objects.select_related("function")
             .filter(organization=self.organization, user_id=self.membership.user_id)
@@ -87,11 +98,19 @@ class OrgContext:
 
 
 def org_context(user: Any, org_slug: str) -> OrgContext:
-    """Resolve an organization through the user's membership, or 404."""
+    """Resolve an organization through the user's membership, or 404.
+
+    One query: the membership, its organization and user, and the id of the user's person in
+    that organization (the navigation needs to know whether there is one on every page).
+    """
     if not user.is_authenticated:
         raise Http404("No such organization.")
+    person = Stakeholder.objects.filter(organization=OuterRef("organization"), user=OuterRef("user")).values("pk")
     membership = (
-        Membership.objects.select_related("organization", "user").filter(user=user, organization__slug=org_slug).first()
+        Membership.objects.select_related("organization", "user")
+        .annotate(person_id=Subquery(person[:1]))
+        .filter(user=user, organization__slug=org_slug)
+        .first()
     )
     if membership is None:
         raise Http404("No such organization.")

@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 
 from .models import Function, Organization, Stakeholder
 
@@ -27,14 +28,37 @@ def function_of(organization: Organization, pk: int) -> Function | None:
     return functions_of(organization).select_related("parent").filter(pk=pk).first()
 
 
-def functions_for_list(organization: Organization) -> QuerySet[Function]:
-    """The functions with their parent and head count, for the functions page."""
-    return (
-        functions_of(organization)
-        .select_related("parent")
-        .annotate(people_count=Count("stakeholders", distinct=True))
-        .order_by("name")
+def functions_for_list(organization: Organization, *, query: str = "", category: str = "") -> QuerySet[Function]:
+    """The functions page's rows in page order: by category (DESIGN order), then by name; the
+    search matches the name, anywhere in it. Page it, then `count_people` on the page."""
+    rank = Case(
+        *[When(category=key, then=Value(i)) for i, (key, _) in enumerate(CATEGORY_ORDER)],
+        output_field=IntegerField(),
     )
+    functions = functions_of(organization).select_related("parent").annotate(category_rank=rank)
+    if query:
+        functions = functions.filter(name__icontains=query)
+    if category:
+        functions = functions.filter(category=category)
+    return functions.order_by("category_rank", Lower("name"), "pk")
+
+
+def category_totals(functions: QuerySet[Function]) -> dict[str, int]:
+    """How many of `functions` each category holds (one query)."""
+    rows = functions.order_by().values_list("category").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def count_people(functions: list[Function]) -> None:
+    """Set `people_count` on each function of a page (one query, whatever the organization's size)."""
+    counts = dict(
+        Stakeholder.objects.filter(function__in=[f.pk for f in functions])
+        .order_by()
+        .values_list("function")
+        .annotate(n=Count("pk"))
+    )
+    for function in functions:
+        function.people_count = counts.get(function.pk, 0)
 
 
 @dataclass
@@ -48,6 +72,8 @@ class CategoryGroup:
     key: str
     label: str
     rows: list[FunctionRow] = field(default_factory=list)
+    total: int | None = None  # in the whole (searched) list, when it is paged
+    first_page: int = 1  # the page where the category starts
 
 
 def group_by_category(functions: Iterable[Function]) -> list[CategoryGroup]:
@@ -125,11 +151,16 @@ def person_of(organization: Organization, pk: int) -> Stakeholder | None:
 def people_for_list(
     organization: Organization, *, query: str = "", function_id: int | None = None
 ) -> QuerySet[Stakeholder]:
-    """People of the organization matching a search on name, email or title."""
+    """People of the organization matching a search on name, email, title or function."""
     qs = people_of(organization).select_related("function", "manager")
     query = query.strip()
     if query:
-        qs = qs.filter(Q(full_name__icontains=query) | Q(email__icontains=query) | Q(title__icontains=query))
+        qs = qs.filter(
+            Q(full_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(title__icontains=query)
+            | Q(function__name__icontains=query)
+        )
     if function_id is not None:
         qs = qs.filter(function_id=function_id)
     return qs.order_by("full_name", "pk")

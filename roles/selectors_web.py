@@ -166,6 +166,19 @@ def _ordered(p: Partnership, focus_id: int | None) -> tuple[Function, Function]:
     return (a, b) if key_a <= key_b else (b, a)
 
 
+def _link(p: Partnership, focus_id: int | None, disrupted_on: dict[int, date], today: date) -> Link:
+    first, second = _ordered(p, focus_id)
+    checked = p.last_checked_on
+    return Link(
+        partnership=p,
+        first=first,
+        second=second,
+        trend=trend_of(p.check_ins.all()),
+        reasons=check_due_reasons(p, disrupted_on, today),
+        days_since_check=(today - checked).days if checked else None,
+    )
+
+
 def web_links(organization: Organization, *, focus_id: int | None = None, now: datetime | None = None) -> list[Link]:
     """Every link of the organization (or only those of `focus_id`), with flags and trend: three queries."""
     now = now or timezone.now()
@@ -176,20 +189,7 @@ def web_links(organization: Organization, *, focus_id: int | None = None, now: d
     )
     if focus_id is not None:
         partnerships = partnerships.filter(Q(function_a_id=focus_id) | Q(function_b_id=focus_id))
-    links = []
-    for p in partnerships:
-        first, second = _ordered(p, focus_id)
-        checked = p.last_checked_on
-        links.append(
-            Link(
-                partnership=p,
-                first=first,
-                second=second,
-                trend=trend_of(p.check_ins.all()),
-                reasons=check_due_reasons(p, disrupted_on, today),
-                days_since_check=(today - checked).days if checked else None,
-            )
-        )
+    links = [_link(p, focus_id, disrupted_on, today) for p in partnerships]
     links.sort(key=lambda link: (link.first.name.casefold(), link.second.name.casefold()))
     return links
 
@@ -356,3 +356,78 @@ def core_without_feedback(*, product: Product) -> bool:
     if not by_layer[Layer.Key.CORE]:
         return False
     return not _loops(product, by_layer)
+
+
+# --- a large web: summarized, filtered and paged (issue 13 item 9) ------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    """What the summary of a large web needs of one link, read without loading the rows as models."""
+
+    pk: int
+    function_a_id: int
+    function_b_id: int
+    categories: tuple[str, str]
+    names: tuple[str, str]
+    trust: int
+    last_checked_on: date | None
+    needs_trust_check: bool
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def weak(self) -> bool:
+        return self.trust <= WEAK_TRUST
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def disrupted(self) -> bool:
+        return self.needs_trust_check or any(r.startswith("disrupted") for r in self.reasons)
+
+    def touches(self, function_id: int) -> bool:
+        return function_id in (self.function_a_id, self.function_b_id)
+
+
+def link_facts(organization: Organization, *, now: datetime) -> list[LinkFacts]:
+    """Every link of the organization as plain facts, with its due reasons: two queries."""
+    today = timezone.localdate(now)
+    disrupted_on = disruption_days(organization, now=now)
+    rows = (
+        Partnership.objects.filter(organization=organization)
+        .order_by("function_a__name", "function_b__name", "pk")
+        .values_list(
+            "pk",
+            "function_a_id",
+            "function_b_id",
+            "function_a__category",
+            "function_b__category",
+            "function_a__name",
+            "function_b__name",
+            "trust",
+            "last_checked_on",
+            "needs_trust_check",
+        )
+    )
+    facts = []
+    for pk, a, b, cat_a, cat_b, name_a, name_b, trust, checked, needs in rows:
+        fact = LinkFacts(pk, a, b, (cat_a, cat_b), (name_a, name_b), trust, checked, needs)
+        facts.append(replace(fact, reasons=tuple(check_due_reasons(fact, disrupted_on, today))))  # type: ignore[arg-type]
+    return facts
+
+
+def links_by_ids(organization: Organization, ids: list[int], *, focus_id: int | None, now: datetime) -> list[Link]:
+    """Full rows (flags, trend) of the links `ids` only, in that order: a page of a large web."""
+    order = {pk: i for i, pk in enumerate(ids)}
+    today = timezone.localdate(now)
+    disrupted_on = disruption_days(organization, now=now)
+    partnerships = (
+        partnerships_of(organization)
+        .filter(pk__in=ids)
+        .prefetch_related(Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id")))
+    )
+    links = [_link(p, focus_id, disrupted_on, today) for p in partnerships]
+    links.sort(key=lambda link: order[link.partnership.pk])
+    return links

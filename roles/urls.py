@@ -1,14 +1,16 @@
 from django.urls import path, re_path
 
-from .views import functions, imports, invites, members, org_transfer, people, web
+from .views import functions, home, imports, invites, members, org_transfer, people, web
 
 urlpatterns = [
+    path("switcher/", home.org_switcher, name="org-switcher"),
     path("functions/", functions.function_list, name="function-list"),
     path("functions/new/", functions.function_create, name="function-create"),
     path("functions/<int:pk>/edit/", functions.function_edit, name="function-edit"),
     path("functions/<int:pk>/delete/", functions.function_delete, name="function-delete"),
     path("people/", people.people_list, name="people-list"),
     path("people/new/", people.person_create, name="person-create"),
+    path("people/search/", people.person_search, name="person-search"),
     path("people/<int:pk>/edit/", people.person_edit, name="person-edit"),
     # Org-chart import and the people export in the same format (issue 3).
     path("import/", imports.import_start, name="import"),

@@ -470,16 +470,41 @@ def hides_a_name(point: tuple[float, float], nodes: Sequence[Node], radius: floa
     return _hides(point, [n.text_box for n in nodes], radius)
 
 
-def _hides(point: tuple[float, float], boxes: Sequence[TextBox], radius: float = BADGE_R) -> bool:
+def _hides(point: tuple[float, float], boxes: Sequence[TextBox] | BoxGrid, radius: float = BADGE_R) -> bool:
     x, y = point
-    for x0, y0, x1, y1 in boxes:
+    near = boxes.near(point, radius) if isinstance(boxes, BoxGrid) else boxes
+    for x0, y0, x1, y1 in near:
         dx, dy = max(x0 - x, 0, x - x1), max(y0 - y, 0, y - y1)
         if dx * dx + dy * dy < radius * radius:
             return True
     return False
 
 
-def _edge(e: EdgeIn, placed: dict[int, Node], centre: tuple[float, float], boxes: Sequence[TextBox]) -> Edge:
+class BoxGrid:
+    """Text boxes filed in square cells, so "does a badge here hide a name?" looks at the few
+    boxes near the point instead of every box: the picture's cost grows with its links, not
+    with links x functions (issue 13 item 9)."""
+
+    def __init__(self, boxes: Iterable[TextBox], cell: float = 64.0) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[TextBox]] = defaultdict(list)
+        for box in boxes:
+            x0, y0, x1, y1 = box
+            for i in range(int(x0 // cell), int(x1 // cell) + 1):
+                for j in range(int(y0 // cell), int(y1 // cell) + 1):
+                    self.cells[(i, j)].append(box)
+
+    def near(self, point: tuple[float, float], radius: float) -> list[TextBox]:
+        x, y, cell = point[0], point[1], self.cell
+        found: dict[TextBox, None] = {}  # a box spanning several cells counts once, in a stable order
+        for i in range(int((x - radius) // cell), int((x + radius) // cell) + 1):
+            for j in range(int((y - radius) // cell), int((y + radius) // cell) + 1):
+                for box in self.cells.get((i, j), ()):
+                    found[box] = None
+        return list(found)
+
+
+def _edge(e: EdgeIn, placed: dict[int, Node], centre: tuple[float, float], boxes: BoxGrid) -> Edge:
     a, b = placed[e.a], placed[e.b]
     p0, p1 = _anchor(a, b), _anchor(b, a)
     edge = Edge(id=e.id, a=e.a, b=e.b, start=p0, control=_control(a, b, p0, p1, centre), end=p1)
@@ -514,7 +539,7 @@ def layout_web(nodes: Iterable[NodeIn], edges: Iterable[EdgeIn], *, sweeps: int 
         placed = _place(frame, groups)
 
     ordered = tuple(placed[n.id] for key in (TOP, LEFT, CENTRE, RIGHT, BOTTOM) for n in groups[key])
-    boxes = [n.text_box for n in ordered]
+    boxes = BoxGrid(n.text_box for n in ordered)
     return WebLayout(
         width=WIDTH,
         height=round(frame.height, 1),
@@ -537,6 +562,111 @@ def overlaps(nodes: Sequence[Node], gap: float = 0.0) -> list[tuple[int, int]]:
             if n.y < m.bottom + gap and m.y < n.bottom + gap:
                 found.append((n.id, m.id))
     return found
+
+
+# --- a large web, clustered by category (issue 13 item 9) --------------------------------------------
+
+CLUSTER_W, CLUSTER_H, CLUSTER_R = 1200, 620, 74
+# Where each category sits: the regions of the full picture, one circle each.
+CLUSTER_SPOTS = {TOP: (600, 110), LEFT: (190, 330), CENTRE: (600, 330), RIGHT: (1010, 330), BOTTOM: (600, 530)}
+
+
+@dataclass(frozen=True)
+class ClusterNode:
+    category: str
+    caption: str
+    x: float
+    y: float
+    r: float
+    links_inside: int  # links between two functions of this category
+    links: int  # every link touching the category
+
+
+@dataclass(frozen=True)
+class ClusterEdge:
+    a: str  # categories
+    b: str
+    start: tuple[float, float]
+    end: tuple[float, float]
+    control: tuple[float, float]
+    links: int
+    weak: int
+    due: int
+    mean_trust: float
+
+    @property
+    def d(self) -> str:
+        (x0, y0), (cx, cy), (x1, y1) = self.start, self.control, self.end
+        return f"M{x0:g},{y0:g} Q{cx:g},{cy:g} {x1:g},{y1:g}"
+
+    @property
+    def trust(self) -> int:
+        return max(1, min(5, round(self.mean_trust)))
+
+    @property
+    def weight(self) -> int:
+        """1 to 6, by the order of magnitude of the number of links (a CSS class: no inline style)."""
+        return min(6, 1 + int(2 * math.log10(max(self.links, 1))))
+
+    @property
+    def label_at(self) -> tuple[float, float]:
+        (x0, y0), (cx, cy), (x1, y1) = self.start, self.control, self.end
+        return (round(0.25 * x0 + 0.5 * cx + 0.25 * x1, 1), round(0.25 * y0 + 0.5 * cy + 0.25 * y1, 1))
+
+
+@dataclass(frozen=True)
+class ClusterPicture:
+    width: int
+    height: int
+    nodes: tuple[ClusterNode, ...]
+    edges: tuple[ClusterEdge, ...]
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width} {self.height}"
+
+
+def cluster_web(links: Iterable[tuple[str, str, int, bool]], captions: dict[str, str]) -> ClusterPicture:
+    """One circle per category and one line per pair of categories, from (category, category,
+    trust, due) per link: the size of the picture does not depend on the number of links."""
+    inside: dict[str, int] = defaultdict(int)
+    touching: dict[str, int] = defaultdict(int)
+    pairs: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # links, weak, due, trust sum
+    for cat_a, cat_b, trust, due in links:
+        a, b = sorted((cat_a, cat_b))
+        touching[a] += 1
+        if a == b:
+            inside[a] += 1
+            continue
+        touching[b] += 1
+        tally = pairs[(a, b)]
+        tally[0] += 1
+        tally[1] += trust <= 2
+        tally[2] += due
+        tally[3] += trust
+    nodes = {
+        key: ClusterNode(key, captions.get(key, key), *CLUSTER_SPOTS[region], CLUSTER_R, inside[key], touching[key])
+        for key, region in REGION_OF_CATEGORY.items()
+    }
+    edges = []
+    centre = CLUSTER_SPOTS[CENTRE]
+    for (a, b), (count, weak, due, total) in sorted(pairs.items()):
+        na, nb = nodes[a], nodes[b]
+        start, end = _towards(na, nb), _towards(nb, na)
+        mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
+        # Lines that would cross the centre circle bow around it.
+        bow = 0.0 if CENTRE in (REGION_OF_CATEGORY[a], REGION_OF_CATEGORY[b]) else 0.45
+        control = (round(mx + (mx - centre[0]) * bow, 1), round(my + (my - centre[1]) * bow, 1))
+        if abs(mx - centre[0]) < 1 and abs(my - centre[1]) < 1:
+            control = (round(mx + 150, 1), my)  # top to bottom: round the right side of the centre
+        edges.append(ClusterEdge(a, b, start, end, control, count, weak, due, total / count))
+    return ClusterPicture(CLUSTER_W, CLUSTER_H, tuple(nodes.values()), tuple(edges))
+
+
+def _towards(node: ClusterNode, other: ClusterNode) -> tuple[float, float]:
+    dx, dy = other.x - node.x, other.y - node.y
+    length = math.hypot(dx, dy) or 1.0
+    return (round(node.x + dx / length * node.r, 1), round(node.y + dy / length * node.r, 1))
 
 
 # --- a partnership's trust over time -------------------------------------------------------------------

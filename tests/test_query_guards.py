@@ -104,6 +104,13 @@ PAGES: list[tuple[str, str, Callable[[Made], str]]] = [
         ),
     ),
     ("api layers", "leader", lambda m: "/api/v1/layers/"),
+    # issue 13 item 9: the paged and summarized pages, and the pickers' search
+    ("function list", "leader", lambda m: m.url("function-list")),
+    ("function search", "leader", lambda m: m.url("function-list") + "?q=e"),
+    ("people search", "leader", lambda m: m.url("person-search") + "?q=a"),
+    ("organization switcher", "leader", lambda m: m.url("org-switcher")),
+    ("product form", "leader", lambda m: m.url("product-create")),
+    ("web", "leader", lambda m: m.url("web")),
 ]
 
 

@@ -180,14 +180,23 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="wpm"),
         }
     }
+    CACHES["sessions"] = CACHES["default"] | {"KEY_PREFIX": CACHES["default"]["KEY_PREFIX"] + "-session"}
 else:
     # A file cache is shared between processes (web, worker), unlike locmem.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(STATE_DIR / "cache"),
-        }
+        },
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(STATE_DIR / "sessions"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},  # past it, a third is culled (they fall back to the database)
+        },
     }
+
+# Sessions read from the `sessions` cache, written through to the database (wholeproduct/sessions.py).
+SESSION_ENGINE = "wholeproduct.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -18,9 +18,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from layers import matching
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion, Layer, Product
 from layers.playbook import LayerRule, PlaybookEntry
+from layers.services import playbook_matches
 from layers.services.assignments import check_same_organization, resolve_layer, snapshot
 from roles.models import Function, Organization
 from wholeproduct.errors import Conflict
@@ -105,7 +105,9 @@ def _load(product: Product, *, lock: bool = False) -> _State:
     layers = {layer.key: layer for layer in Layer.objects.all()}
     key_of = {layer.pk: key for key, layer in layers.items()}
     functions = list(
-        Function.objects.filter(organization_id=product.organization_id).only("id", "name", "category", "organization")
+        Function.objects.filter(organization_id=product.organization_id).only(
+            "id", "name", "category", "organization", "playbook_name", "playbook_hints"
+        )
     )
     rows = Assignment.objects.filter(product=product)
     if lock:
@@ -135,10 +137,9 @@ def _matches(
     pairs: list[tuple[Function, PlaybookEntry, LayerRule]] = []
     unmatched: list[Unmatched] = []
     for function in _order(state.functions):
-        entry = matching.match(function.name)
+        entry = playbook_matches.entry_of(function)  # stored on the function, not matched per load
         if entry is None:
-            # Fuzzy hints cost ~1 ms a name: only suggest() shows them, apply() skips them.
-            hints = matching.hints(function.name) if with_hints else []
+            hints = playbook_matches.hints_of(function) if with_hints else []
             unmatched.append(Unmatched(function.pk, function.name, hints, tuple(mapped.get(function.pk, ()))))
             continue
         pairs.extend((function, entry, rule) for rule in entry.rules_for(state.go_to_market))

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
-from .. import selectors
+from .. import selectors, web_cache
 from ..models import Function, Organization, Stakeholder
 
 NAME_MAX = Function._meta.get_field("name").max_length
@@ -83,6 +84,8 @@ def function_create(
         description=description.strip(),
         parent=parent,
     )
+    playbook_matches.stamp(function)
+    web_cache.changed(organization.pk)
     return _save(function)
 
 
@@ -97,13 +100,17 @@ def function_update(
     parent: Function | None,
 ) -> Function:
     organization = function.organization
-    function.name = _clean_name(organization, name, exclude_pk=function.pk)
+    renamed = _clean_name(organization, name, exclude_pk=function.pk)
+    if renamed != function.name or function.playbook_name is None:
+        function.name = renamed
+        playbook_matches.stamp(function)
     _check_category(category)
     _check_parent(organization, function, parent)
     function.category = category
     function.is_external = is_external
     function.description = description.strip()
     function.parent = parent
+    web_cache.changed(organization.pk)
     return _save(function)
 
 
@@ -152,6 +159,7 @@ def function_delete(
         )
     assignments = function.assignments.count()
     name = function.name
+    web_cache.changed(function.organization_id)
     try:
         function.delete()
     except ProtectedError:

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from wholeproduct.errors import Conflict, DomainError, NotFound
 
+from .. import web_cache
 from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
 
 TRUST_MIN, TRUST_MAX = 1, 5
@@ -183,6 +184,7 @@ def partnership_create(
         last_checked_on=checked_on,
     )
     _save_pair(partnership)
+    web_cache.changed(organization.pk)
     PartnershipCheckIn.objects.create(
         partnership=partnership, trust=trust, checked_on=checked_on, note="Partnership recorded.", by=by
     )
@@ -256,6 +258,8 @@ def partnership_update(
             current, trust=current.trust, checked_on=timezone.localdate(), note="Trust changed in an edit.", by=by
         )
     _save_pair(current)
+    if "function_a_id" in changed or "function_b_id" in changed:
+        web_cache.changed(current.organization_id)
     return current
 
 
@@ -264,6 +268,7 @@ def partnership_delete(*, partnership: Partnership, expected_version: int | None
     """Remove a link and its check-in history."""
     current = _lock(partnership, expected_version)
     current.delete()
+    web_cache.changed(current.organization_id)
 
 
 # --- check-ins ------------------------------------------------------------------------------------

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wholeproduct.errors import DomainError
@@ -15,6 +19,7 @@ from ..forms import FunctionDeleteForm, FunctionForm, add_domain_error
 from ..models import Function
 from ..permissions import Perm, org_view
 from ..services import functions as services
+from .people import PAGE_SIZE, _is_partial
 
 
 def _function_or_404(request: HttpRequest, pk: int) -> Function:
@@ -32,9 +37,39 @@ def _to_row(function: Function) -> HttpResponse:
 @org_view(Perm.VIEW)
 @require_GET
 def function_list(request: HttpRequest) -> HttpResponse:
-    functions = list(selectors.functions_for_list(request.ctx.organization))  # type: ignore[attr-defined]
-    context = {"groups": selectors.group_by_category(functions), "total": len(functions)}
-    return render(request, "roles/function_list.html", context)
+    """A page of functions, grouped by category, with a live search (htmx swaps the results)."""
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    query = request.GET.get("q", "").strip()[:200]
+    category = request.GET.get("category", "")
+    category = category if category in dict(selectors.CATEGORY_ORDER) else ""
+    functions = selectors.functions_for_list(organization, query=query, category=category)
+    totals = selectors.category_totals(functions)
+    paginator = Paginator(functions, PAGE_SIZE)
+    paginator.count = sum(totals.values())  # known from the totals: no second count
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    selectors.count_people(rows)
+    groups = selectors.group_by_category(rows)
+    before = 0
+    for group in groups:
+        group.total, group.first_page = totals.get(group.key, 0), before // PAGE_SIZE + 1
+        before += group.total
+    active = {key: value for key, value in (("q", query), ("category", category)) if value}
+    context = {
+        "groups": groups,
+        "page": page,
+        "total": paginator.count,
+        "query": query,
+        "category": category,
+        "categories": selectors.CATEGORY_ORDER,
+        "filtered": bool(active),
+        "base_query": urlencode(active),
+        "partial": _is_partial(request),
+    }
+    template = "roles/_partials/function_results.html" if context["partial"] else "roles/function_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # the same URL answers a fragment or a page
+    return response
 
 
 @org_view(Perm.EDIT)

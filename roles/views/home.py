@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from roles.models import Membership
+from roles.permissions import org_view
 
 
 @login_required
@@ -21,3 +22,13 @@ def home(request: HttpRequest) -> HttpResponse:
         where = "me" if membership.access == Membership.Access.STAKEHOLDER else "dashboard"
         return redirect(where, org=membership.organization.slug)
     return render(request, "roles/home.html", {"memberships": memberships})
+
+
+@org_view()
+@require_safe
+def org_switcher(request: HttpRequest) -> HttpResponse:
+    """The organization switcher's list, fetched when it opens (htmx) rather than on every page."""
+    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    return render(
+        request, "roles/_partials/org_switcher.html", {"memberships": memberships.order_by("organization__name")}
+    )

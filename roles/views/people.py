@@ -19,6 +19,7 @@ from .. import selectors
 from ..forms import PeopleFilterForm, PersonForm, add_domain_error
 from ..models import Stakeholder
 from ..permissions import Perm, org_view
+from ..pickers import SUGGESTIONS
 from ..services import people as services
 from ..services.invites import INVITE_STATE_LABELS, InviteState, invite_states
 
@@ -107,3 +108,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Saved {person.full_name}.")
             return _to_list(person)
     return render(request, "roles/person_form.html", {"form": form, "person": person})
+
+
+@org_view(Perm.EDIT)
+@require_GET
+def person_search(request: HttpRequest) -> HttpResponse:
+    """The options of a person picker (static/js/combobox.js): the first matches of `q`."""
+    query = request.GET.get("q", "").strip()[:120]
+    people = selectors.people_for_list(request.ctx.organization, query=query)[:SUGGESTIONS] if query else []  # type: ignore[attr-defined]
+    return render(request, "roles/_partials/person_options.html", {"people": people, "query": query})

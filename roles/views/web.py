@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,7 +20,7 @@ from layers.review_state import format_day
 from wholeproduct.errors import Conflict, DomainError, NotFound
 
 from .. import selectors_web as selectors
-from .. import web_layout
+from .. import web_cache, web_layout
 from ..forms import add_domain_error
 from ..forms_web import CheckInForm, DisruptionForm, PartnershipForm
 from ..models import Disruption, Function, Partnership
@@ -29,6 +30,9 @@ from ..services import partnerships as services
 
 TRUST_WORDS = {1: "broken", 2: "strained", 3: "workable", 4: "solid", 5: "strong"}
 DISRUPTIONS_PER_PAGE = 20
+CLUSTER_ABOVE = 300  # links: beyond this the picture clusters them by category and the table pages
+LINKS_PER_PAGE = 50
+SHOW = {"attention": "Needs attention", "holding": "Holding"}
 
 
 # --- the picture's view-model ------------------------------------------------------------------------
@@ -68,13 +72,23 @@ def _ago(days: int) -> str:
 
 
 def _picture(
-    functions: list[Function], links: list[selectors.Link], focus: Function | None, disrupted_ids: set[int]
+    functions: list[Function],
+    links: list[selectors.Link],
+    focus: Function | None,
+    disrupted_ids: set[int],
+    cache_for: int | None = None,
 ) -> tuple[web_layout.WebLayout, list[DrawnNode], list[DrawnEdge]]:
-    """Lay out every function and link (so positions stay put when filtering), then mark what to show."""
-    layout = web_layout.layout_web(
-        (web_layout.NodeIn(f.pk, f.name, f.category, f.is_external) for f in functions),
-        (web_layout.EdgeIn(link.partnership.pk, link.first.pk, link.second.pk) for link in links),
-    )
+    """Lay out every function and link (so positions stay put when filtering), then mark what to show.
+
+    The whole web's layout is cached per organization (roles/web_cache.py); a sub-web is not.
+    """
+
+    node_ins = [web_layout.NodeIn(f.pk, f.name, f.category, f.is_external) for f in functions]
+    edge_ins = [web_layout.EdgeIn(link.partnership.pk, link.first.pk, link.second.pk) for link in links]
+    if cache_for is None:
+        layout = web_layout.layout_web(node_ins, edge_ins)
+    else:
+        layout = web_cache.layout(cache_for, node_ins, edge_ins)
     by_id = {f.pk: f for f in functions}
     degree: dict[int, int] = {}
     for link in links:
@@ -120,23 +134,16 @@ def _focus(request: HttpRequest, functions: list[Function]) -> Function | None:
 def web(request: HttpRequest) -> HttpResponse:
     organization = request.ctx.organization  # type: ignore[attr-defined]
     now = timezone.now()
+    if selectors.partnerships_of(organization).count() > CLUSTER_ABOVE:
+        return _large_web(request, now)
     functions = list(selectors.functions_of(organization).order_by("name"))
     focus = _focus(request, functions)
     links = selectors.web_links(organization, now=now)
     disrupted_ids = selectors.recently_disrupted(organization, now=now)
-    layout, nodes, edges = _picture(functions, links, focus, disrupted_ids)
+    layout, nodes, edges = _picture(functions, links, focus, disrupted_ids, cache_for=organization.pk)
     rows = selectors.focus_on(links, focus)
-    attention = [row for row in rows if row.weak or row.overdue]
     context = {
-        "row_groups": [
-            {"key": "attention", "label": "Needs attention", "hint": "weak trust or a check due", "rows": attention},
-            {
-                "key": "holding",
-                "label": "Holding",
-                "hint": "trust 3 or more, checked lately",
-                "rows": [row for row in rows if not (row.weak or row.overdue)],
-            },
-        ],
+        "row_groups": _row_groups(rows),
         "functions": functions,
         "focus": focus,
         "layout": layout,
@@ -150,6 +157,98 @@ def web(request: HttpRequest) -> HttpResponse:
         "unchecked_days": selectors.UNCHECKED_AFTER_DAYS,
     }
     return render(request, "roles/web.html", context)
+
+
+def _row_groups(rows: list[selectors.Link]) -> list[dict[str, Any]]:
+    attention = [row for row in rows if row.weak or row.overdue]
+    return [
+        {"key": "attention", "label": "Needs attention", "hint": "weak trust or a check due", "rows": attention},
+        {
+            "key": "holding",
+            "label": "Holding",
+            "hint": "trust 3 or more, checked lately",
+            "rows": [row for row in rows if not (row.weak or row.overdue)],
+        },
+    ]
+
+
+def _large_web(request: HttpRequest, now: datetime) -> HttpResponse:
+    """A web of more links than a picture can show: one circle per category with the links
+    between them summed, filters, and the links as a paged table (a focused function's own
+    links are drawn as a small web when they are few enough)."""
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    focus = _focus_by_id(request)
+    facts = selectors.link_facts(organization, now=now)
+    category = request.GET.get("category", "")
+    category = category if category in Function.Category.values else ""
+    show = request.GET.get("show", "")
+    show = show if show in SHOW else ""
+    query = request.GET.get("q", "").strip()[:120]
+    chosen = _filtered(facts, focus, category, show, query)
+    page = Paginator(chosen, LINKS_PER_PAGE).get_page(request.GET.get("page"))
+    focus_id = focus.pk if focus else None
+    rows = selectors.links_by_ids(organization, [f.pk for f in page.object_list], focus_id=focus_id, now=now)
+    context: dict[str, Any] = {
+        "clustered": True,
+        "row_groups": _row_groups(rows),
+        "rows": rows,
+        "page": page,
+        "focus": focus,
+        "category": category,
+        "categories": Function.Category.choices,
+        "show": show,
+        "shows": SHOW.items(),
+        "query": query,
+        "base_query": urlencode(
+            {k: v for k, v in (("function", focus_id or ""), ("category", category), ("show", show), ("q", query)) if v}
+        ),
+        "filtered": bool(category or show or query or focus),
+        "total_links": len(facts),
+        "stats": selectors.web_stats(chosen),  # type: ignore[arg-type]
+        "recent": list(selectors.disruptions_of(organization)[:3]),
+        "trust_words": TRUST_WORDS,
+        "trust_levels": [(level, TRUST_WORDS[level]) for level in range(1, 6)],
+        "unchecked_days": selectors.UNCHECKED_AFTER_DAYS,
+    }
+    mine = [f for f in facts if focus is not None and f.touches(focus.pk)]
+    if focus is not None and len(mine) <= CLUSTER_ABOVE:
+        links = selectors.web_links(organization, focus_id=focus.pk, now=now)
+        functions = list({f.pk: f for link in links for f in (link.first, link.second)}.values()) or [focus]
+        disrupted = selectors.recently_disrupted(organization, now=now)
+        context["layout"], context["nodes"], context["edges"] = _picture(functions, links, focus, disrupted)
+    else:
+        summed = mine if focus is not None else facts
+        context["cluster"] = web_layout.cluster_web(
+            ((f.categories[0], f.categories[1], f.trust, f.overdue) for f in summed), dict(Function.Category.choices)
+        )
+    return render(request, "roles/web.html", context)
+
+
+def _focus_by_id(request: HttpRequest) -> Function | None:
+    raw = request.GET.get("function", "")
+    if not raw:
+        return None
+    focus = selectors.functions_of(request.ctx.organization).filter(pk=raw).first() if raw.isdigit() else None  # type: ignore[attr-defined]
+    if focus is None:
+        raise Http404("No such function.")  # another organization's ids do not leak
+    return focus
+
+
+def _filtered(
+    facts: list[selectors.LinkFacts], focus: Function | None, category: str, show: str, query: str
+) -> list[selectors.LinkFacts]:
+    chosen = facts
+    if focus is not None:
+        chosen = [f for f in chosen if f.touches(focus.pk)]
+    if category:
+        chosen = [f for f in chosen if category in f.categories]
+    if show:
+        attention = show == "attention"
+        chosen = [f for f in chosen if (f.weak or f.overdue) == attention]
+    if query:
+        needle = query.casefold()
+        chosen = [f for f in chosen if needle in f.names[0].casefold() or needle in f.names[1].casefold()]
+    return chosen
 
 
 def _partnership_or_404(request: HttpRequest, pk: int) -> Partnership:

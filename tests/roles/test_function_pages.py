@@ -149,6 +149,64 @@ def test_the_list_runs_the_same_number_of_queries_for_3_or_30_functions(leader_c
     assert len(response.context["groups"][0].rows) == 30
 
 
+def _functions(org, count: int, category: str, prefix: str) -> list[Function]:
+    return Function.objects.bulk_create(
+        Function(organization=org, name=f"{prefix} {n:03}", category=category) for n in range(count)
+    )
+
+
+def test_it_pages_fifty_functions_in_category_order_and_points_to_the_categories_on_other_pages(leader_client, org):
+    _functions(org, 70, "building", "Build")
+    _functions(org, 5, "partner", "Partner")
+    response = leader_client.get(LIST)
+    html = response.text
+    building, *_, partners = response.context["groups"]
+    assert [r.function.name for r in building.rows] == [f"Build {n:03}" for n in range(50)]
+    assert (building.total, partners.total, partners.rows, partners.first_page) == (70, 5, [], 2)
+    assert "Showing 1\u201350 of 75 functions" in html and "Page 1 of 2" in html
+    assert "5 partner functions from page 2" in html and "No leadership function yet." in html
+    second = leader_client.get(LIST, {"page": 2})
+    names = [r.function.name for g in second.context["groups"] for r in g.rows]
+    assert names == [f"Build {n:03}" for n in range(50, 70)] + [f"Partner {n:03}" for n in range(5)]
+
+
+def test_its_live_search_answers_the_matching_rows_only(leader_client, org):
+    _functions(org, 60, "building", "Build")
+    sales = FunctionFactory(organization=org, name="Sales — EMEA", category="customer_facing")
+    StakeholderFactory.create_batch(2, function=sales)
+    response = leader_client.get(LIST, {"q": "emea"}, HTTP_HX_REQUEST="true")
+    html = response.text
+    assert "<html" not in html and 'id="category-customer_facing"' in html and 'id="category-building"' not in html
+    assert [(r.function.name, r.function.people_count) for g in response.context["groups"] for r in g.rows] == [
+        ("Sales — EMEA", 2)
+    ]
+    assert "matching the filter" in html and response["Vary"].count("HX-Request") == 1
+    only = leader_client.get(LIST, {"category": "customer_facing"})
+    assert only.context["total"] == 1
+    nothing = leader_client.get(LIST, {"q": "zzz", "category": "not-a-category", "page": "x"})
+    assert nothing.status_code == 200 and "No function matches “zzz”" in nothing.text
+
+
+def test_a_search_matches_only_the_functions_of_the_organization(leader_client, org, other_org):
+    FunctionFactory(organization=other_org, name="Sales — EMEA")
+    response = leader_client.get(LIST, {"q": "EMEA"})
+    assert response.context["total"] == 0
+
+
+def test_the_list_reads_as_many_queries_for_60_functions_as_for_600(leader_client, org):
+    def count() -> int:
+        leader_client.get(LIST, {"page": 2})
+        with CaptureQueriesContext(connection) as captured:
+            assert leader_client.get(LIST, {"page": 2}).status_code == 200
+        return len(captured.captured_queries)
+
+    for function in _functions(org, 60, "building", "Build")[::3]:
+        StakeholderFactory(function=function)
+    small = count()
+    _functions(org, 540, "customer_facing", "Sell")
+    assert count() == small
+
+
 # --- create and edit --------------------------------------------------------------------------
 
 

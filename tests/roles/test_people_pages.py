@@ -301,3 +301,20 @@ def test_the_service_reports_a_lost_race_on_the_email_as_a_field_error(org, ada,
         )
     assert caught.value.fields == {"email": ["Ada Lovelace already uses the email Ada@Acme.test in this organization."]}
     assert Stakeholder.objects.filter(organization=org).count() == 1
+
+
+def test_a_large_organization_filters_people_without_a_select_of_every_function(leader_client, org, monkeypatch):
+    from roles.forms import PeopleFilterForm
+    from roles.models import Function
+
+    monkeypatch.setattr(PeopleFilterForm, "SELECT_LIMIT", 5)
+    made = Function.objects.bulk_create(
+        Function(organization=org, name=f"Region {n}", category="customer_facing") for n in range(8)
+    )
+    StakeholderFactory(function=made[3], full_name="Ana Lopez", email="ana@acme.test")
+    StakeholderFactory(function=made[4], full_name="Ben Okafor", email="ben@acme.test")
+    page = leader_client.get("/o/acme/people/", {"function": made[3].pk}).content.decode()
+    assert "<option" not in page and f'type="hidden" name="function" value="{made[3].pk}"' in page
+    assert "In Region 3" in page and "Ana Lopez" in page and "Ben Okafor" not in page
+    by_name = leader_client.get("/o/acme/people/", {"q": "region 4"}).content.decode()
+    assert "Ben Okafor" in by_name and "Ana Lopez" not in by_name

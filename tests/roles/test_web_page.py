@@ -518,3 +518,114 @@ def test_the_timeline_costs_the_same_queries_for_few_or_many(leader_client, org,
     few = count()
     add(18)
     assert count() == few
+
+
+# --- a large web: clustered picture, filters, paged table, cached layout (issue 13 item 9) ----------
+
+
+def _large_web(org, functions: int, links: int) -> list[Function]:
+    """`functions` functions over the five categories and `links` partnerships between them, in bulk."""
+    categories = [c for c, _ in Function.Category.choices]
+    made = Function.objects.bulk_create(
+        Function(organization=org, name=f"Team {n:05}", category=categories[n % 5]) for n in range(functions)
+    )
+    pairs = [(a, b) for step in range(1, functions) for a in range(functions - step) for b in (a + step,)][:links]
+    today = timezone.localdate()
+    Partnership.objects.bulk_create(
+        Partnership(
+            organization=org,
+            function_a=made[a],
+            function_b=made[b],
+            trust=1 + (a + b) % 5,
+            last_checked_on=today - timedelta(days=(a * 7) % 120),
+            shared_goal="Customers adopt what we ship.",
+        )
+        for a, b in pairs
+    )
+    return made
+
+
+def test_a_web_of_10000_links_is_clustered_paged_and_under_500_kb(leader_client, org):
+    from roles.views import web as views
+
+    _large_web(org, 2000, 10_000)
+    response = leader_client.get(WEB)
+    html = response.content.decode()
+    assert response.status_code == 200 and len(response.content) < 500_000, len(response.content)
+    assert response.context["stats"].links == 10_000 and response.context["page"].paginator.count == 10_000
+    assert html.count('<tr id="link-') == views.LINKS_PER_PAGE and "Page 1 of 200" in html
+    assert html.count('class="web-node web-cluster-node') == 5 and "10000 partnerships are more than" in html
+    assert 'id="web-function"' not in html  # no <select> of every function
+    cluster = response.context["cluster"]
+    assert sum(n.links_inside for n in cluster.nodes) + sum(e.links for e in cluster.edges) == 10_000
+
+
+def test_a_large_web_filters_its_table_by_category_attention_and_name(leader_client, org):
+    made = _large_web(org, 100, 400)
+    response = leader_client.get(WEB, {"category": "partner", "show": "attention"})
+    rows = response.context["page"].paginator.object_list
+    assert rows and all("partner" in f.categories and (f.weak or f.overdue) for f in rows)
+    names = leader_client.get(WEB, {"q": made[7].name}).context["page"].paginator.object_list
+    assert names and all(made[7].pk in (f.function_a_id, f.function_b_id) for f in names)
+    assert leader_client.get(WEB, {"page": 3}).context["page"].number == 3
+    bad = leader_client.get(WEB, {"category": "nope", "show": "nope", "page": "x"})
+    assert bad.status_code == 200 and bad.context["page"].paginator.count == 400
+
+
+def test_a_function_of_a_large_web_is_drawn_with_its_partners(leader_client, org):
+    made = _large_web(org, 100, 400)
+    focus = made[0]
+    partners = Partnership.objects.filter(organization=org, function_a=focus).count()
+    response = leader_client.get(WEB, {"function": focus.pk})
+    assert response.status_code == 200 and "cluster" not in response.context
+    assert len(response.context["edges"]) == partners and len(response.context["nodes"]) == partners + 1
+    assert response.context["page"].paginator.count == partners
+
+
+def test_a_large_web_does_not_focus_on_another_organizations_function(leader_client, org, other_org):
+    _large_web(org, 100, 400)
+    stranger = make(other_org, "Globex Sales")
+    assert leader_client.get(WEB, {"function": stranger.pk}).status_code == 404
+    assert leader_client.get(WEB, {"function": "x"}).status_code == 404
+
+
+def test_a_large_web_reads_as_many_queries_at_400_links_as_at_1200(leader_client, org, other_org):
+    def count() -> int:
+        leader_client.get(WEB)
+        with CaptureQueriesContext(connection) as captured:
+            assert leader_client.get(WEB).status_code == 200
+        return len(captured.captured_queries)
+
+    _large_web(org, 100, 400)
+    small = count()
+    Partnership.objects.filter(organization=org).delete()
+    Function.objects.filter(organization=org).delete()
+    _large_web(org, 300, 1200)
+    assert count() == small
+
+
+def test_the_web_layout_is_cached_until_a_partnership_or_function_changes(
+    leader_client, org, engineering, sales, monkeypatch, django_capture_on_commit_callbacks
+):
+    from roles import web_layout
+    from roles.services import functions as function_services
+    from roles.services import partnerships as services
+
+    link(org, engineering, sales)
+    computed = []
+    real = web_layout.layout_web
+    monkeypatch.setattr(web_layout, "layout_web", lambda *a, **k: computed.append(1) or real(*a, **k))
+    leader_client.get(WEB)
+    leader_client.get(WEB)
+    assert len(computed) == 1  # the second visit reads the cache
+    ceo = make(org, "CEO", Function.Category.LEADERSHIP)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.partnership_create(organization=org, function_a=ceo, function_b=sales, trust=4)
+    response = leader_client.get(WEB)
+    assert len(computed) == 2 and len(response.context["edges"]) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        function_services.function_update(
+            function=ceo, name="Chief Executive", category="leadership", is_external=False, description="", parent=None
+        )
+    response = leader_client.get(WEB)
+    assert len(computed) == 3 and "Chief Executive" in response.content.decode()

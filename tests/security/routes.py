@@ -134,6 +134,7 @@ PAGES: dict[str, Route] = {
     "healthz-live": Route(kwargs=lambda w: {}),
     "invite-accept": Route(kwargs=lambda w: {"token": w.invite_token}, bodies={"POST": lambda w: {}}),
     "dashboard": Route(kwargs=org),
+    "org-switcher": Route(kwargs=org),
     "function-list": Route(kwargs=org),
     "function-create": Route(
         kwargs=org, bodies={"POST": lambda w: {"name": "Quokka Legal", "category": "cross_functional"}}
@@ -147,6 +148,7 @@ PAGES: dict[str, Route] = {
     ),
     "function-delete": Route(kwargs=EMPTY_FUNCTION, names_objects=True, bodies={"POST": lambda w: {"people_count": 0}}),
     "people-list": Route(kwargs=org),
+    "person-search": Route(kwargs=org, query="q=a"),
     "person-create": Route(
         kwargs=org,
         bodies={

@@ -62,6 +62,7 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("invite-accept",                 "POST",   200,   200,   200,   200,  200,   200),
     # -- dashboard, products, the whole product and its map
     ("dashboard",                     "GET",    LOGIN, 200,   200,   200,  200,   404),
+    ("org-switcher",                  "GET",    LOGIN, 200,   200,   200,  200,   404),
     ("product-list",                  "GET",    LOGIN, 200,   200,   200,  200,   404),
     ("product-create",                "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("product-create",                "POST",   LOGIN, 302,   302,   403,  403,   404),
@@ -87,6 +88,7 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("function-delete",               "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("function-delete",               "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("people-list",                   "GET",    LOGIN, 200,   200,   200,  200,   404),
+    ("person-search",                 "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("person-create",                 "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("person-create",                 "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("person-edit",                   "GET",    LOGIN, 200,   200,   403,  403,   404),

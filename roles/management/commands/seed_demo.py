@@ -26,6 +26,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review
+from layers.services import playbook_matches
 from layers.services.mapping import apply as apply_playbook
 from layers.services.reports import build_report
 from roles import demo_data
@@ -83,7 +84,7 @@ def _seed_functions(org: Organization, rows: list[dict[str, Any]], tally: Tally)
     """Create missing functions in bulk, then align every field (parents last: they need ids)."""
     existing = {f.name.lower() for f in org.functions.all()}
     missing = [row for row in rows if row["name"].lower() not in existing]
-    Function.objects.bulk_create(
+    created = [
         Function(
             organization=org,
             name=row["name"],
@@ -92,7 +93,9 @@ def _seed_functions(org: Organization, rows: list[dict[str, Any]], tally: Tally)
             description=row["description"],
         )
         for row in missing
-    )
+    ]
+    playbook_matches.stamp_all(created)
+    Function.objects.bulk_create(created)
     tally.created["functions"] += len(missing)
     # Re-read rather than trust bulk_create's ids: not every backend returns them.
     by_name = {f.name.lower(): f for f in org.functions.all()}

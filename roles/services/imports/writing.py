@@ -8,8 +8,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError
 
+from ... import web_cache
 from ...models import Function, Organization, Stakeholder
 from .columns import Mapping
 from .departments import remember_joins
@@ -209,7 +211,9 @@ def _write_functions(organization: Organization, plan: Plan) -> dict[str, int]:
         for key, f in plan.functions.items()
         if f.state == CREATE
     }
+    playbook_matches.stamp_all(new.values())  # the map editor reads the stored match
     Function.objects.bulk_create(new.values())
+    web_cache.changed(organization.pk)
     ids = {key: f.pk for key, f in plan.functions.items() if f.pk is not None} | {k: f.pk for k, f in new.items()}
     # Parents may be functions the file does not name as a department: look them up.
     wanted = {f.parent.lower() for f in plan.functions.values() if f.parent} - ids.keys()

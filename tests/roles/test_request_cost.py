@@ -1,0 +1,93 @@
+"""The fixed cost of a signed-in request (issue 13 item 8): the session comes from the cache, the
+organization context (membership, organization, whether the user is a person there) from one
+query, and the organization switcher's list only when it is opened."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from roles.models import Membership
+from roles.permissions import org_context
+
+from ..factories import MembershipFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _sql(client, url: str) -> tuple[int, list[str]]:
+    client.get(url)  # warm: the session lands in the cache
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def test_sessions_are_cached_and_written_through_to_the_database():
+    assert settings.SESSION_ENGINE == "wholeproduct.sessions"
+
+
+def test_a_signed_in_page_reads_no_session_and_the_context_in_one_query(leader_client):
+    response, sql = _sql(leader_client, reverse("disruption-list", kwargs={"org": "acme"}))
+    assert not [q for q in sql if "django_session" in q]
+    assert len([q for q in sql if "roles_membership" in q]) == 1
+    assert not [q for q in sql if q.startswith('SELECT "roles_stakeholder"')]  # known from the membership
+    # the user, the context, and the page's own count of disruptions (none: no page to read)
+    assert len(sql) == 3, sql
+    assert b"My role" not in response.content  # the leader is nobody's person here
+
+
+def test_the_navigation_offers_my_role_to_a_leader_who_is_also_a_person(leader_client, leader, cs_function):
+    from ..factories import StakeholderFactory
+
+    StakeholderFactory(function=cs_function, email=leader.email, user=leader)
+    response, sql = _sql(leader_client, reverse("disruption-list", kwargs={"org": "acme"}))
+    assert b"My role" in response.content and len(sql) == 3
+
+
+def test_the_context_knows_the_person_and_loads_it_only_when_asked(stakeholder_user, leader):
+    with CaptureQueriesContext(connection) as captured:
+        ctx = org_context(stakeholder_user, "acme")
+        assert ctx.has_person
+    assert len(captured.captured_queries) == 1
+    assert ctx.stakeholder.email == "cs@acme.test" and ctx.stakeholder.function.name == "Customer Success"
+    ctx = org_context(leader, "acme")
+    with CaptureQueriesContext(connection) as captured:
+        assert not ctx.has_person and ctx.stakeholder is None
+    assert captured.captured_queries == []
+
+
+def test_pages_do_not_list_the_users_organizations_the_switcher_loads_them_when_opened(leader_client, leader):
+    MembershipFactory(
+        user=leader, organization=OrganizationFactory(name="Zeta Corp", slug="zeta"), access="stakeholder"
+    )
+    page = leader_client.get(reverse("disruption-list", kwargs={"org": "acme"})).content.decode()
+    switcher = reverse("org-switcher", kwargs={"org": "acme"})
+    assert f'hx-get="{switcher}"' in page and 'hx-trigger="toggle once"' in page
+    assert "Zeta Corp" not in page
+    listed = leader_client.get(switcher, HTTP_HX_REQUEST="true").content.decode()
+    assert listed.index("Acme Analytics") < listed.index("Zeta Corp")
+    assert 'href="/o/zeta/"' in listed and 'aria-current="true">Acme Analytics' in listed
+    assert "Stakeholder" in listed and "Leader" in listed
+
+
+def test_the_switcher_reads_the_same_queries_for_one_organization_as_for_five(leader_client, leader):
+    switcher = reverse("org-switcher", kwargs={"org": "acme"})
+    _, one = _sql(leader_client, switcher)
+    for n in range(4):
+        MembershipFactory(user=leader, organization=OrganizationFactory(slug=f"more-{n}"), access="leader")
+    response, five = _sql(leader_client, switcher)
+    assert len(one) == len(five) and response.content.decode().count("<li>") == 5
+
+
+def test_the_switcher_of_another_organization_is_not_found(outsider_client, org):
+    assert outsider_client.get(reverse("org-switcher", kwargs={"org": "acme"})).status_code == 404
+    assert Membership.objects.filter(organization=org).count() == 0
+
+
+def test_the_switcher_sends_an_anonymous_visitor_to_sign_in(client, org):
+    response = client.get(reverse("org-switcher", kwargs={"org": "acme"}))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
