@@ -132,7 +132,9 @@ class FunctionViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        function = function_services.function_create(organization=self.ctx.organization, **serializer.validated_data)
+        function = function_services.function_create(
+            organization=self.ctx.organization, by=self.request.user, **serializer.validated_data
+        )
         return self._fresh(function, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -228,7 +230,9 @@ class StakeholderViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = people_services.stakeholder_create(organization=self.ctx.organization, **serializer.validated_data)
+        person = people_services.stakeholder_create(
+            organization=self.ctx.organization, by=self.request.user, **serializer.validated_data
+        )
         return self._fresh(person, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -236,7 +240,7 @@ class StakeholderViewSet(
         serializer = self.get_serializer(person, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         values = merged(serializer.validated_data, person, ["full_name", "email", "function", "title"])
-        people_services.stakeholder_update(stakeholder=person, **values)
+        people_services.stakeholder_update(stakeholder=person, by=self.request.user, **values)
         return self._fresh(person)
 
 

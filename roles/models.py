@@ -7,6 +7,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+
+def _created_by() -> models.ForeignKey:
+    """Who created the row (issue 16): kept when that user is deleted, as a blank."""
+    return models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
 
 class Organization(models.Model):
@@ -37,6 +43,8 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     access = models.CharField(max_length=20, choices=Access.choices, default=Access.STAKEHOLDER)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who changed what, and when (issue 16): the organization's activity log reads these.
+    history = HistoricalRecords(related_name="+")
 
     class Meta:
         constraints = [
@@ -62,7 +70,9 @@ class Function(models.Model):
     is_external = models.BooleanField(default=False, help_text="Outside the organization (a channel partner).")
     description = models.TextField(blank=True, max_length=2000)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    created_by = _created_by()
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(related_name="+")
 
     class Meta:
         constraints = [
@@ -85,8 +95,10 @@ class Stakeholder(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="stakeholders"
     )
+    created_by = _created_by()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(related_name="+", excluded_fields=["updated_at"])
 
     class Meta:
         constraints = [
@@ -258,10 +270,11 @@ class Invite(models.Model):
     send_count = models.PositiveIntegerField(default=0)
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # When an admin last asked for it to be sent (created or resent): the hourly limit counts these.
+    requested_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_by = _created_by()
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(related_name="+", excluded_fields=["nonce"])
 
     class Meta:
         indexes = [models.Index(fields=["organization", "stakeholder", "-created_at"])]

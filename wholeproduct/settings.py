@@ -77,7 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # kept only so its migration can drop the old plain-text tokens
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "layers",
     "csp",
     "axes",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change to members, invites, people and functions (the activity log).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Oversized bodies, JSON bombs and control characters never reach a view (wholeproduct/security.py).
     "wholeproduct.security.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -71,6 +73,7 @@ def function_create(
     is_external: bool = False,
     description: str = "",
     parent: Function | None = None,
+    by: Any = None,
 ) -> Function:
     name = _clean_name(organization, name, exclude_pk=None)
     _check_category(category)
@@ -82,6 +85,7 @@ def function_create(
         is_external=is_external,
         description=description.strip(),
         parent=parent,
+        created_by=by if getattr(by, "pk", None) else None,
     )
     return _save(function)
 

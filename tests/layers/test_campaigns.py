@@ -83,14 +83,16 @@ def test_a_leader_starts_a_campaign_and_everyone_pending_is_asked(
     assert response.status_code == 302 and response.url == f"/o/acme/campaigns/{campaign.pk}/"
     assert (campaign.name, campaign.status, campaign.created_by.email) == ("Q3 review", "open", "leader@acme.test")
     assert timezone.localtime(campaign.deadline).date() == deadline
-    assert recipients() == ["cs@acme.test", "dana@acme.test", "eve@acme.test", "noah@acme.test"]
+    # Noah has no account yet: a campaign never invites (DESIGN §5), so nothing goes to him.
+    # (Changed on purpose in issue 16: campaigns used to send him an invitation.)
+    assert recipients() == ["cs@acme.test", "dana@acme.test", "eve@acme.test"]
     by_person = {m.to[0]: m for m in mail.outbox}
     assert "http://testserver/o/acme/me/" in by_person["cs@acme.test"].body
     assert "Q3 review" in by_person["cs@acme.test"].body and "Insights Cloud" in by_person["cs@acme.test"].subject
-    # Noah has no account yet: his reminder carries an invite link instead.
-    assert "http://testserver/invite/" in by_person["noah@acme.test"].body
-    assert "set a password first" in by_person["noah@acme.test"].body
-    assert Invite.objects.get(stakeholder=world["noah"]).send_count == 1
+    # The first email asks for a review; it is not a reminder.
+    assert by_person["cs@acme.test"].subject.startswith("Please review your part of Insights Cloud by ")
+    assert "/invite/" not in by_person["eve@acme.test"].body
+    assert not Invite.objects.exists()
     html, kind = by_person["cs@acme.test"].alternatives[0]
     assert kind == "text/html" and "Review my part" in html
 
@@ -170,13 +172,16 @@ def test_reminders_are_idempotent_throttled_and_stop_when_people_review(world, o
     campaign = services.campaign_start(product=world["product"], deadline=day(10), by=world["leader"], now=base)
     review_at(world["cs"], world["casey"], day(0) + timedelta(minutes=1))
 
-    assert run(campaign, day(1)) == ["dana@acme.test", "eve@acme.test", "noah@acme.test"]
+    # Noah has no account: campaigns never email him (issue 16 — they used to send him an invite).
+    assert run(campaign, day(1)) == ["dana@acme.test", "eve@acme.test"]
+    assert mail.outbox[0].subject.startswith("Please review")  # the first email of the campaign to them
     assert run(campaign, day(1) + timedelta(hours=1)) == []  # the same day: nothing twice
-    assert CampaignReminder.objects.count() == 3
+    assert CampaignReminder.objects.count() == 2
     assert run(campaign, day(2)) == []  # at most one every 3 days
-    assert run(campaign, day(4)) == ["dana@acme.test", "eve@acme.test", "noah@acme.test"]
+    assert run(campaign, day(4)) == ["dana@acme.test", "eve@acme.test"]
+    assert all(m.subject.startswith("Reminder: review your part") for m in mail.outbox)
     review_at(world["cs"], world["dana"], day(4) + timedelta(hours=1))
-    assert run(campaign, day(7)) == ["eve@acme.test", "noah@acme.test"]  # none to those who reviewed
+    assert run(campaign, day(7)) == ["eve@acme.test"]  # none to those who reviewed
     # Eve reviews, then a disruption touches Engineering: she is asked again the next day.
     review_at(world["eng"], world["eve"], day(7) + timedelta(hours=1))
     Disruption.objects.create(
@@ -208,7 +213,7 @@ def test_two_runs_on_the_same_day_send_one_email_each(world, eager_tasks):
     mail.outbox.clear()
     tasks.campaign_remind.delay(campaign.pk, "http://testserver/")
     tasks.campaign_remind.delay(campaign.pk, "http://testserver/")
-    assert recipients() == ["cs@acme.test", "dana@acme.test", "eve@acme.test", "noah@acme.test"]
+    assert recipients() == ["cs@acme.test", "dana@acme.test", "eve@acme.test"]  # Noah: no account
 
 
 def test_a_failed_email_releases_its_claim_so_a_retry_sends_it(world, monkeypatch):
@@ -224,7 +229,7 @@ def test_a_failed_email_releases_its_claim_so_a_retry_sends_it(world, monkeypatc
     with pytest.raises(services.ReminderDeliveryFailed):
         services.campaign_send_reminders(campaign_id=campaign.pk)
     assert not CampaignReminder.objects.filter(stakeholder=world["eve"]).exists()
-    assert CampaignReminder.objects.count() == 3
+    assert CampaignReminder.objects.count() == 2  # Casey and Dana; Noah has no account
     monkeypatch.setattr(services.invites, "send_templated_email", real)
     mail.outbox.clear()
     assert services.campaign_send_reminders(campaign_id=campaign.pk) == 1
@@ -264,8 +269,8 @@ def test_the_daily_task_closes_what_is_due_and_reminds_the_rest(
     assert due.summary["disputed"] == 1 and due.summary["reviewed"] == 1 and due.summary["no_answer"] == 3
     summary = [m for m in mail.outbox if m.to == ["leader@acme.test"]]
     assert len(summary) == 1 and "is closed" in summary[0].subject and "No answer:       3" in summary[0].body
-    assert sorted(m.to[0] for m in mail.outbox if m.to != ["leader@acme.test"]) == ["eve@acme.test", "noah@acme.test"]
-    assert CampaignReminder.objects.filter(campaign=live).count() == 2
+    assert sorted(m.to[0] for m in mail.outbox if m.to != ["leader@acme.test"]) == ["eve@acme.test"]
+    assert CampaignReminder.objects.filter(campaign=live).count() == 1  # Eve; Noah has no account
     assert not CampaignReminder.objects.filter(campaign=due).exists()
     # The summary email is sent once, however often the task is delivered.
     mail.outbox.clear()
@@ -327,7 +332,7 @@ def test_who_may_close_a_campaign(request, world, who, status, closed):
 def test_who_may_send_reminders_now(request, world, who, status, eager_tasks):
     campaign = services.campaign_start(product=world["product"], deadline=timezone.now() + timedelta(days=5), by=None)
     assert _client(request, who).post(f"/o/acme/campaigns/{campaign.pk}/remind/").status_code == status
-    assert CampaignReminder.objects.count() == (4 if who == "leader" else 0)
+    assert CampaignReminder.objects.count() == (3 if who == "leader" else 0)  # not Noah: no account
 
 
 def test_stakeholders_cannot_start_a_campaign(stakeholder_client, world):

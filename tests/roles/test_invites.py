@@ -28,10 +28,10 @@ def person(org, cs_function):
 
 
 @pytest.fixture
-def sent(person, leader, eager_tasks, django_capture_on_commit_callbacks):
+def sent(person, admin_user, eager_tasks, django_capture_on_commit_callbacks):
     """An invite for `person`, sent; returns (invite, accept path)."""
     with django_capture_on_commit_callbacks(execute=True):
-        invite = services.invite_create(stakeholder=person, by=leader, base_url="http://testserver/")
+        invite = services.invite_create(stakeholder=person, by=admin_user, base_url="http://testserver/")
     return invite, accept_path_from(mail.outbox[-1].body)
 
 
