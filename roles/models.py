@@ -12,7 +12,9 @@ from simple_history.models import HistoricalRecords
 
 def _created_by() -> models.ForeignKey:
     """Who created the row (issue 16): kept when that user is deleted, as a blank."""
-    return models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
 
 class Organization(models.Model):

@@ -296,9 +296,7 @@ class InviteBatch:
         return len(self.invited)
 
 
-def _invite_many(
-    organization_id: int, people: QuerySet[Stakeholder], by: Any, base_url: str | None
-) -> InviteBatch:
+def _invite_many(organization_id: int, people: QuerySet[Stakeholder], by: Any, base_url: str | None) -> InviteBatch:
     check_admin(organization_id, by)
     now = timezone.now()
     chosen = list(invitable(people, now=now).select_for_update(of=("self",)).order_by("pk"))
