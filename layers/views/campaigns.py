@@ -90,18 +90,36 @@ def _campaign_or_404(request: HttpRequest, pk: int) -> ReviewCampaign:
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
-    as_of = campaign.closed_at if campaign.status == ReviewCampaign.Status.CLOSED else None
+    ctx = request.ctx  # type: ignore[attr-defined]
+    # A closed campaign is shown as it was closed: as of its deadline when that came first.
+    closed = campaign.status == ReviewCampaign.Status.CLOSED and campaign.closed_at
+    as_of = min(campaign.closed_at, campaign.deadline) if closed else None
     progress = selectors_reviews.campaign_progress(campaign, now=as_of)
+    without = progress.without_account
     context = {
         "campaign": campaign,
         "progress": progress,
+        "figures": progress.figures,  # the numbers and the bar, from the same rows
         "totals": progress.totals,
         "burnup": selectors_reviews.campaign_burnup(progress, now=as_of),
-        "summary": campaign.summary if campaign.status == ReviewCampaign.Status.CLOSED else progress.summary(),
         "remind_every": services.REMIND_EVERY.days,
         "chosen": campaign.functions.exists(),
+        "without_account": _with_invite_states(ctx.organization, without),
     }
     return render(request, "layers/campaign_detail.html", context)
+
+
+def _with_invite_states(organization: Any, people: list[Any]) -> list[tuple[Any, str, bool]]:
+    """(person, their invitation's state in words, whether an admin may invite them now)."""
+    if not people:
+        return []
+    states = invites.invite_states(organization, [p.stakeholder.pk for p in people])
+    rows = []
+    for person in people:
+        state = states.get(person.stakeholder.pk, invites.InviteState.NOT_INVITED)
+        invitable = state in (invites.InviteState.NOT_INVITED, invites.InviteState.EXPIRED)
+        rows.append((person, invites.INVITE_STATE_LABELS[state], invitable))
+    return rows
 
 
 @org_view(Perm.RESOLVE)

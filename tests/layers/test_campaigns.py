@@ -355,8 +355,39 @@ def test_the_campaign_page_shows_progress_and_a_burn_up(leader_client, world):
     review_at(world["cs"], world["casey"], timezone.now())
     html = leader_client.get(f"/o/acme/campaigns/{campaign.pk}/").content.decode()
     assert 'class="burnup"' in html and "<polyline" in html
-    assert "1 of 4 pairs reviewed" in html and "25%" in html
-    assert "Noah Newcomer" in html and "no account yet" in html
+    # Counted in people: Casey, Dana and Eve have an account (reached); Noah has none.
+    assert "1 of 3 people reached has reviewed their part" in html and "33%" in html
+    assert "1 of 4 reviews done" in html
+    assert "Noah Newcomer" in html and "no account yet: not emailed" in html
+
+
+def test_the_progress_figures_and_bar_come_from_the_same_people_and_disputes_are_not_green(leader_client, world):
+    campaign = services.campaign_start(product=world["product"], deadline=timezone.now() + timedelta(days=5), by=None)
+    review_at(world["cs"], world["casey"], timezone.now())
+    review_at(world["eng"], world["eve"], timezone.now(), verdict="disagree")
+    review_at(world["eng"], world["noah"], timezone.now())  # reviewed without an account: counts as reached
+    figures = selectors.campaign_progress(campaign).figures
+    assert (figures.people, figures.reached, figures.reviewed, figures.agreed, figures.disputed) == (4, 4, 3, 2, 1)
+    assert (figures.pending, figures.no_account, figures.percent) == (1, 0, 75)
+    assert figures.segments == [("agreed", 0.0, 50.0), ("disputed", 50.0, 25.0), ("pending", 75.0, 25.0)]
+    html = " ".join(leader_client.get(f"/o/acme/campaigns/{campaign.pk}/").text.split())
+    assert "3 of 4 people reached have reviewed their part" in html and "75%" in html
+    assert 'aria-label="3 of 4 people reviewed: 2 agreed, 1 disputed"' in html
+    assert '<rect class="seg-disputed" x="50.0" y="0" width="25.0" height="10"/>' in html
+    assert "Disputed (1)" in html and '<span class="state state-open">Disputed</span>' in html
+
+
+def test_reviewed_never_exceeds_reached():
+    from layers.selectors_reviews import PersonProgress, Tally, people_figures
+    from roles.models import Stakeholder
+
+    def person(user_id, current, pairs, disagreed=0):
+        tally = Tally(pairs=pairs, current=current, pending=pairs - current, disagreed=disagreed)
+        return PersonProgress(Stakeholder(user_id=user_id), tally, None)
+
+    figures = people_figures([person(None, 0, 2), person(1, 2, 2, 1), person(2, 1, 2), person(None, 2, 2)])
+    assert (figures.reached, figures.reviewed, figures.pending, figures.no_account) == (3, 2, 1, 1)
+    assert figures.reviewed <= figures.reached
 
 
 def test_the_form_lists_the_functions_mapped_on_the_chosen_product(leader_client, world):
@@ -400,6 +431,13 @@ def test_reviewed_pairs_are_counted_at_the_end_of_each_day(world):
 
 
 def test_the_segments_of_a_bar_add_up_to_the_whole():
-    tally = selectors.Tally(pairs=8, current=4, stale=1, pending=3)
-    assert tally.segments == [("current", 0.0, 50.0), ("stale", 50.0, 12.5), ("pending", 62.5, 37.5)]
+    # A disagreement has its own segment, not the green of agreement (issue 15: disputes shown green).
+    tally = selectors.Tally(pairs=8, current=4, stale=1, pending=3, agreed=3, disagreed=1)
+    assert tally.segments == [
+        ("agreed", 0.0, 37.5),
+        ("disputed", 37.5, 12.5),
+        ("stale", 50.0, 12.5),
+        ("pending", 62.5, 37.5),
+    ]
+    assert tally.bar_label == "4 of 8 reviewed, 1 disputed, 1 to re-confirm, 3 not reviewed"
     assert selectors.Tally().segments == []
