@@ -375,7 +375,7 @@ API: dict[str, Route] = {
     ),
     "api:disruption-detail": Route(kwargs=_with(pk=lambda w: w.disruption.pk), names_objects=True),
     "api:token-list": Route(kwargs=lambda w: {}),
-    "api:token-detail": Route(kwargs=lambda w: {"token_id": w.admin_token.key[:8]}),
+    "api:token-detail": Route(kwargs=lambda w: {"token_id": w.admin_token.token_key[:8]}),
     "api:schema": Route(kwargs=lambda w: {}),
     "api:docs": Route(kwargs=lambda w: {}),
     "api:api/^.*$": Route(kwargs=lambda w: {}, path=lambda w: "/api/v1/orgs/victim-co/nothing-here/"),
