@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+# Django's form views treat PUT as POST, and the confirm view answers any method: 405 instead.
+_form_methods = require_http_methods(["GET", "HEAD", "POST", "OPTIONS"])
 
 _RESET = {
     "template_name": "registration/password_reset_form.html",
@@ -19,7 +23,7 @@ _RESET = {
 }
 
 urlpatterns = [
-    path("password-reset/", auth_views.PasswordResetView.as_view(**_RESET), name="password_reset"),
+    path("password-reset/", _form_methods(auth_views.PasswordResetView.as_view(**_RESET)), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html"),
@@ -27,9 +31,11 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/password_reset_confirm.html",
-            success_url=reverse_lazy("password_reset_complete"),
+        _form_methods(
+            auth_views.PasswordResetConfirmView.as_view(
+                template_name="registration/password_reset_confirm.html",
+                success_url=reverse_lazy("password_reset_complete"),
+            )
         ),
         name="password_reset_confirm",
     ),

@@ -130,6 +130,13 @@ PAGES: dict[str, Route] = {
     "logout": Route(kwargs=lambda w: {}),
     "healthz": Route(kwargs=lambda w: {}),
     "invite-accept": Route(kwargs=lambda w: {"token": w.invite_token}, bodies={"POST": lambda w: {}}),
+    "password_reset": Route(kwargs=lambda w: {}, bodies={"POST": lambda w: {"email": "nobody@quokka.test"}}),
+    "password_reset_done": Route(kwargs=lambda w: {}),
+    "password_reset_confirm": Route(
+        kwargs=lambda w: {"uidb64": "MQ", "token": "made-up"},
+        bodies={"POST": lambda w: {"new_password1": "x", "new_password2": "x"}},
+    ),
+    "password_reset_complete": Route(kwargs=lambda w: {}),
     "dashboard": Route(kwargs=org),
     "function-list": Route(kwargs=org),
     "function-create": Route(
