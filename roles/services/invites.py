@@ -29,9 +29,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from simple_history.utils import bulk_create_with_history
 
 from wholeproduct.errors import DomainError, Forbidden
 
+from ..history import recorded_by
 from ..models import Function, Invite, Membership, Organization, Stakeholder
 
 INVITE_DAYS = 7
@@ -281,7 +283,7 @@ def invite_create(*, stakeholder: Stakeholder, by: Any, base_url: str | None = N
         invite = _new_invite(stakeholder, by, now)
     invite.expires_at = now + timedelta(days=INVITE_DAYS)
     invite.requested_at = now
-    invite.save()
+    recorded_by(invite, by).save()
     _queue([invite], base_url)
     return invite
 
@@ -301,7 +303,8 @@ def _invite_many(organization_id: int, people: QuerySet[Stakeholder], by: Any, b
     now = timezone.now()
     chosen = list(invitable(people, now=now).select_for_update(of=("self",)).order_by("pk"))
     _check_rate(organization_id, len(chosen), now)
-    invites = Invite.objects.bulk_create([_new_invite(person, by, now) for person in chosen])
+    new = [_new_invite(person, by, now) for person in chosen]
+    invites = bulk_create_with_history(new, Invite, default_user=by if getattr(by, "pk", None) else None)
     _queue(invites, base_url)
     return InviteBatch(invited=invites, skipped=people.count() - len(invites))
 
@@ -335,7 +338,7 @@ def invite_resend(*, invite: Invite, by: Any, base_url: str | None = None) -> In
     _check_rate(invite.organization_id, 1, now)
     invite.expires_at = now + timedelta(days=INVITE_DAYS)
     invite.requested_at = now
-    invite.save(update_fields=["expires_at", "requested_at"])
+    recorded_by(invite, by).save(update_fields=["expires_at", "requested_at"])
     _queue([invite], base_url)
     return invite
 
@@ -349,11 +352,11 @@ def invite_revoke(*, invite: Invite, by: Any) -> Invite:
         raise DomainError("This invite was already accepted; remove the member instead.")
     if not invite.revoked_at:
         invite.revoked_at = timezone.now()
-        invite.save(update_fields=["revoked_at"])
+        recorded_by(invite, by).save(update_fields=["revoked_at"])
     return invite
 
 
-def revoke_for_changed_email(*, stakeholder: Stakeholder, now: datetime | None = None) -> int:
+def revoke_for_changed_email(*, stakeholder: Stakeholder, by: Any = None, now: datetime | None = None) -> int:
     """Withdraw the person's open invites: each was for the address they had (DESIGN §5). How many."""
     open_invites = Invite.objects.select_for_update().filter(
         stakeholder=stakeholder, accepted_at__isnull=True, revoked_at__isnull=True
@@ -361,7 +364,7 @@ def revoke_for_changed_email(*, stakeholder: Stakeholder, now: datetime | None =
     count = 0
     for invite in open_invites:
         invite.revoked_at = now or timezone.now()
-        invite.save(update_fields=["revoked_at"])  # a save, not update(): the activity log records it
+        recorded_by(invite, by).save(update_fields=["revoked_at"])  # a save, not update(): the log records it
         count += 1
     return count
 
@@ -445,11 +448,15 @@ def invite_accept(*, token: str, password: str | None = None, user: Any = None) 
         raise Forbidden(f"Sign in as {account.email} to accept this invite.")
     stakeholder = invite.stakeholder
     stakeholder.user = account
+    stakeholder._history_user = account  # type: ignore[attr-defined]  # the log: they did it, signed in or not
     stakeholder.save(update_fields=["user", "updated_at"])
-    membership, _ = Membership.objects.get_or_create(
-        user=account, organization=invite.organization, defaults={"access": Membership.Access.STAKEHOLDER}
-    )
+    membership = Membership.objects.filter(user=account, organization=invite.organization).first()
+    if membership is None:
+        membership = Membership(user=account, organization=invite.organization, access=Membership.Access.STAKEHOLDER)
+        membership._history_user = account  # type: ignore[attr-defined]
+        membership.save()
     invite.accepted_at = timezone.now()
+    invite._history_user = account  # type: ignore[attr-defined]
     invite.save(update_fields=["accepted_at"])
     return Acceptance(user=account, membership=membership, stakeholder=stakeholder, created_user=created)
 

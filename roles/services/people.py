@@ -11,6 +11,7 @@ from django.db import transaction
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
 from .. import selectors
+from ..history import recorded_by
 from ..models import Function, Organization, Stakeholder
 
 
@@ -80,7 +81,7 @@ def stakeholder_create(
         title=" ".join(title.split()),
         created_by=_by(by),
     )
-    return _save(person)
+    return _save(recorded_by(person, by))
 
 
 @transaction.atomic
@@ -103,7 +104,7 @@ def stakeholder_update(
     stakeholder.email = _clean_email(organization, email, exclude_pk=stakeholder.pk)
     stakeholder.function = function
     stakeholder.title = " ".join(title.split())
-    person = _save(stakeholder)
+    person = _save(recorded_by(stakeholder, by))
     if changed:
-        invites.revoke_for_changed_email(stakeholder=person)
+        invites.revoke_for_changed_email(stakeholder=person, by=by)
     return person
