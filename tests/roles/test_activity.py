@@ -94,7 +94,9 @@ def test_revoking_by_an_email_change_and_removing_a_member_are_recorded(
     casey = stakeholder_user.stakeholders.get()
     member = Membership.objects.get(user=stakeholder_user)
     member_services.membership_remove(membership=member, by=admin_user)
-    someone = Stakeholder.objects.create(organization=org, function=casey.function, full_name="Sam", email="s@acme.test")
+    someone = Stakeholder.objects.create(
+        organization=org, function=casey.function, full_name="Sam", email="s@acme.test"
+    )
     invite_services.invite_create(stakeholder=someone, by=admin_user)
     client_for(leader).post(
         f"/o/acme/people/{someone.pk}/edit/",
