@@ -75,9 +75,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(
-                request, f"Started “{campaign.name}”. Everyone who has something to review is being asked now."
-            )
+            asked = "Everyone with an account who has something to review is being asked now."
+            messages.success(request, f"Started “{campaign.name}”. {asked}")
             return redirect("campaign-detail", org=organization.slug, pk=campaign.pk)
     return render(request, "layers/campaign_form.html", {"form": form, "has_product": product is not None})
 

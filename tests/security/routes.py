@@ -222,6 +222,7 @@ PAGES: dict[str, Route] = {
     "invite-create": Route(kwargs=org, bodies={"POST": lambda w: {"scope": "person", "email": w.uninvited.email}}),
     "invite-resend": Route(kwargs=INVITE, names_objects=True, bodies={"POST": lambda w: {}}),
     "invite-revoke": Route(kwargs=INVITE, names_objects=True, bodies={"POST": lambda w: {}}),
+    "activity": Route(kwargs=org),
     "org-export": Route(kwargs=org, bodies={"POST": lambda w: {}}),
     "product-list": Route(kwargs=org),
     "product-create": Route(
