@@ -6,6 +6,8 @@ passed, with a summary, and reminds everyone else who still has a pending or sta
   made their review stale after the last reminder (an assignment change, a disruption):
   then the next run asks again;
 - nobody whose reviews are all current is reminded;
+- nobody another campaign of the same product emailed in the last REMIND_EVERY days is asked
+  by a new one (closing and restarting campaigns cannot flood anyone's inbox);
 - each reminder is claimed by inserting its CampaignReminder row (unique per campaign,
   person and day) *before* the email leaves, so two runs on one day send one email.
 
@@ -166,10 +168,13 @@ def campaign_send_reminders(*, campaign_id: int, now: datetime | None = None, ba
         campaign_close(campaign=campaign, now=now)
         return 0
     progress = selectors.campaign_progress(campaign, now=now)
+    lately = _asked_lately_by_another_campaign(campaign, now)
     sent, failed = 0, []
     for person in progress.waiting:
         if not person.stakeholder.user_id or not is_due(person, now):
             continue  # no account: only an admin's invitation can bring them in
+        if person.last_reminded is None and person.stakeholder.pk in lately:
+            continue  # closing and restarting a campaign must not email people more often
         first = person.last_reminded is None
         claim = _claim(campaign, person.stakeholder, now)
         if claim is None:
@@ -185,6 +190,14 @@ def campaign_send_reminders(*, campaign_id: int, now: datetime | None = None, ba
     if failed:
         raise ReminderDeliveryFailed(f"{len(failed)} reminder(s) of campaign {campaign.pk} failed; retry sends them.")
     return sent
+
+
+def _asked_lately_by_another_campaign(campaign: ReviewCampaign, now: datetime) -> set[int]:
+    """People another campaign of the same product emailed in the last REMIND_EVERY days."""
+    recent = CampaignReminder.objects.filter(
+        campaign__product_id=campaign.product_id, sent_at__gt=now - REMIND_EVERY, sent_at__lte=now
+    ).exclude(campaign=campaign)
+    return set(recent.values_list("stakeholder_id", flat=True))
 
 
 def _link_for(person: Stakeholder, base_url: str | None) -> str:

@@ -46,7 +46,7 @@ def start_campaign(leader, product, captured) -> ReviewCampaign:
     with captured(execute=True):
         response = client_for(leader).post("/o/acme/campaigns/new/", {"product": product.pk, "deadline": deadline})
     assert response.status_code == 302
-    return ReviewCampaign.objects.get(product=product)
+    return ReviewCampaign.objects.get(product=product, status=ReviewCampaign.Status.OPEN)
 
 
 def sent_to(address: str) -> list[mail.EmailMessage]:
@@ -225,3 +225,55 @@ def test_every_service_records_who_created_people_functions_products_and_invites
     product = product_create(organization=org, name="Atlas", by=leader)
     invite = invite_services.invite_create(stakeholder=person, by=admin_user)
     assert [x.created_by for x in (person, function, product, invite)] == [leader, leader, leader, admin_user]
+
+
+# --- what else a leader could try ------------------------------------------------------------------
+
+
+def test_a_leader_cannot_flood_inboxes_by_closing_and_restarting_campaigns(
+    leader, stakeholder_user, product, eager_tasks, django_capture_on_commit_callbacks
+):
+    from layers.services import campaigns
+
+    for _ in range(3):
+        campaign = start_campaign(leader, product, django_capture_on_commit_callbacks)
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for(leader).post(f"/o/acme/campaigns/{campaign.pk}/remind/")
+        campaigns.campaign_close(campaign=campaign)
+    assert len(sent_to("cs@acme.test")) == 1  # the first campaign's request only
+    # Once REMIND_EVERY has passed, a new campaign asks again.
+    later = timezone.now() + campaigns.REMIND_EVERY + timedelta(hours=1)
+    campaign = campaigns.campaign_start(product=product, deadline=later + timedelta(days=3), by=leader, now=later)
+    mail.outbox.clear()
+    campaigns.campaign_send_reminders(campaign_id=campaign.pk, now=later)
+    assert [m.to for m in mail.outbox] == [["cs@acme.test"]]
+
+
+def test_a_resolution_notice_never_goes_to_an_address_a_leader_typed(
+    leader, org, cs_function, product, eager_tasks, django_capture_on_commit_callbacks
+):
+    """A person without an account (imported, say) who has a review: a leader edits their email,
+    then resolves the dispute. The notice would carry the review to the new address: not sent."""
+    from layers.models import Assignment, Review
+    from layers.services import reviews
+
+    unlinked = StakeholderFactory(function=cs_function, full_name="Una Linked", email="una@acme.test")
+    review = Review.objects.create(
+        assignment=Assignment.objects.get(product=product), stakeholder=unlinked, verdict="disagree", comment="No."
+    )
+    people_services.stakeholder_update(
+        stakeholder=unlinked, full_name="Una Linked", email=MALLORY, function=cs_function, title="", by=leader
+    )
+    Review.objects.filter(pk=review.pk).update(resolved_at=timezone.now(), resolution="kept", resolved_by=leader)
+    assert reviews.notify_resolution(review_id=review.pk) is False
+    assert sent_to(MALLORY) == []
+
+
+def test_a_leader_cannot_link_a_person_to_an_account_through_the_api(leader, stakeholder_user, cs_function):
+    person = StakeholderFactory(function=cs_function, full_name="Pat", email="pat@acme.test")
+    response = token_client(leader).patch(
+        f"/api/v1/orgs/acme/stakeholders/{person.pk}/", {"user": stakeholder_user.pk, "is_linked": True}, format="json"
+    )
+    assert response.status_code in (200, 400)
+    person.refresh_from_db()
+    assert person.user_id is None
