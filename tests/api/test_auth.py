@@ -144,7 +144,7 @@ def test_a_revoked_or_made_up_token_is_401(anon):
     assert response.json()["error"] == "authentication_failed"
 
 
-def test_old_plain_text_tokens_are_deleted_by_the_migration(transactional_db):
+def test_old_plain_text_tokens_are_deleted_by_the_migration(db):
     """The data migration drops DRF's plain-text tokens (README, "API tokens")."""
     from importlib import import_module
 
