@@ -163,3 +163,18 @@ def test_another_organizations_changes_are_not_shown(admin_client_, other_org):
     UserFactory(email="x@globex.test")
     assert "Globex Secret Ops" not in admin_client_.get(LOG).text
     assert timezone.now() - timedelta(minutes=1) < Function.history.first().history_date
+
+
+def test_an_import_records_who_created_its_people_and_functions(admin_client_, leader, org):
+    from roles.services import imports
+    from tests.roles.test_import_service import table_of
+
+    content = b"Name,Email,Department\nIvy Import,ivy@acme.test,Field Ops\n"
+    table = table_of(content, "people.csv")
+    imports.import_table(organization=org, table=table, mapping=imports.recognize(table.headers), by=leader)
+    ivy = Stakeholder.objects.get(email="ivy@acme.test")
+    assert ivy.created_by == leader and ivy.function.created_by == leader
+    assert lines(admin_client_)[:2] == [
+        f"{name(leader)} | Person Added Ivy Import (ivy@acme.test) to Field Ops",
+        f"{name(leader)} | Function Added the function Field Ops",
+    ]

@@ -217,6 +217,7 @@ def _run(job: ImportJob) -> None:
             mapping=job.mapping,
             expected_fingerprint=job.preview.get("fingerprint"),
             progress=report,
+            by=job.created_by,
         )
     except (ImportChanged, ImportRejected) as exc:
         _store_preview(job, exc.plan)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from wholeproduct.errors import Conflict, DomainError
 
@@ -48,6 +49,7 @@ def import_table(
     dry_run: bool = False,
     expected_fingerprint: str | None = None,
     progress: Progress | None = None,
+    by: Any = None,
 ) -> Plan:
     """Plan the import again inside one transaction and write it, or write nothing.
 
@@ -65,7 +67,7 @@ def import_table(
             if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
                 raise ImportChanged(plan)
             if not dry_run:
-                plan.result = _apply(organization, plan, progress or _silent)
+                plan.result = _apply(organization, plan, progress or _silent, by if getattr(by, "pk", None) else None)
     except IntegrityError:
         # Only a concurrent edit that slipped between our reads and writes can get here.
         raise Conflict(
@@ -78,8 +80,8 @@ def _silent(label: str, done: int, total: int) -> None:
     return None
 
 
-def _apply(organization: Organization, plan: Plan, progress: Progress) -> dict[str, Any]:
-    ids = _write_functions(organization, plan)
+def _apply(organization: Organization, plan: Plan, progress: Progress, by: Any) -> dict[str, Any]:
+    ids = _write_functions(organization, plan, by)
     now = timezone.now()
     creates = [
         Stakeholder(
@@ -88,6 +90,7 @@ def _apply(organization: Organization, plan: Plan, progress: Progress) -> dict[s
             full_name=row.full_name,
             title=row.title or "",
             email=row.email,
+            created_by=by,
         )
         for row in plan.rows
         if row.state == CREATE
@@ -108,7 +111,8 @@ def _apply(organization: Organization, plan: Plan, progress: Progress) -> dict[s
     total = len(creates) + len(updates)
     progress("Writing people", 0, total)
     for start in range(0, len(creates), BATCH):
-        Stakeholder.objects.bulk_create(creates[start : start + BATCH])
+        # With a row each in the activity log (issue 16), credited to whoever started the import.
+        bulk_create_with_history(creates[start : start + BATCH], Stakeholder, default_user=by)
         progress("Writing people", start + len(creates[start : start + BATCH]), total)
     for start in range(0, len(updates), BATCH):
         Stakeholder.objects.bulk_update(updates[start : start + BATCH], fields)
@@ -123,14 +127,16 @@ def _apply(organization: Organization, plan: Plan, progress: Progress) -> dict[s
     }
 
 
-def _write_functions(organization: Organization, plan: Plan) -> dict[str, int]:
+def _write_functions(organization: Organization, plan: Plan, by: Any = None) -> dict[str, int]:
     """Create and update the functions the file names; return every one's id by lowercased name."""
     new = {
-        key: Function(organization=organization, name=f.name, category=f.category, is_external=f.is_external)
+        key: Function(
+            organization=organization, name=f.name, category=f.category, is_external=f.is_external, created_by=by
+        )
         for key, f in plan.functions.items()
         if f.state == CREATE
     }
-    Function.objects.bulk_create(new.values())
+    bulk_create_with_history(list(new.values()), Function, default_user=by)
     ids = {key: f.pk for key, f in plan.functions.items() if f.pk is not None} | {k: f.pk for k, f in new.items()}
     # Parents may be functions the file does not name as a department: look them up.
     wanted = {f.parent.lower() for f in plan.functions.values() if f.parent} - ids.keys()
