@@ -84,32 +84,42 @@ class _Exporter:
         return rows  # sorted by email once the emails are known
 
     def functions(self) -> list[dict[str, Any]]:
-        found = list(Function.objects.filter(organization=self.org).values("id", "parent_id", *COLUMNS[Function]))
+        found = list(
+            Function.objects.filter(organization=self.org).values(
+                "id", "parent_id", "created_by_id", *COLUMNS[Function]
+            )
+        )
         self.function_names = {f["id"]: f["name"] for f in found}
-        rows = [
-            columns_of(Function, f) | {"parent": self.function_names.get(f["parent_id"])}
-            for f in sorted(found, key=lambda f: (_fold(f["name"]), f["id"]))
-        ]
+        rows = []
+        for f in sorted(found, key=lambda f: (_fold(f["name"]), f["id"])):
+            row = columns_of(Function, f) | {"parent": self.function_names.get(f["parent_id"])}
+            self._user(row, "created_by", f["created_by_id"])
+            rows.append(row)
         return rows
 
     def people(self) -> list[dict[str, Any]]:
         found = Stakeholder.objects.filter(organization=self.org).values(
-            "id", "function_id", "user_id", *COLUMNS[Stakeholder]
+            "id", "function_id", "user_id", "created_by_id", *COLUMNS[Stakeholder]
         )
         rows = []
         for p in sorted(found, key=lambda p: (_fold(p["email"]), p["id"])):
             self.person_emails[p["id"]] = p["email"]
             row = columns_of(Stakeholder, p) | {"function": self.function_names[p["function_id"]]}
             self._user(row, "user", p["user_id"])
+            self._user(row, "created_by", p["created_by_id"])
             rows.append(row)
         return rows
 
     def products(self) -> list[dict[str, Any]]:
-        found = Product.objects.filter(organization=self.org).values("id", "head_id", *COLUMNS[Product])
+        found = Product.objects.filter(organization=self.org).values(
+            "id", "head_id", "created_by_id", *COLUMNS[Product]
+        )
         rows = []
         for p in sorted(found, key=lambda p: (p["slug"], p["id"])):
             self.product_slugs[p["id"]] = p["slug"]
-            rows.append(columns_of(Product, p) | {"head": self.person_emails.get(p["head_id"])})
+            row = columns_of(Product, p) | {"head": self.person_emails.get(p["head_id"])}
+            self._user(row, "created_by", p["created_by_id"])
+            rows.append(row)
         return rows
 
     # --- the product side ---

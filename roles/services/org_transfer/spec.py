@@ -82,9 +82,10 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
 LINKS: dict[type[models.Model], tuple[str, ...]] = {
     Organization: (),
     Membership: ("organization", "user"),
-    Function: ("organization", "parent"),
-    Stakeholder: ("organization", "function", "user"),
-    Product: ("organization", "head"),
+    # created_by (issue 16) is written by every export and optional in a file, so older files restore.
+    Function: ("organization", "parent", "created_by"),
+    Stakeholder: ("organization", "function", "user", "created_by"),
+    Product: ("organization", "head", "created_by"),
     Assignment: ("product", "function", "layer", "changed_by"),
     AssignmentChange: ("product", "function", "layer", "by"),
     DismissedSuggestion: ("product", "function", "layer", "by"),
@@ -98,8 +99,9 @@ LINKS: dict[type[models.Model], tuple[str, ...]] = {
 }
 
 # Kept out on purpose: invites carry single-use secrets (invite people again after a restore),
-# import uploads are transient copies of HR files, passwords never leave the instance.
-NOT_EXPORTED = ("invites", "import uploads", "passwords")
+# import uploads are transient copies of HR files, passwords never leave the instance, and the
+# activity log is this instance's record of who did what here (a restore starts a new one).
+NOT_EXPORTED = ("invites", "import uploads", "passwords", "the activity log")
 
 # Keys of a row in each section of the file (columns plus links by natural key).
 SECTION_KEYS: dict[str, frozenset[str]] = {
