@@ -105,7 +105,9 @@ class ProductViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        product = product_services.product_create(organization=self.ctx.organization, **serializer.validated_data)
+        product = product_services.product_create(
+            organization=self.ctx.organization, by=self.request.user, **serializer.validated_data
+        )
         return self._fresh(product, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -41,6 +41,9 @@ class Product(models.Model):
     head = models.ForeignKey(
         Stakeholder, null=True, blank=True, on_delete=models.SET_NULL, related_name="headed_products"
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

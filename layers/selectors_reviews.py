@@ -130,18 +130,41 @@ class Tally:
 
     @property
     def segments(self) -> list[tuple[str, float, float]]:
-        """(state, x, width) in percent for a stacked bar: current, then stale, then pending."""
-        if not self.pairs:
-            return []
-        out, x = [], 0.0
-        for name, count in (("current", self.current), ("stale", self.stale), ("pending", self.pending)):
-            width = 100 * count / self.pairs
-            out.append((name, round(x, 2), round(width, 2)))
-            x += width
-        return out
+        """(state, x, width) in percent for a stacked bar: agreed, disputed, then stale, then pending.
+
+        A current disagreement is its own colour: a dispute is never shown as done and green.
+        """
+        parts = (
+            ("agreed", self.current - self.disagreed),
+            ("disputed", self.disagreed),
+            ("stale", self.stale),
+            ("pending", self.pending),
+        )
+        return stacked(parts, self.pairs)
+
+    @property
+    def bar_label(self) -> str:
+        words = [f"{self.current} of {self.pairs} reviewed"]
+        words += [f"{self.disagreed} disputed"] if self.disagreed else []
+        words += [f"{self.stale} to re-confirm"] if self.stale else []
+        words += [f"{self.pending} not reviewed"] if self.pending else []
+        return ", ".join(words)
 
     def merged(self, other: Tally) -> Tally:
         return Tally(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
+
+
+def stacked(parts: Sequence[tuple[str, int]], whole: int) -> list[tuple[str, float, float]]:
+    """(name, x, width) in percent of `whole` for each part, one after the other; empty parts dropped."""
+    if not whole:
+        return []
+    out, x = [], 0.0
+    for name, count in parts:
+        width = 100 * count / whole
+        if count:
+            out.append((name, round(x, 2), round(width, 2)))
+        x += width
+    return out
 
 
 def tally(facts: Iterable[PairFact]) -> Tally:
@@ -661,6 +684,57 @@ class PersonProgress:
         return self.tally.pairs > 0 and self.tally.to_review == 0
 
 
+@dataclass(frozen=True)
+class PeopleFigures:
+    """A campaign's progress counted in people, every figure from the same rows.
+
+    `reached` are the people the campaign can ask: those with an account (it emails them)
+    and anyone who reviewed anyway. Each reached person is exactly one of reviewed (all their
+    part current) or pending, and each reviewed person exactly one of agreed or disputed, so
+    reviewed ≤ reached always holds and the bar's parts add up to its whole.
+    """
+
+    people: int = 0
+    reached: int = 0
+    agreed: int = 0
+    disputed: int = 0
+    no_account: int = 0  # not reached: only an admin's invitation can bring them in
+
+    @property
+    def reviewed(self) -> int:
+        return self.agreed + self.disputed
+
+    @property
+    def pending(self) -> int:
+        return self.reached - self.reviewed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.reviewed / self.reached) if self.reached else 0
+
+    @property
+    def segments(self) -> list[tuple[str, float, float]]:
+        parts = (("agreed", self.agreed), ("disputed", self.disputed), ("pending", self.pending))
+        return stacked(parts, self.reached)
+
+    @property
+    def bar_label(self) -> str:
+        return f"{self.reviewed} of {self.reached} people reviewed: {self.agreed} agreed, {self.disputed} disputed"
+
+
+def people_figures(people: Iterable[PersonProgress]) -> PeopleFigures:
+    counts = {"people": 0, "reached": 0, "agreed": 0, "disputed": 0, "no_account": 0}
+    for person in people:
+        counts["people"] += 1
+        if not (person.stakeholder.user_id or person.tally.current):
+            counts["no_account"] += 1
+            continue
+        counts["reached"] += 1
+        if person.done:
+            counts["disputed" if person.tally.disagreed else "agreed"] += 1
+    return PeopleFigures(**counts)
+
+
 @dataclass
 class CampaignProgress:
     campaign: ReviewCampaign
@@ -676,9 +750,24 @@ class CampaignProgress:
     def waiting(self) -> list[PersonProgress]:
         return [p for p in self.people if p.tally.to_review]
 
+    @property
+    def without_account(self) -> list[PersonProgress]:
+        """People the campaign cannot email (no account), shown to admins beside the invite action."""
+        return [p for p in self.people if not p.stakeholder.user_id]
+
+    @property
+    def figures(self) -> PeopleFigures:
+        return people_figures(self.people)
+
     def summary(self) -> dict[str, int]:
-        t = self.totals
+        t, f = self.totals, self.figures
         return {
+            "reached": f.reached,
+            "people_reviewed": f.reviewed,
+            "people_agreed": f.agreed,
+            "people_disputed": f.disputed,
+            "people_pending": f.pending,
+            "no_account": f.no_account,
             "pairs": t.pairs,
             "reviewed": t.current,
             "agreed": t.agreed,

@@ -14,7 +14,6 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -34,6 +33,7 @@ from .services import disruptions as disruption_services
 from .services import functions as function_services
 from .services import partnerships as partnership_services
 from .services import people as people_services
+from .services import tokens as token_services
 
 VERSION_PARAM = OpenApiParameter(
     "version",
@@ -136,7 +136,9 @@ class FunctionViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        function = function_services.function_create(organization=self.ctx.organization, **serializer.validated_data)
+        function = function_services.function_create(
+            organization=self.ctx.organization, by=self.request.user, **serializer.validated_data
+        )
         return self._fresh(function, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -232,7 +234,9 @@ class StakeholderViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = people_services.stakeholder_create(organization=self.ctx.organization, **serializer.validated_data)
+        person = people_services.stakeholder_create(
+            organization=self.ctx.organization, by=self.request.user, **serializer.validated_data
+        )
         return self._fresh(person, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -240,7 +244,7 @@ class StakeholderViewSet(
         serializer = self.get_serializer(person, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         values = merged(serializer.validated_data, person, ["full_name", "email", "function", "title"])
-        people_services.stakeholder_update(stakeholder=person, **values)
+        people_services.stakeholder_update(stakeholder=person, by=self.request.user, **values)
         return self._fresh(person)
 
 
@@ -399,7 +403,7 @@ class DisruptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
 
 class TokenObtainView(APIView):
-    """Trade an email and password for an API token (the same one until it is revoked)."""
+    """Trade an email and password for a new API token, valid API_TOKEN_DAYS days (stored hashed)."""
 
     authentication_classes: list[Any] = []  # credentials are in the body; no session, so no CSRF
     permission_classes = [AllowAny]
@@ -408,6 +412,8 @@ class TokenObtainView(APIView):
 
     @extend_schema(
         summary="Get an API token",
+        description="Each call issues a new token, shown this once: only its hash is kept. It expires at `expiry`; "
+        "list and revoke your tokens with auth/tokens/.",
         request=s.TokenObtainSerializer,
         responses={200: s.TokenIssuedSerializer, **error_responses([400, 429])},
         auth=[],
@@ -426,8 +432,9 @@ class TokenObtainView(APIView):
         if user is None:
             # 400 rather than 401: the request is bad, not the credentials of the request.
             raise serializers.ValidationError({"non_field_errors": ["That email and password do not match."]})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key, "id": token.key[:8], "created": token.created})
+        row, key = token_services.token_issue(user=user)
+        body = {"token": key, "id": token_services.token_id(row), "created": row.created, "expiry": row.expiry}
+        return Response(body)
 
 
 @extend_schema_view(
@@ -443,19 +450,18 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
     filter_backends: list[Any] = []
     lookup_url_kwarg = "token_id"
 
-    def get_queryset(self) -> QuerySet[Token]:
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
-            return Token.objects.none()
-        return Token.objects.filter(user=self.request.user).order_by("created")
+            return token_services.AuthToken.objects.none()
+        return token_services.tokens_of(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None
-        rows = [{"id": token.key[:8], "created": token.created} for token in page]
+        rows = [{"id": token_services.token_id(t), "created": t.created, "expiry": t.expiry} for t in page]
         return self.get_paginated_response(s.TokenSerializer(rows, many=True).data)
 
-    def get_object(self) -> Token:
-        token = self.get_queryset().filter(key__startswith=self.kwargs["token_id"]).first()
-        if token is None:
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not token_services.token_revoke(user=request.user, token_id=self.kwargs["token_id"]):
             raise NotFound("You have no such token.")
-        return token
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -117,6 +117,10 @@ class PersonForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["function"].queryset = selectors.functions_of(organization).order_by("name")
+        if instance is not None and instance.user_id:
+            # Their account's address (DESIGN §2): shown, not editable; the service refuses a change.
+            self.fields["email"].widget.attrs["readonly"] = True
+            self.fields["email"].help_text = "Linked to their account: only they can change it."
 
 
 class PeopleFilterForm(forms.Form):

@@ -7,8 +7,16 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT
+
+
+def _created_by() -> models.ForeignKey:
+    """Who created the row (issue 16): kept when that user is deleted, as a blank."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
 
 class Organization(models.Model):
@@ -39,6 +47,8 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     access = models.CharField(max_length=20, choices=Access.choices, default=Access.STAKEHOLDER)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who changed what, and when (issue 16): the organization's activity log reads these.
+    history = HistoricalRecords(related_name="+")
 
     class Meta:
         constraints = [
@@ -69,7 +79,10 @@ class Function(models.Model):
     # name on every load: the entry's name, "" for no match, None for not computed yet.
     playbook_name = models.CharField(max_length=120, null=True, blank=True)
     playbook_hints = models.JSONField(default=list, blank=True)  # the closest entries when nothing matches
+    created_by = _created_by()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The stored playbook match is derived data, not something a person changed: not in the log.
+    history = HistoricalRecords(related_name="+", excluded_fields=["playbook_name", "playbook_hints"])
 
     class Meta:
         constraints = [
@@ -96,8 +109,10 @@ class Stakeholder(models.Model):
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports", db_index=True
     )
+    created_by = _created_by()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(related_name="+", excluded_fields=["updated_at"])
 
     class Meta:
         constraints = [
@@ -299,10 +314,11 @@ class Invite(models.Model):
     send_count = models.PositiveIntegerField(default=0)
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # When an admin last asked for it to be sent (created or resent): the hourly limit counts these.
+    requested_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_by = _created_by()
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(related_name="+", excluded_fields=["nonce"])
 
     class Meta:
         indexes = [models.Index(fields=["organization", "stakeholder", "-created_at"])]

@@ -322,9 +322,11 @@ class TokenSerializer(serializers.Serializer):
 
     id = serializers.CharField(read_only=True, help_text="The key's first 8 characters: revoke with DELETE.")
     created = serializers.DateTimeField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, help_text="After this the token no longer works.")
 
 
 class TokenIssuedSerializer(serializers.Serializer):
     token = CharField(help_text="Send as `Authorization: Token <token>`.")
     id = CharField(help_text="The key's first 8 characters, as auth/tokens/ lists it.")
     created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(help_text="After this the token no longer works: sign in again for a new one.")

@@ -82,7 +82,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # kept only so its migration can drop the old plain-text tokens
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "layers",
     "csp",
     "axes",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change to members, invites, people and functions (the activity log).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Oversized bodies, JSON bombs and control characters never reach a view (wholeproduct/security.py).
     "wholeproduct.security.InputGuardMiddleware",
     # Broker or cache down: 503 with a plain sentence on the actions that need them (wholeproduct/outages.py).
@@ -206,6 +210,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # The throttle first: a locked-out account or address is refused before any password check.
 AUTHENTICATION_BACKENDS = ["wholeproduct.security.LoginThrottleBackend", "roles.backends.EmailBackend"]
+# A password reset link works once (it is signed with the password it replaces) for an hour.
+PASSWORD_RESET_TIMEOUT = _int("PASSWORD_RESET_SECONDS", 60 * 60)
+# Invitations an organization may send in an hour (created or resent), against mass invites.
+INVITES_PER_HOUR = _int("INVITES_PER_HOUR", 200)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -372,7 +380,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous request then answers 401 with `WWW-Authenticate: Token`
     # (DRF takes the header from the first class; session auth has none and would say 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",  # hashed, expiring tokens (roles/services/tokens.py)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -395,6 +403,13 @@ REST_FRAMEWORK = {
     # Throttles count in the default cache, which web processes share (file cache or Redis).
     "DEFAULT_THROTTLE_RATES": {"api-token": env.str("API_TOKEN_RATE", default="20/minute")},
 }
+# API tokens (django-rest-knox): stored as SHA-512 digests, sent as `Authorization: Token <key>`.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=_int("API_TOKEN_DAYS", 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+API_TOKENS_PER_USER = _int("API_TOKENS_PER_USER", 20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Whole Product Map API",
     "DESCRIPTION": "Map every function of an organization onto the four layers of the Whole Product.\n\n"

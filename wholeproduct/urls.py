@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from roles.forms_signin import SignInForm
-from roles.views import home, invites
+from roles.views import accounts, home, invites
 from wholeproduct import health
 
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(accounts.urlpatterns)),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/ready", health.healthz, name="healthz-ready"),
     path("healthz/live", health.live, name="healthz-live"),

@@ -6,8 +6,15 @@ passed, with a summary, and reminds everyone else who still has a pending or sta
   made their review stale after the last reminder (an assignment change, a disruption):
   then the next run asks again;
 - nobody whose reviews are all current is reminded;
+- nobody another campaign of the same product emailed in the last REMIND_EVERY days is asked
+  by a new one (closing and restarting campaigns cannot flood anyone's inbox);
 - each reminder is claimed by inserting its CampaignReminder row (unique per campaign,
   person and day) *before* the email leaves, so two runs on one day send one email.
+
+A campaign emails review requests only to people who have an account, at the address of that
+account's person record: it never creates an invitation or an account (DESIGN §5). The first
+email of a campaign to someone asks them to review; the later ones remind them. People without an
+account are listed for admins on the campaign's page, beside the admin-only invite action.
 """
 
 from __future__ import annotations
@@ -161,19 +168,19 @@ def campaign_send_reminders(*, campaign_id: int, now: datetime | None = None, ba
         campaign_close(campaign=campaign, now=now)
         return 0
     progress = selectors.campaign_progress(campaign, now=now)
+    lately = _asked_lately_by_another_campaign(campaign, now)
     sent, failed = 0, []
     for person in progress.waiting:
-        if not is_due(person, now):
-            continue
+        if not person.stakeholder.user_id or not is_due(person, now):
+            continue  # no account: only an admin's invitation can bring them in
+        if person.last_reminded is None and person.stakeholder.pk in lately:
+            continue  # closing and restarting a campaign must not email people more often
+        first = person.last_reminded is None
         claim = _claim(campaign, person.stakeholder, now)
         if claim is None:
             continue
         try:
-            link = _link_for(person.stakeholder, base_url)
-            if link is None:
-                claim.delete()  # no account and the invite was revoked: nothing they could do
-                continue
-            _send_reminder(campaign, person, link)
+            _send_request(campaign, person, _link_for(person.stakeholder, base_url), first=first)
         except Exception:
             log.exception("Reminder to stakeholder %s for campaign %s failed", person.stakeholder.pk, campaign.pk)
             claim.delete()
@@ -185,15 +192,21 @@ def campaign_send_reminders(*, campaign_id: int, now: datetime | None = None, ba
     return sent
 
 
-def _link_for(person: Stakeholder, base_url: str | None) -> str | None:
-    """Their "my role" page, or, without an account yet, an invite link that leads there."""
-    if person.user_id:
-        path = reverse("me", kwargs={"org": person.organization.slug})
-        return invites.site_url(base_url) + path
-    return invites.reminder_invite_url(stakeholder=person, base_url=base_url)
+def _asked_lately_by_another_campaign(campaign: ReviewCampaign, now: datetime) -> set[int]:
+    """People another campaign of the same product emailed in the last REMIND_EVERY days."""
+    recent = CampaignReminder.objects.filter(
+        campaign__product_id=campaign.product_id, sent_at__gt=now - REMIND_EVERY, sent_at__lte=now
+    ).exclude(campaign=campaign)
+    return set(recent.values_list("stakeholder_id", flat=True))
 
 
-def _send_reminder(campaign: ReviewCampaign, person: selectors.PersonProgress, link: str) -> None:
+def _link_for(person: Stakeholder, base_url: str | None) -> str:
+    """Their "my role" page: they sign in to their account to review."""
+    return invites.site_url(base_url) + reverse("me", kwargs={"org": person.organization.slug})
+
+
+def _send_request(campaign: ReviewCampaign, person: selectors.PersonProgress, link: str, *, first: bool) -> None:
+    """The first email of a campaign asks for a review; the later ones remind."""
     product = campaign.product
     context = {
         "campaign": campaign,
@@ -202,10 +215,13 @@ def _send_reminder(campaign: ReviewCampaign, person: selectors.PersonProgress, l
         "person": person.stakeholder,
         "tally": person.tally,
         "url": link,
-        "needs_account": not person.stakeholder.user_id,
+        "first": first,
         "deadline": format_day(campaign.deadline, timezone.get_current_timezone()),
     }
-    subject = f"Reminder: review your part of {product.name} by {context['deadline']}"
+    if first:
+        subject = f"Please review your part of {product.name} by {context['deadline']}"
+    else:
+        subject = f"Reminder: review your part of {product.name} by {context['deadline']}"
     invites.send_templated_email(
         to=person.stakeholder.email, subject=subject, template="campaign_reminder", context=context
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -57,6 +59,7 @@ def product_create(
     slug: str = "",
     description: str = "",
     head: Stakeholder | None = None,
+    by: Any = None,
 ) -> Product:
     name = _clean_name(name)
     _check_head(organization, head)
@@ -66,6 +69,7 @@ def product_create(
         slug=_clean_slug(organization, slug, name, exclude_pk=None),
         description=description.strip(),
         head=head,
+        created_by=by if getattr(by, "pk", None) else None,
     )
     return _save(product)
 

@@ -229,7 +229,8 @@ def notify_resolution(*, review_id: int, base_url: str | None = None) -> bool:
         .filter(pk=review_id, resolved_at__isnull=False)
         .first()
     )
-    if review is None or not review.stakeholder.email:
+    if review is None or not review.stakeholder.email or not review.stakeholder.user_id:
+        # Only to an account's own address: an unlinked person's email is a leader's to edit.
         return False
     organization = review.assignment.product.organization
     path = reverse("me", kwargs={"org": organization.slug}) + f"#assignment-{review.assignment_id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +18,7 @@ from wholeproduct.errors import DomainError
 
 from .. import selectors, selectors_reviews
 from ..forms_reviews import CampaignForm, end_of_day
-from ..models import ReviewCampaign
+from ..models import Product, ReviewCampaign
 from ..services import campaigns as services
 
 
@@ -36,12 +37,15 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "layers/campaign_list.html", {"rows": rows})
 
 
-def _product_id(request: HttpRequest) -> Any:
-    if request.method == "POST":
-        return request.POST.get("product") or None
-    slug = request.GET.get("product")
-    product = selectors.products_of(request.ctx.organization.pk).filter(slug=slug).first() if slug else None  # type: ignore[attr-defined]
-    return product.pk if product else None
+def _chosen_product(request: HttpRequest, products: QuerySet[Product]) -> Product | None:
+    """The product the form is for, whichever way it came: the form's own choice sends its id,
+    links from other pages send an id too, and older bookmarks its slug. Only this organization's."""
+    data = request.POST if request.method == "POST" else request.GET
+    value = str(data.get("product") or "").strip()
+    if not value:
+        return None
+    found = products.filter(pk=int(value)).first() if value.isdigit() and len(value) < 18 else None
+    return found or products.filter(slug=value).first()
 
 
 @org_view(Perm.RESOLVE)
@@ -49,14 +53,13 @@ def _product_id(request: HttpRequest) -> Any:
 def campaign_create(request: HttpRequest) -> HttpResponse:
     organization = request.ctx.organization  # type: ignore[attr-defined]
     products = selectors.products_of(organization.pk).order_by("name")
-    product_id = _product_id(request)
-    mapped = Function.objects.filter(organization=organization, assignments__product_id=product_id).distinct()
-    initial = {"product": product_id} if product_id else {}
+    product = _chosen_product(request, products)
+    mapped = Function.objects.filter(organization=organization, assignments__product=product).distinct()
     form = CampaignForm(
         request.POST if request.method == "POST" else None,
         products=products,
-        functions=mapped.order_by("name") if str(product_id or "").isdigit() else Function.objects.none(),
-        initial=initial,
+        functions=mapped.order_by("name") if product else Function.objects.none(),
+        initial={"product": product.pk} if product else {},
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -72,11 +75,10 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(
-                request, f"Started “{campaign.name}”. Everyone who has something to review is being asked now."
-            )
+            asked = "Everyone with an account who has something to review is being asked now."
+            messages.success(request, f"Started “{campaign.name}”. {asked}")
             return redirect("campaign-detail", org=organization.slug, pk=campaign.pk)
-    return render(request, "layers/campaign_form.html", {"form": form, "has_product": bool(product_id)})
+    return render(request, "layers/campaign_form.html", {"form": form, "has_product": product is not None})
 
 
 def _campaign_or_404(request: HttpRequest, pk: int) -> ReviewCampaign:
@@ -90,18 +92,36 @@ def _campaign_or_404(request: HttpRequest, pk: int) -> ReviewCampaign:
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
-    as_of = campaign.closed_at if campaign.status == ReviewCampaign.Status.CLOSED else None
+    ctx = request.ctx  # type: ignore[attr-defined]
+    # A closed campaign is shown as it was closed: as of its deadline when that came first.
+    closed = campaign.status == ReviewCampaign.Status.CLOSED and campaign.closed_at
+    as_of = min(campaign.closed_at, campaign.deadline) if closed else None
     progress = selectors_reviews.campaign_progress(campaign, now=as_of)
+    without = progress.without_account
     context = {
         "campaign": campaign,
         "progress": progress,
+        "figures": progress.figures,  # the numbers and the bar, from the same rows
         "totals": progress.totals,
         "burnup": selectors_reviews.campaign_burnup(progress, now=as_of),
-        "summary": campaign.summary if campaign.status == ReviewCampaign.Status.CLOSED else progress.summary(),
         "remind_every": services.REMIND_EVERY.days,
         "chosen": campaign.functions.exists(),
+        "without_account": _with_invite_states(ctx.organization, without),
     }
     return render(request, "layers/campaign_detail.html", context)
+
+
+def _with_invite_states(organization: Any, people: list[Any]) -> list[tuple[Any, str, bool]]:
+    """(person, their invitation's state in words, whether an admin may invite them now)."""
+    if not people:
+        return []
+    states = invites.invite_states(organization, [p.stakeholder.pk for p in people])
+    rows = []
+    for person in people:
+        state = states.get(person.stakeholder.pk, invites.InviteState.NOT_INVITED)
+        invitable = state in (invites.InviteState.NOT_INVITED, invites.InviteState.EXPIRED)
+        rows.append((person, invites.INVITE_STATE_LABELS[state], invitable))
+    return rows
 
 
 @org_view(Perm.RESOLVE)

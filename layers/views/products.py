@@ -30,7 +30,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
     form = ProductForm(request.POST if request.method == "POST" else None, organization=organization)
     if form.is_bound and form.is_valid():
         try:
-            product = services.product_create(organization=organization, **form.cleaned_data)
+            product = services.product_create(organization=organization, by=request.user, **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
 from .. import selectors, web_cache
+from ..history import recorded_by
 from ..models import Function, Organization, Stakeholder
 
 NAME_MAX = Function._meta.get_field("name").max_length
@@ -72,6 +75,7 @@ def function_create(
     is_external: bool = False,
     description: str = "",
     parent: Function | None = None,
+    by: Any = None,
 ) -> Function:
     name = _clean_name(organization, name, exclude_pk=None)
     _check_category(category)
@@ -83,10 +87,11 @@ def function_create(
         is_external=is_external,
         description=description.strip(),
         parent=parent,
+        created_by=by if getattr(by, "pk", None) else None,
     )
     playbook_matches.stamp(function)
     web_cache.changed(organization.pk)
-    return _save(function)
+    return _save(recorded_by(function, by))
 
 
 @transaction.atomic
@@ -143,7 +148,12 @@ def function_delete(
     moved = deleted = 0
     if count and move_people_to is not None:
         _check_move_target(function, move_people_to)
-        moved = people.update(function=move_people_to, updated_at=timezone.now())
+        movers, now = list(people), timezone.now()
+        for person in movers:
+            person.function, person.updated_at = move_people_to, now
+        # One UPDATE per batch, and a history row for each person (the activity log).
+        bulk_update_with_history(movers, Stakeholder, ["function", "updated_at"], batch_size=500)
+        moved = len(movers)
     elif count and delete_people:
         if people_confirmed != count:
             raise Conflict(

@@ -29,9 +29,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from simple_history.utils import bulk_create_with_history
 
 from wholeproduct.errors import DomainError, Forbidden
 
+from ..history import recorded_by
 from ..models import Function, Invite, Membership, Organization, Stakeholder
 
 INVITE_DAYS = 7
@@ -57,6 +59,13 @@ INVITE_STATE_LABELS: dict[str, str] = {
     InviteState.REVOKED: "Invite revoked",
     InviteState.JOINED: "Joined",
 }
+
+
+class InviteLimitReached(DomainError):
+    """The organization sent INVITES_PER_HOUR invitations in the last hour."""
+
+    status = 429
+    code = "invite_limit"
 
 
 class InviteUnusable(DomainError):
@@ -139,6 +148,41 @@ def invitable(stakeholders: QuerySet[Stakeholder], *, now: datetime | None = Non
     return stakeholders.filter(user__isnull=True).exclude(Exists(pending)).exclude(Exists(revoked))
 
 
+def invites_per_hour() -> int:
+    return int(getattr(settings, "INVITES_PER_HOUR", 200))
+
+
+def check_admin(organization_id: int, by: Any) -> None:
+    """Only an admin of the organization invites (DESIGN §5), whichever way the call comes in.
+
+    `by=None` is the system itself (a shell, a test); a signed-in user must be an admin there.
+    """
+    if by is None or getattr(by, "is_superuser", False):
+        return
+    is_admin = Membership.objects.filter(
+        user_id=getattr(by, "pk", None), organization_id=organization_id, access=Membership.Access.ADMIN
+    ).exists()
+    if not is_admin:
+        raise Forbidden("Only an admin of this organization can send invitations.")
+
+
+def _check_rate(organization_id: int, wanted: int, now: datetime) -> None:
+    """Refuse a send that would take the organization past its hourly number of invitations.
+
+    Counted in the database (invites created or resent in the last hour), so every web process
+    and worker sees the same figure; the organization's row lock serializes two admins.
+    """
+    Organization.objects.select_for_update().filter(pk=organization_id).exists()
+    limit = invites_per_hour()
+    used = Invite.objects.filter(organization_id=organization_id, requested_at__gt=now - timedelta(hours=1)).count()
+    if used + wanted > limit:
+        left = max(limit - used, 0)
+        raise InviteLimitReached(
+            f"Invitations are limited to {limit} an hour for an organization, and {used} went out in the last hour"
+            f" ({left} left, {wanted} asked). Invite fewer people at once, or try again later."
+        )
+
+
 def _pending_invite(stakeholder: Stakeholder, now: datetime) -> Invite | None:
     return (
         Invite.objects.select_for_update()
@@ -172,13 +216,18 @@ def invite_for_token(token: str, *, lock: bool = False, now: datetime | None = N
     invite = qs.filter(pk=pk).first()
     if invite is None or not constant_time_compare(invite.nonce, nonce):
         raise InviteUnusable("invalid", "This invite link is not valid. Check that you copied all of it.")
-    if invite.revoked_at:
+    if invite.revoked_at or not _same_address(invite.email, invite.stakeholder.email):
+        # The person's email changed since (which revokes it): the link was for the old address.
         raise InviteUnusable("revoked", "This invite was withdrawn by an administrator.", invite)
     if invite.accepted_at or invite.stakeholder.user_id:
         raise InviteUnusable("used", "This invite has already been used. Sign in with your email instead.", invite)
     if invite.expires_at <= (now or timezone.now()):
         raise InviteUnusable("expired", "This invite link has expired.", invite)
     return invite
+
+
+def _same_address(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
 
 
 def existing_account(invite: Invite) -> Any | None:
@@ -202,6 +251,7 @@ def _new_invite(stakeholder: Stakeholder, by: Any, now: datetime) -> Invite:
         email=stakeholder.email,
         nonce=secrets.token_urlsafe(32),
         expires_at=now + timedelta(days=INVITE_DAYS),
+        requested_at=now,
         created_by=by if getattr(by, "pk", None) else None,
     )
 
@@ -225,12 +275,15 @@ def invite_create(*, stakeholder: Stakeholder, by: Any, base_url: str | None = N
     """Invite one person. A pending invite is sent again with a new expiry rather than duplicated."""
     if stakeholder.user_id:
         raise _already_joined(stakeholder)
+    check_admin(stakeholder.organization_id, by)
     now = timezone.now()
+    _check_rate(stakeholder.organization_id, 1, now)
     invite = _pending_invite(stakeholder, now)
     if invite is None:
         invite = _new_invite(stakeholder, by, now)
     invite.expires_at = now + timedelta(days=INVITE_DAYS)
-    invite.save()
+    invite.requested_at = now
+    recorded_by(invite, by).save()
     _queue([invite], base_url)
     return invite
 
@@ -245,10 +298,13 @@ class InviteBatch:
         return len(self.invited)
 
 
-def _invite_many(people: QuerySet[Stakeholder], by: Any, base_url: str | None) -> InviteBatch:
+def _invite_many(organization_id: int, people: QuerySet[Stakeholder], by: Any, base_url: str | None) -> InviteBatch:
+    check_admin(organization_id, by)
     now = timezone.now()
     chosen = list(invitable(people, now=now).select_for_update(of=("self",)).order_by("pk"))
-    invites = Invite.objects.bulk_create([_new_invite(person, by, now) for person in chosen])
+    _check_rate(organization_id, len(chosen), now)
+    new = [_new_invite(person, by, now) for person in chosen]
+    invites = bulk_create_with_history(new, Invite, default_user=by if getattr(by, "pk", None) else None)
     _queue(invites, base_url)
     return InviteBatch(invited=invites, skipped=people.count() - len(invites))
 
@@ -256,13 +312,13 @@ def _invite_many(people: QuerySet[Stakeholder], by: Any, base_url: str | None) -
 @transaction.atomic
 def invite_function(*, function: Function, by: Any, base_url: str | None = None) -> InviteBatch:
     """Invite every person of one function who is not invited yet (see `invitable`)."""
-    return _invite_many(Stakeholder.objects.filter(function=function), by, base_url)
+    return _invite_many(function.organization_id, Stakeholder.objects.filter(function=function), by, base_url)
 
 
 @transaction.atomic
 def invite_everyone(*, organization: Organization, by: Any, base_url: str | None = None) -> InviteBatch:
     """Invite everyone of the organization who is not invited yet (see `invitable`)."""
-    return _invite_many(Stakeholder.objects.filter(organization=organization), by, base_url)
+    return _invite_many(organization.pk, Stakeholder.objects.filter(organization=organization), by, base_url)
 
 
 def _locked(invite: Invite) -> Invite:
@@ -272,13 +328,17 @@ def _locked(invite: Invite) -> Invite:
 @transaction.atomic
 def invite_resend(*, invite: Invite, by: Any, base_url: str | None = None) -> Invite:
     """Email the same link again, valid for another INVITE_DAYS days."""
+    check_admin(invite.organization_id, by)
     invite = _locked(invite)
     if invite.accepted_at or invite.stakeholder.user_id:
         raise _already_joined(invite.stakeholder)
-    if invite.revoked_at:
+    if invite.revoked_at or not _same_address(invite.email, invite.stakeholder.email):
         raise DomainError("This invite was revoked. Send a new invite instead.")
-    invite.expires_at = timezone.now() + timedelta(days=INVITE_DAYS)
-    invite.save(update_fields=["expires_at"])
+    now = timezone.now()
+    _check_rate(invite.organization_id, 1, now)
+    invite.expires_at = now + timedelta(days=INVITE_DAYS)
+    invite.requested_at = now
+    recorded_by(invite, by).save(update_fields=["expires_at", "requested_at"])
     _queue([invite], base_url)
     return invite
 
@@ -286,34 +346,27 @@ def invite_resend(*, invite: Invite, by: Any, base_url: str | None = None) -> In
 @transaction.atomic
 def invite_revoke(*, invite: Invite, by: Any) -> Invite:
     """Withdraw an invite: its link stops working at once. Revoking twice changes nothing."""
+    check_admin(invite.organization_id, by)
     invite = _locked(invite)
     if invite.accepted_at:
         raise DomainError("This invite was already accepted; remove the member instead.")
     if not invite.revoked_at:
         invite.revoked_at = timezone.now()
-        invite.save(update_fields=["revoked_at"])
+        recorded_by(invite, by).save(update_fields=["revoked_at"])
     return invite
 
 
-@transaction.atomic
-def reminder_invite_url(*, stakeholder: Stakeholder, base_url: str | None = None) -> str | None:
-    """An invite link for a campaign reminder to someone without an account yet.
-
-    Their pending invite (or a new one) is valid for INVITE_DAYS more days and counts as sent.
-    None when they already have an account, or an admin revoked their latest invite.
-    """
-    if stakeholder.user_id:
-        return None
-    latest = Invite.objects.filter(stakeholder=stakeholder).order_by("-created_at", "-id").first()
-    if latest is not None and latest.revoked_at:
-        return None
-    now = timezone.now()
-    invite = _pending_invite(stakeholder, now) or _new_invite(stakeholder, None, now)
-    invite.expires_at = now + timedelta(days=INVITE_DAYS)
-    invite.send_count += 1
-    invite.sent_at = now
-    invite.save()
-    return accept_url(invite, base_url)
+def revoke_for_changed_email(*, stakeholder: Stakeholder, by: Any = None, now: datetime | None = None) -> int:
+    """Withdraw the person's open invites: each was for the address they had (DESIGN §5). How many."""
+    open_invites = Invite.objects.select_for_update().filter(
+        stakeholder=stakeholder, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    count = 0
+    for invite in open_invites:
+        invite.revoked_at = now or timezone.now()
+        recorded_by(invite, by).save(update_fields=["revoked_at"])  # a save, not update(): the log records it
+        count += 1
+    return count
 
 
 def invite_deliver(*, invite_id: int, expected_count: int, base_url: str | None = None) -> bool:
@@ -328,6 +381,8 @@ def invite_deliver(*, invite_id: int, expected_count: int, base_url: str | None 
     invite = Invite.objects.select_related("organization", "stakeholder", "stakeholder__function", "created_by").get(
         pk=invite_id
     )
+    if not _same_address(invite.email, invite.stakeholder.email):
+        return False  # the person's email changed after the send was queued: the invite is void
     try:
         _send_invite_email(invite, base_url)
     except Exception:
@@ -392,12 +447,16 @@ def invite_accept(*, token: str, password: str | None = None, user: Any = None) 
     elif user is None or not user.is_authenticated or user.pk != account.pk:
         raise Forbidden(f"Sign in as {account.email} to accept this invite.")
     stakeholder = invite.stakeholder
-    Stakeholder.objects.filter(pk=stakeholder.pk).update(user=account)
     stakeholder.user = account
-    membership, _ = Membership.objects.get_or_create(
-        user=account, organization=invite.organization, defaults={"access": Membership.Access.STAKEHOLDER}
-    )
+    stakeholder._history_user = account  # type: ignore[attr-defined]  # the log: they did it, signed in or not
+    stakeholder.save(update_fields=["user", "updated_at"])
+    membership = Membership.objects.filter(user=account, organization=invite.organization).first()
+    if membership is None:
+        membership = Membership(user=account, organization=invite.organization, access=Membership.Access.STAKEHOLDER)
+        membership._history_user = account  # type: ignore[attr-defined]
+        membership.save()
     invite.accepted_at = timezone.now()
+    invite._history_user = account  # type: ignore[attr-defined]
     invite.save(update_fields=["accepted_at"])
     return Acceptance(user=account, membership=membership, stakeholder=stakeholder, created_user=created)
 

@@ -11,9 +11,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from simple_history.utils import bulk_update_with_history
 
 from wholeproduct.errors import DomainError
 
+from ..history import recorded_by
 from ..models import Membership, Organization, Stakeholder
 
 Access = Membership.Access
@@ -57,7 +59,7 @@ def membership_set_access(*, membership: Membership, access: str, by: Any) -> Me
     if access != Access.ADMIN:
         _keeps_an_admin(membership, "demote")
     membership.access = access
-    membership.save(update_fields=["access"])
+    recorded_by(membership, by).save(update_fields=["access"])
     return membership
 
 
@@ -66,5 +68,9 @@ def membership_remove(*, membership: Membership, by: Any) -> None:
     """Remove a member. Their person record stays, unlinked, so they can be invited again."""
     _not_yourself(membership, by, "remove")
     _keeps_an_admin(membership, "remove")
-    Stakeholder.objects.filter(organization_id=membership.organization_id, user_id=membership.user_id).update(user=None)
-    membership.delete()
+    linked = list(Stakeholder.objects.filter(organization_id=membership.organization_id, user_id=membership.user_id))
+    for person in linked:
+        person.user = None
+    # Recorded in the activity log, credited to `by`.
+    bulk_update_with_history(linked, Stakeholder, ["user"], default_user=by if getattr(by, "pk", None) else None)
+    recorded_by(membership, by).delete()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -9,6 +11,7 @@ from django.db import transaction
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
 from .. import selectors
+from ..history import recorded_by
 from ..models import Function, Organization, Stakeholder
 
 
@@ -49,9 +52,25 @@ def _save(person: Stakeholder) -> Stakeholder:
     return save_or_explain(person, explain)
 
 
+def _by(by: Any) -> Any:
+    return by if getattr(by, "pk", None) else None
+
+
+def linked_email_error(stakeholder: Stakeholder) -> DomainError:
+    return field_error(
+        "email",
+        f"{stakeholder.full_name} has an account, so their email is the account's ({stakeholder.email}). "
+        "Only they can change it, from their own account.",
+    )
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
+
+
 @transaction.atomic
 def stakeholder_create(
-    *, organization: Organization, full_name: str, email: str, function: Function, title: str = ""
+    *, organization: Organization, full_name: str, email: str, function: Function, title: str = "", by: Any = None
 ) -> Stakeholder:
     _check_function(organization, function)
     person = Stakeholder(
@@ -60,18 +79,32 @@ def stakeholder_create(
         email=_clean_email(organization, email, exclude_pk=None),
         function=function,
         title=" ".join(title.split()),
+        created_by=_by(by),
     )
-    return _save(person)
+    return _save(recorded_by(person, by))
 
 
 @transaction.atomic
 def stakeholder_update(
-    *, stakeholder: Stakeholder, full_name: str, email: str, function: Function, title: str
+    *, stakeholder: Stakeholder, full_name: str, email: str, function: Function, title: str, by: Any = None
 ) -> Stakeholder:
+    """Edit a person. A person linked to an account keeps the account's email (DESIGN §2); a
+    changed email of anyone else revokes their open invites, which were for the old address."""
+    from . import invites  # invites imports the models this module writes
+
     organization = stakeholder.organization
     _check_function(organization, function)
+    # Read the stored row, locked: the caller's instance may carry an unsaved email already.
+    stored = Stakeholder.objects.select_for_update().values("email", "user_id").get(pk=stakeholder.pk)
+    changed = not _same(stored["email"], email)
+    if changed and stored["user_id"]:
+        stakeholder.email = stored["email"]
+        raise linked_email_error(stakeholder)
     stakeholder.full_name = _clean_name(full_name)
     stakeholder.email = _clean_email(organization, email, exclude_pk=stakeholder.pk)
     stakeholder.function = function
     stakeholder.title = " ".join(title.split())
-    return _save(stakeholder)
+    person = _save(recorded_by(stakeholder, by))
+    if changed:
+        invites.revoke_for_changed_email(stakeholder=person, by=by)
+    return person

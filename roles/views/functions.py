@@ -79,7 +79,7 @@ def function_create(request: HttpRequest) -> HttpResponse:
     form = FunctionForm(request.POST if request.method == "POST" else None, organization=organization)
     if form.is_bound and form.is_valid():
         try:
-            function = services.function_create(organization=organization, **form.cleaned_data)
+            function = services.function_create(organization=organization, by=request.user, **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:

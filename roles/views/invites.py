@@ -138,6 +138,11 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     account = services.existing_account(invite)
     data = request.POST if request.method == "POST" else None
     context: dict[str, Any] = {"invite": invite, "person": invite.stakeholder, "organization": invite.organization}
+    signed_in = request.user.is_authenticated
+    if signed_in and (account is None or request.user.pk != account.pk):
+        # Someone else's session: never switch it silently, nor join as the wrong person.
+        context["signed_in_as_other"] = True
+        return render(request, "roles/invite_accept.html", context, status=409 if data is not None else 200)
     if account is None:
         first, last = services.name_parts(invite.stakeholder.full_name)
         draft = get_user_model()(username=invite.email.lower(), email=invite.email, first_name=first, last_name=last)
@@ -145,12 +150,10 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         if form.is_bound and form.is_valid():
             return _accept(request, token, form, password=form.cleaned_data["new_password1"])
     else:
-        signed_in = request.user.is_authenticated
         context["account"] = account
-        context["signed_in_as_account"] = signed_in and request.user.pk == account.pk
-        context["signed_in_as_other"] = signed_in and request.user.pk != account.pk
+        context["signed_in_as_account"] = signed_in
         form = AcceptSignInForm(data)
-        if data is not None and context["signed_in_as_account"]:
+        if data is not None and signed_in:
             return _accept(request, token, form, user=request.user)
         if form.is_bound and form.is_valid():
             user = authenticate(request, username=account.email, password=form.cleaned_data["password"])

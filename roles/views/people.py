@@ -83,7 +83,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(data, organization=organization, initial=initial)
     if form.is_bound and form.is_valid():
         try:
-            person = services.stakeholder_create(organization=organization, **form.cleaned_data)
+            person = services.stakeholder_create(organization=organization, by=request.user, **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -100,7 +100,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonForm(data, organization=person.organization, instance=person)
     if form.is_bound and form.is_valid():
         try:
-            services.stakeholder_update(stakeholder=person, **form.cleaned_data)
+            services.stakeholder_update(stakeholder=person, by=request.user, **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
             person.refresh_from_db()

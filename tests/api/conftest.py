@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory, layer
@@ -15,9 +14,11 @@ BASE = "/api/v1"
 
 def token_client(user) -> APIClient:
     """A client that signs every request with the user's API token, as an integration does."""
-    token, _ = Token.objects.get_or_create(user=user)
+    from roles.services.tokens import token_issue
+
+    _, key = token_issue(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

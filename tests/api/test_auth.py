@@ -1,9 +1,16 @@
-"""POST /api/v1/auth/token/ (throttled), auth/tokens/ (list, revoke), organizations and layers."""
+"""POST /api/v1/auth/token/ (throttled), auth/tokens/ (list, revoke), organizations and layers.
+
+Tokens are django-rest-knox's (issue 16): the database keeps a digest, never the key, and each
+expires after API_TOKEN_DAYS.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD
@@ -16,17 +23,55 @@ TOKEN = url("auth/token/")
 TOKENS = url("auth/tokens/")
 
 
-def test_it_trades_an_email_and_password_for_a_token(anon, leader):
-    response = anon.post(TOKEN, {"email": "LEADER@acme.test", "password": PASSWORD}, format="json")
-    assert response.status_code == 200
-    key = response.json()["token"]
-    assert Token.objects.get(user=leader).key == key
-    assert response.json()["id"] == key[:8]
+def obtain(client, email: str = "leader@acme.test", password: str = PASSWORD):
+    return client.post(TOKEN, {"email": email, "password": password}, format="json")
+
+
+def signed(key: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert client.get(url("orgs/acme/functions/")).status_code == 200
-    # The same token until it is revoked.
-    assert anon.post(TOKEN, {"email": "leader@acme.test", "password": PASSWORD}, format="json").json()["token"] == key
+    return client
+
+
+def test_it_trades_an_email_and_password_for_a_token(anon, leader):
+    response = obtain(anon, "LEADER@acme.test")
+    assert response.status_code == 200
+    body = response.json()
+    key = body["token"]
+    row = AuthToken.objects.get(user=leader)
+    assert body["id"] == key[:8] == row.token_key[:8]
+    assert signed(key).get(url("orgs/acme/functions/")).status_code == 200
+    # Each sign-in issues a new token; the first keeps working.
+    second = obtain(anon).json()["token"]
+    assert second != key and AuthToken.objects.filter(user=leader).count() == 2
+    assert signed(key).get(url("orgs/")).status_code == 200
+
+
+def test_a_token_is_stored_hashed_never_in_clear(anon, leader):
+    key = obtain(anon).json()["token"]
+    row = AuthToken.objects.get(user=leader)
+    assert len(row.digest) == 128 and key not in row.digest and row.digest != key
+    stored = " ".join(str(v) for v in AuthToken.objects.values_list("digest", "token_key").get())
+    assert key not in stored  # only the first characters, to find it
+
+
+def test_a_token_expires_after_the_configured_days(anon, leader, settings):
+    body = obtain(anon).json()
+    row = AuthToken.objects.get(user=leader)
+    assert timedelta(days=29, hours=23) < row.expiry - timezone.now() <= timedelta(days=30)
+    assert body["expiry"].startswith(str(timezone.localtime(row.expiry).date()))
+    AuthToken.objects.filter(pk=row.pk).update(expiry=timezone.now() - timedelta(seconds=1))
+    response = signed(body["token"]).get(url("orgs/"))
+    assert response.status_code == 401 and response.json()["error"] == "authentication_failed"
+    assert not AuthToken.objects.exists()  # an expired token is dropped
+
+
+def test_a_user_keeps_at_most_the_configured_number_of_tokens(anon, leader, settings):
+    settings.API_TOKENS_PER_USER = 2
+    keys = [obtain(anon).json()["token"] for _ in range(3)]
+    assert AuthToken.objects.filter(user=leader).count() == 2
+    assert signed(keys[0]).get(url("orgs/")).status_code == 401  # the oldest was revoked
+    assert signed(keys[2]).get(url("orgs/")).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -42,12 +87,12 @@ def test_it_refuses_bad_credentials_without_saying_which_part(anon, leader, body
     response = anon.post(TOKEN, body, format="json")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid"
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_a_bad_credentials_message_does_not_tell_whether_the_account_exists(anon, leader):
-    wrong_password = anon.post(TOKEN, {"email": "leader@acme.test", "password": "x"}, format="json").json()
-    no_account = anon.post(TOKEN, {"email": "ghost@acme.test", "password": "x"}, format="json").json()
+    wrong_password = obtain(anon, password="x").json()
+    no_account = obtain(anon, "ghost@acme.test", "x").json()
     assert wrong_password == no_account
 
 
@@ -56,16 +101,13 @@ def test_guessing_is_throttled(anon, leader, monkeypatch):
 
     # The rate is read once, when DRF loads; the test narrows it to see the fourth guess refused.
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"api-token": "3/minute"})
-    statuses = [
-        anon.post(TOKEN, {"email": "leader@acme.test", "password": f"guess{i}"}, format="json").status_code
-        for i in range(4)
-    ]
+    statuses = [obtain(anon, password=f"guess{i}").status_code for i in range(4)]
     assert statuses == [400, 400, 400, 429]
-    blocked = anon.post(TOKEN, {"email": "leader@acme.test", "password": PASSWORD}, format="json")
+    blocked = obtain(anon)
     assert blocked.status_code == 429
     assert blocked.json()["error"] == "throttled"
     assert int(blocked["Retry-After"]) > 0
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_the_default_rate_is_configured():
@@ -74,22 +116,25 @@ def test_the_default_rate_is_configured():
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api-token"] == "20/minute"
 
 
-def test_an_owner_lists_and_revokes_their_token(leader):
-    client = token_client(leader)
-    key = Token.objects.get(user=leader).key
+def test_an_owner_lists_and_revokes_their_token(anon, leader):
+    key = obtain(anon).json()["token"]
+    client = signed(key)
     listed = client.get(TOKENS).json()
+    row = AuthToken.objects.get(user=leader)
     assert listed["count"] == 1 and listed["results"][0]["id"] == key[:8]
-    assert key not in str(listed)  # a listed token never shows its whole key again
+    assert listed["results"][0]["expiry"] and listed["results"][0]["created"]
+    assert key not in str(listed) and row.digest not in str(listed)  # never the key, nor its digest
     assert client.delete(url(f"auth/tokens/{key[:8]}/")).status_code == 204
-    assert not Token.objects.filter(user=leader).exists()
+    assert not AuthToken.objects.filter(user=leader).exists()
     assert client.get(TOKENS).status_code == 401
 
 
 def test_nobody_revokes_someone_elses_token(leader, outsider):
-    theirs = Token.objects.create(user=outsider)
-    response = token_client(leader).delete(url(f"auth/tokens/{theirs.key[:8]}/"))
-    assert response.status_code == 404
-    assert Token.objects.filter(pk=theirs.pk).exists()
+    theirs, key = AuthToken.objects.create(user=outsider)
+    for token_id in (key[:8], key[:3], "x" * 80):
+        response = token_client(leader).delete(url(f"auth/tokens/{token_id}/"))
+        assert response.status_code == 404 and response.json()["error"] == "not_found"
+    assert AuthToken.objects.filter(pk=theirs.pk).exists()
 
 
 def test_a_revoked_or_made_up_token_is_401(anon):
@@ -97,6 +142,21 @@ def test_a_revoked_or_made_up_token_is_401(anon):
     response = anon.get(url("orgs/"))
     assert response.status_code == 401
     assert response.json()["error"] == "authentication_failed"
+
+
+def test_old_plain_text_tokens_are_deleted_by_the_migration(db):
+    """The data migration drops DRF's plain-text tokens (README, "API tokens")."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from rest_framework.authtoken.models import Token
+
+    from tests.factories import UserFactory
+
+    Token.objects.create(user=UserFactory(email="old@acme.test"))
+    migration = import_module("roles.migrations.0005_drop_plain_text_api_tokens")
+    migration.drop_plain_text_tokens(apps, None)
+    assert not Token.objects.exists()
 
 
 def test_orgs_lists_only_the_users_organizations(leader, org, other_org):

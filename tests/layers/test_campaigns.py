@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -83,14 +85,16 @@ def test_a_leader_starts_a_campaign_and_everyone_pending_is_asked(
     assert response.status_code == 302 and response.url == f"/o/acme/campaigns/{campaign.pk}/"
     assert (campaign.name, campaign.status, campaign.created_by.email) == ("Q3 review", "open", "leader@acme.test")
     assert timezone.localtime(campaign.deadline).date() == deadline
-    assert recipients() == ["cs@acme.test", "dana@acme.test", "eve@acme.test", "noah@acme.test"]
+    # Noah has no account yet: a campaign never invites (DESIGN §5), so nothing goes to him.
+    # (Changed on purpose in issue 16: campaigns used to send him an invitation.)
+    assert recipients() == ["cs@acme.test", "dana@acme.test", "eve@acme.test"]
     by_person = {m.to[0]: m for m in mail.outbox}
     assert "http://testserver/o/acme/me/" in by_person["cs@acme.test"].body
     assert "Q3 review" in by_person["cs@acme.test"].body and "Insights Cloud" in by_person["cs@acme.test"].subject
-    # Noah has no account yet: his reminder carries an invite link instead.
-    assert "http://testserver/invite/" in by_person["noah@acme.test"].body
-    assert "set a password first" in by_person["noah@acme.test"].body
-    assert Invite.objects.get(stakeholder=world["noah"]).send_count == 1
+    # The first email asks for a review; it is not a reminder.
+    assert by_person["cs@acme.test"].subject.startswith("Please review your part of Insights Cloud by ")
+    assert "/invite/" not in by_person["eve@acme.test"].body
+    assert not Invite.objects.exists()
     html, kind = by_person["cs@acme.test"].alternatives[0]
     assert kind == "text/html" and "Review my part" in html
 
@@ -170,13 +174,16 @@ def test_reminders_are_idempotent_throttled_and_stop_when_people_review(world, o
     campaign = services.campaign_start(product=world["product"], deadline=day(10), by=world["leader"], now=base)
     review_at(world["cs"], world["casey"], day(0) + timedelta(minutes=1))
 
-    assert run(campaign, day(1)) == ["dana@acme.test", "eve@acme.test", "noah@acme.test"]
+    # Noah has no account: campaigns never email him (issue 16 — they used to send him an invite).
+    assert run(campaign, day(1)) == ["dana@acme.test", "eve@acme.test"]
+    assert mail.outbox[0].subject.startswith("Please review")  # the first email of the campaign to them
     assert run(campaign, day(1) + timedelta(hours=1)) == []  # the same day: nothing twice
-    assert CampaignReminder.objects.count() == 3
+    assert CampaignReminder.objects.count() == 2
     assert run(campaign, day(2)) == []  # at most one every 3 days
-    assert run(campaign, day(4)) == ["dana@acme.test", "eve@acme.test", "noah@acme.test"]
+    assert run(campaign, day(4)) == ["dana@acme.test", "eve@acme.test"]
+    assert all(m.subject.startswith("Reminder: review your part") for m in mail.outbox)
     review_at(world["cs"], world["dana"], day(4) + timedelta(hours=1))
-    assert run(campaign, day(7)) == ["eve@acme.test", "noah@acme.test"]  # none to those who reviewed
+    assert run(campaign, day(7)) == ["eve@acme.test"]  # none to those who reviewed
     # Eve reviews, then a disruption touches Engineering: she is asked again the next day.
     review_at(world["eng"], world["eve"], day(7) + timedelta(hours=1))
     Disruption.objects.create(
@@ -208,7 +215,7 @@ def test_two_runs_on_the_same_day_send_one_email_each(world, eager_tasks):
     mail.outbox.clear()
     tasks.campaign_remind.delay(campaign.pk, "http://testserver/")
     tasks.campaign_remind.delay(campaign.pk, "http://testserver/")
-    assert recipients() == ["cs@acme.test", "dana@acme.test", "eve@acme.test", "noah@acme.test"]
+    assert recipients() == ["cs@acme.test", "dana@acme.test", "eve@acme.test"]  # Noah: no account
 
 
 def test_a_failed_email_releases_its_claim_so_a_retry_sends_it(world, monkeypatch):
@@ -224,7 +231,7 @@ def test_a_failed_email_releases_its_claim_so_a_retry_sends_it(world, monkeypatc
     with pytest.raises(services.ReminderDeliveryFailed):
         services.campaign_send_reminders(campaign_id=campaign.pk)
     assert not CampaignReminder.objects.filter(stakeholder=world["eve"]).exists()
-    assert CampaignReminder.objects.count() == 3
+    assert CampaignReminder.objects.count() == 2  # Casey and Dana; Noah has no account
     monkeypatch.setattr(services.invites, "send_templated_email", real)
     mail.outbox.clear()
     assert services.campaign_send_reminders(campaign_id=campaign.pk) == 1
@@ -264,8 +271,11 @@ def test_the_daily_task_closes_what_is_due_and_reminds_the_rest(
     assert due.summary["disputed"] == 1 and due.summary["reviewed"] == 1 and due.summary["no_answer"] == 3
     summary = [m for m in mail.outbox if m.to == ["leader@acme.test"]]
     assert len(summary) == 1 and "is closed" in summary[0].subject and "No answer:       3" in summary[0].body
-    assert sorted(m.to[0] for m in mail.outbox if m.to != ["leader@acme.test"]) == ["eve@acme.test", "noah@acme.test"]
-    assert CampaignReminder.objects.filter(campaign=live).count() == 2
+    # In people too: Casey disputed; Dana's review came after the deadline; Eve pending; Noah has no account.
+    assert "People reached:  3" in summary[0].body and "reviewed:      1 (0 agreed, 1 disputed)" in summary[0].body
+    assert "No account:      1 (not emailed" in summary[0].body
+    assert sorted(m.to[0] for m in mail.outbox if m.to != ["leader@acme.test"]) == ["eve@acme.test"]
+    assert CampaignReminder.objects.filter(campaign=live).count() == 1  # Eve; Noah has no account
     assert not CampaignReminder.objects.filter(campaign=due).exists()
     # The summary email is sent once, however often the task is delivered.
     mail.outbox.clear()
@@ -327,7 +337,7 @@ def test_who_may_close_a_campaign(request, world, who, status, closed):
 def test_who_may_send_reminders_now(request, world, who, status, eager_tasks):
     campaign = services.campaign_start(product=world["product"], deadline=timezone.now() + timedelta(days=5), by=None)
     assert _client(request, who).post(f"/o/acme/campaigns/{campaign.pk}/remind/").status_code == status
-    assert CampaignReminder.objects.count() == (4 if who == "leader" else 0)
+    assert CampaignReminder.objects.count() == (3 if who == "leader" else 0)  # not Noah: no account
 
 
 def test_stakeholders_cannot_start_a_campaign(stakeholder_client, world):
@@ -350,8 +360,39 @@ def test_the_campaign_page_shows_progress_and_a_burn_up(leader_client, world):
     review_at(world["cs"], world["casey"], timezone.now())
     html = leader_client.get(f"/o/acme/campaigns/{campaign.pk}/").content.decode()
     assert 'class="burnup"' in html and "<polyline" in html
-    assert "1 of 4 pairs reviewed" in html and "25%" in html
-    assert "Noah Newcomer" in html and "no account yet" in html
+    # Counted in people: Casey, Dana and Eve have an account (reached); Noah has none.
+    assert "1 of 3 people reached has reviewed their part" in html and "33%" in html
+    assert "1 of 4 reviews done" in html
+    assert "Noah Newcomer" in html and "no account yet: not emailed" in html
+
+
+def test_the_progress_figures_and_bar_come_from_the_same_people_and_disputes_are_not_green(leader_client, world):
+    campaign = services.campaign_start(product=world["product"], deadline=timezone.now() + timedelta(days=5), by=None)
+    review_at(world["cs"], world["casey"], timezone.now())
+    review_at(world["eng"], world["eve"], timezone.now(), verdict="disagree")
+    review_at(world["eng"], world["noah"], timezone.now())  # reviewed without an account: counts as reached
+    figures = selectors.campaign_progress(campaign).figures
+    assert (figures.people, figures.reached, figures.reviewed, figures.agreed, figures.disputed) == (4, 4, 3, 2, 1)
+    assert (figures.pending, figures.no_account, figures.percent) == (1, 0, 75)
+    assert figures.segments == [("agreed", 0.0, 50.0), ("disputed", 50.0, 25.0), ("pending", 75.0, 25.0)]
+    html = " ".join(leader_client.get(f"/o/acme/campaigns/{campaign.pk}/").text.split())
+    assert "3 of 4 people reached have reviewed their part" in html and "75%" in html
+    assert 'aria-label="3 of 4 people reviewed: 2 agreed, 1 disputed"' in html
+    assert '<rect class="seg-disputed" x="50.0" y="0" width="25.0" height="10"/>' in html
+    assert "Disputed (1)" in html and '<span class="state state-open">Disputed</span>' in html
+
+
+def test_reviewed_never_exceeds_reached():
+    from layers.selectors_reviews import PersonProgress, Tally, people_figures
+    from roles.models import Stakeholder
+
+    def person(user_id, current, pairs, disagreed=0):
+        tally = Tally(pairs=pairs, current=current, pending=pairs - current, disagreed=disagreed)
+        return PersonProgress(Stakeholder(user_id=user_id), tally, None)
+
+    figures = people_figures([person(None, 0, 2), person(1, 2, 2, 1), person(2, 1, 2), person(None, 2, 2)])
+    assert (figures.reached, figures.reviewed, figures.pending, figures.no_account) == (3, 2, 1, 1)
+    assert figures.reviewed <= figures.reached
 
 
 def test_the_form_lists_the_functions_mapped_on_the_chosen_product(leader_client, world):
@@ -395,6 +436,69 @@ def test_reviewed_pairs_are_counted_at_the_end_of_each_day(world):
 
 
 def test_the_segments_of_a_bar_add_up_to_the_whole():
-    tally = selectors.Tally(pairs=8, current=4, stale=1, pending=3)
-    assert tally.segments == [("current", 0.0, 50.0), ("stale", 50.0, 12.5), ("pending", 62.5, 37.5)]
+    # A disagreement has its own segment, not the green of agreement (issue 15: disputes shown green).
+    tally = selectors.Tally(pairs=8, current=4, stale=1, pending=3, agreed=3, disagreed=1)
+    assert tally.segments == [
+        ("agreed", 0.0, 37.5),
+        ("disputed", 37.5, 12.5),
+        ("stale", 50.0, 12.5),
+        ("pending", 62.5, 37.5),
+    ]
+    assert tally.bar_label == "4 of 8 reviewed, 1 disputed, 1 to re-confirm, 3 not reviewed"
     assert selectors.Tally().segments == []
+
+
+# --- the start form from every entry point (issue 15: the product chosen from its list was lost) --
+
+
+def _start_from(client, entry: str) -> str:
+    """Follow an entry point's link to the start form; the form's page."""
+    page = client.get(entry).text
+    match = re.search(r'href="(/o/acme/campaigns/new/[^"]*)"', page)
+    assert match, f"no link to the start form on {entry}"
+    return html.unescape(match.group(1))
+
+
+def _submit(client, form_url: str, world) -> ReviewCampaign:
+    page = client.get(form_url).text
+    assert 'name="deadline"' in page and 'name="functions"' in page, "the second step, with the mapped functions"
+    assert f'<option value="{world["product"].pk}" selected>' in page
+    deadline = (timezone.localdate() + timedelta(days=7)).isoformat()
+    response = client.post(form_url, {"product": world["product"].pk, "deadline": deadline})
+    assert response.status_code == 302, response.text
+    return ReviewCampaign.objects.get(product=world["product"])
+
+
+def test_the_form_works_when_the_product_is_chosen_from_its_list(leader_client, world):
+    first = _start_from(leader_client, "/o/acme/campaigns/")
+    page = leader_client.get(first).text
+    assert 'name="deadline"' not in page and '<select name="product"' in page
+    # The first step's "Continue" sends the chosen option's value: the product's id.
+    campaign = _submit(leader_client, f"/o/acme/campaigns/new/?product={world['product'].pk}", world)
+    assert campaign.status == "open"
+
+
+def test_the_form_works_from_the_review_inbox_filtered_on_a_product(leader_client, world):
+    form_url = _start_from(leader_client, f"/o/acme/reviews/?product={world['product'].slug}")
+    assert form_url.endswith(f"?product={world['product'].pk}")
+    assert _submit(leader_client, form_url, world).created_by.email == "leader@acme.test"
+
+
+def test_the_form_works_from_the_product_page(leader_client, world):
+    form_url = _start_from(leader_client, f"/o/acme/p/{world['product'].slug}/")
+    assert _submit(leader_client, form_url, world).product == world["product"]
+
+
+def test_the_form_works_from_an_older_link_naming_the_product_by_slug(leader_client, world):
+    assert _submit(leader_client, f"/o/acme/campaigns/new/?product={world['product'].slug}", world)
+
+
+def test_the_form_ignores_a_product_of_another_organization(leader_client, world, other_org):
+    foreign = ProductFactory(organization=other_org, slug="theirs")
+    for value in (foreign.pk, foreign.slug, "x" * 40, "9" * 30):
+        page = leader_client.get(f"/o/acme/campaigns/new/?product={value}").text
+        assert 'name="deadline"' not in page  # back to choosing one of ours
+    response = leader_client.post(
+        "/o/acme/campaigns/new/", {"product": foreign.pk, "deadline": timezone.localdate().isoformat()}
+    )
+    assert "Select a valid choice" in response.text and not ReviewCampaign.objects.exists()

@@ -371,9 +371,11 @@ def _queries_to_import(org: Organization, content: bytes) -> int:
 def test_rows_are_written_in_batches_not_one_query_each(org, other_org, no_playbook):
     small = _queries_to_import(org, csv_of(20))
     large = _queries_to_import(other_org, csv_of(900))
-    # Reads and function writes are fixed; people go in batches (SQLite caps the parameters per query).
-    assert small <= 8
-    assert large - small <= 900 // 100
+    # Reads and function writes are fixed; people go in batches (SQLite caps the parameters per query),
+    # and so do their rows in the activity log (issue 16): one more insert per batch (on SQLite, whose
+    # cap on parameters per query makes those wider rows' batches smaller, about two more).
+    assert small <= 9
+    assert large - small <= 3 * 900 // 100
 
 
 def test_updates_are_written_in_bulk(org, no_playbook):

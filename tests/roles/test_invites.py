@@ -28,10 +28,10 @@ def person(org, cs_function):
 
 
 @pytest.fixture
-def sent(person, leader, eager_tasks, django_capture_on_commit_callbacks):
+def sent(person, admin_user, eager_tasks, django_capture_on_commit_callbacks):
     """An invite for `person`, sent; returns (invite, accept path)."""
     with django_capture_on_commit_callbacks(execute=True):
-        invite = services.invite_create(stakeholder=person, by=leader, base_url="http://testserver/")
+        invite = services.invite_create(stakeholder=person, by=admin_user, base_url="http://testserver/")
     return invite, accept_path_from(mail.outbox[-1].body)
 
 
@@ -443,3 +443,23 @@ def test_a_signed_in_leader_who_accepts_keeps_the_leader_access(org):
     invite = services.invite_create(stakeholder=person, by=None)
     services.invite_accept(token=services.token_for(invite), user=user)
     assert Membership.objects.get(user=user, organization=org).access == Membership.Access.LEADER
+
+
+def test_a_new_address_opened_while_signed_in_as_someone_else_asks_to_sign_out_first(sent, leader):
+    """Issue 16: the page used to create Robin's account and switch the leader's session to it."""
+    _, path = sent
+    client = client_for(leader)
+    page = client.get(path)
+    assert page.status_code == 200
+    text = " ".join(page.text.split())
+    assert "This invitation is for <strong>Robin@Acme.test</strong>, but you are signed in as leader@acme.test" in text
+    assert 'name="new_password1"' not in text and f'name="next" value="{path}"' in text
+    response = client.post(path, {"new_password1": STRONG, "new_password2": STRONG})
+    assert response.status_code == 409
+    assert no_account_for("robin@acme.test")
+    assert int(client.session["_auth_user_id"]) == leader.pk  # still the leader
+    assert Invite.objects.get().accepted_at is None
+    # Signing out (back to the link) shows the password form.
+    response = client.post("/accounts/logout/", {"next": path})
+    assert response.status_code == 302 and response.url == path
+    assert 'name="new_password1"' in client.get(path).text

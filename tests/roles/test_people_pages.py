@@ -101,10 +101,10 @@ def test_an_admin_is_offered_the_invite_of_someone_not_invited(admin_client_, ad
     assert "/o/acme/invites/new/?email=Ada%40Acme.test" in html
 
 
-def test_it_shows_a_pending_invite_and_offers_the_exports(leader_client, org, ada, leader):
+def test_it_shows_a_pending_invite_and_offers_the_exports(leader_client, org, ada, admin_user):
     from roles.services.invites import invite_create
 
-    invite_create(stakeholder=ada, by=leader)
+    invite_create(stakeholder=ada, by=admin_user)  # invites are an admin's act (DESIGN §5)
     html = " ".join(leader_client.get(LIST).text.split())
     assert '<span class="badge invite-invited badge-access">Invited</span>' in html
     assert "/o/acme/invites/new/?email=Ada%40Acme.test" not in html, "no second invite while one is pending"

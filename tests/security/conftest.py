@@ -20,7 +20,7 @@ from .world import World, build_world
 
 # The tables a request could write data to: the domain, accounts and tokens, the schedules.
 # (Not the requester's own session or sign-in log, nor Celery's result rows.)
-DATA_APPS = {"roles", "layers", "auth", "authtoken", "django_celery_beat"}
+DATA_APPS = {"roles", "layers", "auth", "authtoken", "knox", "django_celery_beat"}
 # Signing in (force_login) stamps the requester's own last_login.
 NOT_DATA_COLUMNS = {("auth.user", "last_login")}
 

@@ -59,7 +59,15 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("healthz-ready",                 "GET",    200,   200,   200,   200,  200,   200),
     ("healthz-live",                  "GET",    200,   200,   200,   200,  200,   200),
     ("invite-accept",                 "GET",    200,   200,   200,   200,  200,   200),
-    ("invite-accept",                 "POST",   200,   200,   200,   200,  200,   200),
+    # Password reset (issue 16): Django's views, open to anyone; a made-up link shows "no longer works".
+    ("password_reset",                "GET",    200,   200,   200,   200,  200,   200),
+    ("password_reset",                "POST",   302,   302,   302,   302,  302,   302),
+    ("password_reset_done",           "GET",    200,   200,   200,   200,  200,   200),
+    ("password_reset_confirm",        "GET",    200,   200,   200,   200,  200,   200),
+    ("password_reset_confirm",        "POST",   200,   200,   200,   200,  200,   200),
+    ("password_reset_complete",       "GET",    200,   200,   200,   200,  200,   200),
+    # Signed in as anyone but the invitee: "sign out first", nothing accepted (issue 16).
+    ("invite-accept",                 "POST",   200,   409,   409,   409,  409,   409),
     # -- dashboard, products, the whole product and its map
     ("dashboard",                     "GET",    LOGIN, 200,   200,   200,  200,   404),
     ("org-switcher",                  "GET",    LOGIN, 200,   200,   200,  200,   404),
@@ -149,6 +157,7 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("invite-create",                 "POST",   LOGIN, 302,   403,   403,  403,   404),
     ("invite-resend",                 "POST",   LOGIN, 302,   403,   403,  403,   404),
     ("invite-revoke",                 "POST",   LOGIN, 302,   403,   403,  403,   404),
+    ("activity",                      "GET",    LOGIN, 200,   403,   403,  403,   404),
     ("org-export",                    "GET",    LOGIN, 200,   403,   403,  403,   404),
     ("org-export",                    "POST",   LOGIN, 200,   403,   403,  403,   404),
     # -- the API outside organizations

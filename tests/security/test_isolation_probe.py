@@ -55,7 +55,13 @@ GLOBAL_ANSWERS: dict[str, dict[str, set[int]]] = {
     "healthz-ready": answers(GET={200, 503}),
     "healthz-live": answers(GET=200),
     # The invite link is a capability: whoever holds it may read it (a forged one: see below).
-    "invite-accept": answers(GET=200, POST=200),
+    # Signed in as someone else, it asks them to sign out first and accepts nothing (409).
+    "invite-accept": answers(GET=200, POST=409),
+    # Password reset is Django's; a made-up link shows "this link no longer works".
+    "password_reset": answers(GET=200, HEAD=200, OPTIONS=200, POST=302),
+    "password_reset_done": READ_ONLY,
+    "password_reset_confirm": answers(GET=200, HEAD=200, OPTIONS=200, POST=200),
+    "password_reset_complete": READ_ONLY,
     "api:token-obtain": answers(POST=400, OPTIONS=200),
     "api:layer-list": READ_ONLY,
     "api:layer-detail": READ_ONLY,

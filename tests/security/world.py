@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from layers.models import Assignment, CoverageReport, Layer, Product, Review, ReviewCampaign
 from layers.selectors_coverage import job_key
@@ -61,7 +61,7 @@ class World:
     other_membership: Membership
     import_job: ImportJob
     job_id: str
-    admin_token: Token
+    admin_token: AuthToken
     attacker_function: Function
     attacker_product: Product
     attacker_person: Stakeholder
@@ -167,7 +167,7 @@ def build_world() -> World:
     )
     job_id = str(uuid.uuid4())
     cache.set(job_key(job_id), {"organization_id": org.pk, "tasks": [[job_id, product.pk]]}, 3600)
-    admin_token = Token.objects.create(user=admin)
+    admin_token, _ = AuthToken.objects.create(user=admin)
     export_job = _export_job(report, admin)
 
     attacker_function = Function.objects.create(organization=attacker, name="Attacker Ops", category="building")

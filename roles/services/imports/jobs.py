@@ -277,6 +277,7 @@ def _run(job: ImportJob) -> None:
             progress=report,
             separate=job.options.get("separate", []),
             skip_invalid=bool(job.options.get("skip_invalid")),
+            by=job.created_by,
         )
     except (ImportChanged, ImportRejected) as exc:
         _store_preview(job, exc.plan, table)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError
@@ -55,6 +56,7 @@ def import_table(
     progress: Progress | None = None,
     separate: Collection[str] | bool = (),
     skip_invalid: bool = False,
+    by: Any = None,
 ) -> Plan:
     """Plan the import again inside one transaction and write it, or write nothing.
 
@@ -76,7 +78,7 @@ def import_table(
             if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
                 raise ImportChanged(plan)
             if not dry_run:
-                plan.result = _apply(organization, plan, progress or _silent)
+                plan.result = _apply(organization, plan, progress or _silent, by if getattr(by, "pk", None) else None)
     except IntegrityError:
         # Only a concurrent edit that slipped between our reads and writes can get here.
         raise Conflict(
@@ -89,9 +91,9 @@ def _silent(label: str, done: int, total: int) -> None:
     return None
 
 
-def _apply(organization: Organization, plan: Plan, progress: Progress) -> dict[str, Any]:
-    ids = _write_functions(organization, plan)
-    people = _PeopleWriter(organization, plan, ids, progress)
+def _apply(organization: Organization, plan: Plan, progress: Progress, by: Any) -> dict[str, Any]:
+    ids = _write_functions(organization, plan, by)
+    people = _PeopleWriter(organization, plan, ids, progress, by)
     people.create()
     people.update()
     aliases = remember_joins(organization, plan.joins)
@@ -115,9 +117,10 @@ class _PeopleWriter:
     """
 
     def __init__(
-        self, organization: Organization, plan: Plan, function_ids: dict[str, int], progress: Progress
+        self, organization: Organization, plan: Plan, function_ids: dict[str, int], progress: Progress, by: Any
     ) -> None:
         self.organization, self.plan, self.function_ids, self.progress = organization, plan, function_ids, progress
+        self.by = by  # credited with the people it creates, in the row and in the activity log
         self.pks = {row.email.lower(): row.pk for row in plan.rows if row.pk is not None}
         if plan.has_manager:
             wanted = {row.manager for row in plan.rows if row.manager and row.manager not in self.pks}
@@ -133,7 +136,8 @@ class _PeopleWriter:
         for level in self._levels([row for row in self.plan.rows if row.state == CREATE]):
             for start in range(0, len(level), BATCH):
                 batch = level[start : start + BATCH]
-                created = Stakeholder.objects.bulk_create([self._new(row) for row in batch])
+                # With a row each in the activity log (issue 16), credited to whoever started the import.
+                created = bulk_create_with_history([self._new(row) for row in batch], Stakeholder, default_user=self.by)
                 for row, person in zip(batch, created, strict=True):
                     self.pks[row.email.lower()] = person.pk
                 self._advance(len(batch))
@@ -184,6 +188,7 @@ class _PeopleWriter:
             title=row.title or "",
             email=row.email,
             manager_id=manager_id,
+            created_by=self.by,
         )
 
     def _changed(self, row: RowPlan, now: Any) -> Stakeholder:
@@ -204,15 +209,17 @@ class _PeopleWriter:
         self.progress("Writing people", self.done, self.total)
 
 
-def _write_functions(organization: Organization, plan: Plan) -> dict[str, int]:
+def _write_functions(organization: Organization, plan: Plan, by: Any = None) -> dict[str, int]:
     """Create and update the functions the file names; return every one's id by lowercased name."""
     new = {
-        key: Function(organization=organization, name=f.name, category=f.category, is_external=f.is_external)
+        key: Function(
+            organization=organization, name=f.name, category=f.category, is_external=f.is_external, created_by=by
+        )
         for key, f in plan.functions.items()
         if f.state == CREATE
     }
     playbook_matches.stamp_all(new.values())  # the map editor reads the stored match
-    Function.objects.bulk_create(new.values())
+    bulk_create_with_history(list(new.values()), Function, default_user=by)
     web_cache.changed(organization.pk)
     ids = {key: f.pk for key, f in plan.functions.items() if f.pk is not None} | {k: f.pk for k, f in new.items()}
     # Parents may be functions the file does not name as a department: look them up.

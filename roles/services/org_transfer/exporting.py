@@ -93,25 +93,29 @@ class _Exporter:
         return rows  # sorted by email once the emails are known
 
     def functions(self) -> list[dict[str, Any]]:
-        found = list(Function.objects.filter(organization=self.org).values("id", "parent_id", *COLUMNS[Function]))
+        found = list(
+            Function.objects.filter(organization=self.org).values(
+                "id", "parent_id", "created_by_id", *COLUMNS[Function]
+            )
+        )
         self.function_names = {f["id"]: f["name"] for f in found}
         aliases: dict[int, list[dict[str, Any]]] = {}
         for alias in FunctionAlias.objects.filter(organization=self.org).values("function_id", *COLUMNS[FunctionAlias]):
             aliases.setdefault(alias["function_id"], []).append(columns_of(FunctionAlias, alias))
-        rows = [
-            columns_of(Function, f)
-            | {
+        rows = []
+        for f in sorted(found, key=lambda f: (_fold(f["name"]), f["id"])):
+            row = columns_of(Function, f) | {
                 "parent": self.function_names.get(f["parent_id"]),
                 "aliases": sorted(aliases.get(f["id"], []), key=lambda a: _fold(a["label"])),
             }
-            for f in sorted(found, key=lambda f: (_fold(f["name"]), f["id"]))
-        ]
+            self._user(row, "created_by", f["created_by_id"])
+            rows.append(row)
         return rows
 
     def people(self) -> list[dict[str, Any]]:
         found = list(
             Stakeholder.objects.filter(organization=self.org).values(
-                "id", "function_id", "user_id", "manager_id", *COLUMNS[Stakeholder]
+                "id", "function_id", "user_id", "manager_id", "created_by_id", *COLUMNS[Stakeholder]
             )
         )
         self.person_emails.update({p["id"]: p["email"] for p in found})
@@ -122,15 +126,20 @@ class _Exporter:
                 "manager": self.person_emails.get(p["manager_id"]),
             }
             self._user(row, "user", p["user_id"])
+            self._user(row, "created_by", p["created_by_id"])
             rows.append(row)
         return rows
 
     def products(self) -> list[dict[str, Any]]:
-        found = Product.objects.filter(organization=self.org).values("id", "head_id", *COLUMNS[Product])
+        found = Product.objects.filter(organization=self.org).values(
+            "id", "head_id", "created_by_id", *COLUMNS[Product]
+        )
         rows = []
         for p in sorted(found, key=lambda p: (p["slug"], p["id"])):
             self.product_slugs[p["id"]] = p["slug"]
-            rows.append(columns_of(Product, p) | {"head": self.person_emails.get(p["head_id"])})
+            row = columns_of(Product, p) | {"head": self.person_emails.get(p["head_id"])}
+            self._user(row, "created_by", p["created_by_id"])
+            rows.append(row)
         return rows
 
     # --- the product side ---

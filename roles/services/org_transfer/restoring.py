@@ -348,7 +348,8 @@ class _Restorer:
         objects = []
         for index, row in enumerate(self.data["functions"]):
             where = f"functions #{index + 1} ({row['name']})"
-            function = self._build(Function, row, where, organization=self.org)
+            by = self._user(row.get("created_by"), where)
+            function = self._build(Function, row, where, organization=self.org, created_by=by)
             if _fold(function.name) in self.functions:
                 raise TransferFileError(f"{where}: the function {function.name!r} appears twice in the file.")
             self.functions[_fold(function.name)] = function
@@ -397,7 +398,13 @@ class _Restorer:
             where = f"people #{index + 1} ({row['email']})"
             function = self._named(self.functions, row["function"], "function", where)
             person = self._build(
-                Stakeholder, row, where, organization=self.org, function=function, user=self._user(row["user"], where)
+                Stakeholder,
+                row,
+                where,
+                organization=self.org,
+                function=function,
+                user=self._user(row["user"], where),
+                created_by=self._user(row.get("created_by"), where),
             )
             if _fold(person.email) in self.people:
                 raise TransferFileError(f"{where}: the person {person.email} appears twice in the file.")
@@ -417,7 +424,8 @@ class _Restorer:
         for index, row in enumerate(self.data["products"]):
             where = f"products #{index + 1} ({row['slug']})"
             head = self._optional(self.people, row["head"], "person", where)
-            product = self._build(Product, row, where, organization=self.org, head=head)
+            by = self._user(row.get("created_by"), where)
+            product = self._build(Product, row, where, organization=self.org, head=head, created_by=by)
             if _fold(product.slug) in self.products:
                 raise TransferFileError(f"{where}: the product {product.slug!r} appears twice in the file.")
             self.products[_fold(product.slug)] = product

@@ -92,10 +92,11 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
 LINKS: dict[type[models.Model], tuple[str, ...]] = {
     Organization: (),
     Membership: ("organization", "user"),
-    Function: ("organization", "parent"),
+    # created_by (issue 16) is written by every export and optional in a file, so older files restore.
+    Function: ("organization", "parent", "created_by"),
     FunctionAlias: ("organization", "function"),  # a function row's "aliases"
-    Stakeholder: ("organization", "function", "user", "manager"),
-    Product: ("organization", "head"),
+    Stakeholder: ("organization", "function", "user", "manager", "created_by"),
+    Product: ("organization", "head", "created_by"),
     Assignment: ("product", "function", "layer", "changed_by"),
     AssignmentChange: ("product", "function", "layer", "by"),
     DismissedSuggestion: ("product", "function", "layer", "by"),
@@ -110,8 +111,9 @@ LINKS: dict[type[models.Model], tuple[str, ...]] = {
 
 # Kept out on purpose: invites carry single-use secrets (invite people again after a restore),
 # import uploads are transient copies of HR files, export files transient copies of reports (each
-# rebuilt on demand), passwords never leave the instance.
-NOT_EXPORTED = ("invites", "import uploads", "export files", "passwords")
+# rebuilt on demand), passwords never leave the instance, and the activity log is this instance's
+# record of who did what here (a restore starts a new one).
+NOT_EXPORTED = ("invites", "import uploads", "export files", "passwords", "the activity log")
 
 # Keys a row may have that older files (before issue 14) lack: a function's confirmed "aliases"
 # (label, created_at) and a person's "manager" (an email). Read when present, never required.

@@ -1,0 +1,17 @@
+"""Who the activity log names for a write (django-simple-history).
+
+Page and API requests are named by the middleware; a service that is told `by` names them
+itself, so a write from a task, a command or a test is credited to the person who asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def recorded_by(instance: T, by: Any) -> T:
+    if getattr(by, "pk", None):
+        instance._history_user = by  # type: ignore[attr-defined]
+    return instance

@@ -1,0 +1,22 @@
+"""The activity log: who changed members, invitations, people and functions, and when (admins,
+DESIGN §5 "manage members"; leaders 403, other organizations 404)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import selectors_activity as selectors
+from ..permissions import Perm, org_view
+
+
+@org_view(Perm.ADMIN)
+@require_GET
+def activity(request: HttpRequest) -> HttpResponse:
+    organization = request.ctx.organization  # type: ignore[attr-defined]
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in selectors.KINDS else ""
+    page = selectors.activity_page(organization, number=request.GET.get("page"), kind=kind)
+    context = {"page": page, "kind": kind, "kinds": selectors.KIND_LABELS}
+    return render(request, "roles/activity.html", context)
