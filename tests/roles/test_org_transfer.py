@@ -149,7 +149,7 @@ def test_every_column_of_every_exported_model_is_in_the_file():
     """A field added to a model later fails here until the export carries it."""
     for model in EXPORTED_MODELS:
         fields = {f.name for f in model._meta.get_fields() if not isinstance(f, ForeignObjectRel)}
-        carried = {"id", *spec.COLUMNS[model], *spec.LINKS[model]}
+        carried = {"id", *spec.COLUMNS[model], *spec.LINKS[model], *spec.DERIVED.get(model, ())}
         assert fields == carried, f"{model.__name__}: not carried {fields - carried}, unknown {carried - fields}"
 
 
@@ -205,6 +205,15 @@ def test_a_restore_keeps_timestamps_versions_authors_and_links(northwind):
         "stakeholder@northwind.test": "stakeholder",
     }
     assert not Invite.objects.filter(organization=copy).exists()  # left out on purpose
+
+
+def test_a_restore_makes_each_functions_playbook_match_again_from_its_name(northwind):
+    _, copy = roundtrip(northwind, "northwind-copy")
+
+    original = dict(Function.objects.filter(organization=northwind).values_list("name", "playbook_name"))
+    restored = dict(Function.objects.filter(organization=copy).values_list("name", "playbook_name"))
+    assert restored == original
+    assert None not in restored.values() and any(restored.values())
 
 
 def test_ids_inside_report_json_point_at_the_restored_objects(northwind):

@@ -38,6 +38,7 @@ from layers.models import (
     Review,
     ReviewCampaign,
 )
+from layers.services import playbook_matches
 from wholeproduct.errors import DomainError
 
 from ...models import (
@@ -354,6 +355,7 @@ class _Restorer:
                 raise TransferFileError(f"{where}: the function {function.name!r} appears twice in the file.")
             self.functions[_fold(function.name)] = function
             objects.append(function)
+        playbook_matches.stamp_all(objects)  # derived from the name, never read from the file
         self._insert(Function, objects, "functions")
         parents = []
         for index, (function, row) in enumerate(zip(objects, self.data["functions"], strict=True)):

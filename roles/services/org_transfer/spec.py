@@ -109,6 +109,10 @@ LINKS: dict[type[models.Model], tuple[str, ...]] = {
     CoverageReport: ("product", "organization", "requested_by"),
 }
 
+# Columns derived from others and made again on restore, never read from a file: a function's
+# stored playbook match comes from its name (layers.services.playbook_matches).
+DERIVED: dict[type[models.Model], tuple[str, ...]] = {Function: ("playbook_name", "playbook_hints")}
+
 # Kept out on purpose: invites carry single-use secrets (invite people again after a restore),
 # import uploads are transient copies of HR files, export files transient copies of reports (each
 # rebuilt on demand), passwords never leave the instance, and the activity log is this instance's
