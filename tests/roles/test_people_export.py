@@ -22,7 +22,7 @@ def test_the_people_sheet_has_a_frozen_filtered_header_and_fitting_columns(leade
     response = leader_client.get(reverse("people-export", kwargs={"org": "acme", "fmt": "xlsx"}))
 
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["People"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F3"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:G3"  # the seventh column: the manager (issue 14)
     assert sheet.column_dimensions["A"].width == len("Alexandrina Featherstonehaugh") + 1
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert rows[0][:4] == ["Alexandrina Featherstonehaugh", "alex@acme.test", None, "'%Ops"]
@@ -35,7 +35,7 @@ def test_what_the_one_rule_escapes_the_importer_reads_back_as_typed(org):
     StakeholderFactory(function=ops, full_name="|calc", email="pipe@acme.test", title="-5")
     export = PeopleExporter(org).render("csv")
 
-    assert export.content.decode("utf-8-sig").splitlines()[1] == "'|calc,pipe@acme.test,'-5,'%Ops,Customer-facing,"
+    assert export.content.decode("utf-8-sig").splitlines()[1] == "'|calc,pipe@acme.test,'-5,'%Ops,Customer-facing,,"
     table = imports.read_table(content=export.content, filename=export.filename)
     plan = imports.build_plan(organization=org, table=table, mapping=imports.recognize(table.headers))
     assert plan.totals["unchanged"] == 1 and plan.errors == []
