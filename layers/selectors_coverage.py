@@ -75,11 +75,12 @@ def coverage_input(*, product_id: int, organization_id: int) -> CoverageInput:
     pair), and only the partnerships and disruptions touching those functions: a partnership
     between two functions that do nothing for this product is not this product's gap.
     """
-    mapped = Assignment.objects.filter(product_id=product_id).values("function_id")
+    cells = Assignment.objects.filter(organization_id=organization_id, product_id=product_id)
+    mapped = cells.values("function_id")
     functions, external = _functions(organization_id)
     assignments = [
         AssignmentRow(id=pk, function_id=fid, layer_key=key, emphasis=emphasis, changed_at=changed)
-        for pk, fid, key, emphasis, changed in Assignment.objects.filter(product_id=product_id).values_list(
+        for pk, fid, key, emphasis, changed in cells.values_list(
             "id", "function_id", "layer__key", "emphasis", "changed_at"
         )
     ]
@@ -93,7 +94,7 @@ def coverage_input(*, product_id: int, organization_id: int) -> CoverageInput:
         functions=functions,
         assignments=assignments,
         stakeholders=stakeholders,
-        reviews=_reviews(product_id),
+        reviews=_reviews(organization_id, product_id),
         disruptions=_disruptions(organization_id, mapped),
         partnerships=_partnerships(organization_id, mapped),
         external_function_ids=external,
@@ -110,7 +111,7 @@ def _functions(organization_id: int) -> tuple[list[FunctionRow], frozenset[int]]
     return functions, frozenset(external)
 
 
-def _reviews(product_id: int) -> list[ReviewRow]:
+def _reviews(organization_id: int, product_id: int) -> list[ReviewRow]:
     """Each stakeholder's latest review of each assignment: the only one coverage reads (the
     greatest (created_at, id), as `review_state.latest_review` picks it). Leaving the older ones
     in the database halves what a build of an organization with a review history reads."""
@@ -119,7 +120,9 @@ def _reviews(product_id: int) -> list[ReviewRow]:
         assignment_id=OuterRef("assignment_id"),
         stakeholder_id=OuterRef("stakeholder_id"),
     )
-    latest = Review.objects.filter(assignment__product_id=product_id).exclude(Exists(newer))
+    latest = Review.objects.filter(organization_id=organization_id, assignment__product_id=product_id).exclude(
+        Exists(newer)
+    )
     rows = latest.values_list(
         "assignment_id", "stakeholder_id", "verdict", "created_at", "resolved_at", "resolution", "id"
     )
@@ -139,8 +142,9 @@ def _reviews(product_id: int) -> list[ReviewRow]:
 
 def _disruptions(organization_id: int, mapped: QuerySet) -> list[DisruptionRow]:
     # One row per (disruption, function): compute_coverage keeps the latest per function.
+    # Only applied ones count (layers.review_state): a planned one waits for its date.
     through = Disruption.functions.through.objects.filter(
-        disruption__organization_id=organization_id, function_id__in=mapped
+        disruption__organization_id=organization_id, disruption__applied_at__isnull=False, function_id__in=mapped
     )
     return [
         DisruptionRow(function_ids=(fid,), occurred_at=effective)

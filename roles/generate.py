@@ -44,6 +44,7 @@ from django.utils.text import slugify
 from layers import matching
 from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review, ReviewCampaign
 from layers.playbook import PLAYBOOK, PlaybookEntry
+from layers.readmodel import hooks as readmodel
 from layers.services import mapping
 from layers.services.reports import build_report
 from wholeproduct.errors import DomainError
@@ -261,6 +262,7 @@ def generate_organization(
             ("reviews", _make_reviews),
             ("partnerships", _make_partnerships),
             ("campaign", _make_campaign),
+            ("read model", _make_read_model),
             ("reports", _make_reports),
         ]
         for name, step in steps:
@@ -285,8 +287,14 @@ def _layers() -> dict[str, Layer]:
     return layers
 
 
-def _bulk(model: type[models.Model], rows: Iterable[models.Model]) -> list[Any]:
-    return model.objects.bulk_create(list(rows), batch_size=BATCH)
+def _bulk(
+    model: type[models.Model], rows: Iterable[models.Model], organization: Organization | None = None
+) -> list[Any]:
+    rows = list(rows)
+    if organization is not None:  # the tenant key: bulk_create skips the save() that derives it
+        for row in rows:
+            row.organization_id = organization.pk
+    return model.objects.bulk_create(rows, batch_size=BATCH)
 
 
 # --- functions -------------------------------------------------------------------------------------
@@ -478,7 +486,7 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
                     changed_by=world.leader,
                 )
             )
-    manual = _bulk(Assignment, manual)
+    manual = _bulk(Assignment, manual, world.org)
     changes = []
     for row in manual:
         after = {"emphasis": row.emphasis, "contribution": row.contribution, "source": row.source, "version": 1}
@@ -493,7 +501,7 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
                 source=row.source,
             )
         )
-    _bulk(AssignmentChange, changes)
+    _bulk(AssignmentChange, changes, world.org)
     # The map was made weeks ago; a few cells were edited last week (their reviews are stale).
     made = world.now - timedelta(days=HISTORY_DAYS)
     assignments = Assignment.objects.filter(product__organization=world.org)
@@ -520,6 +528,7 @@ def _make_disruptions(world: _World, sizes: Sizes) -> None:
                 note="Logged by the generator.",
                 occurred_on=moment.date(),
                 effective_at=moment,
+                applied_at=moment,
                 created_by=world.leader,
             )
         )
@@ -564,7 +573,7 @@ def _make_reviews(world: _World, sizes: Sizes) -> None:
         if review.resolved_at:
             review.resolved_by = world.leader
     with _keeping_created_at():
-        _bulk(Review, reviews)
+        _bulk(Review, reviews, world.org)
     world.counts["reviews"] = len(reviews)
 
 
@@ -647,7 +656,7 @@ def _make_partnerships(world: _World, sizes: Sizes) -> None:
         for p in partnerships
         if p.last_checked_on and rng.random() < 0.4
     ]
-    _bulk(PartnershipCheckIn, check_ins)
+    _bulk(PartnershipCheckIn, check_ins, world.org)
     world.counts["partnerships"] = len(partnerships)
 
 
@@ -663,6 +672,11 @@ def _make_campaign(world: _World, sizes: Sizes) -> None:
 
 
 # --- reports ------------------------------------------------------------------------------------------
+
+
+def _make_read_model(world: _World, sizes: Sizes) -> None:
+    """Review pairs and counters for everything written in bulk above (as `rebuild_read_model`)."""
+    readmodel.organization_changed(organization_id=world.org.pk)
 
 
 def _make_reports(world: _World, sizes: Sizes) -> None:

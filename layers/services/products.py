@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.text import slugify
 
+from layers.readmodel import hooks as readmodel
 from roles.models import Organization, Stakeholder
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
@@ -67,7 +68,9 @@ def product_create(
         description=description.strip(),
         head=head,
     )
-    return _save(product)
+    product = _save(product)
+    readmodel.product_created(organization_id=organization.pk, product_id=product.pk)
+    return product
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from roles.models import Stakeholder
 from wholeproduct.errors import DomainError, Forbidden, NotFound
 
 from ..models import Assignment, Layer, Review
+from ..readmodel import hooks as readmodel
 from . import assignments as assignment_services
 
 COMMENT_MAX = Review._meta.get_field("comment").max_length
@@ -78,9 +79,18 @@ def review_submit(
             raise _field("suggested_layer", f"It is already on the {layer.name}; choose another layer or none.")
     else:
         layer = None  # a suggestion only makes sense with a disagreement
-    return Review.objects.create(
-        assignment=assignment, stakeholder=stakeholder, verdict=verdict, comment=comment, suggested_layer=layer
+    review = Review.objects.create(
+        organization_id=stakeholder.organization_id,
+        assignment=assignment,
+        stakeholder=stakeholder,
+        verdict=verdict,
+        comment=comment,
+        suggested_layer=layer,
     )
+    readmodel.review_written(
+        organization_id=review.organization_id, assignment_id=assignment.pk, stakeholder_id=stakeholder.pk
+    )
+    return review
 
 
 def _open_dispute(review: Review, by: Any) -> Review:
@@ -113,6 +123,9 @@ def _mark(review: Review, *, resolution: str, note: str, by: Any) -> Review:
     review.resolved_at = timezone.now()
     review.resolved_by = by
     review.save(update_fields=["resolution", "resolution_note", "resolved_at", "resolved_by"])
+    readmodel.review_written(
+        organization_id=review.organization_id, assignment_id=review.assignment_id, stakeholder_id=review.stakeholder_id
+    )
     transaction.on_commit(partial(_notify, review.pk))
     return review
 

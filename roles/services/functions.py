@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from layers.readmodel import hooks as readmodel
 from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
 from .. import selectors
@@ -83,7 +84,9 @@ def function_create(
         description=description.strip(),
         parent=parent,
     )
-    return _save(function)
+    function = _save(function)
+    readmodel.functions_changed(organization_id=organization.pk)
+    return function
 
 
 @transaction.atomic
@@ -157,6 +160,9 @@ def function_delete(
     except ProtectedError:
         # Someone added a person between our count and the delete.
         raise Conflict(f"Someone just added people to {name}. Review and confirm again.") from None
+    if moved:
+        readmodel.people_changed(organization_id=function.organization_id, function_ids=[move_people_to.pk])
+    readmodel.functions_changed(organization_id=function.organization_id)
     return DeletedFunction(name=name, people_moved=moved, people_deleted=deleted, assignments_deleted=assignments)
 
 

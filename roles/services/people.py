@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from layers.readmodel import hooks as readmodel
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
 from .. import selectors
@@ -61,7 +62,9 @@ def stakeholder_create(
         function=function,
         title=" ".join(title.split()),
     )
-    return _save(person)
+    person = _save(person)
+    readmodel.people_changed(organization_id=organization.pk, function_ids=[function.pk])
+    return person
 
 
 @transaction.atomic
@@ -70,8 +73,21 @@ def stakeholder_update(
 ) -> Stakeholder:
     organization = stakeholder.organization
     _check_function(organization, function)
+    moved_from = Stakeholder.objects.filter(pk=stakeholder.pk).values_list("function_id", flat=True).first()
     stakeholder.full_name = _clean_name(full_name)
     stakeholder.email = _clean_email(organization, email, exclude_pk=stakeholder.pk)
     stakeholder.function = function
     stakeholder.title = " ".join(title.split())
-    return _save(stakeholder)
+    person = _save(stakeholder)
+    if moved_from != function.pk:
+        ends = {function.pk} | ({moved_from} if moved_from else set())
+        readmodel.people_changed(organization_id=organization.pk, function_ids=ends)
+    return person
+
+
+@transaction.atomic
+def stakeholder_delete(*, stakeholder: Stakeholder) -> None:
+    """Remove a person; their reviews go with them, and their function's pairs are recounted."""
+    organization_id, function_id = stakeholder.organization_id, stakeholder.function_id
+    stakeholder.delete()
+    readmodel.people_changed(organization_id=organization_id, function_ids=[function_id])

@@ -16,6 +16,7 @@ from django_celery_beat.models import PeriodicTask
 from layers import selectors_coverage
 from layers.models import CoverageReport
 from layers.services import reports as services
+from roles.services.disruptions import disruption_log
 from roles.models import Disruption
 from tests.factories import (
     AssignmentFactory,
@@ -108,14 +109,15 @@ def test_the_snapshot_keeps_the_whole_result_and_the_rings_as_they_stood(scenari
 
 def test_a_disruption_after_a_review_makes_it_stale_in_the_next_report(scenario):
     before = build(scenario.product)
-    disruption = Disruption.objects.create(
+    # Logged through its service, which applies it (a raw row would be a planned disruption
+    # nobody applied: only applied disruptions count, layers.review_state).
+    disruption_log(
         organization=scenario.org,
         kind=Disruption.Kind.REORG,
         title="Product split in two",
         occurred_on=timezone.localdate(),
-        effective_at=timezone.now() - timedelta(minutes=5),
+        function_ids=[scenario.functions["Product Management"]],
     )
-    disruption.functions.add(scenario.functions["Product Management"])
 
     after = build(scenario.product)
 

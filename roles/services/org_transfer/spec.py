@@ -85,17 +85,21 @@ LINKS: dict[type[models.Model], tuple[str, ...]] = {
     Function: ("organization", "parent"),
     Stakeholder: ("organization", "function", "user"),
     Product: ("organization", "head"),
-    Assignment: ("product", "function", "layer", "changed_by"),
-    AssignmentChange: ("product", "function", "layer", "by"),
-    DismissedSuggestion: ("product", "function", "layer", "by"),
-    Review: ("assignment", "stakeholder", "suggested_layer", "resolved_by"),
+    Assignment: ("product", "function", "layer", "changed_by", "organization"),
+    AssignmentChange: ("product", "function", "layer", "by", "organization"),
+    DismissedSuggestion: ("product", "function", "layer", "by", "organization"),
+    Review: ("assignment", "stakeholder", "suggested_layer", "resolved_by", "organization"),
     Partnership: ("organization", "function_a", "function_b"),
-    PartnershipCheckIn: ("partnership", "by"),
+    PartnershipCheckIn: ("partnership", "by", "organization"),
     Disruption: ("organization", "functions", "created_by"),
-    ReviewCampaign: ("product", "functions", "created_by"),
-    CampaignReminder: ("campaign", "stakeholder"),
+    ReviewCampaign: ("product", "functions", "created_by", "organization"),
+    CampaignReminder: ("campaign", "stakeholder", "organization"),
     CoverageReport: ("product", "organization", "requested_by"),
 }
+
+# Columns a restore derives rather than reads: a disruption whose date has come is applied
+# on restore, a planned one waits for the beat task (roles.services.disruptions).
+DERIVED: dict[type[models.Model], tuple[str, ...]] = {Disruption: ("applied_at",)}
 
 # Kept out on purpose: invites carry single-use secrets (invite people again after a restore),
 # import uploads are transient copies of HR files, passwords never leave the instance.
