@@ -21,7 +21,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
-from roles.models import Disruption, Function, Partnership, Stakeholder
+from roles.models import Disruption, Function, Stakeholder
 from roles.permissions import OrgContext
 
 from .coverage import (
@@ -35,6 +35,7 @@ from .coverage import (
     compute_coverage,
 )
 from .models import Assignment, CoverageReport, Product, Review
+from .readmodel.read import live_coverage, partnership_rows
 from .selectors import visible_products
 
 TREND_LENGTH = 30  # snapshots per product in a dashboard sparkline
@@ -96,7 +97,7 @@ def coverage_input(*, product_id: int, organization_id: int) -> CoverageInput:
         stakeholders=stakeholders,
         reviews=_reviews(organization_id, product_id),
         disruptions=_disruptions(organization_id, mapped),
-        partnerships=_partnerships(organization_id, mapped),
+        partnerships=partnership_rows(organization_id, mapped),
         external_function_ids=external,
     )
 
@@ -152,29 +153,14 @@ def _disruptions(organization_id: int, mapped: QuerySet) -> list[DisruptionRow]:
     ]
 
 
-def _partnerships(organization_id: int, mapped: QuerySet) -> list[PartnershipRow]:
-    rows = Partnership.objects.filter(
-        Q(function_a_id__in=mapped) | Q(function_b_id__in=mapped), organization_id=organization_id
-    ).values_list(
-        "id", "function_a__name", "function_b__name", "trust", "last_checked_on", "function_a_id", "function_b_id"
-    )
-    return [
-        PartnershipRow(
-            id=pk, a_name=a, b_name=b, trust=trust, last_checked_on=checked, a_function_id=fa, b_function_id=fb
-        )
-        for pk, a, b, trust, checked, fa, fb in rows
-    ]
-
-
 def product_coverage(product: Product, *, now: datetime | None = None) -> Coverage:
-    """The product's coverage right now (six queries), for pages that show live numbers."""
-    rows = coverage_input(product_id=product.pk, organization_id=product.organization_id)
-    return rows.compute(now=now or timezone.now())
+    """The product's live coverage, read from the maintained read model (five queries)."""
+    return live_coverage(product, now=now).coverage
 
 
 def layer_table(product: Product) -> Coverage:
     """What `layers/_partials/layer_table.html` draws beside the rings on the product page:
-    include it with `layers=<this>.layers`. Live numbers, six queries."""
+    include it with `layers=<this>.layers`. Live numbers from the read model."""
     return product_coverage(product)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -81,10 +82,10 @@ def _functions(organization_id: int) -> tuple[dict[int, FunctionRow], frozenset[
     return functions, frozenset(external)
 
 
-def partnership_rows(organization_id: int, function_ids: Iterable[int]) -> list[PartnershipRow]:
-    """The partnerships touching these functions: a link between two functions that do nothing
-    for a product is not that product's gap."""
-    ids = list(function_ids)
+def partnership_rows(organization_id: int, function_ids: Any) -> list[PartnershipRow]:
+    """The partnerships touching these functions (ids, or a queryset of them as a subquery): a
+    link between two functions that do nothing for a product is not that product's gap."""
+    ids = function_ids
     rows = Partnership.objects.filter(
         Q(function_a_id__in=ids) | Q(function_b_id__in=ids), organization_id=organization_id
     ).values_list(
