@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.db.models.functions import Lower
 
 
@@ -264,6 +265,13 @@ class Disruption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title} ({self.occurred_on})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A row written with a moment already past counts from that moment; the service applies
+        # it with its effects (roles.services.disruptions), this only keeps a raw row truthful.
+        if self.applied_at is None and self.effective_at is not None and self.effective_at <= timezone.now():
+            self.applied_at = self.effective_at
+        super().save(*args, **kwargs)
 
 
 class Invite(models.Model):

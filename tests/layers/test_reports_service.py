@@ -16,8 +16,8 @@ from django_celery_beat.models import PeriodicTask
 from layers import selectors_coverage
 from layers.models import CoverageReport
 from layers.services import reports as services
-from roles.services.disruptions import disruption_log
 from roles.models import Disruption
+from roles.services.disruptions import disruption_log
 from tests.factories import (
     AssignmentFactory,
     FunctionFactory,
@@ -181,7 +181,7 @@ def test_two_runs_make_two_snapshots(scenario):
     assert CoverageReport.objects.filter(product=scenario.product).count() == 2
 
 
-@pytest.mark.parametrize("where", ["_totals", "_rings"])
+@pytest.mark.parametrize("where", ["totals_of", "_rings"])
 def test_a_build_that_raises_midway_leaves_no_snapshot(scenario, monkeypatch, where):
     def broken(*args, **kwargs):
         raise RuntimeError("the worker was interrupted")
