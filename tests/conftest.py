@@ -34,7 +34,8 @@ def pytest_runtest_call(item: pytest.Item) -> None:
     tests of the maintenance itself are marked `raw_read_model` to see only what it did.
     """
     names = getattr(item, "fixturenames", ())
-    if item.get_closest_marker("raw_read_model") or not ({"db", "transactional_db"} & set(names)):
+    uses_db = bool({"db", "transactional_db"} & set(names)) or item.get_closest_marker("django_db") is not None
+    if item.get_closest_marker("raw_read_model") or not uses_db:
         return
     from layers.readmodel.oracle import rebuild_everything
 
