@@ -1,4 +1,5 @@
 """Celery tasks of the product side, one module per area (Celery's autodiscover imports this package)."""
 
+from .readmodel import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .reviews import *  # noqa: F403

@@ -223,3 +223,73 @@ def test_the_read_model_equals_the_oracle_after_any_sequence_of_writes(db, monke
             suppress_health_check=list(HealthCheck),
         ),
     )
+
+
+# --- the scheduled work ---------------------------------------------------------------------------
+
+
+def test_a_planned_disruption_takes_effect_through_the_beat_task_once(org, monkeypatch):
+    from django_celery_beat.models import PeriodicTask
+
+    from layers.models import ProductCounts
+    from roles.models import Disruption
+    from roles.tasks import apply_due_disruptions
+
+    assert PeriodicTask.objects.filter(task="roles.apply_due_disruptions", enabled=True).exists()
+    monkeypatch.setattr(timezone, "now", lambda: START)
+    team = functions.function_create(organization=org, name="Sales", category="customer_facing")
+    people.stakeholder_create(organization=org, full_name="Sam Seller", email="sam@x.test", function=team)
+    product = products.product_create(organization=org, name="Planned", slug="planned")
+    cell = assignments.assignment_set(product=product, function=team, layer="augmented", emphasis="lead", by=None)
+    monkeypatch.setattr(timezone, "now", lambda: START + timedelta(minutes=5))
+    reviews.review_submit(assignment=cell, stakeholder=team.stakeholders.get(), verdict="agree")
+    effects = disruptions.disruption_log(
+        organization=org, kind="reorg", title="Next week", occurred_on=(START + timedelta(days=7)).date(),
+        function_ids=[team.pk],
+    )  # fmt: skip
+    assert effects.planned and effects.disruption.applied_at is None
+    assert ProductCounts.objects.get(product=product).current == 1
+
+    assert apply_due_disruptions() == 0  # not its day yet
+    monkeypatch.setattr(timezone, "now", lambda: START + timedelta(days=8))
+    assert apply_due_disruptions() == 1
+    assert apply_due_disruptions() == 0  # idempotent: applied once
+
+    assert Disruption.objects.get().applied_at == START + timedelta(days=8)
+    assert (ProductCounts.objects.get(product=product).current, ProductCounts.objects.get(product=product).stale) == (
+        0,
+        1,
+    )
+    assert check_organization(org, repair=False).differences == []
+
+
+def test_the_nightly_check_logs_drift_and_the_command_repairs_it(org, caplog):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from layers.models import ProductCounts
+    from layers.readmodel.oracle import nightly_check
+    from layers.tasks.readmodel import check_read_model
+
+    team = functions.function_create(organization=org, name="Sales", category="customer_facing")
+    people.stakeholder_create(organization=org, full_name="Sam Seller", email="sam@x.test", function=team)
+    product = products.product_create(organization=org, name="Drifting", slug="drifting")
+    assignments.assignment_set(product=product, function=team, layer="augmented", emphasis="lead", by=None)
+    assert nightly_check(seed=1) == [] and check_read_model() == 0
+    ProductCounts.objects.filter(product=product).update(pairs=7)  # drift, as a bug would leave it
+    from layers.models import CellCounts
+
+    CellCounts.objects.filter(product=product).update(pairs=7)
+
+    assert any("pairs_reached" in line or "review_pairs" in line for line in nightly_check(seed=1))
+    assert "read model drift" in caplog.text
+    out = StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("rebuild_read_model", "--org", org.slug, "--check", stdout=out)
+    assert exit_.value.code == 1 and "cell " in out.getvalue() and "pairs 7 -> 1" in out.getvalue()
+    call_command("rebuild_read_model", "--org", org.slug, stdout=StringIO())
+    assert ProductCounts.objects.get(product=product).pairs == 1
+    check = StringIO()
+    call_command("rebuild_read_model", "--org", org.slug, "--check", stdout=check)  # exits 0
+    assert "consistent" in check.getvalue()
