@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from roles.models import Function, Partnership
 
-from ..coverage import AssignmentRow, Coverage, FunctionRow, PartnershipRow, Tally, assemble_coverage
+from ..coverage import AssignmentRow, Coverage, FunctionRow, PartnershipRow, Tally, assemble_coverage, percent
 from ..models import Product
 from .maintain import applied_disruptions
 from .tables import CellCounts, LayerCounts, ProductCounts
@@ -116,3 +116,34 @@ def layer_counts(organization_id: int, product_ids: Iterable[int]) -> dict[int, 
     for row in rows:
         out.setdefault(row.product_id, []).append(row)
     return out
+
+
+def summary_of(counts: ProductCounts) -> Coverage:
+    """The product's figures from its counter row alone (no layers, no gaps): the dashboard's score.
+    The same `Coverage` arithmetic as everywhere, so it equals the live endpoint's score."""
+    return Coverage(
+        functions=counts.functions,
+        mapped_functions=counts.mapped_functions,
+        assignments=counts.assignments,
+        owned_layers=counts.owned_layers,
+        review_pairs=counts.pairs,
+        current_reviews=counts.current,
+        agreeing_reviews=counts.agreeing,
+        stale_reviews=counts.stale,
+        pending_reviews=counts.pending,
+        open_disputes=counts.open,
+        layers=(),
+    )
+
+
+def layer_row(row: LayerCounts) -> dict[str, Any]:
+    """A layer's counter row in the shape of a report's layer row (what `layer_state` reads)."""
+    return {
+        "key": row.layer.key,
+        "name": row.layer.name,
+        "lead": row.lead.name if row.lead else None,
+        "open_disputes": row.open,
+        "stakeholders_reached": row.pairs,
+        "current_reviews": row.current,
+        "reviewed_pct": percent(row.current, row.pairs),
+    }
