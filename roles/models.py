@@ -7,8 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 def fill_organization(row: models.Model, parent: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from layers.readmodel import hooks as readmodel
 from wholeproduct.errors import Conflict, DomainError
 
 from ...models import Function, Organization, Stakeholder
@@ -103,6 +104,11 @@ def _apply(organization: Organization, plan: Plan, progress: Progress) -> dict[s
         for row in plan.rows
         if row.state == UPDATE
     ]
+    # The read model recounts the functions people join or leave (both ends of a move).
+    moved_from = Stakeholder.objects.filter(
+        organization=organization, pk__in=[person.pk for person in updates]
+    ).values_list("function_id", flat=True)
+    touched = {person.function_id for person in (*creates, *updates)} | set(moved_from)
     # Without a title column the file says nothing about titles: they stay as they are.
     fields = ["full_name", "function", "updated_at", *(["title"] if plan.has_title else [])]
     total = len(creates) + len(updates)
@@ -113,6 +119,10 @@ def _apply(organization: Organization, plan: Plan, progress: Progress) -> dict[s
     for start in range(0, len(updates), BATCH):
         Stakeholder.objects.bulk_update(updates[start : start + BATCH], fields)
         progress("Writing people", len(creates) + start + len(updates[start : start + BATCH]), total)
+    if plan.totals["functions_create"]:
+        readmodel.functions_changed(organization_id=organization.pk)
+    if touched:
+        readmodel.people_changed(organization_id=organization.pk, function_ids=touched)
     totals = plan.totals
     return {
         "created": totals[CREATE],
