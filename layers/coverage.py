@@ -144,6 +144,7 @@ class PartnershipRow:
     # The two functions, so a disruption touching either flags the partnership for a check.
     a_function_id: int | None = None
     b_function_id: int | None = None
+    needs_trust_check: bool = False  # flagged by an applied disruption, cleared by a check-in
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -640,17 +641,52 @@ def _partnership_gaps(partnerships: Iterable[PartnershipRow], disrupted: dict[in
     return gaps
 
 
+@dataclass(frozen=True, slots=True)
+class TrustCheck:
+    """Why a partnership's trust check is due (`trust_check_due`); nothing set means it is not."""
+
+    never: bool = False  # never checked
+    disrupted: bool = False  # flagged by a disruption, or one touched either function since the check
+    disruption_day: date | None = None  # that disruption's day, when it came after the check
+    age: int | None = None  # days since the check, once UNCHECKED_AFTER_DAYS or more
+
+    @property
+    def due(self) -> bool:
+        return self.never or self.disrupted or self.age is not None
+
+
+def trust_check_due(
+    *, flagged: bool, last_checked_on: date | None, disruption_day: date | None, today: date
+) -> TrustCheck:
+    """The one rule for "this partnership needs a trust check" (the web and the coverage gaps):
+    never checked; flagged by an applied disruption (`needs_trust_check`, cleared by a check-in);
+    a disruption touching either function on a day after the check (a check on the disruption's
+    own day answers it); or checked UNCHECKED_AFTER_DAYS days ago or more."""
+    after = disruption_day if disruption_day and last_checked_on and disruption_day > last_checked_on else None
+    age = (today - last_checked_on).days if last_checked_on else None
+    return TrustCheck(
+        never=last_checked_on is None,
+        disrupted=flagged or after is not None,
+        disruption_day=after,
+        age=age if age is not None and age >= UNCHECKED_AFTER_DAYS else None,
+    )
+
+
 def _unchecked_reason(p: PartnershipRow, disrupted_on: dict[int, date], today: date) -> str:
-    if p.last_checked_on is None:
-        return "has never been checked"
     days = [disrupted_on[f] for f in (p.a_function_id, p.b_function_id) if f is not None and f in disrupted_on]
-    disruption = max(days, default=None)
-    # Strictly after the check's day: a check on the disruption's own day answers it.
-    if disruption is not None and disruption > p.last_checked_on:
-        return f"has not been checked since a disruption on {format_day(disruption)}"
-    age = (today - p.last_checked_on).days
-    if age >= UNCHECKED_AFTER_DAYS:
-        return f"was last checked {age} days ago, on {format_day(p.last_checked_on)}"
+    due = trust_check_due(
+        flagged=p.needs_trust_check,
+        last_checked_on=p.last_checked_on,
+        disruption_day=max(days, default=None),
+        today=today,
+    )
+    if due.never:
+        return "has never been checked"
+    if due.disrupted:
+        on = f" on {format_day(due.disruption_day)}" if due.disruption_day else ""
+        return f"has not been checked since a disruption{on}"
+    if due.age is not None and p.last_checked_on is not None:
+        return f"was last checked {due.age} days ago, on {format_day(p.last_checked_on)}"
     return ""
 
 

@@ -89,13 +89,27 @@ def partnership_rows(organization_id: int, function_ids: Any) -> list[Partnershi
     rows = Partnership.objects.filter(
         Q(function_a_id__in=ids) | Q(function_b_id__in=ids), organization_id=organization_id
     ).values_list(
-        "id", "function_a__name", "function_b__name", "trust", "last_checked_on", "function_a_id", "function_b_id"
+        "id",
+        "function_a__name",
+        "function_b__name",
+        "trust",
+        "last_checked_on",
+        "function_a_id",
+        "function_b_id",
+        "needs_trust_check",
     )
     return [
         PartnershipRow(
-            id=pk, a_name=a, b_name=b, trust=trust, last_checked_on=checked, a_function_id=fa, b_function_id=fb
+            id=pk,
+            a_name=a,
+            b_name=b,
+            trust=trust,
+            last_checked_on=checked,
+            a_function_id=fa,
+            b_function_id=fb,
+            needs_trust_check=flagged,
         )
-        for pk, a, b, trust, checked, fa, fb in rows
+        for pk, a, b, trust, checked, fa, fb, flagged in rows
     ]
 
 

@@ -14,7 +14,7 @@ from layers.readmodel.oracle import rebuild_everything
 from layers.review_state import PairStatus, pair_state
 from roles.models import Disruption, Function, Partnership
 from roles.selectors_web import web_links
-from roles.services.disruptions import disruption_log, effective_moment
+from roles.services.disruptions import apply_due_disruptions, disruption_log, effective_moment
 from roles.services.partnerships import checkin_record
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, ReviewFactory, StakeholderFactory, layer
 from wholeproduct.errors import DomainError
@@ -176,11 +176,14 @@ def test_a_future_dated_disruption_counts_only_from_its_date(clock, org, sales, 
     assert pair_state(reviews=[before], changed_at=cell.changed_at, disruptions=[moment], now=at(2, month=4)).state == (
         PairStatus.STALE
     )
-    # Partnerships are not flagged before the date; the web flags them from it.
+    # Partnerships are not flagged before the date; the beat task applies it on its date (issue 13:
+    # no page computes "is it past yet"), which flags them.
     assert not Partnership.objects.filter(needs_trust_check=True).exists()
     due_now = {link.partnership.pk for link in web_links(org, now=at(20)) if link.overdue}
-    due_then = {link.partnership.pk for link in web_links(org, now=at(2, month=4)) if link.overdue}
     assert due_now == set()
+    clock(at(2, month=4))
+    assert apply_due_disruptions() == 1
+    due_then = {link.partnership.pk for link in web_links(org, now=at(2, month=4)) if link.overdue}
     assert due_then == {p.pk for p in web["touching"]}
 
 
