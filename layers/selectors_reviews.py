@@ -305,7 +305,7 @@ def _open_campaigns(organization: Organization, function_id: int, product_ids: I
     """{product id: the open campaign asking this function} (one query)."""
     campaigns = (
         ReviewCampaign.objects.filter(
-            product__organization=organization, product_id__in=list(product_ids), status=ReviewCampaign.Status.OPEN
+            organization=organization, product_id__in=list(product_ids), status=ReviewCampaign.Status.OPEN
         )
         .filter(Q(functions__isnull=True) | Q(functions=function_id))
         .distinct()
@@ -328,7 +328,7 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
     now = now or timezone.now()
     organization = ctx.organization
     own = list(
-        Assignment.objects.filter(product__organization=organization, function_id=person.function_id)
+        Assignment.objects.filter(organization=organization, function_id=person.function_id)
         .select_related("product", "layer", "function")
         .order_by("product__name", "layer__ring")
     )
@@ -375,7 +375,7 @@ def own_assignment(ctx: OrgContext, pk: int) -> Assignment | None:
         return None
     return (
         Assignment.objects.select_related("product", "layer", "function")
-        .filter(pk=pk, function_id=person.function_id, product__organization=ctx.organization)
+        .filter(pk=pk, function_id=person.function_id, organization=ctx.organization)
         .first()
     )
 

@@ -465,7 +465,7 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
         mapping.apply(product=product, by=world.leader, only=canonical)
         mapping.apply(product=product, by=world.leader)
     mapped = set(
-        Assignment.objects.filter(product__organization=world.org).values_list("product_id", "function_id").distinct()
+        Assignment.objects.filter(organization=world.org).values_list("product_id", "function_id").distinct()
     )
     manual = []
     for team, function in zip(world.teams, world.functions, strict=True):
@@ -504,9 +504,9 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
     _bulk(AssignmentChange, changes, world.org)
     # The map was made weeks ago; a few cells were edited last week (their reviews are stale).
     made = world.now - timedelta(days=HISTORY_DAYS)
-    assignments = Assignment.objects.filter(product__organization=world.org)
+    assignments = Assignment.objects.filter(organization=world.org)
     assignments.update(created_at=made, changed_at=made)
-    AssignmentChange.objects.filter(product__organization=world.org).update(at=made)
+    AssignmentChange.objects.filter(organization=world.org).update(at=made)
     ids = list(assignments.values_list("pk", flat=True))
     edited = world.rng.sample(ids, k=len(ids) // 30)
     Assignment.objects.filter(pk__in=edited).update(changed_at=world.now - timedelta(days=5), version=2)
@@ -546,7 +546,7 @@ def _make_disruptions(world: _World, sizes: Sizes) -> None:
 def _make_reviews(world: _World, sizes: Sizes) -> None:
     rng, now = world.rng, world.now
     cells = list(
-        Assignment.objects.filter(product__organization=world.org).values_list("pk", "function_id", "layer_id")
+        Assignment.objects.filter(organization=world.org).values_list("pk", "function_id", "layer_id")
     )
     cells = [cell for cell in cells if world.people_of.get(cell[1])]
     if not cells or not sizes.reviews:
