@@ -35,7 +35,7 @@ from .coverage import (
     compute_coverage,
 )
 from .models import Assignment, CoverageReport, Product, Review
-from .readmodel.read import live_coverage, partnership_rows
+from .readmodel.read import function_rows, live_coverage, partnership_rows
 from .selectors import visible_products
 
 TREND_LENGTH = 30  # snapshots per product in a dashboard sparkline
@@ -78,7 +78,8 @@ def coverage_input(*, product_id: int, organization_id: int) -> CoverageInput:
     """
     cells = Assignment.objects.filter(organization_id=organization_id, product_id=product_id)
     mapped = cells.values("function_id")
-    functions, external = _functions(organization_id)
+    by_id, external = function_rows(organization_id)
+    functions = list(by_id.values())
     assignments = [
         AssignmentRow(id=pk, function_id=fid, layer_key=key, emphasis=emphasis, changed_at=changed)
         for pk, fid, key, emphasis, changed in cells.values_list(
@@ -100,16 +101,6 @@ def coverage_input(*, product_id: int, organization_id: int) -> CoverageInput:
         partnerships=partnership_rows(organization_id, mapped),
         external_function_ids=external,
     )
-
-
-def _functions(organization_id: int) -> tuple[list[FunctionRow], frozenset[int]]:
-    rows = Function.objects.filter(organization_id=organization_id).values_list("id", "name", "category", "is_external")
-    functions, external = [], set()
-    for pk, name, category, is_external in rows:
-        functions.append(FunctionRow(id=pk, name=name, category=category))
-        if is_external:
-            external.add(pk)
-    return functions, frozenset(external)
 
 
 def _reviews(organization_id: int, product_id: int) -> list[ReviewRow]:

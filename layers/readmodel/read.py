@@ -37,7 +37,7 @@ class LiveCoverage:
 
 def live_coverage(product: Product, *, now: datetime | None = None) -> LiveCoverage:
     organization_id = product.organization_id
-    functions, external = _functions(organization_id)
+    functions, external = function_rows(organization_id)
     cells = list(
         CellCounts.objects.filter(organization_id=organization_id, product_id=product.pk).values_list(
             "assignment_id",
@@ -72,7 +72,7 @@ def live_coverage(product: Product, *, now: datetime | None = None) -> LiveCover
     return LiveCoverage(coverage, as_of, sum(staff.values()), external, functions, assigned)
 
 
-def _functions(organization_id: int) -> tuple[dict[int, FunctionRow], frozenset[int]]:
+def function_rows(organization_id: int) -> tuple[dict[int, FunctionRow], frozenset[int]]:
     rows = Function.objects.filter(organization_id=organization_id).values_list("id", "name", "category", "is_external")
     functions, external = {}, set()
     for pk, name, category, is_external in rows:
