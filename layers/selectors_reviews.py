@@ -1,11 +1,13 @@
 """Reads behind the review pages (issue 4): "my role", the review inbox and campaigns.
 
-Every page loads a fixed number of querysets, whatever the organization's size, and
-works out the state of each review pair in Python with `review_state`'s rules:
-- `evaluate_pairs` is the one place pairs get their state (pure; tests feed it rows);
-- `my_role` is a stakeholder's own part; it never reads another person's review;
-- `open_disputes`, `function_progress` feed the inbox (leaders only);
-- `campaign_progress` and `burnup_chart` feed a campaign's page and its reminders.
+Every page loads a fixed number of querysets, whatever the organization's size. The rule of a
+pair's state lives in `review_state` only; live figures come from the read model:
+- `open_disputes`, `function_progress` (the inbox, leaders only) and `campaign_totals` read the
+  maintained pair table and counters (layers.readmodel);
+- `my_role` is a stakeholder's own part, their own reviews through `review_state.pair_state`
+  (for its sentences); it never reads another person's review;
+- `campaign_progress` and `burnup_chart` evaluate a campaign's pairs as of a moment (a closed
+  campaign is summed up as it stood at its deadline) with `evaluate_pairs`, the rule applied to rows.
 """
 
 from __future__ import annotations
@@ -32,11 +34,11 @@ from .review_state import (
     PairState,
     PairStatus,
     ReviewFact,
-    is_current,
     is_open,
     last_disruption,
     latest_review,
     pair_state,
+    pair_status,
     staleness_cutoff,
 )
 from .rings import Member, RingInput, WholeProductData
@@ -86,12 +88,9 @@ def evaluate_pairs(
         cutoff = staleness_cutoff(a.changed_at, last_disruption(disruptions.get(a.function_id, ()), now))
         for person in people.get(a.function_id, ()):
             latest = latest_review(reviews.get((a.id, person), ()))
-            if latest is None:
-                status, verdict, open_, at = PairStatus.PENDING, None, False, None
-            else:
-                current = is_current(latest.created_at, cutoff)
-                status = PairStatus.CURRENT if current else PairStatus.STALE
-                verdict, open_, at = latest.verdict, is_open(latest), latest.created_at
+            status = pair_status(latest, cutoff)
+            verdict = latest.verdict if latest else None
+            open_, at = bool(latest and is_open(latest)), latest.created_at if latest else None
             facts.append(PairFact(a.id, person, a.function_id, status, verdict, open_, at, cutoff))
     return facts
 
