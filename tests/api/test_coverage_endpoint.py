@@ -88,3 +88,24 @@ def test_an_empty_product_answers_zeros_and_the_gap_never_an_error(leader_api, w
 
     assert (body["score"], body["review_coverage"], body["agreement"]) == (0, 0.0, 0.0)
     assert [gap["kind"] for gap in body["gaps"]][:1] == ["no_assignments"]
+
+
+def test_its_queries_do_not_grow_with_the_organization(leader_api, world, org, product, leader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import FunctionFactory, StakeholderFactory
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert leader_api.get(coverage_url()).status_code == 200
+        return len(captured)
+
+    small = count()
+    for i in range(30):
+        function = FunctionFactory(organization=org, name=f"Team {i:02}")
+        StakeholderFactory(function=function)
+        assignments.assignment_set(
+            product=product, function=function, layer="potential", emphasis="contributor", by=leader
+        )
+    assert count() == small
