@@ -293,3 +293,34 @@ def test_the_nightly_check_logs_drift_and_the_command_repairs_it(org, caplog):
     check = StringIO()
     call_command("rebuild_read_model", "--org", org.slug, "--check", stdout=check)  # exits 0
     assert "consistent" in check.getvalue()
+
+
+@pytest.mark.raw_read_model
+def test_a_restored_organization_has_the_read_model_of_the_original(org, leader):
+    import json
+
+    from layers.models import ProductCounts
+    from roles.services import org_transfer
+
+    team = functions.function_create(organization=org, name="Customer Success", category="customer_facing")
+    other = functions.function_create(organization=org, name="Engineering", category="building")
+    for i in range(3):
+        people.stakeholder_create(organization=org, full_name=f"P{i}", email=f"p{i}@x.test", function=team)
+    product = products.product_create(organization=org, name="Copied", slug="copied")
+    cell = assignments.assignment_set(product=product, function=team, layer="augmented", emphasis="lead", by=leader)
+    assignments.assignment_set(product=product, function=other, layer="core", emphasis="lead", by=leader)
+    first, second, _ = list(team.stakeholders.order_by("pk"))
+    reviews.review_submit(assignment=cell, stakeholder=first, verdict="agree")
+    reviews.review_submit(assignment=cell, stakeholder=second, verdict="disagree", comment="Not ours.")
+    # A move between functions after the reviews: the mover's review no longer counts.
+    people.stakeholder_update(stakeholder=first, full_name="P0", email="p0@x.test", function=other, title="")
+
+    data = json.loads(org_transfer.dumps(org_transfer.export_organization(organization=org)))
+    copy = org_transfer.restore_organization(data=data, slug="copy").organization
+
+    fields = ("pairs", "reviewed", "current", "agreeing", "disagreeing", "open", "functions", "owned_layers")
+    original = ProductCounts.objects.get(product=product)
+    restored = ProductCounts.objects.get(product__organization=copy, product__slug="copied")
+    assert [getattr(restored, f) for f in fields] == [getattr(original, f) for f in fields] == [3, 1, 1, 0, 1, 1, 2, 2]
+    assert check_organization(copy, repair=False).differences == []
+    assert check_organization(org, repair=False).differences == []
