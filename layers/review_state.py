@@ -134,9 +134,7 @@ def pair_status(latest: ReviewLike | None, cutoff: datetime) -> PairStatus:
     return PairStatus.CURRENT if is_current(latest.created_at, cutoff) else PairStatus.STALE
 
 
-def pair_keys(
-    assignments: Iterable[tuple[int, int]], people: Iterable[tuple[int, int]]
-) -> Iterable[tuple[int, int]]:
+def pair_keys(assignments: Iterable[tuple[int, int]], people: Iterable[tuple[int, int]]) -> Iterable[tuple[int, int]]:
     """The review pairs: (assignment id, stakeholder id) for each assignment (id, function id)
     and each person (id, function id) of that function."""
     by_function: dict[int, list[int]] = {}

@@ -464,9 +464,7 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
         # whichever of its sub-teams sorts first; then every other function it recognizes.
         mapping.apply(product=product, by=world.leader, only=canonical)
         mapping.apply(product=product, by=world.leader)
-    mapped = set(
-        Assignment.objects.filter(organization=world.org).values_list("product_id", "function_id").distinct()
-    )
+    mapped = set(Assignment.objects.filter(organization=world.org).values_list("product_id", "function_id").distinct())
     manual = []
     for team, function in zip(world.teams, world.functions, strict=True):
         # Sub-teams of a function that leads (its lead is taken) work on its layer as contributors;
@@ -545,9 +543,7 @@ def _make_disruptions(world: _World, sizes: Sizes) -> None:
 
 def _make_reviews(world: _World, sizes: Sizes) -> None:
     rng, now = world.rng, world.now
-    cells = list(
-        Assignment.objects.filter(organization=world.org).values_list("pk", "function_id", "layer_id")
-    )
+    cells = list(Assignment.objects.filter(organization=world.org).values_list("pk", "function_id", "layer_id"))
     cells = [cell for cell in cells if world.people_of.get(cell[1])]
     if not cells or not sizes.reviews:
         return

@@ -23,9 +23,7 @@ def _reaches_organization(model: type[models.Model], seen: frozenset[type[models
         target = field.related_model if field.is_relation else None
         if target is None or target in seen or target is model:
             continue
-        if target is Organization or (
-            target._meta.app_label in APPS and _reaches_organization(target, seen | {model})
-        ):
+        if target is Organization or (target._meta.app_label in APPS and _reaches_organization(target, seen | {model})):
             return True
     return False
 

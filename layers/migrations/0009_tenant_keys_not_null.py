@@ -6,82 +6,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('layers', '0008_backfill_tenant_keys'),
-        ('roles', '0006_tenant_keys_not_null'),
+        ("layers", "0008_backfill_tenant_keys"),
+        ("roles", "0006_tenant_keys_not_null"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='assignment',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='roles.organization'),
+            model_name="assignment",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="roles.organization"
+            ),
         ),
         migrations.AlterField(
-            model_name='assignmentchange',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='roles.organization'),
+            model_name="assignmentchange",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="roles.organization"
+            ),
         ),
         migrations.AlterField(
-            model_name='campaignreminder',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='roles.organization'),
+            model_name="campaignreminder",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="roles.organization"
+            ),
         ),
         migrations.AlterField(
-            model_name='dismissedsuggestion',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='roles.organization'),
+            model_name="dismissedsuggestion",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="roles.organization"
+            ),
         ),
         migrations.AlterField(
-            model_name='review',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='roles.organization'),
+            model_name="review",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="roles.organization"
+            ),
         ),
         migrations.AlterField(
-            model_name='reviewcampaign',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='roles.organization'),
+            model_name="reviewcampaign",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="roles.organization"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['organization', 'product', 'layer'], name='assignment_org_product'),
+            model_name="assignment",
+            index=models.Index(fields=["organization", "product", "layer"], name="assignment_org_product"),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['organization', 'function'], name='assignment_org_function'),
+            model_name="assignment",
+            index=models.Index(fields=["organization", "function"], name="assignment_org_function"),
         ),
         migrations.AddIndex(
-            model_name='assignmentchange',
-            index=models.Index(fields=['organization', '-at'], name='assignmentchange_org_at'),
+            model_name="assignmentchange",
+            index=models.Index(fields=["organization", "-at"], name="assignmentchange_org_at"),
         ),
         migrations.AddIndex(
-            model_name='campaignreminder',
-            index=models.Index(fields=['organization', '-sent_at'], name='reminder_org_sent'),
+            model_name="campaignreminder",
+            index=models.Index(fields=["organization", "-sent_at"], name="reminder_org_sent"),
         ),
         migrations.AddIndex(
-            model_name='dismissedsuggestion',
-            index=models.Index(fields=['organization', 'product'], name='dismissed_org_product'),
+            model_name="dismissedsuggestion",
+            index=models.Index(fields=["organization", "product"], name="dismissed_org_product"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['organization', '-created_at'], name='review_org_created'),
+            model_name="review",
+            index=models.Index(fields=["organization", "-created_at"], name="review_org_created"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['organization', 'stakeholder'], name='review_org_stakeholder'),
+            model_name="review",
+            index=models.Index(fields=["organization", "stakeholder"], name="review_org_stakeholder"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['organization', '-resolved_at'], name='review_org_resolved'),
+            model_name="review",
+            index=models.Index(fields=["organization", "-resolved_at"], name="review_org_resolved"),
         ),
         migrations.AddIndex(
-            model_name='reviewcampaign',
-            index=models.Index(fields=['organization', '-created_at'], name='campaign_org_created'),
+            model_name="reviewcampaign",
+            index=models.Index(fields=["organization", "-created_at"], name="campaign_org_created"),
         ),
         migrations.AddIndex(
-            model_name='reviewcampaign',
-            index=models.Index(fields=['organization', 'status', 'deadline'], name='campaign_org_status'),
+            model_name="reviewcampaign",
+            index=models.Index(fields=["organization", "status", "deadline"], name="campaign_org_status"),
         ),
     ]

@@ -6,25 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('roles', '0003_partnerships_disruptions_invites'),
+        ("roles", "0003_partnerships_disruptions_invites"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='disruption',
-            name='applied_at',
+            model_name="disruption",
+            name="applied_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='partnershipcheckin',
-            name='organization',
-            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='roles.organization'),
+            model_name="partnershipcheckin",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="roles.organization",
+            ),
         ),
         migrations.AddIndex(
-            model_name='disruption',
-            index=models.Index(condition=models.Q(('applied_at__isnull', True)), fields=['effective_at'], name='disruption_due'),
+            model_name="disruption",
+            index=models.Index(
+                condition=models.Q(("applied_at__isnull", True)), fields=["effective_at"], name="disruption_due"
+            ),
         ),
     ]

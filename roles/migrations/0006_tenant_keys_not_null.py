@@ -6,20 +6,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('roles', '0005_backfill_tenant_keys'),
+        ("roles", "0005_backfill_tenant_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='partnershipcheckin',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='roles.organization'),
+            model_name="partnershipcheckin",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="roles.organization"
+            ),
         ),
         migrations.AddIndex(
-            model_name='partnershipcheckin',
-            index=models.Index(fields=['organization', '-checked_on'], name='checkin_org_checked'),
+            model_name="partnershipcheckin",
+            index=models.Index(fields=["organization", "-checked_on"], name="checkin_org_checked"),
         ),
     ]

@@ -152,8 +152,7 @@ def test_forty_functions_on_one_ring_show_more_and_the_table_lists_them_all(lead
     )
     potential = Layer.objects.get(key="potential")
     Assignment.objects.bulk_create(
-        Assignment(organization=insights.organization, product=insights, function=f, layer=potential)
-        for f in functions
+        Assignment(organization=insights.organization, product=insights, function=f, layer=potential) for f in functions
     )
     rebuild_everything()  # bulk rows, behind the services that keep the read model
     html = leader_client.get(URL).content.decode()
