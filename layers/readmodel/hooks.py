@@ -60,9 +60,22 @@ def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> 
     people_changed(organization_id=organization_id, function_ids=function_ids)
 
 
+@transaction.atomic
 def organization_changed(*, organization_id: int) -> PairDiff:
-    """Recompute every pair and counter of the organization (restore, import, seed, repair)."""
-    return _refresh(organization_id, Q(), all_products=True, all_functions=True)
+    """Recompute every pair and counter of the organization (restore, import, seed, repair),
+    product by product so that a large organization's reviews are never all in memory at once."""
+    ids = sorted(Product.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
+    lock_products(organization_id, ids)
+    total = PairDiff()
+    for product_id in ids:
+        _, diff = refresh_pairs(organization_id, Q(product_id=product_id))
+        refresh_counts(organization_id, product_id)
+        total.created, total.updated, total.deleted = (
+            total.created + diff.created,
+            total.updated + diff.updated,
+            total.deleted + diff.deleted,
+        )
+    return total
 
 
 def product_created(*, organization_id: int, product_id: int) -> None:
