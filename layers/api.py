@@ -34,6 +34,7 @@ from . import filters, selectors
 from . import serializers as s
 from .exports import API_FORMATS, EXPORTERS, TABLES, export_error, get_exporter
 from .models import Assignment, CoverageReport, ExportJob, Layer, Product, Review
+from .readmodel.read import live_coverage
 from .selectors_coverage import job_progress, reports_of
 from .selectors_reviews import visible_reviews
 from .services import assignments as assignment_services
@@ -223,6 +224,32 @@ class AssignmentViewSet(
 
 
 # --- suggestions --------------------------------------------------------------------------------
+
+
+class CoverageView(ProductScoped, OrgAPIView):
+    """A product's live coverage, read from the maintained read model (DESIGN §4)."""
+
+    @extend_schema(
+        summary="Live coverage of a product: the fields of a report, as of now",
+        description="Read from the maintained read model, so it costs the same at any size. A report "
+        "built right after equals it on every figure. A stakeholder sees only their own products.",
+        responses={200: s.LiveCoverageSerializer},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        product = self.product
+        live = live_coverage(product)
+        data = live.coverage.to_dict()
+        body = {
+            "product": product.slug,
+            "product_name": product.name,
+            "as_of": live.as_of,
+            **{name: data[name] for name in ("score", "layer_coverage", "function_coverage", "review_coverage")},
+            "agreement": data["agreement"],
+            "layers": data["layers"],
+            "gaps": data["gaps"],
+            "totals": report_services.totals_of(live.coverage, live),
+        }
+        return Response(s.LiveCoverageSerializer(body).data)
 
 
 class SuggestionView(ProductScoped, OrgAPIView):

@@ -57,7 +57,16 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from .review_state import AGREE, DISAGREE, check_verdict, format_day, is_current, staleness_cutoff
+from .review_state import (
+    AGREE,
+    PairStatus,
+    check_verdict,
+    format_day,
+    is_open,
+    latest_review,
+    pair_status,
+    staleness_cutoff,
+)
 
 SCHEMA_VERSION = 1
 UNCHECKED_AFTER_DAYS = 90
@@ -99,7 +108,7 @@ class AssignmentRow:
     function_id: int
     layer_key: str
     emphasis: str  # "lead" | "contributor"
-    changed_at: datetime
+    changed_at: datetime | None = None  # None where the tallies are already counted (live coverage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +144,7 @@ class PartnershipRow:
     # The two functions, so a disruption touching either flags the partnership for a check.
     a_function_id: int | None = None
     b_function_id: int | None = None
+    needs_trust_check: bool = False  # flagged by an applied disruption, cleared by a check-in
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -362,8 +372,8 @@ def percent(part: int, whole: int) -> int:
 
 
 @dataclass(slots=True)
-class _Tally:
-    """Per-assignment counters filled in one pass over the reviews."""
+class Tally:
+    """Per-assignment counters: filled in one pass over the reviews, or read from `CellCounts`."""
 
     reviewed: int = 0
     current: int = 0
@@ -381,7 +391,8 @@ def compute_coverage(
     partnerships: Iterable[PartnershipRow] = (),
     now: datetime,
 ) -> Coverage:
-    """Coverage of one product. Runs in O(|F| + |A| + |S| + |R|): pairs are counted, not listed."""
+    """Coverage of one product from raw rows: the oracle (DESIGN §4). Runs in O(|F| + |A| + |S| + |R|):
+    pairs are counted, not listed."""
     fns = {f.id: f for f in functions}
     staff: Counter[int] = Counter()  # function id -> number of stakeholders
     stakeholder_function: dict[int, int] = {}
@@ -391,7 +402,27 @@ def compute_coverage(
     assigned = [_checked(a) for a in assignments if a.function_id in fns]
     disrupted = _last_disruption_by_function(disruptions, now)
     tallies = _tally_reviews(reviews, assigned, stakeholder_function, disrupted)
+    return assemble_coverage(
+        functions=fns, assigned=assigned, staff=staff, tallies=tallies, partnerships=partnerships,
+        disrupted=disrupted, today=now.date(),
+    )  # fmt: skip
 
+
+def assemble_coverage(
+    *,
+    functions: dict[int, FunctionRow],
+    assigned: list[AssignmentRow],
+    staff: Mapping[int, int],
+    tallies: Mapping[int, Tally],
+    partnerships: Iterable[PartnershipRow],
+    disrupted: Mapping[int, datetime],
+    today: date,
+) -> Coverage:
+    """The numbers and gaps from per-assignment tallies: shared by the oracle (`compute_coverage`,
+    tallies from raw rows) and live coverage (`layers.readmodel.read`, tallies maintained), so
+    the two cannot follow different formulas. `staff` is the head count of each mapped function."""
+    fns = functions
+    staff = Counter(staff)
     layers = tuple(_layer_row(spec, assigned, fns, staff, tallies) for spec in LAYERS)
     mapped = {a.function_id for a in assigned}
     pairs = sum(staff[a.function_id] for a in assigned)
@@ -415,7 +446,7 @@ def compute_coverage(
         *_layer_gaps(layers),
         *_function_gaps(fns, assigned, staff, tallies, no_assignments=not assigned),
         *_dispute_gaps(assigned, fns, tallies),
-        *_partnership_gaps(partnerships, disrupted, now.date()),
+        *_partnership_gaps(partnerships, dict(disrupted), today),
     ]
     gaps.sort(key=_gap_order)
     return Coverage(**{name: getattr(coverage, name) for name in _COUNT_FIELDS}, layers=layers, gaps=tuple(gaps))
@@ -446,7 +477,7 @@ def _tally_reviews(
     assigned: list[AssignmentRow],
     stakeholder_function: dict[int, int],
     disrupted: dict[int, datetime],
-) -> dict[int, _Tally]:
+) -> dict[int, Tally]:
     by_id = {a.id: a for a in assigned}
     latest: dict[tuple[int, int], ReviewRow] = {}
     for r in reviews:
@@ -456,20 +487,26 @@ def _tally_reviews(
             continue
         key = (r.assignment_id, r.stakeholder_id)
         seen = latest.get(key)
-        if seen is None or (r.created_at, r.id) > (seen.created_at, seen.id):
+        if seen is None or latest_review((seen, r)) is r:
             latest[key] = r
-    cutoffs = {a.id: staleness_cutoff(a.changed_at, disrupted.get(a.function_id)) for a in assigned}
-    tallies = {a.id: _Tally() for a in assigned}
+    cutoffs = {a.id: staleness_cutoff(_changed(a), disrupted.get(a.function_id)) for a in assigned}
+    tallies = {a.id: Tally() for a in assigned}
     for (assignment_id, _), r in latest.items():
         tally = tallies[assignment_id]
         tally.reviewed += 1
-        verdict = check_verdict(r.verdict)
-        if is_current(r.created_at, cutoffs[assignment_id]):
+        check_verdict(r.verdict)
+        if pair_status(r, cutoffs[assignment_id]) == PairStatus.CURRENT:
             tally.current += 1
-            tally.agreeing += verdict == AGREE
+            tally.agreeing += r.verdict == AGREE
         # Open whether current or stale: only a leader's resolution closes a dispute.
-        tally.open += verdict == DISAGREE and r.resolved_at is None
+        tally.open += is_open(r)
     return tallies
+
+
+def _changed(a: AssignmentRow) -> datetime:
+    if a.changed_at is None:
+        raise ValueError(f"Assignment {a.id} has no changed_at: the oracle needs it.")
+    return a.changed_at
 
 
 def _layer_row(
@@ -477,7 +514,7 @@ def _layer_row(
     assigned: list[AssignmentRow],
     fns: dict[int, FunctionRow],
     staff: Counter[int],
-    tallies: dict[int, _Tally],
+    tallies: dict[int, Tally],
 ) -> LayerCoverage:
     here = [a for a in assigned if a.layer_key == spec.key]
     # The database allows one lead per layer; should rows ever hold two, take the first by name.
@@ -541,7 +578,7 @@ def _function_gaps(
     fns: dict[int, FunctionRow],
     assigned: list[AssignmentRow],
     staff: Counter[int],
-    tallies: dict[int, _Tally],
+    tallies: dict[int, Tally],
     *,
     no_assignments: bool,
 ) -> list[Gap]:
@@ -574,7 +611,7 @@ def _function_gaps(
     return gaps
 
 
-def _dispute_gaps(assigned: list[AssignmentRow], fns: dict[int, FunctionRow], tallies: dict[int, _Tally]) -> list[Gap]:
+def _dispute_gaps(assigned: list[AssignmentRow], fns: dict[int, FunctionRow], tallies: dict[int, Tally]) -> list[Gap]:
     gaps = []
     for a in assigned:
         count = tallies[a.id].open
@@ -604,17 +641,52 @@ def _partnership_gaps(partnerships: Iterable[PartnershipRow], disrupted: dict[in
     return gaps
 
 
+@dataclass(frozen=True, slots=True)
+class TrustCheck:
+    """Why a partnership's trust check is due (`trust_check_due`); nothing set means it is not."""
+
+    never: bool = False  # never checked
+    disrupted: bool = False  # flagged by a disruption, or one touched either function since the check
+    disruption_day: date | None = None  # that disruption's day, when it came after the check
+    age: int | None = None  # days since the check, once UNCHECKED_AFTER_DAYS or more
+
+    @property
+    def due(self) -> bool:
+        return self.never or self.disrupted or self.age is not None
+
+
+def trust_check_due(
+    *, flagged: bool, last_checked_on: date | None, disruption_day: date | None, today: date
+) -> TrustCheck:
+    """The one rule for "this partnership needs a trust check" (the web and the coverage gaps):
+    never checked; flagged by an applied disruption (`needs_trust_check`, cleared by a check-in);
+    a disruption touching either function on a day after the check (a check on the disruption's
+    own day answers it); or checked UNCHECKED_AFTER_DAYS days ago or more."""
+    after = disruption_day if disruption_day and last_checked_on and disruption_day > last_checked_on else None
+    age = (today - last_checked_on).days if last_checked_on else None
+    return TrustCheck(
+        never=last_checked_on is None,
+        disrupted=flagged or after is not None,
+        disruption_day=after,
+        age=age if age is not None and age >= UNCHECKED_AFTER_DAYS else None,
+    )
+
+
 def _unchecked_reason(p: PartnershipRow, disrupted_on: dict[int, date], today: date) -> str:
-    if p.last_checked_on is None:
-        return "has never been checked"
     days = [disrupted_on[f] for f in (p.a_function_id, p.b_function_id) if f is not None and f in disrupted_on]
-    disruption = max(days, default=None)
-    # Strictly after the check's day: a check on the disruption's own day answers it.
-    if disruption is not None and disruption > p.last_checked_on:
-        return f"has not been checked since a disruption on {format_day(disruption)}"
-    age = (today - p.last_checked_on).days
-    if age >= UNCHECKED_AFTER_DAYS:
-        return f"was last checked {age} days ago, on {format_day(p.last_checked_on)}"
+    due = trust_check_due(
+        flagged=p.needs_trust_check,
+        last_checked_on=p.last_checked_on,
+        disruption_day=max(days, default=None),
+        today=today,
+    )
+    if due.never:
+        return "has never been checked"
+    if due.disrupted:
+        on = f" on {format_day(due.disruption_day)}" if due.disruption_day else ""
+        return f"has not been checked since a disruption{on}"
+    if due.age is not None and p.last_checked_on is not None:
+        return f"was last checked {due.age} days ago, on {format_day(p.last_checked_on)}"
     return ""
 
 

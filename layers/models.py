@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from roles.models import Function, Organization, Stakeholder
+from roles.models import Function, Organization, Stakeholder, fill_organization
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
 
@@ -66,6 +67,8 @@ class Assignment(models.Model):
         MANUAL = "manual", "Manual"
         IMPORT = "import", "Import"
 
+    # The tenant key (DESIGN §2): every query filters on it, so no list scans other tenants' rows.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="assignments")
     function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="assignments")
     layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="assignments")
@@ -91,10 +94,18 @@ class Assignment(models.Model):
                 name="assignment_one_lead_per_layer",
             ),
         ]
+        indexes = [
+            models.Index(fields=["organization", "product", "layer"], name="assignment_org_product"),
+            models.Index(fields=["organization", "function"], name="assignment_org_function"),
+        ]
         ordering = ["layer__ring", "function__name"]
 
     def __str__(self) -> str:
         return f"{self.function} → {self.layer} ({self.emphasis})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fill_organization(self, "product")
+        super().save(*args, **kwargs)
 
 
 class Review(models.Model):
@@ -106,6 +117,8 @@ class Review(models.Model):
         CHANGED = "changed", "Assignment changed"
         KEPT = "kept", "Assignment kept"
 
+    # The tenant key (DESIGN §2): every query filters on it, so no list scans other tenants' rows.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reviews")
     stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="reviews")
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
@@ -126,11 +139,20 @@ class Review(models.Model):
                 name="review_disagreement_has_comment",
             ),
         ]
-        indexes = [models.Index(fields=["assignment", "stakeholder", "-created_at"])]
+        indexes = [
+            models.Index(fields=["assignment", "stakeholder", "-created_at"]),
+            models.Index(fields=["organization", "-created_at"], name="review_org_created"),
+            models.Index(fields=["organization", "stakeholder"], name="review_org_stakeholder"),
+            models.Index(fields=["organization", "-resolved_at"], name="review_org_resolved"),
+        ]
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.stakeholder} {self.verdict}s with {self.assignment}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fill_organization(self, "assignment")
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -151,6 +173,8 @@ class AssignmentChange(models.Model):
         UPDATED = "updated", "Updated"
         DELETED = "deleted", "Deleted"
 
+    # The tenant key (DESIGN §2): every query filters on it, so no list scans other tenants' rows.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="assignment_changes")
     function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="assignment_changes")
     layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="+")
@@ -162,16 +186,25 @@ class AssignmentChange(models.Model):
     source = models.CharField(max_length=20, choices=Assignment.Source.choices)
 
     class Meta:
-        indexes = [models.Index(fields=["product", "function", "layer", "-at"])]
+        indexes = [
+            models.Index(fields=["product", "function", "layer", "-at"]),
+            models.Index(fields=["organization", "-at"], name="assignmentchange_org_at"),
+        ]
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.function} @ {self.layer}: {self.action}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fill_organization(self, "product")
+        super().save(*args, **kwargs)
+
 
 class DismissedSuggestion(models.Model):
     """A leader said "no" to the playbook's suggestion for one cell; apply() leaves it alone."""
 
+    # The tenant key (DESIGN §2): every query filters on it, so no list scans other tenants' rows.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="dismissed_suggestions")
     function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="dismissed_suggestions")
     layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="+")
@@ -182,10 +215,15 @@ class DismissedSuggestion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "function", "layer"], name="dismissed_suggestion_unique_cell"),
         ]
+        indexes = [models.Index(fields=["organization", "product"], name="dismissed_org_product")]
         ordering = ["-at"]
 
     def __str__(self) -> str:
         return f"{self.function} @ {self.layer} dismissed"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fill_organization(self, "product")
+        super().save(*args, **kwargs)
 
 
 class ReviewCampaign(models.Model):
@@ -195,6 +233,8 @@ class ReviewCampaign(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
+    # The tenant key (DESIGN §2): every query filters on it, so no list scans other tenants' rows.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="campaigns")
     name = models.CharField(max_length=200, validators=[SHORT_TEXT])
     # Empty means every function mapped on the product.
@@ -211,15 +251,25 @@ class ReviewCampaign(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "deadline"])]
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["organization", "-created_at"], name="campaign_org_created"),
+            models.Index(fields=["organization", "status", "deadline"], name="campaign_org_status"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fill_organization(self, "product")
+        super().save(*args, **kwargs)
 
 
 class CampaignReminder(models.Model):
     """One reminder sent to one stakeholder in a campaign; the unique day makes re-runs send nothing twice."""
 
+    # The tenant key (DESIGN §2): every query filters on it, so no list scans other tenants' rows.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     campaign = models.ForeignKey(ReviewCampaign, on_delete=models.CASCADE, related_name="reminders")
     stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="+")
     sent_on = models.DateField()
@@ -229,10 +279,15 @@ class CampaignReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "stakeholder", "sent_on"], name="campaign_reminder_once_a_day"),
         ]
+        indexes = [models.Index(fields=["organization", "-sent_at"], name="reminder_org_sent")]
         ordering = ["-sent_at"]
 
     def __str__(self) -> str:
         return f"Reminder to {self.stakeholder} on {self.sent_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fill_organization(self, "campaign")
+        super().save(*args, **kwargs)
 
 
 class CoverageReport(models.Model):
@@ -329,3 +384,33 @@ class ExportJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in {self.State.QUEUED, self.State.RUNNING}
+
+
+# The read model's tables live in their own module; importing them here registers them with the app.
+from .readmodel.tables import (  # noqa: E402
+    CellCounts,
+    FunctionCounts,
+    LayerCounts,
+    PairStatus,
+    ProductCounts,
+    ReviewPair,
+)
+
+__all__ = [
+    "Assignment",
+    "AssignmentChange",
+    "CampaignReminder",
+    "CellCounts",
+    "CoverageReport",
+    "DismissedSuggestion",
+    "ExportJob",
+    "FunctionCounts",
+    "Layer",
+    "LayerCounts",
+    "PairStatus",
+    "Product",
+    "ProductCounts",
+    "Review",
+    "ReviewCampaign",
+    "ReviewPair",
+]

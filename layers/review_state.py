@@ -16,8 +16,12 @@ Rules decided here, and why:
 - **The latest review is the one with the greatest** ``(created_at, id)``: the id breaks a tie
   between two reviews saved in the same instant (the later insert wins), so the answer does
   not depend on the order the rows arrive in.
-- **A disruption dated after** ``now`` **does not count yet**: a reorg planned for next month
-  makes today's reviews stale next month, not today.
+- **A disruption counts once it has taken effect** (``Disruption.applied_at``): logging a past
+  one applies it at once; one dated in the future is applied on its date by the beat task
+  ``roles.apply_due_disruptions``. Callers pass only applied disruptions, so no page asks
+  "is it past yet"; ``now`` remains as a guard for callers holding raw dates.
+- **The pairs** are (assignment, stakeholder of that assignment's function), nothing else: a
+  review by someone who has since left the function no longer counts (``pair_keys``).
 - **Openness is independent of currency.** "A disagreement stays open until a leader resolves
   it": a stale disagreement is still open, because a change or a disruption is not a
   resolution. A leader resolves it by changing the assignment or keeping it with a note; the
@@ -121,6 +125,24 @@ def staleness_cutoff(changed_at: datetime, disruption: datetime | None) -> datet
 def is_current(reviewed_at: datetime, cutoff: datetime) -> bool:
     # Strictly newer: a tie is stale (module docstring).
     return reviewed_at > cutoff
+
+
+def pair_status(latest: ReviewLike | None, cutoff: datetime) -> PairStatus:
+    """Pending without a review, current when the latest is strictly newer than ``cutoff``, else stale."""
+    if latest is None:
+        return PairStatus.PENDING
+    return PairStatus.CURRENT if is_current(latest.created_at, cutoff) else PairStatus.STALE
+
+
+def pair_keys(assignments: Iterable[tuple[int, int]], people: Iterable[tuple[int, int]]) -> Iterable[tuple[int, int]]:
+    """The review pairs: (assignment id, stakeholder id) for each assignment (id, function id)
+    and each person (id, function id) of that function."""
+    by_function: dict[int, list[int]] = {}
+    for person, function_id in people:
+        by_function.setdefault(function_id, []).append(person)
+    for assignment, function_id in assignments:
+        for person in by_function.get(function_id, ()):
+            yield assignment, person
 
 
 def is_open(review: ReviewLike) -> bool:

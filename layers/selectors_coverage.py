@@ -22,7 +22,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
-from roles.models import Disruption, Function, Partnership, Stakeholder
+from roles.models import Disruption, Function, Stakeholder
 from roles.permissions import OrgContext
 
 from .coverage import (
@@ -36,6 +36,7 @@ from .coverage import (
     compute_coverage,
 )
 from .models import Assignment, CoverageReport, Product, Review
+from .readmodel.read import function_rows, live_coverage, partnership_rows
 from .selectors import visible_products
 
 TREND_LENGTH = 30  # snapshots per product in a dashboard sparkline
@@ -76,11 +77,13 @@ def coverage_input(*, product_id: int, organization_id: int) -> CoverageInput:
     pair), and only the partnerships and disruptions touching those functions: a partnership
     between two functions that do nothing for this product is not this product's gap.
     """
-    mapped = Assignment.objects.filter(product_id=product_id).values("function_id")
-    functions, external = _functions(organization_id)
+    cells = Assignment.objects.filter(organization_id=organization_id, product_id=product_id)
+    mapped = cells.values("function_id")
+    by_id, external = function_rows(organization_id)
+    functions = list(by_id.values())
     assignments = [
         AssignmentRow(id=pk, function_id=fid, layer_key=key, emphasis=emphasis, changed_at=changed)
-        for pk, fid, key, emphasis, changed in Assignment.objects.filter(product_id=product_id).values_list(
+        for pk, fid, key, emphasis, changed in cells.values_list(
             "id", "function_id", "layer__key", "emphasis", "changed_at"
         )
     ]
@@ -94,24 +97,14 @@ def coverage_input(*, product_id: int, organization_id: int) -> CoverageInput:
         functions=functions,
         assignments=assignments,
         stakeholders=stakeholders,
-        reviews=_reviews(product_id),
+        reviews=_reviews(organization_id, product_id),
         disruptions=_disruptions(organization_id, mapped),
-        partnerships=_partnerships(organization_id, mapped),
+        partnerships=partnership_rows(organization_id, mapped),
         external_function_ids=external,
     )
 
 
-def _functions(organization_id: int) -> tuple[list[FunctionRow], frozenset[int]]:
-    rows = Function.objects.filter(organization_id=organization_id).values_list("id", "name", "category", "is_external")
-    functions, external = [], set()
-    for pk, name, category, is_external in rows:
-        functions.append(FunctionRow(id=pk, name=name, category=category))
-        if is_external:
-            external.add(pk)
-    return functions, frozenset(external)
-
-
-def _reviews(product_id: int) -> list[ReviewRow]:
+def _reviews(organization_id: int, product_id: int) -> list[ReviewRow]:
     """Each stakeholder's latest review of each assignment: the only one coverage reads (the
     greatest (created_at, id), as `review_state.latest_review` picks it). Leaving the older ones
     in the database halves what a build of an organization with a review history reads."""
@@ -120,7 +113,9 @@ def _reviews(product_id: int) -> list[ReviewRow]:
         assignment_id=OuterRef("assignment_id"),
         stakeholder_id=OuterRef("stakeholder_id"),
     )
-    latest = Review.objects.filter(assignment__product_id=product_id).exclude(Exists(newer))
+    latest = Review.objects.filter(organization_id=organization_id, assignment__product_id=product_id).exclude(
+        Exists(newer)
+    )
     rows = latest.values_list(
         "assignment_id", "stakeholder_id", "verdict", "created_at", "resolved_at", "resolution", "id"
     )
@@ -140,8 +135,9 @@ def _reviews(product_id: int) -> list[ReviewRow]:
 
 def _disruptions(organization_id: int, mapped: QuerySet) -> list[DisruptionRow]:
     # One row per (disruption, function): compute_coverage keeps the latest per function.
+    # Only applied ones count (layers.review_state): a planned one waits for its date.
     through = Disruption.functions.through.objects.filter(
-        disruption__organization_id=organization_id, function_id__in=mapped
+        disruption__organization_id=organization_id, disruption__applied_at__isnull=False, function_id__in=mapped
     )
     return [
         DisruptionRow(function_ids=(fid,), occurred_at=effective)
@@ -149,29 +145,14 @@ def _disruptions(organization_id: int, mapped: QuerySet) -> list[DisruptionRow]:
     ]
 
 
-def _partnerships(organization_id: int, mapped: QuerySet) -> list[PartnershipRow]:
-    rows = Partnership.objects.filter(
-        Q(function_a_id__in=mapped) | Q(function_b_id__in=mapped), organization_id=organization_id
-    ).values_list(
-        "id", "function_a__name", "function_b__name", "trust", "last_checked_on", "function_a_id", "function_b_id"
-    )
-    return [
-        PartnershipRow(
-            id=pk, a_name=a, b_name=b, trust=trust, last_checked_on=checked, a_function_id=fa, b_function_id=fb
-        )
-        for pk, a, b, trust, checked, fa, fb in rows
-    ]
-
-
 def product_coverage(product: Product, *, now: datetime | None = None) -> Coverage:
-    """The product's coverage right now (six queries), for pages that show live numbers."""
-    rows = coverage_input(product_id=product.pk, organization_id=product.organization_id)
-    return rows.compute(now=now or timezone.now())
+    """The product's live coverage, read from the maintained read model (five queries)."""
+    return live_coverage(product, now=now).coverage
 
 
 def layer_table(product: Product) -> Coverage:
     """What `layers/_partials/layer_table.html` draws beside the rings on the product page:
-    include it with `layers=<this>.layers`. Live numbers, six queries."""
+    include it with `layers=<this>.layers`. Live numbers from the read model."""
     return product_coverage(product)
 
 

@@ -1,11 +1,13 @@
 """Reads behind the review pages (issue 4): "my role", the review inbox and campaigns.
 
-Every page loads a fixed number of querysets, whatever the organization's size, and
-works out the state of each review pair in Python with `review_state`'s rules:
-- `evaluate_pairs` is the one place pairs get their state (pure; tests feed it rows);
-- `my_role` is a stakeholder's own part; it never reads another person's review;
-- `open_disputes`, `function_progress` feed the inbox (leaders only);
-- `campaign_progress` and `burnup_chart` feed a campaign's page and its reminders.
+Every page loads a fixed number of querysets, whatever the organization's size. The rule of a
+pair's state lives in `review_state` only; live figures come from the read model:
+- `open_disputes`, `function_progress` (the inbox, leaders only) and `campaign_totals` read the
+  maintained pair table and counters (layers.readmodel);
+- `my_role` is a stakeholder's own part, their own reviews through `review_state.pair_state`
+  (for its sentences); it never reads another person's review;
+- `campaign_progress` and `burnup_chart` evaluate a campaign's pairs as of a moment (a closed
+  campaign is summed up as it stood at its deadline) with `evaluate_pairs`, the rule applied to rows.
 """
 
 from __future__ import annotations
@@ -17,25 +19,25 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from roles.models import Disruption, Function, Organization, Stakeholder
 from roles.permissions import OrgContext
 
-from .models import Assignment, CampaignReminder, Layer, Product, Review, ReviewCampaign
+from .models import Assignment, CampaignReminder, FunctionCounts, Layer, Product, Review, ReviewCampaign, ReviewPair
 from .review_state import (
     AGREE,
     DISAGREE,
     PairState,
     PairStatus,
     ReviewFact,
-    is_current,
     is_open,
     last_disruption,
     latest_review,
     pair_state,
+    pair_status,
     staleness_cutoff,
 )
 from .rings import Member, RingInput, WholeProductData
@@ -86,12 +88,9 @@ def evaluate_pairs(
         cutoff = staleness_cutoff(a.changed_at, last_disruption(disruptions.get(a.function_id, ()), now))
         for person in people.get(a.function_id, ()):
             latest = latest_review(reviews.get((a.id, person), ()))
-            if latest is None:
-                status, verdict, open_, at = PairStatus.PENDING, None, False, None
-            else:
-                current = is_current(latest.created_at, cutoff)
-                status = PairStatus.CURRENT if current else PairStatus.STALE
-                verdict, open_, at = latest.verdict, is_open(latest), latest.created_at
+            status = pair_status(latest, cutoff)
+            verdict = latest.verdict if latest else None
+            open_, at = bool(latest and is_open(latest)), latest.created_at if latest else None
             facts.append(PairFact(a.id, person, a.function_id, status, verdict, open_, at, cutoff))
     return facts
 
@@ -203,7 +202,10 @@ def disruption_times(function_ids: Any, *, now: datetime | None = None) -> dict[
 
     `function_ids` may be a queryset of ids: it becomes a subquery.
     """
-    links = Disruption.functions.through.objects.filter(function_id__in=function_ids)
+    # Only applied disruptions count (layers.review_state): no page asks "is it past yet".
+    links = Disruption.functions.through.objects.filter(
+        function_id__in=function_ids, disruption__applied_at__isnull=False
+    )
     if now is not None:
         links = links.filter(disruption__effective_at__lte=now)
     grouped: dict[int, list[datetime]] = defaultdict(list)
@@ -325,7 +327,7 @@ def _open_campaigns(organization: Organization, function_id: int, product_ids: I
     """{product id: the open campaign asking this function} (one query)."""
     campaigns = (
         ReviewCampaign.objects.filter(
-            product__organization=organization, product_id__in=list(product_ids), status=ReviewCampaign.Status.OPEN
+            organization=organization, product_id__in=list(product_ids), status=ReviewCampaign.Status.OPEN
         )
         .filter(Q(functions__isnull=True) | Q(functions=function_id))
         .distinct()
@@ -348,7 +350,7 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
     now = now or timezone.now()
     organization = ctx.organization
     own = list(
-        Assignment.objects.filter(product__organization=organization, function_id=person.function_id)
+        Assignment.objects.filter(organization=organization, function_id=person.function_id)
         .select_related("product", "layer", "function")
         .order_by("product__name", "layer__ring")
     )
@@ -395,7 +397,7 @@ def own_assignment(ctx: OrgContext, pk: int) -> Assignment | None:
         return None
     return (
         Assignment.objects.select_related("product", "layer", "function")
-        .filter(pk=pk, function_id=person.function_id, product__organization=ctx.organization)
+        .filter(pk=pk, function_id=person.function_id, organization=ctx.organization)
         .first()
     )
 
@@ -405,7 +407,7 @@ def own_assignment(ctx: OrgContext, pk: int) -> Assignment | None:
 
 def visible_reviews(ctx: OrgContext) -> QuerySet[Review]:
     """Leaders and admins see every review of the organization; a stakeholder only their own."""
-    reviews = Review.objects.filter(assignment__product__organization=ctx.organization)
+    reviews = Review.objects.filter(organization=ctx.organization)
     if ctx.can_resolve:
         return reviews
     person = ctx.stakeholder
@@ -456,28 +458,20 @@ def state_of_review(review: Review, *, who: str, now: datetime | None = None) ->
 
 
 def is_latest(review: Review) -> bool:
-    newer = Review.objects.filter(assignment_id=review.assignment_id, stakeholder_id=review.stakeholder_id).filter(
-        Q(created_at__gt=review.created_at) | Q(created_at=review.created_at, id__gt=review.pk)
-    )
-    return not newer.exists()
+    """Whether `review` is its pair's latest (the read model holds each pair's latest)."""
+    return ReviewPair.objects.filter(organization_id=review.organization_id, review_id=review.pk).exists()
 
 
 # --- the inbox -------------------------------------------------------------------------------------
 
 
-def _newer_review() -> QuerySet[Review]:
-    return Review.objects.filter(assignment=OuterRef("assignment"), stakeholder=OuterRef("stakeholder")).filter(
-        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
-    )
-
-
 def open_disputes_qs(organization: Organization, *, product: Product | None = None) -> QuerySet[Review]:
-    """Disagreements no leader has resolved, that are still their author's latest word."""
-    qs = Review.objects.filter(
-        assignment__product__organization=organization, verdict=Review.Verdict.DISAGREE, resolved_at__isnull=True
-    ).exclude(Exists(_newer_review()))
+    """Disagreements no leader has resolved, that are still their author's latest word: the
+    latest reviews of the review pairs the read model marks open."""
+    pairs = ReviewPair.objects.filter(organization=organization, is_open=True)
     if product is not None:
-        qs = qs.filter(assignment__product=product)
+        pairs = pairs.filter(product=product)
+    qs = Review.objects.filter(organization=organization, pk__in=pairs.values("review_id"))
     return qs.select_related(
         "assignment__product", "assignment__layer", "assignment__function", "stakeholder__function", "suggested_layer"
     )
@@ -545,7 +539,7 @@ def open_dispute_page(
 
 def recently_resolved(organization: Organization, *, limit: int = 6) -> list[Review]:
     return list(
-        Review.objects.filter(assignment__product__organization=organization, resolved_at__isnull=False)
+        Review.objects.filter(organization=organization, resolved_at__isnull=False)
         .select_related(
             "assignment__product", "assignment__layer", "assignment__function", "stakeholder", "resolved_by"
         )
@@ -567,95 +561,48 @@ def function_progress(
     now: datetime | None = None,
     function_ids: Iterable[int] | None = None,
 ) -> list[FunctionProgress]:
-    """Per function: pairs reviewed, pending, stale and disputed, across products (or one). Five queries.
+    """Per function: pairs reviewed, pending, stale and disputed, across products (or one).
 
-    Counted in the database, so the cost follows the number of functions, not of pairs (20,000
-    people on 1,000 functions make hundreds of thousands of pairs): a function's pairs are its
-    assignments times its people, and only each pair's latest review is read, as counts. The
-    rules are `evaluate_pairs`'s (a test holds the two together): current when the latest
-    review is strictly newer than the assignment's change and than the function's last
-    disruption up to `now`; open when it is an unresolved disagreement.
+    Read from the maintained counters (layers.readmodel): three queries whose cost follows the
+    number of mapped functions, never the number of pairs. `now` is accepted for callers that
+    pass it; live counters are always as of the last write.
     """
-    now = now or timezone.now()
-    assignments = Assignment.objects.filter(product__organization=organization)
+    rows = FunctionCounts.objects.filter(organization=organization)
     if product is not None:
-        assignments = assignments.filter(product=product)
+        rows = rows.filter(product=product)
     if function_ids is not None:
-        assignments = assignments.filter(function_id__in=list(function_ids))
-    cells = dict(assignments.order_by().values_list("function_id").annotate(n=Count("id")))
-    functions = Function.objects.filter(organization=organization, pk__in=assignments.values("function_id"))
+        rows = rows.filter(function_id__in=list(function_ids))
+    sums = {
+        row.pop("function_id"): row
+        for row in rows.order_by().values("function_id").annotate(**{n: Sum(n) for n in FunctionCounts.COUNTS})
+    }
     people = dict(
-        Stakeholder.objects.filter(organization=organization)
+        Stakeholder.objects.filter(organization=organization, function_id__in=list(sums))
         .order_by()
         .values_list("function_id")
         .annotate(n=Count("id"))
     )
-    counts = _latest_review_counts(assignments, _last_disruptions(organization, now))
     progress = []
-    for function in functions.order_by("name"):
-        row = counts.get(function.pk, {})
-        pairs = cells.get(function.pk, 0) * people.get(function.pk, 0)
-        reviewed, current = row.get("reviewed", 0), row.get("current", 0)
+    for function in Function.objects.filter(organization=organization, pk__in=list(sums)).order_by("name"):
+        row = sums[function.pk]
         tally = Tally(
-            pairs=pairs,
-            current=current,
-            pending=pairs - reviewed,
-            stale=reviewed - current,
-            agreed=row.get("agreed", 0),
-            disagreed=row.get("disagreed", 0),
-            open=row.get("open", 0),
+            pairs=row["pairs"],
+            current=row["current"],
+            pending=row["pairs"] - row["reviewed"],
+            stale=row["reviewed"] - row["current"],
+            agreed=row["agreeing"],
+            disagreed=row["disagreeing"],
+            open=row["open"],
         )
         progress.append(FunctionProgress(function, people.get(function.pk, 0), tally))
     return progress
-
-
-def _last_disruptions(organization: Organization, now: datetime) -> dict[int, datetime]:
-    """{function id: the last disruption touching it that has happened by `now`} (one query)."""
-    links = Disruption.functions.through.objects.filter(
-        function__organization=organization, disruption__effective_at__lte=now
-    )
-    return dict(links.order_by().values_list("function_id").annotate(last=Max("disruption__effective_at")))
-
-
-def _latest_review_counts(
-    assignments: QuerySet[Assignment], disrupted: dict[int, datetime]
-) -> dict[int, dict[str, int]]:
-    """{function id: counts of its pairs' latest reviews: reviewed, current, agreed, disagreed, open}.
-
-    A function's last disruption is a constant of the query: functions sharing one are named
-    together, so the expression grows with the number of disruptions, not of functions.
-    """
-    by_moment: dict[datetime, list[int]] = defaultdict(list)
-    for function_id, moment in disrupted.items():
-        by_moment[moment].append(function_id)
-    cutoff = Case(
-        *(When(assignment__function_id__in=ids, then=Value(moment)) for moment, ids in by_moment.items()),
-        default=Value(None),
-        output_field=DateTimeField(),
-    )
-    current = Q(created_at__gt=F("assignment__changed_at")) & (Q(cutoff__isnull=True) | Q(created_at__gt=F("cutoff")))
-    latest = (
-        Review.objects.filter(assignment__in=assignments, stakeholder__function_id=F("assignment__function_id"))
-        .exclude(Exists(_newer_review()))
-        .annotate(cutoff=cutoff)
-        .order_by()
-        .values("assignment__function_id")
-        .annotate(
-            reviewed=Count("id"),
-            current=Count("id", filter=current),
-            agreed=Count("id", filter=current & Q(verdict=AGREE)),
-            disagreed=Count("id", filter=current & Q(verdict=DISAGREE)),
-            open=Count("id", filter=Q(verdict=DISAGREE, resolved_at__isnull=True)),
-        )
-    )
-    return {row.pop("assignment__function_id"): row for row in latest}
 
 
 # --- campaigns -------------------------------------------------------------------------------------
 
 
 def campaigns_of(organization: Organization) -> QuerySet[ReviewCampaign]:
-    return ReviewCampaign.objects.filter(product__organization=organization)
+    return ReviewCampaign.objects.filter(organization=organization)
 
 
 def campaign_of(organization: Organization, pk: int) -> ReviewCampaign | None:

@@ -193,6 +193,24 @@ class ReportDetailSerializer(ReportSerializer):
     totals = serializers.DictField(child=serializers.IntegerField(), read_only=True)
 
 
+class LiveCoverageSerializer(serializers.Serializer):
+    """A product's live coverage (DESIGN §4): the fields and names of a report, plus `as_of`."""
+
+    product = serializers.SlugField(read_only=True)
+    product_name = serializers.CharField(read_only=True)
+    as_of = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the read model last changed for this product."
+    )
+    score = serializers.IntegerField(read_only=True, help_text="0 to 100 (DESIGN §4).")
+    layer_coverage = serializers.FloatField(read_only=True)
+    function_coverage = serializers.FloatField(read_only=True)
+    review_coverage = serializers.FloatField(read_only=True)
+    agreement = serializers.FloatField(read_only=True)
+    layers = serializers.ListField(child=serializers.DictField(), read_only=True, help_text="Per-layer rows.")
+    gaps = serializers.ListField(child=serializers.DictField(), read_only=True)
+    totals = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+
+
 class ReportBuildSerializer(serializers.Serializer):
     product = SlugField(
         required=False, allow_null=True, default=None, help_text="A product's slug; every product when left out."

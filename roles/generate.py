@@ -44,6 +44,7 @@ from django.utils.text import slugify
 from layers import matching
 from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review, ReviewCampaign
 from layers.playbook import PLAYBOOK, PlaybookEntry
+from layers.readmodel import hooks as readmodel
 from layers.services import mapping, playbook_matches
 from layers.services.reports import build_report
 from wholeproduct.errors import DomainError
@@ -261,6 +262,7 @@ def generate_organization(
             ("reviews", _make_reviews),
             ("partnerships", _make_partnerships),
             ("campaign", _make_campaign),
+            ("read model", _make_read_model),
             ("reports", _make_reports),
         ]
         for name, step in steps:
@@ -285,8 +287,14 @@ def _layers() -> dict[str, Layer]:
     return layers
 
 
-def _bulk(model: type[models.Model], rows: Iterable[models.Model]) -> list[Any]:
-    return model.objects.bulk_create(list(rows), batch_size=BATCH)
+def _bulk(
+    model: type[models.Model], rows: Iterable[models.Model], organization: Organization | None = None
+) -> list[Any]:
+    rows = list(rows)
+    if organization is not None:  # the tenant key: bulk_create skips the save() that derives it
+        for row in rows:
+            row.organization_id = organization.pk
+    return model.objects.bulk_create(rows, batch_size=BATCH)
 
 
 # --- functions -------------------------------------------------------------------------------------
@@ -457,9 +465,7 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
         # whichever of its sub-teams sorts first; then every other function it recognizes.
         mapping.apply(product=product, by=world.leader, only=canonical)
         mapping.apply(product=product, by=world.leader)
-    mapped = set(
-        Assignment.objects.filter(product__organization=world.org).values_list("product_id", "function_id").distinct()
-    )
+    mapped = set(Assignment.objects.filter(organization=world.org).values_list("product_id", "function_id").distinct())
     manual = []
     for team, function in zip(world.teams, world.functions, strict=True):
         # Sub-teams of a function that leads (its lead is taken) work on its layer as contributors;
@@ -479,7 +485,7 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
                     changed_by=world.leader,
                 )
             )
-    manual = _bulk(Assignment, manual)
+    manual = _bulk(Assignment, manual, world.org)
     changes = []
     for row in manual:
         after = {"emphasis": row.emphasis, "contribution": row.contribution, "source": row.source, "version": 1}
@@ -494,12 +500,12 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
                 source=row.source,
             )
         )
-    _bulk(AssignmentChange, changes)
+    _bulk(AssignmentChange, changes, world.org)
     # The map was made weeks ago; a few cells were edited last week (their reviews are stale).
     made = world.now - timedelta(days=HISTORY_DAYS)
-    assignments = Assignment.objects.filter(product__organization=world.org)
+    assignments = Assignment.objects.filter(organization=world.org)
     assignments.update(created_at=made, changed_at=made)
-    AssignmentChange.objects.filter(product__organization=world.org).update(at=made)
+    AssignmentChange.objects.filter(organization=world.org).update(at=made)
     ids = list(assignments.values_list("pk", flat=True))
     edited = world.rng.sample(ids, k=len(ids) // 30)
     Assignment.objects.filter(pk__in=edited).update(changed_at=world.now - timedelta(days=5), version=2)
@@ -521,6 +527,7 @@ def _make_disruptions(world: _World, sizes: Sizes) -> None:
                 note="Logged by the generator.",
                 occurred_on=moment.date(),
                 effective_at=moment,
+                applied_at=moment,
                 created_by=world.leader,
             )
         )
@@ -537,9 +544,7 @@ def _make_disruptions(world: _World, sizes: Sizes) -> None:
 
 def _make_reviews(world: _World, sizes: Sizes) -> None:
     rng, now = world.rng, world.now
-    cells = list(
-        Assignment.objects.filter(product__organization=world.org).values_list("pk", "function_id", "layer_id")
-    )
+    cells = list(Assignment.objects.filter(organization=world.org).values_list("pk", "function_id", "layer_id"))
     cells = [cell for cell in cells if world.people_of.get(cell[1])]
     if not cells or not sizes.reviews:
         return
@@ -565,7 +570,7 @@ def _make_reviews(world: _World, sizes: Sizes) -> None:
         if review.resolved_at:
             review.resolved_by = world.leader
     with _keeping_created_at():
-        _bulk(Review, reviews)
+        _bulk(Review, reviews, world.org)
     world.counts["reviews"] = len(reviews)
 
 
@@ -648,7 +653,7 @@ def _make_partnerships(world: _World, sizes: Sizes) -> None:
         for p in partnerships
         if p.last_checked_on and rng.random() < 0.4
     ]
-    _bulk(PartnershipCheckIn, check_ins)
+    _bulk(PartnershipCheckIn, check_ins, world.org)
     world.counts["partnerships"] = len(partnerships)
 
 
@@ -664,6 +669,11 @@ def _make_campaign(world: _World, sizes: Sizes) -> None:
 
 
 # --- reports ------------------------------------------------------------------------------------------
+
+
+def _make_read_model(world: _World, sizes: Sizes) -> None:
+    """Review pairs and counters for everything written in bulk above (as `rebuild_read_model`)."""
+    readmodel.organization_changed(organization_id=world.org.pk)
 
 
 def _make_reports(world: _World, sizes: Sizes) -> None:

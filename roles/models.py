@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT
@@ -17,6 +19,16 @@ def _created_by() -> models.ForeignKey:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+
+def fill_organization(row: models.Model, parent: str) -> None:
+    """Take a tenant-owned row's `organization` from its parent when the caller left it out.
+
+    The column is derived (the parent already names the tenant), so code that builds a row
+    from its parent alone stays correct; bulk_create skips save(), so bulk writers set it.
+    """
+    if getattr(row, "organization_id", None) is None:
+        row.organization_id = getattr(row, parent).organization_id
 
 
 class Organization(models.Model):
@@ -247,6 +259,8 @@ class Partnership(models.Model):
 class PartnershipCheckIn(models.Model):
     """A leader's reading of a partnership's trust on a date: the history behind its trend."""
 
+    # The tenant key (DESIGN §2): every query filters on it.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="check_ins")
     trust = models.PositiveSmallIntegerField()
     note = models.TextField(blank=True, max_length=2000, validators=[LONG_TEXT])
@@ -258,10 +272,15 @@ class PartnershipCheckIn(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(trust__gte=1, trust__lte=5), name="checkin_trust_1_to_5"),
         ]
+        indexes = [models.Index(fields=["organization", "-checked_on"], name="checkin_org_checked")]
         ordering = ["-checked_on", "-id"]
 
     def __str__(self) -> str:
         return f"{self.partnership} checked {self.checked_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fill_organization(self, "partnership")
+        super().save(*args, **kwargs)
 
 
 class Disruption(models.Model):
@@ -284,6 +303,9 @@ class Disruption(models.Model):
     note = models.TextField(blank=True, max_length=2000, validators=[LONG_TEXT])
     occurred_on = models.DateField()
     effective_at = models.DateTimeField()
+    # When it took effect on reviews and partnerships: at once for a past date, by the beat task
+    # `roles.apply_due_disruptions` for a future one. Null while planned; only applied ones count.
+    applied_at = models.DateTimeField(null=True, blank=True)
     functions = models.ManyToManyField(Function, related_name="disruptions")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -292,10 +314,20 @@ class Disruption(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
-        indexes = [models.Index(fields=["organization", "-occurred_on"])]
+        indexes = [
+            models.Index(fields=["organization", "-occurred_on"]),
+            models.Index(fields=["effective_at"], condition=models.Q(applied_at__isnull=True), name="disruption_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title} ({self.occurred_on})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A row written with a moment already past counts from that moment; the service applies
+        # it with its effects (roles.services.disruptions), this only keeps a raw row truthful.
+        if self.applied_at is None and self.effective_at is not None and self.effective_at <= timezone.now():
+            self.applied_at = self.effective_at
+        super().save(*args, **kwargs)
 
 
 class Invite(models.Model):

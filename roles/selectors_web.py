@@ -6,8 +6,8 @@ links or check-ins, so the web page's query count does not grow with the organiz
 A link "needs a trust check" (is overdue) when it was never checked, was last checked
 `UNCHECKED_AFTER_DAYS` days ago or more, carries the `needs_trust_check` flag a disruption
 set, or a disruption touching either function happened after the day of its last check
-(the same rule as the coverage report, layers.coverage, so a planned reorg flags its links
-from its date). It is weak at trust `WEAK_TRUST` or below.
+(one rule with the coverage report: layers.coverage.trust_check_due; a planned reorg counts
+once the beat task has applied it on its date). It is weak at trust `WEAK_TRUST` or below.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from layers.coverage import UNCHECKED_AFTER_DAYS, WEAK_TRUST
+from layers.coverage import UNCHECKED_AFTER_DAYS, WEAK_TRUST, trust_check_due
 from layers.models import Assignment, Layer, Product
 
 from .models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
@@ -57,7 +57,9 @@ def disruption_days(organization: Organization, *, now: datetime) -> dict[int, d
     """The day of the latest disruption that has happened, per function id (one query)."""
     rows = (
         Disruption.functions.through.objects.filter(
-            disruption__organization=organization, disruption__effective_at__lte=now
+            disruption__organization=organization,
+            disruption__applied_at__isnull=False,
+            disruption__effective_at__lte=now,
         )
         .values("function_id")
         .annotate(latest=Max("disruption__effective_at"))
@@ -143,17 +145,21 @@ class Link:
 def check_due_reasons(partnership: Partnership, disrupted_on: dict[int, date], today: date) -> list[str]:
     """Why a trust check is due, in words; empty when it is not (see the module docstring)."""
     reasons: list[str] = []
-    checked = partnership.last_checked_on
     ends = (partnership.function_a_id, partnership.function_b_id)
-    disruption = max((disrupted_on[f] for f in ends if f in disrupted_on), default=None)
-    if partnership.needs_trust_check or (disruption and checked and disruption > checked):
+    due = trust_check_due(
+        flagged=partnership.needs_trust_check,
+        last_checked_on=partnership.last_checked_on,
+        disruption_day=max((disrupted_on[f] for f in ends if f in disrupted_on), default=None),
+        today=today,
+    )
+    if due.disrupted:
         # No date here: a disruption counts from when it was logged, which can differ from the day it
         # happened that the timeline shows; two dates for one event would only confuse.
         reasons.append("disrupted since the last check")
-    if checked is None:
+    if due.never:
         reasons.append("never checked")
-    elif (today - checked).days >= UNCHECKED_AFTER_DAYS:
-        reasons.append(f"unchecked for {(today - checked).days} days")
+    elif due.age is not None:
+        reasons.append(f"unchecked for {due.age} days")
     return reasons
 
 

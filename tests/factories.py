@@ -13,6 +13,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from layers.models import Assignment, Layer, Product, Review
+from layers.readmodel import hooks
 from roles.models import Function, Membership, Organization, Stakeholder
 
 
@@ -53,7 +54,21 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     access = Membership.Access.LEADER
 
 
-class FunctionFactory(factory.django.DjangoModelFactory):
+class Maintained:
+    """A factory whose rows keep the read model up to date, through the hooks the services call."""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = super()._create(model_class, *args, **kwargs)
+        cls._maintain(obj)
+        return obj
+
+
+class FunctionFactory(Maintained, factory.django.DjangoModelFactory):
+    @staticmethod
+    def _maintain(obj) -> None:
+        hooks.functions_changed(organization_id=obj.organization_id)
+
     class Meta:
         model = Function
 
@@ -62,7 +77,11 @@ class FunctionFactory(factory.django.DjangoModelFactory):
     category = Function.Category.BUILDING
 
 
-class StakeholderFactory(factory.django.DjangoModelFactory):
+class StakeholderFactory(Maintained, factory.django.DjangoModelFactory):
+    @staticmethod
+    def _maintain(obj) -> None:
+        hooks.people_changed(organization_id=obj.organization_id, function_ids=[obj.function_id])
+
     class Meta:
         model = Stakeholder
 
@@ -73,7 +92,11 @@ class StakeholderFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.test")
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(Maintained, factory.django.DjangoModelFactory):
+    @staticmethod
+    def _maintain(obj) -> None:
+        hooks.product_created(organization_id=obj.organization_id, product_id=obj.pk)
+
     class Meta:
         model = Product
 
@@ -99,7 +122,13 @@ def layer(key: str) -> Layer:
     return Layer.objects.get(key=key)
 
 
-class AssignmentFactory(factory.django.DjangoModelFactory):
+class AssignmentFactory(Maintained, factory.django.DjangoModelFactory):
+    @staticmethod
+    def _maintain(obj) -> None:
+        hooks.assignments_changed(
+            organization_id=obj.organization_id, product_id=obj.product_id, function_ids=[obj.function_id]
+        )
+
     class Meta:
         model = Assignment
 
@@ -111,7 +140,13 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     source = Assignment.Source.MANUAL
 
 
-class ReviewFactory(factory.django.DjangoModelFactory):
+class ReviewFactory(Maintained, factory.django.DjangoModelFactory):
+    @staticmethod
+    def _maintain(obj) -> None:
+        hooks.review_written(
+            organization_id=obj.organization_id, assignment_id=obj.assignment_id, stakeholder_id=obj.stakeholder_id
+        )
+
     class Meta:
         model = Review
 

@@ -227,3 +227,41 @@ def test_one_import_committed_twice_at_once_runs_once(org, admin_user):
     job.refresh_from_db()
     assert job.state == "done" and job.result["created"] == ROWS
     assert_imported_once(org)
+
+
+# --- the read model: two writers on one product's counters ---------------------------------------
+
+
+@pytest.mark.raw_read_model
+def test_two_writers_on_one_product_lose_no_counter_update():
+    """One thread records five reviews while another adds five people to the same function: both
+    recount the product's counters, under its row lock, so neither overwrites the other's."""
+    from layers.models import ProductCounts
+    from layers.readmodel.oracle import check_organization
+    from layers.services import products, reviews
+    from roles.services import functions, people
+
+    leader = UserFactory()
+    product = ProductFactory()
+    org = product.organization
+    products.product_create(organization=org, name="Counted", slug="counted")
+    counted = org.products.get(slug="counted")
+    team = functions.function_create(organization=org, name="Customer Success", category="customer_facing")
+    for i in range(5):
+        people.stakeholder_create(organization=org, full_name=f"Reviewer {i}", email=f"r{i}@x.test", function=team)
+    cell = assignments.assignment_set(product=counted, function=team, layer="augmented", emphasis="lead", by=leader)
+    reviewers = list(Stakeholder.objects.filter(function=team).order_by("pk"))
+
+    def work(index: int) -> None:
+        for i in range(5):
+            if index == 0:
+                reviews.review_submit(assignment=cell, stakeholder=reviewers[i], verdict="agree")
+            else:
+                people.stakeholder_create(organization=org, full_name=f"New {i}", email=f"n{i}@x.test", function=team)
+
+    outcomes, _ = race(2, work)
+
+    assert kinds(outcomes) == Counter({"ok": 2}), [o.error for o in outcomes]
+    totals = ProductCounts.objects.get(product=counted)
+    assert (totals.pairs, totals.reviewed, totals.current, totals.agreeing) == (10, 5, 5, 5)
+    assert check_organization(org, repair=False).differences == []

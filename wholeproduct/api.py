@@ -43,6 +43,11 @@ router.register(r"auth/tokens", roles_api.TokenViewSet, basename="token")
 v1 = [
     path("auth/token/", roles_api.TokenObtainView.as_view(), name="token-obtain"),
     path(
+        "orgs/<slug:org>/products/<slug:product>/coverage/",
+        layers_api.CoverageView.as_view(),
+        name="product-coverage",
+    ),
+    path(
         "orgs/<slug:org>/products/<slug:product>/suggestions/",
         layers_api.SuggestionView.as_view(),
         name="suggestions",

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from layers.models import Assignment, AssignmentChange, Layer, Product
+from layers.readmodel import hooks as readmodel
 from roles.models import Function
 from wholeproduct.errors import Conflict, DomainError
 
@@ -122,6 +123,7 @@ def _record(
     *, assignment: Assignment, action: str, before: dict[str, Any] | None, by: Any, source: str
 ) -> AssignmentChange:
     return AssignmentChange.objects.create(
+        organization_id=assignment.organization_id,
         product_id=assignment.product_id,
         function_id=assignment.function_id,
         layer_id=assignment.layer_id,
@@ -182,6 +184,7 @@ def _create(
     product: Product, function: Function, layer: Layer, emphasis: str, contribution: str, by: Any, source: str
 ) -> Assignment:
     assignment = Assignment(
+        organization_id=product.organization_id,
         product=product,
         function=function,
         layer=layer,
@@ -193,6 +196,7 @@ def _create(
     )
     _save_guarded(assignment, product=product, layer=layer, function=function)
     _record(assignment=assignment, action=AssignmentChange.Action.CREATED, before=None, by=by, source=source)
+    _changed(product, function)
     return assignment
 
 
@@ -218,6 +222,7 @@ def _update(
         current.changed_at, current.changed_by = timezone.now(), by
     _save_guarded(current, product=product, layer=layer, function=function)
     _record(assignment=current, action=AssignmentChange.Action.UPDATED, before=before, by=by, source=source)
+    _changed(product, function)
     return current
 
 
@@ -242,6 +247,13 @@ def assignment_clear(
     current.delete()
     # A clear is a leader's hand at work, whatever wrote the assignment in the first place.
     _record(assignment=current, action=AssignmentChange.Action.DELETED, before=before, by=by, source="manual")
+    _changed(product, function)
+
+
+def _changed(product: Product, function: Function) -> None:
+    readmodel.assignments_changed(
+        organization_id=product.organization_id, product_id=product.pk, function_ids=[function.pk]
+    )
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion, Layer, Product
 from layers.playbook import LayerRule, PlaybookEntry
+from layers.readmodel import hooks as readmodel
 from layers.services import playbook_matches
 from layers.services.assignments import check_same_organization, resolve_layer, snapshot
 from roles.models import Function, Organization
@@ -305,6 +306,7 @@ def _contribution(suggestion: Suggestion) -> str:
 
 def _new_assignment(product: Product, suggestion: Suggestion, layer: Layer, by: Any, now: Any) -> Assignment:
     return Assignment(
+        organization_id=product.organization_id,
         product=product,
         function_id=suggestion.function_id,
         layer=layer,
@@ -336,10 +338,16 @@ def _write(
     changes = [_change(row, AssignmentChange.Action.CREATED, None, by, now) for row in creates]
     changes += [_change(row, AssignmentChange.Action.UPDATED, before, by, now) for row, before in updates]
     AssignmentChange.objects.bulk_create(changes)
+    touched = {row.function_id for row in creates} | {row.function_id for row, _ in updates}
+    if touched:
+        readmodel.assignments_changed(
+            organization_id=product.organization_id, product_id=product.pk, function_ids=touched
+        )
 
 
 def _change(row: Assignment, action: str, before: dict[str, Any] | None, by: Any, now: Any) -> AssignmentChange:
     return AssignmentChange(
+        organization_id=row.organization_id,
         product_id=row.product_id,
         function_id=row.function_id,
         layer_id=row.layer_id,

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
+from layers.readmodel import hooks as readmodel
 from roles.models import Organization, Stakeholder
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
@@ -71,7 +72,9 @@ def product_create(
         head=head,
         created_by=by if getattr(by, "pk", None) else None,
     )
-    return _save(product)
+    product = _save(product)
+    readmodel.product_created(organization_id=organization.pk, product_id=product.pk)
+    return product
 
 
 @transaction.atomic

@@ -27,7 +27,8 @@ from django_celery_results.models import TaskResult
 
 from layers.coverage import Coverage, Severity
 from layers.models import CoverageReport, Product
-from layers.selectors_coverage import LOST_BUILD, CoverageInput, coverage_input, job_key, job_progress
+from layers.readmodel.read import LiveCoverage, live_coverage
+from layers.selectors_coverage import LOST_BUILD, job_key, job_progress
 from roles.models import Organization
 from wholeproduct import jobs
 from wholeproduct.errors import DomainError, NotFound
@@ -57,8 +58,10 @@ def build_report(*, product_id: int, trigger: str, run_key: str, by: Any = None)
         raise NotFound(f"There is no product {product_id} to report on: it may have been deleted.")
     started = time.perf_counter()
     now = timezone.now()
-    rows = coverage_input(product_id=product.pk, organization_id=product.organization_id)
-    coverage = rows.compute(now=now)
+    # A copy of the live read model, not a second computation: a report built right after any
+    # change equals the live coverage endpoint on every figure (DESIGN §4).
+    rows = live_coverage(product, now=now)
+    coverage = rows.coverage
     fields = snapshot_fields(product=product, coverage=coverage, rows=rows)
     fields |= {
         "organization_id": product.organization_id,
@@ -78,7 +81,7 @@ def _store_once(*, product_id: int, run_key: str, fields: dict[str, Any]) -> Cov
     return report
 
 
-def snapshot_fields(*, product: Product, coverage: Coverage, rows: CoverageInput) -> dict[str, Any]:
+def snapshot_fields(*, product: Product, coverage: Coverage, rows: LiveCoverage) -> dict[str, Any]:
     """The columns of a CoverageReport for `coverage`; `data` keeps the whole result plus the
     rings as they stood (who sat on which layer), so a past snapshot draws its own picture."""
     result = coverage.to_dict()
@@ -90,27 +93,28 @@ def snapshot_fields(*, product: Product, coverage: Coverage, rows: CoverageInput
         "agreement": coverage.agreement,
         "layers": result["layers"],
         "gaps": result["gaps"],
-        "totals": _totals(coverage, rows),
+        "totals": totals_of(coverage, rows),
         "data": result | {"product": {"name": product.name, "slug": product.slug}, "rings": _rings(rows)},
     }
 
 
-def _totals(coverage: Coverage, rows: CoverageInput) -> dict[str, int]:
+def totals_of(coverage: Coverage, rows: LiveCoverage) -> dict[str, int]:
+    """The `totals` of a snapshot, and of the live coverage endpoint: the counts, people and gaps."""
     by_severity = {str(s): 0 for s in Severity}
     for gap in coverage.gaps:
         by_severity[str(gap.severity)] += 1
     counts = coverage.to_dict()["counts"]
     return (
         counts
-        | {"people": len(rows.stakeholders), "gaps": len(coverage.gaps)}
+        | {"people": rows.people, "gaps": len(coverage.gaps)}
         | {f"gaps_{severity}": n for severity, n in by_severity.items()}
     )
 
 
-def _rings(rows: CoverageInput) -> list[dict[str, Any]]:
+def _rings(rows: LiveCoverage) -> list[dict[str, Any]]:
     from layers.coverage import LAYERS
 
-    functions = {f.id: f for f in rows.functions}
+    functions = rows.functions
     members: dict[str, list[dict[str, Any]]] = {spec.key: [] for spec in LAYERS}
     for a in rows.assignments:
         f = functions.get(a.function_id)

@@ -18,13 +18,14 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from roles.models import Stakeholder
 from wholeproduct.errors import DomainError, Forbidden, NotFound
 
 from ..models import Assignment, Layer, Review
+from ..readmodel import hooks as readmodel
+from ..review_state import latest_review
 from . import assignments as assignment_services
 
 COMMENT_MAX = Review._meta.get_field("comment").max_length
@@ -79,7 +80,15 @@ def review_submit(
     else:
         layer = None  # a suggestion only makes sense with a disagreement
     review = Review.objects.create(
-        assignment=assignment, stakeholder=stakeholder, verdict=verdict, comment=comment, suggested_layer=layer
+        organization_id=stakeholder.organization_id,
+        assignment=assignment,
+        stakeholder=stakeholder,
+        verdict=verdict,
+        comment=comment,
+        suggested_layer=layer,
+    )
+    readmodel.review_written(
+        organization_id=review.organization_id, assignment_id=assignment.pk, stakeholder_id=stakeholder.pk
     )
     if verdict == Review.Verdict.DISAGREE:
         transaction.on_commit(partial(_notify_dispute, review.pk))
@@ -106,10 +115,11 @@ def _open_dispute(review: Review, by: Any) -> Review:
         raise DomainError("This review agrees with the assignment: there is nothing to resolve.")
     if locked.resolved_at:
         raise DomainError("This dispute has already been resolved.")
-    newer = Review.objects.filter(assignment_id=locked.assignment_id, stakeholder_id=locked.stakeholder_id).filter(
-        Q(created_at__gt=locked.created_at) | Q(created_at=locked.created_at, id__gt=locked.pk)
-    )
-    if newer.exists():
+    history = Review.objects.filter(
+        organization_id=locked.organization_id, assignment_id=locked.assignment_id, stakeholder_id=locked.stakeholder_id
+    ).only("id", "verdict", "created_at", "resolved_at")
+    latest = latest_review(history)  # the rule's one home: the greatest (created_at, id)
+    if latest is not None and latest.pk != locked.pk:
         raise DomainError(f"{locked.stakeholder.full_name} has reviewed this assignment again since.")
     if by is not None and locked.stakeholder.user_id == getattr(by, "pk", None):
         raise Forbidden("You raised this dispute yourself; another leader must resolve it.")
@@ -122,6 +132,9 @@ def _mark(review: Review, *, resolution: str, note: str, by: Any) -> Review:
     review.resolved_at = timezone.now()
     review.resolved_by = by
     review.save(update_fields=["resolution", "resolution_note", "resolved_at", "resolved_by"])
+    readmodel.review_written(
+        organization_id=review.organization_id, assignment_id=review.assignment_id, stakeholder_id=review.stakeholder_id
+    )
     transaction.on_commit(partial(_notify, review.pk))
     return review
 

@@ -1,8 +1,9 @@
 """The organization's dashboard (issue 5): the portfolio heat map, each product's score and trend,
 the disruptions under the trend, the top gaps with where each is fixed, and a rebuild button.
 
-An empty organization gets its first steps instead. The page reads snapshots, never live
-coverage, so it costs the same few queries for 3 products or 300 (a test counts them).
+An empty organization gets its first steps instead. Scores and layer cells are live (the read
+model's counter rows); the trend, the sparklines and the disruptions' effects come from the
+snapshots. Either way it costs the same few queries for 3 products or 300 (a test counts them).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from .. import selectors
 from ..charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
 from ..coverage import LAYERS
 from ..models import CoverageReport, Product
+from ..readmodel.read import layer_counts, layer_row, product_counts, summary_of
 from ..reporting import LAYER_STATES, GapLink, gap_link, layer_state
-from ..selectors_coverage import GAP_HEADS, Portfolio, ProductSeries, portfolio
+from ..selectors_coverage import GAP_HEADS, Portfolio, portfolio
 from ..selectors_reviews import open_disputes_qs
 
 TOP_GAPS = GAP_HEADS  # the portfolio reads this many of each snapshot's gaps
@@ -56,9 +58,10 @@ class Cell:
 @dataclass(frozen=True)
 class HeatRow:
     product: Product
-    latest: CoverageReport | None
-    cells: list[Cell]
+    latest: CoverageReport | None  # the last snapshot: its trend and its report link
+    cells: list[Cell]  # live, from the read model
     spark: Sparkline
+    score: int  # live, from the read model
     colour: str | None  # its line's colour on the trend chart
 
     @property
@@ -104,7 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     steps = _steps(counts)
     folio = portfolio(ctx, products)
     slug = ctx.organization.slug
-    rows = _heat_rows(folio, slug)
+    rows = _heat_rows(folio, slug, _live(ctx, products))
     entries = _disruption_entries(folio)
     context = {
         "counts": counts,
@@ -163,32 +166,49 @@ def _url(name: str, org: str, **kwargs: Any) -> str:
         return ""
 
 
-def _heat_rows(folio: Portfolio, slug: str) -> list[HeatRow]:
+class Live(NamedTuple):
+    score: int
+    layers: list[dict[str, Any]]
+
+
+def _live(ctx: OrgContext, products: list[Product]) -> dict[int, Live]:
+    """Each product's live score and layer rows, from the read model (two queries in all)."""
+    ids = [p.pk for p in products]
+    totals = product_counts(ctx.organization.pk, ids)
+    layers = layer_counts(ctx.organization.pk, ids)
+    return {
+        pk: Live(summary_of(totals[pk]).score, [layer_row(row) for row in layers.get(pk, [])])
+        for pk in ids
+        if pk in totals
+    }
+
+
+def _heat_rows(folio: Portfolio, slug: str, live: dict[int, Live]) -> list[HeatRow]:
     colours = {s.product.pk: PALETTE[i] for i, s in enumerate(folio.built[:CHART_LINES])}
     rows = []
     for series in folio.series:
         map_url = _url("product-map", slug, product=series.product.slug) or _url(
             "product-detail", slug, product=series.product.slug
         )
+        now = live.get(series.product.pk, Live(0, []))
         rows.append(
             HeatRow(
                 product=series.product,
                 latest=series.latest,
-                cells=_cells(series, map_url),
+                cells=_cells(now.layers, map_url),
                 spark=sparkline([row["score"] for row in series.trend]),
                 colour=colours.get(series.product.pk),
+                score=now.score,
             )
         )
-    # Products with a report first, weakest score first: what needs a leader comes first.
-    rows.sort(key=lambda r: (r.latest is None, r.latest.score if r.latest else 0, r.product.name.casefold()))
+    # Weakest live score first: what needs a leader comes first.
+    rows.sort(key=lambda r: (r.score, r.product.name.casefold()))
     return rows
 
 
-def _cells(series: ProductSeries, map_url: str) -> list[Cell]:
-    if series.latest is None:
-        return []
+def _cells(layers: list[dict[str, Any]], map_url: str) -> list[Cell]:
     cells = []
-    for row in series.latest.layers:
+    for row in layers:
         state = layer_state(row)
         cells.append(
             Cell(

@@ -6,12 +6,11 @@ need re-confirming (we cannot tell which of the reviews made since took it into 
 and a reorg planned for next month counts from next month (layers.review_state ignores a
 disruption dated after "now").
 
-Nothing about reviews is written: a review's staleness follows from `effective_at`
-(layers.review_state). What is written, in one transaction with bulk statements: the
-disruption, its functions, and the `needs_trust_check` flag on every partnership touching
-them. The flag is set only for a disruption that has already happened; a planned one
-flags its partnerships from its date, when the web and the coverage report compare its
-day with each partnership's last check.
+A disruption counts once applied (`applied_at`): at once when its moment has come, else
+on its date by the beat task `roles.apply_due_disruptions` (claimed with skip_locked,
+idempotent). Applying it, in one transaction: stamps `applied_at`, sets `needs_trust_check`
+on every partnership touching its functions, and recounts those functions' review pairs
+in the read model (layers.readmodel): reviews made before it are stale from then on.
 
 `disruption_log` returns what it did, so the page can say it: "12 reviews of Sales &
 Account Management now need re-confirming; 4 partnerships flagged for a trust check."
@@ -19,21 +18,21 @@ Account Management now need re-confirming; 4 partnerships flagged for a trust ch
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from layers.models import Assignment, Review
-from layers.review_state import format_day, is_current, latest_review, staleness_cutoff
+from layers.models import PairStatus, ReviewPair
+from layers.readmodel import hooks as readmodel
+from layers.review_state import format_day
 from wholeproduct.errors import DomainError
 
-from ..models import Disruption, Function, Organization, Partnership, Stakeholder
+from ..models import Disruption, Function, Organization, Partnership
 
 TITLE_MAX = Disruption._meta.get_field("title").max_length
 NOTE_MAX = Disruption._meta.get_field("note").max_length
@@ -122,50 +121,37 @@ def _functions(organization: Organization, function_ids: Iterable[int | Function
 # --- the effects ------------------------------------------------------------------------------------
 
 
-def _touching(organization: Organization, function_ids: set[int]) -> Q:
-    return Q(organization=organization) & (Q(function_a_id__in=function_ids) | Q(function_b_id__in=function_ids))
+def _touching(organization_id: int, function_ids: set[int]) -> Q:
+    return Q(organization_id=organization_id) & (Q(function_a_id__in=function_ids) | Q(function_b_id__in=function_ids))
 
 
-def _reviews_turning_stale(
-    organization: Organization, functions: list[Function], moment: datetime, now: datetime
-) -> dict[str, int]:
-    """Per function name: review pairs current at `now` whose latest review predates `moment`.
-
-    Pairs are (assignment of the function, stakeholder of that function), over every product
-    of the organization, as in layers.coverage. Four queries, whatever the numbers.
-    """
-    ids = {f.pk for f in functions}
-    assignments = {
-        row["id"]: row
-        for row in Assignment.objects.filter(function_id__in=ids, product__organization=organization).values(
-            "id", "function_id", "changed_at"
+def _reviews_turning_stale(organization: Organization, functions: list[Function], moment: datetime) -> dict[str, int]:
+    """Per function name: review pairs current now whose latest review is not newer than `moment`
+    (`review_state.is_current` is strict), read from the maintained pair table (one query)."""
+    rows = (
+        ReviewPair.objects.filter(
+            organization=organization,
+            function_id__in=[f.pk for f in functions],
+            state=PairStatus.CURRENT,
+            reviewed_at__lte=moment,
         )
-    }
-    staff = dict(Stakeholder.objects.filter(function_id__in=ids).values_list("id", "function_id"))
-    previous = dict(
-        Disruption.functions.through.objects.filter(function_id__in=ids, disruption__effective_at__lte=now)
-        .values("function_id")
-        .annotate(latest=Max("disruption__effective_at"))
-        .values_list("function_id", "latest")
+        .order_by()
+        .values_list("function_id")
+        .annotate(n=Count("id"))
     )
-    reviews: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    for review in Review.objects.filter(assignment_id__in=assignments.keys()).only(
-        "id", "assignment_id", "stakeholder_id", "verdict", "created_at"
-    ):
-        a = assignments[review.assignment_id]
-        if staff.get(review.stakeholder_id) == a["function_id"]:  # only pairs in P count
-            reviews[(review.assignment_id, review.stakeholder_id)].append(review)
     names = {f.pk: f.name for f in functions}
-    counts: dict[str, int] = {}
-    for (assignment_id, _), rows in reviews.items():
-        a = assignments[assignment_id]
-        latest = latest_review(rows)
-        assert latest is not None
-        cutoff = staleness_cutoff(a["changed_at"], previous.get(a["function_id"]))
-        if is_current(latest.created_at, cutoff) and not is_current(latest.created_at, moment):
-            name = names[a["function_id"]]
-            counts[name] = counts.get(name, 0) + 1
-    return counts
+    return {names[function_id]: n for function_id, n in rows}
+
+
+def _apply(disruption: Disruption, function_ids: set[int], now: datetime) -> int:
+    """Make a disruption count: stamp it, flag its partnerships, age its functions' pairs."""
+    disruption.applied_at = now
+    Disruption.objects.filter(pk=disruption.pk).update(applied_at=now)
+    touching = Partnership.objects.filter(_touching(disruption.organization_id, function_ids))
+    # One statement; `version` is left alone: the flag is not an edit a leader could lose.
+    flagged = touching.update(needs_trust_check=True, updated_at=now)
+    readmodel.disruption_applied(organization_id=disruption.organization_id, function_ids=function_ids)
+    return flagged
 
 
 @transaction.atomic
@@ -184,8 +170,8 @@ def disruption_log(
     functions = _functions(organization, function_ids)
     now = timezone.now()
     moment = effective_moment(occurred_on, now)
-    # Counted before the disruption exists, so "was current" means current without it.
-    by_function = _reviews_turning_stale(organization, functions, moment, now)
+    # Counted before the disruption counts, so "was current" means current without it.
+    by_function = _reviews_turning_stale(organization, functions, moment)
     disruption = Disruption.objects.create(
         organization=organization,
         kind=kind,
@@ -198,10 +184,10 @@ def disruption_log(
     disruption.functions.add(*functions)
     ids = {f.pk for f in functions}
     planned = moment > now
-    touching = Partnership.objects.filter(_touching(organization, ids))
-    # One statement; `version` is left alone: the flag is not an edit a leader could lose.
-    # A planned disruption flags its links from its date, through the web's own rule.
-    flagged = touching.count() if planned else touching.update(needs_trust_check=True, updated_at=now)
+    if planned:  # it takes effect on its date, through `apply_due_disruptions`
+        flagged = Partnership.objects.filter(_touching(organization.pk, ids)).count()
+    else:
+        flagged = _apply(disruption, ids, now)
     ordered = {name: by_function[name] for name in (f.name for f in functions) if name in by_function}
     return DisruptionEffects(
         disruption=disruption,
@@ -210,6 +196,26 @@ def disruption_log(
         partnerships_flagged=flagged,
         planned=planned,
     )
+
+
+def apply_due_disruptions(*, now: datetime | None = None) -> int:
+    """Apply every planned disruption whose moment has come (the beat task; idempotent).
+
+    Each is claimed in its own transaction with `select_for_update(skip_locked=True)`, so two
+    workers running at once apply each once, and a worker never waits on another's row.
+    """
+    now = now or timezone.now()
+    due = Disruption.objects.filter(applied_at__isnull=True, effective_at__lte=now)
+    applied = 0
+    for pk in list(due.order_by("effective_at", "pk").values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            disruption = due.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if disruption is None:
+                continue  # taken by another worker, or applied meanwhile
+            ids = set(disruption.functions.values_list("pk", flat=True))
+            _apply(disruption, ids, now)
+            applied += 1
+    return applied
 
 
 # --- words ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from layers.readmodel import hooks as readmodel
 from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
@@ -91,7 +92,9 @@ def function_create(
     )
     playbook_matches.stamp(function)
     web_cache.changed(organization.pk)
-    return _save(recorded_by(function, by))
+    function = _save(recorded_by(function, by))
+    readmodel.functions_changed(organization_id=organization.pk)
+    return function
 
 
 @transaction.atomic
@@ -175,6 +178,9 @@ def function_delete(
     except ProtectedError:
         # Someone added a person between our count and the delete.
         raise Conflict(f"Someone just added people to {name}. Review and confirm again.") from None
+    if moved:
+        readmodel.people_changed(organization_id=function.organization_id, function_ids=[move_people_to.pk])
+    readmodel.functions_changed(organization_id=function.organization_id)
     return DeletedFunction(name=name, people_moved=moved, people_deleted=deleted, assignments_deleted=assignments)
 
 

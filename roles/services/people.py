@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from layers.readmodel import hooks as readmodel
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
 from .. import selectors
@@ -81,7 +82,9 @@ def stakeholder_create(
         title=" ".join(title.split()),
         created_by=_by(by),
     )
-    return _save(recorded_by(person, by))
+    person = _save(recorded_by(person, by))
+    readmodel.people_changed(organization_id=organization.pk, function_ids=[function.pk])
+    return person
 
 
 @transaction.atomic
@@ -95,11 +98,12 @@ def stakeholder_update(
     organization = stakeholder.organization
     _check_function(organization, function)
     # Read the stored row, locked: the caller's instance may carry an unsaved email already.
-    stored = Stakeholder.objects.select_for_update().values("email", "user_id").get(pk=stakeholder.pk)
+    stored = Stakeholder.objects.select_for_update().values("email", "user_id", "function_id").get(pk=stakeholder.pk)
     changed = not _same(stored["email"], email)
     if changed and stored["user_id"]:
         stakeholder.email = stored["email"]
         raise linked_email_error(stakeholder)
+    moved_from = stored["function_id"]
     stakeholder.full_name = _clean_name(full_name)
     stakeholder.email = _clean_email(organization, email, exclude_pk=stakeholder.pk)
     stakeholder.function = function
@@ -107,4 +111,15 @@ def stakeholder_update(
     person = _save(recorded_by(stakeholder, by))
     if changed:
         invites.revoke_for_changed_email(stakeholder=person, by=by)
+    if moved_from != function.pk:
+        ends = {function.pk} | ({moved_from} if moved_from else set())
+        readmodel.people_changed(organization_id=organization.pk, function_ids=ends)
     return person
+
+
+@transaction.atomic
+def stakeholder_delete(*, stakeholder: Stakeholder) -> None:
+    """Remove a person; their reviews go with them, and their function's pairs are recounted."""
+    organization_id, function_id = stakeholder.organization_id, stakeholder.function_id
+    stakeholder.delete()
+    readmodel.people_changed(organization_id=organization_id, function_ids=[function_id])

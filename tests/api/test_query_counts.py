@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from layers.models import Assignment, CoverageReport, Layer, Product, Review
+from layers.readmodel.oracle import rebuild_everything
 from roles.models import Disruption, Function, Partnership, Stakeholder
 
 from .conftest import url
@@ -62,8 +63,10 @@ class Grower:
     def grow_assignments(self, n):
         functions = self.functions(n)
         Assignment.objects.bulk_create(
-            Assignment(product=self.product, function=f, layer=self.layers[i % 4]) for i, f in enumerate(functions)
+            Assignment(organization=self.org, product=self.product, function=f, layer=self.layers[i % 4])
+            for i, f in enumerate(functions)
         )
+        rebuild_everything()  # bulk rows, behind the services that keep the read model
 
     def grow_reviews(self, n):
         function = self.functions(1)[0]
@@ -72,10 +75,16 @@ class Grower:
         Stakeholder.objects.filter(pk__in=[p.pk for p in people]).update(function=function)
         Review.objects.bulk_create(
             Review(
-                assignment=assignment, stakeholder=p, verdict="disagree", comment="No.", suggested_layer=self.layers[1]
+                organization=self.org,
+                assignment=assignment,
+                stakeholder=p,
+                verdict="disagree",
+                comment="No.",
+                suggested_layer=self.layers[1],
             )
             for p in people
         )
+        rebuild_everything()
 
     def grow_reports(self, n):
         now = timezone.now()

@@ -44,6 +44,7 @@ def test_every_path_of_design_6_is_there(schema):
         "/api/v1/orgs/{org}/products/",
         "/api/v1/orgs/{org}/products/{product}/assignments/",
         "/api/v1/orgs/{org}/products/{product}/suggestions/",
+        "/api/v1/orgs/{org}/products/{product}/coverage/",
         "/api/v1/orgs/{org}/reviews/",
         "/api/v1/orgs/{org}/reports/",
         "/api/v1/orgs/{org}/reports/{id}/export/",
@@ -148,3 +149,11 @@ def test_errors_keep_the_shape_for_drf_refusals(leader_api, org):
     assert broken.status_code == 400 and broken.json()["error"] == "parse_error"
     form = leader_api.post(url("orgs/acme/functions/"), {"name": "X", "category": "building"})
     assert form.status_code == 415 and form.json()["error"] == "unsupported_media_type"
+
+
+def test_the_live_coverage_documents_the_fields_of_a_report(schema):
+    operation = schema["paths"]["/api/v1/orgs/{org}/products/{product}/coverage/"]["get"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    fields = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"]
+    expected = {"as_of", "score", "layer_coverage", "function_coverage", "review_coverage", "agreement"}
+    assert expected | {"layers", "gaps", "totals"} <= set(fields)

@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from layers.models import Assignment, CoverageReport, Product, Review
+from layers.readmodel import hooks
 from layers.services import reports as services
 from roles.models import Function, Organization, Partnership, Stakeholder
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory, layer
@@ -88,6 +89,8 @@ def insights(org: Organization, *, cs_function: Function | None = None) -> Scena
     Partnership.objects.create(
         organization=org, function_a=a, function_b=b, trust=2, last_checked_on=date.today() - timedelta(days=3)
     )
+    # The history above was dated by hand, behind the services that keep the read model.
+    hooks.organization_changed(organization_id=org.pk)
     return s
 
 
@@ -95,6 +98,7 @@ def review(assignment: Assignment, person: Stakeholder, *, verdict: str = "agree
     comment = "" if verdict == "agree" else "This is not our layer."
     made = Review.objects.create(assignment=assignment, stakeholder=person, verdict=verdict, comment=comment)
     Review.objects.filter(pk=made.pk).update(created_at=at)
+    hooks.review_written(organization_id=made.organization_id, assignment_id=assignment.pk, stakeholder_id=person.pk)
     return made
 
 

@@ -192,6 +192,7 @@ def test_reminders_are_idempotent_throttled_and_stop_when_people_review(world, o
         title="Platform reorg",
         occurred_on=day(7).date(),
         effective_at=day(7) + timedelta(hours=2),
+        applied_at=day(7) + timedelta(hours=2),  # as the beat task applies it on its date
     ).functions.add(world["eng_function"])
     assert run(campaign, day(8)) == ["eve@acme.test"]
     assert "changed, or your function was disrupted" in mail.outbox[0].body

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from layers import reporting
+from layers.readmodel.oracle import rebuild_everything
 from roles.models import Disruption, Partnership
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory, layer
 
@@ -119,6 +120,7 @@ def test_a_disruption_shows_what_it_did_to_each_products_score(leader_client, sc
         effective_at=now - timedelta(minutes=30),
     )
     disruption.functions.add(scenario.functions["Product Management"])
+    rebuild_everything()  # a raw row, behind the services that keep the read model
     build(scenario.product)  # Pat's review is stale now
 
     response = leader_client.get(DASHBOARD)
@@ -278,3 +280,28 @@ def test_the_layer_table_partial_draws_live_coverage_and_a_snapshot_alike(scenar
 
     assert live == stored
     assert "Product Management" in live and "No lead" in live and 'badge badge-danger">1<' in live
+
+
+# --- one truth: live numbers (issue 13 item 6) ---------------------------------------------------
+
+
+def test_the_dashboard_and_the_product_page_show_the_same_live_score_after_every_edit(leader_client, scenario, leader):
+    from layers.readmodel.read import live_coverage
+    from layers.services import assignments, reviews
+
+    report = build(scenario.product)
+    before = row_of(leader_client.get(DASHBOARD), "Insights Cloud").score
+    assert before == report.score == live_coverage(scenario.product).coverage.score
+
+    legal = FunctionFactory(organization=scenario.org, name="Legal", category="cross_functional")
+    assignments.assignment_set(product=scenario.product, function=legal, layer="expected", emphasis="lead", by=leader)
+    reviews.review_submit(assignment=scenario.assignments["cs"], stakeholder=scenario.people["casey"], verdict="agree")
+
+    after = row_of(leader_client.get(DASHBOARD), "Insights Cloud")
+    page = leader_client.get(f"/o/{scenario.org.slug}/p/{scenario.product.slug}/")
+    assert after.score == live_coverage(scenario.product).coverage.score != before
+    assert page.context["coverage"].score == after.score
+    assert row_of(leader_client.get(DASHBOARD), "Insights Cloud").latest.score == report.score  # the trend's snapshot
+    expected = [c.state for c in after.cells]
+    assert expected[1] != "unowned"  # Legal now leads the expected layer, live
+    assert "Scores and layers are live" in leader_client.get(DASHBOARD).text

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion, Layer
+from layers.readmodel.oracle import rebuild_everything
 from layers.services.assignments import assignment_set
 from layers.views import map_editor
 from roles.models import Function, Membership
@@ -513,9 +514,17 @@ def make_functions(org, count: int, prefix: str = "Team") -> list[Function]:
 def assign_all(product, functions) -> None:
     layers = list(Layer.objects.order_by("ring"))
     Assignment.objects.bulk_create(
-        Assignment(product=product, function=f, layer=layers[i % 4], emphasis="contributor", contribution="Helps.")
+        Assignment(
+            organization=product.organization,
+            product=product,
+            function=f,
+            layer=layers[i % 4],
+            emphasis="contributor",
+            contribution="Helps.",
+        )
         for i, f in enumerate(functions)
     )
+    rebuild_everything()  # bulk rows, behind the services that keep the read model
 
 
 def test_a_thousand_functions_are_paged(leader_client, insights):

@@ -374,13 +374,16 @@ def test_suggest_and_apply_queries_do_not_grow_with_the_number_of_functions(lead
             outcome = mapping.apply(product=product, by=leader)
         assert outcome.created > 0 and len(result.unmatched) == 2
         writes = [sql for sql in statements(applied) if sql.startswith(("INSERT", "UPDATE"))]
-        # One bulk insert of assignments and one of their history rows: nothing per row.
-        assert writes == [
-            'INSERT INTO "layers_assignment" ("product_id", "function_id", "layer_id", "emphasis", "contribution", '
-            '"source", "version", "created_at", "changed_at", "changed_by_id")',
-            'INSERT INTO "layers_assignmentchange" ("product_id", "function_id", "layer_id", "action", "before", '
-            '"after", "by_id", "at", "source")',
+        # One bulk insert of assignments and one of their history rows: nothing per row. Then
+        # the read model's bulk writes (pairs, counters), a fixed number too (issue 13).
+        assert writes[:2] == [
+            'INSERT INTO "layers_assignment" ("organization_id", "product_id", "function_id", "layer_id", "emphasis", '
+            '"contribution", "source", "version", "created_at", "changed_at", "changed_by_id")',
+            'INSERT INTO "layers_assignmentchange" ("organization_id", "product_id", "function_id", "layer_id", '
+            '"action", "before", "after", "by_id", "at", "source")',
         ]
+        read_model = ("layers_reviewpair", "layers_cellcounts", "layers_functioncounts", "layers_layercounts")
+        assert all(any(f'"{table}"' in sql for table in (*read_model, "layers_productcounts")) for sql in writes[2:])
         counts[size] = (len(suggested), len(statements(applied)))
     assert counts[10] == counts[200], counts
     assert counts[10][0] <= 6

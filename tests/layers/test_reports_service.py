@@ -17,6 +17,7 @@ from layers import selectors_coverage
 from layers.models import CoverageReport
 from layers.services import reports as services
 from roles.models import Disruption
+from roles.services.disruptions import disruption_log
 from tests.factories import (
     AssignmentFactory,
     FunctionFactory,
@@ -108,14 +109,15 @@ def test_the_snapshot_keeps_the_whole_result_and_the_rings_as_they_stood(scenari
 
 def test_a_disruption_after_a_review_makes_it_stale_in_the_next_report(scenario):
     before = build(scenario.product)
-    disruption = Disruption.objects.create(
+    # Logged through its service, which applies it (a raw row would be a planned disruption
+    # nobody applied: only applied disruptions count, layers.review_state).
+    disruption_log(
         organization=scenario.org,
         kind=Disruption.Kind.REORG,
         title="Product split in two",
         occurred_on=timezone.localdate(),
-        effective_at=timezone.now() - timedelta(minutes=5),
+        function_ids=[scenario.functions["Product Management"]],
     )
-    disruption.functions.add(scenario.functions["Product Management"])
 
     after = build(scenario.product)
 
@@ -179,7 +181,7 @@ def test_two_runs_make_two_snapshots(scenario):
     assert CoverageReport.objects.filter(product=scenario.product).count() == 2
 
 
-@pytest.mark.parametrize("where", ["_totals", "_rings"])
+@pytest.mark.parametrize("where", ["totals_of", "_rings"])
 def test_a_build_that_raises_midway_leaves_no_snapshot(scenario, monkeypatch, where):
     def broken(*args, **kwargs):
         raise RuntimeError("the worker was interrupted")

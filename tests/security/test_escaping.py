@@ -24,6 +24,7 @@ from django.core import mail
 from django.db import transaction
 
 from layers.models import CoverageReport
+from layers.readmodel import hooks
 from layers.services.reports import build_report
 from roles.services import imports
 from roles.services import invites as invite_services
@@ -73,6 +74,7 @@ def _taint(w: World) -> None:
     _save(w.campaign, name=SCRIPT)
     _save(w.users["leader"], first_name=SCRIPT, last_name=QUOTE)
     _save(w.users["own"], first_name=ATTRIBUTE, last_name=FORMULA)
+    hooks.organization_changed(organization_id=w.product.organization_id)  # raw writes above
     w.report = build_report(product_id=w.product.pk, trigger=CoverageReport.Trigger.MANUAL, run_key="xss-1")
     w.other_report = build_report(product_id=w.other_product.pk, trigger=CoverageReport.Trigger.MANUAL, run_key="xss-2")
     rows = [

@@ -84,8 +84,11 @@ def _member(org: Organization, email: str, first: str, last: str, access: str) -
 
 
 def _report(product: Product, run_key: str) -> CoverageReport:
+    from layers.readmodel import hooks
     from layers.services.reports import build_report
 
+    # The world is written raw, behind the services that keep the read model the report copies.
+    hooks.organization_changed(organization_id=product.organization_id)
     return build_report(product_id=product.pk, trigger=CoverageReport.Trigger.MANUAL, run_key=run_key)
 
 

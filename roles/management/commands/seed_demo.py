@@ -26,6 +26,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review
+from layers.readmodel import hooks as readmodel
 from layers.services import playbook_matches
 from layers.services.mapping import apply as apply_playbook
 from layers.services.reports import build_report
@@ -211,7 +212,13 @@ def _seed_partnerships(
     # PostgreSQL and SQLite (3.35+) return the new ids, which the check-ins need.
     Partnership.objects.bulk_create([partnership for partnership, _ in new])
     check_ins = [
-        PartnershipCheckIn(partnership=partnership, trust=trust, note=note, checked_on=today - timedelta(days=days))
+        PartnershipCheckIn(
+            organization_id=partnership.organization_id,
+            partnership=partnership,
+            trust=trust,
+            note=note,
+            checked_on=today - timedelta(days=days),
+        )
         for partnership, checks in new
         for days, trust, note in checks
     ]
@@ -257,6 +264,7 @@ def _seed_reviews(product: Product, spec: dict[str, Any], mapped_at: Any) -> int
                 continue
             reviews.append(
                 Review(
+                    organization_id=product.organization_id,
                     assignment=assignment,
                     stakeholder=person,
                     verdict=Review.Verdict.DISAGREE if dispute else Review.Verdict.AGREE,
@@ -309,6 +317,7 @@ def _seed_disruptions(org: Organization, data: dict[str, Any], functions: dict[s
 
 
 def _seed_organization_data(data: dict[str, Any], tally: Tally) -> list[Login]:
+    written = sum(tally.created.values())
     org = _seed_organization(data["organization"], tally)
     try:
         functions = _seed_functions(org, data["functions"], tally)
@@ -317,6 +326,9 @@ def _seed_organization_data(data: dict[str, Any], tally: Tally) -> list[Login]:
         logins = _seed_logins(org, data["users"], people, tally)
         _seed_partnerships(org, data.get("partnerships", []), functions, tally)
         _seed_maps(org, data, tally)  # before the disruptions, so the reorg stales what it touches
+        if sum(tally.created.values()) != written:
+            # People, products and backdated reviews were written in bulk: count them in.
+            readmodel.organization_changed(organization_id=org.pk)
         # A report before the reorg and one after it, so the dashboard shows what it did.
         _seed_reports(org, "before-disruptions", timezone.now() - timedelta(days=_oldest_disruption_days(data) + 1))
         _seed_disruptions(org, data, functions, tally)

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from layers.readmodel import hooks as readmodel
 from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError
 
@@ -93,10 +94,15 @@ def _silent(label: str, done: int, total: int) -> None:
 
 def _apply(organization: Organization, plan: Plan, progress: Progress, by: Any) -> dict[str, Any]:
     ids = _write_functions(organization, plan, by)
+    touched = _functions_people_join_or_leave(organization, plan, ids)
     people = _PeopleWriter(organization, plan, ids, progress, by)
     people.create()
     people.update()
     aliases = remember_joins(organization, plan.joins)
+    if plan.totals["functions_create"]:
+        readmodel.functions_changed(organization_id=organization.pk)
+    if touched:
+        readmodel.people_changed(organization_id=organization.pk, function_ids=touched)
     totals = plan.totals
     return {
         "created": totals[CREATE],
@@ -108,6 +114,20 @@ def _apply(organization: Organization, plan: Plan, progress: Progress, by: Any) 
         "functions_joined": totals["joins"],
         "aliases_remembered": aliases,
     }
+
+
+def _functions_people_join_or_leave(organization: Organization, plan: Plan, ids: dict[str, int]) -> set[int]:
+    """The functions whose people change (both ends of a move), for the read model to recount.
+
+    Read before the people are written: a moved person's old function is in the stored row. One
+    query over the organization's people, not an IN list of every updated id (SQLite caps those).
+    """
+    touched = {ids[row.function.lower()] for row in plan.rows if row.state in (CREATE, UPDATE)}
+    updated = {row.pk for row in plan.rows if row.state == UPDATE}
+    if updated:
+        stored = Stakeholder.objects.filter(organization=organization).values_list("pk", "function_id")
+        touched |= {function_id for pk, function_id in stored.iterator(chunk_size=5000) if pk in updated}
+    return touched
 
 
 class _PeopleWriter:

@@ -69,21 +69,20 @@ def export_file(organization: Organization) -> ExportFile:
 def export_counts(organization: Organization) -> dict[str, int]:
     """How many of each thing an export of `organization` holds (what the export page shows)."""
     in_org = {"organization": organization}
-    in_products = {"product__organization": organization}
     counts = {
         "memberships": Membership.objects.filter(**in_org).count(),
         "functions": Function.objects.filter(**in_org).count(),
         "people": Stakeholder.objects.filter(**in_org).count(),
         "products": Product.objects.filter(**in_org).count(),
-        "assignments": Assignment.objects.filter(**in_products).count(),
-        "assignment_changes": AssignmentChange.objects.filter(**in_products).count(),
-        "dismissed_suggestions": DismissedSuggestion.objects.filter(**in_products).count(),
-        "reviews": Review.objects.filter(assignment__product__organization=organization).count(),
+        "assignments": Assignment.objects.filter(**in_org).count(),
+        "assignment_changes": AssignmentChange.objects.filter(**in_org).count(),
+        "dismissed_suggestions": DismissedSuggestion.objects.filter(**in_org).count(),
+        "reviews": Review.objects.filter(**in_org).count(),
         "partnerships": Partnership.objects.filter(**in_org).count(),
-        "check_ins": PartnershipCheckIn.objects.filter(partnership__organization=organization).count(),
+        "check_ins": PartnershipCheckIn.objects.filter(**in_org).count(),
         "disruptions": Disruption.objects.filter(**in_org).count(),
-        "campaigns": ReviewCampaign.objects.filter(**in_products).count(),
-        "reminders": CampaignReminder.objects.filter(campaign__product__organization=organization).count(),
+        "campaigns": ReviewCampaign.objects.filter(**in_org).count(),
+        "reminders": CampaignReminder.objects.filter(**in_org).count(),
         "reports": CoverageReport.objects.filter(**in_org).count(),
     }
     return counts

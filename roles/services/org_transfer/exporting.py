@@ -156,7 +156,7 @@ class _Exporter:
         return cell["product"], _fold(cell["function"]), cell["layer"]
 
     def assignments(self) -> list[dict[str, Any]]:
-        found = Assignment.objects.filter(product__organization=self.org).values(
+        found = Assignment.objects.filter(organization=self.org).values(
             "id", "product_id", "function_id", "layer__key", "changed_by_id", *COLUMNS[Assignment]
         )
         rows = []
@@ -168,7 +168,7 @@ class _Exporter:
         return sorted(rows, key=self._cell_order)
 
     def assignment_changes(self) -> list[dict[str, Any]]:
-        found = AssignmentChange.objects.filter(product__organization=self.org).values(
+        found = AssignmentChange.objects.filter(organization=self.org).values(
             "id", "product_id", "function_id", "layer__key", "by_id", *COLUMNS[AssignmentChange]
         )
         rows = []
@@ -179,7 +179,7 @@ class _Exporter:
         return sorted(rows, key=self._cell_order)  # stable: each cell's history stays in time order
 
     def dismissed_suggestions(self) -> list[dict[str, Any]]:
-        found = DismissedSuggestion.objects.filter(product__organization=self.org).values(
+        found = DismissedSuggestion.objects.filter(organization=self.org).values(
             "product_id", "function_id", "layer__key", "by_id", *COLUMNS[DismissedSuggestion]
         )
         rows = []
@@ -190,7 +190,7 @@ class _Exporter:
         return sorted(rows, key=self._cell_order)
 
     def reviews(self) -> list[dict[str, Any]]:
-        found = Review.objects.filter(assignment__product__organization=self.org).values(
+        found = Review.objects.filter(organization=self.org).values(
             "id",
             "assignment_id",
             "stakeholder_id",
@@ -215,7 +215,7 @@ class _Exporter:
             "id", "function_a_id", "function_b_id", *COLUMNS[Partnership]
         )
         check_ins: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        readings = PartnershipCheckIn.objects.filter(partnership__organization=self.org).values(
+        readings = PartnershipCheckIn.objects.filter(organization=self.org).values(
             "id", "partnership_id", "by_id", *COLUMNS[PartnershipCheckIn]
         )
         for c in sorted(readings, key=lambda c: (c["checked_on"], c["created_at"], c["id"])):
@@ -246,15 +246,15 @@ class _Exporter:
     # --- reviews campaigns and reports ---
 
     def campaigns(self) -> list[dict[str, Any]]:
-        found = ReviewCampaign.objects.filter(product__organization=self.org).values(
+        found = ReviewCampaign.objects.filter(organization=self.org).values(
             "id", "product_id", "created_by_id", *COLUMNS[ReviewCampaign]
         )
         scoped: dict[int, list[str]] = defaultdict(list)
-        through = ReviewCampaign.functions.through.objects.filter(reviewcampaign__product__organization=self.org)
+        through = ReviewCampaign.functions.through.objects.filter(reviewcampaign__organization=self.org)
         for campaign_id, function_id in through.values_list("reviewcampaign_id", "function_id"):
             scoped[campaign_id].append(self.function_names[function_id])
         reminders: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        sent = CampaignReminder.objects.filter(campaign__product__organization=self.org).values(
+        sent = CampaignReminder.objects.filter(organization=self.org).values(
             "id", "campaign_id", "stakeholder_id", *COLUMNS[CampaignReminder]
         )
         for r in sorted(sent, key=lambda r: (r["sent_on"], _fold(self.person_emails[r["stakeholder_id"]]), r["id"])):

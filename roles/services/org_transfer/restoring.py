@@ -26,6 +26,7 @@ from django.core.validators import validate_slug
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from layers.models import (
     Assignment,
@@ -38,6 +39,7 @@ from layers.models import (
     Review,
     ReviewCampaign,
 )
+from layers.readmodel import hooks as readmodel
 from layers.services import playbook_matches
 from wholeproduct.errors import DomainError
 
@@ -204,6 +206,7 @@ class _Restorer:
             self.reports,
         ):
             step()
+        readmodel.organization_changed(organization_id=org.pk)
         org.refresh_from_db()
         return self.result
 
@@ -241,6 +244,9 @@ class _Restorer:
         """Insert in bulk, then write back the timestamps Django overwrote on insert."""
         stamps = _stamps(model)
         kept = [{name: getattr(obj, name) for name in stamps} for obj in objects]
+        if any(f.name == "organization" for f in model._meta.concrete_fields):
+            for obj in objects:  # the tenant key: bulk_create skips the save() that derives it
+                obj.organization_id = self.org.pk
         model.objects.bulk_create(objects, batch_size=BATCH)
         if stamps and objects:
             for obj, values in zip(objects, kept, strict=True):
@@ -514,7 +520,10 @@ class _Restorer:
         for index, row in enumerate(self.data["disruptions"]):
             where = f"disruptions #{index + 1}"
             by = self._user(row["created_by"], where)
-            objects.append(self._build(Disruption, row, where, organization=self.org, created_by=by))
+            disruption = self._build(Disruption, row, where, organization=self.org, created_by=by)
+            # One whose date has come counts at once; a planned one waits for the beat task.
+            disruption.applied_at = disruption.effective_at if disruption.effective_at <= timezone.now() else None
+            objects.append(disruption)
             touched.append(self._functions(row["functions"], where))
         self._insert(Disruption, objects, "disruptions")
         through = Disruption.functions.through

@@ -97,21 +97,26 @@ LINKS: dict[type[models.Model], tuple[str, ...]] = {
     FunctionAlias: ("organization", "function"),  # a function row's "aliases"
     Stakeholder: ("organization", "function", "user", "manager", "created_by"),
     Product: ("organization", "head", "created_by"),
-    Assignment: ("product", "function", "layer", "changed_by"),
-    AssignmentChange: ("product", "function", "layer", "by"),
-    DismissedSuggestion: ("product", "function", "layer", "by"),
-    Review: ("assignment", "stakeholder", "suggested_layer", "resolved_by"),
+    Assignment: ("product", "function", "layer", "changed_by", "organization"),
+    AssignmentChange: ("product", "function", "layer", "by", "organization"),
+    DismissedSuggestion: ("product", "function", "layer", "by", "organization"),
+    Review: ("assignment", "stakeholder", "suggested_layer", "resolved_by", "organization"),
     Partnership: ("organization", "function_a", "function_b"),
-    PartnershipCheckIn: ("partnership", "by"),
+    PartnershipCheckIn: ("partnership", "by", "organization"),
     Disruption: ("organization", "functions", "created_by"),
-    ReviewCampaign: ("product", "functions", "created_by"),
-    CampaignReminder: ("campaign", "stakeholder"),
+    ReviewCampaign: ("product", "functions", "created_by", "organization"),
+    CampaignReminder: ("campaign", "stakeholder", "organization"),
     CoverageReport: ("product", "organization", "requested_by"),
 }
 
 # Columns derived from others and made again on restore, never read from a file: a function's
-# stored playbook match comes from its name (layers.services.playbook_matches).
-DERIVED: dict[type[models.Model], tuple[str, ...]] = {Function: ("playbook_name", "playbook_hints")}
+# stored playbook match comes from its name (layers.services.playbook_matches); a disruption whose
+# date has come is applied on restore, a planned one waits for the beat task
+# (roles.services.disruptions).
+DERIVED: dict[type[models.Model], tuple[str, ...]] = {
+    Function: ("playbook_name", "playbook_hints"),
+    Disruption: ("applied_at",),
+}
 
 # Kept out on purpose: invites carry single-use secrets (invite people again after a restore),
 # import uploads are transient copies of HR files, export files transient copies of reports (each

@@ -1,0 +1,108 @@
+"""What the write services call to keep the read model up to date, in their own transaction.
+
+Each hook names what changed in the domain's words; it locks the counter rows of the
+products concerned (in id order), recomputes the pairs in scope from raw rows and then those
+products' counters. A service calls the hook after its own writes, inside its
+`transaction.atomic`, so a write that fails rolls its read-model update back with it.
+
+    review_written       a review was submitted or resolved (one pair)
+    assignments_changed  assignment create/change/delete, bulk apply, import of a map
+    people_changed       person create/move/delete, a function deleted or merged into another
+    functions_changed    a function created or deleted: every product's function count
+    disruption_applied   a disruption took effect on some functions
+    organization_changed restore, import, seed: recompute the whole organization
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+
+from django.db import transaction
+from django.db.models import Q
+
+from ..models import Assignment, Product
+from .maintain import PairDiff, lock_products, refresh_counts, refresh_pairs
+
+ProductFunction = tuple[int, int]
+
+
+def review_written(*, organization_id: int, assignment_id: int, stakeholder_id: int) -> None:
+    _refresh(organization_id, Q(pk=assignment_id), stakeholder_ids=[stakeholder_id])
+
+
+def assignments_changed(*, organization_id: int, product_id: int, function_ids: Iterable[int]) -> None:
+    """Some cells of one product were created, changed or deleted (deleted ones are gone already)."""
+    ids = set(function_ids)
+    _refresh(
+        organization_id,
+        Q(product_id=product_id, function_id__in=ids),
+        extra={(product_id, f) for f in ids},
+    )
+
+
+def people_changed(*, organization_id: int, function_ids: Iterable[int]) -> None:
+    """People joined, left or moved between these functions (name both ends of a move)."""
+    ids = set(function_ids)
+    products = Assignment.objects.filter(organization_id=organization_id, function_id__in=ids).values_list(
+        "product_id", flat=True
+    )
+    _refresh(organization_id, Q(function_id__in=ids), extra={(p, f) for p in set(products) for f in ids})
+
+
+def functions_changed(*, organization_id: int) -> None:
+    """A function was created or deleted: every product's function count (and, for a deleted
+    one, the layers and totals its cascaded cells left) is recomputed."""
+    _refresh(organization_id, Q(pk__in=[]), all_products=True)
+
+
+def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> None:
+    people_changed(organization_id=organization_id, function_ids=function_ids)
+
+
+@transaction.atomic
+def organization_changed(*, organization_id: int) -> PairDiff:
+    """Recompute every pair and counter of the organization (restore, import, seed, repair),
+    product by product so that a large organization's reviews are never all in memory at once."""
+    ids = sorted(Product.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
+    lock_products(organization_id, ids)
+    total = PairDiff()
+    for product_id in ids:
+        _, diff = refresh_pairs(organization_id, Q(product_id=product_id))
+        refresh_counts(organization_id, product_id)
+        total.created, total.updated, total.deleted = (
+            total.created + diff.created,
+            total.updated + diff.updated,
+            total.deleted + diff.deleted,
+        )
+    return total
+
+
+def product_created(*, organization_id: int, product_id: int) -> None:
+    with transaction.atomic():
+        lock_products(organization_id, [product_id])
+        refresh_counts(organization_id, product_id)
+
+
+@transaction.atomic
+def _refresh(
+    organization_id: int,
+    assignments: Q,
+    *,
+    stakeholder_ids: Collection[int] | None = None,
+    extra: Collection[ProductFunction] = (),
+    all_products: bool = False,
+    all_functions: bool = False,
+) -> PairDiff:
+    in_scope = Assignment.objects.filter(assignments, organization_id=organization_id)
+    products = set(in_scope.values_list("product_id", flat=True)) | {p for p, _ in extra}
+    if all_products:
+        products |= set(Product.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
+    lock_products(organization_id, products)
+    touched, diff = refresh_pairs(organization_id, assignments, stakeholder_ids)
+    functions: dict[int, set[int]] = defaultdict(set)
+    for product_id, function_id in {*touched, *extra}:
+        functions[product_id].add(function_id)
+    for product_id in sorted(products):
+        refresh_counts(organization_id, product_id, None if all_functions else functions.get(product_id, set()))
+    return diff

@@ -1,0 +1,323 @@
+"""Recompute a scope of the read model from raw rows, with `layers.review_state`'s rule.
+
+Two steps, both idempotent, so "maintain" and "repair" are the same code:
+
+1. `refresh_pairs`: the review pairs of some assignments (optionally some people only) are
+   compared with what the rule says from the raw rows; new pairs are inserted, changed ones
+   updated, pairs that no longer exist deleted.
+2. `refresh_counts`: one product's counters are recomputed from its pair rows with aggregates:
+   the cells of the functions touched, then the layer rows and the product row summed from
+   the cells. The product's counter row is locked first (`select_for_update`), so two writers
+   on one product take turns and the second reads what the first committed: no lost update,
+   and no fragile +1/-1 arithmetic to drift.
+
+Every query filters on the tenant key and runs a fixed number of times per call.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from roles.models import Disruption, Function, Stakeholder
+
+from ..models import Assignment, Review
+from ..review_state import (
+    AGREE,
+    DISAGREE,
+    PairStatus,
+    ReviewFact,
+    is_open,
+    latest_review,
+    pair_status,
+    staleness_cutoff,
+)
+from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts, ReviewPair
+
+BATCH = 2000
+PAIR_FIELDS = (
+    "product_id",
+    "function_id",
+    "layer_id",
+    "review_id",
+    "verdict",
+    "reviewed_at",
+    "state",
+    "is_open",
+    "cutoff",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    id: int
+    product_id: int
+    function_id: int
+    layer_id: int
+    changed_at: datetime
+
+
+# --- the rule applied to raw rows (shared with the oracle) -----------------------------------------
+
+
+def applied_disruptions(organization_id: int, function_ids: Collection[int]) -> dict[int, datetime]:
+    """{function id: its last disruption that has taken effect} (one query)."""
+    links = Disruption.functions.through.objects.filter(
+        disruption__organization_id=organization_id,
+        disruption__applied_at__isnull=False,
+        function_id__in=list(function_ids),
+    )
+    return dict(links.order_by().values_list("function_id").annotate(last=Max("disruption__effective_at")))
+
+
+def desired_pairs(
+    organization_id: int, cells: list[Cell], stakeholder_ids: Collection[int] | None = None
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """What the pair rows of `cells` should hold, from raw rows (three queries)."""
+    if not cells:
+        return {}
+    function_ids = {c.function_id for c in cells}
+    people = Stakeholder.objects.filter(organization_id=organization_id, function_id__in=function_ids)
+    reviews = Review.objects.filter(organization_id=organization_id, assignment_id__in=[c.id for c in cells])
+    if stakeholder_ids is not None:
+        people = people.filter(pk__in=list(stakeholder_ids))
+        reviews = reviews.filter(stakeholder_id__in=list(stakeholder_ids))
+    by_function: dict[int, list[int]] = defaultdict(list)
+    for pk, function_id in people.values_list("pk", "function_id"):
+        by_function[function_id].append(pk)
+    history: dict[tuple[int, int], list[ReviewFact]] = defaultdict(list)
+    rows = reviews.values_list("assignment_id", "stakeholder_id", "verdict", "created_at", "resolved_at", "id")
+    for assignment_id, stakeholder_id, verdict, created_at, resolved_at, pk in rows:
+        history[(assignment_id, stakeholder_id)].append(ReviewFact(verdict, created_at, resolved_at, "", pk))
+    disrupted = applied_disruptions(organization_id, function_ids)
+    wanted: dict[tuple[int, int], dict[str, Any]] = {}
+    for cell in cells:
+        cutoff = staleness_cutoff(cell.changed_at, disrupted.get(cell.function_id))
+        for person in by_function.get(cell.function_id, ()):
+            latest = latest_review(history.get((cell.id, person), ()))
+            wanted[(cell.id, person)] = {
+                "product_id": cell.product_id,
+                "function_id": cell.function_id,
+                "layer_id": cell.layer_id,
+                "review_id": latest.id if latest else None,
+                "verdict": latest.verdict if latest else "",
+                "reviewed_at": latest.created_at if latest else None,
+                "state": str(pair_status(latest, cutoff)),
+                "is_open": bool(latest and is_open(latest)),
+                "cutoff": cutoff,
+            }
+    return wanted
+
+
+def cells_of(organization_id: int, assignments: Q) -> list[Cell]:
+    rows = Assignment.objects.filter(assignments, organization_id=organization_id).values_list(
+        "id", "product_id", "function_id", "layer_id", "changed_at"
+    )
+    return [Cell(*row) for row in rows]
+
+
+# --- step 1: pairs ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PairDiff:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+def refresh_pairs(
+    organization_id: int, assignments: Q, stakeholder_ids: Collection[int] | None = None
+) -> tuple[set[tuple[int, int]], PairDiff]:
+    """Bring the pairs of the assignments matching `assignments` (and of `stakeholder_ids` only,
+    when given) in line with the raw rows. Returns the (product, function) pairs it looked at."""
+    cells = cells_of(organization_id, assignments)
+    wanted = desired_pairs(organization_id, cells, stakeholder_ids)
+    stored = ReviewPair.objects.filter(organization_id=organization_id, assignment_id__in=[c.id for c in cells])
+    if stakeholder_ids is not None:
+        stored = stored.filter(stakeholder_id__in=list(stakeholder_ids))
+    diff = PairDiff()
+    updates, stale_ids = [], []
+    for pk, assignment_id, stakeholder_id, *values in stored.values_list(
+        "pk", "assignment_id", "stakeholder_id", *PAIR_FIELDS
+    ):
+        want = wanted.pop((assignment_id, stakeholder_id), None)
+        if want is None:
+            stale_ids.append(pk)
+        elif tuple(values) != tuple(want[f] for f in PAIR_FIELDS):
+            updates.append(ReviewPair(pk=pk, **want))
+    if stale_ids:
+        diff.deleted = ReviewPair.objects.filter(pk__in=stale_ids).delete()[0]
+    if updates:
+        ReviewPair.objects.bulk_update(updates, list(PAIR_FIELDS), batch_size=BATCH)
+        diff.updated = len(updates)
+    creates = [
+        ReviewPair(organization_id=organization_id, assignment_id=a, stakeholder_id=s, **want)
+        for (a, s), want in wanted.items()
+    ]
+    ReviewPair.objects.bulk_create(creates, batch_size=BATCH)
+    diff.created = len(creates)
+    return {(c.product_id, c.function_id) for c in cells}, diff
+
+
+# --- step 2: counters ------------------------------------------------------------------------------
+
+
+def lock_products(organization_id: int, product_ids: Iterable[int]) -> None:
+    """Take the counter rows of these products, in id order (no deadlock between two writers)."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
+    missing = set(ids) - set(
+        ProductCounts.objects.filter(organization_id=organization_id, product_id__in=ids).values_list(
+            "product_id", flat=True
+        )
+    )
+    for product_id in sorted(missing):
+        ProductCounts.objects.get_or_create(product_id=product_id, defaults={"organization_id": organization_id})
+    list(
+        ProductCounts.objects.select_for_update()
+        .filter(organization_id=organization_id, product_id__in=ids)
+        .order_by("product_id")
+        .values_list("pk", flat=True)
+    )
+
+
+_CURRENT = Q(state=PairStatus.CURRENT)
+
+
+def refresh_counts(
+    organization_id: int, product_id: int, function_ids: Collection[int] | None = None, *, now: datetime | None = None
+) -> None:
+    """Recompute the product's counters: the cells of `function_ids` (all when None), then its
+    layer rows and its totals. Call under `lock_products` (the hooks do)."""
+    cells = Assignment.objects.filter(organization_id=organization_id, product_id=product_id)
+    pairs = ReviewPair.objects.filter(organization_id=organization_id, product_id=product_id)
+    stored_cells = CellCounts.objects.filter(organization_id=organization_id, product_id=product_id)
+    stored_functions = FunctionCounts.objects.filter(organization_id=organization_id, product_id=product_id)
+    if function_ids is not None:
+        ids = list(function_ids)
+        cells, pairs = cells.filter(function_id__in=ids), pairs.filter(function_id__in=ids)
+        stored_cells, stored_functions = (
+            stored_cells.filter(function_id__in=ids),
+            stored_functions.filter(function_id__in=ids),
+        )
+    counted = {
+        row.pop("assignment_id"): row
+        for row in pairs.order_by()
+        .values("assignment_id")
+        .annotate(
+            pairs=Count("id"),
+            reviewed=Count("id", filter=~Q(state=PairStatus.PENDING)),
+            current=Count("id", filter=_CURRENT),
+            agreeing=Count("id", filter=_CURRENT & Q(verdict=AGREE)),
+            disagreeing=Count("id", filter=_CURRENT & Q(verdict=DISAGREE)),
+            open=Count("id", filter=Q(is_open=True)),
+        )
+    }
+    new_cells = [
+        CellCounts(
+            organization_id=organization_id,
+            product_id=product_id,
+            function_id=function_id,
+            layer_id=layer_id,
+            assignment_id=pk,
+            emphasis=emphasis,
+            **counted.get(pk, {}),
+        )
+        for pk, function_id, layer_id, emphasis in cells.values_list("id", "function_id", "layer_id", "emphasis")
+    ]
+    stored_cells.delete()
+    CellCounts.objects.bulk_create(new_cells, batch_size=BATCH)
+    stored_functions.delete()
+    FunctionCounts.objects.bulk_create(_function_rows(organization_id, product_id, new_cells), batch_size=BATCH)
+    _refresh_layers(organization_id, product_id)
+    _refresh_product(organization_id, product_id, now or timezone.now())
+
+
+def _function_rows(organization_id: int, product_id: int, cells: list[CellCounts]) -> list[FunctionCounts]:
+    rows: dict[int, FunctionCounts] = {}
+    for cell in cells:
+        row = rows.setdefault(
+            cell.function_id,
+            FunctionCounts(organization_id=organization_id, product_id=product_id, function_id=cell.function_id),
+        )
+        row.assignments += 1
+        row.leads += cell.emphasis == Assignment.Emphasis.LEAD
+        row.people = max(row.people, cell.pairs)  # every cell of a function has one pair per person
+        for name in CellCounts.COUNTS:
+            setattr(row, name, getattr(row, name) + getattr(cell, name))
+    return list(rows.values())
+
+
+def _sums() -> dict[str, Any]:
+    return {name: Sum(name) for name in CellCounts.COUNTS}
+
+
+def _refresh_layers(organization_id: int, product_id: int) -> None:
+    cells = CellCounts.objects.filter(organization_id=organization_id, product_id=product_id)
+    totals = {
+        row.pop("layer_id"): row
+        for row in cells.order_by()
+        .values("layer_id")
+        .annotate(**_sums(), contributors=Count("id", filter=Q(emphasis=Assignment.Emphasis.CONTRIBUTOR)))
+    }
+    # The database allows one lead per layer; should rows ever hold two, the first by name wins.
+    leads: dict[int, tuple[int, int]] = {}
+    for layer_id, function_id, disputes in (
+        cells.filter(emphasis=Assignment.Emphasis.LEAD)
+        .order_by("function__name", "assignment_id")
+        .values_list("layer_id", "function_id", "open")
+    ):
+        leads.setdefault(layer_id, (function_id, disputes))
+    from ..models import Layer
+
+    rows = []
+    for layer_id in Layer.objects.order_by("ring").values_list("pk", flat=True):
+        counts = {k: v or 0 for k, v in totals.get(layer_id, {}).items()}
+        lead, disputes = leads.get(layer_id, (None, 0))
+        rows.append(
+            LayerCounts(
+                organization_id=organization_id,
+                product_id=product_id,
+                layer_id=layer_id,
+                lead_id=lead,
+                lead_disputed=bool(disputes),
+                **counts,
+            )
+        )
+    LayerCounts.objects.filter(organization_id=organization_id, product_id=product_id).delete()
+    LayerCounts.objects.bulk_create(rows)
+
+
+def _refresh_product(organization_id: int, product_id: int, now: datetime) -> None:
+    layers = LayerCounts.objects.filter(organization_id=organization_id, product_id=product_id)
+    functions = FunctionCounts.objects.filter(organization_id=organization_id, product_id=product_id)
+    values: dict[str, Any] = dict.fromkeys((*CellCounts.COUNTS, "contributors"), 0)
+    owned = 0
+    for row in layers:
+        owned += row.lead_id is not None
+        for name in values:
+            values[name] += getattr(row, name)
+    mapped = functions.aggregate(
+        mapped=Count("id"), unstaffed=Count("id", filter=Q(people=0)), assignments=Sum("assignments")
+    )
+    ProductCounts.objects.filter(product_id=product_id).update(
+        **values,
+        owned_layers=owned,
+        functions=Function.objects.filter(organization_id=organization_id).count(),
+        mapped_functions=mapped["mapped"],
+        unstaffed_functions=mapped["unstaffed"],
+        assignments=mapped["assignments"] or 0,
+        as_of=now,
+    )

@@ -1,0 +1,163 @@
+"""Live coverage, read from the maintained counters (DESIGN §4): pages, the API and the report
+build call this, never the raw-row computation (that is the oracle, `layers.coverage`).
+
+The numbers and gaps come out of `layers.coverage.assemble_coverage`, the same function the
+oracle ends in, fed with the per-assignment tallies of `CellCounts` instead of tallies counted
+from reviews: one formula, two sources, and `rebuild_read_model --check` compares them.
+Five queries whatever the organization's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from roles.models import Function, Partnership
+
+from ..coverage import AssignmentRow, Coverage, FunctionRow, PartnershipRow, Tally, assemble_coverage, percent
+from ..models import Product
+from .maintain import applied_disruptions
+from .tables import CellCounts, LayerCounts, ProductCounts
+
+
+@dataclass(frozen=True)
+class LiveCoverage:
+    coverage: Coverage
+    as_of: datetime | None
+    people: int  # distinct people in the product's mapped functions
+    external_function_ids: frozenset[int]
+    functions: dict[int, FunctionRow]
+    assignments: list[AssignmentRow]
+
+
+def live_coverage(product: Product, *, now: datetime | None = None) -> LiveCoverage:
+    organization_id = product.organization_id
+    functions, external = function_rows(organization_id)
+    cells = list(
+        CellCounts.objects.filter(organization_id=organization_id, product_id=product.pk).values_list(
+            "assignment_id",
+            "function_id",
+            "layer__key",
+            "emphasis",
+            "pairs",
+            "reviewed",
+            "current",
+            "agreeing",
+            "open",
+        )
+    )
+    assigned, staff, tallies = [], {}, {}
+    for pk, function_id, key, emphasis, pairs, reviewed, current, agreeing, open_ in cells:
+        if function_id not in functions:
+            continue
+        assigned.append(AssignmentRow(id=pk, function_id=function_id, layer_key=key, emphasis=emphasis))
+        staff[function_id] = pairs  # one pair per person of the function
+        tallies[pk] = Tally(reviewed=reviewed, current=current, agreeing=agreeing, open=open_)
+    mapped = set(staff)
+    coverage = assemble_coverage(
+        functions=functions,
+        assigned=assigned,
+        staff=staff,
+        tallies=tallies,
+        partnerships=partnership_rows(organization_id, mapped),
+        disrupted=applied_disruptions(organization_id, mapped),
+        today=(now or timezone.now()).date(),
+    )
+    as_of = ProductCounts.objects.filter(product_id=product.pk).values_list("as_of", flat=True).first()
+    return LiveCoverage(coverage, as_of, sum(staff.values()), external, functions, assigned)
+
+
+def function_rows(organization_id: int) -> tuple[dict[int, FunctionRow], frozenset[int]]:
+    rows = Function.objects.filter(organization_id=organization_id).values_list("id", "name", "category", "is_external")
+    functions, external = {}, set()
+    for pk, name, category, is_external in rows:
+        functions[pk] = FunctionRow(id=pk, name=name, category=category)
+        if is_external:
+            external.add(pk)
+    return functions, frozenset(external)
+
+
+def partnership_rows(organization_id: int, function_ids: Any) -> list[PartnershipRow]:
+    """The partnerships touching these functions (ids, or a queryset of them as a subquery): a
+    link between two functions that do nothing for a product is not that product's gap."""
+    ids = function_ids
+    rows = Partnership.objects.filter(
+        Q(function_a_id__in=ids) | Q(function_b_id__in=ids), organization_id=organization_id
+    ).values_list(
+        "id",
+        "function_a__name",
+        "function_b__name",
+        "trust",
+        "last_checked_on",
+        "function_a_id",
+        "function_b_id",
+        "needs_trust_check",
+    )
+    return [
+        PartnershipRow(
+            id=pk,
+            a_name=a,
+            b_name=b,
+            trust=trust,
+            last_checked_on=checked,
+            a_function_id=fa,
+            b_function_id=fb,
+            needs_trust_check=flagged,
+        )
+        for pk, a, b, trust, checked, fa, fb, flagged in rows
+    ]
+
+
+def product_counts(organization_id: int, product_ids: Iterable[int]) -> dict[int, ProductCounts]:
+    """The totals of several products in one query (the dashboard's heat map)."""
+    rows = ProductCounts.objects.filter(organization_id=organization_id, product_id__in=list(product_ids))
+    return {row.product_id: row for row in rows}
+
+
+def layer_counts(organization_id: int, product_ids: Iterable[int]) -> dict[int, list[LayerCounts]]:
+    """Each product's four layer rows, ring order, in one query."""
+    rows = (
+        LayerCounts.objects.filter(organization_id=organization_id, product_id__in=list(product_ids))
+        .select_related("layer", "lead")
+        .order_by("product_id", "layer__ring")
+    )
+    out: dict[int, list[LayerCounts]] = {}
+    for row in rows:
+        out.setdefault(row.product_id, []).append(row)
+    return out
+
+
+def summary_of(counts: ProductCounts) -> Coverage:
+    """The product's figures from its counter row alone (no layers, no gaps): the dashboard's score.
+    The same `Coverage` arithmetic as everywhere, so it equals the live endpoint's score."""
+    return Coverage(
+        functions=counts.functions,
+        mapped_functions=counts.mapped_functions,
+        assignments=counts.assignments,
+        owned_layers=counts.owned_layers,
+        review_pairs=counts.pairs,
+        current_reviews=counts.current,
+        agreeing_reviews=counts.agreeing,
+        stale_reviews=counts.stale,
+        pending_reviews=counts.pending,
+        open_disputes=counts.open,
+        layers=(),
+    )
+
+
+def layer_row(row: LayerCounts) -> dict[str, Any]:
+    """A layer's counter row in the shape of a report's layer row (what `layer_state` reads)."""
+    return {
+        "key": row.layer.key,
+        "name": row.layer.name,
+        "lead": row.lead.name if row.lead else None,
+        "open_disputes": row.open,
+        "stakeholders_reached": row.pairs,
+        "current_reviews": row.current,
+        "reviewed_pct": percent(row.current, row.pairs),
+    }

@@ -1,0 +1,135 @@
+"""The read model's tables: derived rows kept up to date by the write services (`hooks`).
+
+Nothing here is a source of truth: `rebuild_read_model` can recompute every row from the
+domain tables. Each row carries its tenant key and the indexes its reads filter on.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from roles.models import Function, Organization, Stakeholder
+
+
+class PairStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CURRENT = "current", "Current"
+    STALE = "stale", "Stale"
+
+
+class ReviewPair(models.Model):
+    """One review pair (assignment x stakeholder of its function) and its state (DESIGN §4)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    product = models.ForeignKey("layers.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+", db_index=False)
+    layer = models.ForeignKey("layers.Layer", on_delete=models.PROTECT, related_name="+")
+    assignment = models.ForeignKey("layers.Assignment", on_delete=models.CASCADE, related_name="pairs")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="+", db_index=False)
+    review = models.ForeignKey("layers.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verdict = models.CharField(max_length=10, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.PENDING)
+    is_open = models.BooleanField(default=False)
+    # The change or disruption a review must be newer than to be current.
+    cutoff = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "stakeholder"], name="review_pair_unique")]
+        indexes = [
+            models.Index(fields=["organization", "product", "function"], name="pair_org_product_function"),
+            models.Index(fields=["organization", "stakeholder"], name="pair_org_stakeholder"),
+            models.Index(fields=["organization", "function", "state"], name="pair_org_function_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pair {self.assignment_id}x{self.stakeholder_id}: {self.state}"
+
+
+class Tallied(models.Model):
+    """Counts over a set of review pairs; pending = pairs - reviewed, stale = reviewed - current."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pairs = models.PositiveIntegerField(default=0)
+    reviewed = models.PositiveIntegerField(default=0)
+    current = models.PositiveIntegerField(default=0)
+    agreeing = models.PositiveIntegerField(default=0)
+    disagreeing = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+
+    COUNTS = ("pairs", "reviewed", "current", "agreeing", "disagreeing", "open")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}: {self.current}/{self.pairs} current"
+
+    @property
+    def pending(self) -> int:
+        return self.pairs - self.reviewed
+
+    @property
+    def stale(self) -> int:
+        return self.reviewed - self.current
+
+
+class CellCounts(Tallied):
+    """One assignment's pairs: the finest counter, from which the others are summed."""
+
+    product = models.ForeignKey("layers.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+", db_index=False)
+    layer = models.ForeignKey("layers.Layer", on_delete=models.PROTECT, related_name="+")
+    assignment = models.OneToOneField("layers.Assignment", on_delete=models.CASCADE, related_name="counts")
+    emphasis = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "product", "function"], name="cell_org_product_function")]
+
+
+class FunctionCounts(Tallied):
+    """One mapped function on one product: its cells summed, and its head count."""
+
+    product = models.ForeignKey("layers.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+", db_index=False)
+    assignments = models.PositiveIntegerField(default=0)
+    leads = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "function"], name="function_counts_unique")]
+        indexes = [models.Index(fields=["organization", "product"], name="function_counts_org_product")]
+
+
+class LayerCounts(Tallied):
+    """One layer of one product: its lead, contributors and pairs."""
+
+    product = models.ForeignKey("layers.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
+    layer = models.ForeignKey("layers.Layer", on_delete=models.PROTECT, related_name="+")
+    lead = models.ForeignKey(Function, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lead_disputed = models.BooleanField(default=False)
+    contributors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "layer"], name="layer_counts_unique")]
+        indexes = [models.Index(fields=["organization", "product"], name="layer_counts_org_product")]
+
+
+class ProductCounts(Tallied):
+    """One product's totals; its row is the lock every write to the product's counters takes."""
+
+    product = models.OneToOneField("layers.Product", on_delete=models.CASCADE, related_name="counts")
+    functions = models.PositiveIntegerField(default=0)
+    mapped_functions = models.PositiveIntegerField(default=0)
+    unstaffed_functions = models.PositiveIntegerField(default=0)
+    assignments = models.PositiveIntegerField(default=0)
+    owned_layers = models.PositiveSmallIntegerField(default=0)
+    contributors = models.PositiveIntegerField(default=0)
+    as_of = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "product"], name="product_counts_org_product")]
+
+    @property
+    def unmapped_functions(self) -> int:
+        return self.functions - self.mapped_functions
