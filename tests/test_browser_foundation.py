@@ -61,7 +61,7 @@ def test_the_people_search_narrows_the_table_as_you_type(page, live_server, org,
     expect(page.locator("#people-pager")).to_contain_text("Showing 1\u201350 of 56 people")
     marker = page.evaluate("() => (window.__kept = 'same page')")  # survives only without a reload
 
-    page.get_by_placeholder("Search name, email or title").fill("lovelace")
+    page.get_by_placeholder("Search name, email, title or function").fill("lovelace")
     expect(page.locator("#people-rows tr")).to_have_count(1)
     expect(page.locator("#people-rows")).to_contain_text("Ada Lovelace")
     expect(page.locator("#people-pager")).to_contain_text("Showing 1\u20131 of 1 person matching the filter")
