@@ -45,7 +45,10 @@ def test_every_tenant_owned_model_has_its_own_organization_column():
         except FieldDoesNotExist:
             missing.append(f"{model.__name__}: no organization column")
             continue
-        if field.related_model is not Organization or field.null:
+        # An activity-log row (django-simple-history) copies its source row, whose own column is the
+        # NOT NULL one; the library makes every copied foreign key nullable and unconstrained.
+        nullable_by_design = hasattr(model, "instance_type")
+        if field.related_model is not Organization or (field.null and not nullable_by_design):
             missing.append(f"{model.__name__}: organization must be a NOT NULL foreign key to Organization")
     assert not missing, "\n".join(missing)
 
