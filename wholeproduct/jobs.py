@@ -8,9 +8,9 @@ still waiting for a worker after QUEUE_DEADLINE is failed the same way.
 
 A job model joins the sweep with one call, in its app's `ready()`:
 
-    jobs.register(Stuck(model=ExportJob, task="exports.render", since="updated_at",
-                        running=Q(state="running"), waiting=Q(state="queued"),
-                        failed=lambda now, reason: {"state": "failed", "error": reason, "finished_at": now}))
+    jobs.register(jobs.job_model(ExportJob, task="layers.build_export"))
+
+(or a `Stuck(...)` of its own when its states or columns differ, as report builds' do).
 
 The sweep is idempotent and safe to run from two beats at once: rows are claimed with
 `select_for_update(skip_locked=True)` and failed with an UPDATE that repeats the condition.
@@ -75,6 +75,21 @@ class Stuck:
 
 def _minutes(deadline: timedelta) -> int:
     return round(deadline.total_seconds() / 60)
+
+
+def job_model(model: Any, *, task: str) -> Stuck:
+    """The sweep's entry for a job model of the usual shape: a `State` with QUEUED, RUNNING and
+    FAILED, an `error` reason, `finished_at`, and an `updated_at` that moves with the job."""
+    state = model.State
+    return Stuck(
+        model=model,
+        task=task,
+        since="updated_at",
+        running=Q(state=state.RUNNING),
+        waiting=Q(state=state.QUEUED),
+        # .update() does not touch auto_now columns: updated_at is set here.
+        failed=lambda now, reason: {"state": state.FAILED, "error": reason, "finished_at": now, "updated_at": now},
+    )
 
 
 REGISTRY: dict[str, Stuck] = {}
