@@ -520,7 +520,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
     @action(detail=True, methods=["get"], content_negotiation_class=IgnoreFormatNegotiation)
     def export(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         report = self.get_object()
-        fmt, table = request.query_params.get("format", ""), request.query_params.get("table", "")
+        fmt, table = request.query_params.get("format", ""), request.query_params.get("table")
+        if table == "":  # the schema's enum has no empty name: leave the parameter out instead
+            raise ValidationError({"table": [f"Leave `table` out, or choose one of {', '.join(TABLES)}."]})
+        table = table or ""
         exporter = get_exporter(fmt, api=True)
         if exporter is None:
             raise ValidationError({"format": [f"Choose one of {', '.join(API_FORMATS)}."]})

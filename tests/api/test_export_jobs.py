@@ -59,7 +59,12 @@ def test_csv_stays_a_file_of_one_table(admin_api, large):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("format=csv&table=nope", "table"), ("format=json&table=gaps", "table"), ("format=zip", "format")],
+    [
+        ("format=csv&table=nope", "table"),
+        ("format=xlsx&table=", "table"),
+        ("format=json&table=gaps", "table"),
+        ("format=zip", "format"),
+    ],
 )
 def test_a_bad_table_or_format_is_refused_in_the_error_shape(admin_api, large, query, field):
     response = admin_api.get(export(large, query))
