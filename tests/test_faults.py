@@ -390,10 +390,23 @@ def _wait(predicate: Callable[[], object], *, what: str, run: EmbeddedRun, timeo
         time.sleep(0.02)
 
 
-def _kill_worker(run: EmbeddedRun) -> str:
+def _kill_worker(run: EmbeddedRun, *, holding: str | None = None) -> str:
     """SIGKILL the worker with its pool (the group) and wait for the supervisor to start another;
-    return when the first died, as the database writes a time."""
+    return when the first died, as the database writes a time.
+
+    With `holding` (a count query), the kill lands only while the worker holds work: the group
+    is frozen first, and thawed to try again if the query counts nothing while it is frozen (a
+    fast task may finish between seeing it start and the kill)."""
     killed = run.pids("worker")[-1]
+    if holding is not None:
+        deadline = time.monotonic() + 60
+        while True:
+            _wait(lambda: run.sql(holding)[0][0] > 0, what="the worker to hold work", run=run)
+            os.killpg(killed, signal.SIGSTOP)
+            if run.sql(holding)[0][0] > 0:
+                break
+            os.killpg(killed, signal.SIGCONT)
+            assert time.monotonic() < deadline, "the worker never held work while frozen"
     os.killpg(killed, signal.SIGKILL)
     killed_at = _utc_text()
     # The web server answers through it all: it does not depend on the worker.
@@ -528,9 +541,11 @@ def test_embedded_a_killed_or_hung_worker_is_restarted_and_its_import_and_builds
 
         # Mid-build: one of many builds is running when the worker is killed.
         build = run.django(QUEUE_BUILDS.format(count=BUILDS))["job"]
-        started = "SELECT count(*) FROM django_celery_results_taskresult WHERE status = 'STARTED'"
-        _wait(lambda: run.sql(started)[0][0] > 0, what="a build to start", run=run)
-        killed_at = _kill_worker(run)
+        started = (
+            "SELECT count(*) FROM django_celery_results_taskresult "
+            "WHERE task_name = 'layers.build_report' AND status = 'STARTED'"
+        )
+        killed_at = _kill_worker(run, holding=started)
         _wait_until_settled(run, killed_at=killed_at, total=BUILDS)
         swept = run.django(SWEEP_LATER)
         lost = swept["django_celery_results.TaskResult:layers.build_report"]
