@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from layers.selectors_feedback import feedback_into_core
 from roles.permissions import Perm, org_view
-from roles.selectors_web import feedback_into_core
 
 from .. import selectors
 from ..rings import product_rings

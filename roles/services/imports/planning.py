@@ -146,7 +146,7 @@ def build_plan(
 ) -> Plan:
     """What importing `table` would do. `separate`: department labels (or all, True) kept as
     functions of their own instead of joining an existing one; `skip_invalid`: bad rows are left out."""
-    resolver = Resolver(organization, separate=separate)
+    resolver = Resolver(organization, playbook=playbook_match, separate=separate)
     reader = _RowReader(table.headers, mapping, check_formulas=table.file_format == "csv", resolver=resolver)
     rows = [reader.read(source) for source in table.rows]
     _flag_duplicate_emails(rows, reader)

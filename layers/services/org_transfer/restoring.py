@@ -39,11 +39,7 @@ from layers.models import (
     Review,
     ReviewCampaign,
 )
-from layers.readmodel import hooks as readmodel
-from layers.services import playbook_matches
-from wholeproduct.errors import DomainError
-
-from ...models import (
+from roles.models import (
     Disruption,
     Function,
     FunctionAlias,
@@ -53,7 +49,11 @@ from ...models import (
     PartnershipCheckIn,
     Stakeholder,
 )
-from ..partnerships import ordered_pair
+from roles.services import playbook_matches
+from roles.services.partnerships import ordered_pair
+from wholeproduct.errors import DomainError
+
+from ...readmodel import hooks as readmodel
 from .spec import COLUMNS, FORMAT, LIST_SECTIONS, REF, SECTION_KEYS, VERSION, is_ref, translate_ids
 
 BATCH = 1000

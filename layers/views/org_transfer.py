@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from roles.permissions import Perm, org_view
 from shared.exports.http import file_response
 
-from ..permissions import Perm, org_view
 from ..services import org_transfer
 
 logger = logging.getLogger(__name__)
