@@ -224,6 +224,7 @@ class MyAssignment:
     latest: Review | None  # the stakeholder's own latest review of it
     why: str  # the playbook's reason, or who placed it otherwise
     shared_with: list[Member] = field(default_factory=list)  # other functions on this layer, lead first
+    form: Any = None  # the review form the page attaches (layers/views/me.py)
 
     @property
     def shared_shown(self) -> list[Member]:

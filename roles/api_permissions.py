@@ -8,7 +8,7 @@ carries that permission, the paging of lists, and `self.ctx` for querysets and s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -65,6 +65,13 @@ class ApiPagination(PageNumberPagination):
         return parameters
 
 
+class OrgApiRequest(Request):
+    """An API request inside an organization: `OrgPermission` attaches its `ctx` (as
+    `roles.permissions.OrgRequest` for pages)."""
+
+    ctx: OrgContext
+
+
 class OrgPermission(BasePermission):
     """Membership of the URL's organization (404 otherwise), then the Perm of the action (403 otherwise)."""
 
@@ -72,7 +79,7 @@ class OrgPermission(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False  # DRF answers 401 with the token scheme's WWW-Authenticate
         ctx = org_context(request.user, view.kwargs["org"])
-        request.ctx = ctx  # type: ignore[attr-defined]
+        cast(OrgApiRequest, request).ctx = ctx
         perm = view.perm_for(getattr(view, "action", None), request.method)
         if not ctx.can(perm):
             self.message = ctx.refusal
@@ -107,7 +114,7 @@ class OrgAccess:
 
     @property
     def ctx(self) -> OrgContext:
-        return self.request.ctx  # type: ignore[attr-defined]
+        return cast(OrgApiRequest, self.request).ctx
 
     @property
     def is_schema(self) -> bool:

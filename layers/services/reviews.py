@@ -48,7 +48,7 @@ def _layer(value: Layer | str | None) -> Layer | None:
     if value in (None, ""):
         return None
     try:
-        return assignment_services.resolve_layer(value)  # type: ignore[arg-type]
+        return assignment_services.resolve_layer(value)
     except DomainError:
         raise _field("suggested_layer", "Choose one of the four layers.") from None
 

@@ -447,15 +447,15 @@ def invite_accept(*, token: str, password: str | None = None, user: Any = None) 
         raise Forbidden(f"Sign in as {account.email} to accept this invite.")
     stakeholder = invite.stakeholder
     stakeholder.user = account
-    stakeholder._history_user = account  # type: ignore[attr-defined]  # the log: they did it, signed in or not
+    recorded_by(stakeholder, account)  # the log: they did it, signed in or not
     stakeholder.save(update_fields=["user", "updated_at"])
     membership = Membership.objects.filter(user=account, organization=invite.organization).first()
     if membership is None:
         membership = Membership(user=account, organization=invite.organization, access=Membership.Access.STAKEHOLDER)
-        membership._history_user = account  # type: ignore[attr-defined]
+        recorded_by(membership, account)
         membership.save()
     invite.accepted_at = timezone.now()
-    invite._history_user = account  # type: ignore[attr-defined]
+    recorded_by(invite, account)
     invite.save(update_fields=["accepted_at"])
     return Acceptance(user=account, membership=membership, stakeholder=stakeholder, created_user=created)
 

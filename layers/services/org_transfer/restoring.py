@@ -73,6 +73,12 @@ class RestoreResult:
     users_created: list[str] = field(default_factory=list)
 
 
+def _pair_key(x: str, y: str) -> tuple[str, str]:
+    """A partnership's key: its two functions' folded names, in order."""
+    first, second = sorted((_fold(x), _fold(y)))
+    return first, second
+
+
 def _fold(text: str) -> str:
     return text.casefold()
 
@@ -506,7 +512,7 @@ class _Restorer:
             partnership = self._build(
                 Partnership, row, where, organization=self.org, function_a=first, function_b=second
             )
-            self.partnerships[tuple(sorted((_fold(a.name), _fold(b.name))))] = partnership  # type: ignore[index]
+            self.partnerships[_pair_key(a.name, b.name)] = partnership
             objects.append(partnership)
             for number, reading in enumerate(row["check_ins"]):
                 at = f"{where}: check_ins #{number + 1}"
@@ -576,7 +582,7 @@ class _Restorer:
             if kind == "assignment" and isinstance(key, list) and len(key) == 3:
                 found = self.assignments.get((_fold(str(key[0])), _fold(str(key[1])), str(key[2])))
             elif kind == "partnership" and isinstance(key, list) and len(key) == 2:
-                found = self.partnerships.get(tuple(sorted(_fold(str(k)) for k in key)))  # type: ignore[arg-type]
+                found = self.partnerships.get(_pair_key(str(key[0]), str(key[1])))
             else:
                 table = {"function": self.functions, "person": self.people, "product": self.products}.get(kind, {})
                 found = table.get(_fold(key)) if isinstance(key, str) else None

@@ -157,9 +157,8 @@ def build_plan(
     functions = _FunctionPlanner(reader, resolver.rows).plan(rows)
     _compare_people(rows, functions, people, has_title="title" in mapping)
     errors = [message for row in rows for message in row.errors]
-    seen: set[str] = set()
     # A message naming several rows is attached to each of them; list it once.
-    unique = [m for m in errors if not (m in seen or seen.add(m))]  # type: ignore[func-returns-value]
+    unique = list(dict.fromkeys(errors))
     return Plan(
         rows=rows,
         functions=functions,
