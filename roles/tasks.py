@@ -1,4 +1,4 @@
-"""Celery tasks of the organization side. Thin: ids in, one service call (STYLE §5)."""
+"""Celery tasks of the organization side. Thin: ids in, one service call (STYLE §4)."""
 
 from __future__ import annotations
 

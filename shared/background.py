@@ -1,7 +1,7 @@
 """Queueing background work by the task's registered name (DESIGN §9).
 
 A service sits below the task module that wraps it (a task is a thin shell over one service
-call, STYLE §5), so a service that queues work must not import that module: the import would
+call, STYLE §4), so a service that queues work must not import that module: the import would
 close a circle (service → task → service). It names the task instead, the same name the worker,
 beat and the stuck-job sweep use (`wholeproduct/task_limits.py`, `wholeproduct/jobs.py`).
 

@@ -1,6 +1,6 @@
 """Review tasks (issue 4): campaign reminders and closing, resolution notices.
 
-Thin (STYLE §5): primitive ids in, one service call. Each is idempotent by construction:
+Thin (STYLE §4): primitive ids in, one service call. Each is idempotent by construction:
 invites claim their send with a conditional UPDATE, reminders with a unique row, closing
 with a conditional UPDATE of the status. Retries are for transient mail errors only.
 """
