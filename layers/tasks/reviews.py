@@ -1,8 +1,9 @@
 """Review tasks (issue 4): campaign reminders and closing, resolution notices.
 
 Thin (STYLE §4): primitive ids in, one service call. Each is idempotent by construction:
-invites claim their send with a conditional UPDATE, reminders with a unique row, closing
-with a conditional UPDATE of the status. Retries are for transient mail errors only.
+reminders with a unique row, closing with a conditional UPDATE of the status (invite emails,
+`roles.tasks.send_invites`, claim their send the same way). Retries are for transient mail
+errors only, with the retry policy of `roles.tasks`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from roles.services import invites
+from roles.tasks import RETRY, TRANSIENT
 from wholeproduct.errors import DomainError
 
 from ..services import campaigns, reviews
@@ -21,8 +23,6 @@ __all__ = [
     "send_dispute_notice",
     "send_resolution",
 ]
-
-from roles.tasks import RETRY, TRANSIENT
 
 
 @shared_task(name="layers.campaigns_daily", ignore_result=True)
