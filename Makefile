@@ -9,12 +9,13 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt install install-dev clean
+.PHONY: help run test lint lint-imports typecheck mypy-baseline fmt install install-dev clean
 
 help:
 	@echo "make run    install, migrate, load the demo and serve http://127.0.0.1:$(PORT)/ (web, worker, beat)"
 	@echo "make test   install the test tools and run the whole test suite (PYTEST_ARGS='-k x' to narrow)"
-	@echo "make lint   ruff check and ruff format --check"
+	@echo "make lint   ruff, the layering contracts and the circle check, mypy against its baseline"
+	@echo "make mypy-baseline   rewrite mypy-baseline.txt from mypy's errors now (it may only shrink)"
 	@echo "make fmt    ruff check --fix and ruff format"
 
 $(PY):
@@ -46,14 +47,26 @@ test: $(VENV)/.stamp-dev
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, which is a failure" >&2; fi; \
 	exit $$rc
 
-lint: $(VENV)/.stamp-dev
+lint: $(VENV)/.stamp-dev lint-imports typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The layering of DESIGN §9 (.importlinter) and no import circle between modules.
+lint-imports: $(VENV)/.stamp-dev
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+	$(PY) scripts/import_cycles.py
+
+# mypy with django-stubs: no error beyond mypy-baseline.txt, and the baseline only shrinks.
+typecheck: $(VENV)/.stamp-dev
+	$(PY) scripts/mypy_baseline.py
+
+mypy-baseline: $(VENV)/.stamp-dev
+	$(PY) scripts/mypy_baseline.py --update
 
 fmt: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf staticfiles .pytest_cache .ruff_cache
+	rm -rf staticfiles .pytest_cache .ruff_cache .mypy_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from roles.api import VERSION_PARAM, merged, version_param
-from roles.api_permissions import OrgAPIView, OrgViewSet
+from roles.api_permissions import OrgAccess, OrgAPIView, OrgViewSet
 from roles.permissions import Perm
 from shared.exports.http import file_response
 
@@ -121,14 +121,12 @@ class ProductViewSet(
         return self._fresh(product)
 
 
-class ProductScoped:
+class ProductScoped(OrgAccess):
     """Views under orgs/<org>/products/<product>/: the product, if the requester may see it (else 404)."""
-
-    kwargs: dict[str, Any]
 
     @cached_property
     def product(self) -> Product:
-        product = selectors.product_for(self.ctx, self.kwargs["product"])  # type: ignore[attr-defined]
+        product = selectors.product_for(self.ctx, self.kwargs["product"])
         if product is None:
             raise Http404("No such product.")
         return product

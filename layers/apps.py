@@ -7,10 +7,16 @@ class LayersConfig(AppConfig):
     verbose_name = "Whole Product layers"
 
     def ready(self) -> None:
+        from roles import hooks
         from wholeproduct import jobs
 
+        from . import tasks  # noqa: F401  registered here: services queue tasks by name (shared.background)
         from .models import ExportJob
+        from .readmodel import hooks as readmodel
         from .services.reports import STUCK_BUILDS
+
+        # `roles` never imports `layers`: its writes reach the read model through this listener (DESIGN §9).
+        hooks.register(readmodel)
 
         jobs.register(STUCK_BUILDS)
         # An export a lost worker left queued or running is failed with a reason; asking again starts a new one.

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from roles.models import Disruption, Function, Organization, Stakeholder
 from roles.permissions import OrgContext
+from roles.services import playbook_matches
 
 from .models import Assignment, CampaignReminder, FunctionCounts, Layer, Product, Review, ReviewCampaign, ReviewPair
 from .review_state import (
@@ -41,7 +42,6 @@ from .review_state import (
     staleness_cutoff,
 )
 from .rings import Member, RingInput, WholeProductData
-from .services import playbook_matches
 
 PairKey = tuple[int, int]  # (assignment id, stakeholder id)
 SHARED_SHOWN = 12  # functions named beside one of "my" assignments; the rest are counted
@@ -224,6 +224,7 @@ class MyAssignment:
     latest: Review | None  # the stakeholder's own latest review of it
     why: str  # the playbook's reason, or who placed it otherwise
     shared_with: list[Member] = field(default_factory=list)  # other functions on this layer, lead first
+    form: Any = None  # the review form the page attaches (layers/views/me.py)
 
     @property
     def shared_shown(self) -> list[Member]:

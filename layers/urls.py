@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import campaigns, dashboard, exports, map_editor, me, products, reports, reviews, whole_product
+from .views import (
+    campaigns,
+    dashboard,
+    exports,
+    map_editor,
+    me,
+    org_transfer,
+    products,
+    reports,
+    reviews,
+    whole_product,
+)
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -46,4 +57,6 @@ urlpatterns = [
     path("reports/<int:pk>/export/", exports.report_export, name="report-export"),
     path("reports/exports/<uuid:token>/", exports.export_job, name="export-job"),
     path("reports/exports/<uuid:token>/download/", exports.export_download, name="export-download"),
+    # The whole organization (its roles and its products) as one JSON file (issue 8); restore_org reads it back.
+    path("export/", org_transfer.org_export, name="org-export"),
 ]

@@ -8,7 +8,8 @@ carries that permission, the paging of lists, and `self.ctx` for querysets and s
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -65,6 +66,13 @@ class ApiPagination(PageNumberPagination):
         return parameters
 
 
+class OrgApiRequest(Request):
+    """An API request inside an organization: `OrgPermission` attaches its `ctx` (as
+    `roles.permissions.OrgRequest` for pages)."""
+
+    ctx: OrgContext
+
+
 class OrgPermission(BasePermission):
     """Membership of the URL's organization (404 otherwise), then the Perm of the action (403 otherwise)."""
 
@@ -72,7 +80,7 @@ class OrgPermission(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False  # DRF answers 401 with the token scheme's WWW-Authenticate
         ctx = org_context(request.user, view.kwargs["org"])
-        request.ctx = ctx  # type: ignore[attr-defined]
+        cast(OrgApiRequest, request).ctx = ctx
         perm = view.perm_for(getattr(view, "action", None), request.method)
         if not ctx.can(perm):
             self.message = ctx.refusal
@@ -89,7 +97,7 @@ def granted_to_everyone(perm: Perm) -> bool:
     return all(perm in grants for grants in GRANTS.values())
 
 
-class OrgAccess:
+class OrgAccess(APIView):
     """What every /api/v1/orgs/<org>/… view shares: the permission, `perm_for`, and `self.ctx`.
 
     `action_perms` maps an action to the Perm it needs beyond the default (VIEW to read,
@@ -99,7 +107,6 @@ class OrgAccess:
     permission_classes = [IsAuthenticated, OrgPermission]
     action_perms: dict[str, Perm] = {}
     conflict_actions: frozenset[str] = frozenset()
-    request: Request
 
     @classmethod
     def perm_for(cls, action: str | None, method: str | None) -> Perm:
@@ -107,7 +114,7 @@ class OrgAccess:
 
     @property
     def ctx(self) -> OrgContext:
-        return self.request.ctx  # type: ignore[attr-defined]
+        return cast(OrgApiRequest, self.request).ctx
 
     @property
     def is_schema(self) -> bool:
@@ -118,7 +125,7 @@ class StableOrderingFilter(OrderingFilter):
     """`?ordering=` with the primary key as the last tie-break, so pages never repeat or skip a
     row whose sort key equals another's (issue 13 item 9: lists page with a stable order)."""
 
-    def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str] | None:
+    def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> Sequence[str] | None:
         ordering = super().get_ordering(request, queryset, view)
         if ordering and not {field.lstrip("-") for field in ordering} & {"pk", "id"}:
             return [*ordering, "pk"]
@@ -159,7 +166,7 @@ class OrgViewSet(OrgAccess, viewsets.GenericViewSet):
             raise Http404(f"No such {name} in {self.ctx.organization.name}.") from None
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if not self.is_schema and hasattr(self.request, "ctx"):
             context["ctx"] = self.ctx
             context["organization"] = self.ctx.organization

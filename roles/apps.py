@@ -9,6 +9,7 @@ class RolesConfig(AppConfig):
     def ready(self) -> None:
         from wholeproduct import jobs
 
+        from . import tasks  # noqa: F401  registered here: services queue tasks by name (shared.background)
         from .models import ImportJob
 
         # An import a lost worker left queued or running is failed with a reason; its page offers a retry.

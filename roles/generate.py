@@ -45,8 +45,9 @@ from layers import matching
 from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review, ReviewCampaign
 from layers.playbook import PLAYBOOK, PlaybookEntry
 from layers.readmodel import hooks as readmodel
-from layers.services import mapping, playbook_matches
+from layers.services import mapping
 from layers.services.reports import build_report
+from roles.services import playbook_matches
 from wholeproduct.errors import DomainError
 
 from .models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder

@@ -13,5 +13,6 @@ T = TypeVar("T")
 
 def recorded_by(instance: T, by: Any) -> T:
     if getattr(by, "pk", None):
-        instance._history_user = by  # type: ignore[attr-defined]
+        # django-simple-history reads this attribute when it writes the history row.
+        vars(instance)["_history_user"] = by
     return instance

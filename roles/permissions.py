@@ -12,12 +12,14 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, wraps
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, cast
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 from .models import Membership, Organization, Stakeholder
 
@@ -117,42 +119,48 @@ def org_context(user: Any, org_slug: str) -> OrgContext:
     return OrgContext(organization=membership.organization, membership=membership)
 
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+class OrgRequest(HttpRequest):
+    """The request a view inside an organization receives: signed in, with its `ctx`.
+
+    Never built: `org_view` (pages) and `api_permissions.OrgPermission` (the API) attach `ctx`
+    to the request they are given, and views declare `request: OrgRequest` so that
+    `request.ctx`, `request.user` and `request.htmx` (django-htmx's middleware) are typed.
+    """
+
+    ctx: OrgContext
+    user: User
+    htmx: HtmxDetails
 
 
-def org_view(perm: Perm = Perm.VIEW) -> Callable[[View], View]:
+def with_context(request: HttpRequest, ctx: OrgContext) -> OrgRequest:
+    """Attach the organization context to a signed-in request: the one place it is set."""
+    org_request = cast(OrgRequest, request)
+    org_request.ctx = ctx
+    return org_request
+
+
+Params = ParamSpec("Params")
+OrgPage = Callable[Concatenate[OrgRequest, Params], HttpResponse]
+# What the URL resolver calls: the request, then `org` and the page's own URL arguments.
+Page = Callable[..., HttpResponse]
+
+
+def org_view(perm: Perm = Perm.VIEW) -> Callable[[OrgPage[Params]], Page]:
     """Decorate a page view taking `org` from its URL.
 
     Anonymous users go to login; non-members get 404; members lacking `perm` get
-    403. The view receives `request.ctx` (an OrgContext) and keeps its kwargs.
+    403. The view receives an `OrgRequest` (`request.ctx`) and keeps its kwargs.
     """
 
-    def decorator(view: View) -> View:
+    def decorator(view: OrgPage[Params]) -> Page:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
             ctx = org_context(request.user, org)
-            request.ctx = ctx  # type: ignore[attr-defined]
+            org_request = with_context(request, ctx)
             ctx.require(perm)
-            return view(request, *args, **kwargs)
+            return view(org_request, *args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorator
-
-
-class OrgPermissionMixin:
-    """The same rule for class-based views (DRF views use roles.api_permissions)."""
-
-    required_perm: Perm = Perm.VIEW
-    ctx: OrgContext
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        self.ctx = org_context(request.user, kwargs.pop("org"))
-        request.ctx = self.ctx  # type: ignore[attr-defined]
-        self.ctx.require(self.required_perm)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -31,10 +31,10 @@ class Activity:
 
 
 KINDS: dict[str, Any] = {
-    "person": Stakeholder.history.model,  # type: ignore[attr-defined]
-    "function": Function.history.model,  # type: ignore[attr-defined]
-    "member": Membership.history.model,  # type: ignore[attr-defined]
-    "invite": Invite.history.model,  # type: ignore[attr-defined]
+    "person": Stakeholder.history.model,
+    "function": Function.history.model,
+    "member": Membership.history.model,
+    "invite": Invite.history.model,
 }
 KIND_LABELS = {"person": "Person", "function": "Function", "member": "Member", "invite": "Invitation"}
 

@@ -1,12 +1,17 @@
-"""Celery tasks of the organization side. Thin: ids in, one service call (STYLE §5)."""
+"""Celery tasks of the organization side. Thin: ids in, one service call (STYLE §4)."""
 
 from __future__ import annotations
+
+import smtplib
 
 from celery import shared_task
 
 from wholeproduct.task_limits import task_options
 
-from .services import disruptions, imports
+from .services import disruptions, imports, invites
+
+TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError)
+RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 60, "max_retries": 5}
 
 
 @shared_task(name="roles.commit_import", ignore_result=True, **task_options("roles.commit_import"))
@@ -19,3 +24,13 @@ def commit_import(job_id: int) -> None:
 def apply_due_disruptions() -> int:
     """Apply planned disruptions whose date has come (every few minutes; idempotent)."""
     return disruptions.apply_due_disruptions()
+
+
+# Named "layers.…" since issue 4, when it lived there: the name is what queued messages carry.
+@shared_task(name="layers.send_invites", ignore_result=True, **RETRY)
+def send_invites(items: list[list[int]], base_url: str) -> int:
+    """Send invite emails; `items` are [invite id, send_count when queued] pairs."""
+    sent = 0
+    for invite_id, expected_count in items:
+        sent += invites.invite_deliver(invite_id=invite_id, expected_count=expected_count, base_url=base_url)
+    return sent

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import activity, functions, home, imports, invites, members, org_transfer, people, web
+from .views import activity, functions, home, imports, invites, members, people, web
 
 urlpatterns = [
     path("switcher/", home.org_switcher, name="org-switcher"),
@@ -38,6 +38,4 @@ urlpatterns = [
     path("invites/<int:pk>/revoke/", invites.invite_revoke, name="invite-revoke"),
     # Who changed what (issue 16): admins only.
     path("activity/", activity.activity, name="activity"),
-    # The whole organization as one JSON file (issue 8); restore_org reads it back.
-    path("export/", org_transfer.org_export, name="org-export"),
 ]

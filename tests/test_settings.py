@@ -1,4 +1,4 @@
-"""Settings read the environment, default safely, and fail loudly on a bad value (STYLE §7).
+"""Settings read the environment, default safely, and fail loudly on a bad value (STYLE §8).
 
 Each case imports the settings in a fresh interpreter with an environment of its own,
 so nothing here depends on (or changes) the settings of the test run itself.

@@ -15,7 +15,7 @@ cannot forget one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -64,10 +64,11 @@ def _serialize_current(current: Any, view: Any) -> Any:
 
 def _api_response(exc: exceptions.APIException) -> Response:
     headers: dict[str, str] = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    auth_header, wait = getattr(exc, "auth_header", None), getattr(exc, "wait", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     code = exc.default_code
     if isinstance(exc, exceptions.ValidationError):
         fields = flatten(exc.detail)
@@ -230,7 +231,7 @@ class ApiAutoSchema(AutoSchema):
     def _takes_idempotency_key(self) -> bool:
         return self.method.upper() == "POST" and not self.path.startswith(UNREMEMBERED_PATHS)
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:  # type: ignore[override]
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         conflict_of = getattr(self.view, "conflict_serializer_class", None)
         for code, response in error_responses(self._error_codes(), conflict_of).items():

@@ -11,17 +11,22 @@ products' counters. A service calls the hook after its own writes, inside its
     functions_changed    a function created or deleted: every product's function count
     disruption_applied   a disruption took effect on some functions
     organization_changed restore, import, seed: recompute the whole organization
+
+`roles` reaches the first four through `roles.hooks` (this module is the `roles.hooks.Listener`
+that `LayersConfig.ready()` registers), since `roles` never imports `layers` (DESIGN §9);
+`current_reviews_until` answers the one question a disruption asks before it is logged.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
-from ..models import Assignment, Product
+from ..models import Assignment, PairStatus, Product, ReviewPair
 from .maintain import PairDiff, lock_products, refresh_counts, refresh_pairs
 
 ProductFunction = tuple[int, int]
@@ -76,6 +81,23 @@ def organization_changed(*, organization_id: int) -> PairDiff:
             total.deleted + diff.deleted,
         )
     return total
+
+
+def current_reviews_until(*, organization_id: int, function_ids: Collection[int], moment: datetime) -> dict[int, int]:
+    """Per function id: pairs current now whose latest review is not newer than `moment`
+    (`review_state.is_current` is strict), read from the maintained pair table (one query)."""
+    rows = (
+        ReviewPair.objects.filter(
+            organization_id=organization_id,
+            function_id__in=list(function_ids),
+            state=PairStatus.CURRENT,
+            reviewed_at__lte=moment,
+        )
+        .order_by()
+        .values_list("function_id")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
 
 
 def product_created(*, organization_id: int, product_id: int) -> None:

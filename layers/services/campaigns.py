@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from roles.models import Function, Stakeholder
 from roles.services import invites
+from shared.background import task
 from wholeproduct.errors import DomainError
 
 from .. import selectors_reviews as selectors
@@ -50,12 +51,6 @@ class ReminderDeliveryFailed(Exception):
 
 def _field(name: str, message: str) -> DomainError:
     return DomainError(message, fields={name: [message]})
-
-
-def _tasks() -> Any:
-    from ..tasks import reviews as tasks  # the task module imports this one
-
-    return tasks
 
 
 # --- start and close -------------------------------------------------------------------------------
@@ -100,7 +95,7 @@ def campaign_start(
     )
     campaign.functions.set(chosen)
     # Ask everyone right away; the daily run then reminds at most every REMIND_EVERY days.
-    transaction.on_commit(partial(_tasks().campaign_remind.delay, campaign.pk, invites.site_url(base_url)))
+    transaction.on_commit(partial(task("layers.campaign_remind").delay, campaign.pk, invites.site_url(base_url)))
     return campaign
 
 
@@ -114,7 +109,7 @@ def campaign_close(*, campaign: ReviewCampaign, by: Any = None, now: datetime | 
             status=Status.CLOSED, closed_at=now, summary=summary
         )
         if claimed:
-            transaction.on_commit(partial(_tasks().send_campaign_summary.delay, campaign.pk))
+            transaction.on_commit(partial(task("layers.send_campaign_summary").delay, campaign.pk))
     campaign.refresh_from_db()
     return campaign
 

@@ -21,9 +21,9 @@ from django.utils import timezone
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion, Layer, Product
 from layers.playbook import LayerRule, PlaybookEntry
 from layers.readmodel import hooks as readmodel
-from layers.services import playbook_matches
 from layers.services.assignments import check_same_organization, resolve_layer, snapshot
 from roles.models import Function, Organization
+from roles.services import playbook_matches
 from wholeproduct.errors import Conflict
 
 NEW, APPLIED, DIFFERS, MANUAL, LEAD_TAKEN, DISMISSED = "new", "applied", "differs", "manual", "lead_taken", "dismissed"

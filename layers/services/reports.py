@@ -30,6 +30,7 @@ from layers.models import CoverageReport, Product
 from layers.readmodel.read import LiveCoverage, live_coverage
 from layers.selectors_coverage import LOST_BUILD, job_key, job_progress
 from roles.models import Organization
+from shared.background import task
 from wholeproduct import jobs
 from wholeproduct.errors import DomainError, NotFound
 
@@ -174,14 +175,12 @@ def retry_failed_builds(*, organization: Organization, job_id: str, by: Any = No
 
 
 def _queue_builds(*, organization: Organization, product_ids: list[int], trigger: str, by: Any) -> list[str]:
-    from layers.tasks.reports import build_report as build_task
-
     user_id = _user_id(by)
     task_ids = []
     for product_id in product_ids:
         task_id = str(uuid.uuid4())
         kwargs = {"product_id": product_id, "trigger": trigger, "requested_by_id": user_id}
-        transaction.on_commit(partial(build_task.apply_async, kwargs=kwargs, task_id=task_id))
+        transaction.on_commit(partial(task("layers.build_report").apply_async, kwargs=kwargs, task_id=task_id))
         task_ids.append(task_id)
     # A row per build from the start, so a build whose message is lost before a worker starts it
     # is still seen by the sweep (STUCK_BUILDS) rather than shown as queued forever.

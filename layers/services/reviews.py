@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from roles.models import Stakeholder
+from shared.background import task
 from wholeproduct.errors import DomainError, Forbidden, NotFound
 
 from ..models import Assignment, Layer, Review
@@ -47,7 +48,7 @@ def _layer(value: Layer | str | None) -> Layer | None:
     if value in (None, ""):
         return None
     try:
-        return assignment_services.resolve_layer(value)  # type: ignore[arg-type]
+        return assignment_services.resolve_layer(value)
     except DomainError:
         raise _field("suggested_layer", "Choose one of the four layers.") from None
 
@@ -96,9 +97,7 @@ def review_submit(
 
 
 def _notify_dispute(review_id: int) -> None:
-    from ..tasks import reviews as tasks  # the task module imports this one
-
-    tasks.send_dispute_notice.delay(review_id)
+    task("layers.send_dispute_notice").delay(review_id)
 
 
 def _open_dispute(review: Review, by: Any) -> Review:
@@ -140,9 +139,7 @@ def _mark(review: Review, *, resolution: str, note: str, by: Any) -> Review:
 
 
 def _notify(review_id: int) -> None:
-    from ..tasks import reviews as tasks  # the task module imports this one
-
-    tasks.send_resolution.delay(review_id)
+    task("layers.send_resolution").delay(review_id)
 
 
 @transaction.atomic

@@ -1,17 +1,17 @@
-"""Review tasks (issue 4): invite emails, campaign reminders and closing, resolution notices.
+"""Review tasks (issue 4): campaign reminders and closing, resolution notices.
 
-Thin (STYLE §5): primitive ids in, one service call. Each is idempotent by construction:
-invites claim their send with a conditional UPDATE, reminders with a unique row, closing
-with a conditional UPDATE of the status. Retries are for transient mail errors only.
+Thin (STYLE §4): primitive ids in, one service call. Each is idempotent by construction:
+reminders with a unique row, closing with a conditional UPDATE of the status (invite emails,
+`roles.tasks.send_invites`, claim their send the same way). Retries are for transient mail
+errors only, with the retry policy of `roles.tasks`.
 """
 
 from __future__ import annotations
 
-import smtplib
-
 from celery import shared_task
 
 from roles.services import invites
+from roles.tasks import RETRY, TRANSIENT
 from wholeproduct.errors import DomainError
 
 from ..services import campaigns, reviews
@@ -21,21 +21,8 @@ __all__ = [
     "campaigns_daily",
     "send_campaign_summary",
     "send_dispute_notice",
-    "send_invites",
     "send_resolution",
 ]
-
-TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError)
-RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 60, "max_retries": 5}
-
-
-@shared_task(name="layers.send_invites", ignore_result=True, **RETRY)
-def send_invites(items: list[list[int]], base_url: str) -> int:
-    """Send invite emails; `items` are [invite id, send_count when queued] pairs."""
-    sent = 0
-    for invite_id, expected_count in items:
-        sent += invites.invite_deliver(invite_id=invite_id, expected_count=expected_count, base_url=base_url)
-    return sent
 
 
 @shared_task(name="layers.campaigns_daily", ignore_result=True)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from roles.forms import add_domain_error
 from roles.models import Function
-from roles.permissions import Perm, org_view
+from roles.permissions import OrgRequest, Perm, org_view
 from roles.services import invites
 from wholeproduct.errors import DomainError
 
@@ -24,8 +24,8 @@ from ..services import campaigns as services
 
 @org_view(Perm.RESOLVE)
 @require_GET
-def campaign_list(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def campaign_list(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     campaigns = list(
         selectors_reviews.campaigns_of(organization).select_related("product", "created_by").order_by("-created_at")
     )
@@ -50,8 +50,8 @@ def _chosen_product(request: HttpRequest, products: QuerySet[Product]) -> Produc
 
 @org_view(Perm.RESOLVE)
 @require_http_methods(["GET", "POST"])
-def campaign_create(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def campaign_create(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     products = selectors.products_of(organization.pk).order_by("name")
     product = _chosen_product(request, products)
     mapped = Function.objects.filter(organization=organization, assignments__product=product).distinct()
@@ -81,8 +81,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render(request, "layers/campaign_form.html", {"form": form, "has_product": product is not None})
 
 
-def _campaign_or_404(request: HttpRequest, pk: int) -> ReviewCampaign:
-    campaign = selectors_reviews.campaign_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+def _campaign_or_404(request: OrgRequest, pk: int) -> ReviewCampaign:
+    campaign = selectors_reviews.campaign_of(request.ctx.organization, pk)
     if campaign is None:
         raise Http404("No such campaign.")
     return campaign
@@ -90,9 +90,9 @@ def _campaign_or_404(request: HttpRequest, pk: int) -> ReviewCampaign:
 
 @org_view(Perm.RESOLVE)
 @require_GET
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: OrgRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
-    ctx = request.ctx  # type: ignore[attr-defined]
+    ctx = request.ctx
     # A closed campaign is shown as it was closed: as of its deadline when that came first.
     closed = campaign.status == ReviewCampaign.Status.CLOSED and campaign.closed_at
     as_of = min(campaign.closed_at, campaign.deadline) if closed else None
@@ -126,19 +126,19 @@ def _with_invite_states(organization: Any, people: list[Any]) -> list[tuple[Any,
 
 @org_view(Perm.RESOLVE)
 @require_POST
-def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_close(request: OrgRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     if campaign.status == ReviewCampaign.Status.CLOSED:
         messages.info(request, "This campaign was already closed.")
     else:
         services.campaign_close(campaign=campaign, by=request.user)
         messages.success(request, f"Closed “{campaign.name}”. Its summary is below.")
-    return redirect("campaign-detail", org=request.ctx.organization.slug, pk=pk)  # type: ignore[attr-defined]
+    return redirect("campaign-detail", org=request.ctx.organization.slug, pk=pk)
 
 
 @org_view(Perm.RESOLVE)
 @require_POST
-def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_remind(request: OrgRequest, pk: int) -> HttpResponse:
     from ..tasks import reviews as tasks
 
     campaign = _campaign_or_404(request, pk)
@@ -151,4 +151,4 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
             f"Reminders are on their way to everyone who still has something to review "
             f"(except those reminded in the last {services.REMIND_EVERY.days} days).",
         )
-    return redirect("campaign-detail", org=request.ctx.organization.slug, pk=pk)  # type: ignore[attr-defined]
+    return redirect("campaign-detail", org=request.ctx.organization.slug, pk=pk)

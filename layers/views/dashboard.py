@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from roles.models import Disruption
-from roles.permissions import OrgContext, Perm, org_view
+from roles.permissions import OrgContext, OrgRequest, Perm, org_view
 
 from .. import selectors
 from ..charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
@@ -100,8 +100,8 @@ class DisruptionEntry:
 
 @org_view(Perm.VIEW)
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    ctx: OrgContext = request.ctx  # type: ignore[attr-defined]
+def dashboard(request: OrgRequest) -> HttpResponse:
+    ctx: OrgContext = request.ctx
     counts = selectors.organization_counts(ctx)
     products = list(selectors.products_for_list(ctx))
     steps = _steps(counts)
@@ -232,7 +232,7 @@ def _top_gaps(folio: Portfolio, slug: str, *, can_edit: bool) -> list[TopGap]:
     its gaps that can make the list."""
     ranked = []
     for series in folio.built:
-        for index, gap in enumerate(series.latest.top_gaps):  # type: ignore[union-attr]
+        for index, gap in enumerate(series.latest.top_gaps if series.latest else []):
             ranked.append((SEVERITY_RANK.get(gap["severity"], 3), index, series.product.name.casefold(), series, gap))
     ranked.sort(key=lambda item: item[:3])
     return [

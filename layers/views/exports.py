@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from roles.permissions import Perm, org_view
+from roles.permissions import OrgRequest, Perm, org_view
 from shared.exports.http import file_response
 
 from ..exports import EXPORTERS, export_error, get_exporter
@@ -24,8 +24,8 @@ from ..tasks import exports as export_tasks
 
 @org_view(Perm.ADMIN)
 @require_GET
-def report_export(request: HttpRequest, pk: int) -> HttpResponse:
-    ctx = request.ctx  # type: ignore[attr-defined]
+def report_export(request: OrgRequest, pk: int) -> HttpResponse:
+    ctx = request.ctx
     report: CoverageReport | None = report_for(ctx, pk)
     if report is None:
         raise Http404("No such report.")
@@ -40,11 +40,11 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
     return file_response(exporter.render(report, table=table or None))
 
 
-def _job(request: HttpRequest, token: UUID) -> ExportJob:
+def _job(request: OrgRequest, token: UUID) -> ExportJob:
     """The requesting admin's own job in this organization, or 404."""
     job = (
         ExportJob.objects.filter(
-            organization=request.ctx.organization,  # type: ignore[attr-defined]
+            organization=request.ctx.organization,
             requested_by=request.user.pk,
             token=token,
         )
@@ -59,18 +59,18 @@ def _job(request: HttpRequest, token: UUID) -> ExportJob:
 
 @org_view(Perm.ADMIN)
 @require_GET
-def export_job(request: HttpRequest, token: UUID) -> HttpResponse:
+def export_job(request: OrgRequest, token: UUID) -> HttpResponse:
     """The job's page; htmx polls its progress partial every second until it is done or failed."""
     job = _job(request, token)
     context = {"job": job, "status": services.describe(job), "format": EXPORTERS[job.file_format].verbose_name}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "layers/_partials/export_job.html", context)
     return render(request, "layers/export_job.html", context)
 
 
 @org_view(Perm.ADMIN)
 @require_GET
-def export_download(request: HttpRequest, token: UUID) -> HttpResponse:
+def export_download(request: OrgRequest, token: UUID) -> HttpResponse:
     export = services.download(_job(request, token))
     if export is None:
         raise Http404("This export is not ready, or it has expired.")

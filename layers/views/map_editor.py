@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roles.models import Function, Organization
-from roles.permissions import Perm, org_view
+from roles.permissions import OrgRequest, Perm, org_view
 from wholeproduct.errors import Conflict, DomainError
 
 from .. import selectors
@@ -199,8 +199,8 @@ class Filters:
 # ---------------------------------------------------------------- reads
 
 
-def _product(request: HttpRequest, slug: str) -> Product:
-    product = selectors.product_for(request.ctx, slug)  # type: ignore[attr-defined]
+def _product(request: OrgRequest, slug: str) -> Product:
+    product = selectors.product_for(request.ctx, slug)
     if product is None:
         raise Http404("No such product.")
     return product
@@ -220,11 +220,11 @@ def _layer(key: str) -> Layer:
     return layer
 
 
-def _map_url(request: HttpRequest, product: Product) -> str:
-    return reverse("product-map", kwargs={"org": request.ctx.organization.slug, "product": product.slug})  # type: ignore[attr-defined]
+def _map_url(request: OrgRequest, product: Product) -> str:
+    return reverse("product-map", kwargs={"org": request.ctx.organization.slug, "product": product.slug})
 
 
-def _cell_base(request: HttpRequest, product: Product) -> str:
+def _cell_base(request: OrgRequest, product: Product) -> str:
     return _map_url(request, product) + "cell/"
 
 
@@ -300,9 +300,9 @@ def _panel(suggestion_set: mapping.SuggestionSet, filters: Filters, layer_names:
     )
 
 
-def _body_context(request: HttpRequest, product: Product, filters: Filters) -> dict[str, Any]:
+def _body_context(request: OrgRequest, product: Product, filters: Filters) -> dict[str, Any]:
     """Everything the matrix and the panel draw, in a constant number of queries."""
-    ctx = request.ctx  # type: ignore[attr-defined]
+    ctx = request.ctx
     layers = list(Layer.objects.order_by("ring"))
     paginator = Paginator(_functions(product, filters), PAGE_SIZE)
     page = paginator.get_page(filters.page)
@@ -340,13 +340,13 @@ def _category_counts(product: Product) -> list[tuple[str, str, int]]:
 
 
 def _render_body(
-    request: HttpRequest, product: Product, filters: Filters, *, status: int = 200, **extra: Any
+    request: OrgRequest, product: Product, filters: Filters, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
     context = _body_context(request, product, filters) | extra
     return render(request, "layers/_partials/map_body.html", context, status=status)
 
 
-def _back_to_map(product: Product, request: HttpRequest, anchor: str = "") -> HttpResponse:
+def _back_to_map(product: Product, request: OrgRequest, anchor: str = "") -> HttpResponse:
     url = _map_url(request, product)
     query = Filters.from_query(request.POST).query()
     return redirect(f"{url}{'?' + query if query else ''}{'#' + anchor if anchor else ''}")
@@ -357,10 +357,10 @@ def _back_to_map(product: Product, request: HttpRequest, anchor: str = "") -> Ht
 
 @org_view(Perm.VIEW)
 @require_GET
-def product_map(request: HttpRequest, product: str) -> HttpResponse:
+def product_map(request: OrgRequest, product: str) -> HttpResponse:
     item = _product(request, product)
     filters = Filters.from_query(request.GET)
-    if request.htmx and request.htmx.target == "map-body":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "map-body":
         return _render_body(request, item, filters)
     context = _body_context(request, item, filters) | {"categories": _category_counts(item)}
     return render(request, "layers/map_editor.html", context)
@@ -369,7 +369,7 @@ def product_map(request: HttpRequest, product: str) -> HttpResponse:
 # ---------------------------------------------------------------- cells
 
 
-def _cell(request: HttpRequest, product: Product, function: Function, layer: Layer, **extra: Any) -> Cell:
+def _cell(request: OrgRequest, product: Product, function: Function, layer: Layer, **extra: Any) -> Cell:
     current = Assignment.objects.filter(product=product, function=function, layer=layer).first()
     return Cell(function, layer, current, _cell_base(request, product), **extra)
 
@@ -384,13 +384,13 @@ def _layer_lead(product: Product, layer: Layer) -> Function | None:
 
 
 def _render_cell(
-    request: HttpRequest, product: Product, cell: Cell, status: int = 200, toast: Toast | None = None
+    request: OrgRequest, product: Product, cell: Cell, status: int = 200, toast: Toast | None = None
 ) -> HttpResponse:
     cell.lead = _layer_lead(product, cell.layer)
     context = {
         "cell": cell,
         "product": product,
-        "can_edit": request.ctx.can_edit,  # type: ignore[attr-defined]
+        "can_edit": request.ctx.can_edit,
         # The column's header names the layer's lead: it is redrawn with the cell (out of band).
         "header_layer": cell.layer,
         "header_lead": cell.lead,
@@ -436,7 +436,7 @@ def _current_filters(request: HttpRequest) -> Filters:
     return Filters.from_query(QueryDict(urlparse(current).query))
 
 
-def _render_body_retargeted(request: HttpRequest, product: Product, toast: Toast | None, **extra: Any) -> HttpResponse:
+def _render_body_retargeted(request: OrgRequest, product: Product, toast: Toast | None, **extra: Any) -> HttpResponse:
     """Redraw the whole matrix (a change touched more than one cell), with the toast out of band."""
     response = _render_body(request, product, _current_filters(request), toast=toast, toast_oob=True, **extra)
     response["HX-Retarget"] = "#map-body"
@@ -485,13 +485,13 @@ def conflict_message(error: Conflict, product: Product, function: Function, laye
 
 @org_view(Perm.VIEW)
 @require_http_methods(["GET", "POST"])
-def map_cell(request: HttpRequest, product: str, function: int, layer: str) -> HttpResponse:
+def map_cell(request: OrgRequest, product: str, function: int, layer: str) -> HttpResponse:
     """GET draws one cell; POST sets it to `emphasis` (none, contributor, lead) from `version`."""
     item = _product(request, product)
     fn, lay = _function(item, function), _layer(layer)
     if request.method == "GET":
         return _render_cell(request, item, _cell(request, item, fn, lay))
-    request.ctx.require(Perm.EDIT)  # type: ignore[attr-defined]
+    request.ctx.require(Perm.EDIT)
     form = CellForm(request.POST)
     if not form.is_valid():
         return _refuse(request, item, fn, lay, first_error(form), status=400)
@@ -518,7 +518,7 @@ def map_cell(request: HttpRequest, product: str, function: int, layer: str) -> H
     except DomainError as error:
         return _refuse(request, item, fn, lay, error.detail, status=error.status)
     message = _done_message(fn, lay, target, replaced)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, message)
         return _back_to_map(item, request, f"fn-{fn.pk}")
     changes = _changes_since(item, mark)
@@ -530,7 +530,7 @@ def map_cell(request: HttpRequest, product: str, function: int, layer: str) -> H
 
 @org_view(Perm.EDIT)
 @require_POST
-def map_undo(request: HttpRequest, product: str) -> HttpResponse:
+def map_undo(request: OrgRequest, product: str) -> HttpResponse:
     """Undo the changes of the last action (one cell, or both cells of a lead swap); the history keeps both."""
     item = _product(request, product)
     form = UndoForm(request.POST)
@@ -542,23 +542,23 @@ def map_undo(request: HttpRequest, product: str) -> HttpResponse:
         return _undo_refused(request, item, error.detail, status=error.status)
     redo = request.POST.get("redo") == "1"
     message = "Redone." if redo else "Undone: the map is back as it was."
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, message)
         return _back_to_map(item, request)
     toast = Toast(message, changes, action="Undo" if redo else "Redo") if changes else None
     return _render_body_retargeted(request, item, toast)
 
 
-def _undo_refused(request: HttpRequest, product: Product, message: str, *, status: int = 400) -> HttpResponse:
-    if not request.htmx:  # type: ignore[attr-defined]
+def _undo_refused(request: OrgRequest, product: Product, message: str, *, status: int = 400) -> HttpResponse:
+    if not request.htmx:
         messages.error(request, message)
         return _back_to_map(product, request)
     return _render_body_retargeted(request, product, None, error=message, status=status)
 
 
-def _conflict(request: HttpRequest, product: Product, cell: Cell, message: str) -> HttpResponse:
+def _conflict(request: OrgRequest, product: Product, cell: Cell, message: str) -> HttpResponse:
     """Someone else changed the cell first: nothing was written; show who, what, and the cell as it is."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.error(request, f"{cell.function.name} · {cell.layer.name}: {message}")
         return _back_to_map(product, request, f"fn-{cell.function.pk}")
     cell.conflict = message
@@ -566,10 +566,10 @@ def _conflict(request: HttpRequest, product: Product, cell: Cell, message: str) 
 
 
 def _refuse(
-    request: HttpRequest, product: Product, function: Function, layer: Layer, message: str, *, status: int
+    request: OrgRequest, product: Product, function: Function, layer: Layer, message: str, *, status: int
 ) -> HttpResponse:
     """Nothing was written: say why, in the cell as it is now."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.error(request, f"{function.name} · {layer.name}: {message}")
         return _back_to_map(product, request, f"fn-{function.pk}")
     return _render_cell(request, product, _cell(request, product, function, layer, error=message), status=status)
@@ -577,11 +577,11 @@ def _refuse(
 
 @org_view(Perm.VIEW)
 @require_http_methods(["GET", "POST"])
-def map_contribution(request: HttpRequest, product: str, function: int, layer: str) -> HttpResponse:
+def map_contribution(request: OrgRequest, product: str, function: int, layer: str) -> HttpResponse:
     """GET: the small form editing the cell's contribution sentence; POST: save it."""
     item = _product(request, product)
     fn, lay = _function(item, function), _layer(layer)
-    request.ctx.require(Perm.EDIT)  # type: ignore[attr-defined]
+    request.ctx.require(Perm.EDIT)
     cell = _cell(request, item, fn, lay)
     if cell.assignment is None:
         if request.POST.get("version", "0") not in ("", "0"):  # it was there when the form opened
@@ -611,7 +611,7 @@ def map_contribution(request: HttpRequest, product: str, function: int, layer: s
     except DomainError as error:
         form.add_error(None, error.detail)
         return _render_contribution(request, item, cell, form, status=error.status)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, f"Saved how {fn.name} contributes to the {lay.name}.")
         return _back_to_map(item, request, f"fn-{fn.pk}")
     return _render_cell(request, item, _cell(request, item, fn, lay))
@@ -626,7 +626,7 @@ def _render_contribution(
 
 @org_view(Perm.VIEW)
 @require_GET
-def map_history(request: HttpRequest, product: str, function: int, layer: str) -> HttpResponse:
+def map_history(request: OrgRequest, product: str, function: int, layer: str) -> HttpResponse:
     """Who changed the cell, when, from what to what: newest first."""
     item = _product(request, product)
     fn, lay = _function(item, function), _layer(layer)
@@ -671,7 +671,7 @@ def _history_rows(changes: Iterable[AssignmentChange]) -> list[HistoryRow]:
 
 @org_view(Perm.EDIT)
 @require_POST
-def map_apply(request: HttpRequest, product: str) -> HttpResponse:
+def map_apply(request: OrgRequest, product: str) -> HttpResponse:
     """Accept one suggestion (`function` and `layer` given) or all of them (neither given)."""
     item = _product(request, product)
     filters = Filters.from_query(request.POST)
@@ -687,7 +687,7 @@ def map_apply(request: HttpRequest, product: str) -> HttpResponse:
     except DomainError as error:
         return _suggestion_refused(request, item, filters, error.detail, status=error.status)
     notice = _apply_notice(result, one=only is not None)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, notice)
         for conflict in result.conflicts:
             messages.warning(request, conflict)
@@ -709,19 +709,19 @@ def _apply_notice(result: mapping.ApplyResult, *, one: bool) -> str:
 
 @org_view(Perm.EDIT)
 @require_POST
-def map_dismiss(request: HttpRequest, product: str) -> HttpResponse:
+def map_dismiss(request: OrgRequest, product: str) -> HttpResponse:
     """Say "no" to one suggestion: the playbook stops offering it for this product."""
     return _one_suggestion(request, product, mapping.dismiss, "Dismissed the suggestion for {name}.")
 
 
 @org_view(Perm.EDIT)
 @require_POST
-def map_restore(request: HttpRequest, product: str) -> HttpResponse:
+def map_restore(request: OrgRequest, product: str) -> HttpResponse:
     """Bring a dismissed suggestion back: the playbook offers it again."""
     return _one_suggestion(request, product, mapping.undismiss, "The suggestion for {name} is back in the list.")
 
 
-def _one_suggestion(request: HttpRequest, product: str, service: Callable[..., Any], done: str) -> HttpResponse:
+def _one_suggestion(request: OrgRequest, product: str, service: Callable[..., Any], done: str) -> HttpResponse:
     """Dismiss or restore the suggestion for one (function, layer) cell, then redraw the map."""
     item = _product(request, product)
     filters = Filters.from_query(request.POST)
@@ -734,16 +734,16 @@ def _one_suggestion(request: HttpRequest, product: str, service: Callable[..., A
     except DomainError as error:
         return _suggestion_refused(request, item, filters, error.detail, status=error.status)
     notice = done.format(name=fn.name)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, notice)
         return _back_to_map(item, request)
     return _render_body(request, item, filters, notice=notice)
 
 
 def _suggestion_refused(
-    request: HttpRequest, product: Product, filters: Filters, message: str, *, status: int = 400
+    request: OrgRequest, product: Product, filters: Filters, message: str, *, status: int = 400
 ) -> HttpResponse:
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.error(request, message)
         return _back_to_map(product, request)
     return _render_body(request, product, filters, error=message, status=status)

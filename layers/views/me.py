@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from roles.forms import add_domain_error
 from roles.models import Stakeholder
-from roles.permissions import Perm, org_view
+from roles.permissions import OrgRequest, Perm, org_view
 from roles.services import invites
 from wholeproduct.errors import DomainError
 
@@ -25,13 +25,13 @@ from ..services import reviews as services
 def _attach_forms(role: selectors.MyRole) -> None:
     for product in role.products:
         for item in product.assignments:
-            item.form = ReviewForm(assignment=item.assignment, layers=role.layers)  # type: ignore[attr-defined]
+            item.form = ReviewForm(assignment=item.assignment, layers=role.layers)
 
 
-def _unlinked_record(request: HttpRequest) -> Stakeholder | None:
+def _unlinked_record(request: OrgRequest) -> Stakeholder | None:
     """A person record with the requester's email that no account claims yet (they can link it by invite)."""
-    ctx = request.ctx  # type: ignore[attr-defined]
-    email = request.user.email  # type: ignore[union-attr]
+    ctx = request.ctx
+    email = request.user.email
     if not email:
         return None
     return (
@@ -43,8 +43,8 @@ def _unlinked_record(request: HttpRequest) -> Stakeholder | None:
 
 @org_view(Perm.REVIEW)
 @require_GET
-def me(request: HttpRequest) -> HttpResponse:
-    ctx = request.ctx  # type: ignore[attr-defined]
+def me(request: OrgRequest) -> HttpResponse:
+    ctx = request.ctx
     role = selectors.my_role(ctx)
     if role is None:
         record = _unlinked_record(request)
@@ -58,9 +58,9 @@ def me(request: HttpRequest) -> HttpResponse:
 
 @org_view(Perm.REVIEW)
 @require_POST
-def me_review(request: HttpRequest, pk: int) -> HttpResponse:
+def me_review(request: OrgRequest, pk: int) -> HttpResponse:
     """Record the requester's review of one assignment of their own function (anything else: 404)."""
-    ctx = request.ctx  # type: ignore[attr-defined]
+    ctx = request.ctx
     assignment = selectors.own_assignment(ctx, pk)
     if assignment is None:
         raise Http404("No such assignment.")
@@ -78,7 +78,7 @@ def me_review(request: HttpRequest, pk: int) -> HttpResponse:
             saved = True
         except DomainError as error:
             add_domain_error(form, error)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return _card(request, pk, form=form, saved=saved)
     if saved:
         messages.success(request, _thanks(form.cleaned_data["verdict"]))
@@ -89,7 +89,7 @@ def me_review(request: HttpRequest, pk: int) -> HttpResponse:
     for product in role.products:
         for item in product.assignments:
             if item.assignment.pk == pk:
-                item.form = form  # type: ignore[attr-defined]
+                item.form = form
     return render(request, "layers/me.html", {"role": role}, status=400)
 
 
@@ -99,17 +99,17 @@ def _thanks(verdict: str) -> str:
     return "Thanks: your disagreement is recorded. A leader will look at it and you will see their answer here."
 
 
-def _card(request: HttpRequest, pk: int, *, form: ReviewForm, saved: bool) -> HttpResponse:
+def _card(request: OrgRequest, pk: int, *, form: ReviewForm, saved: bool) -> HttpResponse:
     """The assignment's card, plus the page's counters out of band, for htmx to swap in.
 
     200 even with errors: htmx swaps only 2xx responses.
     """
-    role = selectors.my_role(request.ctx)  # type: ignore[attr-defined]
+    role = selectors.my_role(request.ctx)
     found = role and next(((p, i) for p in role.products for i in p.assignments if i.assignment.pk == pk), None)
     if not found:
         raise Http404("No such assignment.")
     mp, item = found
-    item.form = ReviewForm(assignment=item.assignment, layers=role.layers) if saved else form  # type: ignore[attr-defined]
+    item.form = ReviewForm(assignment=item.assignment, layers=role.layers) if saved else form
     thanks = _thanks(form.cleaned_data["verdict"]) if saved else ""
     response = render(request, "layers/me_swap.html", {"role": role, "mp": mp, "item": item, "thanks": thanks})
     patch_vary_headers(response, ["HX-Request"])

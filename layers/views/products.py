@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from roles.forms import add_domain_error
-from roles.permissions import Perm, org_view
+from roles.permissions import OrgRequest, Perm, org_view
 from wholeproduct.errors import DomainError
 
 from .. import selectors
@@ -18,15 +18,15 @@ from ..services import products as services
 
 @org_view(Perm.VIEW)
 @require_GET
-def product_list(request: HttpRequest) -> HttpResponse:
-    products = selectors.products_for_list(request.ctx)  # type: ignore[attr-defined]
+def product_list(request: OrgRequest) -> HttpResponse:
+    products = selectors.products_for_list(request.ctx)
     return render(request, "layers/product_list.html", {"products": products})
 
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def product_create(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def product_create(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     form = ProductForm(request.POST if request.method == "POST" else None, organization=organization)
     if form.is_bound and form.is_valid():
         try:
@@ -41,8 +41,8 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def product_edit(request: HttpRequest, product: str) -> HttpResponse:
-    item = selectors.product_to_edit(request.ctx, product)  # type: ignore[attr-defined]
+def product_edit(request: OrgRequest, product: str) -> HttpResponse:
+    item = selectors.product_to_edit(request.ctx, product)
     if item is None:
         raise Http404("No such product.")
     data = request.POST if request.method == "POST" else None

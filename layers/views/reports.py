@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from roles.permissions import OrgContext, Perm, org_view
+from roles.permissions import OrgContext, OrgRequest, Perm, org_view
 from wholeproduct.errors import DomainError, NotFound
 
 from .. import selectors
@@ -52,13 +52,13 @@ class ReportFilterForm(forms.Form):
         return data
 
 
-def _ctx(request: HttpRequest) -> OrgContext:
-    return request.ctx  # type: ignore[attr-defined]
+def _ctx(request: OrgRequest) -> OrgContext:
+    return request.ctx
 
 
 @org_view(Perm.VIEW)
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: OrgRequest) -> HttpResponse:
     ctx = _ctx(request)
     form = ReportFilterForm(request.GET or None, ctx=ctx)
     status = 200
@@ -99,14 +99,14 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _job_from(request: HttpRequest) -> Any:
+def _job_from(request: OrgRequest) -> Any:
     job_id = request.GET.get("job", "")
     if not job_id or not _ctx(request).can_edit:
         return None
     return job_progress(organization_id=_ctx(request).organization.pk, job_id=job_id)
 
 
-def _visible_report(request: HttpRequest, pk: int) -> CoverageReport:
+def _visible_report(request: OrgRequest, pk: int) -> CoverageReport:
     report = report_for(_ctx(request), pk)
     if report is None:
         raise Http404("No such report.")
@@ -115,7 +115,7 @@ def _visible_report(request: HttpRequest, pk: int) -> CoverageReport:
 
 @org_view(Perm.VIEW)
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: OrgRequest, pk: int) -> HttpResponse:
     ctx = _ctx(request)
     report = _visible_report(request, pk)
     story = report_story(report)
@@ -139,7 +139,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(Perm.VIEW)
 @require_GET
-def report_compare(request: HttpRequest) -> HttpResponse:
+def report_compare(request: OrgRequest) -> HttpResponse:
     ctx = _ctx(request)
     raw_a, raw_b = request.GET.get("a", ""), request.GET.get("b", "")
     context: dict[str, Any] = {"choices": compare_choices(ctx), "a": raw_a, "b": raw_b, "error": ""}
@@ -164,7 +164,7 @@ def _compare_error(raw_a: str, raw_b: str) -> str:
 
 @org_view(Perm.EDIT)
 @require_POST
-def report_build(request: HttpRequest) -> HttpResponse:
+def report_build(request: OrgRequest) -> HttpResponse:
     """Queue a rebuild of one product (`product` slug) or of every product; leaders and admins."""
     ctx = _ctx(request)
     slug = request.POST.get("product", "")
@@ -184,7 +184,7 @@ def report_build(request: HttpRequest) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_POST
-def report_job_retry(request: HttpRequest, task_id: Any) -> HttpResponse:
+def report_job_retry(request: OrgRequest, task_id: Any) -> HttpResponse:
     """Queue again, as a new job, the builds of a job that failed (a lost worker's, or one that raised)."""
     ctx = _ctx(request)
     return _queued(
@@ -194,7 +194,7 @@ def report_job_retry(request: HttpRequest, task_id: Any) -> HttpResponse:
     )
 
 
-def _queued(request: HttpRequest, queue: Callable[[], list[str]], *, verb: str) -> HttpResponse:
+def _queued(request: OrgRequest, queue: Callable[[], list[str]], *, verb: str) -> HttpResponse:
     """Queue builds, then answer with their progress (htmx: the partial, 202; else the list page
     following the job); a refusal is said in the partial's place or as a message."""
     ctx = _ctx(request)
@@ -203,13 +203,13 @@ def _queued(request: HttpRequest, queue: Callable[[], list[str]], *, verb: str) 
     except NotFound as error:
         raise Http404(error.detail) from error
     except DomainError as error:
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             html = render_to_string("layers/_partials/report_build_error.html", {"error": error.detail}, request)
             return HttpResponseBadRequest(html)
         messages.error(request, error.detail)
         return redirect("report-list", org=ctx.organization.slug)
     job = job_progress(organization_id=ctx.organization.pk, job_id=task_ids[0])
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "layers/_partials/report_job.html", {"job": job}, status=202)
     messages.success(request, f"{verb} {len(task_ids)} report{'s' if len(task_ids) != 1 else ''}.")
     return redirect(reverse("report-list", kwargs={"org": ctx.organization.slug}) + f"?job={task_ids[0]}")
@@ -217,7 +217,7 @@ def _queued(request: HttpRequest, queue: Callable[[], list[str]], *, verb: str) 
 
 @org_view(Perm.EDIT)
 @require_GET
-def report_job(request: HttpRequest, task_id: Any) -> HttpResponse:
+def report_job(request: OrgRequest, task_id: Any) -> HttpResponse:
     """The progress partial, polled every second until every build has finished."""
     job = job_progress(organization_id=_ctx(request).organization.pk, job_id=str(task_id))
     if job is None:

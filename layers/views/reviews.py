@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from roles.forms import add_domain_error
-from roles.permissions import Perm, org_view
+from roles.permissions import OrgRequest, Perm, org_view
 from wholeproduct.errors import Conflict, DomainError, Forbidden
 
 from .. import selectors, selectors_reviews
@@ -26,8 +26,8 @@ PROGRESS_PAGE = 50  # functions per page of the progress table
 
 @org_view(Perm.RESOLVE)
 @require_GET
-def review_inbox(request: HttpRequest) -> HttpResponse:
-    ctx = request.ctx  # type: ignore[attr-defined]
+def review_inbox(request: OrgRequest) -> HttpResponse:
+    ctx = request.ctx
     organization = ctx.organization
     products = list(selectors.products_of(organization.pk).order_by("name"))
     product = next((p for p in products if p.slug == request.GET.get("product")), None)
@@ -67,22 +67,22 @@ def _query(request: HttpRequest) -> str:
     return f"product={quote(product)}&" if product else ""
 
 
-def _review_or_404(request: HttpRequest, pk: int) -> Review:
-    review = selectors_reviews.review_for(request.ctx, pk)  # type: ignore[attr-defined]
+def _review_or_404(request: OrgRequest, pk: int) -> Review:
+    review = selectors_reviews.review_for(request.ctx, pk)
     if review is None:
         raise Http404("No such review.")
     return review
 
 
-def _who(request: HttpRequest, review: Review) -> str:
-    ctx = request.ctx  # type: ignore[attr-defined]
+def _who(request: OrgRequest, review: Review) -> str:
+    ctx = request.ctx
     mine = ctx.stakeholder is not None and ctx.stakeholder.pk == review.stakeholder_id
     return "You" if mine else review.stakeholder.full_name
 
 
 @org_view(Perm.REVIEW)
 @require_GET
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
     """One review with its pair's history: its author and leaders only (anyone else: 404)."""
     review = _review_or_404(request, pk)
     context = {
@@ -134,7 +134,7 @@ def _resolve(request: HttpRequest, review: Review, keep: KeepForm, change: Chang
 
 @org_view(Perm.RESOLVE)
 @require_http_methods(["GET", "POST"])
-def review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def review_resolve(request: OrgRequest, pk: int) -> HttpResponse:
     review = _review_or_404(request, pk)
     own = review.stakeholder.user_id == request.user.pk
     action = request.POST.get("action") if request.method == "POST" else None
@@ -155,7 +155,7 @@ def review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             conflict, message = error.detail, None
         if message:
             messages.success(request, message)
-            return redirect("review-inbox", org=request.ctx.organization.slug)  # type: ignore[attr-defined]
+            return redirect("review-inbox", org=request.ctx.organization.slug)
         review, status = _review_or_404(request, pk), 400
     context = {
         "review": review,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from roles.permissions import Perm, org_view
-from roles.selectors_web import feedback_into_core
+from layers.selectors_feedback import feedback_into_core
+from roles.permissions import OrgRequest, Perm, org_view
 
 from .. import selectors
 from ..rings import product_rings
@@ -20,11 +20,11 @@ TABLE_LIMIT = 40
 
 @org_view(Perm.VIEW)
 @require_GET
-def whole_product(request: HttpRequest, product: str) -> HttpResponse:
-    item = selectors.product_for(request.ctx, product)  # type: ignore[attr-defined]
+def whole_product(request: OrgRequest, product: str) -> HttpResponse:
+    item = selectors.product_for(request.ctx, product)
     if item is None:
         raise Http404("No such product.")
-    person = request.ctx.stakeholder  # type: ignore[attr-defined]
+    person = request.ctx.stakeholder
     loops, core_unfed = feedback_into_core(product=item)
     context = {
         "product": item,

@@ -10,7 +10,7 @@ BATCH = 1000
 
 def store(apps, schema_editor):
     # The matcher is code, not schema: the current one is what the stored match must agree with.
-    from layers.services.playbook_matches import match_of
+    from roles.services.playbook_matches import match_of
 
     Function = apps.get_model("roles", "Function")
     batch = []

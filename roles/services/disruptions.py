@@ -10,7 +10,7 @@ A disruption counts once applied (`applied_at`): at once when its moment has com
 on its date by the beat task `roles.apply_due_disruptions` (claimed with skip_locked,
 idempotent). Applying it, in one transaction: stamps `applied_at`, sets `needs_trust_check`
 on every partnership touching its functions, and recounts those functions' review pairs
-in the read model (layers.readmodel): reviews made before it are stale from then on.
+in the read model (through roles.hooks): reviews made before it are stale from then on.
 
 `disruption_log` returns what it did, so the page can say it: "12 reviews of Sales &
 Account Management now need re-confirming; 4 partnerships flagged for a trust check."
@@ -24,14 +24,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from layers.models import PairStatus, ReviewPair
-from layers.readmodel import hooks as readmodel
 from layers.review_state import format_day
 from wholeproduct.errors import DomainError
 
+from .. import hooks
 from ..models import Disruption, Function, Organization, Partnership
 
 TITLE_MAX = Disruption._meta.get_field("title").max_length
@@ -127,20 +126,12 @@ def _touching(organization_id: int, function_ids: set[int]) -> Q:
 
 def _reviews_turning_stale(organization: Organization, functions: list[Function], moment: datetime) -> dict[str, int]:
     """Per function name: review pairs current now whose latest review is not newer than `moment`
-    (`review_state.is_current` is strict), read from the maintained pair table (one query)."""
-    rows = (
-        ReviewPair.objects.filter(
-            organization=organization,
-            function_id__in=[f.pk for f in functions],
-            state=PairStatus.CURRENT,
-            reviewed_at__lte=moment,
-        )
-        .order_by()
-        .values_list("function_id")
-        .annotate(n=Count("id"))
+    (`review_state.is_current` is strict), asked of the read model through `roles.hooks`."""
+    counts = hooks.current_reviews_until(
+        organization_id=organization.pk, function_ids=[f.pk for f in functions], moment=moment
     )
     names = {f.pk: f.name for f in functions}
-    return {names[function_id]: n for function_id, n in rows}
+    return {names[function_id]: n for function_id, n in counts.items() if n}
 
 
 def _apply(disruption: Disruption, function_ids: set[int], now: datetime) -> int:
@@ -150,7 +141,7 @@ def _apply(disruption: Disruption, function_ids: set[int], now: datetime) -> int
     touching = Partnership.objects.filter(_touching(disruption.organization_id, function_ids))
     # One statement; `version` is left alone: the flag is not an edit a leader could lose.
     flagged = touching.update(needs_trust_check=True, updated_at=now)
-    readmodel.disruption_applied(organization_id=disruption.organization_id, function_ids=function_ids)
+    hooks.disruption_applied(organization_id=disruption.organization_id, function_ids=function_ids)
     return flagged
 
 

@@ -10,13 +10,12 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from layers.readmodel import hooks as readmodel
-from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
-from .. import selectors, web_cache
+from .. import hooks, selectors, web_cache
 from ..history import recorded_by
 from ..models import Function, Organization, Stakeholder
+from . import playbook_matches
 
 NAME_MAX = Function._meta.get_field("name").max_length
 
@@ -93,7 +92,7 @@ def function_create(
     playbook_matches.stamp(function)
     web_cache.changed(organization.pk)
     function = _save(recorded_by(function, by))
-    readmodel.functions_changed(organization_id=organization.pk)
+    hooks.functions_changed(organization_id=organization.pk)
     return function
 
 
@@ -179,8 +178,8 @@ def function_delete(
         # Someone added a person between our count and the delete.
         raise Conflict(f"Someone just added people to {name}. Review and confirm again.") from None
     if moved:
-        readmodel.people_changed(organization_id=function.organization_id, function_ids=[move_people_to.pk])
-    readmodel.functions_changed(organization_id=function.organization_id)
+        hooks.people_changed(organization_id=function.organization_id, function_ids=[move_people_to.pk])
+    hooks.functions_changed(organization_id=function.organization_id)
     return DeletedFunction(name=name, people_moved=moved, people_deleted=deleted, assignments_deleted=assignments)
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from simple_history.utils import bulk_create_with_history
 
+from shared.background import task
 from wholeproduct.errors import DomainError, Forbidden
 
 from ..history import recorded_by
@@ -258,12 +259,10 @@ def _new_invite(stakeholder: Stakeholder, by: Any, now: datetime) -> Invite:
 
 def _queue(invites: Sequence[Invite], base_url: str | None) -> None:
     """Send after commit: a rolled-back invite must never reach an inbox."""
-    from layers.tasks import reviews as tasks  # the task module imports this one
-
     items = [[invite.pk, invite.send_count] for invite in invites]
     for start in range(0, len(items), SEND_CHUNK):
         chunk = items[start : start + SEND_CHUNK]
-        transaction.on_commit(partial(tasks.send_invites.delay, chunk, site_url(base_url)))
+        transaction.on_commit(partial(task("layers.send_invites").delay, chunk, site_url(base_url)))
 
 
 def _already_joined(stakeholder: Stakeholder) -> DomainError:
@@ -448,15 +447,15 @@ def invite_accept(*, token: str, password: str | None = None, user: Any = None) 
         raise Forbidden(f"Sign in as {account.email} to accept this invite.")
     stakeholder = invite.stakeholder
     stakeholder.user = account
-    stakeholder._history_user = account  # type: ignore[attr-defined]  # the log: they did it, signed in or not
+    recorded_by(stakeholder, account)  # the log: they did it, signed in or not
     stakeholder.save(update_fields=["user", "updated_at"])
     membership = Membership.objects.filter(user=account, organization=invite.organization).first()
     if membership is None:
         membership = Membership(user=account, organization=invite.organization, access=Membership.Access.STAKEHOLDER)
-        membership._history_user = account  # type: ignore[attr-defined]
+        recorded_by(membership, account)
         membership.save()
     invite.accepted_at = timezone.now()
-    invite._history_user = account  # type: ignore[attr-defined]
+    recorded_by(invite, account)
     invite.save(update_fields=["accepted_at"])
     return Acceptance(user=account, membership=membership, stakeholder=stakeholder, created_user=created)
 

@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from layers.readmodel import hooks as readmodel
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
-from .. import selectors
+from .. import hooks, selectors
 from ..history import recorded_by
 from ..models import Function, Organization, Stakeholder
 
@@ -83,7 +82,7 @@ def stakeholder_create(
         created_by=_by(by),
     )
     person = _save(recorded_by(person, by))
-    readmodel.people_changed(organization_id=organization.pk, function_ids=[function.pk])
+    hooks.people_changed(organization_id=organization.pk, function_ids=[function.pk])
     return person
 
 
@@ -113,7 +112,7 @@ def stakeholder_update(
         invites.revoke_for_changed_email(stakeholder=person, by=by)
     if moved_from != function.pk:
         ends = {function.pk} | ({moved_from} if moved_from else set())
-        readmodel.people_changed(organization_id=organization.pk, function_ids=ends)
+        hooks.people_changed(organization_id=organization.pk, function_ids=ends)
     return person
 
 
@@ -122,4 +121,4 @@ def stakeholder_delete(*, stakeholder: Stakeholder) -> None:
     """Remove a person; their reviews go with them, and their function's pairs are recounted."""
     organization_id, function_id = stakeholder.organization_id, stakeholder.function_id
     stakeholder.delete()
-    readmodel.people_changed(organization_id=organization_id, function_ids=[function_id])
+    hooks.people_changed(organization_id=organization_id, function_ids=[function_id])

@@ -3,18 +3,18 @@ DESIGN §5 "manage members"; leaders 403, other organizations 404)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import selectors_activity as selectors
-from ..permissions import Perm, org_view
+from ..permissions import OrgRequest, Perm, org_view
 
 
 @org_view(Perm.ADMIN)
 @require_GET
-def activity(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def activity(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     kind = request.GET.get("kind", "")
     kind = kind if kind in selectors.KINDS else ""
     page = selectors.activity_page(organization, number=request.GET.get("page"), kind=kind)

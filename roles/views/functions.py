@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -17,13 +17,13 @@ from wholeproduct.errors import DomainError
 from .. import selectors
 from ..forms import FunctionDeleteForm, FunctionForm, add_domain_error
 from ..models import Function
-from ..permissions import Perm, org_view
+from ..permissions import OrgRequest, Perm, org_view
 from ..services import functions as services
 from .people import PAGE_SIZE, _is_partial
 
 
-def _function_or_404(request: HttpRequest, pk: int) -> Function:
-    function = selectors.function_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+def _function_or_404(request: OrgRequest, pk: int) -> Function:
+    function = selectors.function_of(request.ctx.organization, pk)
     if function is None:
         raise Http404("No such function.")
     return function
@@ -36,9 +36,9 @@ def _to_row(function: Function) -> HttpResponse:
 
 @org_view(Perm.VIEW)
 @require_GET
-def function_list(request: HttpRequest) -> HttpResponse:
+def function_list(request: OrgRequest) -> HttpResponse:
     """A page of functions, grouped by category, with a live search (htmx swaps the results)."""
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+    organization = request.ctx.organization
     query = request.GET.get("q", "").strip()[:200]
     category = request.GET.get("category", "")
     category = category if category in dict(selectors.CATEGORY_ORDER) else ""
@@ -74,8 +74,8 @@ def function_list(request: HttpRequest) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def function_create(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def function_create(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     form = FunctionForm(request.POST if request.method == "POST" else None, organization=organization)
     if form.is_bound and form.is_valid():
         try:
@@ -90,7 +90,7 @@ def function_create(request: HttpRequest) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def function_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def function_edit(request: OrgRequest, pk: int) -> HttpResponse:
     function = _function_or_404(request, pk)
     data = request.POST if request.method == "POST" else None
     form = FunctionForm(data, organization=function.organization, instance=function)
@@ -108,7 +108,7 @@ def function_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def function_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def function_delete(request: OrgRequest, pk: int) -> HttpResponse:
     function = _function_or_404(request, pk)
     impact = selectors.function_deletion_impact(function)
     data = request.POST if request.method == "POST" else None
@@ -129,7 +129,7 @@ def function_delete(request: HttpRequest, pk: int) -> HttpResponse:
             form = FunctionDeleteForm(function=function, people_count=impact.people_count)
         else:
             messages.success(request, _deleted_message(result))
-            return redirect("function-list", org=request.ctx.organization.slug)  # type: ignore[attr-defined]
+            return redirect("function-list", org=request.ctx.organization.slug)
     context = {"function": function, "impact": impact, "form": form, "error_message": error_message}
     return render(request, "roles/function_confirm_delete.html", context)
 

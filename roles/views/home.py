@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from roles.models import Membership
-from roles.permissions import org_view
+from roles.permissions import OrgRequest, org_view
 
 
 @login_required
@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @org_view()
 @require_safe
-def org_switcher(request: HttpRequest) -> HttpResponse:
+def org_switcher(request: OrgRequest) -> HttpResponse:
     """The organization switcher's list, fetched when it opens (htmx) rather than on every page."""
     memberships = Membership.objects.filter(user=request.user).select_related("organization")
     return render(

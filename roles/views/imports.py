@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +18,7 @@ from ..exports import PeopleExporter
 from ..forms import add_domain_error
 from ..forms_import import ColumnMappingForm, ImportUploadForm
 from ..models import ImportJob
-from ..permissions import Perm, org_view
+from ..permissions import OrgRequest, Perm, org_view
 from ..services import imports
 from ..services.imports.columns import FIELD_LABELS, column_letter
 
@@ -45,8 +45,8 @@ class PreviewRow(NamedTuple):
     manager: str = ""
 
 
-def _job(request: HttpRequest, token: UUID, *, with_preview: bool = False) -> ImportJob:
-    job = imports.job_of(request.ctx.organization, token, with_preview=with_preview)  # type: ignore[attr-defined]
+def _job(request: OrgRequest, token: UUID, *, with_preview: bool = False) -> ImportJob:
+    job = imports.job_of(request.ctx.organization, token, with_preview=with_preview)
     if job is None:
         raise Http404("No such import.")
     return job
@@ -63,8 +63,8 @@ def _next_page(job: ImportJob) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def import_start(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def import_start(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     form = ImportUploadForm(
         data=request.POST if request.method == "POST" else None,
         files=request.FILES if request.method == "POST" else None,
@@ -110,7 +110,7 @@ def _format_columns() -> list[tuple[str, str, str]]:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def import_mapping(request: HttpRequest, token: UUID) -> HttpResponse:
+def import_mapping(request: OrgRequest, token: UUID) -> HttpResponse:
     job = _job(request, token)
     if job.state in {State.QUEUED, State.RUNNING, State.DONE}:
         return _next_page(job)
@@ -137,7 +137,7 @@ def import_mapping(request: HttpRequest, token: UUID) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_GET
-def import_preview(request: HttpRequest, token: UUID) -> HttpResponse:
+def import_preview(request: OrgRequest, token: UUID) -> HttpResponse:
     job = _job(request, token, with_preview=True)
     if job.state not in {State.READY, State.INVALID, State.FAILED}:
         return _next_page(job)
@@ -166,7 +166,7 @@ def import_preview(request: HttpRequest, token: UUID) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_POST
-def import_joins(request: HttpRequest, token: UUID) -> HttpResponse:
+def import_joins(request: OrgRequest, token: UUID) -> HttpResponse:
     """The preview's "keep separate" choices: the ticked labels stay functions of their own."""
     job = _job(request, token, with_preview=True)
     try:
@@ -178,7 +178,7 @@ def import_joins(request: HttpRequest, token: UUID) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_POST
-def import_commit(request: HttpRequest, token: UUID) -> HttpResponse:
+def import_commit(request: OrgRequest, token: UUID) -> HttpResponse:
     job = _job(request, token, with_preview=True)
     skip_invalid = request.POST.get("skip_invalid") == "1"
     try:
@@ -202,7 +202,7 @@ def import_commit(request: HttpRequest, token: UUID) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_GET
-def import_rejected(request: HttpRequest, token: UUID) -> HttpResponse:
+def import_rejected(request: OrgRequest, token: UUID) -> HttpResponse:
     """The rows with errors, as the file had them plus a Reason column, to fix and import again."""
     job = _job(request, token, with_preview=True)
     if job.state in {State.MAPPING, State.QUEUED, State.RUNNING}:
@@ -221,16 +221,16 @@ def _safe_filename(stem: str) -> str:
 
 @org_view(Perm.EDIT)
 @require_GET
-def import_job(request: HttpRequest, token: UUID) -> HttpResponse:
+def import_job(request: OrgRequest, token: UUID) -> HttpResponse:
     job = _job(request, token)
     context = {"job": job, "progress": imports.progress_of(job)}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "roles/_partials/import_progress.html", context)
     return render(request, "roles/import_job.html", context)
 
 
 @org_view(Perm.EDIT)
 @require_GET
-def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    export = PeopleExporter(request.ctx.organization).render(fmt)  # type: ignore[attr-defined]
+def people_export(request: OrgRequest, fmt: str) -> HttpResponse:
+    export = PeopleExporter(request.ctx.organization).render(fmt)
     return file_response(export)  # personal data: never kept by a cache

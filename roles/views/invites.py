@@ -17,7 +17,7 @@ from wholeproduct.errors import DomainError
 from ..forms import add_domain_error
 from ..forms_members import AcceptPasswordForm, AcceptSignInForm, InviteForm
 from ..models import Invite
-from ..permissions import Perm, org_view
+from ..permissions import OrgRequest, Perm, org_view
 from ..services import invites as services
 
 
@@ -25,17 +25,17 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: OrgRequest) -> HttpResponse:
     """Where an invite action returns: a safe `next`, else the members page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
-    ctx = request.ctx  # type: ignore[attr-defined]
+    ctx = request.ctx
     return redirect("members", org=ctx.organization.slug)
 
 
-def _invite_or_404(request: HttpRequest, pk: int) -> Invite:
-    invite = services.invite_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+def _invite_or_404(request: OrgRequest, pk: int) -> Invite:
+    invite = services.invite_of(request.ctx.organization, pk)
     if invite is None:
         raise Http404("No such invite.")
     return invite
@@ -45,9 +45,9 @@ def _people(count: int) -> str:
     return f"{count} {'person' if count == 1 else 'people'}"
 
 
-def _run_invite(request: HttpRequest, form: InviteForm) -> str:
+def _run_invite(request: OrgRequest, form: InviteForm) -> str:
     """Send what the form asks for; the message to show."""
-    organization, user, base = request.ctx.organization, request.user, _base_url(request)  # type: ignore[attr-defined]
+    organization, user, base = request.ctx.organization, request.user, _base_url(request)
     scope = form.cleaned_data["scope"]
     if scope == InviteForm.PERSON:
         person = form.cleaned_data["stakeholder"]
@@ -66,8 +66,8 @@ def _run_invite(request: HttpRequest, form: InviteForm) -> str:
 
 @org_view(Perm.ADMIN)
 @require_http_methods(["GET", "POST"])
-def invite_create(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def invite_create(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     initial: dict[str, Any] = {}
     for key in ("email", "function", "scope"):
         if request.GET.get(key):
@@ -88,7 +88,7 @@ def invite_create(request: HttpRequest) -> HttpResponse:
 
 @org_view(Perm.ADMIN)
 @require_POST
-def invite_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invite_resend(request: OrgRequest, pk: int) -> HttpResponse:
     invite = _invite_or_404(request, pk)
     try:
         services.invite_resend(invite=invite, by=request.user, base_url=_base_url(request))
@@ -101,7 +101,7 @@ def invite_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(Perm.ADMIN)
 @require_POST
-def invite_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invite_revoke(request: OrgRequest, pk: int) -> HttpResponse:
     invite = _invite_or_404(request, pk)
     try:
         services.invite_revoke(invite=invite, by=request.user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,7 +12,7 @@ from wholeproduct.errors import DomainError
 
 from ..forms_members import AccessForm
 from ..models import Membership, Stakeholder
-from ..permissions import Perm, org_view
+from ..permissions import OrgRequest, Perm, org_view
 from ..selectors import functions_of
 from ..services import invites, members
 
@@ -21,8 +21,8 @@ PAGE_SIZE = 50
 
 @org_view(Perm.ADMIN)
 @require_GET
-def member_list(request: HttpRequest) -> HttpResponse:
-    ctx = request.ctx  # type: ignore[attr-defined]
+def member_list(request: OrgRequest) -> HttpResponse:
+    ctx = request.ctx
     organization = ctx.organization
     memberships = members.members_of(organization).select_related("user").order_by("user__email", "pk")
     page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -56,8 +56,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(request, "roles/member_list.html", context)
 
 
-def _member_or_404(request: HttpRequest, pk: int) -> Membership:
-    membership = members.member_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+def _member_or_404(request: OrgRequest, pk: int) -> Membership:
+    membership = members.member_of(request.ctx.organization, pk)
     if membership is None:
         raise Http404("No such member.")
     return membership
@@ -69,7 +69,7 @@ def _name(membership: Membership) -> str:
 
 @org_view(Perm.ADMIN)
 @require_POST
-def member_access(request: HttpRequest, pk: int) -> HttpResponse:
+def member_access(request: OrgRequest, pk: int) -> HttpResponse:
     membership = _member_or_404(request, pk)
     form = AccessForm(request.POST)
     if not form.is_valid():
@@ -86,7 +86,7 @@ def member_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(Perm.ADMIN)
 @require_POST
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def member_remove(request: OrgRequest, pk: int) -> HttpResponse:
     membership = _member_or_404(request, pk)
     try:
         members.membership_remove(membership=membership, by=request.user)

@@ -18,7 +18,7 @@ from wholeproduct.errors import DomainError
 from .. import selectors
 from ..forms import PeopleFilterForm, PersonForm, add_domain_error
 from ..models import Stakeholder
-from ..permissions import Perm, org_view
+from ..permissions import OrgRequest, Perm, org_view
 from ..pickers import SUGGESTIONS
 from ..services import people as services
 from ..services.invites import INVITE_STATE_LABELS, InviteState, invite_states
@@ -34,8 +34,8 @@ def _is_partial(request: HttpRequest) -> bool:
 
 @org_view(Perm.VIEW)
 @require_GET
-def people_list(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def people_list(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     filter_form = PeopleFilterForm(request.GET, organization=organization)
     filters = filter_form.filters()
     people = selectors.people_for_list(organization, **filters)
@@ -61,8 +61,8 @@ def people_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _person_or_404(request: HttpRequest, pk: int) -> Stakeholder:
-    person = selectors.person_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+def _person_or_404(request: OrgRequest, pk: int) -> Stakeholder:
+    person = selectors.person_of(request.ctx.organization, pk)
     if person is None:
         raise Http404("No such person.")
     return person
@@ -75,8 +75,8 @@ def _to_list(person: Stakeholder) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def person_create(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def person_create(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     # ?function=<id> (from a function's row) preselects that function.
     initial = {"function": request.GET.get("function")} if request.GET.get("function", "").isdigit() else {}
     data = request.POST if request.method == "POST" else None
@@ -94,7 +94,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: OrgRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     data = request.POST if request.method == "POST" else None
     form = PersonForm(data, organization=person.organization, instance=person)
@@ -112,8 +112,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_GET
-def person_search(request: HttpRequest) -> HttpResponse:
+def person_search(request: OrgRequest) -> HttpResponse:
     """The options of a person picker (static/js/combobox.js): the first matches of `q`."""
     query = request.GET.get("q", "").strip()[:120]
-    people = selectors.people_for_list(request.ctx.organization, query=query)[:SUGGESTIONS] if query else []  # type: ignore[attr-defined]
+    people = selectors.people_for_list(request.ctx.organization, query=query)[:SUGGESTIONS] if query else []
     return render(request, "roles/_partials/person_options.html", {"people": people, "query": query})

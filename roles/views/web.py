@@ -24,7 +24,7 @@ from .. import web_cache, web_layout
 from ..forms import add_domain_error
 from ..forms_web import CheckInForm, DisruptionForm, PartnershipForm
 from ..models import Disruption, Function, Partnership
-from ..permissions import Perm, org_view
+from ..permissions import OrgRequest, Perm, org_view
 from ..services import disruptions as disruption_services
 from ..services import partnerships as services
 
@@ -131,8 +131,8 @@ def _focus(request: HttpRequest, functions: list[Function]) -> Function | None:
 
 @org_view(Perm.VIEW)
 @require_GET
-def web(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def web(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     now = timezone.now()
     if selectors.partnerships_of(organization).count() > CLUSTER_ABOVE:
         return _large_web(request, now)
@@ -172,11 +172,11 @@ def _row_groups(rows: list[selectors.Link]) -> list[dict[str, Any]]:
     ]
 
 
-def _large_web(request: HttpRequest, now: datetime) -> HttpResponse:
+def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
     """A web of more links than a picture can show: one circle per category with the links
     between them summed, filters, and the links as a paged table (a focused function's own
     links are drawn as a small web when they are few enough)."""
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+    organization = request.ctx.organization
     focus = _focus_by_id(request)
     facts = selectors.link_facts(organization, now=now)
     category = request.GET.get("category", "")
@@ -224,11 +224,11 @@ def _large_web(request: HttpRequest, now: datetime) -> HttpResponse:
     return render(request, "roles/web.html", context)
 
 
-def _focus_by_id(request: HttpRequest) -> Function | None:
+def _focus_by_id(request: OrgRequest) -> Function | None:
     raw = request.GET.get("function", "")
     if not raw:
         return None
-    focus = selectors.functions_of(request.ctx.organization).filter(pk=raw).first() if raw.isdigit() else None  # type: ignore[attr-defined]
+    focus = selectors.functions_of(request.ctx.organization).filter(pk=raw).first() if raw.isdigit() else None
     if focus is None:
         raise Http404("No such function.")  # another organization's ids do not leak
     return focus
@@ -251,8 +251,8 @@ def _filtered(
     return chosen
 
 
-def _partnership_or_404(request: HttpRequest, pk: int) -> Partnership:
-    partnership = selectors.partnership_of(request.ctx.organization, pk)  # type: ignore[attr-defined]
+def _partnership_or_404(request: OrgRequest, pk: int) -> Partnership:
+    partnership = selectors.partnership_of(request.ctx.organization, pk)
     if partnership is None:
         raise Http404("No such partnership.")
     return partnership
@@ -269,8 +269,8 @@ def _names(partnership: Partnership) -> str:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def partnership_create(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def partnership_create(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     initial = {"function_a": request.GET.get("function"), "cadence": Partnership.Cadence.MONTHLY}
     data = request.POST if request.method == "POST" else None
     form = PartnershipForm(data, organization=organization, initial=initial)
@@ -288,7 +288,7 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def partnership_edit(request: OrgRequest, pk: int) -> HttpResponse:
     partnership = _partnership_or_404(request, pk)
     organization = partnership.organization
     data = request.POST if request.method == "POST" else None
@@ -339,7 +339,7 @@ def _resubmittable(form: PartnershipForm, current: Partnership) -> PartnershipFo
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def partnership_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def partnership_delete(request: OrgRequest, pk: int) -> HttpResponse:
     partnership = _partnership_or_404(request, pk)
     error_message = ""
     if request.method == "POST":
@@ -374,7 +374,7 @@ def _int(raw: Any) -> int | None:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def partnership_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+def partnership_checkin(request: OrgRequest, pk: int) -> HttpResponse:
     partnership = _partnership_or_404(request, pk)
     data = request.POST if request.method == "POST" else None
     form = CheckInForm(data, partnership=partnership)
@@ -405,8 +405,8 @@ def partnership_checkin(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(Perm.VIEW)
 @require_GET
-def disruption_list(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def disruption_list(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     page = Paginator(selectors.disruptions_of(organization), DISRUPTIONS_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     context = {
@@ -430,8 +430,8 @@ class _Entry:
 
 @org_view(Perm.EDIT)
 @require_http_methods(["GET", "POST"])
-def disruption_create(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def disruption_create(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     data = request.POST if request.method == "POST" else None
     form = DisruptionForm(data, organization=organization)
     if form.is_bound and form.is_valid():

@@ -10,9 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from layers import matching
-from layers.services import mapping, playbook_matches
+from layers.services import mapping
 from roles.models import Function
 from roles.services import functions as services
+from roles.services import playbook_matches
 from tests.factories import FunctionFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db

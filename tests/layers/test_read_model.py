@@ -300,7 +300,7 @@ def test_a_restored_organization_has_the_read_model_of_the_original(org, leader)
     import json
 
     from layers.models import ProductCounts
-    from roles.services import org_transfer
+    from layers.services import org_transfer
 
     team = functions.function_create(organization=org, name="Customer Success", category="customer_facing")
     other = functions.function_create(organization=org, name="Engineering", category="building")

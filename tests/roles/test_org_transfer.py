@@ -33,8 +33,9 @@ from layers.models import (
     Review,
     ReviewCampaign,
 )
-from layers.services import campaigns, mapping, reviews
+from layers.services import campaigns, mapping, org_transfer, reviews
 from layers.services import reports as report_services
+from layers.services.org_transfer import spec
 from roles import demo_data
 from roles.management.commands.seed_demo import seed_demo
 from roles.models import (
@@ -48,8 +49,6 @@ from roles.models import (
     PartnershipCheckIn,
     Stakeholder,
 )
-from roles.services import org_transfer
-from roles.services.org_transfer import spec
 from roles.services.partnerships import checkin_record
 from tests.factories import FunctionFactory, StakeholderFactory, UserFactory
 

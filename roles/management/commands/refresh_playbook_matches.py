@@ -1,5 +1,5 @@
 """`manage.py refresh_playbook_matches [--org SLUG]`: recompute every function's stored playbook
-match after the playbook (layers/playbook.py) or the matcher changed (issue 13 item 9)."""
+match after the playbook or the matcher changed (issue 13 item 9)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from layers.services import playbook_matches
 from roles.models import Function, Organization
+from roles.services import playbook_matches
 
 
 class Command(BaseCommand):

@@ -27,11 +27,11 @@ from django.utils import timezone
 
 from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review
 from layers.readmodel import hooks as readmodel
-from layers.services import playbook_matches
 from layers.services.mapping import apply as apply_playbook
 from layers.services.reports import build_report
 from roles import demo_data
 from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
+from roles.services import playbook_matches
 from roles.services.disruptions import disruption_log
 from roles.services.partnerships import ordered_pair
 

@@ -50,7 +50,15 @@ def department_label(value: str, known: Callable[[str], bool]) -> str:
 class Resolver:
     """Joins labels to the organization's functions; built once per plan (two queries)."""
 
-    def __init__(self, organization: Organization, *, separate: Collection[str] | bool = ()) -> None:
+    def __init__(
+        self,
+        organization: Organization,
+        *,
+        playbook: Callable[[str], Any],
+        separate: Collection[str] | bool = (),
+    ) -> None:
+        # The playbook's entry for a name, or None: handed in by the planner (its test seam).
+        self.playbook = playbook
         # Also the function planner's rows (pk, name, category, parent_id, is_external): one query for both.
         self.rows = list(
             Function.objects.filter(organization=organization).values_list(
@@ -70,7 +78,7 @@ class Resolver:
 
     def known(self, label: str) -> bool:
         key = label.casefold()
-        return key in self.functions or key in self.aliases or _playbook(label) is not None
+        return key in self.functions or key in self.aliases or self.playbook(label) is not None
 
     def join(self, label: str) -> Join | None:
         """The existing function a new label joins, with the reason; None keeps it a function of its own."""
@@ -81,7 +89,7 @@ class Resolver:
             name = self.aliases[key]
             reason = f"{label} joins {name}: your organization confirmed {label} as another name of {name}."
             return Join(label, name, ALIAS, reason)
-        entry = _playbook(label)
+        entry = self.playbook(label)
         if getattr(entry, "name", None) is None:
             return None
         name = self._entries().get(entry.name)
@@ -95,16 +103,10 @@ class Resolver:
         if self._by_entry is None:
             self._by_entry = {}
             for name in sorted(self.functions.values(), key=str.casefold):
-                entry_name = getattr(_playbook(name), "name", None)
+                entry_name = getattr(self.playbook(name), "name", None)
                 if entry_name is not None:
                     self._by_entry.setdefault(entry_name, name)
         return self._by_entry
-
-
-def _playbook(name: str) -> Any:
-    from .planning import playbook_match  # one seam for tests that run without the playbook
-
-    return playbook_match(name)
 
 
 def remember_joins(organization: Organization, joins: Collection[Join]) -> int:

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
+from shared.background import task
 from wholeproduct.errors import Conflict, DomainError
 from wholeproduct.task_limits import VISIBILITY_MARGIN, limits_of
 
@@ -179,14 +180,12 @@ def commit_import(*, job: ImportJob, skip_invalid: bool = False) -> ImportJob:
 
 def queue_import(*, job: ImportJob, skip_invalid: bool = False) -> ImportJob:
     """Hand a previewed import to a worker; the page follows its progress."""
-    from ... import tasks  # the task module imports this one
-
     _claim(job, from_states=_committable(job, skip_invalid), to_state=State.QUEUED, skip_invalid=skip_invalid)
     job_id = job.pk
 
     def send() -> None:
         try:
-            tasks.commit_import.delay(job_id)
+            task("roles.commit_import").delay(job_id)
         except BrokerUnreachable:
             logger.exception("Could not queue import job %s", job_id)
             ImportJob.objects.filter(pk=job_id, state=State.QUEUED).update(

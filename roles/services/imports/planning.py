@@ -146,7 +146,7 @@ def build_plan(
 ) -> Plan:
     """What importing `table` would do. `separate`: department labels (or all, True) kept as
     functions of their own instead of joining an existing one; `skip_invalid`: bad rows are left out."""
-    resolver = Resolver(organization, separate=separate)
+    resolver = Resolver(organization, playbook=playbook_match, separate=separate)
     reader = _RowReader(table.headers, mapping, check_formulas=table.file_format == "csv", resolver=resolver)
     rows = [reader.read(source) for source in table.rows]
     _flag_duplicate_emails(rows, reader)
@@ -157,9 +157,8 @@ def build_plan(
     functions = _FunctionPlanner(reader, resolver.rows).plan(rows)
     _compare_people(rows, functions, people, has_title="title" in mapping)
     errors = [message for row in rows for message in row.errors]
-    seen: set[str] = set()
     # A message naming several rows is attached to each of them; list it once.
-    unique = [m for m in errors if not (m in seen or seen.add(m))]  # type: ignore[func-returns-value]
+    unique = list(dict.fromkeys(errors))
     return Plan(
         rows=rows,
         functions=functions,

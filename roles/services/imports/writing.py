@@ -9,12 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from layers.readmodel import hooks as readmodel
-from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError
 
-from ... import web_cache
+from ... import hooks, web_cache
 from ...models import Function, Organization, Stakeholder
+from .. import playbook_matches
 from .columns import Mapping
 from .departments import remember_joins
 from .planning import CREATE, UPDATE, Plan, RowPlan, build_plan
@@ -100,9 +99,9 @@ def _apply(organization: Organization, plan: Plan, progress: Progress, by: Any) 
     people.update()
     aliases = remember_joins(organization, plan.joins)
     if plan.totals["functions_create"]:
-        readmodel.functions_changed(organization_id=organization.pk)
+        hooks.functions_changed(organization_id=organization.pk)
     if touched:
-        readmodel.people_changed(organization_id=organization.pk, function_ids=touched)
+        hooks.people_changed(organization_id=organization.pk, function_ids=touched)
     totals = plan.totals
     return {
         "created": totals[CREATE],

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from roles.permissions import OrgRequest, Perm, org_view
 from shared.exports.http import file_response
 
-from ..permissions import Perm, org_view
 from ..services import org_transfer
 
 logger = logging.getLogger(__name__)
@@ -23,8 +23,8 @@ logger = logging.getLogger(__name__)
 
 @org_view(Perm.ADMIN)
 @require_http_methods(["GET", "HEAD", "POST"])
-def org_export(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def org_export(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     if request.method == "POST" or request.GET.get("download") == "1":
         return _download(request)
     counts = org_transfer.export_counts(organization)
@@ -33,8 +33,8 @@ def org_export(request: HttpRequest) -> HttpResponse:
     return render(request, "roles/org_export.html", context)
 
 
-def _download(request: HttpRequest) -> HttpResponse:
-    organization = request.ctx.organization  # type: ignore[attr-defined]
+def _download(request: OrgRequest) -> HttpResponse:
+    organization = request.ctx.organization
     export = org_transfer.export_file(organization)
     # Who took a copy of everyone's data, and when: worth a line in the log.
     logger.info(

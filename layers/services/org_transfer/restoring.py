@@ -39,11 +39,7 @@ from layers.models import (
     Review,
     ReviewCampaign,
 )
-from layers.readmodel import hooks as readmodel
-from layers.services import playbook_matches
-from wholeproduct.errors import DomainError
-
-from ...models import (
+from roles.models import (
     Disruption,
     Function,
     FunctionAlias,
@@ -53,7 +49,11 @@ from ...models import (
     PartnershipCheckIn,
     Stakeholder,
 )
-from ..partnerships import ordered_pair
+from roles.services import playbook_matches
+from roles.services.partnerships import ordered_pair
+from wholeproduct.errors import DomainError
+
+from ...readmodel import hooks as readmodel
 from .spec import COLUMNS, FORMAT, LIST_SECTIONS, REF, SECTION_KEYS, VERSION, is_ref, translate_ids
 
 BATCH = 1000
@@ -71,6 +71,12 @@ class RestoreResult:
     organization: Organization
     counts: Counter[str] = field(default_factory=Counter)
     users_created: list[str] = field(default_factory=list)
+
+
+def _pair_key(x: str, y: str) -> tuple[str, str]:
+    """A partnership's key: its two functions' folded names, in order."""
+    first, second = sorted((_fold(x), _fold(y)))
+    return first, second
 
 
 def _fold(text: str) -> str:
@@ -506,7 +512,7 @@ class _Restorer:
             partnership = self._build(
                 Partnership, row, where, organization=self.org, function_a=first, function_b=second
             )
-            self.partnerships[tuple(sorted((_fold(a.name), _fold(b.name))))] = partnership  # type: ignore[index]
+            self.partnerships[_pair_key(a.name, b.name)] = partnership
             objects.append(partnership)
             for number, reading in enumerate(row["check_ins"]):
                 at = f"{where}: check_ins #{number + 1}"
@@ -576,7 +582,7 @@ class _Restorer:
             if kind == "assignment" and isinstance(key, list) and len(key) == 3:
                 found = self.assignments.get((_fold(str(key[0])), _fold(str(key[1])), str(key[2])))
             elif kind == "partnership" and isinstance(key, list) and len(key) == 2:
-                found = self.partnerships.get(tuple(sorted(_fold(str(k)) for k in key)))  # type: ignore[arg-type]
+                found = self.partnerships.get(_pair_key(str(key[0]), str(key[1])))
             else:
                 table = {"function": self.functions, "person": self.people, "product": self.products}.get(kind, {})
                 found = table.get(_fold(key)) if isinstance(key, str) else None

@@ -29,8 +29,7 @@ from layers.models import (
     Review,
     ReviewCampaign,
 )
-
-from ...models import (
+from roles.models import (
     Disruption,
     Function,
     FunctionAlias,
@@ -110,7 +109,7 @@ LINKS: dict[type[models.Model], tuple[str, ...]] = {
 }
 
 # Columns derived from others and made again on restore, never read from a file: a function's
-# stored playbook match comes from its name (layers.services.playbook_matches); a disruption whose
+# stored playbook match comes from its name (roles.services.playbook_matches); a disruption whose
 # date has come is applied on restore, a planned one waits for the beat task
 # (roles.services.disruptions).
 DERIVED: dict[type[models.Model], tuple[str, ...]] = {

@@ -26,8 +26,7 @@ from layers.models import (
     Review,
     ReviewCampaign,
 )
-
-from ...models import (
+from roles.models import (
     Disruption,
     Function,
     FunctionAlias,
@@ -37,6 +36,7 @@ from ...models import (
     PartnershipCheckIn,
     Stakeholder,
 )
+
 from .spec import COLUMNS, FORMAT, MISSING, REF, VERSION, columns_of, encode, translate_ids
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from roles.services import org_transfer
+from layers.services import org_transfer
 
 
 class Command(BaseCommand):

@@ -24,9 +24,9 @@ from layers.models import (
     Review,
     ReviewCampaign,
 )
+from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
 from shared.exports import ExportFile, json_bytes
 
-from ...models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
 from .exporting import export_organization
 from .restoring import RestoreResult, TransferFileError, check_shape, loads, restore_organization
 from .spec import FORMAT, NOT_EXPORTED, SECTION_LABELS, VERSION

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from layers.services import org_transfer
 from roles.models import Organization
-from roles.services import org_transfer
 
 
 class Command(BaseCommand):
