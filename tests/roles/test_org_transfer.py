@@ -23,6 +23,8 @@ from django.db.models import ForeignObjectRel
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from demo import data as demo_data
+from demo.management.commands.seed_demo import seed_demo
 from layers.models import (
     Assignment,
     AssignmentChange,
@@ -35,8 +37,6 @@ from layers.models import (
 )
 from layers.services import campaigns, mapping, reviews
 from layers.services import reports as report_services
-from roles import demo_data
-from roles.management.commands.seed_demo import seed_demo
 from roles.models import (
     Disruption,
     Function,

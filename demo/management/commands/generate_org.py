@@ -1,6 +1,6 @@
 """`manage.py generate_org [--functions 1000] [--people 20000] [--products 10] [--reviews 100000]` (issue 9).
 
-Builds a new, realistic large organization in bulk (see roles/generate.py) to load-test and
+Builds a new, realistic large organization in bulk (see bench/generate/organization.py) to load-test and
 profile the app against: every run makes a new one, with its own slug and logins.
 """
 
@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from roles.generate import PASSWORD, SNAPSHOTS, Sizes, generate_organization
+from bench.generate.organization import generate_organization
+from bench.generate.world import PASSWORD, SNAPSHOTS, Sizes
 from wholeproduct.errors import DomainError
 
 

@@ -13,8 +13,8 @@ from django.http import Http404
 from django.test import Client
 from django.utils import timezone
 
+from demo import data as demo_data
 from layers.models import Product
-from roles import demo_data
 from roles.models import (
     Disruption,
     Function,

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: load the demo organizations of roles/demo_data.py (DESIGN §7).
+"""`manage.py seed_demo`: load the demo organizations of demo/data.py (DESIGN §7).
 
 Safe to rerun: every row is matched on its natural key (organization slug, function
 name, person email, product slug, user email) and only written when it differs
@@ -25,12 +25,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
 
+from demo import data as demo_data
 from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review
 from layers.readmodel import hooks as readmodel
 from layers.services import playbook_matches
 from layers.services.mapping import apply as apply_playbook
 from layers.services.reports import build_report
-from roles import demo_data
 from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
 from roles.services.disruptions import disruption_log
 from roles.services.partnerships import ordered_pair
