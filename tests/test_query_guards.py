@@ -27,10 +27,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bench.generate.organization import generate_organization
+from bench.generate.world import Sizes
 from layers import selectors_reviews
 from layers.models import Assignment, Product, Review, ReviewCampaign
 from layers.readmodel.oracle import rebuild_everything
-from roles.generate import Sizes, generate_organization
 from roles.models import Function, Membership, Organization, Stakeholder
 
 from .factories import MembershipFactory, OrganizationFactory

@@ -1,54 +1,31 @@
 """The generator's history: disruptions, reviews, partnerships, a campaign, the read model, a month of reports."""
 
 from __future__ import annotations
+
 import itertools
 import random
-import time
-from collections import defaultdict
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+
+from django.db import connection
 from django.utils import timezone
-from django.utils.text import slugify
+
 from bench.generate.names import (
     DISPUTES,
     DISRUPTIONS,
-    FIRST_FUNCTIONS,
-    FIRST_NAMES,
-    LAST_NAMES,
-    PRODUCT_NAMES,
-    SEGMENTS,
-    SUFFIXES,
-    TEAM_WEIGHT,
-    TITLES,
 )
 from bench.generate.world import (
-    BATCH,
-    ENTRY,
     HISTORY_DAYS,
-    PASSWORD,
     SNAPSHOTS,
-    Generated,
     Sizes,
     _bulk,
     _keeping_created_at,
-    _layers,
-    _Team,
-    _unique,
     _World,
-    new_slug,
 )
-from layers import matching
 from layers.models import Assignment, AssignmentChange, CoverageReport, Product, Review, ReviewCampaign
-from layers.playbook import PLAYBOOK, PlaybookEntry
 from layers.readmodel import hooks as readmodel
-from layers.services import mapping, playbook_matches
 from layers.services.reports import build_report
-from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
-from wholeproduct.errors import DomainError
+from roles.models import Disruption, Function, Partnership, PartnershipCheckIn, Stakeholder
 
 
 def _make_disruptions(world: _World, sizes: Sizes) -> None:

@@ -1,30 +1,9 @@
-"""Names the generator draws from: team weights, function and product names, people's names and titles, dispute and disruption texts."""
+"""The names the generator draws from: team weights, function and product names, people's names
+and titles, dispute and disruption texts (data only)."""
 
 from __future__ import annotations
-import itertools
-import random
-import secrets
-import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.db import connection, models, transaction
-from django.utils import timezone
-from django.utils.text import slugify
-from layers import matching
-from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review, ReviewCampaign
-from layers.playbook import PLAYBOOK, PlaybookEntry
-from layers.readmodel import hooks as readmodel
-from layers.services import mapping, playbook_matches
-from layers.services.reports import build_report
-from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
-from wholeproduct.errors import DomainError
 
+from roles.models import Disruption, Function
 
 # Relative size of a sub-team of each playbook function, and how often one exists.
 TEAM_WEIGHT: dict[str, float] = {

@@ -24,218 +24,57 @@ organization or nothing. Deterministic for a given seed, apart from the slug and
 
 from __future__ import annotations
 
-import itertools
 import random
-import secrets
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from bench.generate.history import (
+    _analyze,
+    _make_campaign,
+    _make_disruptions,
+    _make_partnerships,
+    _make_read_model,
+    _make_reports,
+    _make_reviews,
+)
+from bench.generate.names import (
+    FIRST_FUNCTIONS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    PRODUCT_NAMES,
+    SEGMENTS,
+    SUFFIXES,
+    TEAM_WEIGHT,
+    TITLES,
+)
+from bench.generate.world import (
+    BATCH,
+    ENTRY,
+    HISTORY_DAYS,
+    PASSWORD,
+    Generated,
+    Sizes,
+    _bulk,
+    _layers,
+    _Team,
+    _unique,
+    _World,
+    new_slug,
+)
 from layers import matching
-from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review, ReviewCampaign
+from layers.models import Assignment, AssignmentChange, Product
 from layers.playbook import PLAYBOOK, PlaybookEntry
-from layers.readmodel import hooks as readmodel
 from layers.services import mapping, playbook_matches
-from layers.services.reports import build_report
+from roles.models import Function, Membership, Organization, Stakeholder
 from wholeproduct.errors import DomainError
-
-from .models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
-
-PASSWORD = "bench"  # noqa: S105 - the documented password of generated logins, like seed_demo's "demo"
-SNAPSHOTS = 30  # nightly reports per product: a month of trend
-BATCH = 2000
-HISTORY_DAYS = 75  # the map was made this long ago; reviews and disruptions come after
-ENTRY = {entry.name: entry for entry in PLAYBOOK}
-
-# Relative size of a sub-team of each playbook function, and how often one exists.
-TEAM_WEIGHT: dict[str, float] = {
-    "Engineering": 30,
-    "Sales & Account Management": 12,
-    "Customer Support": 9,
-    "Customer Success": 8,
-    "Product Management": 5,
-    "UX & Design": 4,
-    "Product Marketing": 4,
-    "Pre-sales / Solutions Engineering": 4,
-    "Corporate Marketing": 3,
-    "Security": 2,
-    "Business Development": 2,
-    "HR / People": 2,
-    "Finance": 2,
-    "Product Owners": 2,
-    "Technical Writing": 1.5,
-    "Product Operations": 1,
-    "Subject Matter Experts": 1,
-    "Channel Partners": 2,
-    "Data & Technology Partners": 1.5,
-    "Legal": 1,
-    "Directors & VPs of Product": 0.5,
-    "Practice Directors": 0.5,
-    "CEO": 0.2,
-    "Board of Directors": 0.1,
-}
-# A small organization keeps the functions that cover the four layers first.
-FIRST_FUNCTIONS = (
-    "Product Management",
-    "Engineering",
-    "Customer Success",
-    "CEO",
-    "Sales & Account Management",
-    "UX & Design",
-    "Customer Support",
-    "Product Marketing",
-    "HR / People",
-    "Channel Partners",
-)
-SUFFIXES = ("", " Team", " Group", " Dept", " Division", " Unit", " Org")
-SEGMENTS = (
-    "EMEA",
-    "North America",
-    "APAC",
-    "LATAM",
-    "DACH",
-    "Nordics",
-    "UK & Ireland",
-    "Japan",
-    "Enterprise",
-    "Mid-Market",
-    "SMB",
-    "Public Sector",
-    "Healthcare",
-    "Financial Services",
-    "Payments",
-    "Identity",
-    "Mobile",
-    "Analytics",
-    "Integrations",
-    "Onboarding",
-)
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-PRODUCT_NAMES = (
-    "Insights",
-    "Connect",
-    "Payments",
-    "Identity",
-    "Mobile",
-    "Marketplace",
-    "Atlas",
-    "Pulse",
-    "Ledger",
-    "Beacon",
-    "Forge",
-    "Harbor",
-    "Orbit",
-    "Relay",
-    "Summit",
-)
-FIRST_NAMES = _words(
-    "Ada Alan Amara Ana Arjun Ben Bianca Carlos Chen Chloe Dana David Elena Emeka Eva Farah Felix Grace Hana Hugo "
-    "Ines Ivan Jada James Kai Karin Lars Leila Liam Lucia Maya Mei Mohammed Nadia Noah Olga Omar Paula Priya Rafael "
-    "Rosa Sam Sara Sofia Tariq Tomas Uma Victor Wen Yara Yusuf Zoe"
-)
-LAST_NAMES = _words(
-    "Abbott Adeyemi Alvarez Andersen Baker Banerjee Becker Brown Carter Castillo Chen Costa Dubois Edwards Eriksen "
-    "Fischer Garcia Gupta Hansen Hernandez Ito Jensen Johnson Kaur Kim Kowalski Larsen Lee Lopez Martin Meyer Moreau "
-    "Nakamura Nguyen Novak Okafor Oliveira Patel Petrov Quinn Rossi Santos Schmidt Silva Singh Suzuki Tanaka "
-    "Walker Wang Weber Yilmaz Zhang"
-)
-TITLES: dict[str, tuple[str, ...]] = {
-    Function.Category.BUILDING: ("Engineer", "Senior Engineer", "Staff Engineer", "Engineering Manager", "Designer"),
-    Function.Category.CUSTOMER_FACING: ("Account Executive", "Customer Success Manager", "Support Specialist"),
-    Function.Category.CROSS_FUNCTIONAL: ("Specialist", "Manager", "Business Partner", "Analyst"),
-    Function.Category.LEADERSHIP: ("Director", "Vice President", "Chief of Staff"),
-    Function.Category.PARTNER: ("Partner Manager", "Alliance Lead", "Reseller Contact"),
-}
-DISPUTES = (
-    "We contribute here more than the map says.",
-    "This is not our layer: we work on the core.",
-    "We lead this in practice; nobody else does it.",
-    "Our team stopped doing this after the reorg.",
-)
-DISRUPTIONS = (
-    (Disruption.Kind.REORG, "Customer org merged into one Go-to-Market group", 58),
-    (Disruption.Kind.LEADERSHIP_CHANGE, "New VP of Engineering", 41),
-    (Disruption.Kind.NEW_HIRES, "Support doubled for the launch", 27),
-    (Disruption.Kind.SUSTAINED_PRESSURE, "Quarter-end pressure on Sales", 12),
-    (Disruption.Kind.OTHER, "Office move", 4),
-)
-
-
-@dataclass
-class Sizes:
-    functions: int = 1000
-    people: int = 20_000
-    products: int = 10
-    reviews: int = 100_000
-
-    def check(self) -> None:
-        if self.functions < 1 or self.products < 1:
-            raise DomainError("An organization needs at least one function and one product.")
-        if self.reviews < 0:
-            raise DomainError("The number of reviews cannot be negative.")
-        if self.people < 3:
-            raise DomainError("Generate at least 3 people: the admin, the leader and a stakeholder are people too.")
-
-
-@dataclass
-class Generated:
-    """What a run made, for the command to print and the benchmark to use."""
-
-    organization: Organization
-    logins: dict[str, str]  # access -> email; every password is PASSWORD
-    counts: dict[str, int] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-    stakeholder_email: str = ""
-
-
-@dataclass
-class _Team:
-    """A function before it is saved: its playbook family and whether the playbook matches its name."""
-
-    name: str
-    entry: PlaybookEntry
-    matched: bool
-    parent: int | None  # index in the team list
-    weight: float
-
-
-@dataclass
-class _World:
-    org: Organization
-    rng: random.Random
-    now: datetime
-    layers: dict[str, Layer]
-    teams: list[_Team] = field(default_factory=list)
-    functions: list[Function] = field(default_factory=list)
-    people: list[Stakeholder] = field(default_factory=list)
-    people_of: dict[int, list[int]] = field(default_factory=dict)  # function id -> stakeholder ids
-    disrupted: set[int] = field(default_factory=set)  # functions a disruption touched
-    products: list[Product] = field(default_factory=list)
-    leader: Any = None
-    logins: dict[str, str] = field(default_factory=dict)
-    stakeholder_email: str = ""
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-def new_slug() -> str:
-    """A slug no run has used: the time plus a random suffix."""
-    return f"gen-{timezone.now():%y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
 def generate_organization(
@@ -278,23 +117,6 @@ def generate_organization(
         timings=world.timings,
         stakeholder_email=world.stakeholder_email,
     )
-
-
-def _layers() -> dict[str, Layer]:
-    layers = {layer.key: layer for layer in Layer.objects.all()}
-    if len(layers) != 4:
-        raise DomainError("The four layers are missing: run `manage.py migrate` first.")
-    return layers
-
-
-def _bulk(
-    model: type[models.Model], rows: Iterable[models.Model], organization: Organization | None = None
-) -> list[Any]:
-    rows = list(rows)
-    if organization is not None:  # the tenant key: bulk_create skips the save() that derives it
-        for row in rows:
-            row.organization_id = organization.pk
-    return model.objects.bulk_create(rows, batch_size=BATCH)
 
 
 # --- functions -------------------------------------------------------------------------------------
@@ -353,14 +175,6 @@ def _matched_names(entry: PlaybookEntry, rng: random.Random) -> list[str]:
     names = [alias + suffix for suffix in SUFFIXES for alias in entry.aliases if len(alias) > 3 or suffix]
     rng.shuffle(names)
     return [name for name in names if matching.match(name) is entry]
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, number = name, 2
-    while candidate.casefold() in taken:
-        candidate, number = f"{name} {number}", number + 1
-    taken.add(candidate.casefold())
-    return candidate
 
 
 # --- people and members ----------------------------------------------------------------------------
@@ -515,223 +329,7 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
 # --- disruptions and reviews ----------------------------------------------------------------------
 
 
-def _make_disruptions(world: _World, sizes: Sizes) -> None:
-    rows, touched = [], []
-    for kind, title, days_ago in DISRUPTIONS:
-        moment = world.now - timedelta(days=days_ago)
-        rows.append(
-            Disruption(
-                organization=world.org,
-                kind=kind,
-                title=title,
-                note="Logged by the generator.",
-                occurred_on=moment.date(),
-                effective_at=moment,
-                applied_at=moment,
-                created_by=world.leader,
-            )
-        )
-        touched.append(world.rng.sample(world.functions, k=min(len(world.functions), 2 + len(world.functions) // 80)))
-    disruptions = _bulk(Disruption, rows)
-    through = Disruption.functions.through
-    _bulk(
-        through,
-        (through(disruption=d, function=f) for d, fs in zip(disruptions, touched, strict=True) for f in fs),
-    )
-    world.disrupted = {f.pk for fs in touched for f in fs}
-    world.counts["disruptions"] = len(disruptions)
-
-
-def _make_reviews(world: _World, sizes: Sizes) -> None:
-    rng, now = world.rng, world.now
-    cells = list(Assignment.objects.filter(organization=world.org).values_list("pk", "function_id", "layer_id"))
-    cells = [cell for cell in cells if world.people_of.get(cell[1])]
-    if not cells or not sizes.reviews:
-        return
-    cumulative = list(itertools.accumulate(len(world.people_of[cell[1]]) for cell in cells))
-    layer_ids = [layer.pk for layer in world.layers.values()]
-    reviews: list[Review] = []
-    seen: set[tuple[int, int]] = set()
-    attempts = 0
-    while len(reviews) < sizes.reviews and attempts < sizes.reviews * 4:
-        attempts += 1
-        pk, function_id, layer_id = rng.choices(cells, cum_weights=cumulative)[0]
-        person = rng.choice(world.people_of[function_id])
-        if (pk, person) in seen:
-            continue
-        seen.add((pk, person))
-        minutes = rng.randint(60, (HISTORY_DAYS - 1) * 24 * 60)
-        if rng.random() < 0.1 and len(reviews) + 1 < sizes.reviews:
-            # Changed their mind: an older review, superseded by the newer one below.
-            older = minutes + rng.randint(600, 20_000)
-            reviews.append(_review(rng, pk, person, layer_id, layer_ids, now - timedelta(minutes=older)))
-        reviews.append(_review(rng, pk, person, layer_id, layer_ids, now - timedelta(minutes=minutes)))
-    for review in reviews:
-        if review.resolved_at:
-            review.resolved_by = world.leader
-    with _keeping_created_at():
-        _bulk(Review, reviews, world.org)
-    world.counts["reviews"] = len(reviews)
-
-
-def _review(
-    rng: random.Random, assignment_id: int, person: int, layer_id: int, layer_ids: list[int], at: datetime
-) -> Review:
-    review = Review(assignment_id=assignment_id, stakeholder_id=person, verdict=Review.Verdict.AGREE, created_at=at)
-    if rng.random() < 0.12:
-        review.verdict = Review.Verdict.DISAGREE
-        review.comment = rng.choice(DISPUTES)
-        if rng.random() < 0.6:
-            review.suggested_layer_id = rng.choice([pk for pk in layer_ids if pk != layer_id])
-        if rng.random() < 0.5:
-            review.resolution = rng.choice([Review.Resolution.KEPT] * 3 + [Review.Resolution.CHANGED])
-            review.resolution_note = "Discussed with the team lead; the map says what we agreed."
-            review.resolved_at = at + timedelta(minutes=rng.randint(1, 50))
-    return review
-
-
-@contextmanager
-def _keeping_created_at() -> Iterator[None]:
-    """Let bulk_create store the reviews' past `created_at` instead of stamping "now".
-
-    `auto_now_add` would stamp every row, and re-dating 100,000 rows afterwards costs as much as
-    inserting them again. The flag is put back whatever happens; the generator runs alone in
-    its process (a command or the benchmark), so no other thread saves a review meanwhile.
-    """
-    created_at = Review._meta.get_field("created_at")
-    saved = created_at.auto_now_add
-    created_at.auto_now_add = False
-    try:
-        yield
-    finally:
-        created_at.auto_now_add = saved
-
-
 # --- the partnership web and a campaign -------------------------------------------------------------
 
 
-def _make_partnerships(world: _World, sizes: Sizes) -> None:
-    rng, today = world.rng, world.now.date()
-    functions = world.functions
-    if len(functions) < 2:
-        return
-    wanted = min(len(functions) * 3 // 2, len(functions) * (len(functions) - 1) // 2)
-    pairs: set[tuple[int, int]] = set()
-    building = [f for f in functions if f.category == Function.Category.BUILDING] or functions
-    others = [f for f in functions if f.category != Function.Category.BUILDING] or functions
-    attempts = 0
-    while len(pairs) < wanted and attempts < wanted * 20:
-        attempts += 1
-        # 003's web: most links join a building function and a customer-facing or other one.
-        a, b = (rng.choice(building), rng.choice(others)) if rng.random() < 0.7 else rng.sample(functions, 2)
-        if a.pk != b.pk:
-            pairs.add((min(a.pk, b.pk), max(a.pk, b.pk)))
-    cadences = list(Partnership.Cadence.values)
-    rows = []
-    for a, b in sorted(pairs):
-        checked = rng.random()
-        last = None if checked < 0.15 else today - timedelta(days=rng.randint(1, 80) if checked < 0.75 else 200)
-        rows.append(
-            Partnership(
-                organization=world.org,
-                function_a_id=a,
-                function_b_id=b,
-                trust=rng.choices([1, 2, 3, 4, 5], [5, 10, 30, 35, 20])[0],
-                shared_goal="Customers adopt what we ship.",
-                cadence=rng.choice(cadences),
-                feedback_carried="Prospects' needs and onboarding problems." if rng.random() < 0.5 else "",
-                last_checked_on=last,
-            )
-        )
-    partnerships = _bulk(Partnership, rows)
-    flagged = [p.pk for p in partnerships if world.disrupted & {p.function_a_id, p.function_b_id}]
-    Partnership.objects.filter(pk__in=flagged).update(needs_trust_check=True)
-    check_ins = [
-        PartnershipCheckIn(
-            partnership=p, trust=p.trust, note="Monthly check-in.", checked_on=p.last_checked_on, by=world.leader
-        )
-        for p in partnerships
-        if p.last_checked_on and rng.random() < 0.4
-    ]
-    _bulk(PartnershipCheckIn, check_ins, world.org)
-    world.counts["partnerships"] = len(partnerships)
-
-
-def _make_campaign(world: _World, sizes: Sizes) -> None:
-    """A review campaign running on the first product (written directly: starting one emails everyone)."""
-    ReviewCampaign.objects.create(
-        product=world.products[0],
-        name=f"{world.products[0].name}: quarterly review",
-        starts_at=world.now - timedelta(days=3),
-        deadline=world.now + timedelta(days=11),
-        created_by=world.leader,
-    )
-
-
 # --- reports ------------------------------------------------------------------------------------------
-
-
-def _make_read_model(world: _World, sizes: Sizes) -> None:
-    """Review pairs and counters for everything written in bulk above (as `rebuild_read_model`)."""
-    readmodel.organization_changed(organization_id=world.org.pk)
-
-
-def _make_reports(world: _World, sizes: Sizes) -> None:
-    """Tonight's snapshot of each product from the report service, then the month before it,
-    derived: the score climbs towards today's, with a dip after each disruption. A derived
-    snapshot keeps tonight's details (per-layer rows, gaps, rings) under its own score: they are
-    copied inside the database, as a month of real ones would weigh."""
-    _analyze()
-    dips = [world.now - timedelta(days=days) for _, _, days in DISRUPTIONS]
-    past: list[list[Any]] = []
-    for product in world.products:
-        latest = build_report(
-            product_id=product.pk,
-            trigger=CoverageReport.Trigger.SCHEDULE,
-            run_key=f"schedule:{timezone.localtime(world.now):%Y-%m-%d}:02h",
-        )
-        for days in range(1, SNAPSHOTS):
-            moment = latest.generated_at - timedelta(days=days)
-            dip = sum(4 for when in dips if moment < when <= moment + timedelta(days=4))
-            score = min(max(latest.score - days // 3 - dip + world.rng.randint(-1, 1), 0), 100)
-            ratio = score / latest.score if latest.score else 1.0
-            run_key = f"schedule:{timezone.localtime(moment):%Y-%m-%d}:02h"
-            past.append([run_key, moment, score, round(latest.review_coverage * ratio, 4), latest.pk])
-    _copy_snapshots(past)
-    world.counts["reports"] = len(past) + len(world.products)
-
-
-def _copy_snapshots(rows: list[list[Any]]) -> None:
-    """Insert past snapshots that copy a built one's JSON columns server-side (a month of a large
-    organization's snapshots is hundreds of megabytes of JSON: no need to send it from here)."""
-    table = connection.ops.quote_name(CoverageReport._meta.db_table)
-    copied = "product_id, organization_id, trigger, layer_coverage, function_coverage, agreement, layers, gaps, "
-    copied += "totals, data, duration_ms"
-    sql = (
-        f"INSERT INTO {table} (run_key, generated_at, score, review_coverage, {copied}) "  # noqa: S608 - names are ours
-        f"SELECT %s, %s, %s, %s, {copied} FROM {table} WHERE id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def _analyze() -> None:
-    """Refresh PostgreSQL's statistics: tables filled in this transaction still look empty to its
-    planner, which would then read a large organization with nested loops."""
-    if connection.vendor != "postgresql":
-        return
-    models_ = (
-        Function,
-        Stakeholder,
-        Product,
-        Assignment,
-        AssignmentChange,
-        Review,
-        Partnership,
-        Disruption,
-        CoverageReport,
-    )
-    tables = [model._meta.db_table for model in models_]
-    with connection.cursor() as cursor:
-        for table in [*tables, Disruption.functions.through._meta.db_table]:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

@@ -1,42 +1,23 @@
 """The generator's shared state: sizes, the world a run builds, bulk inserts, the published password."""
 
 from __future__ import annotations
-import itertools
+
 import random
 import secrets
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.db import connection, models, transaction
-from django.utils import timezone
-from django.utils.text import slugify
-from bench.generate.names import (
-    DISPUTES,
-    DISRUPTIONS,
-    FIRST_FUNCTIONS,
-    FIRST_NAMES,
-    LAST_NAMES,
-    PRODUCT_NAMES,
-    SEGMENTS,
-    SUFFIXES,
-    TEAM_WEIGHT,
-    TITLES,
-)
-from layers import matching
-from layers.models import Assignment, AssignmentChange, CoverageReport, Layer, Product, Review, ReviewCampaign
-from layers.playbook import PLAYBOOK, PlaybookEntry
-from layers.readmodel import hooks as readmodel
-from layers.services import mapping, playbook_matches
-from layers.services.reports import build_report
-from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
-from wholeproduct.errors import DomainError
 
+from django.db import models
+from django.utils import timezone
+
+from layers.models import Layer, Product, Review
+from layers.playbook import PLAYBOOK, PlaybookEntry
+from roles.models import Function, Organization, Stakeholder
+from wholeproduct.errors import DomainError
 
 PASSWORD = "bench"  # noqa: S105 - the documented password of generated logins, like seed_demo's "demo"
 
