@@ -30,13 +30,14 @@ from roles.api_permissions import OrgAPIView, OrgViewSet
 from roles.permissions import Perm
 from shared.exports.http import file_response
 
-from . import filters, selectors
+from . import filters
 from . import serializers as s
 from .exports import API_FORMATS, EXPORTERS, TABLES, export_error, get_exporter
 from .models import Assignment, CoverageReport, ExportJob, Layer, Product, Review
 from .readmodel.read import live_coverage
-from .selectors_coverage import job_progress, reports_of
-from .selectors_reviews import visible_reviews
+from .selectors import products as selectors
+from .selectors.coverage import job_progress, reports_of
+from .selectors.reviews import visible_reviews
 from .services import assignments as assignment_services
 from .services import exports as export_services
 from .services import mapping

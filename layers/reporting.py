@@ -23,7 +23,7 @@ from .charts import TrendChart, trend_chart
 from .coverage import percent
 from .models import Assignment, CoverageReport
 from .rings import Member, RingInput, WholeProductData
-from .selectors_coverage import product_trend
+from .selectors.coverage import product_trend
 
 RATIOS = (
     ("layer_coverage", "Layer coverage", "layers with a lead"),

@@ -447,7 +447,7 @@ print(json.dumps({{"job": reports.request_build(organization=org, trigger="manua
 
 RETRY_BUILDS = """
 import json
-from layers.selectors_coverage import job_progress
+from layers.selectors.coverage import job_progress
 from layers.services import reports
 from roles.models import Organization
 org = Organization.objects.get(slug="northwind")

@@ -29,9 +29,9 @@ from django.utils import timezone
 
 from bench.generate.organization import generate_organization
 from bench.generate.world import Sizes
-from layers import selectors_reviews
 from layers.models import Assignment, Product, Review, ReviewCampaign
 from layers.readmodel.oracle import rebuild_everything
+from layers.selectors import reviews as selectors_reviews
 from roles.models import Function, Membership, Organization, Stakeholder
 
 from .factories import MembershipFactory, OrganizationFactory

@@ -26,7 +26,7 @@ from django.utils import timezone
 from roles.models import Organization
 
 from ..models import Product
-from ..selectors_coverage import coverage_input
+from ..selectors.coverage import coverage_input
 from . import hooks
 from .read import live_coverage
 from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts, ReviewPair

@@ -33,9 +33,9 @@ from roles.models import Function, Stakeholder
 from roles.services import invites
 from wholeproduct.errors import DomainError
 
-from .. import selectors_reviews as selectors
 from ..models import Assignment, CampaignReminder, Product, ReviewCampaign
 from ..review_state import format_day
+from ..selectors import reviews as selectors
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,11 @@ from django_celery_results.models import TaskResult
 from layers.coverage import Coverage, Severity
 from layers.models import CoverageReport, Product
 from layers.readmodel.read import LiveCoverage, live_coverage
-from layers.selectors_coverage import LOST_BUILD, job_key, job_progress
 from roles.models import Organization
 from wholeproduct import jobs
 from wholeproduct.errors import DomainError, NotFound
+
+from ..selectors.coverage import LOST_BUILD, job_key, job_progress
 
 TRIGGERS = tuple(CoverageReport.Trigger.values)
 RUN_KEY_MAX = CoverageReport._meta.get_field("run_key").max_length

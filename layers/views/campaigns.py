@@ -16,9 +16,10 @@ from roles.permissions import Perm, org_view
 from roles.services import invites
 from wholeproduct.errors import DomainError
 
-from .. import selectors, selectors_reviews
-from ..forms_reviews import CampaignForm, end_of_day
+from ..forms.reviews import CampaignForm, end_of_day
 from ..models import Product, ReviewCampaign
+from ..selectors import products as selectors
+from ..selectors import reviews as selectors_reviews
 from ..services import campaigns as services
 
 

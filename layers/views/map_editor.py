@@ -30,9 +30,9 @@ from roles.models import Function, Organization
 from roles.permissions import Perm, org_view
 from wholeproduct.errors import Conflict, DomainError
 
-from .. import selectors
 from ..models import Assignment, AssignmentChange, Layer, Product
-from ..selectors_history import cell_history
+from ..selectors import products as selectors
+from ..selectors.history import cell_history
 from ..services import assignments as assignment_services
 from ..services import mapping
 from ..templatetags.plain_words import ago

@@ -17,8 +17,8 @@ from roles.permissions import Perm, org_view
 from roles.services import invites
 from wholeproduct.errors import DomainError
 
-from .. import selectors_reviews as selectors
-from ..forms_reviews import ReviewForm
+from ..forms.reviews import ReviewForm
+from ..selectors import reviews as selectors
 from ..services import reviews as services
 
 

@@ -11,8 +11,8 @@ from roles.forms import add_domain_error
 from roles.permissions import Perm, org_view
 from wholeproduct.errors import DomainError
 
-from .. import selectors
-from ..forms import ProductForm
+from ..forms.products import ProductForm
+from ..selectors import products as selectors
 from ..services import products as services
 
 

@@ -16,9 +16,10 @@ from roles.forms import add_domain_error
 from roles.permissions import Perm, org_view
 from wholeproduct.errors import Conflict, DomainError, Forbidden
 
-from .. import selectors, selectors_reviews
-from ..forms_reviews import ChangeForm, KeepForm
+from ..forms.reviews import ChangeForm, KeepForm
 from ..models import Review
+from ..selectors import products as selectors
+from ..selectors import reviews as selectors_reviews
 from ..services import reviews as services
 
 PROGRESS_PAGE = 50  # functions per page of the progress table

@@ -11,8 +11,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from layers import selectors_reviews as selectors
 from layers.models import Assignment, CampaignReminder, Review, ReviewCampaign
+from layers.selectors import reviews as selectors
 from layers.services import campaigns as services
 from layers.tasks import reviews as tasks
 from roles.models import Disruption, Function, Invite, Membership
@@ -384,7 +384,7 @@ def test_the_progress_figures_and_bar_come_from_the_same_people_and_disputes_are
 
 
 def test_reviewed_never_exceeds_reached():
-    from layers.selectors_reviews import PersonProgress, Tally, people_figures
+    from layers.selectors.reviews import PersonProgress, Tally, people_figures
     from roles.models import Stakeholder
 
     def person(user_id, current, pairs, disagreed=0):

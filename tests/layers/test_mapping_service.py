@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from layers.matching import alias_index
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion
 from layers.playbook import PLAYBOOK
-from layers.selectors_history import cell_history
+from layers.selectors.history import cell_history
 from layers.services import mapping
 from layers.services.assignments import assignment_set
 from roles.models import Function, Organization

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from layers import selectors_coverage
 from layers.models import CoverageReport
+from layers.selectors import coverage as selectors_coverage
 from layers.services import reports as services
 from roles.models import Disruption
 from roles.services.disruptions import disruption_log

@@ -26,8 +26,8 @@ from django.utils import timezone
 from roles.models import Disruption, Function, Organization, Stakeholder
 from roles.permissions import OrgContext
 
-from .models import Assignment, CampaignReminder, FunctionCounts, Layer, Product, Review, ReviewCampaign, ReviewPair
-from .review_state import (
+from ..models import Assignment, CampaignReminder, FunctionCounts, Layer, Product, Review, ReviewCampaign, ReviewPair
+from ..review_state import (
     AGREE,
     DISAGREE,
     PairState,
@@ -40,8 +40,8 @@ from .review_state import (
     pair_status,
     staleness_cutoff,
 )
-from .rings import Member, RingInput, WholeProductData
-from .services import playbook_matches
+from ..rings import Member, RingInput, WholeProductData
+from ..services import playbook_matches
 
 PairKey = tuple[int, int]  # (assignment id, stakeholder id)
 SHARED_SHOWN = 12  # functions named beside one of "my" assignments; the rest are counted

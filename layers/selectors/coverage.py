@@ -25,7 +25,7 @@ from django_celery_results.models import TaskResult
 from roles.models import Disruption, Function, Stakeholder
 from roles.permissions import OrgContext
 
-from .coverage import (
+from ..coverage import (
     AssignmentRow,
     Coverage,
     DisruptionRow,
@@ -35,9 +35,9 @@ from .coverage import (
     StakeholderRow,
     compute_coverage,
 )
-from .models import Assignment, CoverageReport, Product, Review
-from .readmodel.read import function_rows, live_coverage, partnership_rows
-from .selectors import visible_products
+from ..models import Assignment, CoverageReport, Product, Review
+from ..readmodel.read import function_rows, live_coverage, partnership_rows
+from .products import visible_products
 
 TREND_LENGTH = 30  # snapshots per product in a dashboard sparkline
 DISRUPTION_DAYS = 30  # the dashboard's timeline reaches back at least this far

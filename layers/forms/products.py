@@ -10,7 +10,7 @@ from roles.models import Organization
 from roles.pickers import PersonChoiceField
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
-from .models import Product
+from ..models import Product
 
 
 class ProductForm(forms.Form):

@@ -1,11 +1,12 @@
-"""Reads of assignment history (issue 3 item 8). Kept apart from layers/selectors.py."""
+"""Reads of assignment history (issue 3 item 8). Kept apart from layers/selectors/products.py."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from layers.models import AssignmentChange, Layer, Product
 from roles.models import Function
+
+from ..models import AssignmentChange, Layer, Product
 
 
 def cell_history(*, product: Product, function: Function, layer: Layer | str) -> QuerySet[AssignmentChange]:

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from roles.models import Stakeholder
 from roles.permissions import OrgContext
 
-from .models import Assignment, Product
+from ..models import Assignment, Product
 
 
 def products_of(organization_id: int) -> QuerySet[Product]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from roles.models import Function
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
-from .models import Assignment, Layer, Product, Review
+from ..models import Assignment, Layer, Product, Review
 
 
 class LayerChoiceField(forms.ModelChoiceField):
