@@ -142,7 +142,7 @@ def org_view(perm: Perm = Perm.VIEW) -> Callable[[View], View]:
 
 
 class OrgPermissionMixin:
-    """The same rule for class-based views (DRF views use roles.api_permissions)."""
+    """The same rule for class-based views (DRF views use roles.api.permissions)."""
 
     required_perm: Perm = Perm.VIEW
     ctx: OrgContext

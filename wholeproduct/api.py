@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from layers import api as layers_api
-from roles import api as roles_api
+from layers.api import products as layers_api
+from roles.api import views as roles_api
 from wholeproduct.api_shape import api_error
 
 app_name = "api"

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roles.forms import add_domain_error
+from roles.forms.functions import add_domain_error
 from roles.models import Function
 from roles.permissions import Perm, org_view
 from roles.services import invites

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from roles.forms import add_domain_error
+from roles.forms.functions import add_domain_error
 from roles.models import Stakeholder
 from roles.permissions import Perm, org_view
 from roles.services import invites

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from roles.forms import add_domain_error
+from roles.forms.functions import add_domain_error
 from roles.permissions import Perm, org_view
 from wholeproduct.errors import DomainError
 

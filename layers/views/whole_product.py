@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from roles.permissions import Perm, org_view
-from roles.selectors_web import feedback_into_core
+from roles.selectors.web import feedback_into_core
 
 from ..rings import product_rings
 from ..selectors import products as selectors

@@ -14,9 +14,10 @@ from layers.readmodel import hooks as readmodel
 from layers.services import playbook_matches
 from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
-from .. import selectors, web_cache
+from .. import web_cache
 from ..history import recorded_by
 from ..models import Function, Organization, Stakeholder
+from ..selectors import functions as selectors
 
 NAME_MAX = Function._meta.get_field("name").max_length
 

@@ -11,9 +11,9 @@ from django.db import transaction
 from layers.readmodel import hooks as readmodel
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
-from .. import selectors
 from ..history import recorded_by
 from ..models import Function, Organization, Stakeholder
+from ..selectors import functions as selectors
 
 
 def _duplicate_email(existing: Stakeholder) -> DomainError:

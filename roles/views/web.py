@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from layers.review_state import format_day
 from wholeproduct.errors import Conflict, DomainError, NotFound
 
-from .. import selectors_web as selectors
 from .. import web_cache, web_layout
-from ..forms import add_domain_error
-from ..forms_web import CheckInForm, DisruptionForm, PartnershipForm
+from ..forms.functions import add_domain_error
+from ..forms.web import CheckInForm, DisruptionForm, PartnershipForm
 from ..models import Disruption, Function, Partnership
 from ..permissions import Perm, org_view
+from ..selectors import web as selectors
 from ..services import disruptions as disruption_services
 from ..services import partnerships as services
 

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from layers.models import Assignment
-from roles import selectors
 from roles.models import Function, Stakeholder
+from roles.selectors import functions as selectors
 from roles.services import functions as services
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory
 from wholeproduct.errors import Conflict, DomainError

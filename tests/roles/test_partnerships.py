@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from layers.models import Assignment
 from roles.models import Disruption, Function, Partnership, PartnershipCheckIn
-from roles.selectors_web import core_without_feedback, feedback_loops, trend_of
+from roles.selectors.web import core_without_feedback, feedback_loops, trend_of
 from roles.services import partnerships as services
 from roles.services.partnerships import DuplicatePartnership
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, layer

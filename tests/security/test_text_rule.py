@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from roles.forms import FunctionForm
+from roles.forms.functions import FunctionForm
 from roles.models import Function, Stakeholder
 from tests.api.conftest import token_client
 from tests.factories import FunctionFactory

@@ -25,26 +25,26 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from roles.api import VERSION_PARAM, merged, version_param
-from roles.api_permissions import OrgAPIView, OrgViewSet
+from roles.api.permissions import OrgAPIView, OrgViewSet
+from roles.api.views import VERSION_PARAM, merged, version_param
 from roles.permissions import Perm
 from shared.exports.http import file_response
 
-from . import filters
+from .. import filters
+from ..exports import API_FORMATS, EXPORTERS, TABLES, export_error, get_exporter
+from ..models import Assignment, CoverageReport, ExportJob, Layer, Product, Review
+from ..readmodel.read import live_coverage
+from ..selectors import products as selectors
+from ..selectors.coverage import job_progress, reports_of
+from ..selectors.reviews import visible_reviews
+from ..services import assignments as assignment_services
+from ..services import exports as export_services
+from ..services import mapping
+from ..services import products as product_services
+from ..services import reports as report_services
+from ..services import reviews as review_services
+from ..tasks import exports as export_tasks
 from . import serializers as s
-from .exports import API_FORMATS, EXPORTERS, TABLES, export_error, get_exporter
-from .models import Assignment, CoverageReport, ExportJob, Layer, Product, Review
-from .readmodel.read import live_coverage
-from .selectors import products as selectors
-from .selectors.coverage import job_progress, reports_of
-from .selectors.reviews import visible_reviews
-from .services import assignments as assignment_services
-from .services import exports as export_services
-from .services import mapping
-from .services import products as product_services
-from .services import reports as report_services
-from .services import reviews as review_services
-from .tasks import exports as export_tasks
 
 SLUG = r"[-a-zA-Z0-9_]+"
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from roles.api.serializers import MAX_ID, BooleanField, CharField, IntegerField, SlugField, id_field
 from roles.models import Function, Stakeholder
-from roles.serializers import MAX_ID, BooleanField, CharField, IntegerField, SlugField, id_field
 
-from .models import Assignment, CoverageReport, Layer, Product, Review
+from ..models import Assignment, CoverageReport, Layer, Product, Review
 
 
 class LayerSerializer(serializers.Serializer):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django import forms
 
-from .services.imports import FIELD_LABELS, MAX_BYTES
-from .services.imports.columns import column_letter
+from ..services.imports import FIELD_LABELS, MAX_BYTES
+from ..services.imports.columns import column_letter
 
 ACCEPT = ".csv,.xlsx,.txt,.tsv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

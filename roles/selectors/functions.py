@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
-from .models import Function, Organization, Stakeholder
+from ..models import Function, Organization, Stakeholder
 
 # The order of DESIGN §2: the builders first, partners last.
 CATEGORY_ORDER: list[tuple[str, str]] = list(Function.Category.choices)

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, QuerySet, Value
 
-from .models import Function, Invite, Membership, Organization, Stakeholder
+from ..models import Function, Invite, Membership, Organization, Stakeholder
 
 PAGE_SIZE = 50
 

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
-from .forms import FunctionChoiceField
-from .models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
-from .selectors import CATEGORY_ORDER
-from .selectors_web import functions_for_disruption_form, functions_of
+from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
+from ..selectors.functions import CATEGORY_ORDER
+from ..selectors.web import functions_for_disruption_form, functions_of
+from .functions import FunctionChoiceField
 
 TRUST_CHOICES = [
     (1, "1 — broken"),

@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
-from . import selectors
-from .forms import FunctionChoiceField
-from .models import Function, Membership, Organization, Stakeholder
+from ..models import Function, Membership, Organization, Stakeholder
+from ..selectors import functions as selectors
+from .functions import FunctionChoiceField
 
 
 class AccessForm(forms.Form):

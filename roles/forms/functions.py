@@ -9,8 +9,8 @@ from django import forms
 from wholeproduct.errors import DomainError
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
-from . import selectors
-from .models import Function, Organization, Stakeholder
+from ..models import Function, Organization, Stakeholder
+from ..selectors import functions as selectors
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:

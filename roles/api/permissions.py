@@ -21,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .filters import FilterBackend
-from .permissions import GRANTS, OrgContext, Perm, org_context
+from ..filters import FilterBackend
+from ..permissions import GRANTS, OrgContext, Perm, org_context
 
 
 class ApiPagination(PageNumberPagination):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from layers.coverage import UNCHECKED_AFTER_DAYS, WEAK_TRUST, trust_check_due
 from layers.models import Assignment, Layer, Product
 
-from .models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
+from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
 
 # Left to right as the web is drawn: building, then the spanning and framing ones, customer-facing last.
 SIDE_ORDER = {

@@ -24,16 +24,16 @@ from rest_framework.views import APIView
 
 from wholeproduct.api_errors import error_responses
 
-from . import filters
+from .. import filters
+from ..models import Disruption, Function, Membership, Partnership, Stakeholder
+from ..permissions import org_context
+from ..services import disruptions as disruption_services
+from ..services import functions as function_services
+from ..services import partnerships as partnership_services
+from ..services import people as people_services
+from ..services import tokens as token_services
 from . import serializers as s
-from .api_permissions import ApiPagination, OrgViewSet
-from .models import Disruption, Function, Membership, Partnership, Stakeholder
-from .permissions import org_context
-from .services import disruptions as disruption_services
-from .services import functions as function_services
-from .services import partnerships as partnership_services
-from .services import people as people_services
-from .services import tokens as token_services
+from .permissions import ApiPagination, OrgViewSet
 
 VERSION_PARAM = OpenApiParameter(
     "version",
@@ -213,7 +213,7 @@ class StakeholderViewSet(
         return context
 
     def _load_invite_states(self, people: list[Stakeholder]) -> None:
-        from .services.invites import invite_states
+        from ..services.invites import invite_states
 
         self._invite_states = invite_states(self.ctx.organization, [p.pk for p in people])
 

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT, TextValidator
 
-from .models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
+from ..models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
 
 MAX_ID = 2**63 - 1  # the largest id a database row can have: anything above is refused, not looked up
 
