@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from layers.review_state import format_day
+from domain.review_state import format_day
 
 WIDTH = 1200
 MARGIN = 28  # inside the frame

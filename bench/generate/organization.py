@@ -69,9 +69,10 @@ from bench.generate.world import (
     _World,
     new_slug,
 )
-from layers import matching
+from domain import matching as matching
+from domain.playbook.catalog import PLAYBOOK
+from domain.playbook.model import PlaybookEntry
 from layers.models import Assignment, AssignmentChange, Product
-from layers.playbook import PLAYBOOK, PlaybookEntry
 from layers.services import mapping, playbook_matches
 from roles.models import Function, Membership, Organization, Stakeholder
 from wholeproduct.errors import DomainError

@@ -14,8 +14,9 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from domain.playbook.catalog import PLAYBOOK
+from domain.playbook.model import PlaybookEntry
 from layers.models import Layer, Product, Review
-from layers.playbook import PLAYBOOK, PlaybookEntry
 from roles.models import Function, Organization, Stakeholder
 from wholeproduct.errors import DomainError
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import slugify
 
-from layers.coverage import GapKind, Severity
+from domain.coverage.result import GapKind, Severity
 from layers.models import CoverageReport
 from shared.exports import Column, Kind, Table
 

@@ -1,4 +1,4 @@
-"""Recompute a scope of the read model from raw rows, with `layers.review_state`'s rule.
+"""Recompute a scope of the read model from raw rows, with `domain.review_state`'s rule.
 
 Two steps, both idempotent, so "maintain" and "repair" are the same code:
 
@@ -25,10 +25,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from roles.models import Disruption, Function, Stakeholder
-
-from ..models import Assignment, Review
-from ..review_state import (
+from domain.review_state import (
     AGREE,
     DISAGREE,
     PairStatus,
@@ -38,6 +35,9 @@ from ..review_state import (
     pair_status,
     staleness_cutoff,
 )
+from roles.models import Disruption, Function, Stakeholder
+
+from ..models import Assignment, Review
 from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts, ReviewPair
 
 BATCH = 2000

@@ -22,19 +22,12 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
+from domain.coverage.compute import compute_coverage
+from domain.coverage.result import Coverage
+from domain.coverage.rows import AssignmentRow, DisruptionRow, FunctionRow, PartnershipRow, ReviewRow, StakeholderRow
 from roles.models import Disruption, Function, Stakeholder
 from roles.permissions import OrgContext
 
-from ..coverage import (
-    AssignmentRow,
-    Coverage,
-    DisruptionRow,
-    FunctionRow,
-    PartnershipRow,
-    ReviewRow,
-    StakeholderRow,
-    compute_coverage,
-)
 from ..models import Assignment, CoverageReport, Product, Review
 from ..readmodel.read import function_rows, live_coverage, partnership_rows
 from .products import visible_products
@@ -135,7 +128,7 @@ def _reviews(organization_id: int, product_id: int) -> list[ReviewRow]:
 
 def _disruptions(organization_id: int, mapped: QuerySet) -> list[DisruptionRow]:
     # One row per (disruption, function): compute_coverage keeps the latest per function.
-    # Only applied ones count (layers.review_state): a planned one waits for its date.
+    # Only applied ones count (domain.review_state): a planned one waits for its date.
     through = Disruption.functions.through.objects.filter(
         disruption__organization_id=organization_id, disruption__applied_at__isnull=False, function_id__in=mapped
     )

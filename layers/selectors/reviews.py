@@ -23,11 +23,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from roles.models import Disruption, Function, Organization, Stakeholder
-from roles.permissions import OrgContext
-
-from ..models import Assignment, CampaignReminder, FunctionCounts, Layer, Product, Review, ReviewCampaign, ReviewPair
-from ..review_state import (
+from domain.review_state import (
     AGREE,
     DISAGREE,
     PairState,
@@ -40,7 +36,11 @@ from ..review_state import (
     pair_status,
     staleness_cutoff,
 )
-from ..rings import Member, RingInput, WholeProductData
+from domain.rings.shapes import Member, RingInput, WholeProductData
+from roles.models import Disruption, Function, Organization, Stakeholder
+from roles.permissions import OrgContext
+
+from ..models import Assignment, CampaignReminder, FunctionCounts, Layer, Product, Review, ReviewCampaign, ReviewPair
 from ..services import playbook_matches
 
 PairKey = tuple[int, int]  # (assignment id, stakeholder id)
@@ -202,7 +202,7 @@ def disruption_times(function_ids: Any, *, now: datetime | None = None) -> dict[
 
     `function_ids` may be a queryset of ids: it becomes a subquery.
     """
-    # Only applied disruptions count (layers.review_state): no page asks "is it past yet".
+    # Only applied disruptions count (domain.review_state): no page asks "is it past yet".
     links = Disruption.functions.through.objects.filter(
         function_id__in=function_ids, disruption__applied_at__isnull=False
     )

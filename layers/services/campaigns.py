@@ -29,12 +29,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from domain.review_state import format_day
 from roles.models import Function, Stakeholder
 from roles.services import invites
 from wholeproduct.errors import DomainError
 
 from ..models import Assignment, CampaignReminder, Product, ReviewCampaign
-from ..review_state import format_day
 from ..selectors import reviews as selectors
 
 log = logging.getLogger(__name__)

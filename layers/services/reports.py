@@ -25,7 +25,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
-from layers.coverage import Coverage, Severity
+from domain.coverage.result import Coverage, Severity
 from layers.models import CoverageReport, Product
 from layers.readmodel.read import LiveCoverage, live_coverage
 from roles.models import Organization
@@ -113,7 +113,7 @@ def totals_of(coverage: Coverage, rows: LiveCoverage) -> dict[str, int]:
 
 
 def _rings(rows: LiveCoverage) -> list[dict[str, Any]]:
-    from layers.coverage import LAYERS
+    from domain.coverage.rows import LAYERS
 
     functions = rows.functions
     members: dict[str, list[dict[str, Any]]] = {spec.key: [] for spec in LAYERS}

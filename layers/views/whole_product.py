@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET
 from roles.permissions import Perm, org_view
 from roles.selectors.web import feedback_into_core
 
-from ..rings import product_rings
 from ..selectors import products as selectors
 from ..selectors.coverage import layer_table
+from ..selectors.rings import product_rings
 
 # Rows per layer in the "who adds value" table: more than the picture has chips on a ring (so
 # each chip keeps its row); the map editor pages through everyone.

@@ -6,7 +6,7 @@ links or check-ins, so the web page's query count does not grow with the organiz
 A link "needs a trust check" (is overdue) when it was never checked, was last checked
 `UNCHECKED_AFTER_DAYS` days ago or more, carries the `needs_trust_check` flag a disruption
 set, or a disruption touching either function happened after the day of its last check
-(one rule with the coverage report: layers.coverage.trust_check_due; a planned reorg counts
+(one rule with the coverage report: domain.coverage.gaps.trust_check_due; a planned reorg counts
 once the beat task has applied it on its date). It is weak at trust `WEAK_TRUST` or below.
 """
 
@@ -20,7 +20,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from layers.coverage import UNCHECKED_AFTER_DAYS, WEAK_TRUST, trust_check_due
+from domain.coverage.gaps import trust_check_due
+from domain.coverage.rows import UNCHECKED_AFTER_DAYS, WEAK_TRUST
 from layers.models import Assignment, Layer, Product
 
 from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn

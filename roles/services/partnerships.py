@@ -289,7 +289,7 @@ def _take_reading(partnership: Partnership, *, trust: int, checked_on: date, not
 
     A back-dated reading (older than the last check) only adds to the history. The flag a
     disruption set is cleared by a reading taken on or after the disruption's day, as the
-    coverage report counts it (layers.coverage: a check on the day of the disruption answers it).
+    coverage report counts it (domain.coverage.compute: a check on the day of the disruption answers it).
     """
     check_in = PartnershipCheckIn.objects.create(
         partnership=partnership, trust=trust, checked_on=checked_on, note=note, by=by

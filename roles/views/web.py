@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from layers.review_state import format_day
+from domain.review_state import format_day
 from wholeproduct.errors import Conflict, DomainError, NotFound
 
 from .. import web_cache, web_layout

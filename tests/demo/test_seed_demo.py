@@ -348,8 +348,8 @@ def test_insights_is_mapped_from_the_playbook_and_connect_is_left_to_try(northwi
 
 
 def test_the_demo_reviews_show_agreement_disputes_pending_and_the_reorg(northwind):
+    from domain.review_state import pair_state
     from layers.models import Review
-    from layers.review_state import pair_state
     from roles.models import Disruption
 
     reviews = Review.objects.filter(assignment__product__organization=northwind).select_related(

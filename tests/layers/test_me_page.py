@@ -73,7 +73,7 @@ def test_a_stakeholder_sees_their_functions_assignments_with_why_and_who_else(st
 
 
 def test_the_why_comes_from_the_playbook_rule_for_that_layer(stakeholder_client, world):
-    from layers.matching import match
+    from domain.matching import match
 
     rule = next(r for r in match("Customer Success").rules if r.layer == "augmented")
     html = stakeholder_client.get("/o/acme/me/").content.decode()

@@ -9,9 +9,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from domain.review_state import PairStatus
 from layers.models import Assignment, Review
 from layers.readmodel.oracle import rebuild_everything
-from layers.review_state import PairStatus
 from layers.selectors import reviews as selectors
 from layers.services import reviews as services
 from roles.models import Disruption, Function, Membership

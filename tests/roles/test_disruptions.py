@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from domain.review_state import PairStatus, pair_state
 from layers.models import Assignment, Review
 from layers.readmodel.oracle import rebuild_everything
-from layers.review_state import PairStatus, pair_state
 from roles.models import Disruption, Function, Partnership
 from roles.selectors.web import web_links
 from roles.services.disruptions import apply_due_disruptions, disruption_log, effective_moment

@@ -470,15 +470,15 @@ def _label(category: str) -> str:
 
 
 def playbook_reason(name: str) -> str:
-    """Why the playbook matched a name, in a sentence (layers.matching.explain)."""
-    from layers.matching import explain
+    """Why the playbook matched a name, in a sentence (domain.matching.explain)."""
+    from domain.matching import explain
 
     return explain(name).reason
 
 
 def playbook_match(name: str) -> Any:
     """The playbook's entry for a function name (DESIGN §3), or None."""
-    from layers.matching import match  # imported here: the layers app builds on roles, not the reverse
+    from domain.matching import match  # imported here: the layers app builds on roles, not the reverse
 
     return match(name)
 

@@ -1,4 +1,4 @@
-"""Geometry of the whole product picture (layers/rings.py): pure functions, no database."""
+"""Geometry of the whole product picture (domain/rings/layout.py): pure functions, no database."""
 
 from __future__ import annotations
 
@@ -7,22 +7,9 @@ import time
 
 import pytest
 
-from layers.rings import (
-    CHIP_FONT,
-    ELLIPSIS,
-    LEAD_MARK,
-    SMALL_FONT,
-    Band,
-    Member,
-    Picture,
-    RingInput,
-    bands,
-    chip_width,
-    fit_label,
-    layout,
-    overlaps,
-    text_width,
-)
+from domain.rings.layout import Band, bands, layout, overlaps
+from domain.rings.shapes import CHIP_FONT, ELLIPSIS, LEAD_MARK, SMALL_FONT, Member, Picture, RingInput
+from domain.rings.text import chip_width, fit_label, text_width
 
 DEMO = {
     "core": ["Product Management", "Product Owners", "UX & Design", "Engineering (R&D)", "Product Operations"],

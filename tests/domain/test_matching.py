@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from layers.matching import alias_index, candidate_keys, hints, match, normalize
-from layers.playbook import BY_NAME, PLAYBOOK
+from domain.matching import alias_index, candidate_keys, hints, match, normalize
+from domain.playbook.catalog import BY_NAME, PLAYBOOK
 
 PM = "Product Management"
 SALES = "Sales & Account Management"

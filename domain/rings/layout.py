@@ -1,7 +1,8 @@
 """The whole product picture (DESIGN §2): four concentric rings with function chips on them.
 
-Everything above `product_rings` is pure geometry on plain data, tested with no database:
-`layout()` turns rings of members into positions in SVG user units (cached per ring).
+Pure geometry on plain data, tested with no database (layers/selectors/rings.py reads a
+product's rings from the database): `layout()` turns rings of members into positions in SVG
+user units (cached per ring).
 
 Chips are horizontal rounded rectangles, so their text stays readable. A band is cut into
 horizontal rows; each chip gets a target angle, evenly spaced around the ring in ring order
@@ -18,273 +19,36 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .models import Product
-
-WIDTH = 720.0  # the viewBox; CSS scales it to the page
-HEIGHT = 720.0
-MARGIN = 6.0
-CORE_SHARE = 0.33  # the core's radius as a share of the outer ring's
-CHIP_HEIGHT = 20.0
-CHIP_FONT = 12.0
-SMALL_FONT = 10.5  # a chip shrinks to this before its name is abbreviated
-CHIP_PAD = 7.0  # horizontal padding inside a chip
-RING_PAD = 3.0  # room kept between a chip and the edge of its band
-GAP = 4.0  # least room between two chips
-LABEL_FONT = 10.5
-LABEL_HEIGHT = 14.0
-MIN_LABEL_CHARS = 3  # "Cus…" is the shortest abbreviation worth drawing
-LEAD_MARK = "★ "
-ELLIPSIS = "…"
-# Widths a chip may shrink to when no spot near its target holds its whole label.
-WIDTH_FLOORS = (150.0, 120.0, 100.0, 84.0, 70.0)
-# Readability limits: beyond them a ring shows "+N more" (the table lists everyone).
-CHIP_SPACING = 70.0  # a band shows at most one chip per this much of its middle line
-CORE_LIMIT = 12
-LOSS_PER_SLOT = 8.0  # pixels of label worth moving a chip one slot further from its target
-ROW_GAP = 5.0  # between rows of chips
-
-# Chips are drawn in Arial (Liberation Sans, Helvetica: the same metrics), bold; these are its
-# advance widths per 1000 em for printable ASCII, so a label's width is known before drawing.
-# fmt: off
-_ADVANCE = dict(
-    zip(
-        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
-        (
-            278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278,
-            556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611,
-            975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
-            667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
-            333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
-            611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
-        ),
-        strict=True,
-    )
+from .shapes import (
+    CHIP_FONT,
+    CHIP_HEIGHT,
+    CHIP_PAD,
+    CHIP_SPACING,
+    CORE_LIMIT,
+    CORE_SHARE,
+    GAP,
+    HEIGHT,
+    LABEL_FONT,
+    LABEL_HEIGHT,
+    LEAD_MARK,
+    LOSS_PER_SLOT,
+    MARGIN,
+    MIN_LABEL_CHARS,
+    RING_PAD,
+    ROW_GAP,
+    SMALL_FONT,
+    WIDTH,
+    WIDTH_FLOORS,
+    Chip,
+    Member,
+    Picture,
+    PlacedRing,
+    RingInput,
 )
-# fmt: on
-_ADVANCE |= {ELLIPSIS: 1000, "★": 900, "·": 278}
-_OTHER = 640  # letters outside ASCII: a wide guess, so they never overflow
-
-
-@dataclass(frozen=True)
-class Member:
-    """One function on one ring."""
-
-    function_id: int
-    name: str
-    category: str
-    is_external: bool = False
-    is_lead: bool = False
-    contribution: str = ""
-
-
-@dataclass(frozen=True)
-class RingInput:
-    key: str
-    name: str
-    ring: int
-    members: tuple[Member, ...] = ()
-
-    @property
-    def lead(self) -> Member | None:
-        return next((m for m in self.members if m.is_lead), None)
-
-    @property
-    def contributors(self) -> tuple[Member, ...]:
-        return tuple(m for m in self.members if not m.is_lead)
-
-
-@dataclass(frozen=True)
-class Chip:
-    """A placed chip: (x, y) is its top-left corner; `more` counts what a "+N more" chip stands for."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    member: Member | None = None
-    more: int = 0
-    font: float = CHIP_FONT
-
-    @property
-    def is_small(self) -> bool:
-        return self.font < CHIP_FONT
-
-    @property
-    def cx(self) -> float:
-        return round(self.x + self.width / 2, 1)
-
-    @property
-    def cy(self) -> float:
-        return round(self.y + self.height / 2, 1)
-
-    @property
-    def text_y(self) -> float:
-        # Baseline that centres a cap-height line of the chip's font in it.
-        return round(self.y + self.height / 2 + self.font * 0.36, 1)
-
-
-@dataclass(frozen=True)
-class PlacedRing:
-    key: str
-    name: str
-    ring: int
-    rx: float  # outer semi-axes
-    ry: float
-    label: str
-    label_x: float
-    label_y: float
-    chips: tuple[Chip, ...]
-    hidden: tuple[Member, ...]
-    lead_missing: bool
-    empty_lines: tuple[str, ...] = ()
-    empty_y: float = 0.0
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.chips
-
-
-@dataclass(frozen=True)
-class Picture:
-    width: float
-    height: float
-    rings: tuple[PlacedRing, ...]  # core first
-
-    @property
-    def cx(self) -> float:
-        return self.width / 2
-
-    @property
-    def cy(self) -> float:
-        return self.height / 2
-
-    @property
-    def outside_in(self) -> tuple[PlacedRing, ...]:
-        return tuple(reversed(self.rings))
-
-    @property
-    def chips(self) -> list[Chip]:
-        return [chip for ring in self.rings for chip in ring.chips]
-
-
-@dataclass
-class WholeProductData:
-    """What the `whole_product_rings` tag draws: a product and its four rings, core first."""
-
-    product: Product
-    rings: list[RingInput] = field(default_factory=list)
-
-    @property
-    def owned_layers(self) -> int:
-        return sum(1 for ring in self.rings if ring.lead)
-
-    @property
-    def mapped_functions(self) -> int:
-        return len({m.function_id for ring in self.rings for m in ring.members})
-
-
-# ---------------------------------------------------------------- text
-
-
-def text_width(text: str, font_size: float = CHIP_FONT) -> float:
-    """Width of `text` in Arial Bold at `font_size`."""
-    return sum(_ADVANCE.get(ch, _OTHER) for ch in text) * font_size / 1000
-
-
-def chip_width(label: str, font_size: float = CHIP_FONT) -> float:
-    return text_width(label, font_size) + 2 * CHIP_PAD
-
-
-# Words organizations abbreviate themselves; tried before cutting a name short.
-ABBREVIATIONS = {
-    "account": "Acct",
-    "administration": "Admin",
-    "business": "Biz",
-    "communications": "Comms",
-    "customer": "Cust",
-    "department": "Dept",
-    "development": "Dev",
-    "directors": "Dirs",
-    "engineering": "Eng",
-    "executive": "Exec",
-    "experience": "Exp",
-    "information": "Info",
-    "international": "Intl",
-    "management": "Mgmt",
-    "marketing": "Mktg",
-    "operations": "Ops",
-    "partners": "Partners",
-    "relations": "Rel",
-    "research": "Research",
-    "solutions": "Solns",
-    "technical": "Tech",
-    "technology": "Tech",
-}
-
-
-def abbreviate(name: str) -> str:
-    return " ".join(ABBREVIATIONS.get(word.lower(), word) for word in name.split())
-
-
-def _short_forms(name: str) -> list[str]:
-    """The name, then shorter ways of saying the same thing, longest first."""
-    bare = name.split("(")[0].strip() if "(" in name else name  # "Engineering (R&D)" → "Engineering"
-    forms = [name, bare, abbreviate(bare)]
-    return [form for i, form in enumerate(forms) if form and form not in forms[:i]]
-
-
-def fit_label(name: str, max_width: float, *, prefix: str = "") -> tuple[str, float] | None:
-    """The label and font size of the fullest form of `name` whose chip fits in `max_width`:
-    the name, smaller, then shorter forms, then cut short; None if even a stub does not fit."""
-    forms = _short_forms(name) or [name]
-    for form in forms:
-        for size in (CHIP_FONT, SMALL_FONT):
-            if chip_width(prefix + form, size) <= max_width:
-                return prefix + form, size
-    base = forms[-1]
-    for keep in range(len(base) - 1, MIN_LABEL_CHARS - 1, -1):
-        stub = _cut(base, keep)
-        if stub and chip_width(prefix + stub) <= max_width:
-            return prefix + stub, CHIP_FONT
-    return None
-
-
-def _cut(text: str, keep: int) -> str | None:
-    """`text` cut to `keep` characters and an ellipsis, never ending in a scrap of a word."""
-    head = text[:keep]
-    if keep < len(text) and text[keep] != " " and " " in head:
-        scrap = head.rsplit(" ", 1)[1]
-        if len(scrap) < MIN_LABEL_CHARS:  # "Sales & Acct Mg…" reads worse than "Sales & Acct…"
-            head = head[: -len(scrap)]
-    head = head.rstrip(" &-,/.")
-    return head + ELLIPSIS if len(head) >= MIN_LABEL_CHARS else None
-
-
-def wrap(text: str, max_width: float, font_size: float) -> tuple[str, ...]:
-    """Greedy word wrap by estimated width."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and text_width(f"{lines[-1]} {word}", font_size) <= max_width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return tuple(lines)
-
-
-def ring_label(ring: RingInput) -> str:
-    label = ring.name.removesuffix(" product").removesuffix(" Product").upper()
-    return label + (" · NO LEAD" if ring.members and ring.lead is None else "")
-
-
-def empty_message(ring: RingInput) -> str:
-    return f"No one owns the {ring.name} yet"
-
+from .text import _cut, _short_forms, chip_width, empty_message, fit_label, ring_label, text_width, wrap
 
 # ---------------------------------------------------------------- geometry
 
@@ -639,34 +403,3 @@ def overlaps(chips: Iterable[Chip]) -> list[tuple[Chip, Chip]]:
             if a.x < b.x + b.width and b.x < a.x + a.width and a.y < b.y + b.height and b.y < a.y + a.height:
                 bad.append((a, b))
     return bad
-
-
-# ---------------------------------------------------------------- loading (the one part touching the database)
-
-
-def product_rings(product: Product) -> WholeProductData:
-    """The product's four rings with their members, in two queries whatever the organization's size."""
-    from .models import Assignment, Layer
-
-    by_layer: dict[int, list[Member]] = {}
-    rows = (
-        Assignment.objects.filter(product=product)
-        .select_related("function")
-        .only("layer_id", "emphasis", "contribution", "function__name", "function__category", "function__is_external")
-    )
-    for row in rows:
-        by_layer.setdefault(row.layer_id, []).append(
-            Member(
-                function_id=row.function_id,
-                name=row.function.name,
-                category=row.function.category,
-                is_external=row.function.is_external,
-                is_lead=row.emphasis == Assignment.Emphasis.LEAD,
-                contribution=row.contribution,
-            )
-        )
-    rings = [
-        RingInput(key=layer.key, name=layer.name, ring=layer.ring, members=tuple(_ordered(by_layer.get(layer.id, []))))
-        for layer in Layer.objects.order_by("ring")
-    ]
-    return WholeProductData(product=product, rings=rings)

@@ -27,17 +27,9 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from .playbook import (
-    ALL_MOTIONS,
-    BY_NAME,
-    HARD_NEGATIVES,
-    NOISE_WORDS,
-    PLAYBOOK,
-    SUB_DISCIPLINES,
-    WHOLE_NAME_ONLY,
-    HardNegative,
-    PlaybookEntry,
-)
+from .playbook.catalog import BY_NAME, PLAYBOOK
+from .playbook.model import ALL_MOTIONS, PlaybookEntry
+from .playbook.phrases import HARD_NEGATIVES, NOISE_WORDS, SUB_DISCIPLINES, WHOLE_NAME_ONLY, HardNegative
 
 # Connectors that mean the same thing in a team name: "Sales & Account Management".
 _CONNECTORS = re.compile(r"[&+/]")

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from domain.review_state import PairStatus, ReviewFact, format_day, latest_review, pair_state
 from layers.models import Review
-from layers.review_state import PairStatus, ReviewFact, format_day, latest_review, pair_state
 
 
 def nov(day: int, hour: int = 9, minute: int = 0) -> datetime:
