@@ -17,12 +17,13 @@ from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from domain.coverage.bands import FAIR, GOOD, POOR, score_band
+from domain.coverage.result import percent
+from domain.rings.shapes import Member, RingInput, WholeProductData
 from roles.models import Disruption, Function
 
 from .charts import TrendChart, trend_chart
-from .coverage import percent
 from .models import Assignment, CoverageReport
-from .rings import Member, RingInput, WholeProductData
 from .selectors.coverage import product_trend
 
 RATIOS = (
@@ -89,10 +90,13 @@ class ReportStory:
         return dial(self.report.score)
 
 
+DIAL_COLOURS = {GOOD: "#067647", FAIR: "#b54708", POOR: "#b42318"}  # the badges' colours, as SVG attributes
+
+
 def dial(score: int, radius: float = 44) -> dict[str, Any]:
     """The score's arc on a 100 by 100 dial: a dash as long as the score's share of the circle."""
     circumference = 2 * math.pi * radius
-    colour = "#067647" if score >= 75 else "#b54708" if score >= 50 else "#b42318"
+    colour = DIAL_COLOURS[score_band(score)]
     return {"circumference": round(circumference, 2), "dash": round(circumference * score / 100, 2), "colour": colour}
 
 
