@@ -21,8 +21,8 @@ from domain.coverage.bands import FAIR, GOOD, POOR, score_band
 from domain.coverage.result import percent
 from domain.rings.shapes import Member, RingInput, WholeProductData
 from roles.models import Disruption, Function
+from shared.charts import TrendChart, trend_chart
 
-from .charts import TrendChart, trend_chart
 from .models import Assignment, CoverageReport
 from .selectors.coverage import product_trend
 

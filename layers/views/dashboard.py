@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET
 from domain.coverage.rows import LAYERS
 from roles.models import Disruption
 from roles.permissions import OrgContext, Perm, org_view
+from shared.charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
 
-from ..charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
 from ..models import CoverageReport, Product
 from ..readmodel.read import layer_counts, layer_row, product_counts, summary_of
 from ..reporting import LAYER_STATES, GapLink, gap_link, layer_state

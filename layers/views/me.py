@@ -18,7 +18,7 @@ from roles.services import invites
 from wholeproduct.errors import DomainError
 
 from ..forms.reviews import ReviewForm
-from ..selectors import reviews as selectors
+from ..selectors import me as selectors
 from ..services import reviews as services
 
 

@@ -11,11 +11,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from domain import review_pairs
 from layers.models import Assignment, CampaignReminder, Review, ReviewCampaign
-from layers.selectors import reviews as selectors
+from layers.selectors import campaigns
 from layers.services import campaigns as services
 from layers.tasks import reviews as tasks
 from roles.models import Disruption, Function, Invite, Membership
+from shared import charts
 from tests.conftest import client_for
 from tests.factories import (
     AssignmentFactory,
@@ -108,7 +110,7 @@ def test_a_campaign_can_ask_some_functions_only(world, cs_function, eager_tasks,
             by=world["leader"],
         )
     assert recipients() == ["cs@acme.test", "dana@acme.test"]
-    assert [f.name for f in selectors.campaign_progress(campaign).functions] == ["Customer Success"]
+    assert [f.name for f in campaigns.campaign_progress(campaign).functions] == ["Customer Success"]
     assert campaign.name.startswith("Insights Cloud review, ")
 
 
@@ -372,7 +374,7 @@ def test_the_progress_figures_and_bar_come_from_the_same_people_and_disputes_are
     review_at(world["cs"], world["casey"], timezone.now())
     review_at(world["eng"], world["eve"], timezone.now(), verdict="disagree")
     review_at(world["eng"], world["noah"], timezone.now())  # reviewed without an account: counts as reached
-    figures = selectors.campaign_progress(campaign).figures
+    figures = campaigns.campaign_progress(campaign).figures
     assert (figures.people, figures.reached, figures.reviewed, figures.agreed, figures.disputed) == (4, 4, 3, 2, 1)
     assert (figures.pending, figures.no_account, figures.percent) == (1, 0, 75)
     assert figures.segments == [("agreed", 0.0, 50.0), ("disputed", 50.0, 25.0), ("pending", 75.0, 25.0)]
@@ -384,7 +386,8 @@ def test_the_progress_figures_and_bar_come_from_the_same_people_and_disputes_are
 
 
 def test_reviewed_never_exceeds_reached():
-    from layers.selectors.reviews import PersonProgress, Tally, people_figures
+    from domain.review_pairs import Tally
+    from layers.selectors.campaigns import PersonProgress, people_figures
     from roles.models import Stakeholder
 
     def person(user_id, current, pairs, disagreed=0):
@@ -426,10 +429,10 @@ def test_reviewed_pairs_are_counted_at_the_end_of_each_day(world):
     review_at(world["cs"], world["dana"], start + timedelta(days=2))  # day 2
     Assignment.objects.filter(pk=world["cs"].pk).update(changed_at=start + timedelta(days=3))  # day 3: both stale
     review_at(world["cs"], world["casey"], start + timedelta(days=4))  # day 4: Casey again
-    progress = selectors.campaign_progress(campaign, now=start + timedelta(days=6))
+    progress = campaigns.campaign_progress(campaign, now=start + timedelta(days=6))
     days = [date(2030, 3, d) for d in range(1, 8)]
-    assert selectors.reviewed_over_time(progress, days, tz) == [1, 1, 2, 0, 1, 1, 1]
-    chart = selectors.burnup_chart(start=days[0], deadline=days[-1], today=days[4], values=[1, 1, 2, 0, 1], total=4)
+    assert campaigns.reviewed_over_time(progress, days, tz) == [1, 1, 2, 0, 1, 1, 1]
+    chart = charts.burnup_chart(start=days[0], deadline=days[-1], today=days[4], values=[1, 1, 2, 0, 1], total=4)
     assert chart.points[0].x == chart.left and chart.deadline_x == chart.right
     assert chart.points[2].y < chart.points[0].y < chart.points[3].y == chart.bottom
     assert chart.total_y == chart.top and chart.today_x is not None
@@ -438,7 +441,7 @@ def test_reviewed_pairs_are_counted_at_the_end_of_each_day(world):
 
 def test_the_segments_of_a_bar_add_up_to_the_whole():
     # A disagreement has its own segment, not the green of agreement (issue 15: disputes shown green).
-    tally = selectors.Tally(pairs=8, current=4, stale=1, pending=3, agreed=3, disagreed=1)
+    tally = review_pairs.Tally(pairs=8, current=4, stale=1, pending=3, agreed=3, disagreed=1)
     assert tally.segments == [
         ("agreed", 0.0, 37.5),
         ("disputed", 37.5, 12.5),
@@ -446,7 +449,7 @@ def test_the_segments_of_a_bar_add_up_to_the_whole():
         ("pending", 62.5, 37.5),
     ]
     assert tally.bar_label == "4 of 8 reviewed, 1 disputed, 1 to re-confirm, 3 not reviewed"
-    assert selectors.Tally().segments == []
+    assert review_pairs.Tally().segments == []
 
 
 # --- the start form from every entry point (issue 15: the product chosen from its list was lost) --

@@ -12,6 +12,7 @@ from django.utils import timezone
 from domain.review_state import PairStatus
 from layers.models import Assignment, Review
 from layers.readmodel.oracle import rebuild_everything
+from layers.selectors import campaigns, me
 from layers.selectors import reviews as selectors
 from layers.services import reviews as services
 from roles.models import Disruption, Function, Membership
@@ -168,7 +169,7 @@ def test_a_leader_without_a_record_cannot_review(leader_client, world):
 
 def my_state(world, user, assignment):
     ctx = org_context(user, "acme")
-    role = selectors.my_role(ctx)
+    role = me.my_role(ctx)
     return next(i.state for p in role.products for i in p.assignments if i.assignment.pk == assignment.pk)
 
 
@@ -208,7 +209,7 @@ def test_after_a_resolution_that_changes_it_the_review_is_stale_and_closed(world
     assert state.state == PairStatus.STALE and not state.is_open
     assert "so it needs re-confirming" in state.reason
     # Dana had agreed before the change: she is asked again too.
-    assert selectors.function_progress(world["product"].organization)[0].tally.to_review >= 2
+    assert campaigns.function_progress(world["product"].organization)[0].tally.to_review >= 2
 
 
 def test_after_a_disruption_the_pair_is_stale_until_re_reviewed(world, stakeholder_user, org, cs_function):
@@ -273,7 +274,7 @@ def test_per_function_progress_counts_reviewed_pending_disputed_and_stale(world,
         effective_at=timezone.now() - timedelta(days=1),
     ).functions.add(cs_function)
     rebuild_everything()  # raw rows above, behind the services that keep the read model
-    rows = {row.function.name: row for row in selectors.function_progress(org)}
+    rows = {row.function.name: row for row in campaigns.function_progress(org)}
     cs, eng = rows["Customer Success"], rows["Engineering"]
     assert (cs.people, cs.tally.pairs, cs.tally.current, cs.tally.stale, cs.tally.pending, cs.tally.open) == (
         2,
@@ -365,7 +366,7 @@ def test_a_leader_changes_the_assignment_which_makes_old_reviews_stale(leader_cl
     assert review.resolution == "changed" and "now contributor on the Augmented product" in review.resolution_note
     assert "was added to the Core product" in review.resolution_note
     organization = world["product"].organization
-    rows = {row.function.name: row for row in selectors.function_progress(organization)}
+    rows = {row.function.name: row for row in campaigns.function_progress(organization)}
     assert rows["Customer Success"].tally.current == 0  # Dana's agreement is stale now
 
 

@@ -607,7 +607,7 @@ def test_a_large_web_reads_as_many_queries_at_400_links_as_at_1200(leader_client
 def test_the_web_layout_is_cached_until_a_partnership_or_function_changes(
     leader_client, org, engineering, sales, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from roles import web_layout
+    from domain.web import layout as web_layout
     from roles.services import functions as function_services
     from roles.services import partnerships as services
 

@@ -1,13 +1,16 @@
-"""Score charts as plain geometry (issue 5): the dashboard's sparklines, the trend chart with its
-disruption markers, and the same trend in the PDF report. Templates draw the SVG from these
-numbers; nothing here touches the database.
+"""Every chart as plain geometry, in one module (issue 17): the dashboard's sparklines, the score
+trend with its disruption markers (the dashboard and the PDF report, issue 5), a campaign's
+burn-up, and a partnership's trust over time. Templates draw the SVG from these numbers;
+nothing here touches the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+
+from domain.review_state import format_day
 
 # Lines are coloured with SVG presentation attributes (not classes) so the same partial draws
 # on a page and in WeasyPrint, whose SVG renderer does not see the page's stylesheets.
@@ -178,3 +181,159 @@ def _x_ticks(start: datetime | None, end: datetime | None, x_of) -> tuple[Tick, 
     fmt = "%d %b %H:%M" if (end - start).days < 2 else "%d %b"
     anchors = ["start"] + ["middle"] * (count - 2) + ["end"]
     return tuple(Tick(x_of(m), m.strftime(fmt), a) for m, a in zip(moments, anchors, strict=True))
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float
+    value: int
+    day: date
+
+
+@dataclass(frozen=True)
+class BurnUp:
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    total: int
+    points: tuple[ChartPoint, ...]
+    ticks: tuple[tuple[float, str], ...]  # (y, label) for the value axis
+    x_labels: tuple[tuple[float, str], ...]
+    deadline_x: float | None
+    today_x: float | None
+
+    @property
+    def line(self) -> str:
+        return " ".join(f"{p.x},{p.y}" for p in self.points)
+
+    @property
+    def area(self) -> str:
+        if not self.points:
+            return ""
+        return f"{self.points[0].x},{self.bottom} {self.line} {self.points[-1].x},{self.bottom}"
+
+    @property
+    def total_y(self) -> float:
+        return self.top
+
+    @property
+    def tick_x(self) -> float:
+        return self.left - 8
+
+    @property
+    def last(self) -> ChartPoint | None:
+        return self.points[-1] if self.points else None
+
+
+def burnup_chart(
+    *,
+    start: date,
+    deadline: date,
+    today: date,
+    values: Sequence[int],
+    total: int,
+    width: int = 640,
+    height: int = 260,
+) -> BurnUp:
+    """Coordinates of the burn-up: `values[i]` is the count at the end of day `start + i`.
+
+    The x axis spans the whole campaign (start to deadline), so the line's distance from the
+    top right corner shows how far there is to go.
+    """
+    left, right, top, bottom = 44.0, width - 14.0, 14.0, height - 28.0
+    span = max((deadline - start).days, 1)
+    ceiling = max(total, max(values, default=0), 1)
+
+    def x_of(day: date) -> float:
+        return round(left + (right - left) * (day - start).days / span, 1)
+
+    def y_of(value: int) -> float:
+        return round(bottom - (bottom - top) * value / ceiling, 1)
+
+    points = tuple(
+        ChartPoint(x_of(start + timedelta(days=i)), y_of(v), v, start + timedelta(days=i)) for i, v in enumerate(values)
+    )
+    ticks = tuple((y_of(v), str(v)) for v in sorted({0, ceiling // 2, ceiling}))
+    labels = [(x_of(start), _short_day(start)), (x_of(deadline), _short_day(deadline))]
+    return BurnUp(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        total=total,
+        points=points,
+        ticks=ticks,
+        x_labels=tuple(labels),
+        deadline_x=x_of(deadline),
+        today_x=x_of(today) if start <= today <= deadline else None,
+    )
+
+
+def _short_day(day: date) -> str:
+    return f"{day.day} {day.strftime('%b')}"
+
+
+# ---------------------------------------------------------------- a partnership's trust over time
+
+
+@dataclass(frozen=True)
+class TrustDot:
+    x: float
+    y: float
+    trust: int
+    day: date
+
+
+@dataclass(frozen=True)
+class TrustChart:
+    width: int
+    height: int
+    dots: tuple[TrustDot, ...]
+    y_ticks: tuple[tuple[float, int], ...]  # (y, trust level)
+    x_ticks: tuple[tuple[float, str], ...]  # (x, "3 Nov 2025")
+
+    @property
+    def points(self) -> str:
+        return " ".join(f"{d.x:.1f},{d.y:.1f}" for d in self.dots)
+
+    @property
+    def left(self) -> int:
+        return TRUST_PAD_L
+
+    @property
+    def right(self) -> int:
+        return self.width - TRUST_PAD_R
+
+
+TRUST_PAD_L, TRUST_PAD_R, TRUST_PAD_T, TRUST_PAD_B = 30, 16, 12, 26
+
+
+def trust_chart(readings: Sequence[tuple[date, int]], *, width: int = 560, height: int = 170) -> TrustChart:
+    """Trust readings (oldest first) on a time axis: trust 1 at the bottom, 5 at the top."""
+    inner_w = width - TRUST_PAD_L - TRUST_PAD_R
+    inner_h = height - TRUST_PAD_T - TRUST_PAD_B
+
+    def y_of(trust: int) -> float:
+        return round(TRUST_PAD_T + inner_h - (trust - 1) / 4 * inner_h, 1)
+
+    y_ticks = tuple((y_of(level), level) for level in range(1, 6))
+    if not readings:
+        return TrustChart(width, height, (), y_ticks, ())
+    first, last = readings[0][0], readings[-1][0]
+    span = (last - first).days
+
+    def x_of(day: date) -> float:
+        if not span:
+            return round(TRUST_PAD_L + inner_w / 2, 1)
+        return round(TRUST_PAD_L + (day - first).days / span * inner_w, 1)
+
+    dots = tuple(TrustDot(x_of(day), y_of(trust), trust, day) for day, trust in readings)
+    days = [first] if not span else [first, last]
+    x_ticks = tuple((x_of(day), format_day(day)) for day in days)
+    return TrustChart(width, height, dots, y_ticks, x_ticks)

@@ -1,4 +1,4 @@
-"""The web picture's geometry (roles.web_layout): pure functions, no database."""
+"""The web picture's geometry (domain.web.layout): pure functions, no database."""
 
 from __future__ import annotations
 
@@ -7,21 +7,9 @@ from datetime import date
 
 import pytest
 
-from roles.web_layout import (
-    CHAR_W,
-    ELLIPSIS,
-    FONT_PX,
-    MAX_LINES,
-    PAD_X,
-    EdgeIn,
-    NodeIn,
-    WebLayout,
-    hides_a_name,
-    layout_web,
-    overlaps,
-    trend_chart,
-    wrap_label,
-)
+from domain.web.layout import hides_a_name, layout_web, overlaps
+from domain.web.shapes import CHAR_W, ELLIPSIS, FONT_PX, MAX_LINES, PAD_X, EdgeIn, NodeIn, WebLayout, wrap_label
+from shared.charts import trust_chart
 
 CATEGORIES = ["building", "customer_facing", "cross_functional", "leadership", "partner"]
 LONG_NAMES = [
@@ -200,7 +188,7 @@ def test_a_single_very_long_word_is_cut_to_fit():
 
 
 def test_the_trend_chart_puts_time_across_and_trust_up():
-    chart = trend_chart([(date(2025, 1, 1), 2), (date(2025, 3, 1), 4), (date(2025, 5, 1), 5)])
+    chart = trust_chart([(date(2025, 1, 1), 2), (date(2025, 3, 1), 4), (date(2025, 5, 1), 5)])
     xs = [d.x for d in chart.dots]
     ys = [d.y for d in chart.dots]
     assert xs == sorted(xs) and xs[0] == chart.left and xs[-1] == chart.right
@@ -211,6 +199,6 @@ def test_the_trend_chart_puts_time_across_and_trust_up():
 
 
 def test_a_single_reading_sits_in_the_middle_and_no_reading_draws_nothing():
-    chart = trend_chart([(date(2025, 1, 1), 3)])
+    chart = trust_chart([(date(2025, 1, 1), 3)])
     assert chart.dots[0].x == (chart.left + chart.right) / 2
-    assert trend_chart([]).dots == ()
+    assert trust_chart([]).dots == ()
