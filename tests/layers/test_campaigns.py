@@ -16,7 +16,7 @@ from layers.models import Assignment, CampaignReminder, Review, ReviewCampaign
 from layers.selectors import campaigns
 from layers.services import campaigns as services
 from layers.tasks import reviews as tasks
-from roles.models import Disruption, Function, Invite, Membership
+from roles.models import Disruption, Invite, Membership
 from shared import charts
 from tests.conftest import client_for
 from tests.factories import (
@@ -34,9 +34,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(org, cs_function, stakeholder_user, leader):
-    product = ProductFactory(organization=org, name="Insights Cloud", slug="insights")
-    eng = FunctionFactory(organization=org, name="Engineering", category=Function.Category.BUILDING)
+def world(org, cs_function, stakeholder_user, leader, insights, engineering):
+    product, eng = insights, engineering
     people = {"casey": stakeholder_user.stakeholders.get()}
     for key, function, name, with_account in (
         ("dana", cs_function, "Dana Colleague", True),

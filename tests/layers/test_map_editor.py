@@ -36,21 +36,6 @@ def cell_url(function: Function, key: str, tail: str = "") -> str:
 
 
 @pytest.fixture
-def insights(org):
-    return ProductFactory(organization=org, name="Insights Cloud", slug="insights")
-
-
-@pytest.fixture
-def pm(org):
-    return FunctionFactory(organization=org, name="Product Management", category="building")
-
-
-@pytest.fixture
-def engineering(org):
-    return FunctionFactory(organization=org, name="Engineering", category="building")
-
-
-@pytest.fixture
 def own_product(insights, cs_function):
     """The stakeholder's function (Customer Success) is on Insights, so they may view its map."""
     return AssignmentFactory(product=insights, function=cs_function, layer=layer("augmented"), emphasis="lead")

@@ -8,27 +8,12 @@ import pytest
 
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion
 from layers.services.assignments import UndoRefused, assignment_replace_lead, assignment_set, undo_changes
-from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, layer
+from tests.factories import AssignmentFactory, ProductFactory, layer
 
 MAP = "/o/acme/p/insights/map/"
 UNDO = MAP + "undo/"
 RESTORE = MAP + "suggestions/restore/"
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver" + MAP}
-
-
-@pytest.fixture
-def insights(org):
-    return ProductFactory(organization=org, name="Insights Cloud", slug="insights")
-
-
-@pytest.fixture
-def pm(org):
-    return FunctionFactory(organization=org, name="Product Management", category="building")
-
-
-@pytest.fixture
-def engineering(org):
-    return FunctionFactory(organization=org, name="Engineering", category="building")
 
 
 @pytest.fixture

@@ -28,9 +28,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(org, cs_function, stakeholder_user):
-    product = ProductFactory(organization=org, name="Insights Cloud", slug="insights")
-    eng = FunctionFactory(organization=org, name="Engineering", category=Function.Category.BUILDING)
+def world(org, cs_function, stakeholder_user, insights, engineering):
+    product, eng = insights, engineering
     eve = UserFactory(email="eve@acme.test")
     MembershipFactory(user=eve, organization=org, access=Membership.Access.STAKEHOLDER)
     StakeholderFactory(function=eng, full_name="Eve Engineer", email="eve@acme.test", user=eve)

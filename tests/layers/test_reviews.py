@@ -15,7 +15,7 @@ from layers.readmodel.oracle import rebuild_everything
 from layers.selectors import campaigns, me
 from layers.selectors import reviews as selectors
 from layers.services import reviews as services
-from roles.models import Disruption, Function, Membership
+from roles.models import Disruption, Membership
 from roles.permissions import org_context
 from tests.conftest import client_for
 from tests.factories import (
@@ -33,9 +33,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(org, cs_function, stakeholder_user):
-    product = ProductFactory(organization=org, name="Insights Cloud", slug="insights")
-    eng = FunctionFactory(organization=org, name="Engineering", category=Function.Category.BUILDING)
+def world(org, cs_function, stakeholder_user, insights, engineering):
+    product, eng = insights, engineering
     eve = UserFactory(email="eve@acme.test")
     MembershipFactory(user=eve, organization=org, access=Membership.Access.STAKEHOLDER)
     eve_person = StakeholderFactory(function=eng, full_name="Eve Engineer", email="eve@acme.test", user=eve)

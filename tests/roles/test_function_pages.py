@@ -31,11 +31,6 @@ def form_data(**overrides: object) -> dict[str, object]:
     return data
 
 
-@pytest.fixture
-def engineering(org):
-    return FunctionFactory(organization=org, name="Engineering", category=Function.Category.BUILDING)
-
-
 # --- access -----------------------------------------------------------------------------------
 
 

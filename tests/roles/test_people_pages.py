@@ -20,11 +20,6 @@ def edit_url(person: Stakeholder) -> str:
 
 
 @pytest.fixture
-def engineering(org):
-    return FunctionFactory(organization=org, name="Engineering", category=Function.Category.BUILDING)
-
-
-@pytest.fixture
 def ada(engineering):
     return StakeholderFactory(function=engineering, full_name="Ada Lovelace", title="Engineer", email="Ada@Acme.test")
 
