@@ -33,6 +33,7 @@ from domain import review_pairs
 from layers.models import Assignment, Product, Review, ReviewCampaign
 from layers.readmodel.oracle import rebuild_everything
 from layers.selectors import campaigns
+from layers.selectors import me as me_selectors
 from layers.selectors import reviews as selectors_reviews
 from roles.models import Function, Membership, Organization, Stakeholder
 
@@ -215,7 +216,7 @@ def test_the_product_page_lists_the_first_rows_of_each_layer_and_points_to_the_m
 
 
 def test_my_role_names_a_few_functions_beside_mine_and_counts_the_rest(monkeypatch):
-    monkeypatch.setattr(selectors_reviews, "SHARED_SHOWN", 2)
+    monkeypatch.setattr(me_selectors, "SHARED_SHOWN", 2)
     made = _make(LARGER)
     html = made.clients["stakeholder"].get(made.url("me")).content.decode()
     assert "and " in html and " more</span>" in html

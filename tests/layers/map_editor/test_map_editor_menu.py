@@ -9,8 +9,8 @@ import pytest
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion
 from layers.services.assignments import UndoRefused, assignment_replace_lead, assignment_set, undo_changes
 from tests.factories import AssignmentFactory, ProductFactory, layer
+from tests.layers.map_editor.conftest import MAP, cell_url
 
-MAP = "/o/acme/p/insights/map/"
 UNDO = MAP + "undo/"
 RESTORE = MAP + "suggestions/restore/"
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver" + MAP}
@@ -21,10 +21,6 @@ def pm_leads_core(insights, pm):
     return AssignmentFactory(
         product=insights, function=pm, layer=layer("core"), emphasis="lead", contribution="Owns it"
     )
-
-
-def cell_url(function, key: str) -> str:
-    return f"{MAP}cell/{function.pk}/{key}/"
 
 
 def core_cells(product) -> dict[str, str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -12,62 +10,24 @@ from django.test import Client
 from django.utils import timezone
 
 from domain import review_pairs
-from layers.models import Assignment, CampaignReminder, Review, ReviewCampaign
+from layers.models import Assignment, CampaignReminder, ReviewCampaign
 from layers.selectors import campaigns
 from layers.services import campaigns as services
 from layers.tasks import reviews as tasks
-from roles.models import Disruption, Invite, Membership
+from roles.models import Disruption, Invite
 from shared import charts
 from tests.conftest import client_for
 from tests.factories import (
     AssignmentFactory,
     FunctionFactory,
-    MembershipFactory,
     ProductFactory,
     StakeholderFactory,
-    UserFactory,
     layer,
 )
+from tests.layers.campaigns.conftest import recipients, review_at, run
 from wholeproduct.errors import DomainError
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(org, cs_function, stakeholder_user, leader, insights, engineering):
-    product, eng = insights, engineering
-    people = {"casey": stakeholder_user.stakeholders.get()}
-    for key, function, name, with_account in (
-        ("dana", cs_function, "Dana Colleague", True),
-        ("eve", eng, "Eve Engineer", True),
-        ("noah", eng, "Noah Newcomer", False),
-    ):
-        user = None
-        if with_account:
-            user = UserFactory(email=f"{key}@acme.test")
-            MembershipFactory(user=user, organization=org, access=Membership.Access.STAKEHOLDER)
-        people[key] = StakeholderFactory(function=function, full_name=name, email=f"{key}@acme.test", user=user)
-    cs_a = AssignmentFactory(product=product, function=cs_function, layer=layer("augmented"), emphasis="lead")
-    eng_a = AssignmentFactory(product=product, function=eng, layer=layer("core"), emphasis="lead")
-    return {"product": product, "cs": cs_a, "eng": eng_a, "eng_function": eng, "leader": leader, **people}
-
-
-def review_at(assignment: Assignment, person, when: datetime, verdict: str = "agree") -> Review:
-    review = Review.objects.create(
-        assignment=assignment, stakeholder=person, verdict=verdict, comment="" if verdict == "agree" else "No."
-    )
-    Review.objects.filter(pk=review.pk).update(created_at=when)
-    return review
-
-
-def recipients() -> list[str]:
-    return sorted(m.to[0] for m in mail.outbox)
-
-
-def run(campaign, when) -> list[str]:
-    mail.outbox.clear()
-    services.campaign_send_reminders(campaign_id=campaign.pk, now=when, base_url="http://testserver/")
-    return recipients()
 
 
 # --- starting -----------------------------------------------------------------------------------
@@ -449,59 +409,3 @@ def test_the_segments_of_a_bar_add_up_to_the_whole():
     ]
     assert tally.bar_label == "4 of 8 reviewed, 1 disputed, 1 to re-confirm, 3 not reviewed"
     assert review_pairs.Tally().segments == []
-
-
-# --- the start form from every entry point (issue 15: the product chosen from its list was lost) --
-
-
-def _start_from(client, entry: str) -> str:
-    """Follow an entry point's link to the start form; the form's page."""
-    page = client.get(entry).text
-    match = re.search(r'href="(/o/acme/campaigns/new/[^"]*)"', page)
-    assert match, f"no link to the start form on {entry}"
-    return html.unescape(match.group(1))
-
-
-def _submit(client, form_url: str, world) -> ReviewCampaign:
-    page = client.get(form_url).text
-    assert 'name="deadline"' in page and 'name="functions"' in page, "the second step, with the mapped functions"
-    assert f'<option value="{world["product"].pk}" selected>' in page
-    deadline = (timezone.localdate() + timedelta(days=7)).isoformat()
-    response = client.post(form_url, {"product": world["product"].pk, "deadline": deadline})
-    assert response.status_code == 302, response.text
-    return ReviewCampaign.objects.get(product=world["product"])
-
-
-def test_the_form_works_when_the_product_is_chosen_from_its_list(leader_client, world):
-    first = _start_from(leader_client, "/o/acme/campaigns/")
-    page = leader_client.get(first).text
-    assert 'name="deadline"' not in page and '<select name="product"' in page
-    # The first step's "Continue" sends the chosen option's value: the product's id.
-    campaign = _submit(leader_client, f"/o/acme/campaigns/new/?product={world['product'].pk}", world)
-    assert campaign.status == "open"
-
-
-def test_the_form_works_from_the_review_inbox_filtered_on_a_product(leader_client, world):
-    form_url = _start_from(leader_client, f"/o/acme/reviews/?product={world['product'].slug}")
-    assert form_url.endswith(f"?product={world['product'].pk}")
-    assert _submit(leader_client, form_url, world).created_by.email == "leader@acme.test"
-
-
-def test_the_form_works_from_the_product_page(leader_client, world):
-    form_url = _start_from(leader_client, f"/o/acme/p/{world['product'].slug}/")
-    assert _submit(leader_client, form_url, world).product == world["product"]
-
-
-def test_the_form_works_from_an_older_link_naming_the_product_by_slug(leader_client, world):
-    assert _submit(leader_client, f"/o/acme/campaigns/new/?product={world['product'].slug}", world)
-
-
-def test_the_form_ignores_a_product_of_another_organization(leader_client, world, other_org):
-    foreign = ProductFactory(organization=other_org, slug="theirs")
-    for value in (foreign.pk, foreign.slug, "x" * 40, "9" * 30):
-        page = leader_client.get(f"/o/acme/campaigns/new/?product={value}").text
-        assert 'name="deadline"' not in page  # back to choosing one of ours
-    response = leader_client.post(
-        "/o/acme/campaigns/new/", {"product": foreign.pk, "deadline": timezone.localdate().isoformat()}
-    )
-    assert "Select a valid choice" in response.text and not ReviewCampaign.objects.exists()

@@ -15,57 +15,21 @@ from layers.readmodel.oracle import rebuild_everything
 from layers.selectors import campaigns, me
 from layers.selectors import reviews as selectors
 from layers.services import reviews as services
-from roles.models import Disruption, Membership
+from roles.models import Disruption
 from roles.permissions import org_context
 from tests.conftest import client_for
 from tests.factories import (
     AssignmentFactory,
     FunctionFactory,
-    MembershipFactory,
     ProductFactory,
     StakeholderFactory,
-    UserFactory,
     layer,
 )
+from tests.layers.reviews.conftest import dispute
+from tests.layers.reviews.test_review_access import _client
 from wholeproduct.errors import DomainError, Forbidden, NotFound
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(org, cs_function, stakeholder_user, insights, engineering):
-    product, eng = insights, engineering
-    eve = UserFactory(email="eve@acme.test")
-    MembershipFactory(user=eve, organization=org, access=Membership.Access.STAKEHOLDER)
-    eve_person = StakeholderFactory(function=eng, full_name="Eve Engineer", email="eve@acme.test", user=eve)
-    dana_user = UserFactory(email="dana@acme.test")
-    MembershipFactory(user=dana_user, organization=org, access=Membership.Access.STAKEHOLDER)
-    dana = StakeholderFactory(function=cs_function, full_name="Dana Colleague", email="dana@acme.test", user=dana_user)
-    augmented = AssignmentFactory(
-        product=product, function=cs_function, layer=layer("augmented"), emphasis="lead", contribution="Onboards."
-    )
-    core = AssignmentFactory(product=product, function=eng, layer=layer("core"), emphasis="lead")
-    return {
-        "product": product,
-        "augmented": augmented,
-        "core": core,
-        "casey": stakeholder_user.stakeholders.get(),
-        "dana": dana,
-        "dana_user": dana_user,
-        "eve": eve_person,
-        "eve_user": eve,
-        "eng": eng,
-    }
-
-
-def dispute(world, comment="Support leads onboarding, not us.", suggested=None, who="casey"):
-    return services.review_submit(
-        assignment=world["augmented"],
-        stakeholder=world[who],
-        verdict="disagree",
-        comment=comment,
-        suggested_layer=suggested,
-    )
 
 
 # --- submitting ---------------------------------------------------------------------------------
@@ -445,57 +409,3 @@ def test_a_resolved_dispute_cannot_be_resolved_twice(leader_client, world, leade
 
 
 # --- who sees which review ----------------------------------------------------------------------
-
-
-def test_the_author_sees_their_review(stakeholder_client, world):
-    review = dispute(world)
-    html = stakeholder_client.get(f"/o/acme/reviews/{review.pk}/").content.decode()
-    assert "Your review" in html and "Support leads onboarding, not us." in html
-
-
-@pytest.mark.parametrize("who", ["same_function", "other_function", "outsider"])
-def test_another_persons_review_answers_404(request, world, who):
-    review = dispute(world)
-    user = {"same_function": world["dana_user"], "other_function": world["eve_user"]}.get(who)
-    client = client_for(user or request.getfixturevalue("outsider"))
-    response = client.get(f"/o/acme/reviews/{review.pk}/")
-    assert response.status_code == 404
-    assert "Support leads onboarding" not in response.content.decode()
-
-
-def test_leaders_see_any_review_of_the_organization(leader_client, world):
-    review = dispute(world)
-    html = leader_client.get(f"/o/acme/reviews/{review.pk}/").content.decode()
-    assert "Casey Success's review" in html and "Support leads onboarding" in html and "Resolve" in html
-
-
-def test_a_review_of_another_organization_answers_404_to_a_leader(leader_client, other_org):
-    product = ProductFactory(organization=other_org)
-    a = AssignmentFactory(product=product)
-    person = StakeholderFactory(function=a.function)
-    review = services.review_submit(assignment=a, stakeholder=person, verdict="disagree", comment="x")
-    assert leader_client.get(f"/o/acme/reviews/{review.pk}/").status_code == 404
-    assert (
-        leader_client.post(f"/o/acme/reviews/{review.pk}/resolve/", {"action": "keep", "keep-note": "x"}).status_code
-        == 404
-    )
-
-
-def _client(request, who):
-    if who == "anonymous":
-        return Client()
-    fixture = {"outsider": "outsider", "stakeholder": "stakeholder_user", "leader": "leader", "admin": "admin_user"}
-    return client_for(request.getfixturevalue(fixture[who]))
-
-
-def test_a_resolution_whose_leader_left_still_reads_well(leader_client, world, leader):
-    from django.contrib.auth import get_user_model
-
-    review = dispute(world)
-    departed = UserFactory(email="departed@acme.test")
-    services.dispute_keep(review=review, note="Stays where it is.", by=departed)
-    get_user_model().objects.filter(pk=departed.pk).delete()  # resolved_by becomes NULL
-    for url in ("/o/acme/reviews/", f"/o/acme/reviews/{review.pk}/"):
-        response = leader_client.get(url)
-        assert response.status_code == 200, url
-        assert "a leader" in response.content.decode()
