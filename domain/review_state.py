@@ -117,6 +117,21 @@ def last_disruption(disruptions: Iterable[datetime], now: datetime | None = None
     return max((d for d in disruptions if now is None or d <= now), default=None)
 
 
+def latest_disruptions(moments: Iterable[tuple[int, datetime]], now: datetime | None = None) -> dict[int, datetime]:
+    """{function id: its latest disruption that has happened by `now`}, from (function id, moment) pairs.
+
+    The rule of `last_disruption` for many functions at once; `roles.selectors.disruptions` reads
+    the same from the database."""
+    latest: dict[int, datetime] = {}
+    for function_id, moment in moments:
+        if now is not None and moment > now:
+            continue  # has not happened yet
+        seen = latest.get(function_id)
+        if seen is None or moment > seen:
+            latest[function_id] = moment
+    return latest
+
+
 def staleness_cutoff(changed_at: datetime, disruption: datetime | None) -> datetime:
     """A review must be strictly newer than this instant to be current."""
     return changed_at if disruption is None or disruption < changed_at else disruption

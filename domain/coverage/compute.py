@@ -57,6 +57,7 @@ from ..review_state import (
     PairStatus,
     check_verdict,
     is_open,
+    latest_disruptions,
     latest_review,
     pair_status,
     staleness_cutoff,
@@ -170,15 +171,7 @@ def _checked(a: AssignmentRow) -> AssignmentRow:
 
 
 def _last_disruption_by_function(disruptions: Iterable[DisruptionRow], now: datetime) -> dict[int, datetime]:
-    latest: dict[int, datetime] = {}
-    for d in disruptions:
-        if d.occurred_at > now:
-            continue  # has not happened yet
-        for function_id in d.function_ids:
-            seen = latest.get(function_id)
-            if seen is None or d.occurred_at > seen:
-                latest[function_id] = d.occurred_at
-    return latest
+    return latest_disruptions(((f, d.occurred_at) for d in disruptions for f in d.function_ids), now)
 
 
 def _tally_reviews(

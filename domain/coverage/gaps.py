@@ -1,27 +1,18 @@
-"""The gaps of a product's coverage, most severe first, and the partnership trust-check rule."""
+"""The gaps of a product's coverage, most severe first (the trust-check rule is domain/partnerships.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ..partnerships import WEAK_TRUST, partnership_disruption_day, trust_check_due
 from ..review_state import (
     format_day,
 )
 from .result import _KIND_RANK, _SEVERITY_RANK, Coverage, Gap, GapKind, LayerCoverage, Severity
-from .rows import (
-    _LAYER_BY_KEY,
-    LEAD,
-    UNCHECKED_AFTER_DAYS,
-    WEAK_TRUST,
-    AssignmentRow,
-    FunctionRow,
-    PartnershipRow,
-    Tally,
-)
+from .rows import _LAYER_BY_KEY, LEAD, AssignmentRow, FunctionRow, PartnershipRow, Tally
 
 
 def _denominator_gaps(c: Coverage) -> list[Gap]:
@@ -117,43 +108,11 @@ def _partnership_gaps(partnerships: Iterable[PartnershipRow], disrupted: dict[in
     return gaps
 
 
-@dataclass(frozen=True, slots=True)
-class TrustCheck:
-    """Why a partnership's trust check is due (`trust_check_due`); nothing set means it is not."""
-
-    never: bool = False  # never checked
-    disrupted: bool = False  # flagged by a disruption, or one touched either function since the check
-    disruption_day: date | None = None  # that disruption's day, when it came after the check
-    age: int | None = None  # days since the check, once UNCHECKED_AFTER_DAYS or more
-
-    @property
-    def due(self) -> bool:
-        return self.never or self.disrupted or self.age is not None
-
-
-def trust_check_due(
-    *, flagged: bool, last_checked_on: date | None, disruption_day: date | None, today: date
-) -> TrustCheck:
-    """The one rule for "this partnership needs a trust check" (the web and the coverage gaps):
-    never checked; flagged by an applied disruption (`needs_trust_check`, cleared by a check-in);
-    a disruption touching either function on a day after the check (a check on the disruption's
-    own day answers it); or checked UNCHECKED_AFTER_DAYS days ago or more."""
-    after = disruption_day if disruption_day and last_checked_on and disruption_day > last_checked_on else None
-    age = (today - last_checked_on).days if last_checked_on else None
-    return TrustCheck(
-        never=last_checked_on is None,
-        disrupted=flagged or after is not None,
-        disruption_day=after,
-        age=age if age is not None and age >= UNCHECKED_AFTER_DAYS else None,
-    )
-
-
 def _unchecked_reason(p: PartnershipRow, disrupted_on: dict[int, date], today: date) -> str:
-    days = [disrupted_on[f] for f in (p.a_function_id, p.b_function_id) if f is not None and f in disrupted_on]
     due = trust_check_due(
         flagged=p.needs_trust_check,
         last_checked_on=p.last_checked_on,
-        disruption_day=max(days, default=None),
+        disruption_day=partnership_disruption_day((p.a_function_id, p.b_function_id), disrupted_on),
         today=today,
     )
     if due.never:

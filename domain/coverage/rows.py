@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 SCHEMA_VERSION = 1
-UNCHECKED_AFTER_DAYS = 90
-WEAK_TRUST = 2  # trust at or below this is a gap
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from domain.review_state import (
@@ -35,7 +35,8 @@ from domain.review_state import (
     pair_status,
     staleness_cutoff,
 )
-from roles.models import Disruption, Function, Stakeholder
+from roles.models import Function, Stakeholder
+from roles.selectors.disruptions import latest_disruptions
 
 from ..models import Assignment, Review
 from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts, ReviewPair
@@ -68,12 +69,7 @@ class Cell:
 
 def applied_disruptions(organization_id: int, function_ids: Collection[int]) -> dict[int, datetime]:
     """{function id: its last disruption that has taken effect} (one query)."""
-    links = Disruption.functions.through.objects.filter(
-        disruption__organization_id=organization_id,
-        disruption__applied_at__isnull=False,
-        function_id__in=list(function_ids),
-    )
-    return dict(links.order_by().values_list("function_id").annotate(last=Max("disruption__effective_at")))
+    return latest_disruptions(organization_id=organization_id, function_ids=function_ids)
 
 
 def desired_pairs(

@@ -6,7 +6,7 @@ links or check-ins, so the web page's query count does not grow with the organiz
 A link "needs a trust check" (is overdue) when it was never checked, was last checked
 `UNCHECKED_AFTER_DAYS` days ago or more, carries the `needs_trust_check` flag a disruption
 set, or a disruption touching either function happened after the day of its last check
-(one rule with the coverage report: domain.coverage.gaps.trust_check_due; a planned reorg counts
+(one rule with the coverage report: domain.partnerships.trust_check_due; a planned reorg counts
 once the beat task has applied it on its date). It is weak at trust `WEAK_TRUST` or below.
 """
 
@@ -17,14 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from domain.coverage.gaps import trust_check_due
-from domain.coverage.rows import UNCHECKED_AFTER_DAYS, WEAK_TRUST
+from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST, partnership_disruption_day, trust_check_due
 from layers.models import Assignment, Layer, Product
 
 from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
+from .disruptions import latest_disruptions
 
 # Left to right as the web is drawn: building, then the spanning and framing ones, customer-facing last.
 SIDE_ORDER = {
@@ -56,17 +56,8 @@ def check_ins_of(partnership: Partnership) -> QuerySet[PartnershipCheckIn]:
 
 def disruption_days(organization: Organization, *, now: datetime) -> dict[int, date]:
     """The day of the latest disruption that has happened, per function id (one query)."""
-    rows = (
-        Disruption.functions.through.objects.filter(
-            disruption__organization=organization,
-            disruption__applied_at__isnull=False,
-            disruption__effective_at__lte=now,
-        )
-        .values("function_id")
-        .annotate(latest=Max("disruption__effective_at"))
-        .values_list("function_id", "latest")
-    )
-    return {function_id: timezone.localdate(moment) for function_id, moment in rows}
+    latest = latest_disruptions(organization_id=organization.pk, now=now)
+    return {function_id: timezone.localdate(moment) for function_id, moment in latest.items()}
 
 
 # --- trend --------------------------------------------------------------------------------------------
@@ -150,7 +141,7 @@ def check_due_reasons(partnership: Partnership, disrupted_on: dict[int, date], t
     due = trust_check_due(
         flagged=partnership.needs_trust_check,
         last_checked_on=partnership.last_checked_on,
-        disruption_day=max((disrupted_on[f] for f in ends if f in disrupted_on), default=None),
+        disruption_day=partnership_disruption_day(ends, disrupted_on),
         today=today,
     )
     if due.disrupted:
