@@ -1,15 +1,18 @@
 """Every chart as plain geometry, in one module (issue 17): the dashboard's sparklines, the score
 trend with its disruption markers (the dashboard and the PDF report, issue 5), a campaign's
-burn-up, and a partnership's trust over time. Templates draw the SVG from these numbers;
-nothing here touches the database.
+burn-up, a partnership's trust over time, and a report's score dial. Templates draw the SVG from
+these numbers; nothing here touches the database.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from domain.coverage.bands import FAIR, GOOD, POOR, score_band
 from domain.review_state import format_day
 
 # Lines are coloured with SVG presentation attributes (not classes) so the same partial draws
@@ -337,3 +340,15 @@ def trust_chart(readings: Sequence[tuple[date, int]], *, width: int = 560, heigh
     days = [first] if not span else [first, last]
     x_ticks = tuple((x_of(day), format_day(day)) for day in days)
     return TrustChart(width, height, dots, y_ticks, x_ticks)
+
+
+# ---------------------------------------------------------------- a report's score dial
+
+DIAL_COLOURS = {GOOD: "#067647", FAIR: "#b54708", POOR: "#b42318"}  # the badges' colours, as SVG attributes
+
+
+def dial(score: int, radius: float = 44) -> dict[str, Any]:
+    """The score's arc on a 100 by 100 dial: a dash as long as the score's share of the circle."""
+    circumference = 2 * math.pi * radius
+    colour = DIAL_COLOURS[score_band(score)]
+    return {"circumference": round(circumference, 2), "dash": round(circumference * score / 100, 2), "colour": colour}
