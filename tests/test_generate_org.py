@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
 from bench.generate.world import SNAPSHOTS
-from domain import matching as matching
+from domain import matching
 from layers.models import Assignment, CoverageReport, Layer, Product, Review, ReviewCampaign
 from roles.models import Disruption, Function, Membership, Organization, Partnership, Stakeholder
 

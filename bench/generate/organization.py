@@ -69,7 +69,7 @@ from bench.generate.world import (
     _World,
     new_slug,
 )
-from domain import matching as matching
+from domain import matching
 from domain.playbook.catalog import PLAYBOOK
 from domain.playbook.model import PlaybookEntry
 from layers.models import Assignment, AssignmentChange, Product

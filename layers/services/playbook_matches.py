@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from domain import matching as matching
+from domain import matching
 from domain.playbook.catalog import BY_NAME
 from domain.playbook.model import PlaybookEntry
 from roles.models import Function, Organization
