@@ -45,12 +45,12 @@ from .map_shapes import (
     Cell,
     Filters,
     Toast,
-    _apply_notice,
-    _done_message,
-    _groups,
-    _history_rows,
-    _panel,
+    apply_notice,
     conflict_message,
+    done_message,
+    groups_of,
+    history_rows,
+    panel_of,
 )
 
 PAGE_SIZE = 50  # rows per page: 1,000 functions render in pages, not one slow table (issue 9: a page
@@ -103,12 +103,12 @@ def _body_context(request: HttpRequest, product: Product, filters: Filters) -> d
     hints: dict[int, list[str]] = {}
     if ctx.can_edit:
         suggestion_set = mapping.suggest(product=product)
-        panel = _panel(suggestion_set, filters, {layer.key: layer.name for layer in layers})
+        panel = panel_of(suggestion_set, filters, {layer.key: layer.name for layer in layers})
         hints = {u.function_id: u.hints for u in suggestion_set.unmatched}
     return {
         "product": product,
         "layers": [(layer, leads.get(layer.pk)) for layer in layers],
-        "groups": _groups(page, layers, cells, _cell_base(request, product), hints, leads),
+        "groups": groups_of(page, layers, cells, _cell_base(request, product), hints, leads),
         "page": page,
         "filters": filters,
         "previous_query": filters.query(page=page.previous_page_number()) if page.has_previous() else "",
@@ -230,7 +230,7 @@ def map_cell(request: HttpRequest, product: str, function: int, layer: str) -> H
         return _conflict(request, item, cell, conflict_message(error, item, fn, lay))
     except DomainError as error:
         return _refuse(request, item, fn, lay, error.detail, status=error.status)
-    message = _done_message(fn, lay, target, replaced)
+    message = done_message(fn, lay, target, replaced)
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, message)
         return _back_to_map(item, request, f"fn-{fn.pk}")
@@ -344,7 +344,7 @@ def map_history(request: HttpRequest, product: str, function: int, layer: str) -
     item = _product(request, product)
     fn, lay = _function(item, function), _layer(layer)
     changes = list(cell_history(product=item, function=fn, layer=lay)[:HISTORY_SHOWN])
-    context = {"product": item, "function": fn, "layer": lay, "changes": _history_rows(changes)}
+    context = {"product": item, "function": fn, "layer": lay, "changes": history_rows(changes)}
     return render(request, "layers/_partials/map_history.html", context)
 
 
@@ -368,7 +368,7 @@ def map_apply(request: HttpRequest, product: str) -> HttpResponse:
         result = mapping.apply(product=item, by=request.user, only=only)
     except DomainError as error:
         return _suggestion_refused(request, item, filters, error.detail, status=error.status)
-    notice = _apply_notice(result, one=only is not None)
+    notice = apply_notice(result, one=only is not None)
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, notice)
         for conflict in result.conflicts:

@@ -131,7 +131,7 @@ class Filters:
         return (not self.category or category == self.category) and self.q.casefold() in name.casefold()
 
 
-def _groups(
+def groups_of(
     page: Page,
     layers: list[Layer],
     cells: dict[tuple[int, int], Assignment],
@@ -175,7 +175,7 @@ class Panel:
     market: str
 
 
-def _panel(suggestion_set: mapping.SuggestionSet, filters: Filters, layer_names: dict[str, str]) -> Panel:
+def panel_of(suggestion_set: mapping.SuggestionSet, filters: Filters, layer_names: dict[str, str]) -> Panel:
     kept = [s for s in suggestion_set.suggestions if filters.keeps(s.category, s.function_name)]
     items = [PanelItem(s, layer_names.get(s.layer_key, s.layer_key), STATUS_LABEL[s.status]) for s in kept]
     settled = (mapping.APPLIED, mapping.DISMISSED)
@@ -207,7 +207,7 @@ class Toast:
         return ",".join(str(change.pk) for change in self.changes)
 
 
-def _done_message(function: Function, layer: Layer, target: str, replaced: Function | None) -> str:
+def done_message(function: Function, layer: Layer, target: str, replaced: Function | None) -> str:
     if target == REPLACE:
         if replaced is None:
             return f"{function.name} now leads the {layer.name}."
@@ -268,7 +268,7 @@ class HistoryRow:
     when: str
 
 
-def _history_rows(changes: Iterable[AssignmentChange]) -> list[HistoryRow]:
+def history_rows(changes: Iterable[AssignmentChange]) -> list[HistoryRow]:
     def text(snapshot: dict[str, Any] | None) -> str:
         return str((snapshot or {}).get("contribution", ""))
 
@@ -287,7 +287,7 @@ def _history_rows(changes: Iterable[AssignmentChange]) -> list[HistoryRow]:
     ]
 
 
-def _apply_notice(result: mapping.ApplyResult, *, one: bool) -> str:
+def apply_notice(result: mapping.ApplyResult, *, one: bool) -> str:
     if one:
         written = result.created + result.updated
         return "Accepted the suggestion." if written else "Nothing to change: the suggestion was not applied."
