@@ -141,7 +141,8 @@ def demo() -> dict[str, Any]:
 
 def organization(slug: str, sizes: dict[str, int]) -> dict[str, Any]:
     """The generated tenant `slug`: reused when it exists, generated (once) otherwise."""
-    from roles.generate import Sizes, generate_organization
+    from bench.generate.organization import generate_organization
+    from bench.generate.world import Sizes
     from roles.models import Organization
 
     started = time.perf_counter()

@@ -8,7 +8,6 @@ JSON. Pages and the PDF exporter share it so both tell the same story.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,13 +16,13 @@ from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from domain.coverage.result import percent
+from domain.rings.shapes import Member, RingInput, WholeProductData
 from roles.models import Disruption, Function
+from shared.charts import TrendChart, dial, trend_chart
 
-from .charts import TrendChart, trend_chart
-from .coverage import percent
 from .models import Assignment, CoverageReport
-from .rings import Member, RingInput, WholeProductData
-from .selectors_coverage import product_trend
+from .selectors.coverage import product_trend
 
 RATIOS = (
     ("layer_coverage", "Layer coverage", "layers with a lead"),
@@ -87,13 +86,6 @@ class ReportStory:
     @property
     def dial(self) -> dict[str, Any]:
         return dial(self.report.score)
-
-
-def dial(score: int, radius: float = 44) -> dict[str, Any]:
-    """The score's arc on a 100 by 100 dial: a dash as long as the score's share of the circle."""
-    circumference = 2 * math.pi * radius
-    colour = "#067647" if score >= 75 else "#b54708" if score >= 50 else "#b42318"
-    return {"circumference": round(circumference, 2), "dash": round(circumference * score / 100, 2), "colour": colour}
 
 
 def as_percent(ratio: float) -> int:

@@ -1,7 +1,7 @@
 """Filters of the organization side's API lists (django-filter).
 
 A filter taking an id only accepts ids of the requester's organization: its queryset
-is built per request from `request.ctx` (set by roles.api_permissions.OrgPermission),
+is built per request from `request.ctx` (set by roles.api.permissions.OrgPermission),
 so another organization's id is "not one of the available choices" (400), never a
 silent match.
 """
@@ -18,8 +18,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from .api.serializers import INVITE_STATES
 from .models import Disruption, Function, Partnership, Stakeholder
-from .serializers import INVITE_STATES
 
 
 class StrictBooleanField(forms.NullBooleanField):

@@ -122,7 +122,7 @@ def org_context(user: Any, org_slug: str) -> OrgContext:
 class OrgRequest(HttpRequest):
     """The request a view inside an organization receives: signed in, with its `ctx`.
 
-    Never built: `org_view` (pages) and `api_permissions.OrgPermission` (the API) attach `ctx`
+    Never built: `org_view` (pages) and `roles.api.permissions.OrgPermission` (the API) attach `ctx`
     to the request they are given, and views declare `request: OrgRequest` so that
     `request.ctx`, `request.user` and `request.htmx` (django-htmx's middleware) are typed.
     """

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 
-from . import web_layout
+from domain.web import layout as web_layout
+from domain.web import shapes
 
 TTL = 60 * 60 * 24  # a layout nobody looked at for a day is dropped
 
@@ -40,7 +41,7 @@ def changed(organization_id: int) -> None:
     cache.set(_version_key(organization_id), uuid.uuid4().hex, None)
 
 
-def fingerprint(nodes: Iterable[web_layout.NodeIn], edges: Iterable[web_layout.EdgeIn]) -> str:
+def fingerprint(nodes: Iterable[shapes.NodeIn], edges: Iterable[shapes.EdgeIn]) -> str:
     """A digest of what the layout is computed from, kept with it: a writer that bypassed the
     services (a bulk load, a restore) or a reused organization id can never get a wrong picture."""
     digest = hashlib.blake2b(digest_size=16)
@@ -49,9 +50,7 @@ def fingerprint(nodes: Iterable[web_layout.NodeIn], edges: Iterable[web_layout.E
     return digest.hexdigest()
 
 
-def layout(
-    organization_id: int, nodes: list[web_layout.NodeIn], edges: list[web_layout.EdgeIn]
-) -> web_layout.WebLayout:
+def layout(organization_id: int, nodes: list[shapes.NodeIn], edges: list[shapes.EdgeIn]) -> shapes.WebLayout:
     """The organization's layout: from the cache when its version and inputs are unchanged."""
     key = f"web:layout:{organization_id}:{version(organization_id)}"
     stamp = fingerprint(nodes, edges)

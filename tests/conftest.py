@@ -14,7 +14,14 @@ from django.test import Client
 
 from roles.models import Function, Membership
 
-from .factories import FunctionFactory, MembershipFactory, OrganizationFactory, StakeholderFactory, UserFactory
+from .factories import (
+    FunctionFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ProductFactory,
+    StakeholderFactory,
+    UserFactory,
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls in
 # the same thread are still synchronous and safe.
@@ -83,6 +90,25 @@ def stakeholder_user(org, cs_function):
 @pytest.fixture
 def outsider(other_org):
     return _member(other_org, Membership.Access.LEADER, "leader@globex.test")
+
+
+# --- the world: the product and functions many modules share (one copy, issue 17) ----------------
+
+
+@pytest.fixture
+def insights(org):
+    """Acme's product Insights Cloud (slug insights), nothing mapped on it yet."""
+    return ProductFactory(organization=org, name="Insights Cloud", slug="insights")
+
+
+@pytest.fixture
+def pm(org):
+    return FunctionFactory(organization=org, name="Product Management", category=Function.Category.BUILDING)
+
+
+@pytest.fixture
+def engineering(org):
+    return FunctionFactory(organization=org, name="Engineering", category=Function.Category.BUILDING)
 
 
 def client_for(user) -> Client:

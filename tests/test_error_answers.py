@@ -58,7 +58,7 @@ def test_a_body_too_large_answers_413_json(leader, org, settings):
 
 
 def test_an_unexpected_error_answers_json_500_under_the_api_and_the_500_page_elsewhere(leader, org, monkeypatch):
-    from layers import api as layers_api
+    from layers.api import products as layers_api
     from roles.views import functions
 
     def broken(*args, **kwargs):

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
-from layers import matching
+from bench.generate.world import SNAPSHOTS
+from domain import matching
 from layers.models import Assignment, CoverageReport, Layer, Product, Review, ReviewCampaign
-from roles.generate import SNAPSHOTS
 from roles.models import Disruption, Function, Membership, Organization, Partnership, Stakeholder
 
 pytestmark = pytest.mark.django_db

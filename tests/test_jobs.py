@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_celery_results.models import TaskResult
 
 from layers.models import CoverageReport
-from layers.selectors_coverage import job_progress
+from layers.selectors.coverage import job_progress
 from layers.services import reports as report_services
 from roles.models import ImportJob
 from wholeproduct import jobs, task_limits

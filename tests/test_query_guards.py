@@ -27,10 +27,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from layers import selectors_reviews
+from bench.generate.organization import generate_organization
+from bench.generate.world import Sizes
+from domain import review_pairs
 from layers.models import Assignment, Product, Review, ReviewCampaign
 from layers.readmodel.oracle import rebuild_everything
-from roles.generate import Sizes, generate_organization
+from layers.selectors import campaigns
+from layers.selectors import me as me_selectors
+from layers.selectors import reviews as selectors_reviews
 from roles.models import Function, Membership, Organization, Stakeholder
 
 from .factories import MembershipFactory, OrganizationFactory
@@ -136,20 +140,20 @@ def test_the_organization_list_reads_as_many_queries_for_one_membership_as_for_s
 # --- the inbox's progress, counted in the database, agrees with the pair engine ---------------------
 
 
-def _pair_engine_progress(org: Organization, now, product=None) -> dict[int, selectors_reviews.Tally]:
+def _pair_engine_progress(org: Organization, now, product=None) -> dict[int, review_pairs.Tally]:
     """The inbox's figures the way they were computed before issue 9: every pair, in Python."""
     assignments = Assignment.objects.filter(product__organization=org)
     if product is not None:
         assignments = assignments.filter(product=product)
     people = Stakeholder.objects.filter(organization=org).values_list("pk", "function_id")
-    pairs = selectors_reviews.evaluate_pairs(
+    pairs = review_pairs.evaluate_pairs(
         assignments=selectors_reviews._facts_of(assignments),
         people=selectors_reviews._people_by_function(people),
         reviews=selectors_reviews.review_facts(Review.objects.filter(assignment__in=assignments)),
         disruptions=selectors_reviews.disruption_times(Function.objects.filter(organization=org).values("pk"), now=now),
         now=now,
     )
-    tallies: dict[int, selectors_reviews.Tally] = defaultdict(selectors_reviews.Tally)
+    tallies: dict[int, review_pairs.Tally] = defaultdict(review_pairs.Tally)
     for pair in pairs:
         tallies[pair.function_id].add(pair)
     return tallies
@@ -166,10 +170,10 @@ def test_the_counted_progress_equals_the_pair_engine_on_a_generated_organization
     now = timezone.now()
     product = Product.objects.filter(organization=org).order_by("pk").first() if one_product else None
     expected = _pair_engine_progress(org, now, product)
-    counted = selectors_reviews.function_progress(org, product=product, now=now)
+    counted = campaigns.function_progress(org, product=product, now=now)
     assert counted and sum(row.tally.stale for row in counted) > 0 and sum(row.tally.open for row in counted) > 0
     assert {row.function.pk: row.tally for row in counted} == {
-        pk: expected.get(pk, selectors_reviews.Tally()) for pk in (row.function.pk for row in counted)
+        pk: expected.get(pk, review_pairs.Tally()) for pk in (row.function.pk for row in counted)
     }
 
 
@@ -189,9 +193,9 @@ def test_the_inbox_pages_its_disputes_and_its_functions(monkeypatch):
     html = first.content.decode()
     assert html.count('class="card dispute"') == 10 and f"Disputes 1\u201310 of {len(everyone)}, oldest first" in html
     assert [d.review.pk for d in first.context["disputes"]] == [d.review.pk for d in everyone[:10]]
-    functions = len(selectors_reviews.function_progress(made.org))
+    functions = len(campaigns.function_progress(made.org))
     assert len(first.context["progress"]) == 7 and f"Functions 1\u20137 of {functions}" in html
-    assert first.context["totals"].pairs == sum(r.tally.pairs for r in selectors_reviews.function_progress(made.org))
+    assert first.context["totals"].pairs == sum(r.tally.pairs for r in campaigns.function_progress(made.org))
     second = made.clients["leader"].get(url, {"page": 2, "functions": 2})
     assert [d.review.pk for d in second.context["disputes"]] == [d.review.pk for d in everyone[10:20]]
     assert "Functions 8\u201314" in second.content.decode()
@@ -212,7 +216,7 @@ def test_the_product_page_lists_the_first_rows_of_each_layer_and_points_to_the_m
 
 
 def test_my_role_names_a_few_functions_beside_mine_and_counts_the_rest(monkeypatch):
-    monkeypatch.setattr(selectors_reviews, "SHARED_SHOWN", 2)
+    monkeypatch.setattr(me_selectors, "SHARED_SHOWN", 2)
     made = _make(LARGER)
     html = made.clients["stakeholder"].get(made.url("me")).content.decode()
     assert "and " in html and " more</span>" in html
@@ -222,10 +226,7 @@ def test_the_counted_campaign_totals_equal_the_campaign_progress():
     made = _make(LARGER)
     campaign = made.campaign()
     now = timezone.now()
-    assert (
-        selectors_reviews.campaign_totals(campaign, now=now)
-        == selectors_reviews.campaign_progress(campaign, now=now).totals
-    )
+    assert campaigns.campaign_totals(campaign, now=now) == campaigns.campaign_progress(campaign, now=now).totals
     campaign.functions.set(Function.objects.filter(organization=made.org, assignments__product=campaign.product)[:3])
-    totals = selectors_reviews.campaign_totals(campaign, now=now)
-    assert totals == selectors_reviews.campaign_progress(campaign, now=now).totals and totals.pairs > 0
+    totals = campaigns.campaign_totals(campaign, now=now)
+    assert totals == campaigns.campaign_progress(campaign, now=now).totals and totals.pairs > 0

@@ -18,8 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from layers import api as layers_api
-from roles import api as roles_api
+from layers.api import products as layers_api
+from layers.api import reports as report_api
+from layers.api import reviews as review_api
+from roles.api import views as roles_api
 from wholeproduct.api_shape import api_error
 
 app_name = "api"
@@ -34,8 +36,8 @@ router.register(ORG + r"/functions", roles_api.FunctionViewSet, basename="functi
 router.register(ORG + r"/stakeholders", roles_api.StakeholderViewSet, basename="stakeholder")
 router.register(ORG + r"/products", layers_api.ProductViewSet, basename="product")
 router.register(PRODUCT + r"/assignments", layers_api.AssignmentViewSet, basename="assignment")
-router.register(ORG + r"/reviews", layers_api.ReviewViewSet, basename="review")
-router.register(ORG + r"/reports", layers_api.ReportViewSet, basename="report")
+router.register(ORG + r"/reviews", review_api.ReviewViewSet, basename="review")
+router.register(ORG + r"/reports", report_api.ReportViewSet, basename="report")
 router.register(ORG + r"/partnerships", roles_api.PartnershipViewSet, basename="partnership")
 router.register(ORG + r"/disruptions", roles_api.DisruptionViewSet, basename="disruption")
 router.register(r"auth/tokens", roles_api.TokenViewSet, basename="token")

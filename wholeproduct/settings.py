@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "roles",
     "layers",
+    "demo",  # seed_demo and its data (demo/): not part of the product
     "csp",
     "axes",
     "simple_history",

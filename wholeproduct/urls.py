@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from roles.forms_signin import SignInForm
+from roles.forms.signin import SignInForm
 from roles.views import accounts, home, invites
 from wholeproduct import health
 

@@ -8,10 +8,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import slugify
 
-from layers.coverage import GapKind, Severity
+from domain.coverage.result import GapKind, Severity
 from layers.models import CoverageReport
-from layers.selectors_coverage import product_trend
 from shared.exports import Column, Kind, Table
+
+from ..selectors.coverage import product_trend
 
 # The table a CSV holds when none is named: the gaps, the report's list of things to fix
 # (the longest table, and the one people sort and filter in a spreadsheet).

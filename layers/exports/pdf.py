@@ -19,7 +19,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from layers.models import CoverageReport, Layer
-from layers.reporting import dial, report_story, snapshot_rings
+from shared.charts import dial
+
+from ..reporting import report_story, snapshot_rings
 
 GAPS_SHOWN = 40
 ATTENTION_SHOWN = 5

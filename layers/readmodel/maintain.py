@@ -1,4 +1,4 @@
-"""Recompute a scope of the read model from raw rows, with `layers.review_state`'s rule.
+"""Recompute a scope of the read model from raw rows, with `domain.review_state`'s rule.
 
 Two steps, both idempotent, so "maintain" and "repair" are the same code:
 
@@ -22,13 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from roles.models import Disruption, Function, Stakeholder
-
-from ..models import Assignment, Review
-from ..review_state import (
+from domain.review_state import (
     AGREE,
     DISAGREE,
     PairStatus,
@@ -38,6 +35,10 @@ from ..review_state import (
     pair_status,
     staleness_cutoff,
 )
+from roles.models import Function, Stakeholder
+from roles.selectors.disruptions import latest_disruptions
+
+from ..models import Assignment, Review
 from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts, ReviewPair
 
 BATCH = 2000
@@ -68,12 +69,7 @@ class Cell:
 
 def applied_disruptions(organization_id: int, function_ids: Collection[int]) -> dict[int, datetime]:
     """{function id: its last disruption that has taken effect} (one query)."""
-    links = Disruption.functions.through.objects.filter(
-        disruption__organization_id=organization_id,
-        disruption__applied_at__isnull=False,
-        function_id__in=list(function_ids),
-    )
-    return dict(links.order_by().values_list("function_id").annotate(last=Max("disruption__effective_at")))
+    return latest_disruptions(organization_id=organization_id, function_ids=function_ids)
 
 
 def desired_pairs(

@@ -5,7 +5,7 @@ Two comparisons, both reported as readable lines:
 - the stored rows (pairs and counters) against a rebuild from raw rows, run in a savepoint
   that a check rolls back and a repair keeps;
 - each product's live coverage (`read.live_coverage`) against the pure computation from raw
-  rows (`layers.coverage.compute_coverage`), figure by figure and gap by gap.
+  rows (`domain.coverage.compute.compute_coverage`), figure by figure and gap by gap.
 
 A repair runs in one transaction per organization under the products' row locks, so pages keep
 reading the old rows until it commits: no downtime.
@@ -26,7 +26,7 @@ from django.utils import timezone
 from roles.models import Organization
 
 from ..models import Product
-from ..selectors_coverage import coverage_input
+from ..selectors.coverage import coverage_input
 from . import hooks
 from .read import live_coverage
 from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts, ReviewPair

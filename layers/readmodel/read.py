@@ -1,7 +1,7 @@
 """Live coverage, read from the maintained counters (DESIGN §4): pages, the API and the report
-build call this, never the raw-row computation (that is the oracle, `layers.coverage`).
+build call this, never the raw-row computation (that is the oracle, `domain.coverage.compute`).
 
-The numbers and gaps come out of `layers.coverage.assemble_coverage`, the same function the
+The numbers and gaps come out of `domain.coverage.compute.assemble_coverage`, the same function the
 oracle ends in, fed with the per-assignment tallies of `CellCounts` instead of tallies counted
 from reviews: one formula, two sources, and `rebuild_read_model --check` compares them.
 Five queries whatever the organization's size.
@@ -17,9 +17,11 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from domain.coverage.compute import assemble_coverage
+from domain.coverage.result import Coverage, percent
+from domain.coverage.rows import AssignmentRow, FunctionRow, PartnershipRow, Tally
 from roles.models import Function, Partnership
 
-from ..coverage import AssignmentRow, Coverage, FunctionRow, PartnershipRow, Tally, assemble_coverage, percent
 from ..models import Product
 from .maintain import applied_disruptions
 from .tables import CellCounts, LayerCounts, ProductCounts

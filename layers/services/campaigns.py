@@ -29,14 +29,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from domain.review_state import format_day
 from roles.models import Function, Stakeholder
 from roles.services import invites
 from shared.background import task
 from wholeproduct.errors import DomainError
 
-from .. import selectors_reviews as selectors
 from ..models import Assignment, CampaignReminder, Product, ReviewCampaign
-from ..review_state import format_day
+from ..selectors import campaigns
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def campaign_close(*, campaign: ReviewCampaign, by: Any = None, now: datetime | 
     now = now or timezone.now()
     as_of = min(now, campaign.deadline)
     with transaction.atomic():
-        summary = selectors.campaign_progress(campaign, now=as_of).summary()
+        summary = campaigns.campaign_progress(campaign, now=as_of).summary()
         claimed = ReviewCampaign.objects.filter(pk=campaign.pk, status=Status.OPEN).update(
             status=Status.CLOSED, closed_at=now, summary=summary
         )
@@ -132,7 +132,7 @@ def open_campaign_ids(*, now: datetime | None = None) -> list[int]:
 # --- reminders -------------------------------------------------------------------------------------
 
 
-def is_due(person: selectors.PersonProgress, now: datetime) -> bool:
+def is_due(person: campaigns.PersonProgress, now: datetime) -> bool:
     """Remind someone who still has work, unless reminded lately about the same work."""
     if not person.tally.to_review:
         return False
@@ -162,7 +162,7 @@ def campaign_send_reminders(*, campaign_id: int, now: datetime | None = None, ba
     if campaign.deadline <= now:
         campaign_close(campaign=campaign, now=now)
         return 0
-    progress = selectors.campaign_progress(campaign, now=now)
+    progress = campaigns.campaign_progress(campaign, now=now)
     lately = _asked_lately_by_another_campaign(campaign, now)
     sent, failed = 0, []
     for person in progress.waiting:
@@ -200,7 +200,7 @@ def _link_for(person: Stakeholder, base_url: str | None) -> str:
     return invites.site_url(base_url) + reverse("me", kwargs={"org": person.organization.slug})
 
 
-def _send_request(campaign: ReviewCampaign, person: selectors.PersonProgress, link: str, *, first: bool) -> None:
+def _send_request(campaign: ReviewCampaign, person: campaigns.PersonProgress, link: str, *, first: bool) -> None:
     """The first email of a campaign asks for a review; the later ones remind."""
     product = campaign.product
     context = {

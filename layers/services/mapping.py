@@ -18,8 +18,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from domain.playbook.model import LayerRule, PlaybookEntry
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion, Layer, Product
-from layers.playbook import LayerRule, PlaybookEntry
 from layers.readmodel import hooks as readmodel
 from layers.services.assignments import check_same_organization, resolve_layer, snapshot
 from roles.models import Function, Organization

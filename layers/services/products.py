@@ -11,8 +11,8 @@ from layers.readmodel import hooks as readmodel
 from roles.models import Organization, Stakeholder
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
-from .. import selectors
 from ..models import Product
+from ..selectors import products as selectors
 
 SLUG_MAX = Product._meta.get_field("slug").max_length
 

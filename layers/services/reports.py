@@ -25,14 +25,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
-from layers.coverage import Coverage, Severity
+from domain.coverage.result import Coverage, Severity
 from layers.models import CoverageReport, Product
 from layers.readmodel.read import LiveCoverage, live_coverage
-from layers.selectors_coverage import LOST_BUILD, job_key, job_progress
 from roles.models import Organization
 from shared.background import task
 from wholeproduct import jobs
 from wholeproduct.errors import DomainError, NotFound
+
+from ..selectors.coverage import LOST_BUILD, job_key, job_progress
 
 TRIGGERS = tuple(CoverageReport.Trigger.values)
 RUN_KEY_MAX = CoverageReport._meta.get_field("run_key").max_length
@@ -113,7 +114,7 @@ def totals_of(coverage: Coverage, rows: LiveCoverage) -> dict[str, int]:
 
 
 def _rings(rows: LiveCoverage) -> list[dict[str, Any]]:
-    from layers.coverage import LAYERS
+    from domain.coverage.rows import LAYERS
 
     functions = rows.functions
     members: dict[str, list[dict[str, Any]]] = {spec.key: [] for spec in LAYERS}

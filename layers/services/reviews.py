@@ -20,13 +20,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from domain.review_state import latest_review
 from roles.models import Stakeholder
 from shared.background import task
 from wholeproduct.errors import DomainError, Forbidden, NotFound
 
 from ..models import Assignment, Layer, Review
 from ..readmodel import hooks as readmodel
-from ..review_state import latest_review
 from . import assignments as assignment_services
 
 COMMENT_MAX = Review._meta.get_field("comment").max_length

@@ -1,9 +1,11 @@
-"""Filters of the report pages: `{{ ratio|pct }}` → 63 (a stored 0.625, rounded half up like the score)."""
+"""Filters of the report pages: `{{ ratio|pct }}` → 63 (a stored 0.625, rounded half up like the score),
+`{{ score|score_band }}` → good, fair or poor."""
 
 from __future__ import annotations
 
 from django import template
 
+from domain.coverage import bands
 from layers.reporting import as_percent
 
 register = template.Library()
@@ -15,6 +17,11 @@ def pct(ratio: float | None) -> int | str:
     if ratio is None:
         return ""
     return as_percent(float(ratio))
+
+
+@register.filter
+def score_band(score: int) -> str:
+    return bands.score_band(score)
 
 
 @register.filter

@@ -1,7 +1,7 @@
 """`{% whole_product_rings data %}` and `{% whole_product_table data %}`: the whole product picture
 and its accessible table, reused by the product page, "my role", the dashboard and the PDF export.
 
-`data` is a `layers.rings.WholeProductData` (from `layers.rings.product_rings(product)`). The page
+`data` is a `domain.rings.shapes.WholeProductData` (from `layers.selectors.rings.product_rings(product)`). The page
 must load css/map.css, which colours the rings and chips from app.css's variables.
 """
 
@@ -11,7 +11,8 @@ from typing import Any
 
 from django import template
 
-from layers.rings import HEIGHT, WIDTH, WholeProductData, layout
+from domain.rings.layout import layout
+from domain.rings.shapes import HEIGHT, WIDTH, WholeProductData
 
 register = template.Library()
 

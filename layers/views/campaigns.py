@@ -10,15 +10,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roles.forms import add_domain_error
+from roles.forms.functions import add_domain_error
 from roles.models import Function
 from roles.permissions import OrgRequest, Perm, org_view
 from roles.services import invites
 from wholeproduct.errors import DomainError
 
-from .. import selectors, selectors_reviews
-from ..forms_reviews import CampaignForm, end_of_day
+from ..forms.reviews import CampaignForm, end_of_day
 from ..models import Product, ReviewCampaign
+from ..selectors import campaigns as campaign_selectors
+from ..selectors import products as selectors
 from ..services import campaigns as services
 
 
@@ -27,12 +28,12 @@ from ..services import campaigns as services
 def campaign_list(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization
     campaigns = list(
-        selectors_reviews.campaigns_of(organization).select_related("product", "created_by").order_by("-created_at")
+        campaign_selectors.campaigns_of(organization).select_related("product", "created_by").order_by("-created_at")
     )
     # Open campaigns show live progress; closed ones their summary. Six queries per open one
     # (counted in the database), and a product has at most one open campaign.
     opened = [c for c in campaigns if c.status == "open"]
-    live = {c.pk: selectors_reviews.campaign_totals(c, organization=organization) for c in opened}
+    live = {c.pk: campaign_selectors.campaign_totals(c, organization=organization) for c in opened}
     rows = [(c, live.get(c.pk)) for c in campaigns]
     return render(request, "layers/campaign_list.html", {"rows": rows})
 
@@ -82,7 +83,7 @@ def campaign_create(request: OrgRequest) -> HttpResponse:
 
 
 def _campaign_or_404(request: OrgRequest, pk: int) -> ReviewCampaign:
-    campaign = selectors_reviews.campaign_of(request.ctx.organization, pk)
+    campaign = campaign_selectors.campaign_of(request.ctx.organization, pk)
     if campaign is None:
         raise Http404("No such campaign.")
     return campaign
@@ -96,14 +97,14 @@ def campaign_detail(request: OrgRequest, pk: int) -> HttpResponse:
     # A closed campaign is shown as it was closed: as of its deadline when that came first.
     closed = campaign.status == ReviewCampaign.Status.CLOSED and campaign.closed_at
     as_of = min(campaign.closed_at, campaign.deadline) if closed else None
-    progress = selectors_reviews.campaign_progress(campaign, now=as_of)
+    progress = campaign_selectors.campaign_progress(campaign, now=as_of)
     without = progress.without_account
     context = {
         "campaign": campaign,
         "progress": progress,
         "figures": progress.figures,  # the numbers and the bar, from the same rows
         "totals": progress.totals,
-        "burnup": selectors_reviews.campaign_burnup(progress, now=as_of),
+        "burnup": campaign_selectors.campaign_burnup(progress, now=as_of),
         "remind_every": services.REMIND_EVERY.days,
         "chosen": campaign.functions.exists(),
         "without_account": _with_invite_states(ctx.organization, without),

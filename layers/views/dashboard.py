@@ -18,17 +18,17 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from domain.coverage.rows import LAYERS
 from roles.models import Disruption
 from roles.permissions import OrgContext, OrgRequest, Perm, org_view
+from shared.charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
 
-from .. import selectors
-from ..charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
-from ..coverage import LAYERS
 from ..models import CoverageReport, Product
 from ..readmodel.read import layer_counts, layer_row, product_counts, summary_of
 from ..reporting import LAYER_STATES, GapLink, gap_link, layer_state
-from ..selectors_coverage import GAP_HEADS, Portfolio, portfolio
-from ..selectors_reviews import open_disputes_qs
+from ..selectors import products as selectors
+from ..selectors.coverage import GAP_HEADS, Portfolio, portfolio
+from ..selectors.reviews import open_disputes_qs
 
 TOP_GAPS = GAP_HEADS  # the portfolio reads this many of each snapshot's gaps
 CHART_LINES = len(PALETTE)

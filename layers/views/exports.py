@@ -17,7 +17,7 @@ from shared.exports.http import file_response
 
 from ..exports import EXPORTERS, export_error, get_exporter
 from ..models import CoverageReport, ExportJob
-from ..selectors_coverage import report_for
+from ..selectors.coverage import report_for
 from ..services import exports as services
 from ..tasks import exports as export_tasks
 

@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from roles.forms import add_domain_error
+from roles.forms.functions import add_domain_error
 from roles.models import Stakeholder
 from roles.permissions import OrgRequest, Perm, org_view
 from roles.services import invites
 from wholeproduct.errors import DomainError
 
-from .. import selectors_reviews as selectors
-from ..forms_reviews import ReviewForm
+from ..forms.reviews import ReviewForm
+from ..selectors import me as selectors
 from ..services import reviews as services
 
 

@@ -7,12 +7,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from roles.forms import add_domain_error
+from roles.forms.functions import add_domain_error
 from roles.permissions import OrgRequest, Perm, org_view
 from wholeproduct.errors import DomainError
 
-from .. import selectors
-from ..forms import ProductForm
+from ..forms.products import ProductForm
+from ..selectors import products as selectors
 from ..services import products as services
 
 

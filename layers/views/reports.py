@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from roles.permissions import OrgContext, OrgRequest, Perm, org_view
 from wholeproduct.errors import DomainError, NotFound
 
-from .. import selectors
 from ..exports import EXPORTERS, TABLES, report_size
 from ..models import CoverageReport, Product
 from ..reporting import compare_reports, gap_link, report_story, snapshot_rings
-from ..selectors_coverage import compare_choices, job_progress, report_for
-from ..selectors_coverage import report_list as list_reports
+from ..selectors import products as selectors
+from ..selectors.coverage import compare_choices, job_progress, report_for
+from ..selectors.coverage import report_list as list_reports
 from ..services import reports as services
 
 PAGE_SIZE = 30

@@ -12,13 +12,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from roles.forms import add_domain_error
+from domain import review_pairs
+from roles.forms.functions import add_domain_error
 from roles.permissions import OrgRequest, Perm, org_view
 from wholeproduct.errors import Conflict, DomainError, Forbidden
 
-from .. import selectors, selectors_reviews
-from ..forms_reviews import ChangeForm, KeepForm
+from ..forms.reviews import ChangeForm, KeepForm
 from ..models import Review
+from ..selectors import campaigns as campaign_selectors
+from ..selectors import products as selectors
+from ..selectors import reviews as selectors_reviews
 from ..services import reviews as services
 
 PROGRESS_PAGE = 50  # functions per page of the progress table
@@ -34,13 +37,13 @@ def review_inbox(request: OrgRequest) -> HttpResponse:
     # A large organization has thousands of open disputes and functions: the page shows them a
     # page at a time (the oldest disputes first), and the totals count them all.
     disputes = selectors_reviews.open_dispute_page(organization, product=product, number=request.GET.get("page"))
-    progress = selectors_reviews.function_progress(organization, product=product)
-    totals = selectors_reviews.Tally()
+    progress = campaign_selectors.function_progress(organization, product=product)
+    totals = review_pairs.Tally()
     for row in progress:
         totals = totals.merged(row.tally)
     progress_page = Paginator(progress, PROGRESS_PAGE).get_page(request.GET.get("functions"))
     campaigns = list(
-        selectors_reviews.campaigns_of(organization)
+        campaign_selectors.campaigns_of(organization)
         .filter(status="open")
         .select_related("product")
         .order_by("deadline")

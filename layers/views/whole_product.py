@@ -6,12 +6,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from layers.selectors_feedback import feedback_into_core
 from roles.permissions import OrgRequest, Perm, org_view
 
-from .. import selectors
-from ..rings import product_rings
-from ..selectors_coverage import layer_table
+from ..selectors import products as selectors
+from ..selectors.coverage import layer_table
+from ..selectors.feedback import feedback_into_core
+from ..selectors.rings import product_rings
 
 # Rows per layer in the "who adds value" table: more than the picture has chips on a ring (so
 # each chip keeps its row); the map editor pages through everyone.

@@ -3,7 +3,7 @@
 A disruption is dated. It starts to count at `effective_at` = the later of "now" and the
 start of `occurred_on` in the site's time zone: logging a past reorg makes today's reviews
 need re-confirming (we cannot tell which of the reviews made since took it into account),
-and a reorg planned for next month counts from next month (layers.review_state ignores a
+and a reorg planned for next month counts from next month (domain.review_state ignores a
 disruption dated after "now").
 
 A disruption counts once applied (`applied_at`): at once when its moment has come, else
@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from layers.review_state import format_day
+from domain.review_state import format_day
 from wholeproduct.errors import DomainError
 
 from .. import hooks

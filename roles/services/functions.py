@@ -12,9 +12,10 @@ from simple_history.utils import bulk_update_with_history
 
 from wholeproduct.errors import Conflict, DomainError, save_or_explain
 
-from .. import hooks, selectors, web_cache
+from .. import hooks, web_cache
 from ..history import recorded_by
 from ..models import Function, Organization, Stakeholder
+from ..selectors import functions as selectors
 from . import playbook_matches
 
 NAME_MAX = Function._meta.get_field("name").max_length

@@ -19,13 +19,13 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from wholeproduct.errors import Conflict, DomainError, NotFound
 
 from .. import web_cache
-from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
+from ..models import Function, Organization, Partnership, PartnershipCheckIn
+from ..selectors.disruptions import latest_disruptions
 
 TRUST_MIN, TRUST_MAX = 1, 5
 GOAL_MAX = Partnership._meta.get_field("shared_goal").max_length
@@ -275,12 +275,15 @@ def partnership_delete(*, partnership: Partnership, expected_version: int | None
 
 
 def last_disruption_day(partnership: Partnership) -> date | None:
-    """The day of the latest disruption that has happened touching either function."""
-    moment = Disruption.objects.filter(
+    """The day of the latest disruption that has happened touching either function (applied by the
+    disruption service yet or not: the flag a check-in clears was set by the applied ones)."""
+    latest = latest_disruptions(
         organization_id=partnership.organization_id,
-        functions__in=[partnership.function_a_id, partnership.function_b_id],
-        effective_at__lte=timezone.now(),
-    ).aggregate(latest=Max("effective_at"))["latest"]
+        function_ids=[partnership.function_a_id, partnership.function_b_id],
+        now=timezone.now(),
+        applied_only=False,
+    )
+    moment = max(latest.values(), default=None)
     return timezone.localdate(moment) if moment else None
 
 
@@ -289,7 +292,7 @@ def _take_reading(partnership: Partnership, *, trust: int, checked_on: date, not
 
     A back-dated reading (older than the last check) only adds to the history. The flag a
     disruption set is cleared by a reading taken on or after the disruption's day, as the
-    coverage report counts it (layers.coverage: a check on the day of the disruption answers it).
+    coverage report counts it (domain.coverage.compute: a check on the day of the disruption answers it).
     """
     check_in = PartnershipCheckIn.objects.create(
         partnership=partnership, trust=trust, checked_on=checked_on, note=note, by=by

@@ -10,9 +10,10 @@ from django.db import transaction
 
 from wholeproduct.errors import DomainError, field_error, save_or_explain
 
-from .. import hooks, selectors
+from .. import hooks
 from ..history import recorded_by
 from ..models import Function, Organization, Stakeholder
+from ..selectors import functions as selectors
 
 
 def _duplicate_email(existing: Stakeholder) -> DomainError:

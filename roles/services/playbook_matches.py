@@ -13,8 +13,9 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from layers import matching
-from layers.playbook import BY_NAME, PlaybookEntry
+from domain import matching
+from domain.playbook.catalog import BY_NAME
+from domain.playbook.model import PlaybookEntry
 from roles.models import Function, Organization
 
 BATCH = 1000

@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import selectors_activity as selectors
 from ..permissions import OrgRequest, Perm, org_view
+from ..selectors import activity as selectors
 
 
 @org_view(Perm.ADMIN)

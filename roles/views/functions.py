@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from wholeproduct.errors import DomainError
 
-from .. import selectors
-from ..forms import FunctionDeleteForm, FunctionForm, add_domain_error
+from ..forms.functions import FunctionDeleteForm, FunctionForm, add_domain_error
 from ..models import Function
 from ..permissions import OrgRequest, Perm, org_view
+from ..selectors import functions as selectors
 from ..services import functions as services
 from .people import PAGE_SIZE, _is_partial
 

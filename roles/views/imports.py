@@ -15,8 +15,8 @@ from shared.exports.http import file_response
 from wholeproduct.errors import DomainError
 
 from ..exports import PeopleExporter
-from ..forms import add_domain_error
-from ..forms_import import ColumnMappingForm, ImportUploadForm
+from ..forms.functions import add_domain_error
+from ..forms.imports import ColumnMappingForm, ImportUploadForm
 from ..models import ImportJob
 from ..permissions import OrgRequest, Perm, org_view
 from ..services import imports

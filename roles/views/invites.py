@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wholeproduct.errors import DomainError
 
-from ..forms import add_domain_error
-from ..forms_members import AcceptPasswordForm, AcceptSignInForm, InviteForm
+from ..forms.functions import add_domain_error
+from ..forms.members import AcceptPasswordForm, AcceptSignInForm, InviteForm
 from ..models import Invite
 from ..permissions import OrgRequest, Perm, org_view
 from ..services import invites as services

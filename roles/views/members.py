@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wholeproduct.errors import DomainError
 
-from ..forms_members import AccessForm
+from ..forms.members import AccessForm
 from ..models import Membership, Stakeholder
 from ..permissions import OrgRequest, Perm, org_view
-from ..selectors import functions_of
+from ..selectors.functions import functions_of
 from ..services import invites, members
 
 PAGE_SIZE = 50

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from wholeproduct.errors import DomainError
 
-from .. import selectors
-from ..forms import PeopleFilterForm, PersonForm, add_domain_error
+from ..forms.functions import PeopleFilterForm, PersonForm, add_domain_error
 from ..models import Stakeholder
 from ..permissions import OrgRequest, Perm, org_view
 from ..pickers import SUGGESTIONS
+from ..selectors import functions as selectors
 from ..services import people as services
 from ..services.invites import INVITE_STATE_LABELS, InviteState, invite_states
 

@@ -16,15 +16,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from layers.review_state import format_day
+from domain.review_state import format_day
+from domain.web import cluster, shapes
+from domain.web import layout as web_layout
+from shared import charts
 from wholeproduct.errors import Conflict, DomainError, NotFound
 
-from .. import selectors_web as selectors
-from .. import web_cache, web_layout
-from ..forms import add_domain_error
-from ..forms_web import CheckInForm, DisruptionForm, PartnershipForm
+from .. import web_cache
+from ..forms.functions import add_domain_error
+from ..forms.web import CheckInForm, DisruptionForm, PartnershipForm
 from ..models import Disruption, Function, Partnership
 from ..permissions import OrgRequest, Perm, org_view
+from ..selectors import web as selectors
 from ..services import disruptions as disruption_services
 from ..services import partnerships as services
 
@@ -40,7 +43,7 @@ SHOW = {"attention": "Needs attention", "holding": "Holding"}
 
 @dataclass
 class DrawnNode:
-    node: web_layout.Node
+    node: shapes.Node
     function: Function
     links: int
     dim: bool = False
@@ -50,7 +53,7 @@ class DrawnNode:
 
 @dataclass
 class DrawnEdge:
-    edge: web_layout.Edge
+    edge: shapes.Edge
     link: selectors.Link
 
     @property
@@ -77,14 +80,14 @@ def _picture(
     focus: Function | None,
     disrupted_ids: set[int],
     cache_for: int | None = None,
-) -> tuple[web_layout.WebLayout, list[DrawnNode], list[DrawnEdge]]:
+) -> tuple[shapes.WebLayout, list[DrawnNode], list[DrawnEdge]]:
     """Lay out every function and link (so positions stay put when filtering), then mark what to show.
 
     The whole web's layout is cached per organization (roles/web_cache.py); a sub-web is not.
     """
 
-    node_ins = [web_layout.NodeIn(f.pk, f.name, f.category, f.is_external) for f in functions]
-    edge_ins = [web_layout.EdgeIn(link.partnership.pk, link.first.pk, link.second.pk) for link in links]
+    node_ins = [shapes.NodeIn(f.pk, f.name, f.category, f.is_external) for f in functions]
+    edge_ins = [shapes.EdgeIn(link.partnership.pk, link.first.pk, link.second.pk) for link in links]
     if cache_for is None:
         layout = web_layout.layout_web(node_ins, edge_ins)
     else:
@@ -218,7 +221,7 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
         context["layout"], context["nodes"], context["edges"] = _picture(functions, links, focus, disrupted)
     else:
         summed = mine if focus is not None else facts
-        context["cluster"] = web_layout.cluster_web(
+        context["cluster"] = cluster.cluster_web(
             ((f.categories[0], f.categories[1], f.trust, f.overdue) for f in summed), dict(Function.Category.choices)
         )
     return render(request, "roles/web.html", context)
@@ -393,7 +396,7 @@ def partnership_checkin(request: OrgRequest, pk: int) -> HttpResponse:
         "form": form,
         "partnership": partnership,
         "history": history,
-        "chart": web_layout.trend_chart([(c.checked_on, c.trust) for c in reversed(history)]),
+        "chart": charts.trust_chart([(c.checked_on, c.trust) for c in reversed(history)]),
         "reasons": selectors.check_due_reasons(partnership, disrupted_on, timezone.localdate()),
         "trust_words": TRUST_WORDS,
     }

@@ -61,11 +61,6 @@ def product(org):
 
 
 @pytest.fixture
-def engineering(org):
-    return FunctionFactory(organization=org, name="Engineering", category="building")
-
-
-@pytest.fixture
 def cs_assignment(product, cs_function):
     """Customer Success contributes to the Augmented layer: the stakeholder's own assignment."""
     return AssignmentFactory(product=product, function=cs_function, layer=layer("augmented"))

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from layers.models import Assignment, AssignmentChange
-from layers.selectors_history import cell_history
+from layers.selectors.history import cell_history
 from layers.services import assignments as service
 from layers.services.assignments import SecondLead, assignment_clear, assignment_set
 from roles.models import Function

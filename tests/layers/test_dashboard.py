@@ -273,7 +273,7 @@ def test_the_dashboard_runs_the_same_queries_for_a_small_or_a_large_portfolio(
 def test_the_layer_table_partial_draws_live_coverage_and_a_snapshot_alike(scenario):
     from django.template.loader import render_to_string
 
-    from layers.selectors_coverage import layer_table
+    from layers.selectors.coverage import layer_table
 
     live = render_to_string("layers/_partials/layer_table.html", {"layers": layer_table(scenario.product).layers})
     stored = render_to_string("layers/_partials/layer_table.html", {"layers": build(scenario.product).layers})

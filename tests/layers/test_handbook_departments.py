@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from layers.matching import explain, hints, match, primary_layer
-from layers.playbook import BY_NAME, HARD_NEGATIVES
+from domain.matching import explain, hints, match, primary_layer
+from domain.playbook.catalog import BY_NAME
+from domain.playbook.phrases import HARD_NEGATIVES
 
 TABLE = Path(__file__).resolve().parent.parent / "fixtures" / "matching" / "handbook_departments.csv"
 ROWS = list(csv.DictReader(TABLE.open(encoding="utf-8")))

@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from layers.matching import alias_index
+from domain.matching import alias_index
+from domain.playbook.catalog import PLAYBOOK
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion
-from layers.playbook import PLAYBOOK
-from layers.selectors_history import cell_history
+from layers.selectors.history import cell_history
 from layers.services import mapping
 from layers.services.assignments import assignment_set
 from roles.models import Function, Organization

@@ -28,9 +28,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(org, cs_function, stakeholder_user):
-    product = ProductFactory(organization=org, name="Insights Cloud", slug="insights")
-    eng = FunctionFactory(organization=org, name="Engineering", category=Function.Category.BUILDING)
+def world(org, cs_function, stakeholder_user, insights, engineering):
+    product, eng = insights, engineering
     eve = UserFactory(email="eve@acme.test")
     MembershipFactory(user=eve, organization=org, access=Membership.Access.STAKEHOLDER)
     StakeholderFactory(function=eng, full_name="Eve Engineer", email="eve@acme.test", user=eve)
@@ -73,7 +72,7 @@ def test_a_stakeholder_sees_their_functions_assignments_with_why_and_who_else(st
 
 
 def test_the_why_comes_from_the_playbook_rule_for_that_layer(stakeholder_client, world):
-    from layers.matching import match
+    from domain.matching import match
 
     rule = next(r for r in match("Customer Success").rules if r.layer == "augmented")
     html = stakeholder_client.get("/o/acme/me/").content.decode()

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from domain.playbook.catalog import BY_NAME, PLAYBOOK, expected_layer
+from domain.playbook.model import PlaybookEntry
 from layers.models import Assignment, Layer
-from layers.playbook import BY_NAME, PLAYBOOK, PlaybookEntry, expected_layer
 from roles.models import Function, Organization
 
 DOMAIN = Path("/work/shared/domain")

@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from layers import matching
+from domain import matching
 from layers.services import mapping
 from roles.models import Function
 from roles.services import functions as services

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from layers import selectors
 from layers.models import Product
+from layers.selectors import products as selectors
 from layers.services import products as services
 from roles.models import Membership
 from roles.permissions import org_context

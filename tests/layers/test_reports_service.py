@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from layers import selectors_coverage
 from layers.models import CoverageReport
+from layers.selectors import coverage as selectors_coverage
 from layers.services import reports as services
 from roles.models import Disruption
 from roles.services.disruptions import disruption_log
@@ -110,7 +110,7 @@ def test_the_snapshot_keeps_the_whole_result_and_the_rings_as_they_stood(scenari
 def test_a_disruption_after_a_review_makes_it_stale_in_the_next_report(scenario):
     before = build(scenario.product)
     # Logged through its service, which applies it (a raw row would be a planned disruption
-    # nobody applied: only applied disruptions count, layers.review_state).
+    # nobody applied: only applied disruptions count, domain.review_state).
     disruption_log(
         organization=scenario.org,
         kind=Disruption.Kind.REORG,

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from layers.models import Assignment, Layer
 from layers.readmodel.oracle import rebuild_everything
-from layers.rings import product_rings
+from layers.selectors.rings import product_rings
 from layers.views import whole_product
 from roles.models import Function
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory, layer

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from roles.models import Function, Invite, Membership, Stakeholder
-from roles.selectors_activity import PAGE_SIZE
+from roles.selectors.activity import PAGE_SIZE
 from roles.services import invites as invite_services
 from roles.services import members as member_services
 from tests.conftest import client_for

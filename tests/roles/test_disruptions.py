@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from domain.review_state import PairStatus, pair_state
 from layers.models import Assignment, Review
 from layers.readmodel.oracle import rebuild_everything
-from layers.review_state import PairStatus, pair_state
 from roles.models import Disruption, Function, Partnership
-from roles.selectors_web import web_links
+from roles.selectors.web import web_links
 from roles.services.disruptions import apply_due_disruptions, disruption_log, effective_moment
 from roles.services.partnerships import checkin_record
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, ReviewFactory, StakeholderFactory, layer

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from layers.models import Assignment
-from roles import selectors
 from roles.models import Function, Stakeholder
+from roles.selectors import functions as selectors
 from roles.services import functions as services
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory
 from wholeproduct.errors import Conflict, DomainError
@@ -29,11 +29,6 @@ def form_data(**overrides: object) -> dict[str, object]:
     data = {"name": "Solutions Engineering", "category": "customer_facing", "description": "Pre-sales demos."}
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def engineering(org):
-    return FunctionFactory(organization=org, name="Engineering", category=Function.Category.BUILDING)
 
 
 # --- access -----------------------------------------------------------------------------------

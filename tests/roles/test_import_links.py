@@ -121,11 +121,6 @@ def test_the_preview_lists_every_ignored_column_by_its_header(org):
 # Departments joining existing functions -----------------------------------------------------------
 
 
-@pytest.fixture
-def engineering(org):
-    return FunctionFactory(organization=org, name="Engineering", category="building")
-
-
 def test_a_department_that_is_another_name_of_an_existing_function_joins_it(org, engineering):
     plan = run(org, "Ada,ada@acme.test,R&D,\r\n")
     assert [j.reason for j in plan.joins] == ["R&D joins Engineering: both are Engineering in the playbook."]

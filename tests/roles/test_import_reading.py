@@ -10,8 +10,8 @@ import pytest
 
 from roles.services.imports import ImportFileError, read_table
 from roles.services.imports.columns import check, column_letter, missing, recognize, suggest
-from roles.services.imports.planning import _unescape, escape_cell
 from roles.services.imports.reading import MAX_BYTES, MAX_ROWS, FormulaCell, limits
+from roles.services.imports.rows import _unescape, escape_cell
 from wholeproduct.errors import DomainError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from layers.models import Assignment
-from layers.selectors_feedback import core_without_feedback, feedback_loops
+from layers.selectors.feedback import core_without_feedback, feedback_loops
 from roles.models import Disruption, Function, Partnership, PartnershipCheckIn
-from roles.selectors_web import trend_of
+from roles.selectors.web import trend_of
 from roles.services import partnerships as services
 from roles.services.partnerships import DuplicatePartnership
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, layer

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from roles.forms import FunctionForm
+from roles.forms.functions import FunctionForm
 from roles.models import Function, Stakeholder
 from tests.api.conftest import token_client
 from tests.factories import FunctionFactory
@@ -143,7 +143,7 @@ def test_the_schema_states_the_rule_and_the_lengths(admin_user):
 
 
 def test_the_import_refuses_a_zero_width_space_in_a_name():
-    from roles.services.imports.planning import _control_problem
+    from roles.services.imports.rows import _control_problem
 
     assert _control_problem("Ann\u200bLee") == "an invisible character U+200B (ZERO WIDTH SPACE) at position 4"
 

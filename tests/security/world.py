@@ -25,7 +25,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from layers.models import Assignment, CoverageReport, Layer, Product, Review, ReviewCampaign
-from layers.selectors_coverage import job_key
+from layers.selectors.coverage import job_key
 from roles.models import Disruption, Function, ImportJob, Invite, Membership, Organization, Partnership, Stakeholder
 from roles.services import imports
 from roles.services import invites as invite_services

@@ -27,8 +27,9 @@ from layers.models import (
 from roles.models import Disruption, Function, Membership, Organization, Partnership, PartnershipCheckIn, Stakeholder
 from shared.exports import ExportFile, json_bytes
 
+from .checking import TransferFileError, check_shape, loads
 from .exporting import export_organization
-from .restoring import RestoreResult, TransferFileError, check_shape, loads, restore_organization
+from .restoring import RestoreResult, restore_organization
 from .spec import FORMAT, NOT_EXPORTED, SECTION_LABELS, VERSION
 
 __all__ = [

@@ -14,18 +14,13 @@ the username is the email in lower case).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from layers.models import (
@@ -51,19 +46,13 @@ from roles.models import (
 )
 from roles.services import playbook_matches
 from roles.services.partnerships import ordered_pair
-from wholeproduct.errors import DomainError
 
 from ...readmodel import hooks as readmodel
-from .spec import COLUMNS, FORMAT, LIST_SECTIONS, REF, SECTION_KEYS, VERSION, is_ref, translate_ids
+from .accounts import accounts_by_email, new_account
+from .checking import TransferFileError, check_shape, check_slug
+from .spec import COLUMNS, REF, is_ref, translate_ids
 
 BATCH = 1000
-SLUG_MAX = Organization._meta.get_field("slug").max_length
-
-
-class TransferFileError(DomainError):
-    """The file cannot be restored as it is; nothing was written."""
-
-    code = "invalid_file"
 
 
 @dataclass
@@ -81,83 +70,6 @@ def _pair_key(x: str, y: str) -> tuple[str, str]:
 
 def _fold(text: str) -> str:
     return text.casefold()
-
-
-# --- reading and checking the file ------------------------------------------------------------------
-
-
-def loads(raw: bytes | str) -> dict[str, Any]:
-    """Parse an organization file and check its shape (format, version, keys of every row)."""
-    try:
-        data = json.loads(raw)
-    except UnicodeDecodeError:
-        raise TransferFileError("The file is not UTF-8 text, so it is not an organization export.") from None
-    except RecursionError:  # "[[[[…" deeper than Python's parser goes
-        raise TransferFileError("The file is nested too deeply to be an organization export.") from None
-    except json.JSONDecodeError as exc:
-        raise TransferFileError(
-            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
-        ) from None
-    check_shape(data)
-    return data
-
-
-def check_shape(data: Any) -> None:
-    if not isinstance(data, dict):
-        raise TransferFileError(f"The file holds a JSON {type(data).__name__}, not an organization export.")
-    if data.get("format") != FORMAT:
-        raise TransferFileError(f'This is not a Whole Product Map organization export: "format" is not "{FORMAT}".')
-    if "version" not in data:
-        raise TransferFileError('The file has no "version" field, so it cannot be read safely.')
-    _check_version(data["version"])
-    missing = [key for key in ("organization", *LIST_SECTIONS) if key not in data]
-    if missing:
-        raise TransferFileError(f"The file lacks the key{'s' if len(missing) > 1 else ''} {', '.join(missing)}.")
-    _check_rows("organization", [data["organization"]])
-    for section in LIST_SECTIONS:
-        rows = _check_rows(section, data[section])
-        nested = {"partnerships": "check_ins", "campaigns": "reminders"}.get(section)
-        for index, row in enumerate(rows if nested else []):
-            _check_rows(nested, row[nested], parent=f"{section} #{index + 1}")
-
-
-def _check_version(version: Any) -> None:
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise TransferFileError(f'The file\'s "version" must be a whole number from 1, not {version!r}.')
-    if version > VERSION:
-        raise TransferFileError(
-            f"The file is format version {version}; this instance reads version {VERSION}. "
-            "Restore it with the version of Whole Product Map that made it, or a newer one."
-        )
-
-
-def _check_rows(section: str, rows: Any, *, parent: str = "") -> list[dict[str, Any]]:
-    where = f"{parent}: {section}" if parent else section
-    if section != "organization" and not isinstance(rows, list):
-        raise TransferFileError(f'"{where}" must be a list.')
-    for index, row in enumerate(rows):
-        label = where if section == "organization" else f"{where} #{index + 1}"
-        if not isinstance(row, dict):
-            raise TransferFileError(f"{label} must be an object with keys, not a {type(row).__name__}.")
-        missing = SECTION_KEYS[section] - row.keys()
-        if missing:
-            raise TransferFileError(f"{label} lacks {', '.join(sorted(missing))}.")
-    return rows
-
-
-def check_slug(slug: Any) -> str:
-    if not isinstance(slug, str) or not slug or len(slug) > SLUG_MAX:
-        raise TransferFileError(f"An organization's slug is 1 to {SLUG_MAX} characters, not {slug!r}.")
-    try:
-        validate_slug(slug)
-    except ValidationError:
-        raise TransferFileError(f"{slug!r} is not a slug: use letters, digits, - and _ only.") from None
-    if Organization.objects.filter(slug=slug).exists():
-        raise TransferFileError(
-            f"An organization with the slug {slug!r} already exists, and a restore never overwrites one. "
-            "Restore it under another slug (restore_org FILE --slug NEW)."
-        )
-    return slug
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -307,42 +219,14 @@ class _Restorer:
             if _fold(email) in self.users:
                 raise TransferFileError(f"{where}: the user {email} appears twice in the file.")
             self.users[_fold(email)] = None
-        accounts = self._accounts([row["email"] for row in rows])
+        accounts = accounts_by_email([row["email"] for row in rows])
         for row in rows:
             user = accounts.get(row["email"].lower())
             if user is None:
-                user = self._new_account(row)
+                user = new_account(row)
                 self.result.users_created.append(user.username)
             self.users[_fold(row["email"])] = user
         self.result.counts["users"] = len(self.users)
-
-    @staticmethod
-    def _accounts(emails: list[str]) -> dict[str, Any]:
-        """This instance's accounts by lowercased email, as invites find them: the oldest account
-        with that email (any case), else the one whose username is the email."""
-        wanted = {email.lower() for email in emails}
-        by_email: dict[str, Any] = {}
-        by_username: dict[str, Any] = {}
-        users = get_user_model().objects.annotate(email_lower=Lower("email"))
-        for user in users.filter(Q(email_lower__in=wanted) | Q(username__in=wanted)).order_by("id"):
-            if user.email_lower in wanted:
-                by_email.setdefault(user.email_lower, user)
-            if user.username in wanted:
-                by_username.setdefault(user.username, user)
-        return by_username | by_email
-
-    @staticmethod
-    def _new_account(row: dict[str, Any]) -> Any:
-        email = row["email"]
-        user = get_user_model()(
-            username=email.lower(),
-            email=email if "@" in email else "",
-            first_name=str(row["first_name"] or "")[:150],
-            last_name=str(row["last_name"] or "")[:150],
-        )
-        user.set_unusable_password()
-        user.save()
-        return user
 
     def _user(self, key: Any, where: str) -> Any:
         return self._optional(self.users, key, "user", where)

@@ -1,5 +1,5 @@
 """`manage.py refresh_playbook_matches [--org SLUG]`: recompute every function's stored playbook
-match after the playbook or the matcher changed (issue 13 item 9)."""
+match after the playbook (domain/playbook/catalog.py) or the matcher changed (issue 13 item 9)."""
 
 from __future__ import annotations
 

@@ -27,8 +27,9 @@ from .jobs import (
     start_import,
     suggest_columns,
 )
-from .planning import Plan, build_plan, escape_cell
+from .planning import build_plan
 from .reading import MAX_BYTES, MAX_ROWS, ImportFileError, Table, limits, read_table
+from .rows import Plan, escape_cell
 from .writing import ImportChanged, ImportRejected, import_table
 
 __all__ = [

@@ -30,8 +30,9 @@ from wholeproduct.task_limits import VISIBILITY_MARGIN, limits_of
 
 from ...models import Function, ImportJob, Organization
 from . import columns
-from .planning import ERROR, Plan, build_plan, escape_cell
+from .planning import build_plan
 from .reading import Table, read_table
+from .rows import ERROR, Plan, escape_cell
 from .writing import ImportChanged, ImportRejected, import_table
 
 # Above this many rows the commit runs on a Celery worker and the page shows progress.

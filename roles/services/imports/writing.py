@@ -16,8 +16,9 @@ from ...models import Function, Organization, Stakeholder
 from .. import playbook_matches
 from .columns import Mapping
 from .departments import remember_joins
-from .planning import CREATE, UPDATE, Plan, RowPlan, build_plan
+from .planning import build_plan
 from .reading import Table
+from .rows import CREATE, UPDATE, Plan, RowPlan
 
 BATCH = 1000
 # Deeper reporting chains than this are written flat and linked afterwards (one more query per batch).

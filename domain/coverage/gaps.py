@@ -1,0 +1,148 @@
+"""The gaps of a product's coverage, most severe first (the trust-check rule is domain/partnerships.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from ..partnerships import WEAK_TRUST, partnership_disruption_day, trust_check_due
+from ..review_state import (
+    format_day,
+)
+from .result import _KIND_RANK, _SEVERITY_RANK, Coverage, Gap, GapKind, LayerCoverage, Severity
+from .rows import _LAYER_BY_KEY, LEAD, AssignmentRow, FunctionRow, PartnershipRow, Tally
+
+
+def _denominator_gaps(c: Coverage) -> list[Gap]:
+    chain = (
+        (c.functions, GapKind.NO_FUNCTIONS, Severity.HIGH, "functions", 1,
+         "The organization has no functions yet: add them before mapping the product."),
+        (c.assignments, GapKind.NO_ASSIGNMENTS, Severity.HIGH, "map", c.functions,
+         f"No function is mapped to this product yet: {_n(c.functions, 'function')} to map."),
+        (c.review_pairs, GapKind.NO_REVIEW_PAIRS, Severity.MEDIUM, "people", 1,
+         "No mapped function has people in it, so nobody can review the map."),
+        (c.current_reviews, GapKind.NO_CURRENT_REVIEWS, Severity.MEDIUM, "reviews", c.review_pairs,
+         "No review is current yet, so agreement is 0%: ask the stakeholders to review their layers."),
+    )  # fmt: skip
+    for denominator, kind, severity, page, count, message in chain:
+        if not denominator:  # only the first empty link: the later ones follow from it
+            return [Gap(kind, severity, message, {"page": page}, count=count)]
+    return []
+
+
+def _layer_gaps(layers: tuple[LayerCoverage, ...]) -> list[Gap]:
+    message = "The {} has no lead: name the one function accountable for it."
+    return [
+        Gap(GapKind.UNOWNED_LAYER, Severity.HIGH, message.format(row.name), {"layer": row.key}, row.name)
+        for row in layers
+        if not row.owned
+    ]
+
+
+def _function_gaps(
+    fns: dict[int, FunctionRow],
+    assigned: list[AssignmentRow],
+    staff: Counter[int],
+    tallies: dict[int, Tally],
+    *,
+    no_assignments: bool,
+) -> list[Gap]:
+    layers_of: dict[int, list[str]] = {}
+    pending: Counter[int] = Counter()
+    stale: Counter[int] = Counter()
+    for a in assigned:
+        layers_of.setdefault(a.function_id, []).append(a.layer_key)
+        t = tallies[a.id]
+        pending[a.function_id] += staff[a.function_id] - t.reviewed
+        stale[a.function_id] += t.reviewed - t.current
+    gaps: list[Gap] = []
+    for f in fns.values():
+        target: dict[str, int | str] = {"function_id": f.id}
+        if f.id not in layers_of:
+            if not no_assignments:  # else the one no_assignments gap says it
+                message = f"{f.name} is not mapped to any layer of this product."
+                gaps.append(Gap(GapKind.UNMAPPED_FUNCTION, Severity.MEDIUM, message, target, f.name))
+            continue
+        if not staff[f.id]:
+            where = _join([_LAYER_BY_KEY[key].name for key in sorted(layers_of[f.id], key=_ring)])
+            message = f"{f.name} is mapped to the {where} but has nobody in it to review that."
+            gaps.append(Gap(GapKind.UNSTAFFED_FUNCTION, Severity.MEDIUM, message, target, f.name))
+        if stale[f.id]:
+            message = f"{_n(stale[f.id], 'review')} from {f.name} need re-confirming after a change or a disruption."
+            gaps.append(Gap(GapKind.STALE_REVIEW, Severity.LOW, message, target, f.name, stale[f.id]))
+        if pending[f.id]:
+            message = f"{_n(pending[f.id], 'review')} pending from {f.name}."
+            gaps.append(Gap(GapKind.PENDING_REVIEW, Severity.LOW, message, target, f.name, pending[f.id]))
+    return gaps
+
+
+def _dispute_gaps(assigned: list[AssignmentRow], fns: dict[int, FunctionRow], tallies: dict[int, Tally]) -> list[Gap]:
+    gaps = []
+    for a in assigned:
+        count = tallies[a.id].open
+        if not count:
+            continue
+        name = fns[a.function_id].name
+        # A disputed lead puts the layer's ownership itself in question.
+        severity = Severity.HIGH if a.emphasis == LEAD else Severity.MEDIUM
+        message = f"{_n(count, 'open dispute')} on {name} as {a.emphasis} of the {_LAYER_BY_KEY[a.layer_key].name}."
+        target: dict[str, int | str] = {"assignment_id": a.id, "function_id": a.function_id, "layer": a.layer_key}
+        gaps.append(Gap(GapKind.OPEN_DISPUTE, severity, message, target, name, count))
+    return gaps
+
+
+def _partnership_gaps(partnerships: Iterable[PartnershipRow], disrupted: dict[int, datetime], today: date) -> list[Gap]:
+    disrupted_on = {function_id: moment.date() for function_id, moment in disrupted.items()}
+    gaps = []
+    for p in partnerships:
+        name = f"{p.a_name} ↔ {p.b_name}"
+        target: dict[str, int | str] = {"partnership_id": p.id}
+        between = f"Trust between {p.a_name} and {p.b_name}"
+        if p.trust <= WEAK_TRUST:
+            gaps.append(Gap(GapKind.WEAK_PARTNERSHIP, Severity.MEDIUM, f"{between} is {p.trust}/5.", target, name))
+        why = _unchecked_reason(p, disrupted_on, today)
+        if why:
+            gaps.append(Gap(GapKind.UNCHECKED_PARTNERSHIP, Severity.LOW, f"{between} {why}.", target, name))
+    return gaps
+
+
+def _unchecked_reason(p: PartnershipRow, disrupted_on: dict[int, date], today: date) -> str:
+    due = trust_check_due(
+        flagged=p.needs_trust_check,
+        last_checked_on=p.last_checked_on,
+        disruption_day=partnership_disruption_day((p.a_function_id, p.b_function_id), disrupted_on),
+        today=today,
+    )
+    if due.never:
+        return "has never been checked"
+    if due.disrupted:
+        on = f" on {format_day(due.disruption_day)}" if due.disruption_day else ""
+        return f"has not been checked since a disruption{on}"
+    if due.age is not None and p.last_checked_on is not None:
+        return f"was last checked {due.age} days ago, on {format_day(p.last_checked_on)}"
+    return ""
+
+
+def _gap_order(gap: Gap) -> tuple[Any, ...]:
+    # Unowned layers run in ring order (core first) rather than alphabetically; the disputes
+    # of one function run in ring order too. Gaps of one kind share target keys, so the target
+    # items compare like with like.
+    ring = _ring(gap.target["layer"]) if "layer" in gap.target else 0
+    first = ring if gap.kind == GapKind.UNOWNED_LAYER else 0
+    name = gap.name
+    target = tuple(sorted(gap.target.items()))
+    return _SEVERITY_RANK[gap.severity], _KIND_RANK[gap.kind], first, name.casefold(), name, ring, target
+
+
+def _ring(layer_key: Any) -> int:
+    return _LAYER_BY_KEY[layer_key].ring
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

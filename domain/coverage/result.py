@@ -1,0 +1,230 @@
+"""What coverage comes to: the counts, percentages and gaps of one product, and how they round."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from .rows import (
+    LAYERS,
+    SCHEMA_VERSION,
+)
+
+
+class Severity(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class GapKind(StrEnum):
+    # Declaration order is the sort order within a severity.
+    NO_FUNCTIONS = "no_functions"
+    NO_ASSIGNMENTS = "no_assignments"
+    NO_REVIEW_PAIRS = "no_review_pairs"
+    NO_CURRENT_REVIEWS = "no_current_reviews"
+    UNOWNED_LAYER = "unowned_layer"
+    OPEN_DISPUTE = "open_dispute"
+    UNMAPPED_FUNCTION = "unmapped_function"
+    UNSTAFFED_FUNCTION = "unstaffed_function"
+    WEAK_PARTNERSHIP = "weak_partnership"
+    UNCHECKED_PARTNERSHIP = "unchecked_partnership"
+    STALE_REVIEW = "stale_review"
+    PENDING_REVIEW = "pending_review"
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
+_KIND_RANK = {kind: rank for rank, kind in enumerate(GapKind)}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something to fix. ``target`` says where: {"layer": key}, {"function_id": id},
+    {"assignment_id": id, "function_id": id, "layer": key}, {"partnership_id": id} or
+    {"page": "functions" | "map" | "people" | "reviews"}; JSON-ready so a page can link to it."""
+
+    kind: GapKind
+    severity: Severity
+    message: str
+    target: dict[str, int | str]
+    name: str = ""  # what the gap is about (a layer, a function, "A ↔ B"); used for ordering
+    count: int = 1  # how many items this gap aggregates (pairs, people disputing …)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": str(self.kind),
+            "severity": str(self.severity),
+            "message": self.message,
+            "target": dict(self.target),
+            "name": self.name,
+            "count": self.count,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Gap:
+        return cls(
+            kind=GapKind(data["kind"]),
+            severity=Severity(data["severity"]),
+            message=data["message"],
+            target=dict(data["target"]),
+            name=data.get("name", ""),
+            count=data.get("count", 1),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LayerCoverage:
+    key: str
+    name: str
+    ring: int
+    lead: str | None  # the lead function's name
+    lead_function_id: int | None
+    lead_disputed: bool  # the lead assignment has an open dispute
+    contributors: tuple[str, ...]
+    stakeholders_reached: int  # review pairs of this layer
+    current_reviews: int
+    agreeing_reviews: int
+    stale_reviews: int
+    pending_reviews: int
+    open_disputes: int
+
+    @property
+    def owned(self) -> bool:
+        return self.lead is not None
+
+    @property
+    def reviewed(self) -> float:
+        return float(_ratio(self.current_reviews, self.stakeholders_reached))
+
+    @property
+    def agreement(self) -> float:
+        return float(_ratio(self.agreeing_reviews, self.current_reviews))
+
+    @property
+    def reviewed_pct(self) -> int:
+        return percent(self.current_reviews, self.stakeholders_reached)
+
+    @property
+    def agreement_pct(self) -> int:
+        return percent(self.agreeing_reviews, self.current_reviews)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {name: getattr(self, name) for name in _LAYER_FIELDS}
+        data["contributors"] = list(self.contributors)
+        data |= {
+            "reviewed": self.reviewed,
+            "agreement": self.agreement,
+            "reviewed_pct": self.reviewed_pct,
+            "agreement_pct": self.agreement_pct,
+        }
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LayerCoverage:
+        values = {name: data[name] for name in _LAYER_FIELDS}
+        values["contributors"] = tuple(values["contributors"])
+        return cls(**values)
+
+
+_LAYER_FIELDS = tuple(LayerCoverage.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """The numbers of DESIGN §4. Counts are stored; ratios and the score derive from them."""
+
+    functions: int  # |F|
+    mapped_functions: int
+    assignments: int  # |A| (of functions in F)
+    owned_layers: int
+    review_pairs: int  # |P|
+    current_reviews: int
+    agreeing_reviews: int
+    stale_reviews: int
+    pending_reviews: int
+    open_disputes: int
+    layers: tuple[LayerCoverage, ...]
+    gaps: tuple[Gap, ...] = field(default=())
+
+    @property
+    def layer_coverage(self) -> float:
+        return float(self._layer_ratio)
+
+    @property
+    def function_coverage(self) -> float:
+        return float(self._function_ratio)
+
+    @property
+    def review_coverage(self) -> float:
+        return float(self._review_ratio)
+
+    @property
+    def agreement(self) -> float:
+        return float(_ratio(self.agreeing_reviews, self.current_reviews))
+
+    @property
+    def score(self) -> int:
+        mean = (self._layer_ratio + self._function_ratio + self._review_ratio) / 3
+        return round_half_up(100 * mean)
+
+    @property
+    def _layer_ratio(self) -> Fraction:
+        return _ratio(self.owned_layers, len(LAYERS))
+
+    @property
+    def _function_ratio(self) -> Fraction:
+        return _ratio(self.mapped_functions, self.functions)
+
+    @property
+    def _review_ratio(self) -> Fraction:
+        return _ratio(self.current_reviews, self.review_pairs)
+
+    def layer(self, key: str) -> LayerCoverage:
+        return next(row for row in self.layers if row.key == key)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: plain dicts, lists, str, int, float, bool and None only."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "score": self.score,
+            "layer_coverage": self.layer_coverage,
+            "function_coverage": self.function_coverage,
+            "review_coverage": self.review_coverage,
+            "agreement": self.agreement,
+            "counts": {name: getattr(self, name) for name in _COUNT_FIELDS},
+            "layers": [row.to_dict() for row in self.layers],
+            "gaps": [gap.to_dict() for gap in self.gaps],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Coverage:
+        """Rebuild from ``to_dict()``; derived numbers are recomputed from the counts."""
+        if data.get("schema") != SCHEMA_VERSION:
+            raise ValueError(f"Unsupported coverage schema {data.get('schema')!r}.")
+        return cls(
+            **{name: data["counts"][name] for name in _COUNT_FIELDS},
+            layers=tuple(LayerCoverage.from_dict(row) for row in data["layers"]),
+            gaps=tuple(Gap.from_dict(gap) for gap in data["gaps"]),
+        )
+
+
+_COUNT_FIELDS = tuple(name for name in Coverage.__dataclass_fields__ if name not in ("layers", "gaps"))
+
+
+def _ratio(part: int, whole: int) -> Fraction:
+    # An empty denominator gives 0; the caller reports it as a gap.
+    return Fraction(part, whole) if whole else Fraction(0)
+
+
+def round_half_up(value: Fraction | int) -> int:
+    """Round to the nearest integer, halves away from zero (62.5 -> 63, where round() gives 62)."""
+    value = Fraction(value)
+    return math.floor(value + Fraction(1, 2)) if value >= 0 else -math.floor(-value + Fraction(1, 2))
+
+
+def percent(part: int, whole: int) -> int:
+    return round_half_up(100 * _ratio(part, whole))

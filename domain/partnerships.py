@@ -1,0 +1,47 @@
+"""The partnership trust-check rule (DESIGN §2), pure: when a partnership needs a trust check, and
+why; and which disruption day counts for a partnership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+UNCHECKED_AFTER_DAYS = 90
+WEAK_TRUST = 2  # trust at or below this is a gap
+
+
+@dataclass(frozen=True, slots=True)
+class TrustCheck:
+    """Why a partnership's trust check is due (`trust_check_due`); nothing set means it is not."""
+
+    never: bool = False  # never checked
+    disrupted: bool = False  # flagged by a disruption, or one touched either function since the check
+    disruption_day: date | None = None  # that disruption's day, when it came after the check
+    age: int | None = None  # days since the check, once UNCHECKED_AFTER_DAYS or more
+
+    @property
+    def due(self) -> bool:
+        return self.never or self.disrupted or self.age is not None
+
+
+def trust_check_due(
+    *, flagged: bool, last_checked_on: date | None, disruption_day: date | None, today: date
+) -> TrustCheck:
+    """The one rule for "this partnership needs a trust check" (the web and the coverage gaps):
+    never checked; flagged by an applied disruption (`needs_trust_check`, cleared by a check-in);
+    a disruption touching either function on a day after the check (a check on the disruption's
+    own day answers it); or checked UNCHECKED_AFTER_DAYS days ago or more."""
+    after = disruption_day if disruption_day and last_checked_on and disruption_day > last_checked_on else None
+    age = (today - last_checked_on).days if last_checked_on else None
+    return TrustCheck(
+        never=last_checked_on is None,
+        disrupted=flagged or after is not None,
+        disruption_day=after,
+        age=age if age is not None and age >= UNCHECKED_AFTER_DAYS else None,
+    )
+
+
+def partnership_disruption_day(ends: tuple[int | None, int | None], disrupted_on: dict[int, date]) -> date | None:
+    """The day of the latest disruption touching either function of a partnership, from the days per
+    function (`roles.selectors.web.disruption_days`); None when neither was disrupted."""
+    return max((disrupted_on[f] for f in ends if f is not None and f in disrupted_on), default=None)

@@ -1,0 +1,125 @@
+"""The API of reviews (DESIGN §5): list, read, and a stakeholder's verdict or a leader's resolution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from roles.api.permissions import OrgViewSet
+from roles.permissions import Perm
+
+from .. import filters
+from ..models import Assignment, Review
+from ..selectors import products as selectors
+from ..selectors.reviews import visible_reviews
+from ..services import reviews as review_services
+from . import serializers as s
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Reviews (leaders: all; a stakeholder: their own)"),
+    retrieve=extend_schema(summary="One review"),
+)
+class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
+    """Stakeholders' verdicts on their own function's assignments; leaders resolve disagreements."""
+
+    model = Review
+    serializer_class = s.ReviewSerializer
+    conflict_serializer_class = s.AssignmentSerializer
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-pk"]
+    action_perms = {"create": Perm.REVIEW, "resolve": Perm.RESOLVE}
+    conflict_actions = frozenset({"resolve"})
+
+    filterset_class = filters.ReviewFilter
+
+    def scoped_queryset(self) -> QuerySet[Review]:
+        return visible_reviews(self.ctx).select_related(
+            "assignment__product", "assignment__function", "assignment__layer", "stakeholder", "suggested_layer"
+        )
+
+    def serialize_current(self, current: Any) -> Any:
+        return s.AssignmentSerializer(current).data if isinstance(current, Assignment) else None
+
+    @extend_schema(
+        summary="Review an assignment of your own function: agree, or disagree and say why",
+        request=s.ReviewCreateSerializer,
+        responses={201: s.ReviewSerializer},
+        examples=[
+            OpenApiExample(
+                "Disagree",
+                value={
+                    "assignment": 1,
+                    "verdict": "disagree",
+                    "comment": "We also run onboarding.",
+                    "suggested_layer": "augmented",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.ReviewCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        person = self.ctx.stakeholder
+        if person is None:
+            raise PermissionDenied("Only a person of a function can review: your login is linked to no person here.")
+        assignment = (
+            Assignment.objects.select_related("product", "layer", "function")
+            .filter(pk=data["assignment"], product__in=selectors.visible_products(self.ctx))
+            .first()
+        )
+        if assignment is None:
+            raise ValidationError({"assignment": ["No such assignment in your products."]})
+        if assignment.function_id != person.function_id:
+            raise PermissionDenied(f"You review {person.function.name}'s assignments only.")
+        review = review_services.review_submit(
+            assignment=assignment,
+            stakeholder=person,
+            verdict=data["verdict"],
+            comment=data["comment"],
+            suggested_layer=data["suggested_layer"],
+        )
+        return self._fresh(review, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Resolve a dispute: keep the assignment with a note, or change it",
+        request=s.ResolveSerializer,
+        responses={200: s.ReviewSerializer},
+        examples=[
+            OpenApiExample("Keep", value={"action": "keep", "note": "Onboarding stays with CS."}, request_only=True),
+            OpenApiExample(
+                "Change",
+                value={"action": "change", "emphasis": "lead", "contribution": "", "version": 1},
+                request_only=True,
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        review = self.get_object()
+        serializer = s.ResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["action"] == "keep":
+            review_services.dispute_keep(review=review, note=data["note"], by=request.user)
+        else:
+            assignment = review.assignment
+            review_services.dispute_change(
+                review=review,
+                emphasis=data.get("emphasis", assignment.emphasis),
+                contribution=data.get("contribution", assignment.contribution),
+                add_suggested_layer=data["add_suggested_layer"],
+                note=data["note"],
+                expected_version=data["version"],
+                by=request.user,
+            )
+        return self._fresh(review)

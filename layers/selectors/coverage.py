@@ -1,0 +1,416 @@
+"""Reads for coverage and reports (issue 5): the rows `compute_coverage` needs, snapshots for the
+dashboard and the reports pages, and the progress of a build.
+
+Every function here runs a fixed number of queries whatever the organization's size: the big
+tables (stakeholders, reviews) are read with `values_list` into plain rows, never as model
+instances, and per-product series come from one windowed query rather than one per product.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Exists, F, Func, JSONField, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django_celery_results.models import TaskResult
+
+from domain.coverage.compute import compute_coverage
+from domain.coverage.result import Coverage
+from domain.coverage.rows import AssignmentRow, DisruptionRow, FunctionRow, PartnershipRow, ReviewRow, StakeholderRow
+from roles.models import Disruption, Function, Stakeholder
+from roles.permissions import OrgContext
+
+from ..models import Assignment, CoverageReport, Product, Review
+from ..readmodel.read import function_rows, live_coverage, partnership_rows
+from .products import visible_products
+
+TREND_LENGTH = 30  # snapshots per product in a dashboard sparkline
+DISRUPTION_DAYS = 30  # the dashboard's timeline reaches back at least this far
+
+
+# --- the rows of one product --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageInput:
+    """Everything `compute_coverage` reads for one product, as plain rows (six queries)."""
+
+    functions: list[FunctionRow]
+    assignments: list[AssignmentRow]
+    stakeholders: list[StakeholderRow]
+    reviews: list[ReviewRow]
+    disruptions: list[DisruptionRow]
+    partnerships: list[PartnershipRow]
+    external_function_ids: frozenset[int] = frozenset()
+
+    def compute(self, *, now: datetime) -> Coverage:
+        return compute_coverage(
+            functions=self.functions,
+            assignments=self.assignments,
+            stakeholders=self.stakeholders,
+            reviews=self.reviews,
+            disruptions=self.disruptions,
+            partnerships=self.partnerships,
+            now=now,
+        )
+
+
+def coverage_input(*, product_id: int, organization_id: int) -> CoverageInput:
+    """The rows of DESIGN §4 for one product, in six queries at any size.
+
+    Only the people of functions mapped on the product are read (nobody else forms a review
+    pair), and only the partnerships and disruptions touching those functions: a partnership
+    between two functions that do nothing for this product is not this product's gap.
+    """
+    cells = Assignment.objects.filter(organization_id=organization_id, product_id=product_id)
+    mapped = cells.values("function_id")
+    by_id, external = function_rows(organization_id)
+    functions = list(by_id.values())
+    assignments = [
+        AssignmentRow(id=pk, function_id=fid, layer_key=key, emphasis=emphasis, changed_at=changed)
+        for pk, fid, key, emphasis, changed in cells.values_list(
+            "id", "function_id", "layer__key", "emphasis", "changed_at"
+        )
+    ]
+    stakeholders = [
+        StakeholderRow(id=pk, function_id=fid)
+        for pk, fid in Stakeholder.objects.filter(organization_id=organization_id, function_id__in=mapped).values_list(
+            "id", "function_id"
+        )
+    ]
+    return CoverageInput(
+        functions=functions,
+        assignments=assignments,
+        stakeholders=stakeholders,
+        reviews=_reviews(organization_id, product_id),
+        disruptions=_disruptions(organization_id, mapped),
+        partnerships=partnership_rows(organization_id, mapped),
+        external_function_ids=external,
+    )
+
+
+def _reviews(organization_id: int, product_id: int) -> list[ReviewRow]:
+    """Each stakeholder's latest review of each assignment: the only one coverage reads (the
+    greatest (created_at, id), as `review_state.latest_review` picks it). Leaving the older ones
+    in the database halves what a build of an organization with a review history reads."""
+    newer = Review.objects.filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id")),
+        assignment_id=OuterRef("assignment_id"),
+        stakeholder_id=OuterRef("stakeholder_id"),
+    )
+    latest = Review.objects.filter(organization_id=organization_id, assignment__product_id=product_id).exclude(
+        Exists(newer)
+    )
+    rows = latest.values_list(
+        "assignment_id", "stakeholder_id", "verdict", "created_at", "resolved_at", "resolution", "id"
+    )
+    return [
+        ReviewRow(
+            assignment_id=aid,
+            stakeholder_id=sid,
+            verdict=verdict,
+            created_at=created,
+            resolved_at=resolved,
+            resolution=resolution,
+            id=pk,
+        )
+        for aid, sid, verdict, created, resolved, resolution, pk in rows
+    ]
+
+
+def _disruptions(organization_id: int, mapped: QuerySet) -> list[DisruptionRow]:
+    # One row per (disruption, function): compute_coverage keeps the latest per function.
+    # Only applied ones count (domain.review_state): a planned one waits for its date.
+    through = Disruption.functions.through.objects.filter(
+        disruption__organization_id=organization_id, disruption__applied_at__isnull=False, function_id__in=mapped
+    )
+    return [
+        DisruptionRow(function_ids=(fid,), occurred_at=effective)
+        for fid, effective in through.values_list("function_id", "disruption__effective_at")
+    ]
+
+
+def product_coverage(product: Product, *, now: datetime | None = None) -> Coverage:
+    """The product's live coverage, read from the maintained read model (five queries)."""
+    return live_coverage(product, now=now).coverage
+
+
+def layer_table(product: Product) -> Coverage:
+    """What `layers/_partials/layer_table.html` draws beside the rings on the product page:
+    include it with `layers=<this>.layers`. Live numbers from the read model."""
+    return product_coverage(product)
+
+
+# --- snapshots ----------------------------------------------------------------------------------
+
+
+def reports_of(ctx: OrgContext) -> QuerySet[CoverageReport]:
+    """Snapshots of the products the requester may see (DESIGN §5), newest first."""
+    return (
+        CoverageReport.objects.filter(organization_id=ctx.organization.pk, product__in=visible_products(ctx))
+        .select_related("product", "organization")
+        .order_by("-generated_at", "-id")
+    )
+
+
+def report_for(ctx: OrgContext, pk: int) -> CoverageReport | None:
+    """One visible snapshot; None answers 404 so another product's report does not leak."""
+    return reports_of(ctx).select_related("requested_by").filter(pk=pk).first()
+
+
+def report_list(
+    ctx: OrgContext, *, product: Product | None = None, since: date | None = None, until: date | None = None
+) -> QuerySet[CoverageReport]:
+    """The reports page: light columns only (the JSON stays in the database)."""
+    qs = reports_of(ctx).defer("layers", "gaps", "data", "totals")
+    if product is not None:
+        qs = qs.filter(product=product)
+    if since is not None:
+        qs = qs.filter(generated_at__gte=_day_start(since))
+    if until is not None:
+        qs = qs.filter(generated_at__lt=_day_start(until + timedelta(days=1)))
+    return qs
+
+
+def compare_choices(ctx: OrgContext, *, limit: int = 200) -> list[CoverageReport]:
+    """Recent snapshots for the comparison picker."""
+    light = reports_of(ctx).select_related(None).select_related("product")
+    return list(light.only("id", "generated_at", "score", "trigger", "product__name")[:limit])
+
+
+def product_trend(report: CoverageReport, *, length: int = TREND_LENGTH) -> list[dict[str, Any]]:
+    """The product's snapshots up to and including `report`, oldest first (one query)."""
+    rows = (
+        CoverageReport.objects.filter(product_id=report.product_id)
+        .filter(Q(generated_at__lt=report.generated_at) | Q(generated_at=report.generated_at, id__lte=report.pk))
+        .order_by("-generated_at", "-id")
+        .values(*_TREND_FIELDS)[:length]
+    )
+    return list(reversed(rows))
+
+
+_TREND_FIELDS = (
+    "id",
+    "product_id",
+    "generated_at",
+    "trigger",
+    "score",
+    "layer_coverage",
+    "function_coverage",
+    "review_coverage",
+    "agreement",
+)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+GAP_HEADS = 8  # gaps of each latest snapshot the dashboard reads: enough for its top gaps
+
+
+@dataclass
+class ProductSeries:
+    """One product on the dashboard: its latest snapshot (without its JSON but for `layers`, and
+    with `top_gaps`, the first GAP_HEADS of its gaps) and its recent scores (light)."""
+
+    product: Product
+    latest: CoverageReport | None = None
+    trend: list[dict[str, Any]] = field(default_factory=list)  # oldest first
+
+
+@dataclass
+class Portfolio:
+    series: list[ProductSeries]
+    disruptions: list[Disruption]
+
+    @property
+    def built(self) -> list[ProductSeries]:
+        return [s for s in self.series if s.latest is not None]
+
+    @property
+    def last_build(self) -> CoverageReport | None:
+        return max((s.latest for s in self.built), key=lambda r: (r.generated_at, r.pk), default=None)
+
+
+def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TREND_LENGTH) -> Portfolio:
+    """Each visible product's latest snapshot and last `length` scores, and the disruptions over
+    the span of those scores: four queries for any number of products."""
+    ids = [p.pk for p in products]
+    ranked = (
+        CoverageReport.objects.filter(product_id__in=ids)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("product_id")], order_by=[F("generated_at").desc(), F("id").desc()]
+            )
+        )
+        .filter(rank__lte=length)
+        .values(*_TREND_FIELDS, "rank")
+    )
+    series = {p.pk: ProductSeries(product=p) for p in products}
+    latest_ids = []
+    for row in ranked:
+        series[row["product_id"]].trend.append(row)
+        if row["rank"] == 1:
+            latest_ids.append(row["id"])
+    for item in series.values():
+        item.trend.sort(key=lambda r: (r["generated_at"], r["id"]))
+    latest = CoverageReport.objects.filter(id__in=latest_ids).defer("data", "totals", "gaps")
+    for report in _with_gap_heads(latest):
+        report.top_gaps = _gap_heads_of(report)
+        series[report.product_id].latest = report
+    starts = [s.trend[0]["generated_at"] for s in series.values() if s.trend]
+    return Portfolio(series=list(series.values()), disruptions=_disruptions_since(ctx, min(starts, default=None)))
+
+
+def _with_gap_heads(reports: QuerySet[CoverageReport]) -> QuerySet[CoverageReport]:
+    """Annotate each snapshot with its first GAP_HEADS gaps, cut in the database.
+
+    A large organization's snapshot holds thousands of gaps (half a megabyte of JSON), and a
+    snapshot's gaps are sorted by severity, so the dashboard's top gaps are all among each
+    one's first few: only those leave the database. PostgreSQL reads the JSON once for the
+    slice; elsewhere (SQLite, the small embedded mode) each element is its own key lookup.
+    """
+    if connection.vendor == "postgresql":
+        path = f"'$[0 to {GAP_HEADS - 1}]'::jsonpath"
+        heads = Func(F("gaps"), template=f"jsonb_path_query_array(%(expressions)s, {path})", output_field=JSONField())
+        return reports.annotate(gap_heads=heads)
+    return reports.annotate(**{f"gap_{i}": KeyTransform(str(i), "gaps") for i in range(GAP_HEADS)})
+
+
+def _gap_heads_of(report: CoverageReport) -> list[dict[str, Any]]:
+    if hasattr(report, "gap_heads"):
+        return list(report.gap_heads or [])
+    return [gap for i in range(GAP_HEADS) if (gap := getattr(report, f"gap_{i}")) is not None]
+
+
+def _disruptions_since(ctx: OrgContext, start: datetime | None) -> list[Disruption]:
+    """Disruptions over the trend's span, and at least the last 30 days: a reorg logged before
+    the first report still explains the numbers that follow it.
+
+    A stakeholder sees only those touching a function mapped on one of their products."""
+    recent = timezone.now() - timedelta(days=DISRUPTION_DAYS)
+    since = min(start, recent) if start else recent
+    qs = Disruption.objects.filter(organization_id=ctx.organization.pk, effective_at__gte=since)
+    if ctx.is_stakeholder_only:
+        mapped = Assignment.objects.filter(product__in=visible_products(ctx)).values("function_id")
+        qs = qs.filter(functions__in=mapped).distinct()
+    functions = Prefetch("functions", queryset=Function.objects.only("id", "name").order_by("name"))
+    return list(qs.prefetch_related(functions).order_by("effective_at", "id")[:50])
+
+
+# --- the progress of a build --------------------------------------------------------------------
+
+
+def job_key(job_id: str) -> str:
+    """Where `services.reports.request_build` keeps what a build queued (the cache)."""
+    return f"reports:job:{job_id}"
+
+
+# The exception type a sweep of lost builds stores (services.reports.STUCK_BUILDS): its message
+# is meant for the page; any other failure's is not.
+LOST_BUILD = "BuildLost"
+FAILED_BUILD = "The build stopped with an error; nothing was saved."
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    task_id: str
+    product: Product | None
+    state: str  # queued | running | retrying | done | failed | skipped
+    report_id: int | None = None
+    score: int | None = None
+    reason: str = ""  # why a failed build failed, in plain words
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    job_id: str
+    tasks: list[TaskProgress]
+
+    @property
+    def total(self) -> int:
+        return len(self.tasks)
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for t in self.tasks if t.state in _FINISHED)
+
+    @property
+    def done(self) -> bool:
+        return self.finished == self.total
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.total) if self.total else 100
+
+    @property
+    def failed(self) -> list[TaskProgress]:
+        return [t for t in self.tasks if t.state == "failed"]
+
+    @property
+    def built(self) -> list[TaskProgress]:
+        return [t for t in self.tasks if t.state == "done"]
+
+
+_FINISHED = frozenset({"done", "failed", "skipped"})
+_RUNNING = {"STARTED": "running", "RETRY": "retrying", "FAILURE": "failed", "REVOKED": "failed"}
+
+
+def job_progress(*, organization_id: int, job_id: str) -> JobProgress | None:
+    """Where a build stands, from its snapshots and django-celery-results' rows (three queries).
+
+    A snapshot with the task's run key means done, whatever the result backend says (an eager
+    run stores no result); otherwise the task's state. None for a job of another organization,
+    or one forgotten after a day.
+    """
+    record = cache.get(job_key(job_id))
+    if not record or record.get("organization_id") != organization_id:
+        return None
+    pairs: list[tuple[str, int]] = [tuple(pair) for pair in record["tasks"]]
+    task_ids = [tid for tid, _ in pairs]
+    reports = {
+        r["run_key"]: r
+        for r in CoverageReport.objects.filter(organization_id=organization_id, run_key__in=task_ids).values(
+            "id", "run_key", "score"
+        )
+    }
+    results = {
+        tid: (status, result)
+        for tid, status, result in TaskResult.objects.filter(task_id__in=task_ids).values_list(
+            "task_id", "status", "result"
+        )
+    }
+    products = Product.objects.filter(organization_id=organization_id).in_bulk([pid for _, pid in pairs])
+    tasks = []
+    for tid, pid in pairs:
+        report = reports.get(tid)
+        if report is not None:
+            tasks.append(TaskProgress(tid, products.get(pid), "done", report["id"], report["score"]))
+            continue
+        status, result = results.get(tid, ("PENDING", None))
+        state = "skipped" if status == "SUCCESS" else _RUNNING.get(status, "queued")
+        reason = _failure_reason(result) if state == "failed" else ""
+        tasks.append(TaskProgress(tid, products.get(pid), state, reason=reason))
+    return JobProgress(job_id=job_id, tasks=tasks)
+
+
+def _failure_reason(result: str | None) -> str:
+    try:
+        error = json.loads(result or "")
+    except ValueError:
+        return FAILED_BUILD
+    if isinstance(error, dict) and error.get("exc_type") == LOST_BUILD and error.get("exc_message"):
+        return str(error["exc_message"][0])
+    return FAILED_BUILD

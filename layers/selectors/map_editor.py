@@ -1,0 +1,85 @@
+"""The map editor's reads (issue 17: the view holds no ORM calls): the functions of one page, the
+cells and leads they show, the counts per category, one cell, and the product's change marks."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Lower
+
+from roles.models import Function
+
+from ..models import Assignment, AssignmentChange, Layer, Product
+
+CATEGORY_ORDER = Case(
+    *(When(category=key, then=Value(i)) for i, key in enumerate(Function.Category.values)),
+    default=Value(99),
+    output_field=IntegerField(),
+)
+
+
+def function_of(product: Product, function_id: int) -> Function | None:
+    return Function.objects.filter(organization_id=product.organization_id, pk=function_id).first()
+
+
+def layer_of(key: str) -> Layer | None:
+    return Layer.objects.filter(key=key).first()
+
+
+def layers_in_ring_order() -> list[Layer]:
+    return list(Layer.objects.order_by("ring"))
+
+
+def map_functions(product: Product, *, category: str = "", q: str = "") -> QuerySet[Function]:
+    """The organization's functions the map lists, by category, then name."""
+    functions = Function.objects.filter(organization_id=product.organization_id)
+    if category:
+        functions = functions.filter(category=category)
+    if q:
+        functions = functions.filter(name__icontains=q)
+    return functions.order_by(CATEGORY_ORDER, Lower("name"), "pk")
+
+
+def cells_of(product: Product, function_ids: list[int]) -> dict[tuple[int, int], Assignment]:
+    """{(function id, layer id): assignment} for the functions of one page."""
+    return {
+        (a.function_id, a.layer_id): a for a in Assignment.objects.filter(product=product, function_id__in=function_ids)
+    }
+
+
+def layer_leads(product: Product) -> dict[int, Function]:
+    """{layer id: the function leading it}."""
+    rows = Assignment.objects.filter(product=product, emphasis=Assignment.Emphasis.LEAD).select_related("function")
+    return {a.layer_id: a.function for a in rows}
+
+
+def category_counts(product: Product) -> dict[str, int]:
+    """{category: how many of the organization's functions are in it}."""
+    return dict(
+        Function.objects.filter(organization_id=product.organization_id)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+
+
+def assignment_at(product: Product, function: Function, layer: Layer) -> Assignment | None:
+    return Assignment.objects.filter(product=product, function=function, layer=layer).first()
+
+
+def layer_lead(product: Product, layer: Layer) -> Function | None:
+    lead = (
+        Assignment.objects.filter(product=product, layer=layer, emphasis=Assignment.Emphasis.LEAD)
+        .select_related("function")
+        .first()
+    )
+    return lead.function if lead else None
+
+
+def changes_since(product: Product, mark: int, *, limit: int) -> list[AssignmentChange]:
+    """The product's changes after `mark`, oldest first, at most `limit`."""
+    return list(AssignmentChange.objects.filter(product=product, pk__gt=mark).order_by("id")[:limit])
+
+
+def change_mark(product: Product) -> int:
+    """The id of the product's latest change (0 when none): what a later undo goes back to."""
+    return AssignmentChange.objects.filter(product=product).order_by("-id").values_list("id", flat=True).first() or 0

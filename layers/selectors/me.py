@@ -1,0 +1,215 @@
+"""The "my role" page read: a stakeholder's function, its assignments per product, and what is open for them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from domain.review_state import (
+    DISAGREE,
+    PairState,
+    latest_review,
+    pair_state,
+)
+from domain.rings.shapes import Member, RingInput, WholeProductData
+from roles.models import Function, Organization, Stakeholder
+from roles.permissions import OrgContext
+from roles.services import playbook_matches
+
+from ..models import Assignment, Layer, Product, Review, ReviewCampaign
+from .reviews import disruption_times
+
+SHARED_SHOWN = 12  # functions named beside one of "my" assignments; the rest are counted
+
+
+@dataclass
+class MyAssignment:
+    assignment: Assignment
+    state: PairState
+    latest: Review | None  # the stakeholder's own latest review of it
+    why: str  # the playbook's reason, or who placed it otherwise
+    shared_with: list[Member] = field(default_factory=list)  # other functions on this layer, lead first
+    form: Any = None  # the review form the page attaches (layers/views/me.py)
+
+    @property
+    def shared_shown(self) -> list[Member]:
+        """The ones the page names: a layer of a large organization holds hundreds."""
+        return self.shared_with[:SHARED_SHOWN]
+
+    @property
+    def shared_more(self) -> int:
+        return max(len(self.shared_with) - SHARED_SHOWN, 0)
+
+    @property
+    def resolved(self) -> Review | None:
+        """Their latest review when it is a dispute a leader has resolved (the page shows the note)."""
+        latest = self.latest
+        return latest if latest and latest.verdict == DISAGREE and latest.resolved_at else None
+
+
+@dataclass
+class MyProduct:
+    product: Product
+    assignments: list[MyAssignment]
+    rings: WholeProductData
+    campaign: ReviewCampaign | None = None
+
+    @property
+    def to_review(self) -> int:
+        return sum(1 for item in self.assignments if item.state.needs_review)
+
+
+@dataclass
+class MyRole:
+    stakeholder: Stakeholder
+    products: list[MyProduct]
+    layers: list[Layer]
+
+    @property
+    def to_review(self) -> int:
+        return sum(p.to_review for p in self.products)
+
+    @property
+    def open_disputes(self) -> int:
+        return sum(1 for p in self.products for item in p.assignments if item.state.is_open)
+
+    @property
+    def assignment_count(self) -> int:
+        return sum(len(p.assignments) for p in self.products)
+
+    @property
+    def campaigns(self) -> list[tuple[Product, ReviewCampaign]]:
+        return [(p.product, p.campaign) for p in self.products if p.campaign]
+
+
+def playbook_reason(function: Function, layer: Layer, assignment: Assignment, go_to_market: str) -> str:
+    """Why this function sits on this layer: the playbook's sentence when it has one."""
+    entry = playbook_matches.entry_of(function)  # the match stored on the function
+    if entry is not None:
+        for rule in entry.rules_for(go_to_market):
+            if rule.layer == layer.key:
+                return rule.reason
+    if assignment.source == Assignment.Source.IMPORT:
+        return "A leader imported this assignment; the playbook has no rule placing this function here."
+    return "A leader placed your function here; the playbook has no rule for it on this layer."
+
+
+def _rings_for(product: Product, members: list[tuple[int, Member]], layers: list[Layer]) -> WholeProductData:
+    by_layer: dict[int, list[Member]] = defaultdict(list)
+    for layer_id, member in members:
+        by_layer[layer_id].append(member)
+    rings = [RingInput(key=lyr.key, name=lyr.name, ring=lyr.ring, members=tuple(by_layer[lyr.pk])) for lyr in layers]
+    return WholeProductData(product=product, rings=rings)
+
+
+def _members_of(product_ids: Iterable[int]) -> dict[int, list[tuple[int, Member]]]:
+    """{product id: (layer id, member) of every assignment}, ring order, as plain rows (one query).
+
+    A large product maps a thousand functions: model instances for each would cost more than
+    the rest of the page.
+    """
+    rows = (
+        Assignment.objects.filter(product_id__in=list(product_ids))
+        .order_by("layer__ring", "-emphasis", "function__category", Lower("function__name"))
+        .values_list(
+            "product_id",
+            "layer_id",
+            "function_id",
+            "function__name",
+            "function__category",
+            "function__is_external",
+            "emphasis",
+            "contribution",
+        )
+    )
+    members: dict[int, list[tuple[int, Member]]] = defaultdict(list)
+    for product_id, layer_id, function_id, name, category, external, emphasis, contribution in rows:
+        lead = emphasis == Assignment.Emphasis.LEAD
+        members[product_id].append((layer_id, Member(function_id, name, category, external, lead, contribution)))
+    return members
+
+
+def _open_campaigns(organization: Organization, function_id: int, product_ids: Iterable[int]) -> dict[int, Any]:
+    """{product id: the open campaign asking this function} (one query)."""
+    campaigns = (
+        ReviewCampaign.objects.filter(
+            organization=organization, product_id__in=list(product_ids), status=ReviewCampaign.Status.OPEN
+        )
+        .filter(Q(functions__isnull=True) | Q(functions=function_id))
+        .distinct()
+        .order_by("deadline")
+    )
+    found: dict[int, ReviewCampaign] = {}
+    for campaign in campaigns:
+        found.setdefault(campaign.product_id, campaign)
+    return found
+
+
+def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
+    """The requester's own part: their function's assignments, with their own reviews only.
+
+    Seven queries whatever the number of products, functions or people.
+    """
+    person = ctx.stakeholder
+    if person is None:
+        return None
+    now = now or timezone.now()
+    organization = ctx.organization
+    own = list(
+        Assignment.objects.filter(organization=organization, function_id=person.function_id)
+        .select_related("product", "layer", "function")
+        .order_by("product__name", "layer__ring")
+    )
+    layers = list(Layer.objects.order_by("ring"))
+    members = _members_of({a.product_id for a in own}) if own else {}
+    reviews = list(
+        Review.objects.filter(stakeholder=person, assignment__in=[a.pk for a in own]).select_related(
+            "suggested_layer", "resolved_by"
+        )
+    )
+    by_assignment: dict[int, list[Review]] = defaultdict(list)
+    for review in reviews:
+        by_assignment[review.assignment_id].append(review)
+    disrupted = disruption_times([person.function_id], now=now).get(person.function_id, [])
+    campaigns = _open_campaigns(organization, person.function_id, {a.product_id for a in own})
+    products: dict[int, MyProduct] = {}
+    for a in own:
+        if a.product_id not in products:
+            rings = _rings_for(a.product, members.get(a.product_id, []), layers)
+            products[a.product_id] = MyProduct(a.product, [], rings, campaigns.get(a.product_id))
+        own_reviews = by_assignment.get(a.pk, [])
+        state = pair_state(
+            reviews=own_reviews,
+            changed_at=a.changed_at,
+            disruptions=disrupted,
+            now=now,
+            tz=timezone.get_current_timezone(),
+        )
+        shared = [
+            member
+            for layer_id, member in members.get(a.product_id, [])
+            if layer_id == a.layer_id and member.function_id != person.function_id
+        ]
+        shared.sort(key=lambda member: (not member.is_lead, member.name.lower()))
+        why = playbook_reason(person.function, a.layer, a, organization.go_to_market)
+        products[a.product_id].assignments.append(MyAssignment(a, state, latest_review(own_reviews), why, shared))
+    return MyRole(stakeholder=person, products=list(products.values()), layers=layers)
+
+
+def own_assignment(ctx: OrgContext, pk: int) -> Assignment | None:
+    """An assignment of the requester's own function; anything else answers None (404)."""
+    person = ctx.stakeholder
+    if person is None:
+        return None
+    return (
+        Assignment.objects.select_related("product", "layer", "function")
+        .filter(pk=pk, function_id=person.function_id, organization=ctx.organization)
+        .first()
+    )

@@ -1,0 +1,89 @@
+"""Reads of the product side (STYLE: selectors), scoped to the requester's organization."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from roles.models import Stakeholder
+from roles.permissions import OrgContext
+
+from ..models import Assignment, Product
+
+
+def products_of(organization_id: int) -> QuerySet[Product]:
+    return Product.objects.filter(organization_id=organization_id)
+
+
+def visible_products(ctx: OrgContext) -> QuerySet[Product]:
+    """The products the requester may see (DESIGN §5).
+
+    Leaders and admins see every product of the organization. A stakeholder sees
+    "their own product(s)": those where their function has at least one
+    assignment, or that they head. A stakeholder member with no person record
+    sees none.
+    """
+    products = products_of(ctx.organization.pk)
+    if not ctx.is_stakeholder_only:
+        return products
+    person = ctx.stakeholder
+    if person is None:
+        return products.none()
+    own_function = Assignment.objects.filter(product=OuterRef("pk"), function_id=person.function_id)
+    return products.filter(Q(Exists(own_function)) | Q(head=person))
+
+
+def products_for_list(ctx: OrgContext) -> QuerySet[Product]:
+    """Visible products with their head and how many functions are assigned."""
+    return (
+        visible_products(ctx)
+        .select_related("head", "head__function")
+        # Per listed product, not a join and GROUP BY over every assignment of the tenant.
+        .annotate(
+            function_count=Coalesce(
+                Subquery(
+                    Assignment.objects.filter(product=OuterRef("pk"))
+                    .order_by()
+                    .values("product")
+                    .annotate(n=Count("function", distinct=True))
+                    .values("n")
+                ),
+                0,
+            )
+        )
+        .order_by("name")
+    )
+
+
+def product_for(ctx: OrgContext, slug: str) -> Product | None:
+    """One visible product by slug; None answers 404 (another's product does not leak)."""
+    return visible_products(ctx).select_related("head", "head__function").filter(slug=slug).first()
+
+
+def product_to_edit(ctx: OrgContext, slug: str) -> Product | None:
+    return products_of(ctx.organization.pk).select_related("head").filter(slug=slug).first()
+
+
+def slug_taken(organization_id: int, slug: str, *, exclude_pk: int | None = None) -> Product | None:
+    qs = products_of(organization_id).filter(slug=slug)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.first()
+
+
+@dataclass(frozen=True)
+class OrganizationCounts:
+    functions: int
+    people: int
+    products: int
+
+
+def organization_counts(ctx: OrgContext) -> OrganizationCounts:
+    org_id = ctx.organization.pk
+    return OrganizationCounts(
+        functions=ctx.organization.functions.count(),
+        people=Stakeholder.objects.filter(organization_id=org_id).count(),
+        products=visible_products(ctx).count(),
+    )

@@ -1,0 +1,232 @@
+"""Reads behind the review pages (issue 4): "my role", the review inbox and campaigns.
+
+Every page loads a fixed number of querysets, whatever the organization's size. The rule of a
+pair's state lives in `review_state` only; live figures come from the read model:
+- `open_disputes`, `function_progress` (the inbox, leaders only) and `campaign_totals` read the
+  maintained pair table and counters (layers.readmodel);
+- `my_role` is a stakeholder's own part, their own reviews through `review_state.pair_state`
+  (for its sentences); it never reads another person's review;
+- `campaign_progress` and `burnup_chart` evaluate a campaign's pairs as of a moment (a closed
+  campaign is summed up as it stood at its deadline) with `evaluate_pairs`, the rule applied to rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from domain.review_pairs import AssignmentFact, PairKey
+from domain.review_state import (
+    PairState,
+    PairStatus,
+    ReviewFact,
+    pair_state,
+)
+from roles.models import Disruption, Organization
+from roles.permissions import OrgContext
+
+from ..models import Assignment, Product, Review, ReviewPair
+
+# --- the pair engine (pure) ------------------------------------------------------------------------
+
+
+# --- loading rows ----------------------------------------------------------------------------------
+
+
+def _facts_of(assignments: Iterable[Assignment]) -> list[AssignmentFact]:
+    return [AssignmentFact(a.pk, a.function_id, a.changed_at, a.created_at) for a in assignments]
+
+
+def _people_by_function(people: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for pk, function_id in people:
+        grouped[function_id].append(pk)
+    return grouped
+
+
+def review_facts(reviews: QuerySet[Review]) -> dict[PairKey, list[ReviewFact]]:
+    rows = reviews.values_list(
+        "assignment_id", "stakeholder_id", "verdict", "created_at", "resolved_at", "resolution", "id"
+    )
+    grouped: dict[PairKey, list[ReviewFact]] = defaultdict(list)
+    for assignment_id, stakeholder_id, verdict, created_at, resolved_at, resolution, pk in rows:
+        grouped[(assignment_id, stakeholder_id)].append(ReviewFact(verdict, created_at, resolved_at, resolution, pk))
+    return grouped
+
+
+def disruption_times(function_ids: Any, *, now: datetime | None = None) -> dict[int, list[datetime]]:
+    """{function id: effective times of the disruptions touching it} (one query).
+
+    `function_ids` may be a queryset of ids: it becomes a subquery.
+    """
+    # Only applied disruptions count (domain.review_state): no page asks "is it past yet".
+    links = Disruption.functions.through.objects.filter(
+        function_id__in=function_ids, disruption__applied_at__isnull=False
+    )
+    if now is not None:
+        links = links.filter(disruption__effective_at__lte=now)
+    grouped: dict[int, list[datetime]] = defaultdict(list)
+    for function_id, at in links.values_list("function_id", "disruption__effective_at"):
+        grouped[function_id].append(at)
+    return grouped
+
+
+# --- my role ---------------------------------------------------------------------------------------
+
+
+# --- one review ------------------------------------------------------------------------------------
+
+
+def visible_reviews(ctx: OrgContext) -> QuerySet[Review]:
+    """Leaders and admins see every review of the organization; a stakeholder only their own."""
+    reviews = Review.objects.filter(organization=ctx.organization)
+    if ctx.can_resolve:
+        return reviews
+    person = ctx.stakeholder
+    return reviews.filter(stakeholder=person) if person else reviews.none()
+
+
+def review_for(ctx: OrgContext, pk: int) -> Review | None:
+    return (
+        visible_reviews(ctx)
+        .select_related(
+            "assignment__product",
+            "assignment__layer",
+            "assignment__function",
+            "stakeholder__function",
+            "stakeholder__user",
+            "suggested_layer",
+            "resolved_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def pair_history(review: Review) -> list[Review]:
+    """Every review of the same person on the same assignment, newest first."""
+    return list(
+        Review.objects.filter(assignment_id=review.assignment_id, stakeholder_id=review.stakeholder_id)
+        .select_related("suggested_layer", "resolved_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def state_of_review(review: Review, *, who: str, now: datetime | None = None) -> PairState:
+    """The state of the pair `review` belongs to (its history decides, not this review alone)."""
+    now = now or timezone.now()
+    function_id = review.assignment.function_id
+    facts = review_facts(
+        Review.objects.filter(assignment_id=review.assignment_id, stakeholder_id=review.stakeholder_id)
+    )
+    return pair_state(
+        reviews=facts.get((review.assignment_id, review.stakeholder_id), []),
+        changed_at=review.assignment.changed_at,
+        disruptions=disruption_times([function_id], now=now).get(function_id, []),
+        now=now,
+        who=who,
+        tz=timezone.get_current_timezone(),
+    )
+
+
+def is_latest(review: Review) -> bool:
+    """Whether `review` is its pair's latest (the read model holds each pair's latest)."""
+    return ReviewPair.objects.filter(organization_id=review.organization_id, review_id=review.pk).exists()
+
+
+# --- the inbox -------------------------------------------------------------------------------------
+
+
+def open_disputes_qs(organization: Organization, *, product: Product | None = None) -> QuerySet[Review]:
+    """Disagreements no leader has resolved, that are still their author's latest word: the
+    latest reviews of the review pairs the read model marks open."""
+    pairs = ReviewPair.objects.filter(organization=organization, is_open=True)
+    if product is not None:
+        pairs = pairs.filter(product=product)
+    qs = Review.objects.filter(organization=organization, pk__in=pairs.values("review_id"))
+    return qs.select_related(
+        "assignment__product", "assignment__layer", "assignment__function", "stakeholder__function", "suggested_layer"
+    )
+
+
+@dataclass
+class Dispute:
+    review: Review
+    state: PairState
+
+    @property
+    def is_stale(self) -> bool:
+        return self.state.state == PairStatus.STALE
+
+
+def open_disputes(
+    organization: Organization, *, product: Product | None = None, now: datetime | None = None
+) -> list[Dispute]:
+    """Open disputes, oldest first, each with its pair's state (stale once the assignment moved on)."""
+    return _disputes(list(open_disputes_qs(organization, product=product).order_by("created_at", "id")), now=now)
+
+
+def _disputes(reviews: list[Review], *, now: datetime | None = None) -> list[Dispute]:
+    now = now or timezone.now()
+    disrupted = disruption_times({r.assignment.function_id for r in reviews}, now=now)
+    tz = timezone.get_current_timezone()
+    return [
+        Dispute(
+            review,
+            pair_state(
+                reviews=[review],  # it is the latest of its pair (the query says so)
+                changed_at=review.assignment.changed_at,
+                disruptions=disrupted.get(review.assignment.function_id, []),
+                now=now,
+                who=review.stakeholder.full_name,
+                tz=tz,
+            ),
+        )
+        for review in reviews
+    ]
+
+
+DISPUTE_PAGE = 25  # open disputes per page of the inbox
+
+
+@dataclass
+class DisputePage:
+    page: Page  # `page.paginator.count` is the number of open disputes in all
+    disputes: list[Dispute]
+
+
+def open_dispute_page(
+    organization: Organization,
+    *,
+    product: Product | None = None,
+    number: Any = 1,
+    per_page: int | None = None,
+    now: datetime | None = None,
+) -> DisputePage:
+    """One page of `open_disputes` (oldest first): a count and the page's rows, whatever their number."""
+    reviews = open_disputes_qs(organization, product=product).order_by("created_at", "id")
+    page = Paginator(reviews, per_page or DISPUTE_PAGE).get_page(number)
+    return DisputePage(page, _disputes(list(page.object_list), now=now))
+
+
+def recently_resolved(organization: Organization, *, limit: int = 6) -> list[Review]:
+    return list(
+        Review.objects.filter(organization=organization, resolved_at__isnull=False)
+        .select_related(
+            "assignment__product", "assignment__layer", "assignment__function", "stakeholder", "resolved_by"
+        )
+        .order_by("-resolved_at", "-id")[:limit]
+    )
+
+
+# --- campaigns -------------------------------------------------------------------------------------
+
+
+# --- the burn-up (pure) ----------------------------------------------------------------------------

@@ -1,0 +1,173 @@
+"""DESIGN §5 for the API, on top of roles.permissions (one access table for pages and API).
+
+`OrgPermission` resolves the `<org>` of the URL through the requester's membership with
+`org_context` (a non-member gets 404, never 403) and requires the Perm the view's action
+needs (`perm_for`); `OrgViewSet` is the base every organization endpoint extends: it
+carries that permission, the paging of lists, and `self.ctx` for querysets and services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..filters import FilterBackend
+from ..permissions import GRANTS, OrgContext, Perm, org_context
+
+
+class ApiPagination(PageNumberPagination):
+    """?page=N&page_size=M (up to 200): an integration can read 1,000 rows in a few calls.
+
+    A page size that is not a whole number from 1 to 200 is refused (400) rather than
+    silently replaced by the default, so a script learns of its mistake.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            message = f"Give a whole number from 1 to {self.max_page_size}."
+            raise ValidationError({self.page_size_query_param: [message]})
+        return int(raw)
+
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        """A page number is a whole number from 1, as the schema says: `?page=` or `?page=x` is
+        refused (400), not read as page 1; a page past the last one is still 404."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_query_param: ["Give a page number: a whole number from 1."]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+                parameter["description"] = f"Rows per page (default {self.page_size}, at most {self.max_page_size})."
+        return parameters
+
+
+class OrgApiRequest(Request):
+    """An API request inside an organization: `OrgPermission` attaches its `ctx` (as
+    `roles.permissions.OrgRequest` for pages)."""
+
+    ctx: OrgContext
+
+
+class OrgPermission(BasePermission):
+    """Membership of the URL's organization (404 otherwise), then the Perm of the action (403 otherwise)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False  # DRF answers 401 with the token scheme's WWW-Authenticate
+        ctx = org_context(request.user, view.kwargs["org"])
+        cast(OrgApiRequest, request).ctx = ctx
+        perm = view.perm_for(getattr(view, "action", None), request.method)
+        if not ctx.can(perm):
+            self.message = ctx.refusal
+            return False
+        return True
+
+
+def perm_for_method(method: str | None) -> Perm:
+    """Reading needs VIEW, writing needs EDIT, unless a view says otherwise for an action."""
+    return Perm.VIEW if (method or "GET").upper() in SAFE_METHODS else Perm.EDIT
+
+
+def granted_to_everyone(perm: Perm) -> bool:
+    return all(perm in grants for grants in GRANTS.values())
+
+
+class OrgAccess(APIView):
+    """What every /api/v1/orgs/<org>/… view shares: the permission, `perm_for`, and `self.ctx`.
+
+    `action_perms` maps an action to the Perm it needs beyond the default (VIEW to read,
+    EDIT to write); `conflict_actions` names the optimistic-locked ones (409 in the schema).
+    """
+
+    permission_classes = [IsAuthenticated, OrgPermission]
+    action_perms: dict[str, Perm] = {}
+    conflict_actions: frozenset[str] = frozenset()
+
+    @classmethod
+    def perm_for(cls, action: str | None, method: str | None) -> Perm:
+        return cls.action_perms.get(action or "", perm_for_method(method))
+
+    @property
+    def ctx(self) -> OrgContext:
+        return cast(OrgApiRequest, self.request).ctx
+
+    @property
+    def is_schema(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """`?ordering=` with the primary key as the last tie-break, so pages never repeat or skip a
+    row whose sort key equals another's (issue 13 item 9: lists page with a stable order)."""
+
+    def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> Sequence[str] | None:
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {field.lstrip("-") for field in ordering} & {"pk", "id"}:
+            return [*ordering, "pk"]
+        return ordering
+
+
+class OrgAPIView(OrgAccess, APIView):
+    """An organization endpoint that is not a collection of rows (suggestions)."""
+
+
+class OrgViewSet(OrgAccess, viewsets.GenericViewSet):
+    """Base of the organization's collections. Querysets come from `scoped_queryset()`, which
+    sees `self.ctx`; during schema generation there is no request, so they answer an empty
+    queryset of `model`."""
+
+    pagination_class = ApiPagination
+    filter_backends = [FilterBackend, StableOrderingFilter]
+    model: type[Model] | None = None
+
+    def get_queryset(self) -> QuerySet:
+        if self.is_schema:
+            assert self.model is not None
+            return self.model._default_manager.none()
+        return self.scoped_queryset()
+
+    def _fresh(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
+        """The object as a list/detail read shows it (annotations included), after a write."""
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=code)
+
+    def scoped_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_object(self) -> Any:
+        try:
+            return super().get_object()
+        except Http404:
+            name = self.get_queryset().model._meta.verbose_name
+            raise Http404(f"No such {name} in {self.ctx.organization.name}.") from None
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
+        if not self.is_schema and hasattr(self.request, "ctx"):
+            context["ctx"] = self.ctx
+            context["organization"] = self.ctx.organization
+        return context

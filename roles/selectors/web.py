@@ -1,0 +1,334 @@
+"""Reads of the Whole Product Partnership web (003_…), scoped to one organization.
+
+Every function here runs a fixed number of queries whatever the number of functions,
+links or check-ins, so the web page's query count does not grow with the organization.
+
+A link "needs a trust check" (is overdue) when it was never checked, was last checked
+`UNCHECKED_AFTER_DAYS` days ago or more, carries the `needs_trust_check` flag a disruption
+set, or a disruption touching either function happened after the day of its last check
+(one rule with the coverage report: domain.partnerships.trust_check_due; a planned reorg counts
+once the beat task has applied it on its date). It is weak at trust `WEAK_TRUST` or below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST, partnership_disruption_day, trust_check_due
+
+from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
+from .disruptions import latest_disruptions
+
+# Left to right as the web is drawn: building, then the spanning and framing ones, customer-facing last.
+SIDE_ORDER = {
+    Function.Category.BUILDING: 0,
+    Function.Category.LEADERSHIP: 1,
+    Function.Category.CROSS_FUNCTIONAL: 2,
+    Function.Category.PARTNER: 3,
+    Function.Category.CUSTOMER_FACING: 4,
+}
+TREND_POINTS = 8  # check-ins drawn in a row's sparkline
+
+
+def functions_of(organization: Organization) -> QuerySet[Function]:
+    return Function.objects.filter(organization=organization)
+
+
+def partnerships_of(organization: Organization) -> QuerySet[Partnership]:
+    return Partnership.objects.filter(organization=organization).select_related("function_a", "function_b")
+
+
+def partnership_of(organization: Organization, pk: int) -> Partnership | None:
+    return partnerships_of(organization).filter(pk=pk).first()
+
+
+def check_ins_of(partnership: Partnership) -> QuerySet[PartnershipCheckIn]:
+    """The history, newest first."""
+    return partnership.check_ins.select_related("by").order_by("-checked_on", "-id")
+
+
+def disruption_days(organization: Organization, *, now: datetime) -> dict[int, date]:
+    """The day of the latest disruption that has happened, per function id (one query)."""
+    latest = latest_disruptions(organization_id=organization.pk, now=now)
+    return {function_id: timezone.localdate(moment) for function_id, moment in latest.items()}
+
+
+# --- trend --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Trust readings over time, oldest first, and which way the last one moved."""
+
+    points: tuple[tuple[date, int], ...]
+
+    @property
+    def direction(self) -> str:
+        if len(self.points) < 2:
+            return "flat"
+        before, last = self.points[-2][1], self.points[-1][1]
+        return "up" if last > before else "down" if last < before else "flat"
+
+    @property
+    def sparkline(self) -> str:
+        """SVG polyline points in a 60 by 16 box (trust 1 at the bottom, 5 at the top)."""
+        points = self.points[-TREND_POINTS:]
+        if len(points) < 2:
+            return ""
+        step = 56 / (len(points) - 1)
+        return " ".join(f"{2 + i * step:.1f},{14 - (trust - 1) * 3:.0f}" for i, (_, trust) in enumerate(points))
+
+    @property
+    def summary(self) -> str:
+        values = [str(trust) for _, trust in self.points[-TREND_POINTS:]]
+        return " → ".join(values) if values else "no readings"
+
+
+def trend_of(check_ins: Iterable[PartnershipCheckIn]) -> Trend:
+    ordered = sorted(check_ins, key=lambda c: (c.checked_on, c.pk or 0))
+    return Trend(points=tuple((c.checked_on, c.trust) for c in ordered))
+
+
+# --- the web's links ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Link:
+    """One partnership as the page shows it: ordered for reading, with its flags and trend."""
+
+    partnership: Partnership
+    first: Function  # drawn/listed first: the building side, or the function filtered to
+    second: Function
+    trend: Trend
+    reasons: list[str] = field(default_factory=list)  # why a trust check is due
+    days_since_check: int | None = None
+
+    @property
+    def trust(self) -> int:
+        return self.partnership.trust
+
+    @property
+    def weak(self) -> bool:
+        return self.partnership.trust <= WEAK_TRUST
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def disrupted(self) -> bool:
+        return self.partnership.needs_trust_check or any(r.startswith("disrupted") for r in self.reasons)
+
+    @property
+    def label(self) -> str:
+        return f"{self.first.name} ↔ {self.second.name}"
+
+    def touches(self, function_id: int) -> bool:
+        return function_id in (self.partnership.function_a_id, self.partnership.function_b_id)
+
+
+def check_due_reasons(partnership: Partnership, disrupted_on: dict[int, date], today: date) -> list[str]:
+    """Why a trust check is due, in words; empty when it is not (see the module docstring)."""
+    reasons: list[str] = []
+    ends = (partnership.function_a_id, partnership.function_b_id)
+    due = trust_check_due(
+        flagged=partnership.needs_trust_check,
+        last_checked_on=partnership.last_checked_on,
+        disruption_day=partnership_disruption_day(ends, disrupted_on),
+        today=today,
+    )
+    if due.disrupted:
+        # No date here: a disruption counts from when it was logged, which can differ from the day it
+        # happened that the timeline shows; two dates for one event would only confuse.
+        reasons.append("disrupted since the last check")
+    if due.never:
+        reasons.append("never checked")
+    elif due.age is not None:
+        reasons.append(f"unchecked for {due.age} days")
+    return reasons
+
+
+def _ordered(p: Partnership, focus_id: int | None) -> tuple[Function, Function]:
+    a, b = p.function_a, p.function_b
+    if focus_id is not None:
+        return (a, b) if a.pk == focus_id else (b, a)
+    key_a = (SIDE_ORDER.get(a.category, 2), a.name.casefold())
+    key_b = (SIDE_ORDER.get(b.category, 2), b.name.casefold())
+    return (a, b) if key_a <= key_b else (b, a)
+
+
+def _link(p: Partnership, focus_id: int | None, disrupted_on: dict[int, date], today: date) -> Link:
+    first, second = _ordered(p, focus_id)
+    checked = p.last_checked_on
+    return Link(
+        partnership=p,
+        first=first,
+        second=second,
+        trend=trend_of(p.check_ins.all()),
+        reasons=check_due_reasons(p, disrupted_on, today),
+        days_since_check=(today - checked).days if checked else None,
+    )
+
+
+def web_links(organization: Organization, *, focus_id: int | None = None, now: datetime | None = None) -> list[Link]:
+    """Every link of the organization (or only those of `focus_id`), with flags and trend: three queries."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    disrupted_on = disruption_days(organization, now=now)
+    partnerships = partnerships_of(organization).prefetch_related(
+        Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id"))
+    )
+    if focus_id is not None:
+        partnerships = partnerships.filter(Q(function_a_id=focus_id) | Q(function_b_id=focus_id))
+    links = [_link(p, focus_id, disrupted_on, today) for p in partnerships]
+    links.sort(key=lambda link: (link.first.name.casefold(), link.second.name.casefold()))
+    return links
+
+
+def focus_on(links: list[Link], focus: Function | None) -> list[Link]:
+    """Only the links of `focus`, each with `focus` first, ordered by partner; all links when None."""
+    if focus is None:
+        return links
+    mine = []
+    for link in links:
+        if link.touches(focus.pk):
+            partner = link.second if link.first.pk == focus.pk else link.first
+            mine.append(replace(link, first=focus, second=partner))
+    mine.sort(key=lambda link: link.second.name.casefold())
+    return mine
+
+
+@dataclass(frozen=True)
+class WebStats:
+    links: int
+    average_trust: float | None
+    weak: int
+    overdue: int
+    disrupted: int
+
+
+def web_stats(links: list[Link]) -> WebStats:
+    return WebStats(
+        links=len(links),
+        average_trust=round(sum(link.trust for link in links) / len(links), 1) if links else None,
+        weak=sum(link.weak for link in links),
+        overdue=sum(link.overdue for link in links),
+        disrupted=sum(link.disrupted for link in links),
+    )
+
+
+# --- disruptions ----------------------------------------------------------------------------------------
+
+
+def disruptions_of(organization: Organization) -> QuerySet[Disruption]:
+    """Newest first, with their functions and who logged them (two queries a page)."""
+    return (
+        Disruption.objects.filter(organization=organization)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("functions", queryset=Function.objects.order_by("name")))
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def recently_disrupted(organization: Organization, *, now: datetime, days: int = UNCHECKED_AFTER_DAYS) -> set[int]:
+    """Function ids touched by a disruption that happened within the last `days` days."""
+    since = now - timedelta(days=days)
+    return set(
+        Disruption.functions.through.objects.filter(
+            disruption__organization=organization,
+            disruption__effective_at__lte=now,
+            disruption__effective_at__gte=since,
+        ).values_list("function_id", flat=True)
+    )
+
+
+def functions_for_disruption_form(organization: Organization) -> QuerySet[Function]:
+    """Functions with how many people and partnerships a disruption of each would touch."""
+    return (
+        functions_of(organization)
+        .annotate(
+            people_count=Count("stakeholders", distinct=True),
+            link_count=Count("partnerships_as_a", distinct=True) + Count("partnerships_as_b", distinct=True),
+        )
+        .order_by("name")
+    )
+
+
+# --- a large web: summarized, filtered and paged (issue 13 item 9) ------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    """What the summary of a large web needs of one link, read without loading the rows as models."""
+
+    pk: int
+    function_a_id: int
+    function_b_id: int
+    categories: tuple[str, str]
+    names: tuple[str, str]
+    trust: int
+    last_checked_on: date | None
+    needs_trust_check: bool
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def weak(self) -> bool:
+        return self.trust <= WEAK_TRUST
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def disrupted(self) -> bool:
+        return self.needs_trust_check or any(r.startswith("disrupted") for r in self.reasons)
+
+    def touches(self, function_id: int) -> bool:
+        return function_id in (self.function_a_id, self.function_b_id)
+
+
+def link_facts(organization: Organization, *, now: datetime) -> list[LinkFacts]:
+    """Every link of the organization as plain facts, with its due reasons: two queries."""
+    today = timezone.localdate(now)
+    disrupted_on = disruption_days(organization, now=now)
+    rows = (
+        Partnership.objects.filter(organization=organization)
+        .order_by("function_a__name", "function_b__name", "pk")
+        .values_list(
+            "pk",
+            "function_a_id",
+            "function_b_id",
+            "function_a__category",
+            "function_b__category",
+            "function_a__name",
+            "function_b__name",
+            "trust",
+            "last_checked_on",
+            "needs_trust_check",
+        )
+    )
+    facts = []
+    for pk, a, b, cat_a, cat_b, name_a, name_b, trust, checked, needs in rows:
+        fact = LinkFacts(pk, a, b, (cat_a, cat_b), (name_a, name_b), trust, checked, needs)
+        facts.append(replace(fact, reasons=tuple(check_due_reasons(fact, disrupted_on, today))))  # type: ignore[arg-type]
+    return facts
+
+
+def links_by_ids(organization: Organization, ids: list[int], *, focus_id: int | None, now: datetime) -> list[Link]:
+    """Full rows (flags, trend) of the links `ids` only, in that order: a page of a large web."""
+    order = {pk: i for i, pk in enumerate(ids)}
+    today = timezone.localdate(now)
+    disrupted_on = disruption_days(organization, now=now)
+    partnerships = (
+        partnerships_of(organization)
+        .filter(pk__in=ids)
+        .prefetch_related(Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id")))
+    )
+    links = [_link(p, focus_id, disrupted_on, today) for p in partnerships]
+    links.sort(key=lambda link: order[link.partnership.pk])
+    return links
