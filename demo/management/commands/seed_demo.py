@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
@@ -118,7 +118,7 @@ def _seed_functions(org: Organization, rows: list[dict[str, Any]], tally: Tally)
 def _seed_people(
     org: Organization, people: dict[str, list[tuple[str, str, str]]], functions: dict[str, Function], tally: Tally
 ) -> dict[str, Stakeholder]:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"function_id": functions[name.lower()].pk, "full_name": full_name, "title": title, "email": email}
         for name, members in people.items()
         for full_name, title, email in members
@@ -146,7 +146,7 @@ def _seed_products(org: Organization, rows: list[dict[str, Any]], people: dict[s
             tally.updated["products"] += 1
 
 
-def _seed_user(row: dict[str, Any], tally: Tally) -> AbstractUser:
+def _seed_user(row: dict[str, Any], tally: Tally) -> User:
     """Find the login by its username (the lowercased email); the password is set only on creation."""
     user_model = get_user_model()
     username = row["email"].lower()
@@ -227,7 +227,7 @@ def _seed_partnerships(
     tally.created["check-ins"] += len(check_ins)
 
 
-def _leader(data: dict[str, Any]) -> AbstractUser | None:
+def _leader(data: dict[str, Any]) -> User | None:
     email = next((u["email"].lower() for u in data["users"] if u["access"] == Membership.Access.LEADER), None)
     return get_user_model().objects.filter(username=email).first() if email else None
 
