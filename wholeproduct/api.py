@@ -22,6 +22,7 @@ from layers.api import products as layers_api
 from layers.api import reports as report_api
 from layers.api import reviews as review_api
 from roles.api import views as roles_api
+from scenarios import api as scenarios_api
 from wholeproduct.api_shape import api_error
 
 app_name = "api"
@@ -40,6 +41,7 @@ router.register(ORG + r"/reviews", review_api.ReviewViewSet, basename="review")
 router.register(ORG + r"/reports", report_api.ReportViewSet, basename="report")
 router.register(ORG + r"/partnerships", roles_api.PartnershipViewSet, basename="partnership")
 router.register(ORG + r"/disruptions", roles_api.DisruptionViewSet, basename="disruption")
+router.register(ORG + r"/scenarios", scenarios_api.ScenarioViewSet, basename="scenario")
 router.register(r"auth/tokens", roles_api.TokenViewSet, basename="token")
 
 v1 = [

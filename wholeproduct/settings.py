@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "roles",
     "layers",
+    "scenarios",
     "demo",  # seed_demo and its data (demo/): not part of the product
     "csp",
     "axes",
@@ -429,6 +430,8 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "roles.models.Function.Category",
         "EmphasisEnum": "layers.models.Assignment.Emphasis",
         "LayerKeyEnum": "layers.models.Layer.Key",
+        "ScenarioChangeKindEnum": "scenarios.models.ScenarioChange.Kind",
+        "ScenarioStatusEnum": "scenarios.models.Scenario.Status",
     },
 }
 

@@ -37,6 +37,7 @@ from wholeproduct.errors import DomainError
 
 from ..models import Assignment, CampaignReminder, Product, ReviewCampaign
 from ..selectors import campaigns
+from ..selectors.campaign_page import burnup_values
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,9 @@ def campaign_close(*, campaign: ReviewCampaign, by: Any = None, now: datetime | 
     now = now or timezone.now()
     as_of = min(now, campaign.deadline)
     with transaction.atomic():
-        summary = campaigns.campaign_progress(campaign, now=as_of).summary()
+        progress = campaigns.campaign_progress(campaign, now=as_of)
+        # Its page shows it as it stood: the burn-up's daily values too (layers/selectors/campaign_page.py).
+        summary = progress.summary() | {"burnup": burnup_values(progress, as_of=as_of)}
         claimed = ReviewCampaign.objects.filter(pk=campaign.pk, status=Status.OPEN).update(
             status=Status.CLOSED, closed_at=now, summary=summary
         )

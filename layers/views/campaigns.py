@@ -18,6 +18,7 @@ from wholeproduct.errors import DomainError
 
 from ..forms.reviews import CampaignForm, end_of_day
 from ..models import Product, ReviewCampaign
+from ..selectors import campaign_page
 from ..selectors import campaigns as campaign_selectors
 from ..selectors import products as selectors
 from ..services import campaigns as services
@@ -92,22 +93,21 @@ def _campaign_or_404(request: OrgRequest, pk: int) -> ReviewCampaign:
 @org_view(Perm.RESOLVE)
 @require_GET
 def campaign_detail(request: OrgRequest, pk: int) -> HttpResponse:
+    """Its figures, burn-up and a page of its people: live from the read model while it is open,
+    as stored when it closed afterwards (layers/selectors/campaign_page.py), at any size the same cost."""
     campaign = _campaign_or_404(request, pk)
     ctx = request.ctx
-    # A closed campaign is shown as it was closed: as of its deadline when that came first.
-    closed = campaign.status == ReviewCampaign.Status.CLOSED and campaign.closed_at
-    as_of = min(campaign.closed_at, campaign.deadline) if closed else None
-    progress = campaign_selectors.campaign_progress(campaign, now=as_of)
-    without = progress.without_account
+    page = campaign_page.campaign_page(campaign, page=request.GET.get("page"))
     context = {
         "campaign": campaign,
-        "progress": progress,
-        "figures": progress.figures,  # the numbers and the bar, from the same rows
-        "totals": progress.totals,
-        "burnup": campaign_selectors.campaign_burnup(progress, now=as_of),
+        "page": page,
+        "people": page.people,
+        "figures": page.figures,  # the numbers and the bar, from the same rows
+        "totals": page.totals,
+        "burnup": page.burnup,
         "remind_every": services.REMIND_EVERY.days,
-        "chosen": campaign.functions.exists(),
-        "without_account": _with_invite_states(ctx.organization, without),
+        "chosen": bool(page.chosen),
+        "without_account": _with_invite_states(ctx.organization, page.without_account),
     }
     return render(request, "layers/campaign_detail.html", context)
 

@@ -194,3 +194,40 @@ def _check_move_target(function: Function, target: Function) -> None:
 
 def people_phrase(count: int) -> str:
     return f"{count} person" if count == 1 else f"{count} people"
+
+
+# --- merge and split (issue 18: what a scenario applies) -----------------------------------------------
+
+
+@transaction.atomic
+def function_split(
+    *,
+    function: Function,
+    name: str,
+    people: list[Stakeholder],
+    category: str | None = None,
+    by: Any = None,
+) -> Function:
+    """Create a function beside `function` (same category unless given; mapped nowhere yet) and
+    move the listed people of `function` into it."""
+    if not people:
+        raise DomainError("Choose the people who move to the new function.", fields={"people": ["Choose people."]})
+    strangers = [p.full_name for p in people if p.function_id != function.pk]
+    if strangers:
+        message = f"{strangers[0]} is not in {function.name}."
+        raise DomainError(message, fields={"people": [message]})
+    new = function_create(
+        organization=function.organization,
+        name=name,
+        category=category or function.category,
+        is_external=function.is_external,
+        parent=function.parent,
+        by=by,
+    )
+    now = timezone.now()
+    for person in people:
+        person.function, person.updated_at = new, now
+    user = by if getattr(by, "pk", None) else None
+    bulk_update_with_history(people, Stakeholder, ["function", "updated_at"], batch_size=500, default_user=user)
+    hooks.people_changed(organization_id=function.organization_id, function_ids=[function.pk, new.pk])
+    return new
