@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from layers.models import Product
-from roles.forms import add_domain_error
+from roles.forms.functions import add_domain_error
 from roles.models import Function
 from roles.permissions import OrgRequest
 from wholeproduct.errors import DomainError

@@ -9,17 +9,14 @@ import pytest
 from django.utils import timezone
 
 from domain.review_state import pair_state
-from layers import selectors_reviews as selectors
 from layers.models import Assignment, Review
 from layers.readmodel.oracle import rebuild_everything
+from layers.selectors import me as my_role_selectors
+from layers.selectors import reviews as review_selectors
 from layers.services import reviews as review_services
 from roles.models import Disruption
 from roles.permissions import org_context
 from tests.factories import AssignmentFactory, layer
-
-from . import test_campaigns
-
-world = test_campaigns.world  # the campaign fixture, shared
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +26,13 @@ def _expected(assignment: Assignment, person) -> object:
     return pair_state(
         reviews=list(Review.objects.filter(assignment=assignment, stakeholder=person)),
         changed_at=assignment.changed_at,
-        disruptions=selectors.disruption_times([fid]).get(fid, []),
+        disruptions=review_selectors.disruption_times([fid]).get(fid, []),
         tz=timezone.get_current_timezone(),
     )
 
 
 def _check(user, person) -> list[str]:
-    role = selectors.my_role(org_context(user, "acme"))
+    role = my_role_selectors.my_role(org_context(user, "acme"))
     states = []
     for product in role.products:
         for item in product.assignments:

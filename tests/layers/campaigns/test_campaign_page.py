@@ -10,18 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from layers import selectors_reviews as selectors
 from layers.models import Assignment
 from layers.readmodel.oracle import rebuild_everything
 from layers.selectors import campaign_page as selectors_campaign
+from layers.selectors import campaigns as selectors
 from layers.services import campaigns as services
 from layers.services import reviews as review_services
 from tests.factories import AssignmentFactory, StakeholderFactory, UserFactory, layer
-
-from . import test_campaigns
-
-world = test_campaigns.world  # the campaign fixture, shared
-review_at = test_campaigns.review_at
+from tests.layers.campaigns.conftest import review_at
 
 pytestmark = pytest.mark.django_db
 
