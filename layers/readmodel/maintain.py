@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from domain.review_state import (
@@ -67,7 +67,9 @@ class Cell:
 # --- the rule applied to raw rows (shared with the oracle) -----------------------------------------
 
 
-def applied_disruptions(organization_id: int, function_ids: Collection[int]) -> dict[int, datetime]:
+def applied_disruptions(
+    organization_id: int, function_ids: Collection[int] | QuerySet[Any, Any]
+) -> dict[int, datetime]:
     """{function id: its last disruption that has taken effect} (one query)."""
     return latest_disruptions(organization_id=organization_id, function_ids=function_ids)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from ..models import Disruption
 
@@ -20,7 +21,7 @@ from ..models import Disruption
 def latest_disruptions(
     *,
     organization_id: int,
-    function_ids: Collection[int] | None = None,
+    function_ids: Collection[int] | QuerySet[Any, Any] | None = None,
     now: datetime | None = None,
     applied_only: bool = True,
 ) -> dict[int, datetime]:
@@ -28,7 +29,9 @@ def latest_disruptions(
     links = Disruption.functions.through.objects.filter(disruption__organization_id=organization_id)
     if applied_only:
         links = links.filter(disruption__applied_at__isnull=False)
-    if function_ids is not None:
+    if isinstance(function_ids, QuerySet):
+        links = links.filter(function_id__in=function_ids)  # a subquery, not a list of ids
+    elif function_ids is not None:
         links = links.filter(function_id__in=list(function_ids))
     if now is not None:
         links = links.filter(disruption__effective_at__lte=now)
