@@ -51,7 +51,7 @@ def draft(org, steps: int):
     from layers.models import Assignment, Product
     from roles.models import Function, Stakeholder
     from scenarios import services
-    from scenarios.changes import InvalidChange
+    from scenarios.payloads import InvalidChange
 
     by = org.memberships.filter(access="leader").first().user
     scenario = services.create_scenario(organization=org, by=by, name="Benchmark reorg")

@@ -21,8 +21,8 @@ from roles.permissions import Perm
 from wholeproduct.api_errors import error_responses
 
 from . import selectors, services
-from .changes import KINDS
 from .models import Scenario, ScenarioChange
+from .payloads import KINDS
 
 
 class ScenarioChangeSerializer(serializers.ModelSerializer):
@@ -63,7 +63,7 @@ class ScenarioDetailSerializer(ScenarioSerializer):
 
 class ScenarioAddChangeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=list(KINDS.items()))
-    payload = serializers.DictField(help_text="The step's fields (scenarios.changes: FIELDS).")
+    payload = serializers.DictField(help_text="The step's fields (scenarios.payloads: FIELDS).")
     version = serializers.IntegerField(required=False, help_text="The scenario's version you read.")
 
 

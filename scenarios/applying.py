@@ -24,8 +24,10 @@ from roles.services import disruptions, people
 from roles.services import functions as function_services
 from wholeproduct.errors import DomainError
 
-from .changes import LAYER_NAMES, ConflictItem, Facts, Kind, base_of, ref_of, replay
+from .changes import ConflictItem, base_of, ref_of, replay
+from .facts import Facts
 from .models import ScenarioChange
+from .payloads import LAYER_NAMES, Kind
 
 
 def conflicts(organization_id: int, changes: Sequence[ScenarioChange]) -> list[ConflictItem]:

@@ -31,50 +31,17 @@ A split creates the new function (mapped nowhere) and moves the listed people in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db.models import Count
-from django.db.models.functions import Lower
+from domain.coverage.rows import LEAD
+from roles.models import Disruption
 
-from domain.coverage.rows import LAYERS, LEAD
-from layers.models import Assignment, Product
-from roles.models import Disruption, Function, Stakeholder
-from wholeproduct.errors import DomainError
-
+from .facts import Facts
 from .models import ScenarioChange
-
-Kind = ScenarioChange.Kind
-KINDS: dict[str, str] = dict(Kind.choices)
-FIELDS: dict[str, tuple[str, ...]] = {
-    Kind.MOVE_PERSON: ("person", "to"),
-    Kind.HIRE: ("full_name", "email", "function", "title"),
-    Kind.LEAVER: ("person",),
-    Kind.CREATE_FUNCTION: ("name", "category", "is_external"),
-    Kind.RENAME_FUNCTION: ("function", "name"),
-    Kind.MERGE_FUNCTION: ("function", "into"),
-    Kind.SPLIT_FUNCTION: ("function", "name", "people", "category"),
-    Kind.SET_ASSIGNMENT: ("product", "function", "layer", "emphasis"),
-    Kind.CLEAR_ASSIGNMENT: ("product", "function", "layer"),
-    Kind.DISRUPTION: ("disruption_kind", "title", "occurred_on", "functions"),
-}
-OPTIONAL = {"title", "is_external", "category"}
-LAYER_NAMES = {spec.key: spec.name for spec in LAYERS}
-FUNCTION_NAME_MAX = Function._meta.get_field("name").max_length
-PERSON_NAME_MAX = Stakeholder._meta.get_field("full_name").max_length
-TITLE_MAX = Disruption._meta.get_field("title").max_length
-
-Ref = int | str  # an existing row's id, or "new:<step id>"
-
-
-class InvalidChange(DomainError):
-    """A step that cannot be made where it stands in the scenario."""
-
-    code = "invalid_change"
+from .payloads import KINDS, LAYER_NAMES, InvalidChange, Kind, Ref, invalid
 
 
 @dataclass(frozen=True)
@@ -101,253 +68,6 @@ def ref_of(change: ScenarioChange) -> str:
 def describe(change: ScenarioChange) -> str:
     """The step in plain words, as recorded when it was added (or last rebased)."""
     return change.summary or KINDS.get(change.kind, change.kind)
-
-
-def _invalid(message: str, field_name: str | None = None) -> InvalidChange:
-    return InvalidChange(message, fields={field_name: [message]} if field_name else None)
-
-
-# --- payloads ---------------------------------------------------------------------------------------
-
-
-def _ref(value: Any, name: str) -> Ref:
-    if isinstance(value, bool):
-        raise _invalid("Choose one from the list.", name)
-    if isinstance(value, int) and value > 0:
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit() and int(text) > 0:
-            return int(text)
-        if text.startswith("new:") and text[4:].isdigit():
-            return text
-    raise _invalid("Choose one from the list.", name)
-
-
-def _text(value: Any, name: str, limit: int, *, required: bool = True) -> str:
-    text = " ".join(str(value or "").split()) if value is None or isinstance(value, str) else None
-    if text is None:
-        raise _invalid("Write it as text.", name)
-    if required and not text:
-        raise _invalid("This is required.", name)
-    if len(text) > limit:
-        raise _invalid(f"Keep it to {limit} characters (it has {len(text)}).", name)
-    return text
-
-
-def _choice(value: Any, name: str, choices: Iterable[str], words: str) -> str:
-    if not isinstance(value, str) or value not in set(choices):
-        raise _invalid(f"Choose {words}.", name)
-    return value
-
-
-def _day(value: Any, name: str) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    try:
-        return date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise _invalid("Give a day as YYYY-MM-DD.", name) from None
-
-
-def _refs(value: Any, name: str) -> list[Ref]:
-    if not isinstance(value, list | tuple) or not value:
-        raise _invalid("Choose at least one.", name)
-    seen: list[Ref] = []
-    for item in value:
-        ref = _ref(item, name)
-        if ref not in seen:
-            seen.append(ref)
-    return seen
-
-
-def clean_payload(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """The payload of a step of `kind` from loose input (a form, JSON): types checked, text
-    trimmed, unknown fields refused. Raises `InvalidChange` naming the field."""
-    if kind not in KINDS:
-        raise _invalid(f"Choose a kind of change: {', '.join(KINDS.values()).lower()}.", "kind")
-    wanted = FIELDS[kind]
-    unknown = sorted(set(fields) - set(wanted))
-    if unknown:
-        raise _invalid(f"A step of this kind has no field {unknown[0]!r}.", unknown[0])
-    missing = [name for name in wanted if name not in OPTIONAL and fields.get(name) in (None, "", [])]
-    if missing:
-        raise _invalid("This is required.", missing[0])
-    out: dict[str, Any] = {}
-    for name in wanted:
-        value = fields.get(name)
-        if name in {"person", "to", "function", "into"}:
-            out[name] = _ref(value, name)
-        elif name == "product":
-            ref = _ref(value, name)
-            if not isinstance(ref, int):
-                raise _invalid("Choose a product.", name)
-            out[name] = ref
-        elif name in {"people", "functions"}:
-            out[name] = _refs(value, name)
-        elif name == "name":
-            out[name] = _text(value, name, FUNCTION_NAME_MAX)
-        elif name == "full_name":
-            out[name] = _text(value, name, PERSON_NAME_MAX)
-        elif name == "title":
-            out[name] = _text(value, name, TITLE_MAX, required=kind == Kind.DISRUPTION)
-        elif name == "email":
-            out[name] = _email(value)
-        elif name == "category":
-            if value not in (None, ""):
-                out[name] = _choice(value, name, Function.Category.values, "a category")
-        elif name == "is_external":
-            out[name] = bool(value) if isinstance(value, bool) or value in (None, "", 0, 1) else True
-        elif name == "layer":
-            out[name] = _choice(value, name, LAYER_NAMES, "a layer")
-        elif name == "emphasis":
-            out[name] = _choice(value, name, Assignment.Emphasis.values, "lead or contributor")
-        elif name == "disruption_kind":
-            out[name] = _choice(value, name, Disruption.Kind.values, "a kind of disruption")
-        elif name == "occurred_on":
-            out[name] = _day(value, name)
-    if kind == Kind.CREATE_FUNCTION and "category" not in out:
-        raise _invalid("This is required.", "category")
-    return out
-
-
-def _email(value: Any) -> str:
-    email = str(value or "").strip()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise _invalid("Enter a valid email address.", "email") from None
-    return email
-
-
-# --- what the organization holds now (read once) ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FunctionFact:
-    id: int
-    name: str
-    category: str
-    is_external: bool
-
-
-@dataclass(frozen=True)
-class PersonFact:
-    id: int
-    function_id: int
-    full_name: str
-    email: str
-
-
-@dataclass(frozen=True)
-class CellFact:
-    assignment_id: int
-    product_id: int
-    function_id: int
-    layer: str
-    emphasis: str
-    version: int
-    changed_at: datetime
-
-
-@dataclass
-class Facts:
-    """The rows a replay reads, loaded in a fixed number of queries: every function (names must
-    stay unique), every product, the lead of every layer, and only the people, cells, head counts
-    and emails the steps name."""
-
-    organization_id: int
-    functions: dict[int, FunctionFact]
-    products: dict[int, tuple[str, str]]  # id -> (name, slug)
-    people: dict[int, PersonFact]
-    cells: dict[tuple[int, int, str], CellFact]  # (product, function, layer) of the named functions
-    leads: dict[tuple[int, str], int]  # (product, layer) -> function id
-    headcount: dict[int, int]  # of the named functions
-    emails_taken: set[str]  # lowercased, of the hires' addresses
-
-    @classmethod
-    def load(cls, organization_id: int, changes: Sequence[ScenarioChange]) -> Facts:
-        functions = {
-            pk: FunctionFact(pk, name, category, external)
-            for pk, name, category, external in Function.objects.filter(organization_id=organization_id).values_list(
-                "pk", "name", "category", "is_external"
-            )
-        }
-        products = {
-            pk: (name, slug)
-            for pk, name, slug in Product.objects.filter(organization_id=organization_id).values_list(
-                "pk", "name", "slug"
-            )
-        }
-        person_ids, function_ids, emails = _named(changes)
-        people = {
-            pk: PersonFact(pk, function_id, name, email)
-            for pk, function_id, name, email in Stakeholder.objects.filter(
-                organization_id=organization_id, pk__in=person_ids
-            ).values_list("pk", "function_id", "full_name", "email")
-        }
-        function_ids |= {p.function_id for p in people.values()}
-        return cls(
-            organization_id=organization_id,
-            functions=functions,
-            products=products,
-            people=people,
-            cells=cells_of(organization_id, function_ids),
-            leads=leads_of(organization_id),
-            headcount=headcount_of(organization_id, function_ids),
-            emails_taken=_emails_taken(organization_id, emails),
-        )
-
-
-def _named(changes: Sequence[ScenarioChange]) -> tuple[set[int], set[int], set[str]]:
-    people: set[int] = set()
-    functions: set[int] = set()
-    emails: set[str] = set()
-    for change in changes:
-        p = change.payload
-        for name in ("person",):
-            if isinstance(p.get(name), int):
-                people.add(p[name])
-        people |= {ref for ref in p.get("people", ()) if isinstance(ref, int)}
-        for name in ("to", "function", "into"):
-            if isinstance(p.get(name), int):
-                functions.add(p[name])
-        functions |= {ref for ref in p.get("functions", ()) if isinstance(ref, int)}
-        if p.get("email"):
-            emails.add(p["email"].lower())
-    return people, functions, emails
-
-
-def cells_of(organization_id: int, function_ids: Iterable[int]) -> dict[tuple[int, int, str], CellFact]:
-    rows = Assignment.objects.filter(organization_id=organization_id, function_id__in=list(function_ids)).values_list(
-        "pk", "product_id", "function_id", "layer__key", "emphasis", "version", "changed_at"
-    )
-    return {(row[1], row[2], row[3]): CellFact(*row) for row in rows}
-
-
-def leads_of(organization_id: int) -> dict[tuple[int, str], int]:
-    rows = Assignment.objects.filter(organization_id=organization_id, emphasis=LEAD).values_list(
-        "product_id", "layer__key", "function_id"
-    )
-    return {(product, layer): function for product, layer, function in rows}
-
-
-def headcount_of(organization_id: int, function_ids: Iterable[int]) -> dict[int, int]:
-    ids = list(function_ids)
-    rows = (
-        Stakeholder.objects.filter(organization_id=organization_id, function_id__in=ids)
-        .order_by()
-        .values_list("function_id")
-        .annotate(n=Count("pk"))
-    )
-    return {**dict.fromkeys(ids, 0), **dict(rows)}
-
-
-def _emails_taken(organization_id: int, emails: set[str]) -> set[str]:
-    if not emails:
-        return set()
-    rows = Stakeholder.objects.filter(organization_id=organization_id).annotate(low=Lower("email"))
-    return set(rows.filter(low__in=sorted(emails)).values_list("low", flat=True))
 
 
 # --- the state a replay builds ------------------------------------------------------------------------
@@ -417,30 +137,30 @@ class Draft:
         if alive is not None:
             return alive
         if ref in self.gone:
-            raise _invalid(f"{self.gone[ref]}; it cannot {verb} in step {step}.", field_name)
+            raise invalid(f"{self.gone[ref]}; it cannot {verb} in step {step}.", field_name)
         if isinstance(ref, str):
-            raise _invalid(f"Step {step} names a function created by a step that is not before it.", field_name)
-        raise _invalid("That function no longer exists in this organization.", field_name)
+            raise invalid(f"Step {step} names a function created by a step that is not before it.", field_name)
+        raise invalid("That function no longer exists in this organization.", field_name)
 
     def person(self, ref: Ref, step: int, verb: str, field_name: str) -> PersonState:
         if ref in self.left:
-            raise _invalid(f"{self.left[ref]}; they cannot {verb} in step {step}.", field_name)
+            raise invalid(f"{self.left[ref]}; they cannot {verb} in step {step}.", field_name)
         found = self.people.get(ref)
         if found is None:
             if isinstance(ref, str):
-                raise _invalid(f"Step {step} names a hire planned by a step that is not before it.", field_name)
-            raise _invalid("That person is no longer in this organization.", field_name)
+                raise invalid(f"Step {step} names a hire planned by a step that is not before it.", field_name)
+            raise invalid("That person is no longer in this organization.", field_name)
         return found
 
     def check_name_free(self, name: str, field_name: str = "name", *, exclude: Ref | None = None) -> None:
         owner = self.names.get(name.casefold())
         if owner is not None and owner != exclude:
-            raise _invalid(f"A function named '{self.functions[owner].name}' already exists.", field_name)
+            raise invalid(f"A function named '{self.functions[owner].name}' already exists.", field_name)
 
     def product(self, product_id: int) -> str:
         found = self.facts.products.get(product_id)
         if found is None:
-            raise _invalid("That product is not in this organization.", "product")
+            raise invalid("That product is not in this organization.", "product")
         return found[0]
 
     def lead_name(self, key: tuple[int, str]) -> str | None:
@@ -501,7 +221,7 @@ def _move_person(d: Draft, p: dict[str, Any], n: int, change: ScenarioChange) ->
     person = d.person(p["person"], n, "be moved", "person")
     target = d.function(p["to"], n, "receive people", "to")
     if person.function == target.key:
-        raise _invalid(f"{person.name} is already in {target.name} at step {n}.", "to")
+        raise invalid(f"{person.name} is already in {target.name} at step {n}.", "to")
     d.move_count(person.function, target.key, 1)
     person.function = target.key
     return f"Move {person.name} to {target.name}"
@@ -512,7 +232,7 @@ def _hire(d: Draft, p: dict[str, Any], n: int, change: ScenarioChange) -> str:
     email = p["email"].lower()
     earlier = any(q.email.lower() == email for q in d.people.values() if isinstance(q.key, str))
     if email in d.facts.emails_taken or earlier:
-        raise _invalid(f"Someone in this organization already uses the email {p['email']}.", "email")
+        raise invalid(f"Someone in this organization already uses the email {p['email']}.", "email")
     key = ref_of(change)
     d.people[key] = PersonState(key, p["full_name"], function.key, p["email"])
     d.step_of[key] = n
@@ -541,7 +261,7 @@ def _create_function(d: Draft, p: dict[str, Any], n: int, change: ScenarioChange
 def _rename_function(d: Draft, p: dict[str, Any], n: int, change: ScenarioChange) -> str:
     function = d.function(p["function"], n, "be renamed", "function")
     if p["name"] == function.name:
-        raise _invalid(f"{function.name} is already called that at step {n}.", "name")
+        raise invalid(f"{function.name} is already called that at step {n}.", "name")
     d.check_name_free(p["name"], exclude=function.key)
     before = function.name
     del d.names[before.casefold()]
@@ -554,7 +274,7 @@ def _merge_function(d: Draft, p: dict[str, Any], n: int, change: ScenarioChange)
     source = d.function(p["function"], n, "be merged", "function")
     target = d.function(p["into"], n, "receive a merge", "into")
     if source.key == target.key:
-        raise _invalid("Choose another function to merge it into.", "into")
+        raise invalid("Choose another function to merge it into.", "into")
     for (product, _, layer), cell in d.cells_of(source.key):
         del d.cells[(product, source.key, layer)]
         d.touched_cells.add((product, source.key, layer))
@@ -590,7 +310,7 @@ def _split_function(d: Draft, p: dict[str, Any], n: int, change: ScenarioChange)
     movers = [d.person(ref, n, "move in a split", "people") for ref in p["people"]]
     for person in movers:
         if person.function != source.key:
-            raise _invalid(f"{person.name} is not in {source.name} at step {n}.", "people")
+            raise invalid(f"{person.name} is not in {source.name} at step {n}.", "people")
     key = ref_of(change)
     d.functions[key] = FunctionState(key, p["name"], p.get("category", source.category), source.is_external)
     d.names[p["name"].casefold()] = key
@@ -610,11 +330,11 @@ def _set_assignment(d: Draft, p: dict[str, Any], n: int, change: ScenarioChange)
     cell = d.cells.get(key)
     where = f"the {LAYER_NAMES[layer]} layer of {product}"
     if cell is not None and cell.emphasis == emphasis:
-        raise _invalid(f"{function.name} is already {_as(emphasis)} of {where} at step {n}.", "emphasis")
+        raise invalid(f"{function.name} is already {_as(emphasis)} of {where} at step {n}.", "emphasis")
     lead_key = (p["product"], layer)
     if emphasis == LEAD and d.leads.get(lead_key) not in (None, function.key):
         lead = d.lead_name(lead_key)
-        raise _invalid(
+        raise invalid(
             f"{lead} leads {where} at step {n}: make it a contributor or clear it in an earlier step.", "emphasis"
         )
     if cell is None:
@@ -637,7 +357,7 @@ def _clear_assignment(d: Draft, p: dict[str, Any], n: int, change: ScenarioChang
     key = (p["product"], function.key, p["layer"])
     where = f"the {LAYER_NAMES[p['layer']]} layer of {product}"
     if key not in d.cells:
-        raise _invalid(f"{function.name} has no assignment on {where} at step {n}.", "layer")
+        raise invalid(f"{function.name} has no assignment on {where} at step {n}.", "layer")
     del d.cells[key]
     if d.leads.get((p["product"], p["layer"])) == function.key:
         del d.leads[(p["product"], p["layer"])]

@@ -1,9 +1,6 @@
-"""The impact computation (see `scenarios.impact` for what it answers and how).
-
-Both sides of every product end in `domain.coverage.compute.assemble_coverage`. Today's side is fed as
-`layers.readmodel.read.live_coverage` feeds it; the scenario's side takes the same inputs, with
-the cells of the functions the steps name recounted pair by pair (`_Recount`).
-"""
+"""The impact computation (see `scenarios.impact` for what it answers and how). Both sides of every
+product end in `domain.coverage.compute.assemble_coverage`, today's fed as live coverage feeds it
+(`layers.readmodel.read`), the scenario's with the named functions' cells recounted (`_Recount`)."""
 
 from __future__ import annotations
 
@@ -24,9 +21,11 @@ from layers.readmodel.tables import CellCounts, ReviewPair
 from roles.models import Disruption, Partnership
 from roles.services.disruptions import effective_moment
 
-from .changes import CellFact, Draft, Facts, Ref, replay
+from .changes import Draft, replay
+from .facts import CellFact, Facts
 from .impact import Impact, LeadChange, PartnershipImpact, ProductImpact
 from .models import Scenario, ScenarioChange
+from .payloads import Ref
 
 Cell = tuple[int, Ref, str]  # (product, function, layer)
 

@@ -21,7 +21,7 @@ answers its JSON error shape):
   was applied.
 - `DomainError` (400) for an applied scenario (it cannot be edited or applied again).
 
-Change kinds and their fields: `scenarios.changes.KINDS` (labels) and `FIELDS` (payload keys);
+Change kinds and their fields: `scenarios.payloads.KINDS` (labels) and `FIELDS` (payload keys);
 a step in words: `scenarios.changes.describe(change)`.
 """
 
@@ -41,9 +41,10 @@ from wholeproduct.errors import Conflict, DomainError, field_error
 
 from . import applying
 from . import changes as steps
-from .changes import ConflictItem, InvalidChange
+from .changes import ConflictItem
 from .engine import impact
 from .models import Scenario, ScenarioChange
+from .payloads import InvalidChange, clean_payload
 
 __all__ = [
     "Applied",
@@ -185,7 +186,7 @@ def add_change(
     existing = list(locked.changes.order_by("position", "id"))
     if len(existing) >= MAX_STEPS:
         raise DomainError(f"A scenario holds at most {MAX_STEPS} steps.")
-    payload = steps.clean_payload(kind, fields)
+    payload = clean_payload(kind, fields)
     change = ScenarioChange(
         organization_id=locked.organization_id, scenario=locked, position=len(existing) + 1, kind=kind, payload=payload
     )

@@ -8,8 +8,9 @@ from django.core.management import call_command
 from layers.models import Product
 from roles.models import Function, Organization, Stakeholder
 from scenarios import services
-from scenarios.changes import InvalidChange, clean_payload, describe
+from scenarios.changes import describe
 from scenarios.models import Scenario
+from scenarios.payloads import InvalidChange, clean_payload
 
 pytestmark = pytest.mark.django_db
 

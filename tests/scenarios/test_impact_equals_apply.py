@@ -19,8 +19,8 @@ from layers.readmodel.oracle import coverage_differences
 from layers.readmodel.read import live_coverage
 from roles.models import Function, Stakeholder
 from scenarios import services
-from scenarios.changes import InvalidChange
 from scenarios.impact import figures
+from scenarios.payloads import InvalidChange
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -13,8 +13,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from layers.models import Product
 from roles.models import Function, Organization, Stakeholder
 from scenarios import services
-from scenarios.changes import InvalidChange, replay
+from scenarios.changes import replay
 from scenarios.models import Scenario
+from scenarios.payloads import InvalidChange
 
 pytestmark = pytest.mark.django_db
 

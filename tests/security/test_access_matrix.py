@@ -37,7 +37,8 @@ import pytest
 from django.db import transaction
 
 from .conftest import body_text, changed_tables, client_as, fingerprint
-from .routes import METHODS, Endpoint, endpoints, send, url_for
+from .endpoints import METHODS, Endpoint, endpoints
+from .routes import send, url_for
 from .world import ROLES
 
 pytestmark = pytest.mark.django_db

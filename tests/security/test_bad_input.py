@@ -20,7 +20,8 @@ from django.urls import reverse
 from roles.models import ImportJob
 
 from .conftest import body_text, changed_tables, client_as, fingerprint
-from .routes import ROUTES, endpoints
+from .endpoints import endpoints
+from .routes import ROUTES
 from .world import FIXTURES, World
 
 pytestmark = pytest.mark.django_db

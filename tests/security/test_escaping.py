@@ -30,7 +30,8 @@ from roles.services import imports
 from roles.services import invites as invite_services
 
 from .conftest import body_text, client_as
-from .routes import ROUTES, endpoints, send, url_for
+from .endpoints import endpoints
+from .routes import ROUTES, send, url_for
 from .world import World
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,8 @@ import pytest
 from django.db import transaction
 
 from .conftest import body_text, changed_tables, client_as, fingerprint
-from .routes import ALL_METHODS, ROUTES, Endpoint, endpoints, send, url_for
+from .endpoints import ALL_METHODS, Endpoint, endpoints
+from .routes import ROUTES, send, url_for
 from .world import MARKER, World
 
 pytestmark = pytest.mark.django_db
