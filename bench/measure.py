@@ -19,7 +19,6 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from .targets import API, Org, Target
 
@@ -46,8 +45,10 @@ def visitors(logins: dict[str, str]) -> Visitors:
         client = Client(raise_request_exception=False)
         client.force_login(users[email])
         clients[who] = client
-    token, _ = Token.objects.get_or_create(user=users[logins["leader"]])
-    return Visitors(clients, token.key)
+    from roles.services.tokens import token_issue
+
+    _, key = token_issue(user=users[logins["leader"]])  # the API's own (knox) token, as a client gets one
+    return Visitors(clients, key)
 
 
 @dataclass

@@ -281,7 +281,6 @@ def throughput(made: dict[str, Any], small: dict[str, Any], *, seconds: int, con
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     from bench import load
     from bench.targets import TARGETS
@@ -296,7 +295,9 @@ def throughput(made: dict[str, Any], small: dict[str, Any], *, seconds: int, con
         return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"}
 
     leader = get_user_model().objects.get(username=made["logins"]["leader"])
-    token = {"Authorization": f"Token {Token.objects.get_or_create(user=leader)[0].key}"}
+    from roles.services.tokens import token_issue
+
+    token = {"Authorization": f"Token {token_issue(user=leader)[1]}"}
     org = _org(made)
     by_name = {t.name: t for t in TARGETS}
     plan = [

@@ -58,6 +58,7 @@ TARGETS: tuple[Target, ...] = (
     Target("login page", FLOOR, lambda org: "/accounts/login/", who="anonymous"),
     Target("bare view", FLOOR, lambda org: "/_bench/bare/", who="anonymous"),
     Target("one-query view", FLOOR, lambda org: f"/_bench/query/{org.slug}/", who="anonymous"),
+    Target("signed-in view", FLOOR, lambda org: f"/_bench/o/{org.slug}/"),
     Target("dashboard", PAGE, _page("dashboard")),
     Target("product page", PAGE, _page("product-detail", product=_product)),
     Target("map editor", PAGE, _page("product-map", product=_product)),

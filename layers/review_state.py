@@ -175,11 +175,20 @@ def pair_state(
     leader's inbox); ``tz`` is the zone the dates in it are written in (as given when None).
     """
     latest = latest_review(reviews)
+    cutoff = staleness_cutoff(changed_at, last_disruption(disruptions, now))
+    return stated_pair(latest, cutoff=cutoff, changed_at=changed_at, who=who, tz=tz)
+
+
+def stated_pair(
+    latest: ReviewLike | None, *, cutoff: datetime, changed_at: datetime, who: str = "You", tz: tzinfo | None = None
+) -> PairState:
+    """The state of a pair whose latest review and cutoff are known (the read model's `ReviewPair`
+    stores both): what `pair_state` says once it has found them. The cutoff is the assignment's
+    change unless a later disruption moved it, so `cutoff == changed_at` names the change."""
     if latest is None:
         return PairState(state=PairStatus.PENDING, verdict=None, is_open=False, reason="Not reviewed yet.")
     verdict = check_verdict(latest.verdict)
-    disruption = last_disruption(disruptions, now)
-    current = is_current(latest.created_at, staleness_cutoff(changed_at, disruption))
+    current = is_current(latest.created_at, cutoff)
     open_ = is_open(latest)
     said = f"{who} {'agreed' if verdict == AGREE else 'disagreed'} on {format_day(latest.created_at, tz)}"
     if current:
@@ -191,9 +200,8 @@ def pair_state(
             reviewed_at=latest.created_at,
         )
     # Name the latest event that outdated the review; on a tie, the assignment's own change.
-    by_change = disruption is None or changed_at >= disruption
-    since = changed_at if by_change else disruption
-    assert since is not None  # one of the two is at or after the review, or it would be current
+    by_change = cutoff == changed_at
+    since = cutoff
     what = "the assignment changed" if by_change else "a disruption touched the function"
     reason = f"{said}; {what} on {format_day(since, tz)}, so it needs re-confirming."
     if open_:

@@ -4,8 +4,8 @@ Every page loads a fixed number of querysets, whatever the organization's size. 
 pair's state lives in `review_state` only; live figures come from the read model:
 - `open_disputes`, `function_progress` (the inbox, leaders only) and `campaign_totals` read the
   maintained pair table and counters (layers.readmodel);
-- `my_role` is a stakeholder's own part, their own reviews through `review_state.pair_state`
-  (for its sentences); it never reads another person's review;
+- `my_role` is a stakeholder's own part: their own pairs from the pair table, worded by
+  `review_state.stated_pair`; it never reads another person's review;
 - `campaign_progress` and `burnup_chart` evaluate a campaign's pairs as of a moment (a closed
   campaign is summed up as it stood at its deadline) with `evaluate_pairs`, the rule applied to rows.
 """
@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -39,6 +39,7 @@ from .review_state import (
     pair_state,
     pair_status,
     staleness_cutoff,
+    stated_pair,
 )
 from .rings import Member, RingInput, WholeProductData
 from .services import playbook_matches
@@ -342,7 +343,9 @@ def _open_campaigns(organization: Organization, function_id: int, product_ids: I
 def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
     """The requester's own part: their function's assignments, with their own reviews only.
 
-    Seven queries whatever the number of products, functions or people.
+    Six queries whatever the number of products, functions, people or past reviews: each pair's
+    state, latest review and cutoff come from the read model's pair table (`ReviewPair`), the
+    sentence from the one rule (`review_state.stated_pair`).
     """
     person = ctx.stakeholder
     if person is None:
@@ -356,29 +359,25 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
     )
     layers = list(Layer.objects.order_by("ring"))
     members = _members_of({a.product_id for a in own}) if own else {}
-    reviews = list(
-        Review.objects.filter(stakeholder=person, assignment__in=[a.pk for a in own]).select_related(
-            "suggested_layer", "resolved_by"
+    # The person's pairs as the read model keeps them: each one's latest review and cutoff (the
+    # assignment's change or the latest applied disruption), so no review history is read.
+    pairs = {
+        pair.assignment_id: pair
+        for pair in ReviewPair.objects.filter(organization=organization, stakeholder=person).select_related(
+            "review__suggested_layer", "review__resolved_by"
         )
-    )
-    by_assignment: dict[int, list[Review]] = defaultdict(list)
-    for review in reviews:
-        by_assignment[review.assignment_id].append(review)
-    disrupted = disruption_times([person.function_id], now=now).get(person.function_id, [])
+    }
     campaigns = _open_campaigns(organization, person.function_id, {a.product_id for a in own})
+    tz = timezone.get_current_timezone()
     products: dict[int, MyProduct] = {}
     for a in own:
         if a.product_id not in products:
             rings = _rings_for(a.product, members.get(a.product_id, []), layers)
             products[a.product_id] = MyProduct(a.product, [], rings, campaigns.get(a.product_id))
-        own_reviews = by_assignment.get(a.pk, [])
-        state = pair_state(
-            reviews=own_reviews,
-            changed_at=a.changed_at,
-            disruptions=disrupted,
-            now=now,
-            tz=timezone.get_current_timezone(),
-        )
+        pair = pairs.get(a.pk)
+        latest = pair.review if pair is not None else None
+        cutoff = pair.cutoff if pair is not None else a.changed_at
+        state = stated_pair(latest, cutoff=cutoff, changed_at=a.changed_at, tz=tz)
         shared = [
             member
             for layer_id, member in members.get(a.product_id, [])
@@ -386,7 +385,7 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
         ]
         shared.sort(key=lambda member: (not member.is_lead, member.name.lower()))
         why = playbook_reason(person.function, a.layer, a, organization.go_to_market)
-        products[a.product_id].assignments.append(MyAssignment(a, state, latest_review(own_reviews), why, shared))
+        products[a.product_id].assignments.append(MyAssignment(a, state, latest, why, shared))
     return MyRole(stakeholder=person, products=list(products.values()), layers=layers)
 
 
@@ -766,19 +765,25 @@ def campaign_progress(campaign: ReviewCampaign, *, now: datetime | None = None) 
 def campaign_totals(
     campaign: ReviewCampaign, *, organization: Organization | None = None, now: datetime | None = None
 ) -> Tally:
-    """`campaign_progress(campaign).totals`, counted in the database: the campaigns page shows the
-    totals of every open campaign, and reading each one's people would cost a request seconds
-    in an organization of 20,000 (six queries, a test holds the two together)."""
-    rows = function_progress(
-        organization or campaign.product.organization,
-        product=campaign.product,
-        now=now,
-        function_ids=campaign_function_ids(campaign),
+    """`campaign_progress(campaign).totals`, counted in the database: one sum of the maintained
+    function counters (layers.readmodel) of the campaign's functions, whatever their number (a
+    test holds the two together). `now` is accepted for callers that pass it; live counters are
+    always as of the last write."""
+    chosen = campaign.functions.values("pk")
+    mapped = Assignment.objects.filter(product_id=campaign.product_id).values("function_id")
+    rows = FunctionCounts.objects.filter(
+        organization_id=campaign.organization_id, product_id=campaign.product_id
+    ).filter(Q(function_id__in=chosen) | (~Exists(chosen) & Q(function_id__in=mapped)))
+    n = {k: v or 0 for k, v in rows.aggregate(**{f: Sum(f) for f in FunctionCounts.COUNTS}).items()}
+    return Tally(
+        pairs=n["pairs"],
+        current=n["current"],
+        pending=n["pairs"] - n["reviewed"],
+        stale=n["reviewed"] - n["current"],
+        agreed=n["agreeing"],
+        disagreed=n["disagreeing"],
+        open=n["open"],
     )
-    totals = Tally()
-    for row in rows:
-        totals = totals.merged(row.tally)
-    return totals
 
 
 def _person_progress(person: Stakeholder, pairs: list[PairFact], reminded: datetime | None) -> PersonProgress:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/new/", people.person_create, name="person-create"),
     path("people/search/", people.person_search, name="person-search"),
     path("people/<int:pk>/edit/", people.person_edit, name="person-edit"),
+    path("people/<int:pk>/delete/", people.person_delete, name="person-delete"),
     # Org-chart import and the people export in the same format (issue 3).
     path("import/", imports.import_start, name="import"),
     path("import/<uuid:token>/columns/", imports.import_mapping, name="import-mapping"),

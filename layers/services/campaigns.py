@@ -36,6 +36,7 @@ from wholeproduct.errors import DomainError
 from .. import selectors_reviews as selectors
 from ..models import Assignment, CampaignReminder, Product, ReviewCampaign
 from ..review_state import format_day
+from ..selectors_campaign import burnup_values
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,9 @@ def campaign_close(*, campaign: ReviewCampaign, by: Any = None, now: datetime | 
     now = now or timezone.now()
     as_of = min(now, campaign.deadline)
     with transaction.atomic():
-        summary = selectors.campaign_progress(campaign, now=as_of).summary()
+        progress = selectors.campaign_progress(campaign, now=as_of)
+        # Its page shows it as it stood: the burn-up's daily values too (layers/selectors_campaign.py).
+        summary = progress.summary() | {"burnup": burnup_values(progress, as_of=as_of)}
         claimed = ReviewCampaign.objects.filter(pk=campaign.pk, status=Status.OPEN).update(
             status=Status.CLOSED, closed_at=now, summary=summary
         )

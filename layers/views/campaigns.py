@@ -16,7 +16,7 @@ from roles.permissions import Perm, org_view
 from roles.services import invites
 from wholeproduct.errors import DomainError
 
-from .. import selectors, selectors_reviews
+from .. import selectors, selectors_campaign, selectors_reviews
 from ..forms_reviews import CampaignForm, end_of_day
 from ..models import Product, ReviewCampaign
 from ..services import campaigns as services
@@ -91,22 +91,21 @@ def _campaign_or_404(request: HttpRequest, pk: int) -> ReviewCampaign:
 @org_view(Perm.RESOLVE)
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Its figures, burn-up and a page of its people: live from the read model while it is open,
+    as stored when it closed afterwards (layers/selectors_campaign.py), at any size the same cost."""
     campaign = _campaign_or_404(request, pk)
     ctx = request.ctx  # type: ignore[attr-defined]
-    # A closed campaign is shown as it was closed: as of its deadline when that came first.
-    closed = campaign.status == ReviewCampaign.Status.CLOSED and campaign.closed_at
-    as_of = min(campaign.closed_at, campaign.deadline) if closed else None
-    progress = selectors_reviews.campaign_progress(campaign, now=as_of)
-    without = progress.without_account
+    page = selectors_campaign.campaign_page(campaign, page=request.GET.get("page"))
     context = {
         "campaign": campaign,
-        "progress": progress,
-        "figures": progress.figures,  # the numbers and the bar, from the same rows
-        "totals": progress.totals,
-        "burnup": selectors_reviews.campaign_burnup(progress, now=as_of),
+        "page": page,
+        "people": page.people,
+        "figures": page.figures,  # the numbers and the bar, from the same rows
+        "totals": page.totals,
+        "burnup": page.burnup,
         "remind_every": services.REMIND_EVERY.days,
-        "chosen": campaign.functions.exists(),
-        "without_account": _with_invite_states(ctx.organization, without),
+        "chosen": bool(page.chosen),
+        "without_account": _with_invite_states(ctx.organization, page.without_account),
     }
     return render(request, "layers/campaign_detail.html", context)
 

@@ -1,4 +1,4 @@
-"""People pages: a searchable, paginated table of stakeholders; add and edit a person."""
+"""People pages: a searchable, paginated table of stakeholders; add, edit and delete a person."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wholeproduct.errors import DomainError
 
 from .. import selectors
+from ..deletion_impact import person_deletion_impact
 from ..forms import PeopleFilterForm, PersonForm, add_domain_error
 from ..models import Stakeholder
 from ..permissions import Perm, org_view
@@ -108,6 +109,26 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Saved {person.full_name}.")
             return _to_list(person)
     return render(request, "roles/person_form.html", {"form": form, "person": person})
+
+
+@org_view(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then remove a person with `stakeholder_delete`: their reviews go with them and the
+    read model recounts their function's pairs in the same transaction."""
+    person = _person_or_404(request, pk)
+    if request.method == "POST":
+        impact = person_deletion_impact(person)
+        services.stakeholder_delete(stakeholder=person)
+        removed = f" and {_reviews_phrase(impact.reviews)}" if impact.reviews else ""
+        messages.success(request, f"Deleted {person.full_name}{removed}.")
+        return redirect("people-list", org=request.ctx.organization.slug)  # type: ignore[attr-defined]
+    context = {"person": person, "impact": person_deletion_impact(person)}
+    return render(request, "roles/person_confirm_delete.html", context)
+
+
+def _reviews_phrase(count: int) -> str:
+    return f"their {count} review" + ("" if count == 1 else "s")
 
 
 @org_view(Perm.EDIT)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from layers import selectors_reviews as selectors
 from layers.models import Assignment, CampaignReminder, Review, ReviewCampaign
+from layers.readmodel import hooks
 from layers.services import campaigns as services
 from layers.tasks import reviews as tasks
 from roles.models import Disruption, Function, Invite, Membership
@@ -56,6 +57,8 @@ def review_at(assignment: Assignment, person, when: datetime, verdict: str = "ag
         assignment=assignment, stakeholder=person, verdict=verdict, comment="" if verdict == "agree" else "No."
     )
     Review.objects.filter(pk=review.pk).update(created_at=when)
+    # A back-dated review, behind the service that keeps the read model: its hook, as the service calls it.
+    hooks.review_written(organization_id=review.organization_id, assignment_id=assignment.pk, stakeholder_id=person.pk)
     return review
 
 

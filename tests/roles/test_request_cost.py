@@ -91,3 +91,50 @@ def test_the_switcher_of_another_organization_is_not_found(outsider_client, org)
 def test_the_switcher_sends_an_anonymous_visitor_to_sign_in(client, org):
     response = client.get(reverse("org-switcher", kwargs={"org": "acme"}))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_context_is_the_membership_the_orm_would_load(stakeholder_user, cs_function, org, other_org):
+    """org_context reads its one row with SQL written once (not built per request): the objects
+    it makes are the ORM's own, and any field it did not read loads when first used."""
+    from ..factories import StakeholderFactory
+
+    # A second person of the same user here, later by name: the context names the first.
+    StakeholderFactory(function=cs_function, email="cs2@acme.test", full_name="Zed Second", user=stakeholder_user)
+    MembershipFactory(user=stakeholder_user, organization=other_org, access="leader")
+    ctx = org_context(stakeholder_user, "acme")
+    expected = Membership.objects.select_related("organization").get(user=stakeholder_user, organization=org)
+    assert ctx.membership.pk == expected.pk and ctx.membership.access == "stakeholder"
+    assert ctx.organization == expected.organization and ctx.organization.name == "Acme Analytics"
+    assert ctx.organization.go_to_market == expected.organization.go_to_market
+    assert ctx.membership.user is stakeholder_user and ctx.membership.organization is ctx.organization
+    assert ctx.stakeholder.full_name == "Casey Success"
+    assert ctx.membership.created_at == expected.created_at  # a field not read: loaded on use
+    assert ctx.organization.created_at == expected.organization.created_at
+    assert org_context(stakeholder_user, "globex").access == "leader"
+
+
+def test_the_context_is_not_found_for_a_non_member_or_an_unknown_slug(outsider, leader):
+    from django.http import Http404
+
+    for user, slug in ((outsider, "acme"), (leader, "nowhere"), (leader, "globex")):
+        with pytest.raises(Http404):
+            org_context(user, slug)
+
+
+def test_the_navigation_is_drawn_for_the_page_and_the_access_it_is_asked_for(
+    leader_client, stakeholder_client, admin_client_
+):
+    """The links are rendered once per kind of page and reused: each page still marks itself
+    and shows only what the requester's access allows."""
+    url = reverse("disruption-list", kwargs={"org": "acme"})
+    leader_page = leader_client.get(url).content.decode()
+    assert leader_page.count('href="/o/acme/web/disruptions/" aria-current="page"') == 2
+    assert leader_page.count('aria-label="Organization menu"') == 1 and 'class="sidenav"' in leader_page
+    assert "/o/acme/import/" in leader_page and "/o/acme/members/" not in leader_page
+    dashboard = leader_client.get(reverse("dashboard", kwargs={"org": "acme"})).content.decode()
+    assert dashboard.count('href="/o/acme/" aria-current="page"') == 2
+    assert 'href="/o/acme/web/disruptions/" aria-current' not in dashboard
+    stakeholder_page = stakeholder_client.get(url).content.decode()
+    assert "/o/acme/me/" in stakeholder_page and "/o/acme/import/" not in stakeholder_page
+    assert "/o/acme/reviews/" not in stakeholder_page
+    assert "/o/acme/members/" in admin_client_.get(url).content.decode()

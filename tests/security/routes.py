@@ -169,6 +169,7 @@ PAGES: dict[str, Route] = {
             "POST": lambda w: {"full_name": "Pat Quokka", "email": "pat@quokka.test", "title": "x", "function": w.cs.pk}
         },
     ),
+    "person-delete": Route(kwargs=PERSON, names_objects=True, bodies={"POST": lambda w: {}}),
     "import": Route(kwargs=org, bodies={"POST": lambda w: {"file": _upload("good.csv")}}),
     "import-mapping": Route(kwargs=JOB, names_objects=True, bodies={"POST": lambda w: {}}),
     "import-preview": Route(kwargs=JOB, names_objects=True),

@@ -101,6 +101,8 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("person-create",                 "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("person-edit",                   "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("person-edit",                   "POST",   LOGIN, 302,   302,   403,  403,   404),
+    ("person-delete",                 "GET",    LOGIN, 200,   200,   403,  403,   404),
+    ("person-delete",                 "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("people-export",                 "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("import",                        "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("import",                        "POST",   LOGIN, 302,   302,   403,  403,   404),
