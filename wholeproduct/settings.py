@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "roles",
     "layers",
+    "scenarios",
     "csp",
     "axes",
     "simple_history",
