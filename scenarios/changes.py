@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -247,6 +247,7 @@ class CellFact:
     layer: str
     emphasis: str
     version: int
+    changed_at: datetime
 
 
 @dataclass
@@ -319,12 +320,9 @@ def _named(changes: Sequence[ScenarioChange]) -> tuple[set[int], set[int], set[s
 
 def cells_of(organization_id: int, function_ids: Iterable[int]) -> dict[tuple[int, int, str], CellFact]:
     rows = Assignment.objects.filter(organization_id=organization_id, function_id__in=list(function_ids)).values_list(
-        "pk", "product_id", "function_id", "layer__key", "emphasis", "version"
+        "pk", "product_id", "function_id", "layer__key", "emphasis", "version", "changed_at"
     )
-    return {
-        (product, function, layer): CellFact(pk, product, function, layer, emphasis, version)
-        for pk, product, function, layer, emphasis, version in rows
-    }
+    return {(row[1], row[2], row[3]): CellFact(*row) for row in rows}
 
 
 def leads_of(organization_id: int) -> dict[tuple[int, str], int]:

@@ -236,12 +236,10 @@ def move_change(*, scenario: Scenario, change_id: int, position: int, expected_v
 
 
 def _renumber(order: list[ScenarioChange]) -> None:
-    moved = []
+    """Number the steps 1, 2, 3 … and keep the words the replay gave each at its new place."""
     for number, change in enumerate(order, start=1):
-        if change.position != number:
-            change.position = number
-            moved.append(change)
-    ScenarioChange.objects.bulk_update(moved, ["position"])
+        change.position = number
+    ScenarioChange.objects.bulk_update(order, ["position", "summary"])
 
 
 # --- rebase and apply ------------------------------------------------------------------------------
@@ -257,7 +255,7 @@ def rebase(*, scenario: Scenario, by: Any) -> RebaseResult:
     dropped_ids = [change.pk for change, _ in dropped]
     ScenarioChange.objects.filter(pk__in=dropped_ids).delete()
     _renumber(kept)
-    ScenarioChange.objects.bulk_update(kept, ["base"])
+    ScenarioChange.objects.bulk_update(kept, ["base"])  # positions and words: `_renumber`
     locked.drafted_at = timezone.now()
     locked.version += 1
     recorded_by(locked, by).save()
@@ -287,7 +285,10 @@ def apply(
         conflicts = applying.conflicts(locked.organization_id, existing)
         if conflicts:
             raise ScenarioConflict(conflicts)
-        touched = applying.perform(locked.organization, existing, by=_by(by))
+        try:
+            touched = applying.perform(locked.organization, existing, by=_by(by))
+        except applying.StepRefused as refused:
+            raise ScenarioConflict([refused.item]) from refused
         now = timezone.now()
         locked.status, locked.applied_at, locked.applied_by = Scenario.Status.APPLIED, now, _by(by)
         locked.version += 1
