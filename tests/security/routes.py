@@ -122,6 +122,8 @@ REVIEW = _with(pk=lambda w: w.review.pk)
 CAMPAIGN = _with(pk=lambda w: w.campaign.pk)
 REPORT = _with(pk=lambda w: w.report.pk)
 EXPORT_JOB = _with(token=lambda w: str(w.extra["export_job"].token))
+SCENARIO = _with(pk=lambda w: w.extra["scenario"].pk)
+SCENARIO_STEP = _with(pk=lambda w: w.extra["scenario"].pk, change=lambda w: w.extra["scenario_step"].pk)
 
 PAGES: dict[str, Route] = {
     "home": Route(kwargs=lambda w: {}),
@@ -288,6 +290,26 @@ PAGES: dict[str, Route] = {
     "report-export": Route(kwargs=REPORT, names_objects=True, query="format=csv"),
     "export-job": Route(kwargs=EXPORT_JOB, names_objects=True),
     "export-download": Route(kwargs=EXPORT_JOB, names_objects=True),
+    # Scenarios (issue 18): leaders and admins only; stakeholders get 404 like outsiders.
+    "scenario-list": Route(kwargs=org),
+    "scenario-create": Route(kwargs=org, bodies={"POST": lambda w: {"name": "Quokka split", "description": ""}}),
+    "scenario-compare": Route(kwargs=org),
+    "scenario-detail": Route(kwargs=SCENARIO, names_objects=True),
+    "scenario-change-add": Route(
+        kwargs=SCENARIO,
+        names_objects=True,
+        bodies={"POST": lambda w: {"kind": "leaver", "person": w.uninvited.pk}},
+    ),
+    "scenario-change-move": Route(
+        kwargs=SCENARIO_STEP, names_objects=True, bodies={"POST": lambda w: {"direction": "down"}}
+    ),
+    "scenario-change-remove": Route(kwargs=SCENARIO_STEP, names_objects=True, bodies={"POST": lambda w: {}}),
+    "scenario-function-search": Route(kwargs=SCENARIO, names_objects=True, query="q=quokka"),
+    "scenario-apply": Route(
+        kwargs=SCENARIO, names_objects=True, bodies={"POST": lambda w: {"version": w.extra["scenario"].version}}
+    ),
+    "scenario-rebase": Route(kwargs=SCENARIO, names_objects=True, bodies={"POST": lambda w: {}}),
+    "scenario-export": Route(kwargs=SCENARIO, names_objects=True, query="format=xlsx"),
 }
 
 API_ORG = _with()
