@@ -6,7 +6,7 @@
     add_change(*, scenario, by, kind, expected_version=None, **fields) -> ScenarioChange
     remove_change(*, scenario, change_id, expected_version=None) -> None
     move_change(*, scenario, change_id, position, expected_version=None) -> None
-    rebase(*, scenario, by) -> RebaseResult
+    rebase(*, scenario, by, expected_version=None) -> RebaseResult
     apply(*, scenario, by, start_campaign=False, campaign_deadline=None, expected_version=None) -> Applied
     impact(scenario) -> scenarios.impact.Impact          (reads only; re-exported from scenarios.engine)
 
@@ -246,10 +246,10 @@ def _renumber(order: list[ScenarioChange]) -> None:
 
 
 @transaction.atomic
-def rebase(*, scenario: Scenario, by: Any) -> RebaseResult:
+def rebase(*, scenario: Scenario, by: Any, expected_version: int | None = None) -> RebaseResult:
     """Re-base the draft onto today: every step still valid has its base values recorded again;
     a step no longer valid (its person left, its function was deleted …) is removed, and said so."""
-    locked = _lock(scenario, None)
+    locked = _lock(scenario, expected_version)
     existing = list(locked.changes.order_by("position", "id"))
     kept, dropped = applying.rebase(locked.organization_id, existing)
     dropped_ids = [change.pk for change, _ in dropped]

@@ -429,6 +429,8 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "roles.models.Function.Category",
         "EmphasisEnum": "layers.models.Assignment.Emphasis",
         "LayerKeyEnum": "layers.models.Layer.Key",
+        "ScenarioChangeKindEnum": "scenarios.models.ScenarioChange.Kind",
+        "ScenarioStatusEnum": "scenarios.models.Scenario.Status",
     },
 }
 

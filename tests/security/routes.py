@@ -321,6 +321,8 @@ API_REVIEW = _with(pk=lambda w: w.review.pk)
 API_REPORT = _with(pk=lambda w: w.report.pk)
 EXPORT_JOB = _with(token=lambda w: str(w.extra["export_job"].token))
 API_PARTNERSHIP = _with(pk=lambda w: w.partnership.pk)
+API_SCENARIO = _with(pk=lambda w: w.extra["scenario"].pk)
+API_SCENARIO_STEP = _with(pk=lambda w: w.extra["scenario"].pk, change_id=lambda w: w.extra["scenario_step"].pk)
 
 
 def _function_body(w: World) -> dict[str, Any]:
@@ -424,6 +426,22 @@ API: dict[str, Route] = {
         },
     ),
     "api:disruption-detail": Route(kwargs=_with(pk=lambda w: w.disruption.pk), names_objects=True),
+    "api:scenario-list": Route(kwargs=API_ORG, bodies={"POST": lambda w: {"name": "Quokka reorg"}}),
+    "api:scenario-detail": Route(kwargs=API_SCENARIO, names_objects=True),
+    "api:scenario-add-change": Route(
+        kwargs=API_SCENARIO,
+        names_objects=True,
+        bodies={
+            "POST": lambda w: {"kind": "create_function", "payload": {"name": "Quokka Ops", "category": "building"}}
+        },
+    ),
+    "api:scenario-remove-change": Route(kwargs=API_SCENARIO_STEP, names_objects=True),
+    "api:scenario-move-change": Route(
+        kwargs=API_SCENARIO_STEP, names_objects=True, bodies={"POST": lambda w: {"position": 2}}
+    ),
+    "api:scenario-impact": Route(kwargs=API_SCENARIO, names_objects=True),
+    "api:scenario-apply": Route(kwargs=API_SCENARIO, names_objects=True, bodies={"POST": lambda w: {}}),
+    "api:scenario-rebase": Route(kwargs=API_SCENARIO, names_objects=True, bodies={"POST": lambda w: {}}),
     "api:token-list": Route(kwargs=lambda w: {}),
     "api:token-detail": Route(kwargs=lambda w: {"token_id": w.admin_token.token_key[:8]}),
     "api:schema": Route(kwargs=lambda w: {}),

@@ -234,6 +234,17 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("api:disruption-list",           "GET",    401,   200,   200,   200,  200,   404),
     ("api:disruption-list",           "POST",   401,   201,   201,   403,  403,   404),
     ("api:disruption-detail",         "GET",    401,   200,   200,   200,  200,   404),
+    # scenarios (issue 18): leaders and admins; a stakeholder gets 404, as an outsider does
+    ("api:scenario-list",             "GET",    401,   200,   200,   404,  404,   404),
+    ("api:scenario-list",             "POST",   401,   201,   201,   404,  404,   404),
+    ("api:scenario-detail",           "GET",    401,   200,   200,   404,  404,   404),
+    ("api:scenario-detail",           "DELETE", 401,   204,   204,   404,  404,   404),
+    ("api:scenario-add-change",       "POST",   401,   201,   201,   404,  404,   404),
+    ("api:scenario-remove-change",    "DELETE", 401,   200,   200,   404,  404,   404),
+    ("api:scenario-move-change",      "POST",   401,   200,   200,   404,  404,   404),
+    ("api:scenario-impact",           "GET",    401,   200,   200,   404,  404,   404),
+    ("api:scenario-apply",            "POST",   401,   200,   200,   404,  404,   404),
+    ("api:scenario-rebase",           "POST",   401,   200,   200,   404,  404,   404),
 ]
 # fmt: on
 
