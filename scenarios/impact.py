@@ -58,10 +58,10 @@ class LeadChange:
     def sentence(self, product: str) -> str:
         layer = f"the {self.layer_name} layer of {product}"
         if self.lost:
-            return f"{layer.capitalize()} loses its lead ({self.before})."
+            return f"The {self.layer_name} layer of {product} loses its lead ({self.before})."
         if self.gained:
             return f"{self.after} would lead {layer}, which has no lead today."
-        return f"{layer.capitalize()} changes lead: {self.before} → {self.after}."
+        return f"The {self.layer_name} layer of {product} changes lead: {self.before} → {self.after}."
 
 
 @dataclass(frozen=True)
