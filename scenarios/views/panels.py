@@ -11,6 +11,7 @@ from typing import Any
 
 from layers.coverage import Coverage
 from layers.reporting import as_percent
+from layers.rings import RingInput
 from layers.templatetags.reports import signed
 
 from ..impact import Impact, ProductImpact
@@ -76,6 +77,7 @@ class ProductPanel:
     today_picture: MarkedPicture | None
     scenario_picture: MarkedPicture | None
     sentences: list[str]  # this product's consequences, most serious first
+    cells: list[str]  # each changed cell in words: "Customer Success, Augmented: lead → gone"
 
     @property
     def name(self) -> str:
@@ -110,6 +112,38 @@ def product_sentences(product: ProductImpact) -> list[str]:
     return lines
 
 
+def _roles(rings: tuple[RingInput, ...]) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(function key, layer key) → (function name, layer name, "lead" or "contributor")."""
+    return {
+        (str(m.function_id), ring.key): (m.name, ring.name, "lead" if m.is_lead else "contributor")
+        for ring in rings
+        for m in ring.members
+    }
+
+
+def cell_lines(product: ProductImpact) -> list[str]:
+    """The changed cells in words, so the picture's marks are never the only way to see them."""
+    before, after = _roles(product.rings_today), _roles(product.rings_scenario)
+    lines = []
+    for function, layer in product.changed_cells:
+        key = (str(function), layer)
+        was, will = before.get(key), after.get(key)
+        if was is None and will is None:
+            continue
+        name, layer = (will or was)[0], (will or was)[1].removesuffix(" product")  # type: ignore[index]
+        if was is None:
+            verb = "lead" if will[2] == "lead" else "contribute to"  # type: ignore[index]
+            lines.append(f"{name} would {verb} the {layer} layer (new).")
+        elif will is None:
+            verb = "lead" if was[2] == "lead" else "contribute to"
+            lines.append(f"{name} would no longer {verb} the {layer} layer.")
+        elif was[2] != will[2]:
+            lines.append(f"{name} would go from {was[2]} to {will[2]} on the {layer} layer.")
+        else:
+            lines.append(f"{name} keeps its part in the {layer} layer, with other people.")
+    return sorted(lines)
+
+
 def product_panel(product: ProductImpact, *, prefix: str = "scn") -> ProductPanel:
     changed = product.changed_cells
     return ProductPanel(
@@ -128,6 +162,7 @@ def product_panel(product: ProductImpact, *, prefix: str = "scn") -> ProductPane
             title=f"{product.name} in this scenario",
         ),
         sentences=product_sentences(product),
+        cells=cell_lines(product),
     )
 
 
@@ -151,7 +186,15 @@ class ImpactPanel:
 
 def impact_panel(impact: Impact, *, prefix: str = "scn") -> ImpactPanel:
     panels = [product_panel(p, prefix=prefix) for p in impact.products]
-    panels.sort(key=lambda p: (not p.impact.changed, p.name.lower()))
+    # The products that change most first: a lost lead, then the biggest fall of the score.
+    panels.sort(
+        key=lambda p: (
+            not p.impact.changed,
+            -sum(1 for c in p.impact.lead_changes if c.lost),
+            p.impact.score_delta,
+            p.name.lower(),
+        )
+    )
     return ImpactPanel(impact=impact, products=panels)
 
 

@@ -27,8 +27,8 @@ class MarkedChip:
     @property
     def mark_path(self) -> str:
         """A diamond on the chip's top-right corner: the mark of a changed cell."""
-        x, y = round(self.chip.x + self.chip.width - 2, 1), round(self.chip.y - 5, 1)
-        return f"M {x} {y} l 6 6 l -6 6 l -6 -6 z"
+        x, y = round(self.chip.x + self.chip.width - 3, 1), round(self.chip.y - 8, 1)
+        return f"M {x} {y} l 9 9 l -9 9 l -9 -9 z"
 
 
 @dataclass(frozen=True)
