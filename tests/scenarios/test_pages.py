@@ -91,7 +91,7 @@ def test_a_merge_shows_the_augmented_layer_losing_its_lead_and_writes_nothing(le
     page = text(response)
     assert "Merge Customer Success into Sales" in page
     assert "loses its lead (Customer Success)" in page
-    assert "Score 50 42 ▼ −8 (worse) Layers with a lead 50% 25% ▼ −25 pts (worse)" in page
+    assert "Score 50 42 ▼ \u22128 (worse) Layers with a lead 50% 25% ▼ \u221225 pts (worse)" in page
     # the organization itself is untouched: the function exists and the lead is still there
     assert Function.objects.filter(pk=world["cs"].pk).exists()
     assert Assignment.objects.get(function=world["cs"], layer__key="augmented").emphasis == "lead"
