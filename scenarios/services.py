@@ -47,7 +47,9 @@ from .models import Scenario, ScenarioChange
 
 __all__ = [
     "Applied",
+    "Conflict",
     "ConflictItem",
+    "DomainError",
     "InvalidChange",
     "RebaseResult",
     "ScenarioConflict",
