@@ -16,12 +16,12 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from layers.models import Product
 from roles.forms import add_domain_error
 from roles.models import Function
-from wholeproduct.errors import Conflict, DomainError
+from wholeproduct.errors import DomainError
 
 from .. import selectors, services
 from ..forms import FORMS, NEW, ChangeForm, ScenarioForm, planned_functions
@@ -113,8 +113,14 @@ def editor_context(
         "kinds": [(key, FORMS[key].heading) for key in FORMS],
         "error": error,
         "fresh": fresh,
-        "panel": impact_panel(services.impact(scenario)),
+        # An applied scenario's changes are the organization's now: its products' pages say the rest.
+        "panel": impact_panel(services.impact(scenario)) if scenario.is_draft else None,
+        "products": None if scenario.is_draft else products_of(scenario),
     }
+
+
+def products_of(scenario: Scenario) -> list[Product]:
+    return list(Product.objects.filter(organization_id=scenario.organization_id).order_by("name")[:50])
 
 
 def editor_answer(request: HttpRequest, scenario: Scenario, status: int = 200, **extra: Any) -> HttpResponse:
@@ -250,19 +256,3 @@ def function_search(request: HttpRequest, pk: int) -> HttpResponse:
         for fid, name, category in found:
             options.append({"key": fid, "id": fid, "name": name, "label": name, "note": categories.get(category, "")})
     return render(request, "scenarios/_function_options.html", {"options": options, "query": query})
-
-
-__all__ = [
-    "Conflict",
-    "change_add",
-    "change_move",
-    "change_remove",
-    "function_search",
-    "scenario_create",
-    "scenario_detail",
-    "scenario_list",
-]
-
-
-def detail_url(scenario: Scenario) -> str:
-    return reverse("scenario-detail", kwargs={"org": scenario.organization.slug, "pk": scenario.pk})

@@ -248,3 +248,31 @@ def test_two_scenarios_compare_side_by_side(leader_client, org, leader, world, s
 
     assert "Merge CS into Sales" in page and "New lead for augmented" in page
     assert "Acme Cloud" in page
+
+
+def test_a_step_sent_twice_by_a_double_click_is_added_once(leader_client, org, world, scenario):
+    data = {
+        "kind": "merge_function",
+        "function": world["cs"].pk,
+        "into": world["sales"].pk,
+        "version": scenario.version,
+        "form_token": "b" * 32,
+    }
+
+    first = leader_client.post(url("scenario-change-add", org, pk=scenario.pk), data, HTTP_HX_REQUEST="true")
+    second = leader_client.post(url("scenario-change-add", org, pk=scenario.pk), data, HTTP_HX_REQUEST="true")
+
+    assert first.status_code == second.status_code == 200
+    assert second["Idempotent-Replayed"] == "true"
+    assert ScenarioChange.objects.filter(scenario=scenario).count() == 1
+
+
+def test_an_applied_scenario_shows_its_steps_and_no_form(leader_client, org, leader, world, scenario):
+    services.add_change(scenario=scenario, by=leader, kind="rename_function", function=world["eng"].pk, name="R&D")
+    services.apply(scenario=scenario, by=leader)
+
+    page = text(leader_client.get(url("scenario-detail", org, pk=scenario.pk)))
+
+    assert "Rename Engineering to R&amp;D" in page or "Rename Engineering to R&D" in page
+    assert "Add a change" not in page
+    assert "became part of Acme Analytics" in page
