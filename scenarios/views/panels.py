@@ -84,6 +84,11 @@ class ProductPanel:
         return self.impact.name
 
     @property
+    def changed(self) -> bool:
+        """Whether a reader sees a difference: a figure, a lead, a changed cell or a sentence."""
+        return bool(any(f.delta for f in self.figures) or self.impact.lead_changes or self.cells or self.sentences)
+
+    @property
     def score(self) -> Figure:
         return self.figures[0]
 
@@ -140,7 +145,7 @@ def cell_lines(product: ProductImpact) -> list[str]:
         elif was[2] != will[2]:
             lines.append(f"{name} would go from {was[2]} to {will[2]} on the {layer} layer.")
         else:
-            lines.append(f"{name} keeps its part in the {layer} layer, with other people.")
+            lines.append(f"{name} keeps its part in the {layer} layer; its people or their reviews change.")
     return sorted(lines)
 
 
@@ -173,11 +178,11 @@ class ImpactPanel:
 
     @property
     def changed_products(self) -> list[ProductPanel]:
-        return [p for p in self.products if p.impact.changed]
+        return [p for p in self.products if p.changed]
 
     @property
     def unchanged_products(self) -> list[ProductPanel]:
-        return [p for p in self.products if not p.impact.changed]
+        return [p for p in self.products if not p.changed]
 
     @property
     def consequences(self) -> tuple[str, ...]:
@@ -189,7 +194,7 @@ def impact_panel(impact: Impact, *, prefix: str = "scn") -> ImpactPanel:
     # The products that change most first: a lost lead, then the biggest fall of the score.
     panels.sort(
         key=lambda p: (
-            not p.impact.changed,
+            not p.changed,
             -sum(1 for c in p.impact.lead_changes if c.lost),
             p.impact.score_delta,
             p.name.lower(),
