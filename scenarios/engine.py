@@ -53,7 +53,8 @@ def impact_of(
     played = replay(organization_id, changes, facts=facts, skip_invalid=True)
     world = _World.load(organization_id, facts)
     recount = _Recount.of(world, played.draft)
-    products = tuple(_product(world, played.draft, recount, pk, now) for pk in sorted(facts.products))
+    sides = _Sides.of(world, played.draft)
+    products = tuple(_product(world, played.draft, recount, sides, pk, now) for pk in sorted(facts.products))
     partnerships = _partnerships(world, played.draft)
     skipped = [
         f"Step {number} is no longer possible and is left out: {error.detail}"
@@ -280,10 +281,36 @@ def _number(key: Ref) -> int:
     return key if isinstance(key, int) else -int(key.split(":", 1)[1])
 
 
-def _product(world: _World, draft: Draft, recount: _Recount, product_id: int, now: datetime) -> ProductImpact:
+@dataclass(frozen=True)
+class _Sides:
+    """What every product shares on each side: the functions, the partnerships, who is external."""
+
+    today_functions: dict[int, FunctionRow]
+    scenario_functions: dict[int, FunctionRow]
+    scenario_partnerships: list[PartnershipRow]
+    external_today: frozenset[int]
+    external_scenario: frozenset[int]
+
+    @classmethod
+    def of(cls, world: _World, draft: Draft) -> _Sides:
+        facts = world.facts
+        return cls(
+            today_functions={f.id: FunctionRow(f.id, f.name, f.category) for f in facts.functions.values()},
+            scenario_functions={
+                _number(k): FunctionRow(_number(k), f.name, f.category) for k, f in draft.functions.items()
+            },
+            scenario_partnerships=_scenario_partnerships(world, draft),
+            external_today=frozenset(f.id for f in facts.functions.values() if f.is_external),
+            external_scenario=frozenset(_number(k) for k, f in draft.functions.items() if f.is_external),
+        )
+
+
+def _product(
+    world: _World, draft: Draft, recount: _Recount, sides: _Sides, product_id: int, now: datetime
+) -> ProductImpact:
     facts = world.facts
     name, slug = facts.products[product_id]
-    today_fns = {f.id: FunctionRow(f.id, f.name, f.category) for f in facts.functions.values()}
+    today_fns = sides.today_functions
     today_cells = world.cells.get(product_id, [])
     today = _assemble(
         today_fns,
@@ -295,7 +322,7 @@ def _product(world: _World, draft: Draft, recount: _Recount, product_id: int, no
         {},
         now,
     )
-    scen_fns = {_number(k): FunctionRow(_number(k), f.name, f.category) for k, f in draft.functions.items()}
+    scen_fns = sides.scenario_functions
     assigned, staff, tallies, changed = [], {}, {}, set()
     named = set(facts.headcount)
     for c in today_cells:
@@ -327,9 +354,7 @@ def _product(world: _World, draft: Draft, recount: _Recount, product_id: int, no
         after = recount.tallies[key]
         if before is None or before.pairs != recount.staff(key[1]) or before.tally != after:
             changed.add((key[1], key[2]))
-    scenario = _assemble(
-        scen_fns, assigned, staff, tallies, world, _scenario_partnerships(world, draft), draft.disrupted, now
-    )
+    scenario = _assemble(scen_fns, assigned, staff, tallies, world, sides.scenario_partnerships, draft.disrupted, now)
     return ProductImpact(
         product_id=product_id,
         name=name,
@@ -342,8 +367,12 @@ def _product(world: _World, draft: Draft, recount: _Recount, product_id: int, no
         newly_unstaffed=_newly_unstaffed(today_cells, assigned, staff, scen_fns),
         pairs_to_pending=recount.to_pending.get(product_id, 0),
         pairs_to_stale=recount.to_stale.get(product_id, 0),
-        rings_today=_rings(today_fns, facts, [(c.function_id, c.layer, c.emphasis) for c in today_cells]),
-        rings_scenario=_rings(scen_fns, facts, [(a.function_id, a.layer_key, a.emphasis) for a in assigned], draft),
+        rings_today=_rings(
+            today_fns, sides.external_today, [(c.function_id, c.layer, c.emphasis) for c in today_cells]
+        ),
+        rings_scenario=_rings(
+            scen_fns, sides.external_scenario, [(a.function_id, a.layer_key, a.emphasis) for a in assigned]
+        ),
     )
 
 
@@ -436,14 +465,8 @@ def _newly_unstaffed(
 
 
 def _rings(
-    functions: dict[int, FunctionRow],
-    facts: Facts,
-    cells: list[tuple[int, str, str]],
-    draft: Draft | None = None,
+    functions: dict[int, FunctionRow], external: frozenset[int], cells: list[tuple[int, str, str]]
 ) -> tuple[RingInput, ...]:
-    external = {f.id for f in facts.functions.values() if f.is_external}
-    if draft is not None:
-        external = {_number(k) for k, f in draft.functions.items() if f.is_external}
     by_layer: dict[str, list[Member]] = defaultdict(list)
     for function, layer, emphasis in cells:
         row = functions.get(function)
