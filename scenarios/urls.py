@@ -16,4 +16,5 @@ urlpatterns = [
     path("scenarios/<int:pk>/apply/", outcome.scenario_apply, name="scenario-apply"),
     path("scenarios/<int:pk>/rebase/", outcome.scenario_rebase, name="scenario-rebase"),
     path("scenarios/<int:pk>/export/", outcome.scenario_export, name="scenario-export"),
+    path("scenarios/<int:pk>/delete/", outcome.scenario_delete, name="scenario-delete"),
 ]

@@ -136,3 +136,15 @@ def scenario_export(request: HttpRequest, pk: int) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     return file_response(export_impact(scenario, fmt))
+
+
+@scenario_page
+@require_http_methods(["GET", "POST"])
+def scenario_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a scenario after a confirmation page (an applied one's changes stay in the organization)."""
+    scenario = get_scenario(request, pk)
+    if request.method == "POST":
+        services.delete_scenario(scenario=scenario)
+        messages.success(request, f"Scenario “{scenario.name}” deleted.")
+        return redirect("scenario-list", org=scenario.organization.slug)
+    return render(request, "scenarios/scenario_confirm_delete.html", {"scenario": scenario})

@@ -276,3 +276,14 @@ def test_an_applied_scenario_shows_its_steps_and_no_form(leader_client, org, lea
     assert "Rename Engineering to R&amp;D" in page or "Rename Engineering to R&D" in page
     assert "Add a change" not in page
     assert "became part of Acme Analytics" in page
+
+
+def test_a_scenario_is_deleted_after_a_confirmation(leader_client, org, world, scenario):
+    confirm = leader_client.get(url("scenario-delete", org, pk=scenario.pk))
+    assert "This cannot be undone." in text(confirm)
+    assert Scenario.objects.filter(pk=scenario.pk).exists()
+
+    response = leader_client.post(url("scenario-delete", org, pk=scenario.pk), follow=True)
+
+    assert "Scenario “Merge CS into Sales” deleted." in text(response)
+    assert not Scenario.objects.filter(pk=scenario.pk).exists()

@@ -310,6 +310,7 @@ PAGES: dict[str, Route] = {
     ),
     "scenario-rebase": Route(kwargs=SCENARIO, names_objects=True, bodies={"POST": lambda w: {}}),
     "scenario-export": Route(kwargs=SCENARIO, names_objects=True, query="format=xlsx"),
+    "scenario-delete": Route(kwargs=SCENARIO, names_objects=True, bodies={"POST": lambda w: {}}),
 }
 
 API_ORG = _with()

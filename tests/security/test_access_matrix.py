@@ -174,6 +174,8 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("scenario-apply",                "POST",   LOGIN, 302,   302,   404,  404,   404),
     ("scenario-rebase",               "POST",   LOGIN, 302,   302,   404,  404,   404),
     ("scenario-export",               "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-delete",               "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-delete",               "POST",   LOGIN, 302,   302,   404,  404,   404),
     # -- the API outside organizations
     ("api:token-obtain",              "POST",   400,   400,   400,   400,  400,   400),
     ("api:layer-list",                "GET",    401,   200,   200,   200,  200,   200),
