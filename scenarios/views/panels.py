@@ -154,9 +154,9 @@ def product_panel(product: ProductImpact, *, prefix: str = "scn") -> ProductPane
     return ProductPanel(
         impact=product,
         figures=figures(product.today, product.scenario),
-        today_picture=marked_picture(
+        today_picture=marked_picture(  # marked too: what the scenario takes away shows where it is today
             product.rings_today,
-            (),
+            changed,
             prefix=f"{prefix}-{product.slug}-today",
             title=f"{product.name} today",
         ),
