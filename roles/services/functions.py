@@ -217,6 +217,7 @@ def function_merge(*, function: Function, into: Function, by: Any = None) -> Mer
 
     Kept small on purpose: assignments go through the assignment services (history rows, the
     read model's hooks), people move in bulk with their history rows, as `function_delete` moves them.
+    The merged function's own cell histories (`AssignmentChange`) go with it, as on a deletion.
     """
     from layers.models import Assignment
     from layers.services.assignments import assignment_clear, assignment_set
@@ -255,7 +256,9 @@ def function_merge(*, function: Function, into: Function, by: Any = None) -> Mer
     if not FunctionAlias.objects.filter(organization_id=function.organization_id, label__iexact=function.name).exists():
         FunctionAlias.objects.create(organization_id=function.organization_id, function=into, label=function.name)
     links = Partnership.objects.filter(organization_id=function.organization_id)
-    removed = links.filter(Q(function_a=function) | Q(function_b=function)).delete()[0]
+    touching = links.filter(Q(function_a=function) | Q(function_b=function))
+    removed = touching.count()  # delete() would count their check-ins too
+    touching.delete()
     name = function.name
     web_cache.changed(function.organization_id)
     recorded_by(function, by).delete()
