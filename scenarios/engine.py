@@ -38,15 +38,22 @@ from .models import Scenario, ScenarioChange
 Cell = tuple[int, Ref, str]  # (product, function, layer)
 
 
-def impact(scenario: Scenario, *, now: datetime | None = None) -> Impact:
-    """Today's coverage and the scenario's, per product, and what changes between them."""
+def impact(scenario: Scenario, *, now: datetime | None = None, gaps: bool = False) -> Impact:
+    """Today's coverage and the scenario's, per product, and what changes between them. The
+    coverages carry their figures and layers; `gaps=True` adds each one's list of gaps (slower:
+    at 5,000 functions the gap lists are most of the time)."""
     changes = list(ScenarioChange.objects.filter(organization_id=scenario.organization_id, scenario=scenario))
     changes.sort(key=lambda c: (c.position, c.pk))
-    return impact_of(scenario.organization_id, changes, scenario_id=scenario.pk, now=now)
+    return impact_of(scenario.organization_id, changes, scenario_id=scenario.pk, now=now, gaps=gaps)
 
 
 def impact_of(
-    organization_id: int, changes: Sequence[ScenarioChange], *, scenario_id: int = 0, now: datetime | None = None
+    organization_id: int,
+    changes: Sequence[ScenarioChange],
+    *,
+    scenario_id: int = 0,
+    now: datetime | None = None,
+    gaps: bool = False,
 ) -> Impact:
     now = now or timezone.now()
     facts = Facts.load(organization_id, changes)
@@ -54,7 +61,7 @@ def impact_of(
     world = _World.load(organization_id, facts)
     recount = _Recount.of(world, played.draft)
     sides = _Sides.of(world, played.draft)
-    products = tuple(_product(world, played.draft, recount, sides, pk, now) for pk in sorted(facts.products))
+    products = tuple(_product(world, played.draft, recount, sides, pk, now, gaps) for pk in sorted(facts.products))
     partnerships = _partnerships(world, played.draft)
     skipped = [
         f"Step {number} is no longer possible and is left out: {error.detail}"
@@ -306,7 +313,7 @@ class _Sides:
 
 
 def _product(
-    world: _World, draft: Draft, recount: _Recount, sides: _Sides, product_id: int, now: datetime
+    world: _World, draft: Draft, recount: _Recount, sides: _Sides, product_id: int, now: datetime, gaps: bool
 ) -> ProductImpact:
     facts = world.facts
     name, slug = facts.products[product_id]
@@ -321,6 +328,7 @@ def _product(
         world.partnerships,
         {},
         now,
+        gaps,
     )
     scen_fns = sides.scenario_functions
     assigned, staff, tallies, changed = [], {}, {}, set()
@@ -354,7 +362,9 @@ def _product(
         after = recount.tallies[key]
         if before is None or before.pairs != recount.staff(key[1]) or before.tally != after:
             changed.add((key[1], key[2]))
-    scenario = _assemble(scen_fns, assigned, staff, tallies, world, sides.scenario_partnerships, draft.disrupted, now)
+    scenario = _assemble(
+        scen_fns, assigned, staff, tallies, world, sides.scenario_partnerships, draft.disrupted, now, gaps
+    )
     return ProductImpact(
         product_id=product_id,
         name=name,
@@ -385,6 +395,7 @@ def _assemble(
     partnerships: list[PartnershipRow],
     planned: dict[Ref, str],
     now: datetime,
+    gaps: bool,
 ) -> Coverage:
     """`assemble_coverage` fed as live coverage feeds it: partnerships and disruptions of the
     product's mapped functions only (`layers.readmodel.read.live_coverage`)."""
@@ -403,6 +414,7 @@ def _assemble(
         partnerships=[p for p in partnerships if p.a_function_id in mapped or p.b_function_id in mapped],
         disrupted=disrupted,
         today=now.date(),
+        gaps=gaps,
     )
 
 

@@ -45,7 +45,7 @@ def test_today_is_the_live_coverage_and_computing_writes_nothing(northwind):
     scenario = Scenario.objects.get(organization=northwind, name="Merge Customer Success into Sales")
     before = (Function.objects.count(), Stakeholder.objects.count(), Assignment.objects.count())
     with CaptureQueriesContext(connection) as queries:
-        impact = services.impact(scenario)
+        impact = services.impact(scenario, gaps=True)
     assert not [q for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
     assert (Function.objects.count(), Stakeholder.objects.count(), Assignment.objects.count()) == before
     for product in Product.objects.filter(organization=northwind):
