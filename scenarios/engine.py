@@ -16,7 +16,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from layers.coverage import (
-    LAYERS,
     AssignmentRow,
     Coverage,
     FunctionRow,
@@ -27,7 +26,6 @@ from layers.coverage import (
 from layers.models import Review
 from layers.readmodel.tables import CellCounts, ReviewPair
 from layers.review_state import AGREE, PairStatus, ReviewFact, is_open, latest_review, pair_status, staleness_cutoff
-from layers.rings import Member, RingInput
 from roles.models import Disruption, Partnership
 from roles.services.disruptions import effective_moment
 
@@ -333,8 +331,10 @@ def _product(
     scen_fns = sides.scenario_functions
     assigned, staff, tallies, changed = [], {}, {}, set()
     named = set(facts.headcount)
+    today_by_cell: dict[tuple[int, str], _TodayCell] = {}
     for c in today_cells:
         if c.function_id in named:
+            today_by_cell[(c.function_id, c.layer)] = c
             continue  # recounted below
         assigned.append(AssignmentRow(c.assignment_id, c.function_id, c.layer, c.emphasis))
         staff[c.function_id] = c.pairs
@@ -354,7 +354,6 @@ def _product(
     for key in draft.touched_cells:
         if key[0] == product_id:
             changed.add((key[1], key[2]))
-    today_by_cell = {(c.function_id, c.layer): c for c in today_cells}
     for key in draft.cells:
         if key[0] != product_id:
             continue
@@ -377,11 +376,9 @@ def _product(
         newly_unstaffed=_newly_unstaffed(today_cells, assigned, staff, scen_fns),
         pairs_to_pending=recount.to_pending.get(product_id, 0),
         pairs_to_stale=recount.to_stale.get(product_id, 0),
-        rings_today=_rings(
-            today_fns, sides.external_today, [(c.function_id, c.layer, c.emphasis) for c in today_cells]
-        ),
-        rings_scenario=_rings(
-            scen_fns, sides.external_scenario, [(a.function_id, a.layer_key, a.emphasis) for a in assigned]
+        ring_sources=(
+            (today_fns, sides.external_today, ((c.function_id, c.layer, c.emphasis) for c in today_cells)),
+            (scen_fns, sides.external_scenario, ((a.function_id, a.layer_key, a.emphasis) for a in assigned)),
         ),
     )
 
@@ -474,20 +471,6 @@ def _newly_unstaffed(
         if not staff.get(a.function_id) and (a.function_id in staffed_today or a.function_id not in mapped_today)
     }
     return tuple(sorted(names, key=str.casefold))
-
-
-def _rings(
-    functions: dict[int, FunctionRow], external: frozenset[int], cells: list[tuple[int, str, str]]
-) -> tuple[RingInput, ...]:
-    by_layer: dict[str, list[Member]] = defaultdict(list)
-    for function, layer, emphasis in cells:
-        row = functions.get(function)
-        if row is not None:
-            by_layer[layer].append(Member(function, row.name, row.category, function in external, emphasis == "lead"))
-    return tuple(
-        RingInput(spec.key, spec.name, spec.ring, tuple(sorted(by_layer[spec.key], key=lambda m: m.name.casefold())))
-        for spec in LAYERS
-    )
 
 
 # --- in words -------------------------------------------------------------------------------------------

@@ -27,12 +27,15 @@ the organization with exactly the scenario's figures (tests/scenarios/test_impac
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from layers.coverage import Coverage
-from layers.rings import RingInput
+from layers.coverage import LAYERS, LEAD, Coverage, FunctionRow
+from layers.rings import Member, RingInput
 
 # A function of the scenario: an existing function's id, or "new:<step id>" for one it creates.
 FunctionKey = int | str
@@ -78,8 +81,18 @@ class ProductImpact:
     newly_unstaffed: tuple[str, ...] = ()  # mapped function names with people today, with none then
     pairs_to_pending: int = 0  # review pairs current or stale today whose person must review afresh
     pairs_to_stale: int = 0  # current today, stale in the scenario
-    rings_today: tuple[RingInput, ...] = ()
-    rings_scenario: tuple[RingInput, ...] = ()
+    # What the two pictures are drawn from, (functions, external ids, (function, layer, emphasis) cells)
+    # for today and the scenario: drawn on first use (`rings_today`, `rings_scenario`), since an
+    # impact of 10 products at 5,000 functions would otherwise build 100,000 chips nobody looks at.
+    ring_sources: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def rings_today(self) -> tuple[RingInput, ...]:
+        return draw_rings(*self.ring_sources[0]) if self.ring_sources else ()
+
+    @cached_property
+    def rings_scenario(self) -> tuple[RingInput, ...]:
+        return draw_rings(*self.ring_sources[1]) if self.ring_sources else ()
 
     @property
     def score_delta(self) -> int:
@@ -193,3 +206,18 @@ def figures(coverage: Coverage) -> dict[str, Any]:
             for layer in coverage.layers
         ],
     }
+
+
+def draw_rings(
+    functions: Mapping[int, FunctionRow], external: frozenset[int], cells: Iterable[tuple[int, str, str]]
+) -> tuple[RingInput, ...]:
+    """The four rings (`layers.rings.RingInput`, core first) of (function, layer key, emphasis) cells."""
+    by_layer: dict[str, list[Member]] = defaultdict(list)
+    for function, layer, emphasis in cells:
+        row = functions.get(function)
+        if row is not None:
+            by_layer[layer].append(Member(function, row.name, row.category, function in external, emphasis == LEAD))
+    return tuple(
+        RingInput(spec.key, spec.name, spec.ring, tuple(sorted(by_layer[spec.key], key=lambda m: m.name.casefold())))
+        for spec in LAYERS
+    )
