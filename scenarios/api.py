@@ -82,14 +82,14 @@ class ScenarioApplySerializer(serializers.Serializer):
 
 
 CONFLICT = inline_serializer(
-    "ScenarioConflict",
+    "ScenarioApplyConflict",
     {
         "error": serializers.CharField(),
         "detail": serializers.CharField(),
         "fields": serializers.DictField(),
         "conflicts": serializers.ListField(
             child=inline_serializer(
-                "ScenarioConflictItem",
+                "ScenarioApplyConflictItem",
                 {
                     "step": serializers.IntegerField(),
                     "what": serializers.CharField(),
@@ -144,6 +144,10 @@ class ScenarioViewSet(
             self.action, ScenarioSerializer
         )
 
+    def serialize_current(self, current: Scenario) -> dict[str, Any]:
+        """A stale `version` answers 409 with the scenario as it is now (wholeproduct.api_errors)."""
+        return ScenarioSerializer(current, context=self.get_serializer_context()).data
+
     def _detail(self, scenario: Scenario, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=scenario.pk)
         return Response(ScenarioDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
@@ -166,7 +170,7 @@ class ScenarioViewSet(
     @extend_schema(
         summary="Add a step",
         request=ScenarioAddChangeSerializer,
-        responses={201: ScenarioDetailSerializer, **error_responses([400, 409])},
+        responses={201: ScenarioDetailSerializer, **error_responses([400, 409], conflict_of=ScenarioSerializer)},
     )
     @action(detail=True, methods=["post"], url_path="changes")
     def add_change(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -195,7 +199,7 @@ class ScenarioViewSet(
     @extend_schema(
         summary="Move a step",
         request=ScenarioMoveSerializer,
-        responses={200: ScenarioDetailSerializer, **error_responses([400, 404])},
+        responses={200: ScenarioDetailSerializer, **error_responses([400, 404, 409], conflict_of=ScenarioSerializer)},
     )
     @action(detail=True, methods=["post"], url_path=r"changes/(?P<change_id>[0-9]+)/move")
     def move_change(self, request: Request, change_id: str, *args: Any, **kwargs: Any) -> Response:
@@ -240,12 +244,12 @@ class ScenarioViewSet(
                 start_campaign=serializer.validated_data["start_campaign"],
                 expected_version=serializer.validated_data.get("version"),
             )
-        except services.ScenarioConflict as conflict:
+        except services.Conflict as conflict:  # what changed since drafting, or a stale `version`
             body = {
                 "error": "conflict",
                 "detail": conflict.detail,
                 "fields": {},
-                "conflicts": [item.to_dict() for item in conflict.items],
+                "conflicts": [item.to_dict() for item in getattr(conflict, "items", [])],
             }
             return Response(body, status=status.HTTP_409_CONFLICT)
         return self._detail(scenario)
@@ -254,7 +258,7 @@ class ScenarioViewSet(
         summary="Rebase the scenario onto today",
         description="Records again what every step touches as it stands now; a step no longer possible is removed.",
         request=ScenarioVersionSerializer,
-        responses={200: ScenarioDetailSerializer, **error_responses([400])},
+        responses={200: ScenarioDetailSerializer, **error_responses([400, 409], conflict_of=ScenarioSerializer)},
     )
     @action(detail=True, methods=["post"])
     def rebase(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -129,3 +129,15 @@ def test_stakeholders_and_other_organizations_get_404_and_nothing_is_written(nor
     assert Scenario.objects.count() == 1
     scenario.refresh_from_db()
     assert scenario.status == "draft"
+
+
+def test_a_stale_version_answers_409_with_the_scenario_as_it_is_now(northwind):
+    api = _as("leader@northwind.test")
+    scenario = Scenario.objects.get(organization=northwind)
+    body = {"kind": "create_function", "payload": {"name": "Revenue Ops", "category": "building"}, "version": 1}
+    answer = api.post(f"{BASE}{scenario.pk}/changes/", body, format="json")
+    assert answer.status_code == 409
+    assert answer.json()["current"]["version"] == scenario.version
+    stale_apply = api.post(f"{BASE}{scenario.pk}/apply/", {"version": 1}, format="json")
+    assert stale_apply.status_code == 409
+    assert stale_apply.json()["conflicts"] == []
