@@ -146,7 +146,8 @@ class ScenarioViewSet(
 
     def serialize_current(self, current: Scenario) -> dict[str, Any]:
         """A stale `version` answers 409 with the scenario as it is now (wholeproduct.api_errors)."""
-        return ScenarioSerializer(current, context=self.get_serializer_context()).data
+        fresh = self.get_queryset().get(pk=current.pk)  # with its `steps`, as a list shows it
+        return ScenarioSerializer(fresh, context=self.get_serializer_context()).data
 
     def _detail(self, scenario: Scenario, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=scenario.pk)

@@ -137,7 +137,7 @@ def test_a_stale_version_answers_409_with_the_scenario_as_it_is_now(northwind):
     body = {"kind": "create_function", "payload": {"name": "Revenue Ops", "category": "building"}, "version": 1}
     answer = api.post(f"{BASE}{scenario.pk}/changes/", body, format="json")
     assert answer.status_code == 409
-    assert answer.json()["current"]["version"] == scenario.version
+    assert (answer.json()["current"]["version"], answer.json()["current"]["steps"]) == (scenario.version, 1)
     stale_apply = api.post(f"{BASE}{scenario.pk}/apply/", {"version": 1}, format="json")
     assert stale_apply.status_code == 409
     assert stale_apply.json()["conflicts"] == []
