@@ -417,10 +417,13 @@ def assemble_coverage(
     partnerships: Iterable[PartnershipRow],
     disrupted: Mapping[int, datetime],
     today: date,
+    gaps: bool = True,
 ) -> Coverage:
     """The numbers and gaps from per-assignment tallies: shared by the oracle (`compute_coverage`,
     tallies from raw rows) and live coverage (`layers.readmodel.read`, tallies maintained), so
-    the two cannot follow different formulas. `staff` is the head count of each mapped function."""
+    the two cannot follow different formulas. `staff` is the head count of each mapped function.
+    `gaps=False` leaves the gap list empty (the figures are the same): a scenario's impact compares
+    20 coverages at once and needs their figures, not a list of what to fix in each."""
     fns = functions
     staff = Counter(staff)
     layers = tuple(_layer_row(spec, assigned, fns, staff, tallies) for spec in LAYERS)
@@ -441,15 +444,17 @@ def assemble_coverage(
         open_disputes=sum(t.open for t in tallies.values()),
         layers=layers,
     )
-    gaps = [
+    if not gaps:
+        return coverage
+    found = [
         *_denominator_gaps(coverage),
         *_layer_gaps(layers),
         *_function_gaps(fns, assigned, staff, tallies, no_assignments=not assigned),
         *_dispute_gaps(assigned, fns, tallies),
         *_partnership_gaps(partnerships, dict(disrupted), today),
     ]
-    gaps.sort(key=_gap_order)
-    return Coverage(**{name: getattr(coverage, name) for name in _COUNT_FIELDS}, layers=layers, gaps=tuple(gaps))
+    found.sort(key=_gap_order)
+    return Coverage(**{name: getattr(coverage, name) for name in _COUNT_FIELDS}, layers=layers, gaps=tuple(found))
 
 
 def _checked(a: AssignmentRow) -> AssignmentRow:

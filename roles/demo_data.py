@@ -645,6 +645,16 @@ NORTHWIND: dict[str, Any] = {
             "functions": ["Sales & Account Management"],
         },
     ],
+    # A draft the leader is weighing (issue 18): its impact shows the Augmented layer of Insights
+    # losing its lead, since Sales already contributes there and keeps its own cell.
+    "scenarios": [
+        {
+            "name": "Merge Customer Success into Sales",
+            "description": "One customer team under the VP of Sales: renewals and onboarding join the account "
+            "executives.",
+            "steps": [{"kind": "merge_function", "function": "Customer Success", "into": "Sales & Account Management"}],
+        },
+    ],
 }
 
 CONTOSO: dict[str, Any] = {

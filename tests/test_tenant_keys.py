@@ -13,7 +13,7 @@ from django.db import models
 
 from roles.models import Organization
 
-APPS = ("roles", "layers")
+APPS = ("roles", "layers", "scenarios")
 # Not tenant-owned: the tenant itself, and reference data shared by every tenant.
 SHARED = {"Organization", "Layer"}
 

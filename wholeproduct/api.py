@@ -20,6 +20,7 @@ from rest_framework.routers import SimpleRouter
 
 from layers import api as layers_api
 from roles import api as roles_api
+from scenarios import api as scenarios_api
 from wholeproduct.api_shape import api_error
 
 app_name = "api"
@@ -38,6 +39,7 @@ router.register(ORG + r"/reviews", layers_api.ReviewViewSet, basename="review")
 router.register(ORG + r"/reports", layers_api.ReportViewSet, basename="report")
 router.register(ORG + r"/partnerships", roles_api.PartnershipViewSet, basename="partnership")
 router.register(ORG + r"/disruptions", roles_api.DisruptionViewSet, basename="disruption")
+router.register(ORG + r"/scenarios", scenarios_api.ScenarioViewSet, basename="scenario")
 router.register(r"auth/tokens", roles_api.TokenViewSet, basename="token")
 
 v1 = [

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "roles",
     "layers",
+    "scenarios",
     "csp",
     "axes",
     "simple_history",
@@ -428,6 +429,8 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "roles.models.Function.Category",
         "EmphasisEnum": "layers.models.Assignment.Emphasis",
         "LayerKeyEnum": "layers.models.Layer.Key",
+        "ScenarioChangeKindEnum": "scenarios.models.ScenarioChange.Kind",
+        "ScenarioStatusEnum": "scenarios.models.Scenario.Status",
     },
 }
 

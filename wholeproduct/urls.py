@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("wholeproduct.api")),
     path("o/<slug:org>/", include("roles.urls")),
     path("o/<slug:org>/", include("layers.urls")),
+    path("o/<slug:org>/", include("scenarios.urls")),
 ]
 
 # JSON in the API's shape under /api/, the site's pages elsewhere (wholeproduct/error_pages.py).

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -194,3 +194,108 @@ def _check_move_target(function: Function, target: Function) -> None:
 
 def people_phrase(count: int) -> str:
     return f"{count} person" if count == 1 else f"{count} people"
+
+
+# --- merge and split (issue 18: what a scenario applies) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergedFunction:
+    name: str
+    people_moved: int
+    cells_moved: int  # cells the target had not: they now hold the target, with the same emphasis
+    cells_dropped: int  # cells the target already had on that layer of that product: its own stays
+    partnerships_removed: int
+
+
+@transaction.atomic
+def function_merge(*, function: Function, into: Function, by: Any = None) -> MergedFunction:
+    """Merge `function` into `into`: its people join `into`; each of its assignments moves to
+    `into` where `into` has none on that layer of that product, and is dropped where it has one
+    (the target's own cell is kept as it is, so a lead of the merged function is lost there);
+    its partnerships go with it; its name and aliases become aliases of `into`.
+
+    Kept small on purpose: assignments go through the assignment services (history rows, the
+    read model's hooks), people move in bulk with their history rows, as `function_delete` moves them.
+    The merged function's own cell histories (`AssignmentChange`) go with it, as on a deletion.
+    """
+    from layers.models import Assignment
+    from layers.services.assignments import assignment_clear, assignment_set
+
+    from ..models import FunctionAlias, Partnership
+
+    if into.organization_id != function.organization_id:
+        raise DomainError("That function is not in this organization.", fields={"into": ["Choose a function."]})
+    if into.pk == function.pk:
+        raise DomainError("Choose another function to merge it into.", fields={"into": ["Choose another function."]})
+    ours = list(Assignment.objects.select_related("product", "layer").filter(function=function).order_by("pk"))
+    theirs = set(Assignment.objects.filter(function=into).values_list("product_id", "layer_id"))
+    moved = dropped = 0
+    for cell in ours:
+        assignment_clear(product=cell.product, function=function, layer=cell.layer, by=by)
+        if (cell.product_id, cell.layer_id) in theirs:
+            dropped += 1
+            continue
+        assignment_set(
+            product=cell.product,
+            function=into,
+            layer=cell.layer,
+            emphasis=cell.emphasis,
+            contribution=cell.contribution,
+            by=by,
+            source=cell.source,
+        )
+        moved += 1
+    people = list(Stakeholder.objects.filter(function=function))
+    now = timezone.now()
+    for person in people:
+        person.function, person.updated_at = into, now
+    user = by if getattr(by, "pk", None) else None
+    bulk_update_with_history(people, Stakeholder, ["function", "updated_at"], batch_size=500, default_user=user)
+    FunctionAlias.objects.filter(function=function).update(function=into)
+    if not FunctionAlias.objects.filter(organization_id=function.organization_id, label__iexact=function.name).exists():
+        FunctionAlias.objects.create(organization_id=function.organization_id, function=into, label=function.name)
+    links = Partnership.objects.filter(organization_id=function.organization_id)
+    touching = links.filter(Q(function_a=function) | Q(function_b=function))
+    removed = touching.count()  # delete() would count their check-ins too
+    touching.delete()
+    name = function.name
+    web_cache.changed(function.organization_id)
+    recorded_by(function, by).delete()
+    readmodel.people_changed(organization_id=into.organization_id, function_ids=[into.pk])
+    readmodel.functions_changed(organization_id=into.organization_id)
+    return MergedFunction(name, len(people), moved, dropped, removed)
+
+
+@transaction.atomic
+def function_split(
+    *,
+    function: Function,
+    name: str,
+    people: list[Stakeholder],
+    category: str | None = None,
+    by: Any = None,
+) -> Function:
+    """Create a function beside `function` (same category unless given; mapped nowhere yet) and
+    move the listed people of `function` into it."""
+    if not people:
+        raise DomainError("Choose the people who move to the new function.", fields={"people": ["Choose people."]})
+    strangers = [p.full_name for p in people if p.function_id != function.pk]
+    if strangers:
+        message = f"{strangers[0]} is not in {function.name}."
+        raise DomainError(message, fields={"people": [message]})
+    new = function_create(
+        organization=function.organization,
+        name=name,
+        category=category or function.category,
+        is_external=function.is_external,
+        parent=function.parent,
+        by=by,
+    )
+    now = timezone.now()
+    for person in people:
+        person.function, person.updated_at = new, now
+    user = by if getattr(by, "pk", None) else None
+    bulk_update_with_history(people, Stakeholder, ["function", "updated_at"], batch_size=500, default_user=user)
+    readmodel.people_changed(organization_id=function.organization_id, function_ids=[function.pk, new.pk])
+    return new

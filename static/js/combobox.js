@@ -5,6 +5,8 @@
   const DELAY = 200;
 
   const setUp = (box) => {
+    if (box.dataset.comboboxReady !== undefined) return;
+    box.dataset.comboboxReady = "";
     const input = box.querySelector("[data-combobox-input]");
     const value = box.querySelector("[data-combobox-value]");
     const list = box.querySelector("[data-combobox-list]");
@@ -46,7 +48,8 @@
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       const count = options().length;
-      status.textContent = count ? `${count} ${count === 1 ? "person" : "people"} found` : "Nobody found";
+      const [one, many] = [box.dataset.one || "person", box.dataset.many || "people"];
+      status.textContent = count ? `${count} ${count === 1 ? one : many} found` : box.dataset.none || "Nobody found";
       active = -1;
     };
 
@@ -81,4 +84,6 @@
   };
 
   document.querySelectorAll("[data-combobox]").forEach(setUp);
+  // A form htmx swaps in (the scenario editor's) brings pickers of its own.
+  document.addEventListener("htmx:load", (event) => event.target.querySelectorAll?.("[data-combobox]").forEach(setUp));
 })();

@@ -263,7 +263,8 @@ def test_its_queries_do_not_grow_with_each_person(db, django_assert_max_num_quer
     with django_assert_max_num_queries(325):
         seed()
     # +1: is the demo map still to be made? +2 per organization: are the demo reports?
-    with django_assert_max_num_queries(30):
+    # +1: is Northwind's demo scenario there (issue 18)? A fixed cost, not one per row.
+    with django_assert_max_num_queries(31):
         seed()
 
 

@@ -122,6 +122,8 @@ REVIEW = _with(pk=lambda w: w.review.pk)
 CAMPAIGN = _with(pk=lambda w: w.campaign.pk)
 REPORT = _with(pk=lambda w: w.report.pk)
 EXPORT_JOB = _with(token=lambda w: str(w.extra["export_job"].token))
+SCENARIO = _with(pk=lambda w: w.extra["scenario"].pk)
+SCENARIO_STEP = _with(pk=lambda w: w.extra["scenario"].pk, change=lambda w: w.extra["scenario_step"].pk)
 
 PAGES: dict[str, Route] = {
     "home": Route(kwargs=lambda w: {}),
@@ -289,6 +291,27 @@ PAGES: dict[str, Route] = {
     "report-export": Route(kwargs=REPORT, names_objects=True, query="format=csv"),
     "export-job": Route(kwargs=EXPORT_JOB, names_objects=True),
     "export-download": Route(kwargs=EXPORT_JOB, names_objects=True),
+    # Scenarios (issue 18): leaders and admins only; stakeholders get 404 like outsiders.
+    "scenario-list": Route(kwargs=org),
+    "scenario-create": Route(kwargs=org, bodies={"POST": lambda w: {"name": "Quokka split", "description": ""}}),
+    "scenario-compare": Route(kwargs=org),
+    "scenario-detail": Route(kwargs=SCENARIO, names_objects=True),
+    "scenario-change-add": Route(
+        kwargs=SCENARIO,
+        names_objects=True,
+        bodies={"POST": lambda w: {"kind": "leaver", "person": w.uninvited.pk}},
+    ),
+    "scenario-change-move": Route(
+        kwargs=SCENARIO_STEP, names_objects=True, bodies={"POST": lambda w: {"direction": "down"}}
+    ),
+    "scenario-change-remove": Route(kwargs=SCENARIO_STEP, names_objects=True, bodies={"POST": lambda w: {}}),
+    "scenario-function-search": Route(kwargs=SCENARIO, names_objects=True, query="q=quokka"),
+    "scenario-apply": Route(
+        kwargs=SCENARIO, names_objects=True, bodies={"POST": lambda w: {"version": w.extra["scenario"].version}}
+    ),
+    "scenario-rebase": Route(kwargs=SCENARIO, names_objects=True, bodies={"POST": lambda w: {}}),
+    "scenario-export": Route(kwargs=SCENARIO, names_objects=True, query="format=xlsx"),
+    "scenario-delete": Route(kwargs=SCENARIO, names_objects=True, bodies={"POST": lambda w: {}}),
 }
 
 API_ORG = _with()
@@ -300,6 +323,8 @@ API_REVIEW = _with(pk=lambda w: w.review.pk)
 API_REPORT = _with(pk=lambda w: w.report.pk)
 EXPORT_JOB = _with(token=lambda w: str(w.extra["export_job"].token))
 API_PARTNERSHIP = _with(pk=lambda w: w.partnership.pk)
+API_SCENARIO = _with(pk=lambda w: w.extra["scenario"].pk)
+API_SCENARIO_STEP = _with(pk=lambda w: w.extra["scenario"].pk, change_id=lambda w: w.extra["scenario_step"].pk)
 
 
 def _function_body(w: World) -> dict[str, Any]:
@@ -403,6 +428,22 @@ API: dict[str, Route] = {
         },
     ),
     "api:disruption-detail": Route(kwargs=_with(pk=lambda w: w.disruption.pk), names_objects=True),
+    "api:scenario-list": Route(kwargs=API_ORG, bodies={"POST": lambda w: {"name": "Quokka reorg"}}),
+    "api:scenario-detail": Route(kwargs=API_SCENARIO, names_objects=True),
+    "api:scenario-add-change": Route(
+        kwargs=API_SCENARIO,
+        names_objects=True,
+        bodies={
+            "POST": lambda w: {"kind": "create_function", "payload": {"name": "Quokka Ops", "category": "building"}}
+        },
+    ),
+    "api:scenario-remove-change": Route(kwargs=API_SCENARIO_STEP, names_objects=True),
+    "api:scenario-move-change": Route(
+        kwargs=API_SCENARIO_STEP, names_objects=True, bodies={"POST": lambda w: {"position": 2}}
+    ),
+    "api:scenario-impact": Route(kwargs=API_SCENARIO, names_objects=True),
+    "api:scenario-apply": Route(kwargs=API_SCENARIO, names_objects=True, bodies={"POST": lambda w: {}}),
+    "api:scenario-rebase": Route(kwargs=API_SCENARIO, names_objects=True, bodies={"POST": lambda w: {}}),
     "api:token-list": Route(kwargs=lambda w: {}),
     "api:token-detail": Route(kwargs=lambda w: {"token_id": w.admin_token.token_key[:8]}),
     "api:schema": Route(kwargs=lambda w: {}),

@@ -162,6 +162,22 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("activity",                      "GET",    LOGIN, 200,   403,   403,  403,   404),
     ("org-export",                    "GET",    LOGIN, 200,   403,   403,  403,   404),
     ("org-export",                    "POST",   LOGIN, 200,   403,   403,  403,   404),
+    # -- scenarios (issue 18): leaders and admins; a stakeholder gets 404, as an outsider does
+    ("scenario-list",                 "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-create",               "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-create",               "POST",   LOGIN, 302,   302,   404,  404,   404),
+    ("scenario-compare",              "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-detail",               "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-change-add",           "POST",   LOGIN, 302,   302,   404,  404,   404),
+    ("scenario-change-move",          "POST",   LOGIN, 302,   302,   404,  404,   404),
+    ("scenario-change-remove",        "POST",   LOGIN, 302,   302,   404,  404,   404),
+    ("scenario-function-search",      "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-apply",                "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-apply",                "POST",   LOGIN, 302,   302,   404,  404,   404),
+    ("scenario-rebase",               "POST",   LOGIN, 302,   302,   404,  404,   404),
+    ("scenario-export",               "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-delete",               "GET",    LOGIN, 200,   200,   404,  404,   404),
+    ("scenario-delete",               "POST",   LOGIN, 302,   302,   404,  404,   404),
     # -- the API outside organizations
     ("api:token-obtain",              "POST",   400,   400,   400,   400,  400,   400),
     ("api:layer-list",                "GET",    401,   200,   200,   200,  200,   200),
@@ -222,6 +238,17 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("api:disruption-list",           "GET",    401,   200,   200,   200,  200,   404),
     ("api:disruption-list",           "POST",   401,   201,   201,   403,  403,   404),
     ("api:disruption-detail",         "GET",    401,   200,   200,   200,  200,   404),
+    # scenarios (issue 18): leaders and admins; a stakeholder gets 404, as an outsider does
+    ("api:scenario-list",             "GET",    401,   200,   200,   404,  404,   404),
+    ("api:scenario-list",             "POST",   401,   201,   201,   404,  404,   404),
+    ("api:scenario-detail",           "GET",    401,   200,   200,   404,  404,   404),
+    ("api:scenario-detail",           "DELETE", 401,   204,   204,   404,  404,   404),
+    ("api:scenario-add-change",       "POST",   401,   201,   201,   404,  404,   404),
+    ("api:scenario-remove-change",    "DELETE", 401,   200,   200,   404,  404,   404),
+    ("api:scenario-move-change",      "POST",   401,   200,   200,   404,  404,   404),
+    ("api:scenario-impact",           "GET",    401,   200,   200,   404,  404,   404),
+    ("api:scenario-apply",            "POST",   401,   200,   200,   404,  404,   404),
+    ("api:scenario-rebase",           "POST",   401,   200,   200,   404,  404,   404),
 ]
 # fmt: on
 

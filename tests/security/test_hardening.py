@@ -207,8 +207,8 @@ def test_an_expired_session_signs_the_user_out(leader_client, org, leader):
 
 # --- templates and scripts that a strict policy would break --------------------------------------
 
-# E-mails and the PDF are never served under the policy: mail clients and WeasyPrint read them.
-NOT_SERVED = ("emails/", "layers/pdf/")
+# E-mails and the PDFs are never served under the policy: mail clients and WeasyPrint read them.
+NOT_SERVED = ("emails/", "layers/pdf/", "scenarios/pdf/")
 TEMPLATES = sorted(
     path
     for path in (BASE / "templates").rglob("*.html")

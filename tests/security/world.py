@@ -29,6 +29,7 @@ from layers.selectors_coverage import job_key
 from roles.models import Disruption, Function, ImportJob, Invite, Membership, Organization, Partnership, Stakeholder
 from roles.services import imports
 from roles.services import invites as invite_services
+from scenarios import services as scenario_services
 
 MARKER = "quokka"
 PASSWORD = "pw-for-tests-1"
@@ -173,6 +174,21 @@ def build_world() -> World:
     admin_token, _ = AuthToken.objects.create(user=admin)
     export_job = _export_job(report, admin)
 
+    # A draft scenario of two steps (issue 18): its pages and API name it and its first step.
+    scenario = scenario_services.create_scenario(organization=org, by=leader, name="Quokka merge")
+    scenario_step = scenario_services.add_change(
+        scenario=scenario, by=leader, kind="move_person", person=pending_person.pk, to=eng.pk
+    )
+    scenario_services.add_change(
+        scenario=scenario,
+        by=leader,
+        kind="set_assignment",
+        product=other_product.pk,
+        function=empty_function.pk,
+        layer="potential",
+        emphasis="contributor",
+    )
+
     attacker_function = Function.objects.create(organization=attacker, name="Attacker Ops", category="building")
     attacker_product = Product.objects.create(organization=attacker, slug="robotics", name="Attacker Robotics")
     attacker_assignment = Assignment.objects.create(
@@ -211,5 +227,5 @@ def build_world() -> World:
         attacker_product=attacker_product,
         attacker_person=attacker_person,
         attacker_assignment=attacker_assignment,
-        extra={"export_job": export_job},
+        extra={"export_job": export_job, "scenario": scenario, "scenario_step": scenario_step},
     )

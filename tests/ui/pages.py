@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from layers.models import CoverageReport, Review, ReviewCampaign
+from scenarios.models import Scenario
 
 DEMO_PASSWORD = "demo"
 ORG = "northwind"
@@ -14,7 +15,7 @@ ORG = "northwind"
 @dataclass(frozen=True)
 class Visitor:
     email: str
-    pages: tuple[str, ...]  # paths, "{review}"/"{report}"/"{campaign}" filled from the demo's rows
+    pages: tuple[str, ...]  # paths, "{review}"/"{report}"/"{campaign}"/"{scenario}" filled from the demo's rows
 
 
 BASE = f"/o/{ORG}"
@@ -38,6 +39,10 @@ VISITORS = {
             f"{BASE}/import/",
             f"{BASE}/web/",
             f"{BASE}/web/disruptions/",
+            f"{BASE}/scenarios/",
+            f"{BASE}/scenarios/{{scenario}}/",
+            f"{BASE}/scenarios/{{scenario}}/apply/",
+            f"{BASE}/scenarios/compare/",
         ),
     ),
     "stakeholder": Visitor(
@@ -65,6 +70,7 @@ def demo_paths(who: str) -> list[str]:
         .first(),
         "report": CoverageReport.objects.filter(product__organization__slug=ORG).values_list("pk", flat=True).first(),
         "campaign": ReviewCampaign.objects.filter(product__organization__slug=ORG).values_list("pk", flat=True).first(),
+        "scenario": Scenario.objects.filter(organization__slug=ORG).values_list("pk", flat=True).first(),
     }
     paths = []
     for path in VISITORS[who].pages:

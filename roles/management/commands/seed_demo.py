@@ -316,6 +316,22 @@ def _seed_disruptions(org: Organization, data: dict[str, Any], functions: dict[s
     tally.created["disruptions"] += len(missing)
 
 
+def _seed_scenarios(org: Organization, data: dict[str, Any], functions: dict[str, Function], tally: Tally) -> None:
+    """The drafts of the demo (issue 18), through the scenario services; one that exists is left as it is."""
+    from scenarios import services as scenarios
+    from scenarios.models import Scenario
+
+    for row in data.get("scenarios", []):
+        if Scenario.objects.filter(organization=org, name=row["name"]).exists():
+            continue
+        by = _leader(data)
+        scenario = scenarios.create_scenario(organization=org, by=by, name=row["name"], description=row["description"])
+        for step in row["steps"]:
+            fields = {k: functions[v.lower()].pk if k in ("function", "into", "to") else v for k, v in step.items()}
+            scenarios.add_change(scenario=scenario, by=by, **fields)
+        tally.created["scenarios"] += 1
+
+
 def _seed_organization_data(data: dict[str, Any], tally: Tally) -> list[Login]:
     written = sum(tally.created.values())
     org = _seed_organization(data["organization"], tally)
@@ -333,6 +349,7 @@ def _seed_organization_data(data: dict[str, Any], tally: Tally) -> list[Login]:
         _seed_reports(org, "before-disruptions", timezone.now() - timedelta(days=_oldest_disruption_days(data) + 1))
         _seed_disruptions(org, data, functions, tally)
         _seed_reports(org, "seeded", timezone.now())
+        _seed_scenarios(org, data, functions, tally)
     except KeyError as exc:
         # A typo in demo_data.py: say which name, and roll everything back.
         raise CommandError(f"The demo data of {org.name} refers to {exc}, which it does not define.") from exc
