@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -42,6 +42,7 @@ from .campaigns import (
     PersonProgress,
     campaign_days,
     campaign_progress,
+    counted_tally,
     reviewed_over_time,
 )
 from .reviews import disruption_times, review_facts
@@ -117,18 +118,10 @@ def _pairs(campaign: ReviewCampaign, functions: Any) -> QuerySet[ReviewPair]:
 
 
 def _live_totals(campaign: ReviewCampaign, functions: Any) -> Tally:
-    rows = FunctionCounts.objects.filter(
-        organization_id=campaign.organization_id, product_id=campaign.product_id, function_id__in=functions
-    ).aggregate(**{n: Sum(n) for n in FunctionCounts.COUNTS})
-    n = {key: value or 0 for key, value in rows.items()}
-    return Tally(
-        pairs=n["pairs"],
-        current=n["current"],
-        pending=n["pairs"] - n["reviewed"],
-        stale=n["reviewed"] - n["current"],
-        agreed=n["agreeing"],
-        disagreed=n["disagreeing"],
-        open=n["open"],
+    return counted_tally(
+        FunctionCounts.objects.filter(
+            organization_id=campaign.organization_id, product_id=campaign.product_id, function_id__in=functions
+        )
     )
 
 

@@ -248,6 +248,11 @@ def campaign_totals(
     rows = FunctionCounts.objects.filter(
         organization_id=campaign.organization_id, product_id=campaign.product_id
     ).filter(Q(function_id__in=chosen) | (~Exists(chosen) & Q(function_id__in=mapped)))
+    return counted_tally(rows)
+
+
+def counted_tally(rows: QuerySet[FunctionCounts]) -> Tally:
+    """The pair tally of some function counters (layers.readmodel), summed in one query."""
     n = {k: v or 0 for k, v in rows.aggregate(**{f: Sum(f) for f in FunctionCounts.COUNTS}).items()}
     return Tally(
         pairs=n["pairs"],

@@ -29,10 +29,8 @@ def latest_disruptions(
     links = Disruption.functions.through.objects.filter(disruption__organization_id=organization_id)
     if applied_only:
         links = links.filter(disruption__applied_at__isnull=False)
-    if isinstance(function_ids, QuerySet):
-        links = links.filter(function_id__in=function_ids)  # a subquery, not a list of ids
-    elif function_ids is not None:
-        links = links.filter(function_id__in=list(function_ids))
+    if function_ids is not None:  # ids, or a queryset of them, which goes in as a subquery
+        links = links.filter(function_id__in=function_ids)
     if now is not None:
         links = links.filter(disruption__effective_at__lte=now)
     return dict(links.order_by().values_list("function_id").annotate(last=Max("disruption__effective_at")))
