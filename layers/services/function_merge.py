@@ -10,12 +10,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from roles import hooks, web_cache
 from roles.history import recorded_by
 from roles.models import Function, FunctionAlias, Partnership, Stakeholder
+from roles.services.functions import move_people
 from wholeproduct.errors import DomainError
 
 from ..models import Assignment
@@ -39,7 +38,7 @@ def function_merge(*, function: Function, into: Function, by: Any = None) -> Mer
     its partnerships go with it; its name and aliases become aliases of `into`.
 
     Kept small on purpose: assignments go through the assignment services (history rows, the
-    read model's hooks), people move in bulk with their history rows, as `function_delete` moves them.
+    read model's hooks), people move through `roles.services.functions.move_people`, as `function_delete` moves them.
     The merged function's own cell histories (`AssignmentChange`) go with it, as on a deletion.
     """
     if into.organization_id != function.organization_id:
@@ -65,11 +64,7 @@ def function_merge(*, function: Function, into: Function, by: Any = None) -> Mer
         )
         moved += 1
     people = list(Stakeholder.objects.filter(function=function))
-    now = timezone.now()
-    for person in people:
-        person.function, person.updated_at = into, now
-    user = by if getattr(by, "pk", None) else None
-    bulk_update_with_history(people, Stakeholder, ["function", "updated_at"], batch_size=500, default_user=user)
+    move_people(people, to=into, by=by)
     FunctionAlias.objects.filter(function=function).update(function=into)
     if not FunctionAlias.objects.filter(organization_id=function.organization_id, label__iexact=function.name).exists():
         FunctionAlias.objects.create(organization_id=function.organization_id, function=into, label=function.name)

@@ -151,12 +151,7 @@ def function_delete(
     moved = deleted = 0
     if count and move_people_to is not None:
         _check_move_target(function, move_people_to)
-        movers, now = list(people), timezone.now()
-        for person in movers:
-            person.function, person.updated_at = move_people_to, now
-        # One UPDATE per batch, and a history row for each person (the activity log).
-        bulk_update_with_history(movers, Stakeholder, ["function", "updated_at"], batch_size=500)
-        moved = len(movers)
+        moved = move_people(list(people), to=move_people_to)
     elif count and delete_people:
         if people_confirmed != count:
             raise Conflict(
@@ -192,6 +187,17 @@ def _check_move_target(function: Function, target: Function) -> None:
         raise DomainError(message, fields={"move_to": [message]})
 
 
+def move_people(people: list[Stakeholder], *, to: Function, by: Any = None) -> int:
+    """Move these people into `to`: one UPDATE per batch, and a history row for each person (the
+    activity log), recorded as `by`'s. The caller calls the read model's hook for both ends."""
+    now = timezone.now()
+    for person in people:
+        person.function, person.updated_at = to, now
+    user = by if getattr(by, "pk", None) else None
+    bulk_update_with_history(people, Stakeholder, ["function", "updated_at"], batch_size=500, default_user=user)
+    return len(people)
+
+
 def people_phrase(count: int) -> str:
     return f"{count} person" if count == 1 else f"{count} people"
 
@@ -224,10 +230,6 @@ def function_split(
         parent=function.parent,
         by=by,
     )
-    now = timezone.now()
-    for person in people:
-        person.function, person.updated_at = new, now
-    user = by if getattr(by, "pk", None) else None
-    bulk_update_with_history(people, Stakeholder, ["function", "updated_at"], batch_size=500, default_user=user)
+    move_people(people, to=new, by=by)
     hooks.people_changed(organization_id=function.organization_id, function_ids=[function.pk, new.pk])
     return new
