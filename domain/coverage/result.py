@@ -91,10 +91,16 @@ class LayerCoverage:
     stale_reviews: int
     pending_reviews: int
     open_disputes: int
+    # Contributors beyond those named (a page that reads the counters names the first few only).
+    contributors_more: int = 0
 
     @property
     def owned(self) -> bool:
         return self.lead is not None
+
+    @property
+    def contributor_count(self) -> int:
+        return len(self.contributors) + self.contributors_more
 
     @property
     def reviewed(self) -> float:

@@ -271,20 +271,22 @@ def _nearest(rows: Sequence[_Row], width: float, tx: float, ty: float) -> tuple[
 
 
 def _most_that_fit(
-    members: list[Member], fit: Callable[[list[_Item]], list[Box] | None], limit: int
+    members: list[Member], fit: Callable[[list[_Item]], list[Box] | None], limit: int, more: int = 0
 ) -> tuple[list[_Item], list[Box]]:
-    """All members if they fit (and are at most `limit`); else the most that do, then one "+N more" chip."""
-    items = [_Item.of(m) for m in members]
-    boxes = fit(items) if len(items) <= limit else None
+    """All members if they fit (and are at most `limit`); else the most that do, then one "+N more" chip.
+    `more` counts members beyond `members` (not loaded): they are never shown, only counted."""
+    items = [_Item.of(m) for m in members[:limit]]
+    total = len(members) + more
+    boxes = fit(items) if total <= limit else None
     if boxes is not None or not items:
         return items, boxes or []
 
     def attempt(shown: int) -> tuple[list[_Item], list[Box] | None]:
-        trial = [*items[:shown], _Item.more_than(len(items) - shown)]
+        trial = [*items[:shown], _Item.more_than(total - shown)]
         return trial, fit(trial)
 
     # Fitting is monotone in the number shown: binary-search the largest that fits.
-    low, high = 0, min(len(items), limit) - 1
+    low, high = 0, min(total, limit) - 1
     best = attempt(0)
     while low < high:
         middle = (low + high + 1) // 2
@@ -358,14 +360,14 @@ def layout_ring(ring: RingInput, index: int, width: float = WIDTH, height: float
     if index == 0:
         label_y = -band.b_out + GAP + LABEL_HEIGHT
         top = label_y + LABEL_HEIGHT / 2 + GAP
-        items, boxes = _most_that_fit(members, lambda its: _disk_fit(band, its, top), CORE_LIMIT)
+        items, boxes = _most_that_fit(members, lambda its: _disk_fit(band, its, top), CORE_LIMIT, ring.more)
         room = 2 * band.a_out * 0.8
         message_y = 0.0
     else:
         label_y = -band.b_mid
         box = Box(0.0, label_y, text_width(label, LABEL_FONT) / 2 + 2, LABEL_HEIGHT / 2)
-        limit = int(2 * math.pi * math.sqrt((band.a_mid**2 + band.b_mid**2) / 2) / CHIP_SPACING)
-        items, boxes = _most_that_fit(members, lambda its: _band_fit(band, its, box), limit)
+        limit = _band_limit(band)
+        items, boxes = _most_that_fit(members, lambda its: _band_fit(band, its, box), limit, ring.more)
         room = band.room(0.0, band.b_mid + LABEL_HEIGHT / 2, LABEL_HEIGHT * 2) - 2 * CHIP_PAD
         message_y = band.b_mid
     lines = wrap(empty_message(ring), room, LABEL_FONT) if not members else ()
@@ -385,6 +387,19 @@ def layout_ring(ring: RingInput, index: int, width: float = WIDTH, height: float
         empty_lines=lines,
         empty_y=round(cy + message_y - (len(lines) - 1) * LABEL_HEIGHT / 2 + LABEL_FONT * 0.36, 1),
     )
+
+
+def _band_limit(band: Band) -> int:
+    """The most chips a ring's band shows (one per CHIP_SPACING of its middle line)."""
+    return int(2 * math.pi * math.sqrt((band.a_mid**2 + band.b_mid**2) / 2) / CHIP_SPACING)
+
+
+@lru_cache(maxsize=8)
+def capacity(width: float = WIDTH, height: float = HEIGHT) -> int:
+    """The most members any ring of the picture can show: a reader need not load more per ring
+    (`RingInput.more` counts the rest), and the picture is the same as with every member loaded."""
+    found = bands(width, height)
+    return max(CORE_LIMIT, *(_band_limit(band) for band in found[1:]))
 
 
 def layout(rings: Sequence[RingInput], width: float = WIDTH, height: float = HEIGHT) -> Picture:

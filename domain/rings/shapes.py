@@ -51,6 +51,13 @@ class RingInput:
     name: str
     ring: int
     members: tuple[Member, ...] = ()
+    # Members not loaded: a ring draws at most `layout.capacity()` chips, so a reader of a large
+    # organization loads that many (lead first, ring order) and counts the rest here.
+    more: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.members) + self.more
 
     @property
     def lead(self) -> Member | None:

@@ -18,8 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from domain.coverage.compute import assemble_coverage
-from domain.coverage.result import Coverage, percent
-from domain.coverage.rows import AssignmentRow, FunctionRow, PartnershipRow, Tally
+from domain.coverage.result import Coverage, LayerCoverage, percent
+from domain.coverage.rows import LAYERS, AssignmentRow, FunctionRow, PartnershipRow, Tally
+from domain.rings.shapes import WholeProductData
 from roles.models import Function, Partnership
 
 from ..models import Product
@@ -152,6 +153,49 @@ def summary_of(counts: ProductCounts) -> Coverage:
         open_disputes=counts.open,
         layers=(),
     )
+
+
+def live_layers(
+    product: Product, rings: WholeProductData | None = None, *, named: int = 6
+) -> tuple[LayerCoverage, ...]:
+    """The product's four layer rows from their counter rows (one query), ring order: the same
+    figures as live coverage's layers without assembling it. Contributors are named from the
+    picture's loaded members (`rings`), the first `named` by name; the rest are counted."""
+    found = {row.layer.key: row for row in layer_counts(product.organization_id, [product.pk]).get(product.pk, [])}
+    members = {ring.key: ring.contributors for ring in rings.rings} if rings else {}
+    out = []
+    for spec in LAYERS:
+        row = found.get(spec.key)
+        if row is None:  # a product the counters have not met yet: nothing on it
+            out.append(LayerCoverage(spec.key, spec.name, spec.ring, None, None, False, (), 0, 0, 0, 0, 0, 0))
+            continue
+        # By name, as live coverage and the snapshots list them (all of them in a small product).
+        names = tuple(sorted((m.name for m in members.get(spec.key, ())), key=str.casefold)[:named])
+        out.append(
+            LayerCoverage(
+                key=spec.key,
+                name=spec.name,
+                ring=spec.ring,
+                lead=row.lead.name if row.lead else None,
+                lead_function_id=row.lead_id,
+                lead_disputed=row.lead_disputed,
+                contributors=names,
+                stakeholders_reached=row.pairs,
+                current_reviews=row.current,
+                agreeing_reviews=row.agreeing,
+                stale_reviews=row.stale,
+                pending_reviews=row.pending,
+                open_disputes=row.open,
+                contributors_more=max(row.contributors - len(names), 0),
+            )
+        )
+    return tuple(out)
+
+
+def live_summary(product: Product) -> Coverage:
+    """The product's figures from its counter row (one query): score, the four ratios, the counts."""
+    counts = product_counts(product.organization_id, [product.pk]).get(product.pk)
+    return summary_of(counts) if counts is not None else summary_of(ProductCounts(product=product))
 
 
 def layer_row(row: LayerCounts) -> dict[str, Any]:

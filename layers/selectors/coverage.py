@@ -143,12 +143,6 @@ def product_coverage(product: Product, *, now: datetime | None = None) -> Covera
     return live_coverage(product, now=now).coverage
 
 
-def layer_table(product: Product) -> Coverage:
-    """What `layers/_partials/layer_table.html` draws beside the rings on the product page:
-    include it with `layers=<this>.layers`. Live numbers from the read model."""
-    return product_coverage(product)
-
-
 # --- snapshots ----------------------------------------------------------------------------------
 
 

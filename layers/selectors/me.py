@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from domain.review_state import (
@@ -17,12 +15,13 @@ from domain.review_state import (
     PairState,
     stated_pair,
 )
-from domain.rings.shapes import Member, RingInput, WholeProductData
+from domain.rings.shapes import Member, WholeProductData
 from roles.models import Function, Organization, Stakeholder
 from roles.permissions import OrgContext
 from roles.services import playbook_matches
 
 from ..models import Assignment, Layer, Product, Review, ReviewCampaign, ReviewPair
+from .rings import ring_members, rings_of
 
 SHARED_SHOWN = 12  # functions named beside one of "my" assignments; the rest are counted
 
@@ -35,6 +34,7 @@ class MyAssignment:
     why: str  # the playbook's reason, or who placed it otherwise
     shared_with: list[Member] = field(default_factory=list)  # other functions on this layer, lead first
     form: Any = None  # the review form the page attaches (layers/views/me.py)
+    shared_unloaded: int = 0  # other functions on this layer beyond those loaded (a large layer)
 
     @property
     def shared_shown(self) -> list[Member]:
@@ -43,7 +43,7 @@ class MyAssignment:
 
     @property
     def shared_more(self) -> int:
-        return max(len(self.shared_with) - SHARED_SHOWN, 0)
+        return max(len(self.shared_with) - SHARED_SHOWN, 0) + self.shared_unloaded
 
     @property
     def resolved(self) -> Review | None:
@@ -99,41 +99,6 @@ def playbook_reason(function: Function, layer: Layer, assignment: Assignment, go
     return "A leader placed your function here; the playbook has no rule for it on this layer."
 
 
-def _rings_for(product: Product, members: list[tuple[int, Member]], layers: list[Layer]) -> WholeProductData:
-    by_layer: dict[int, list[Member]] = defaultdict(list)
-    for layer_id, member in members:
-        by_layer[layer_id].append(member)
-    rings = [RingInput(key=lyr.key, name=lyr.name, ring=lyr.ring, members=tuple(by_layer[lyr.pk])) for lyr in layers]
-    return WholeProductData(product=product, rings=rings)
-
-
-def _members_of(product_ids: Iterable[int]) -> dict[int, list[tuple[int, Member]]]:
-    """{product id: (layer id, member) of every assignment}, ring order, as plain rows (one query).
-
-    A large product maps a thousand functions: model instances for each would cost more than
-    the rest of the page.
-    """
-    rows = (
-        Assignment.objects.filter(product_id__in=list(product_ids))
-        .order_by("layer__ring", "-emphasis", "function__category", Lower("function__name"))
-        .values_list(
-            "product_id",
-            "layer_id",
-            "function_id",
-            "function__name",
-            "function__category",
-            "function__is_external",
-            "emphasis",
-            "contribution",
-        )
-    )
-    members: dict[int, list[tuple[int, Member]]] = defaultdict(list)
-    for product_id, layer_id, function_id, name, category, external, emphasis, contribution in rows:
-        lead = emphasis == Assignment.Emphasis.LEAD
-        members[product_id].append((layer_id, Member(function_id, name, category, external, lead, contribution)))
-    return members
-
-
 def _open_campaigns(organization: Organization, function_id: int, product_ids: Iterable[int]) -> dict[int, Any]:
     """{product id: the open campaign asking this function} (one query)."""
     campaigns = (
@@ -168,7 +133,9 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
         .order_by("product__name", "layer__ring")
     )
     layers = list(Layer.objects.order_by("ring"))
-    members = _members_of({a.product_id for a in own}) if own else {}
+    # The rings' members as far as the pictures and the "shared with" lists show them (a large
+    # product maps thousands of functions): the person's own function always among them.
+    members = ring_members({a.product_id for a in own}, always=person.function_id) if own else {}
     # The person's pairs as the read model keeps them: each one's latest review and cutoff (the
     # assignment's change or the latest applied disruption), so no review history is read.
     pairs = {
@@ -182,20 +149,19 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
     products: dict[int, MyProduct] = {}
     for a in own:
         if a.product_id not in products:
-            rings = _rings_for(a.product, members.get(a.product_id, []), layers)
+            rings = rings_of(a.product, layers, members.get(a.product_id))
             products[a.product_id] = MyProduct(a.product, [], rings, campaigns.get(a.product_id))
         pair = pairs.get(a.pk)
         latest = pair.review if pair is not None else None
         cutoff = pair.cutoff if pair is not None else a.changed_at
         state = stated_pair(latest, cutoff=cutoff, changed_at=a.changed_at, tz=tz)
-        shared = [
-            member
-            for layer_id, member in members.get(a.product_id, [])
-            if layer_id == a.layer_id and member.function_id != person.function_id
-        ]
+        loaded, unloaded = members.get(a.product_id, ({}, {}))
+        shared = [member for member in loaded.get(a.layer_id, ()) if member.function_id != person.function_id]
         shared.sort(key=lambda member: (not member.is_lead, member.name.lower()))
         why = playbook_reason(person.function, a.layer, a, organization.go_to_market)
-        products[a.product_id].assignments.append(MyAssignment(a, state, latest, why, shared))
+        products[a.product_id].assignments.append(
+            MyAssignment(a, state, latest, why, shared, shared_unloaded=unloaded.get(a.layer_id, 0))
+        )
     return MyRole(stakeholder=person, products=list(products.values()), layers=layers)
 
 

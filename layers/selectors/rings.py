@@ -2,33 +2,97 @@
 
 from __future__ import annotations
 
-from domain.rings.layout import _ordered
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Collate, Lower, RowNumber
+
+from domain.rings.layout import _ordered, capacity
 from domain.rings.shapes import Member, RingInput, WholeProductData
 
 from ..models import Assignment, Layer, Product
 
+# Members loaded per ring: what the picture can show, and the product page's table rows per layer
+# (layers/views/whole_product.py TABLE_LIMIT) with room to spare. The rest are counted.
+PER_RING = max(capacity(), 60)
 
-def product_rings(product: Product) -> WholeProductData:
-    """The product's four rings with their members, in two queries whatever the organization's size."""
-    by_layer: dict[int, list[Member]] = {}
+Rings = dict[int, list[Member]]  # layer id -> the members loaded, ring order
+Loaded = tuple[Rings, dict[int, int]]  # and layer id -> how many more it has
+
+
+def ring_members(
+    product_ids: Iterable[int], *, per_ring: int = PER_RING, always: int | None = None
+) -> dict[int, Loaded]:
+    """{product id: ({layer id: first `per_ring` members, ring order}, {layer id: members not loaded})}.
+
+    One query whatever the size: a window numbers each layer's assignments in the picture's order
+    (lead first, then category, then name) and counts them, and only the first `per_ring` (plus
+    the function `always`, a stakeholder's own) leave the database. A product of a large
+    organization maps thousands of functions; its picture shows a few dozen chips.
+    """
+    name = Lower("function__name")
+    if connection.vendor == "postgresql":
+        name = Collate(name, "C")  # code-point order, as Python sorts the loaded members
+    window = {"partition_by": [F("product_id"), F("layer_id")]}
     rows = (
-        Assignment.objects.filter(product=product)
-        .select_related("function")
-        .only("layer_id", "emphasis", "contribution", "function__name", "function__category", "function__is_external")
-    )
-    for row in rows:
-        by_layer.setdefault(row.layer_id, []).append(
-            Member(
-                function_id=row.function_id,
-                name=row.function.name,
-                category=row.function.category,
-                is_external=row.function.is_external,
-                is_lead=row.emphasis == Assignment.Emphasis.LEAD,
-                contribution=row.contribution,
-            )
+        Assignment.objects.filter(product_id__in=list(product_ids))
+        .annotate(
+            place=Window(
+                RowNumber(),
+                order_by=[F("emphasis").desc(), F("function__category").asc(), name.asc(), F("function_id").asc()],
+                **window,
+            ),
+            members=Window(Count("id"), **window),
         )
+        .filter(Q(place__lte=per_ring) | Q(function_id=always) if always is not None else Q(place__lte=per_ring))
+        .values_list(
+            "product_id",
+            "layer_id",
+            "function_id",
+            "function__name",
+            "function__category",
+            "function__is_external",
+            "emphasis",
+            "contribution",
+            "members",
+        )
+    )
+    loaded: dict[int, Rings] = defaultdict(lambda: defaultdict(list))
+    totals: dict[int, dict[int, int]] = defaultdict(dict)
+    for product_id, layer_id, function_id, name_, category, external, emphasis, contribution, members in rows:
+        lead = emphasis == Assignment.Emphasis.LEAD
+        loaded[product_id][layer_id].append(Member(function_id, name_, category, external, lead, contribution))
+        totals[product_id][layer_id] = members
+    return {
+        product_id: (
+            {layer_id: _ordered(found) for layer_id, found in layers.items()},
+            {layer_id: totals[product_id][layer_id] - len(found) for layer_id, found in layers.items()},
+        )
+        for product_id, layers in loaded.items()
+    }
+
+
+def rings_of(
+    product: Product, layers: Iterable[Layer], loaded: tuple[Rings, dict[int, int]] | None
+) -> WholeProductData:
+    """The picture's input for `product` from what `ring_members` loaded for it."""
+    members, more = loaded or ({}, {})
     rings = [
-        RingInput(key=layer.key, name=layer.name, ring=layer.ring, members=tuple(_ordered(by_layer.get(layer.id, []))))
-        for layer in Layer.objects.order_by("ring")
+        RingInput(
+            key=layer.key,
+            name=layer.name,
+            ring=layer.ring,
+            members=tuple(members.get(layer.pk, ())),
+            more=more.get(layer.pk, 0),
+        )
+        for layer in layers
     ]
     return WholeProductData(product=product, rings=rings)
+
+
+def product_rings(product: Product) -> WholeProductData:
+    """The product's four rings with the members they can show, in two queries whatever the size."""
+    loaded = ring_members([product.pk])
+    return rings_of(product, Layer.objects.order_by("ring"), loaded.get(product.pk))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from domain.coverage import bands
@@ -10,6 +12,15 @@ from layers.reporting import as_percent
 
 register = template.Library()
 MINUS = "\u2212"
+
+
+@register.filter
+def contributors_beyond(row: Any, shown: int) -> int:
+    """How many contributors a layer row has beyond its first `shown`: a live row counts the ones it
+    does not name (`LayerCoverage.contributors_more`), a snapshot's row names them all."""
+    names = row.get("contributors", []) if isinstance(row, dict) else row.contributors
+    more = row.get("contributors_more", 0) if isinstance(row, dict) else row.contributors_more
+    return max(len(names) + more - int(shown), 0)
 
 
 @register.filter

@@ -59,7 +59,7 @@ def whole_product_table(
     rows = [(ring, ring.members[:limit] if limit else ring.members) for ring in data.rings]
     return {
         "data": data,
-        "rows": [(ring, shown, len(ring.members) - len(shown)) for ring, shown in rows],
+        "rows": [(ring, shown, ring.total - len(shown)) for ring, shown in rows],
         "prefix": anchor_prefix(data),
         "highlight": highlight,
         "more_url": more_url,

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET
 
 from roles.permissions import OrgRequest, Perm, org_view
 
+from ..readmodel.read import live_layers, live_summary
 from ..selectors import products as selectors
-from ..selectors.coverage import layer_table
 from ..selectors.feedback import feedback_into_core
 from ..selectors.rings import product_rings
 
@@ -26,9 +26,10 @@ def whole_product(request: OrgRequest, product: str) -> HttpResponse:
         raise Http404("No such product.")
     person = request.ctx.stakeholder
     loops, core_unfed = feedback_into_core(product=item)
+    rings = product_rings(item)
     context = {
         "product": item,
-        "data": product_rings(item),
+        "data": rings,
         # The viewer's own function stands out, so a stakeholder finds their place at a glance.
         "highlight": person.function_id if person else None,
         # 000_…: the augmented functions are the conduit of feedback that drives a better core.
@@ -36,8 +37,10 @@ def whole_product(request: OrgRequest, product: str) -> HttpResponse:
         "feedback_loops": loops[:TABLE_LIMIT],
         "feedback_more": max(len(loops) - TABLE_LIMIT, 0),
         "core_without_feedback": core_unfed,
-        # DESIGN §4's per-layer table, live (the reports keep the snapshots).
-        "coverage": layer_table(item),
+        # DESIGN §4's figures and per-layer table, live from the read model's counter rows (the
+        # reports keep the snapshots): a read of a few rows whatever the organization's size.
+        "coverage": live_summary(item),
+        "layers": live_layers(item, rings),
         "table_limit": TABLE_LIMIT,
     }
     return render(request, "layers/whole_product.html", context)

@@ -279,9 +279,57 @@ def test_it_shows_the_live_coverage_table_of_each_layer(leader_client, mapped, c
     assignment = Assignment.objects.get(product=mapped, function=cs_function)
     ReviewFactory(assignment=assignment, stakeholder=casey)
     response = leader_client.get(URL)
-    coverage = response.context["coverage"]
-    augmented = next(row for row in coverage.layers if row.key == "augmented")
+    augmented = next(row for row in response.context["layers"] if row.key == "augmented")
     assert (augmented.lead, augmented.stakeholders_reached, augmented.reviewed_pct) == ("Customer Success", 1, 100)
     html = response.content.decode()
     assert 'id="wp-coverage-title"' in html and "layer-coverage-table" in html
     assert 'href="/o/acme/reports/?product=insights"' in html
+
+
+# --- a large layer: the picture loads what it can show (issue 13 item 9) -------------------------
+
+
+def test_a_large_layer_loads_what_the_picture_shows_and_draws_the_same_picture(insights, django_assert_num_queries):
+    from domain.rings.layout import _ordered, layout
+    from domain.rings.shapes import Member, RingInput
+    from layers.selectors import rings as rings_selector
+
+    org = insights.organization
+    names = [f"Team {chr(65 + i % 26)}{i:03d} {'ä' if i % 7 == 0 else ''}Ops" for i in range(90)]
+    functions = [
+        FunctionFactory(organization=org, name=name, category=("ops", "sales")[i % 2]) for i, name in enumerate(names)
+    ]
+    cells = [
+        AssignmentFactory(
+            product=insights, function=function, layer=layer("expected"), emphasis="lead" if i == 50 else "contributor"
+        )
+        for i, function in enumerate(functions)
+    ]
+    with django_assert_num_queries(2):
+        data = product_rings(insights)
+    expected = next(ring for ring in data.rings if ring.key == "expected")
+    assert len(expected.members) == rings_selector.PER_RING < 90 and expected.total == 90
+    assert expected.members[0].name == names[50] and expected.lead is not None  # the lead is always loaded
+    everyone = tuple(
+        _ordered(
+            Member(f.pk, f.name, f.category, f.is_external, i == 50, cell.contribution)
+            for i, (f, cell) in enumerate(zip(functions, cells, strict=True))
+        )
+    )
+    full = [RingInput(r.key, r.name, r.ring, everyone if r.key == "expected" else r.members) for r in data.rings]
+    assert layout(data.rings).chips == layout(full).chips
+
+
+def test_a_stakeholders_own_function_is_loaded_however_far_down_its_layer(insights):
+    from layers.selectors.rings import ring_members
+
+    org = insights.organization
+    functions = [FunctionFactory(organization=org, name=f"Function {i:03d}", category="ops") for i in range(80)]
+    for function in functions:
+        AssignmentFactory(product=insights, function=function, layer=layer("augmented"))
+    last = functions[-1]
+    loaded, more = ring_members([insights.pk], per_ring=10, always=last.pk)[insights.pk]
+    augmented = Layer.objects.get(key="augmented")
+    assert [m.name for m in loaded[augmented.pk]][:10] == [f"Function {i:03d}" for i in range(10)]
+    assert loaded[augmented.pk][-1].function_id == last.pk
+    assert more[augmented.pk] == 80 - 11
