@@ -3,11 +3,11 @@ the core (roles' partnership web read against one product's layers, so it lives 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Case, F, FilteredRelation, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Lower
 
 from domain.partnerships import WEAK_TRUST
 from roles.models import Function, Partnership
@@ -33,51 +33,76 @@ class FeedbackLoop:
         return self.trust <= WEAK_TRUST
 
 
-def _layer_functions(product: Product) -> dict[str, set[int]]:
-    by_layer: dict[str, set[int]] = defaultdict(set)
-    rows = Assignment.objects.filter(product=product, layer__key__in=[Layer.Key.CORE, Layer.Key.AUGMENTED]).values_list(
-        "layer__key", "function_id"
-    )
-    for key, function_id in rows:
-        by_layer[key].add(function_id)
-    return by_layer
+def _cells(product: Product, key: str) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(product_id=product.pk, layer__key=key)
 
 
-def feedback_loops(*, product: Product) -> list[FeedbackLoop]:
-    """Partnerships linking a function of the product's augmented layer with one of its core layer
-    and carrying feedback, oriented augmented → core. Two queries.
+def _candidates(product: Product) -> QuerySet[Partnership]:
+    """Partnerships carrying feedback between the product's augmented and core functions, each
+    annotated with which end is where and oriented augmented → core, ordered by target then
+    source: all in the database, so a product mapping thousands of functions sends no id list.
+    Each end's place is a left join on the assignment's unique (product, function, layer) index.
 
     A function in both layers can sit at either end; a link is listed once, oriented from the end
     that is not in the core when there is one.
     """
-    return _loops(product, _layer_functions(product))
 
-
-def _loops(product: Product, by_layer: dict[str, set[int]]) -> list[FeedbackLoop]:
-    augmented, core = by_layer[Layer.Key.AUGMENTED], by_layer[Layer.Key.CORE]
-    if not augmented or not core:
-        return []
-    candidates = (
-        Partnership.objects.filter(organization_id=product.organization_id)
-        .select_related("function_a", "function_b")
-        .filter(
-            Q(function_a_id__in=augmented, function_b_id__in=core)
-            | Q(function_a_id__in=core, function_b_id__in=augmented)
+    def on(end: str, key: str) -> FilteredRelation:
+        cell = f"{end}__assignments"
+        layer = Layer.objects.filter(key=key).values("pk")[:1]  # the layers are four fixed rows
+        return FilteredRelation(
+            cell, condition=Q(**{f"{cell}__product_id": product.pk, f"{cell}__layer_id": Subquery(layer)})
         )
-        .exclude(feedback_carried="")
+
+    ends = {
+        "a_core_cell": on("function_a", Layer.Key.CORE),
+        "a_aug_cell": on("function_a", Layer.Key.AUGMENTED),
+        "b_core_cell": on("function_b", Layer.Key.CORE),
+        "b_aug_cell": on("function_b", Layer.Key.AUGMENTED),
+    }
+    a_core, a_aug = Q(a_core_cell__isnull=False), Q(a_aug_cell__isnull=False)
+    b_core, b_aug = Q(b_core_cell__isnull=False), Q(b_aug_cell__isnull=False)
+    from_a = a_aug & b_core & (~b_aug | ~a_core)
+    return (
+        Partnership.objects.filter(organization_id=product.organization_id)
+        .exclude(feedback_carried__regex=r"^\s*$")
+        .annotate(**ends)
+        .filter((a_aug & b_core) | (a_core & b_aug))
+        .annotate(
+            from_a=Case(When(from_a, then=Value(True)), default=Value(False)),
+            to_name=Lower(Case(When(from_a, then=F("function_b__name")), default=F("function_a__name"))),
+            from_name=Lower(Case(When(from_a, then=F("function_a__name")), default=F("function_b__name"))),
+        )
+        .order_by("to_name", "from_name", "pk")
     )
-    loops = [_loop(p, augmented, core) for p in candidates if p.feedback_carried.strip()]
-    loops.sort(key=lambda loop: (loop.to_function.name.casefold(), loop.from_function.name.casefold()))
-    return loops
 
 
-def _loop(p: Partnership, augmented: set[int], core: set[int]) -> FeedbackLoop:
-    a_to_b = p.function_a_id in augmented and p.function_b_id in core
-    b_to_a = p.function_b_id in augmented and p.function_a_id in core
-    if a_to_b and (not b_to_a or p.function_a_id not in core):
-        source, target = p.function_a, p.function_b
-    else:
-        source, target = p.function_b, p.function_a
+def _loops(product: Product, limit: int | None = None) -> list[FeedbackLoop]:
+    rows = (
+        _candidates(product)
+        .select_related("function_a", "function_b")
+        .only(
+            "trust",
+            "feedback_carried",
+            "last_checked_on",
+            "function_a__name",
+            "function_a__category",
+            "function_b__name",
+            "function_b__category",
+        )
+    )
+    return [_loop(p) for p in (rows[:limit] if limit is not None else rows)]
+
+
+def feedback_loops(*, product: Product) -> list[FeedbackLoop]:
+    """Partnerships linking a function of the product's augmented layer with one of its core layer
+    and carrying feedback, oriented augmented → core. One query."""
+    return _loops(product)
+
+
+def _loop(p: Partnership) -> FeedbackLoop:
+    from_a = getattr(p, "from_a")  # annotated by _candidates  # noqa: B009
+    source, target = (p.function_a, p.function_b) if from_a else (p.function_b, p.function_a)
     return FeedbackLoop(
         from_function=source,
         to_function=target,
@@ -88,11 +113,12 @@ def _loop(p: Partnership, augmented: set[int], core: set[int]) -> FeedbackLoop:
     )
 
 
-def feedback_into_core(*, product: Product) -> tuple[list[FeedbackLoop], bool]:
-    """The product's feedback loops, and whether its core is left without one. Two queries."""
-    by_layer = _layer_functions(product)
-    loops = _loops(product, by_layer)
-    return loops, bool(by_layer[Layer.Key.CORE]) and not loops
+def feedback_into_core(*, product: Product, limit: int) -> tuple[list[FeedbackLoop], int, bool]:
+    """The product's first `limit` feedback loops, how many there are, and whether its core is
+    left without one. Three queries whatever the size."""
+    loops = _loops(product, limit)
+    total = len(loops) if len(loops) < limit else _candidates(product).count()
+    return loops, total, not total and _cells(product, Layer.Key.CORE).exists()
 
 
 def core_without_feedback(*, product: Product) -> bool:
@@ -101,7 +127,6 @@ def core_without_feedback(*, product: Product) -> bool:
     A product with no core assignment at all has no core to feed (its unowned layer is a gap of
     its own), so this is False then. Two queries.
     """
-    by_layer = _layer_functions(product)
-    if not by_layer[Layer.Key.CORE]:
+    if not _cells(product, Layer.Key.CORE).exists():
         return False
-    return not _loops(product, by_layer)
+    return not _candidates(product).exists()

@@ -25,7 +25,7 @@ def whole_product(request: OrgRequest, product: str) -> HttpResponse:
     if item is None:
         raise Http404("No such product.")
     person = request.ctx.stakeholder
-    loops, core_unfed = feedback_into_core(product=item)
+    loops, loop_count, core_unfed = feedback_into_core(product=item, limit=TABLE_LIMIT)
     rings = product_rings(item)
     context = {
         "product": item,
@@ -34,8 +34,8 @@ def whole_product(request: OrgRequest, product: str) -> HttpResponse:
         "highlight": person.function_id if person else None,
         # 000_…: the augmented functions are the conduit of feedback that drives a better core.
         # (the first rows: a large web carries hundreds; the web page lists them all)
-        "feedback_loops": loops[:TABLE_LIMIT],
-        "feedback_more": max(len(loops) - TABLE_LIMIT, 0),
+        "feedback_loops": loops,
+        "feedback_more": loop_count - len(loops),
         "core_without_feedback": core_unfed,
         # DESIGN §4's figures and per-layer table, live from the read model's counter rows (the
         # reports keep the snapshots): a read of a few rows whatever the organization's size.

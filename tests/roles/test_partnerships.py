@@ -374,7 +374,7 @@ def test_feedback_loops_ignore_other_products_and_organizations(org, other_org, 
     assert feedback_loops(product=product) == []
 
 
-def test_feedback_loops_cost_two_queries_however_many(org, product, web):
+def test_feedback_loops_cost_the_same_few_queries_however_many(org, product, web):
     link(org, web["sales"], web["pm"], feedback="a")
 
     def count() -> int:
@@ -390,4 +390,17 @@ def test_feedback_loops_cost_two_queries_however_many(org, product, web):
         assign(product, extra, "augmented")
         link(org, extra, web["eng"], feedback=f"feedback {i}")
     assert len(feedback_loops(product=product)) == 31
-    assert count() == few == 4
+    assert count() == few == 3  # the loops (one), and whether the core hears nothing (two)
+
+
+def test_the_product_page_reads_the_first_loops_and_counts_the_rest(org, product, web):
+    from layers.selectors.feedback import feedback_into_core
+
+    for i in range(5):
+        extra = make(org, f"Seller {i}", Function.Category.CUSTOMER_FACING)
+        assign(product, extra, "augmented")
+        link(org, extra, web["eng"], feedback=f"feedback {i}")
+    loops, total, core_unfed = feedback_into_core(product=product, limit=3)
+    assert [x.from_function.name for x in loops] == ["Seller 0", "Seller 1", "Seller 2"] and total == 5
+    assert not core_unfed
+    assert feedback_into_core(product=product, limit=10)[1:] == (5, False)
