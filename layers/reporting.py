@@ -78,6 +78,9 @@ class ReportStory:
 
     @property
     def severity_counts(self) -> dict[str, int]:
+        totals = self.report.totals or {}
+        if all(f"gaps_{severity}" in totals for severity in SEVERITIES):  # counted when it was built
+            return {severity: int(totals[f"gaps_{severity}"]) for severity in SEVERITIES}
         counts = dict.fromkeys(SEVERITIES, 0)
         for gap in self.report.gaps:
             counts[gap["severity"]] = counts.get(gap["severity"], 0) + 1

@@ -21,10 +21,11 @@ from wholeproduct.errors import DomainError, NotFound
 
 from ..exports import EXPORTERS, TABLES, report_size
 from ..models import CoverageReport, Product
-from ..reporting import compare_reports, gap_link, report_story, snapshot_rings
+from ..reporting import compare_reports, gap_link, report_story
 from ..selectors import products as selectors
 from ..selectors.coverage import compare_choices, job_progress, report_for
 from ..selectors.coverage import report_list as list_reports
+from ..selectors.report_page import gap_page, report_for_page, report_rings
 from ..services import reports as services
 
 PAGE_SIZE = 30
@@ -117,22 +118,29 @@ def _visible_report(request: OrgRequest, pk: int) -> CoverageReport:
 @require_GET
 def report_detail(request: OrgRequest, pk: int) -> HttpResponse:
     ctx = _ctx(request)
-    report = _visible_report(request, pk)
+    # The snapshot without its large JSON: a page of gaps and the picture's members are cut in
+    # the database (a large organization's snapshot holds megabytes).
+    report = report_for_page(ctx, pk)
+    if report is None:
+        raise Http404("No such report.")
     story = report_story(report)
     slug = ctx.organization.slug
     product_slug = report.product.slug
+    page = gap_page(report, request.GET.get("gaps"))
     gaps = [
-        (gap, gap_link(gap, org_slug=slug, product_slug=product_slug, can_edit=ctx.can_edit)) for gap in report.gaps
+        (gap, gap_link(gap, org_slug=slug, product_slug=product_slug, can_edit=ctx.can_edit))
+        for gap in page.object_list
     ]
     context = {
         "report": report,
         "story": story,
         "gaps": gaps,
+        "gap_page": page,
         "previous_id": story.previous["id"] if story.previous else None,
         "exporters": [cls() for cls in EXPORTERS.values()],
         "export_tables": list(TABLES.items()),
         "export_in_background": report_size(report) > settings.EXPORT_INLINE_MAX_ROWS,
-        "rings": snapshot_rings(report) if report.data.get("rings") else None,
+        "rings": report_rings(report),
     }
     return render(request, "layers/report_detail.html", context)
 

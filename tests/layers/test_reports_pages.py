@@ -206,6 +206,65 @@ def test_a_report_runs_the_same_queries_whatever_its_history(leader_client, scen
     assert "Compare with previous" in response.text
 
 
+def test_a_large_snapshot_shows_a_page_of_its_gaps_and_a_picture_cut_to_what_it_can_show(
+    leader_client, report, django_assert_num_queries
+):
+    """A snapshot of a large organization holds thousands of gaps and every member of every ring:
+    the page reads one page of gaps and the picture's members, cut in the database."""
+    from layers.selectors import report_page
+    from layers.selectors.rings import PER_RING
+
+    gaps = [
+        {
+            "kind": "unmapped_function",
+            "severity": "medium",
+            "message": f"Team {i:04d} is mapped to nothing.",
+            "target": {},
+        }
+        for i in range(report_page.GAPS_PER_PAGE * 2 + 7)
+    ]
+    members = [
+        {"function_id": i, "name": f"Team {i:04d}", "category": "ops", "is_external": False, "is_lead": False}
+        for i in range(PER_RING + 25)
+    ]
+    data = report.data | {"rings": [ring | {"members": members} for ring in report.data["rings"]]}
+    totals = report.totals | {"gaps": len(gaps), "gaps_high": 0, "gaps_medium": len(gaps), "gaps_low": 0}
+    CoverageReport.objects.filter(pk=report.pk).update(gaps=gaps, data=data, totals=totals)
+    leader_client.get(detail(report))
+    with CaptureQueriesContext(connection) as first:
+        html = leader_client.get(detail(report)).text
+    queries = len(first.captured_queries)  # now: the next request clears the connection's log
+    assert "Team 0000 is mapped to nothing." in html and "Team 0049 is mapped" in html
+    assert "Team 0050 is mapped" not in html
+    assert f"Showing 1\u201350 of {len(gaps)} gaps" in html and "Page 1 of 3" in html
+    assert "?gaps=2#gaps-heading" in html
+    assert f"0 high · {len(gaps)} medium · 0 low" in html
+    assert "+" in html and "more" in html  # each ring's "+N more" chip counts the members not loaded
+    last = leader_client.get(detail(report) + "?gaps=3").text
+    assert "Team 0106 is mapped to nothing." in last and "Team 0099 is mapped" not in last
+    with django_assert_num_queries(queries):
+        leader_client.get(detail(report) + "?gaps=99")  # past the end: the last page, same queries
+
+
+def test_the_picture_of_a_large_snapshot_counts_the_members_it_did_not_load(report, leader):
+    from layers.selectors.report_page import report_for_page, report_rings
+    from layers.selectors.rings import PER_RING
+    from roles.models import Membership
+    from roles.permissions import OrgContext
+
+    members = [
+        {"function_id": i, "name": f"Team {i:04d}", "category": "ops", "is_external": False, "is_lead": i == 0}
+        for i in range(PER_RING + 25)
+    ]
+    data = report.data | {"rings": [ring | {"members": members} for ring in report.data["rings"]]}
+    CoverageReport.objects.filter(pk=report.pk).update(data=data)
+    ctx = OrgContext(report.organization, Membership.objects.get(organization=report.organization, user=leader))
+    rings = report_rings(report_for_page(ctx, report.pk))
+    assert [len(ring.members) for ring in rings.rings] == [PER_RING] * 4
+    assert [ring.total for ring in rings.rings] == [PER_RING + 25] * 4
+    assert rings.rings[0].lead is not None
+
+
 # --- comparing two ------------------------------------------------------------------------------
 
 
