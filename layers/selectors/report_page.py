@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import F, Func, IntegerField, JSONField, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Coalesce
 
 from domain.coverage.rows import LAYERS
 from domain.rings.shapes import Member, RingInput, WholeProductData
@@ -26,6 +27,13 @@ from .coverage import reports_of
 from .rings import PER_RING
 
 GAPS_PER_PAGE = 50
+# Each stored ring as [its first PER_RING members, its size], in their order: one pass over the
+# array (no user input in it: the cut is a constant).
+_RINGS_SQL = (
+    "(SELECT jsonb_agg(jsonb_build_array(jsonb_path_query_array(ring, "  # noqa: S608
+    f"'$.members[0 to {PER_RING - 1}]'::jsonpath), jsonb_array_length(ring -> 'members')) ORDER BY place) "
+    "FROM jsonb_array_elements(%(expressions)s -> 'rings') WITH ORDINALITY AS r(ring, place))"
+)
 
 
 def _postgres() -> bool:
@@ -38,41 +46,43 @@ def _path(column: str, path: str) -> Func:
     )
 
 
-def _length(column: str, path: str = "") -> Func:
-    target = f"%(expressions)s #> '{{{path}}}'" if path else "%(expressions)s"
+def _length(column: str) -> Func:
     function = "jsonb_array_length" if _postgres() else "json_array_length"
-    return Func(F(column), template=f"COALESCE({function}({target}), 0)", output_field=IntegerField())
+    return Func(F(column), template=f"COALESCE({function}(%(expressions)s), 0)", output_field=IntegerField())
 
 
 def report_for_page(ctx: OrgContext, pk: int) -> CoverageReport | None:
     """One visible snapshot (None answers 404) without its large JSON columns: `gaps_total`, and
-    `ring_members_<i>` / `ring_size_<i>` per ring (core first) annotated in their place."""
+    the picture's rings (`stored_rings`: each ring's first members and its size) in their place."""
     qs: QuerySet[CoverageReport] = reports_of(ctx).select_related("requested_by").defer("gaps", "data")
     if _postgres():
-        rings: dict[str, Any] = {}
-        for i in range(len(LAYERS)):
-            rings[f"ring_members_{i}"] = _path("data", f"$.rings[{i}].members[0 to {PER_RING - 1}]")
-            rings[f"ring_size_{i}"] = _length("data", f"rings,{i},members")
-        qs = qs.annotate(gaps_total=_length("gaps"), has_rings=KeyTextTransform("rings", "data"), **rings)
-        return qs.filter(pk=pk).first()
-    return qs.annotate(gaps_total=_length("gaps"), all_rings=KeyTransform("rings", "data")).filter(pk=pk).first()
+        # Each column is read once (a large one is decompressed per reference): the rings in one
+        # pass over their array, the gap count from the totals counted at build time when kept.
+        rings = Func(
+            F("data"),
+            template=_RINGS_SQL,
+            output_field=JSONField(),
+        )
+        return qs.annotate(gaps_total=_gap_count(), stored_rings=rings).filter(pk=pk).first()
+    return qs.annotate(gaps_total=_gap_count(), all_rings=KeyTransform("rings", "data")).filter(pk=pk).first()
+
+
+def _gap_count() -> Coalesce:
+    """The number of gaps the build counted (`totals`), else the stored array's length: COALESCE
+    reads the large `gaps` column only for a snapshot whose totals lack it."""
+    return Coalesce(Cast(KeyTextTransform("gaps", "totals"), IntegerField()), _length("gaps"))
 
 
 def report_rings(report: CoverageReport) -> WholeProductData | None:
     """The picture as the snapshot saw it, from what `report_for_page` loaded (None: a snapshot
     stored without its rings)."""
     if _postgres():
-        if not getattr(report, "has_rings", None):
-            return None
-        stored = [
-            (getattr(report, f"ring_members_{i}") or [], getattr(report, f"ring_size_{i}") or 0)
-            for i in range(len(LAYERS))
-        ]
+        stored = [(members or [], size or 0) for members, size in getattr(report, "stored_rings", None) or []]
     else:
         rings = getattr(report, "all_rings", None) or []
-        if not rings:
-            return None
         stored = [(ring["members"][:PER_RING], len(ring["members"])) for ring in rings]
+    if not stored:
+        return None
     return WholeProductData(
         product=report.product,
         rings=[
