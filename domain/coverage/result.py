@@ -219,6 +219,7 @@ class Coverage:
 
 
 _COUNT_FIELDS = tuple(name for name in Coverage.__dataclass_fields__ if name not in ("layers", "gaps"))
+COUNT_FIELDS = _COUNT_FIELDS  # the counts of `to_dict()["counts"]`, in order
 
 
 def _ratio(part: int, whole: int) -> Fraction:

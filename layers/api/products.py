@@ -213,30 +213,74 @@ class AssignmentViewSet(
 # --- suggestions --------------------------------------------------------------------------------
 
 
+GAPS_PAGE_SIZE = 100  # gaps per answer of the live coverage, unless `gaps_page_size` says otherwise
+GAPS_PAGE_SIZE_MAX = 1000
+
+
 class CoverageView(ProductScoped, OrgAPIView):
     """A product's live coverage, read from the maintained read model (DESIGN §4)."""
 
     @extend_schema(
         summary="Live coverage of a product: the fields of a report, as of now",
-        description="Read from the maintained read model, so it costs the same at any size. A report "
-        "built right after equals it on every figure. A stakeholder sees only their own products.",
+        description="Read from the maintained read model. A report built right after equals it on every "
+        "figure. A stakeholder sees only their own products. `gaps` holds one page of the gaps, most "
+        "severe first (a large organization has thousands): `gaps_count` says how many there are in "
+        "all and `gaps_next` / `gaps_previous` link the neighbouring pages.",
+        parameters=[
+            OpenApiParameter(
+                "gaps_page", OpenApiTypes.INT, required=False, description="The page of gaps, from 1 (default 1)."
+            ),
+            OpenApiParameter(
+                "gaps_page_size",
+                OpenApiTypes.INT,
+                required=False,
+                description=f"Gaps per page, 1 to {GAPS_PAGE_SIZE_MAX} (default {GAPS_PAGE_SIZE}).",
+            ),
+        ],
         responses={200: s.LiveCoverageSerializer},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        number = _whole(request, "gaps_page", 1, None)
+        size = _whole(request, "gaps_page_size", GAPS_PAGE_SIZE, GAPS_PAGE_SIZE_MAX)
         product = self.product
         live = live_coverage(product)
-        data = live.coverage.to_dict()
+        coverage = live.coverage
+        start = (number - 1) * size
+        total = len(coverage.gaps)
         body = {
             "product": product.slug,
             "product_name": product.name,
             "as_of": live.as_of,
-            **{name: data[name] for name in ("score", "layer_coverage", "function_coverage", "review_coverage")},
-            "agreement": data["agreement"],
-            "layers": data["layers"],
-            "gaps": data["gaps"],
-            "totals": report_services.totals_of(live.coverage, live),
+            "score": coverage.score,
+            "layer_coverage": coverage.layer_coverage,
+            "function_coverage": coverage.function_coverage,
+            "review_coverage": coverage.review_coverage,
+            "agreement": coverage.agreement,
+            "layers": [row.to_dict() for row in coverage.layers],
+            "gaps": [gap.to_dict() for gap in coverage.gaps[start : start + size]],
+            "gaps_count": total,
+            "gaps_next": _gaps_link(request, number + 1, size) if start + size < total else None,
+            "gaps_previous": _gaps_link(request, number - 1, size) if number > 1 else None,
+            "totals": report_services.totals_of(coverage, live),
         }
         return Response(s.LiveCoverageSerializer(body).data)
+
+
+def _whole(request: Request, name: str, default: int, most: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (most is not None and int(raw) > most):
+        limit = f"from 1 to {most}" if most is not None else "from 1"
+        raise ValidationError({name: [f"A whole number {limit}, not {raw[:20]!r}."]})
+    return int(raw)
+
+
+def _gaps_link(request: Request, number: int, size: int) -> str:
+    query = request.query_params.copy()
+    query["gaps_page"] = str(number)
+    query["gaps_page_size"] = str(size)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 class SuggestionView(ProductScoped, OrgAPIView):

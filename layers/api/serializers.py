@@ -207,7 +207,12 @@ class LiveCoverageSerializer(serializers.Serializer):
     review_coverage = serializers.FloatField(read_only=True)
     agreement = serializers.FloatField(read_only=True)
     layers = serializers.ListField(child=serializers.DictField(), read_only=True, help_text="Per-layer rows.")
-    gaps = serializers.ListField(child=serializers.DictField(), read_only=True)
+    gaps = serializers.ListField(
+        child=serializers.DictField(), read_only=True, help_text="One page of the gaps, most severe first."
+    )
+    gaps_count = serializers.IntegerField(read_only=True, help_text="How many gaps there are in all.")
+    gaps_next = serializers.URLField(read_only=True, allow_null=True, help_text="The next page of gaps, if any.")
+    gaps_previous = serializers.URLField(read_only=True, allow_null=True, help_text="The previous page, if any.")
     totals = serializers.DictField(child=serializers.IntegerField(), read_only=True)
 
 

@@ -25,7 +25,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
-from domain.coverage.result import Coverage, Severity
+from domain.coverage.result import COUNT_FIELDS, Coverage, Severity
 from layers.models import CoverageReport, Product
 from layers.readmodel.read import LiveCoverage, live_coverage
 from roles.models import Organization
@@ -105,7 +105,7 @@ def totals_of(coverage: Coverage, rows: LiveCoverage) -> dict[str, int]:
     by_severity = {str(s): 0 for s in Severity}
     for gap in coverage.gaps:
         by_severity[str(gap.severity)] += 1
-    counts = coverage.to_dict()["counts"]
+    counts = {name: getattr(coverage, name) for name in COUNT_FIELDS}  # to_dict()'s "counts"
     return (
         counts
         | {"people": rows.people, "gaps": len(coverage.gaps)}

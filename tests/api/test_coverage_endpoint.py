@@ -12,6 +12,7 @@ from tests.factories import ProductFactory
 from .conftest import url
 
 FIGURES = ("score", "layer_coverage", "function_coverage", "review_coverage", "agreement", "layers", "gaps", "totals")
+PAGING = ("gaps_count", "gaps_next", "gaps_previous")
 
 
 def coverage_url(org: str = "acme", product: str = "insights") -> str:
@@ -21,7 +22,7 @@ def coverage_url(org: str = "acme", product: str = "insights") -> str:
 def test_it_answers_the_fields_of_a_report_plus_as_of(leader_api, world):
     body = leader_api.get(coverage_url()).json()
 
-    assert set(body) == {"product", "product_name", "as_of", *FIGURES}
+    assert set(body) == {"product", "product_name", "as_of", *FIGURES, *PAGING}
     assert (body["product"], body["product_name"]) == ("insights", "Insights")
     # Engineering leads the core (Eve, whose review went stale with the reorg? she never reviewed:
     # pending); Customer Success contributes to the augmented layer (Casey's open dispute).
@@ -109,3 +110,37 @@ def test_its_queries_do_not_grow_with_the_organization(leader_api, world, org, p
             product=product, function=function, layer="potential", emphasis="contributor", by=leader
         )
     assert count() == small
+
+
+def test_the_gaps_come_a_page_at_a_time_with_their_count_and_links(leader_api, world, org):
+    from tests.factories import FunctionFactory
+
+    for i in range(12):
+        FunctionFactory(organization=org, name=f"Team {i:02d}")  # each one an unmapped function
+    whole = leader_api.get(coverage_url()).json()
+    everything = whole["gaps"]
+    assert whole["gaps_count"] == len(everything) > 12 and whole["gaps_next"] is None
+
+    first = leader_api.get(coverage_url(), {"gaps_page_size": 5}).json()
+    assert first["gaps"] == everything[:5] and first["gaps_count"] == len(everything)
+    assert first["gaps_previous"] is None and "gaps_page=2" in first["gaps_next"]
+    second = leader_api.get(first["gaps_next"]).json()
+    assert second["gaps"] == everything[5:10] and "gaps_page=1" in second["gaps_previous"]
+    assert {name: second[name] for name in FIGURES if name != "gaps"} == {
+        name: whole[name] for name in FIGURES if name != "gaps"
+    }  # only the gaps are paged
+    beyond = leader_api.get(coverage_url(), {"gaps_page": 99}).json()
+    assert beyond["gaps"] == [] and beyond["gaps_next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"gaps_page": "0"}, "gaps_page"),
+        ({"gaps_page": "x"}, "gaps_page"),
+        ({"gaps_page_size": "1001"}, "gaps_page_size"),
+    ],
+)
+def test_a_bad_gap_page_is_refused_with_the_rule(leader_api, world, params, field):
+    answer = leader_api.get(coverage_url(), params)
+    assert answer.status_code == 400 and field in answer.json()["fields"]
