@@ -14,6 +14,7 @@ from domain.coverage.rows import LAYERS
 from layers.models import Assignment
 from roles.models import Disruption, Function, Stakeholder
 from wholeproduct.errors import DomainError
+from wholeproduct.text import text_problem
 
 from .models import ScenarioChange
 
@@ -71,6 +72,11 @@ def _text(value: Any, name: str, limit: int, *, required: bool = True) -> str:
     text = " ".join(str(value or "").split()) if value is None or isinstance(value, str) else None
     if text is None:
         raise invalid("Write it as text.", name)
+    # Names and titles are short text (wholeproduct/text.py), as on the forms: the input guard
+    # lets through what long text may hold (line breaks, tabs, joiners), and the services that
+    # apply the step store what they are given.
+    if (problem := text_problem(value or "")) is not None:
+        raise invalid(problem.message(), name)
     if required and not text:
         raise invalid("This is required.", name)
     if len(text) > limit:

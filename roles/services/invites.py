@@ -170,12 +170,16 @@ def check_admin(organization_id: int, by: Any) -> None:
 def _check_rate(organization_id: int, wanted: int, now: datetime) -> None:
     """Refuse a send that would take the organization past its hourly number of invitations.
 
-    Counted in the database (invites created or resent in the last hour), so every web process
-    and worker sees the same figure; the organization's row lock serializes two admins.
+    Counted in the database, so every web process and worker sees the same figure; the
+    organization's row lock serializes two admins. Each creation and each resend stamps a new
+    `requested_at` on its row, and the invitation's history keeps every stamp: the sends of the
+    last hour are the distinct (invite, requested_at) pairs there, so resending one invitation
+    over and over counts every time (a revocation or acceptance copies the stamp it had).
     """
     Organization.objects.select_for_update().filter(pk=organization_id).exists()
     limit = invites_per_hour()
-    used = Invite.objects.filter(organization_id=organization_id, requested_at__gt=now - timedelta(hours=1)).count()
+    recent = Invite.history.filter(organization_id=organization_id, requested_at__gt=now - timedelta(hours=1))
+    used = recent.values("id", "requested_at").distinct().count()
     if used + wanted > limit:
         left = max(limit - used, 0)
         raise InviteLimitReached(

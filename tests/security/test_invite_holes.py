@@ -209,7 +209,9 @@ def test_invitations_are_limited_per_organization_with_a_clear_message(
     assert "Invitations are limited to 2 an hour for an organization" in response.text
     assert Invite.objects.count() == 2
     # An hour later the organization may invite again.
-    Invite.objects.update(requested_at=timezone.now() - timedelta(hours=1, minutes=1))
+    hour_ago = timezone.now() - timedelta(hours=1, minutes=1)
+    Invite.objects.update(requested_at=hour_ago)
+    Invite.history.update(requested_at=hour_ago)  # the sends are counted from the history's stamps
     invite_services.invite_create(stakeholder=people[2], by=admin_user)
     assert Invite.objects.count() == 3
 
@@ -277,3 +279,27 @@ def test_a_leader_cannot_link_a_person_to_an_account_through_the_api(leader, sta
     assert response.status_code in (200, 400)
     person.refresh_from_db()
     assert person.user_id is None
+
+
+def test_resending_one_invitation_over_and_over_counts_against_the_hourly_limit(
+    settings, admin_user, cs_function, eager_tasks, django_capture_on_commit_callbacks
+):
+    """Each send is an invitation sent (settings: "created or resent"): resending the same row
+    again and again must not mail one address past the organization's limit."""
+    settings.INVITES_PER_HOUR = 3
+    vera = StakeholderFactory(function=cs_function, full_name="Vera Valid", email="vera@acme.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        invite = invite_services.invite_create(stakeholder=vera, by=admin_user)
+    for _ in range(2):  # two more requests, each delivered before the next
+        with django_capture_on_commit_callbacks(execute=True):
+            invite_services.invite_resend(invite=invite, by=admin_user)
+    with pytest.raises(invite_services.InviteLimitReached, match="limited to 3 an hour"):
+        invite_services.invite_resend(invite=invite, by=admin_user)
+    assert len(sent_to("vera@acme.test")) == 3
+    # An hour later the same invitation may be sent again.
+    hour_ago = timezone.now() - timedelta(hours=1, minutes=1)
+    Invite.objects.update(requested_at=hour_ago)
+    Invite.history.update(requested_at=hour_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_services.invite_resend(invite=invite, by=admin_user)
+    assert len(sent_to("vera@acme.test")) == 4
