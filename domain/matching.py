@@ -152,6 +152,9 @@ class Match:
     how: str  # "name" | "noise" | "phrase" | "negative" | "ambiguous" | "none"
     reason: str
     negative: HardNegative | None = None
+    # The name is a part of the function, not another name of it: a sub-discipline ("Frontend" of
+    # Engineering) or a longer name containing it ("Customer Success Operations").
+    part: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -247,7 +250,7 @@ def explain(name: str) -> Match:
         dropped = ", ".join(f"“{word}”" for word in words if word not in content)
         what = "a part" if sub else "a name"
         reason = f"“{name.strip()}” without {dropped} is {what} of {entry.name} in the playbook."
-        return Match(entry, "noise", reason)
+        return Match(entry, "noise", reason, part=sub)
     parts = [part for part in " ".join(content).split(" and ") if part]
     if len(parts) > 1:
         resolved = [_exact(tuple(part.split())) or _phrase(tuple(part.split())) for part in parts]
@@ -264,7 +267,7 @@ def explain(name: str) -> Match:
         return Match(None, "none", "")
     entry, written, sub = found
     what = f"{written}, a part of {entry.name}" if sub else f"{written}, a name of {entry.name}"
-    return Match(entry, "phrase", f"“{name.strip()}” contains {what} in the playbook.")
+    return Match(entry, "phrase", f"“{name.strip()}” contains {what} in the playbook.", part=True)
 
 
 def match(name: str) -> PlaybookEntry | None:

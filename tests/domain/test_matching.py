@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.matching import alias_index, candidate_keys, hints, match, normalize
+from domain.matching import alias_index, candidate_keys, explain, hints, match, normalize
 from domain.playbook.catalog import BY_NAME, PLAYBOOK
 
 PM = "Product Management"
@@ -253,3 +253,22 @@ def test_hints_honour_n() -> None:
     assert len(hints("Facilities", n=5)) == 5
     assert hints("Facilities", n=1) == hints("Facilities")[:1]
     assert hints("Facilities", n=0) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "part"),
+    [
+        ("Engineering", False),
+        ("R&D", False),
+        ("Engineering Team", False),
+        ("Sales Office EMEA", False),
+        ("Frontend", True),
+        ("Enablement Team", True),
+        ("Customer Success Operations", True),
+        ("Total Rewards", True),
+    ],
+)
+def test_a_part_of_a_function_is_told_from_another_name_of_it(name: str, part: bool) -> None:
+    found = explain(name)
+    assert found.entry is not None
+    assert found.part is part

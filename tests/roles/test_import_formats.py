@@ -4,6 +4,7 @@ except where a refusal must be shown to write nothing."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -274,3 +275,91 @@ def test_the_mapping_page_draws_at_most_200_columns(leader_client, org):
     assert page.count('class="col-letter"') == 200
     assert page.count("<option") == 9 * 201  # each field's choice: none, or one of the 200 columns
     assert upload(leader_client, "wider.csv", (header + ",Column 200\r\n" + "x\r\n").encode()).status_code == 400
+
+
+def with_dimension(content: bytes, ref: str | None) -> bytes:
+    """The XLSX with its sheet's <dimension> rewritten (None: removed), as other programs write it."""
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                replacement = b"" if ref is None else f'<dimension ref="{ref}"/>'.encode()
+                data = re.sub(rb"<dimension [^>]*/>", replacement, data)
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def people_xlsx(count: int, extra_columns: int = 0) -> bytes:
+    extra = [f"Extra {i}" for i in range(extra_columns)]
+    rows = [["Name", "Email", "Department", *extra]]
+    rows += [[f"P{i}", f"p{i}@acme.test", "Sales", *["x"] * extra_columns] for i in range(count)]
+    return xlsx_of(rows)
+
+
+@pytest.mark.parametrize("ref", ["A1", "A1:C3", None])
+def test_an_xlsx_is_read_to_its_last_row_whatever_its_dimension_says(ref):
+    # Read-only openpyxl stops at the dimension's last row: a stale one dropped people unseen.
+    table = read_table(content=with_dimension(people_xlsx(10), ref), filename="people.xlsx")
+    assert [row.cells[1] for row in table.rows] == [f"p{i}@acme.test" for i in range(10)]
+
+
+def test_an_xlsx_formatted_far_below_its_people_is_accepted():
+    table = read_table(content=with_dimension(people_xlsx(3), "A1:C1048576"), filename="people.xlsx")
+    assert len(table.rows) == 3
+
+
+def test_xlsx_rows_keep_only_the_cells_the_file_has():
+    table = read_table(content=people_xlsx(3), filename="people.xlsx")
+    assert [len(row.cells) for row in table.rows] == [3, 3, 3]  # not padded to the column limit
+
+
+def counting_cells(monkeypatch) -> list[int]:
+    from roles.services.imports import reading
+
+    read = [0]
+    original = reading._xlsx_text
+
+    def count(cell):
+        read[0] += 1
+        return original(cell)
+
+    monkeypatch.setattr(reading, "_xlsx_text", count)
+    return read
+
+
+def test_an_xlsx_over_the_row_limit_is_refused_without_reading_the_rest(leader_client, org, settings, monkeypatch):
+    settings.IMPORT_MAX_ROWS = 50
+    read = counting_cells(monkeypatch)
+    response = upload(leader_client, "many.xlsx", people_xlsx(400))
+    assert response.status_code == 400
+    assert "The file has 400 rows of people; the limit is 50." in response.content.decode()
+    assert read[0] <= 52 * (settings.IMPORT_MAX_COLUMNS + 1)  # the header and 51 rows, not 401
+    assert nothing_written(org)
+
+
+def test_an_xlsx_over_the_cell_limit_is_refused_without_reading_the_rest(leader_client, org, settings, monkeypatch):
+    settings.IMPORT_MAX_CELLS = 100
+    read = counting_cells(monkeypatch)
+    response = upload(leader_client, "cells.xlsx", people_xlsx(300, extra_columns=7))
+    assert response.status_code == 400
+    assert "The file has 3,000 cells (300 rows by 10 columns); the limit is 100." in response.content.decode()
+    assert read[0] <= 12 * (settings.IMPORT_MAX_COLUMNS + 1)  # the header and 11 rows
+    assert nothing_written(org)
+
+
+def test_without_a_dimension_the_refusal_says_more_than_the_limit(settings):
+    settings.IMPORT_MAX_ROWS = 50
+    with pytest.raises(ImportFileError, match=r"The file has more than 50 rows of people; the limit is 50\."):
+        read_table(content=with_dimension(people_xlsx(400), None), filename="many.xlsx")
+    settings.IMPORT_MAX_CELLS = 100
+    with pytest.raises(ImportFileError, match=r"The file has more than 100 cells \(over 10 rows by 10 columns\)"):
+        read_table(content=with_dimension(people_xlsx(300, extra_columns=7), None), filename="cells.xlsx")
+
+
+def test_a_zip_bomb_refused_by_its_unpacked_size_writes_nothing(leader_client, org, settings):
+    settings.IMPORT_MAX_XLSX_UNPACKED = 50 * 1024 * 1024
+    response = upload(leader_client, "bomb.xlsx", bomb())
+    assert response.status_code == 400
+    assert "This XLSX file unpacks to 60.0 MB; the limit is 50.0 MB." in response.content.decode()
+    assert nothing_written(org)

@@ -152,6 +152,25 @@ def test_a_join_can_be_kept_separate(org, engineering):
     assert not FunctionAlias.objects.exists()
 
 
+def test_a_department_never_joins_a_function_that_is_only_a_part_of_the_playbook_function(org):
+    # Frontend, Backend and Mobile are all parts of Engineering in the playbook: three teams, not one.
+    FunctionFactory(organization=org, name="Frontend", category="building")
+    plan = run(org, "Ada,ada@acme.test,Backend,\r\nAlan,alan@acme.test,Mobile,\r\n")
+    assert plan.joins == []
+    assert sorted(Function.objects.filter(organization=org).values_list("name", flat=True)) == [
+        "Backend",
+        "Frontend",
+        "Mobile",
+    ]
+    assert not FunctionAlias.objects.exists()
+
+
+def test_another_name_joins_the_whole_function_not_a_part_of_it(org, engineering):
+    FunctionFactory(organization=org, name="Backend", category="building")  # sorts before Engineering
+    plan = plan_for(org, "Ada,ada@acme.test,R&D,\r\nAlan,alan@acme.test,Frontend,\r\n")
+    assert [(j.label, j.function) for j in plan.joins] == [("Frontend", "Engineering"), ("R&D", "Engineering")]
+
+
 def test_workday_organizations_and_org_unit_paths_resolve_to_their_department(org, engineering):
     FunctionFactory(organization=org, name="Sales", category="customer_facing")
     run(org, "Ada,ada@acme.test,Engineering (Jane Doe),\r\nAlan,alan@acme.test,/Sales/EMEA,\r\n")

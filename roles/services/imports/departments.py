@@ -55,10 +55,14 @@ class Resolver:
         organization: Organization,
         *,
         playbook: Callable[[str], Any],
+        whole: Callable[[str], bool] = lambda name: True,
         separate: Collection[str] | bool = (),
     ) -> None:
         # The playbook's entry for a name, or None: handed in by the planner (its test seam).
         self.playbook = playbook
+        # Whether a name is the whole playbook function, not a part of it ("Frontend" is a part of
+        # Engineering): only such a function is joined by the playbook, so "Backend" never joins "Frontend".
+        self.whole = whole
         # Also the function planner's rows (pk, name, category, parent_id, is_external): one query for both.
         self.rows = list(
             Function.objects.filter(organization=organization).values_list(
@@ -99,12 +103,13 @@ class Resolver:
         return Join(label, name, PLAYBOOK, reason)
 
     def _entries(self) -> dict[str, str]:
-        """Each playbook function the organization already has, by the first of its functions (by name)."""
+        """Each playbook function the organization already has (a function named as the whole of it,
+        not a part), by the first such function (by name)."""
         if self._by_entry is None:
             self._by_entry = {}
             for name in sorted(self.functions.values(), key=str.casefold):
                 entry_name = getattr(self.playbook(name), "name", None)
-                if entry_name is not None:
+                if entry_name is not None and self.whole(name):
                     self._by_entry.setdefault(entry_name, name)
         return self._by_entry
 

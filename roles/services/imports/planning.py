@@ -43,7 +43,7 @@ def build_plan(
 ) -> Plan:
     """What importing `table` would do. `separate`: department labels (or all, True) kept as
     functions of their own instead of joining an existing one; `skip_invalid`: bad rows are left out."""
-    resolver = Resolver(organization, playbook=playbook_match, separate=separate)
+    resolver = Resolver(organization, playbook=playbook_match, whole=playbook_whole, separate=separate)
     reader = _RowReader(table.headers, mapping, check_formulas=table.file_format == "csv", resolver=resolver)
     rows = [reader.read(source) for source in table.rows]
     _flag_duplicate_emails(rows, reader)
@@ -194,3 +194,8 @@ def playbook_reason(name: str) -> str:
 def playbook_match(name: str) -> PlaybookEntry | None:
     """The playbook's entry for a function name (DESIGN §3), or None (the tests' seam)."""
     return matching.match(name)
+
+
+def playbook_whole(name: str) -> bool:
+    """Whether a function name is another name of its playbook function, not a part of it."""
+    return not matching.explain(name).part

@@ -87,7 +87,8 @@ def read_table(*, content: bytes, filename: str = "", keep: Collection[int] | No
     if content.startswith(OLE2_MAGIC) or filename.lower().endswith(".xls"):
         raise ImportFileError("Old Excel files (.xls) are not supported: save the sheet as .xlsx or CSV (UTF-8).")
     if content.startswith(ZIP_MAGIC) or filename.lower().endswith(".xlsx"):
-        return _table("xlsx", _xlsx_rows(content), keep=keep)
+        sheet: dict[str, int] = {}
+        return _table("xlsx", _xlsx_rows(content, sheet), keep=keep, sheet=sheet)
     text, encoding, guessed = decode(content)
     return _table("csv", _csv_rows(text), encoding, guessed, keep=keep)
 
@@ -116,38 +117,65 @@ def _table(
     guessed: bool = False,
     *,
     keep: Collection[int] | None = None,
+    sheet: dict[str, int] | None = None,
 ) -> Table:
+    """`sheet`: an XLSX sheet's size as its <dimension> says ({"rows": last row number}), filled in
+    once the sheet is open: past a limit the sheet is not read on, its dimension gives the figure."""
     max_columns, max_rows, max_cells = limits()
     headers: tuple[str, ...] | None = None
+    header_number = 0
     rows: list[SourceRow] = []
     count = 0
+    stopped = False
     for number, cells in records:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are not people, wherever they are
         if headers is None:
-            headers = _header(cells, max_columns)
+            headers, header_number = _header(cells, max_columns), number
             continue
         count += 1
-        if count <= max_rows:
+        if count <= max_rows and count * len(headers) <= max_cells:
             if keep is not None:
                 cells = [c if i in keep or i >= len(headers) else "" for i, c in enumerate(cells)]
             rows.append(SourceRow(number, tuple(cells)))
-        # Past the limit rows are only counted, so the refusal can say how many there are.
+        elif sheet is not None:
+            # An XLSX past a limit: parsing the rest of the sheet would cost minutes and hundreds of MB.
+            stopped = True
+            break
+        # A CSV past a limit is only counted (10 MB at most), so the refusal can say how many rows it has.
+    if stopped:
+        _close(records)
     if headers is None:
         raise ImportFileError("The file is empty.")
-    if count > max_rows:
+    # Stopped early, the figure is the sheet's own count of rows when it has one, else "more than".
+    # (Only then: a sheet formatted far below its last person has a dimension far past it.)
+    total = max(count, (sheet or {}).get("rows", 0) - header_number) if stopped else count
+    exact = not stopped or total > count
+    if total > max_rows:
+        figure = f"{total:,}" if exact else f"more than {max_rows:,}"
         raise ImportFileError(
-            f"The file has {count:,} rows of people; the limit is {max_rows:,}. Split it into smaller files."
+            f"The file has {figure} rows of people; the limit is {max_rows:,}. Split it into smaller files."
         )
     if not rows:
         raise ImportFileError("The file has a header row but no people under it.")
-    cells_count = count * len(headers)
+    cells_count = total * len(headers)
     if cells_count > max_cells:
+        figure = (
+            f"{cells_count:,} cells ({total:,} rows by {len(headers):,} columns)"
+            if exact
+            else f"more than {max_cells:,} cells (over {count - 1:,} rows by {len(headers):,} columns)"
+        )
         raise ImportFileError(
-            f"The file has {cells_count:,} cells ({count:,} rows by {len(headers):,} columns); the limit is "
-            f"{max_cells:,}. Remove the columns the import does not need, or split the file."
+            f"The file has {figure}; the limit is {max_cells:,}. "
+            "Remove the columns the import does not need, or split the file."
         )
     return Table(file_format, headers, tuple(rows), encoding, guessed)
+
+
+def _close(records: Iterable[object]) -> None:
+    close = getattr(records, "close", None)
+    if close is not None:
+        close()  # a generator's finally (the workbook's file) runs now, not whenever it is collected
 
 
 def _header(cells: list[str], max_columns: int) -> tuple[str, ...]:
@@ -318,7 +346,9 @@ def _lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(content: bytes, size: dict[str, int] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as text cells (trailing empty cells dropped); `size` gets the sheet's own
+    count of rows (its <dimension>) once the sheet is open."""
     _check_zip(content)
     import openpyxl  # imported here: only XLSX uploads pay for it
 
@@ -328,16 +358,24 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
         # Read-only mode streams the sheet's XML: memory stays flat whatever the row count.
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
+        dimension_rows, dimension_columns = sheet.max_row or 0, sheet.max_column or 0
+        if size is not None and dimension_rows:
+            size["rows"] = dimension_rows
+        # Read-only mode stops at the last row the sheet's <dimension> names, and some programs write a
+        # stale one ("A1", or the size before rows were added): the rows past it would be dropped unseen.
+        sheet.reset_dimensions()
         # One column past the limit is enough to refuse; the sheet's own dimension gives the figure.
         for number, row in enumerate(sheet.iter_rows(max_col=max_columns + 1), start=1):
             cells = [_xlsx_text(cell) for cell in row]
             if len(cells) > max_columns and cells[max_columns].strip():
-                dimension = sheet.max_column or 0
-                figure = f"{dimension:,}" if dimension > max_columns else f"more than {max_columns:,}"
+                figure = f"{dimension_columns:,}" if dimension_columns > max_columns else f"more than {max_columns:,}"
                 raise ImportFileError(
                     f"The file has {figure} columns; the limit is {max_columns:,}. "
                     "Remove the columns the import does not need and upload it again."
                 )
+            # Every row comes padded to max_col: 100,000 rows of 201 cells where the file has 10.
+            while cells and not cells[-1]:
+                cells.pop()
             yield number, cells
     except ImportFileError:
         raise
