@@ -21,13 +21,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from roles.api.permissions import OrgAccess, OrgAPIView, OrgViewSet
+from roles.api.permissions import ApiPagination, OrgAccess, OrgAPIView, OrgViewSet
 from roles.api.views import VERSION_PARAM, merged, version_param
 
 from .. import filters
 from ..models import Assignment, Layer, Product
 from ..readmodel.read import live_coverage
 from ..selectors import products as selectors
+from ..selectors.suggestions import ProductSuggestions
 from ..services import assignments as assignment_services
 from ..services import mapping
 from ..services import products as product_services
@@ -239,11 +240,24 @@ class CoverageView(ProductScoped, OrgAPIView):
         return Response(s.LiveCoverageSerializer(body).data)
 
 
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, required=False, description="A page number, from 1."),
+    OpenApiParameter(
+        "page_size",
+        OpenApiTypes.INT,
+        required=False,
+        description=f"Rows per page (default {ApiPagination.page_size}, at most {ApiPagination.max_page_size}).",
+    ),
+]
+
+
 class SuggestionView(ProductScoped, OrgAPIView):
-    """The playbook's suggestions for one product (DESIGN §3), and applying them."""
+    """The playbook's suggestions for one product (DESIGN §3), and applying them. The list pages as
+    every list does (`?page=`, `?page_size=`; count, next, previous, results): a read costs the same
+    at any size (layers.selectors.suggestions)."""
 
     @extend_schema(
-        summary="The playbook's suggestions, each with its reason",
+        summary="The playbook's suggestions, each with its reason, a page at a time",
         parameters=[
             OpenApiParameter(
                 "status",
@@ -251,23 +265,27 @@ class SuggestionView(ProductScoped, OrgAPIView):
                 enum=s.SUGGESTION_STATUSES,
                 required=False,
                 description="Only the suggestions in this state.",
-            )
+            ),
+            *PAGE_PARAMETERS,
         ],
-        responses={200: s.SuggestionSetSerializer},
+        responses={200: s.SuggestionPageSerializer},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         wanted = request.query_params.get("status")
         if wanted not in (None, *s.SUGGESTION_STATUSES):
             raise ValidationError({"status": [f"Choose one of {', '.join(s.SUGGESTION_STATUSES)}."]})
-        result = mapping.suggest(product=self.product)
-        suggestions = [x for x in result.suggestions if wanted is None or x.status == wanted]
-        body = {
-            "go_to_market": result.go_to_market,
-            "counts": result.counts(),
-            "suggestions": suggestions,
-            "unmatched": result.unmatched,
+        reader = ProductSuggestions(self.product, go_to_market=self.ctx.organization.go_to_market)
+        counts = reader.counts()
+        window = reader.suggestions(statuses=None if wanted is None else [wanted], counts=counts)
+        paginator = ApiPagination()
+        page = paginator.paginate_queryset(window, request, view=self)  # type: ignore[arg-type]
+        response = paginator.get_paginated_response(s.SuggestionSerializer(page, many=True).data)
+        response.data |= {
+            "go_to_market": reader.go_to_market,
+            "counts": counts,
+            "unmatched": reader.unmatched().count(),
         }
-        return Response(s.SuggestionSetSerializer(body).data)
+        return response
 
     @extend_schema(
         summary="Apply suggestions: all of them, or the chosen cells",
@@ -286,6 +304,21 @@ class SuggestionView(ProductScoped, OrgAPIView):
         only = None if cells is None else [(cell["function"].pk, cell["layer"].key) for cell in cells]
         result = mapping.apply(product=self.product, by=request.user, only=only)
         return Response(s.ApplyResultSerializer(result.as_dict()).data)
+
+
+class UnmatchedView(ProductScoped, OrgAPIView):
+    """The functions the playbook does not know, with the closest playbook names: map them by hand."""
+
+    @extend_schema(
+        summary="Functions the playbook has no suggestion for, a page at a time",
+        parameters=PAGE_PARAMETERS,
+        responses={200: s.UnmatchedPageSerializer},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        reader = ProductSuggestions(self.product, go_to_market=self.ctx.organization.go_to_market)
+        paginator = ApiPagination()
+        page = paginator.paginate_queryset(reader.unmatched(), request, view=self)  # type: ignore[arg-type]
+        return paginator.get_paginated_response(s.UnmatchedSerializer(page, many=True).data)
 
 
 # --- reviews ------------------------------------------------------------------------------------
