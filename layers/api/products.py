@@ -278,7 +278,7 @@ class SuggestionView(ProductScoped, OrgAPIView):
         counts = reader.counts()
         window = reader.suggestions(statuses=None if wanted is None else [wanted], counts=counts)
         paginator = ApiPagination()
-        page = paginator.paginate_queryset(window, request, view=self)  # type: ignore[arg-type]
+        page = paginator.paginate_queryset(window, request, view=self)
         response = paginator.get_paginated_response(s.SuggestionSerializer(page, many=True).data)
         response.data |= {
             "go_to_market": reader.go_to_market,
@@ -317,7 +317,7 @@ class UnmatchedView(ProductScoped, OrgAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         reader = ProductSuggestions(self.product, go_to_market=self.ctx.organization.go_to_market)
         paginator = ApiPagination()
-        page = paginator.paginate_queryset(reader.unmatched(), request, view=self)  # type: ignore[arg-type]
+        page = paginator.paginate_queryset(reader.unmatched(), request, view=self)
         return paginator.get_paginated_response(s.UnmatchedSerializer(page, many=True).data)
 
 

@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, CharField, F, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from domain.playbook.catalog import BY_NAME, PLAYBOOK
@@ -281,7 +281,7 @@ JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
 
     def unmatched(self, *, q: str = "") -> Window:
         """The functions the playbook does not know, by name: a Window of `mapping.Unmatched`."""
-        functions = self._functions(q).exclude(pb__in=list(BY_NAME)).order_by(Lower("name"), "pk")
+        functions = self._functions(q).exclude(Q(pb__in=list(BY_NAME))).order_by(Lower("name"), "pk")
         return Window(functions.count, lambda offset, limit: self._build_unmatched(functions, offset, limit))
 
     def _functions(self, q: str) -> QuerySet[Function]:
