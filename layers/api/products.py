@@ -275,14 +275,15 @@ class SuggestionView(ProductScoped, OrgAPIView):
         if wanted not in (None, *s.SUGGESTION_STATUSES):
             raise ValidationError({"status": [f"Choose one of {', '.join(s.SUGGESTION_STATUSES)}."]})
         reader = ProductSuggestions(self.product, go_to_market=self.ctx.organization.go_to_market)
-        counts = reader.counts()
-        window = reader.suggestions(statuses=None if wanted is None else [wanted], counts=counts)
         paginator = ApiPagination()
+        size = paginator.get_page_size(request)
+        ahead = ((paginator.get_page_number(request, None) - 1) * size, size)  # the page, read with the counts
+        window = reader.suggestions(statuses=None if wanted is None else [wanted], ahead=ahead)
         page = paginator.paginate_queryset(window, request, view=self)
         response = paginator.get_paginated_response(s.SuggestionSerializer(page, many=True).data)
         response.data |= {
             "go_to_market": reader.go_to_market,
-            "counts": counts,
+            "counts": window.tally,
             "unmatched": reader.unmatched().count(),
         }
         return response

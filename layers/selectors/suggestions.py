@@ -78,8 +78,13 @@ class Window(Sequence[Any]):
     """An ordered list read from the database a slice at a time: `count()` and `[a:b]`, which is
     what Django's and DRF's paginators need."""
 
-    def __init__(self, count: Any, fetch: Any) -> None:
-        self._count, self._fetch = count, fetch
+    def __init__(self, count: Any, fetch: Any, tally: Any = None) -> None:
+        self._count, self._fetch, self._tally = count, fetch, tally
+
+    @property
+    def tally(self) -> dict[str, int]:
+        """{status: count} read with count(), where the list keeps them (suggestions)."""
+        return self._tally() if self._tally else {}
 
     def count(self) -> int:  # type: ignore[override]
         return self._count()
@@ -235,28 +240,44 @@ JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
         q: str = "",
         statuses: Iterable[str] | None = None,
         pending_first: bool = False,
-        counts: dict[str, int] | None = None,
+        ahead: tuple[int, int] | None = None,
     ) -> Window:
         """The suggestions in ring, then name order (or pending first, in PENDING's order): a Window
-        whose count() reads the counts per status, and whose slices read one window of rows."""
+        whose count() reads the counts per status (its `tally`), and whose slices read one window of
+        rows. `ahead` (offset, limit): the window a paginator will ask for, read with the counts in
+        the same statement."""
         wanted = list(STATUSES if statuses is None else statuses)
         order = ", ".join(PENDING_ORDER if pending_first else RING_ORDER)
         filters = {"category": category, "q": q}
         marks = ", ".join(["%s"] * len(wanted)) or "NULL"
+        read: dict[str, Any] = {}
 
-        def count() -> int:  # `counts`: those of the same filters, read already
-            tally = counts if counts is not None else self.counts(**filters)
-            return sum(tally[status] for status in wanted)
-
-        def fetch(offset: int, limit: int | None) -> list[mapping.Suggestion]:
+        def rows_part(offset: int, limit: int | None) -> tuple[str, list[Any]]:
             stop = offset + (NO_LIMIT if limit is None else limit)
             part = f"""SELECT 'row', n, {COLUMNS} FROM (
     SELECT chosen.*, ROW_NUMBER() OVER (ORDER BY {order}) AS n FROM chosen WHERE status IN ({marks})
 ) numbered WHERE n > %s AND n <= %s"""  # noqa: S608
-            rows = self._read([(part, [*wanted, offset, stop])], **filters)
-            return self._build(sorted(rows, key=lambda row: row[1]))
+            return part, [*wanted, offset, stop]
 
-        return Window(count, fetch)
+        def rows_of(found: list[tuple[Any, ...]]) -> list[mapping.Suggestion]:
+            return self._build(sorted((row for row in found if row[0] == "row"), key=lambda row: row[1]))
+
+        def tally() -> dict[str, int]:
+            if "tally" not in read:
+                parts = [self._counts("count", "chosen"), *([rows_part(*ahead)] if ahead else [])]
+                found = self._read(parts, **filters)
+                read["tally"], read["ahead"] = self._tally(found, "count"), rows_of(found)
+            return read["tally"]
+
+        def count() -> int:
+            return sum(tally()[status] for status in wanted)
+
+        def fetch(offset: int, limit: int | None) -> list[mapping.Suggestion]:
+            if ahead and "ahead" in read and offset == ahead[0] and limit is not None and limit <= ahead[1]:
+                return read["ahead"][:limit]
+            return rows_of(self._read([rows_part(offset, limit)], **filters))
+
+        return Window(count, fetch, tally)
 
     def panel(self, limit: int, *, category: str = "", q: str = "") -> dict[str, Any]:
         """What the map editor's panel draws, in one read: the counts per status of every suggestion
