@@ -56,6 +56,11 @@ v1 = [
         layers_api.SuggestionView.as_view(),
         name="suggestions",
     ),
+    path(
+        "orgs/<slug:org>/products/<slug:product>/suggestions/unmatched/",
+        layers_api.UnmatchedView.as_view(),
+        name="suggestions-unmatched",
+    ),
     *router.urls,
 ]
 

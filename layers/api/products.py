@@ -21,13 +21,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from roles.api.permissions import OrgAccess, OrgAPIView, OrgViewSet
+from roles.api.permissions import ApiPagination, OrgAccess, OrgAPIView, OrgViewSet
 from roles.api.views import VERSION_PARAM, merged, version_param
 
 from .. import filters
 from ..models import Assignment, Layer, Product
 from ..readmodel.read import live_coverage
 from ..selectors import products as selectors
+from ..selectors.suggestions import ProductSuggestions
 from ..services import assignments as assignment_services
 from ..services import mapping
 from ..services import products as product_services
@@ -283,11 +284,24 @@ def _gaps_link(request: Request, number: int, size: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, required=False, description="A page number, from 1."),
+    OpenApiParameter(
+        "page_size",
+        OpenApiTypes.INT,
+        required=False,
+        description=f"Rows per page (default {ApiPagination.page_size}, at most {ApiPagination.max_page_size}).",
+    ),
+]
+
+
 class SuggestionView(ProductScoped, OrgAPIView):
-    """The playbook's suggestions for one product (DESIGN §3), and applying them."""
+    """The playbook's suggestions for one product (DESIGN §3), and applying them. The list pages as
+    every list does (`?page=`, `?page_size=`; count, next, previous, results): a read costs the same
+    at any size (layers.selectors.suggestions)."""
 
     @extend_schema(
-        summary="The playbook's suggestions, each with its reason",
+        summary="The playbook's suggestions, each with its reason, a page at a time",
         parameters=[
             OpenApiParameter(
                 "status",
@@ -295,23 +309,28 @@ class SuggestionView(ProductScoped, OrgAPIView):
                 enum=s.SUGGESTION_STATUSES,
                 required=False,
                 description="Only the suggestions in this state.",
-            )
+            ),
+            *PAGE_PARAMETERS,
         ],
-        responses={200: s.SuggestionSetSerializer},
+        responses={200: s.SuggestionPageSerializer},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         wanted = request.query_params.get("status")
         if wanted not in (None, *s.SUGGESTION_STATUSES):
             raise ValidationError({"status": [f"Choose one of {', '.join(s.SUGGESTION_STATUSES)}."]})
-        result = mapping.suggest(product=self.product)
-        suggestions = [x for x in result.suggestions if wanted is None or x.status == wanted]
-        body = {
-            "go_to_market": result.go_to_market,
-            "counts": result.counts(),
-            "suggestions": suggestions,
-            "unmatched": result.unmatched,
+        reader = ProductSuggestions(self.product, go_to_market=self.ctx.organization.go_to_market)
+        paginator = ApiPagination()
+        size = paginator.get_page_size(request)
+        ahead = ((paginator.get_page_number(request, None) - 1) * size, size)  # the page, read with the counts
+        window = reader.suggestions(statuses=None if wanted is None else [wanted], ahead=ahead)
+        page = paginator.paginate_queryset(window, request, view=self)
+        response = paginator.get_paginated_response(s.SuggestionSerializer(page, many=True).data)
+        response.data |= {
+            "go_to_market": reader.go_to_market,
+            "counts": window.tally,
+            "unmatched": reader.unmatched().count(),
         }
-        return Response(s.SuggestionSetSerializer(body).data)
+        return response
 
     @extend_schema(
         summary="Apply suggestions: all of them, or the chosen cells",
@@ -330,6 +349,21 @@ class SuggestionView(ProductScoped, OrgAPIView):
         only = None if cells is None else [(cell["function"].pk, cell["layer"].key) for cell in cells]
         result = mapping.apply(product=self.product, by=request.user, only=only)
         return Response(s.ApplyResultSerializer(result.as_dict()).data)
+
+
+class UnmatchedView(ProductScoped, OrgAPIView):
+    """The functions the playbook does not know, with the closest playbook names: map them by hand."""
+
+    @extend_schema(
+        summary="Functions the playbook has no suggestion for, a page at a time",
+        parameters=PAGE_PARAMETERS,
+        responses={200: s.UnmatchedPageSerializer},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        reader = ProductSuggestions(self.product, go_to_market=self.ctx.organization.go_to_market)
+        paginator = ApiPagination()
+        page = paginator.paginate_queryset(reader.unmatched(), request, view=self)
+        return paginator.get_paginated_response(s.UnmatchedSerializer(page, many=True).data)
 
 
 # --- reviews ------------------------------------------------------------------------------------

@@ -132,11 +132,24 @@ class UnmatchedSerializer(serializers.Serializer):
     mapped_layers = serializers.ListField(child=CharField())
 
 
-class SuggestionSetSerializer(serializers.Serializer):
+class SuggestionPageSerializer(serializers.Serializer):
+    """One page of suggestions, in the envelope of every list (count, next, previous, results),
+    with what the whole set says: the motion, the counts per status, how many functions to map by hand."""
+
+    count = IntegerField(help_text="Suggestions in this list (of the status asked for, if any).")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SuggestionSerializer(many=True)
     go_to_market = CharField()
-    counts = serializers.DictField(child=IntegerField(), help_text="Suggestions per status.")
-    suggestions = SuggestionSerializer(many=True)
-    unmatched = UnmatchedSerializer(many=True, help_text="Functions the playbook does not know: map them by hand.")
+    counts = serializers.DictField(child=IntegerField(), help_text="Suggestions per status, of every function.")
+    unmatched = IntegerField(help_text="Functions the playbook does not know: listed at suggestions/unmatched/.")
+
+
+class UnmatchedPageSerializer(serializers.Serializer):
+    count = IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = UnmatchedSerializer(many=True)
 
 
 class CellSerializer(serializers.Serializer):

@@ -169,7 +169,7 @@ def _plan(
             holder = leaders.get(rule.layer)
             if holder is not None and holder != function.pk:
                 status = LEAD_TAKEN
-                note = f"{names[holder]} already leads the {state.layers[rule.layer].name} layer."
+                note = lead_taken_note(names[holder], state.layers[rule.layer].name)
             elif chosen is None or cell in chosen:
                 leaders[rule.layer] = function.pk  # first come (ring, then name) claims the lead
         suggestions.append(
@@ -186,6 +186,10 @@ def _plan(
             )
         )
     return suggestions, unmatched
+
+
+def lead_taken_note(holder_name: str, layer_name: str) -> str:
+    return f"{holder_name} already leads the {layer_name} layer."
 
 
 def _leaders_after_demotions(
@@ -207,12 +211,17 @@ def _leaders_after_demotions(
 
 
 def _note(status: str, row: Assignment | None, rule: LayerRule) -> str:
-    if row is None:
+    return note_of(status, row.emphasis if row else None, row.source if row else None, rule.emphasis)
+
+
+def note_of(status: str, row_emphasis: str | None, row_source: str | None, rule_emphasis: str) -> str:
+    """Why a suggestion will not be applied as is (manual, differs), from the cell's emphasis and source."""
+    if row_emphasis is None:
         return ""
     if status == MANUAL:
-        return f"Kept as mapped by hand ({row.emphasis})."
+        return f"Kept as mapped by hand ({row_emphasis})."
     if status == DIFFERS:
-        return f"Currently {row.emphasis} (from {row.source}); applying makes it {rule.emphasis}."
+        return f"Currently {row_emphasis} (from {row_source}); applying makes it {rule_emphasis}."
     return ""
 
 

@@ -39,6 +39,7 @@ from ..models import Assignment, AssignmentChange, Layer, Product
 from ..selectors import map_editor as map_selectors
 from ..selectors import products as selectors
 from ..selectors.history import cell_history
+from ..selectors.suggestions import ProductSuggestions
 from ..services import assignments as assignment_services
 from ..services import mapping
 from .map_shapes import (
@@ -49,6 +50,7 @@ from .map_shapes import (
     conflict_message,
     done_message,
     groups_of,
+    hints_of_page,
     history_rows,
     panel_of,
 )
@@ -102,9 +104,9 @@ def _body_context(request: OrgRequest, product: Product, filters: Filters) -> di
     panel = None
     hints: dict[int, list[str]] = {}
     if ctx.can_edit:
-        suggestion_set = mapping.suggest(product=product)
-        panel = panel_of(suggestion_set, filters, {layer.key: layer.name for layer in layers})
-        hints = {u.function_id: u.hints for u in suggestion_set.unmatched}
+        reader = ProductSuggestions(product, go_to_market=ctx.organization.go_to_market, layers=layers)
+        panel = panel_of(reader, filters)
+        hints = hints_of_page(page.object_list)
     return {
         "product": product,
         "layers": [(layer, leads.get(layer.pk)) for layer in layers],

@@ -12,6 +12,7 @@ from django.core.paginator import Page
 from django.http import QueryDict
 
 from roles.models import Function, Organization
+from roles.services import playbook_matches
 from wholeproduct.errors import Conflict
 
 from ..forms.map_editor import (
@@ -20,10 +21,13 @@ from ..forms.map_editor import (
 )
 from ..models import Assignment, AssignmentChange, Layer, Product
 from ..selectors.history import cell_history
+from ..selectors.suggestions import PENDING, ProductSuggestions
 from ..services import mapping
 from ..templatetags.plain_words import ago
 
-SUGGESTIONS_SHOWN = 60  # the panel lists this many; "accept all" still applies every one
+SUGGESTIONS_SHOWN = 25  # the panel lists this many (and as many applied, and dismissed), then "and N more";
+# "accept all" applies every one. 25, not 60: the panel was a third of the page's HTML at 5,000 functions
+UNMATCHED_SHOWN = 25
 
 
 STATUS_LABEL = {
@@ -34,7 +38,6 @@ STATUS_LABEL = {
     mapping.DISMISSED: "Dismissed",
     mapping.APPLIED: "Applied",
 }
-STATUS_ORDER = {status: i for i, status in enumerate(STATUS_LABEL)}
 
 
 @dataclass(frozen=True)
@@ -126,10 +129,6 @@ class Filters:
         values = {"category": self.category, "q": self.q, "page": self.page} | changes
         return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
 
-    def keeps(self, category: str, name: str) -> bool:
-        """The same filter, in Python, for the suggestions panel."""
-        return (not self.category or category == self.category) and self.q.casefold() in name.casefold()
-
 
 def groups_of(
     page: Page,
@@ -164,34 +163,61 @@ class PanelItem:
 
 @dataclass
 class Panel:
-    """The suggestions panel: what the playbook proposes for the filtered functions."""
+    """The suggestions panel: what the playbook proposes for the filtered functions. Each list is
+    its first few, read as a window, with its total (issue 13 item 9: nothing drawn per function)."""
 
     shown: list[PanelItem]
     hidden: int
     applied: list[PanelItem]
+    applied_count: int
     dismissed: list[PanelItem]
+    dismissed_count: int
     actionable: int
     unmatched: list[mapping.Unmatched]
+    unmatched_count: int
     market: str
 
+    @property
+    def applied_more(self) -> int:
+        return max(self.applied_count - len(self.applied), 0)
 
-def panel_of(suggestion_set: mapping.SuggestionSet, filters: Filters, layer_names: dict[str, str]) -> Panel:
-    kept = [s for s in suggestion_set.suggestions if filters.keeps(s.category, s.function_name)]
-    items = [PanelItem(s, layer_names.get(s.layer_key, s.layer_key), STATUS_LABEL[s.status]) for s in kept]
-    settled = (mapping.APPLIED, mapping.DISMISSED)
-    pending = sorted(
-        (i for i in items if i.suggestion.status not in settled), key=lambda i: STATUS_ORDER[i.suggestion.status]
-    )
+    @property
+    def dismissed_more(self) -> int:
+        return max(self.dismissed_count - len(self.dismissed), 0)
+
+    @property
+    def unmatched_more(self) -> int:
+        return max(self.unmatched_count - len(self.unmatched), 0)
+
+
+def panel_of(reader: ProductSuggestions, filters: Filters) -> Panel:
+    layer_names = {key: layer.name for key, layer in reader.layers.items()}
+
+    def items(suggestions: list[mapping.Suggestion]) -> list[PanelItem]:
+        return [PanelItem(s, layer_names.get(s.layer_key, s.layer_key), STATUS_LABEL[s.status]) for s in suggestions]
+
+    read = reader.panel(SUGGESTIONS_SHOWN, category=filters.category, q=filters.q)
+    counts, everything = read["counts"], read["all"]
+    pending = sum(counts[status] for status in PENDING)
+    unmatched = reader.unmatched(q=filters.q)
     markets = dict(Organization.GoToMarket.choices)
     return Panel(
-        shown=pending[:SUGGESTIONS_SHOWN],
-        hidden=max(len(pending) - SUGGESTIONS_SHOWN, 0),
-        applied=[i for i in items if i.suggestion.status == mapping.APPLIED],
-        dismissed=[i for i in items if i.suggestion.status == mapping.DISMISSED],
-        actionable=sum(1 for s in suggestion_set.suggestions if s.actionable),
-        unmatched=[u for u in suggestion_set.unmatched if filters.q.casefold() in u.function_name.casefold()],
-        market=markets.get(suggestion_set.go_to_market, "hybrid").lower(),
+        shown=items(read["pending"]),
+        hidden=max(pending - SUGGESTIONS_SHOWN, 0),
+        applied=items(read[mapping.APPLIED]),
+        applied_count=counts[mapping.APPLIED],
+        dismissed=items(read[mapping.DISMISSED]),
+        dismissed_count=counts[mapping.DISMISSED],
+        actionable=everything[mapping.NEW] + everything[mapping.DIFFERS],
+        unmatched=unmatched[:UNMATCHED_SHOWN],
+        unmatched_count=unmatched.count(),
+        market=markets.get(reader.go_to_market, "hybrid").lower(),
     )
+
+
+def hints_of_page(functions: Iterable[Function]) -> dict[int, list[str]]:
+    """{function id: the closest playbook names} for the page's functions the playbook does not know."""
+    return {f.pk: playbook_matches.hints_of(f) for f in functions if playbook_matches.entry_of(f) is None}
 
 
 @dataclass(frozen=True)

@@ -134,14 +134,14 @@ class Link:
 
 def check_due_reasons(partnership: Partnership, disrupted_on: dict[int, date], today: date) -> list[str]:
     """Why a trust check is due, in words; empty when it is not (see the module docstring)."""
-    reasons: list[str] = []
     ends = (partnership.function_a_id, partnership.function_b_id)
-    due = trust_check_due(
-        flagged=partnership.needs_trust_check,
-        last_checked_on=partnership.last_checked_on,
-        disruption_day=partnership_disruption_day(ends, disrupted_on),
-        today=today,
-    )
+    day = partnership_disruption_day(ends, disrupted_on)
+    return _reasons(partnership.needs_trust_check, partnership.last_checked_on, day, today)
+
+
+def _reasons(flagged: bool, last_checked_on: date | None, disruption_day: date | None, today: date) -> list[str]:
+    reasons: list[str] = []
+    due = trust_check_due(flagged=flagged, last_checked_on=last_checked_on, disruption_day=disruption_day, today=today)
     if due.disrupted:
         # No date here: a disruption counts from when it was logged, which can differ from the day it
         # happened that the timeline shows; two dates for one event would only confuse.
@@ -313,9 +313,15 @@ def link_facts(organization: Organization, *, now: datetime) -> list[LinkFacts]:
         )
     )
     facts = []
+    # Links share their few (flag, last check, disruption day) combinations: each is worded once.
+    worded: dict[tuple[bool, date | None, date | None], tuple[str, ...]] = {}
     for pk, a, b, cat_a, cat_b, name_a, name_b, trust, checked, needs in rows:
-        fact = LinkFacts(pk, a, b, (cat_a, cat_b), (name_a, name_b), trust, checked, needs)
-        facts.append(replace(fact, reasons=tuple(check_due_reasons(fact, disrupted_on, today))))  # type: ignore[arg-type]
+        day = partnership_disruption_day((a, b), disrupted_on) if disrupted_on else None
+        key = (needs, checked, day)
+        reasons = worded.get(key)
+        if reasons is None:
+            reasons = worded[key] = tuple(_reasons(needs, checked, day, today))
+        facts.append(LinkFacts(pk, a, b, (cat_a, cat_b), (name_a, name_b), trust, checked, needs, reasons))
     return facts
 
 

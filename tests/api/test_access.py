@@ -70,6 +70,7 @@ OPERATIONS = [
     ),
     ("assignments-delete", "delete", "orgs/{org}/products/{product}/assignments/{assignment}/", None, "edit"),
     ("suggestions-list", "get", "orgs/{org}/products/{product}/suggestions/", None, "view"),
+    ("suggestions-unmatched", "get", "orgs/{org}/products/{product}/suggestions/unmatched/", None, "view"),
     ("suggestions-apply", "post", "orgs/{org}/products/{product}/suggestions/", {"all": True}, "edit"),
     ("reviews-list", "get", "orgs/{org}/reviews/", None, "view"),
     (

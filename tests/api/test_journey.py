@@ -61,9 +61,9 @@ def test_map_review_and_report_a_whole_product_over_http(
     product = ok(hr.post(url("orgs/acme/products/"), {"name": "Acme Insights"}, format="json"), 201)
     base = f"orgs/acme/products/{product['slug']}/"
     suggestions = ok(hr.get(url(base + "suggestions/")))
-    assert all(s["reason"] for s in suggestions["suggestions"])
+    assert all(s["reason"] for s in suggestions["results"])
     applied = ok(hr.post(url(base + "suggestions/"), {"all": True}, format="json"))
-    assert applied["created"] == len(suggestions["suggestions"]) and not applied["conflicts"]
+    assert applied["created"] == suggestions["count"] == len(suggestions["results"]) and not applied["conflicts"]
     leads = ok(hr.get(url(base + "assignments/?emphasis=lead&page_size=200")))["results"]
     assert {(a["layer"], a["function_name"]) for a in leads} >= {
         ("core", "Product Management"),

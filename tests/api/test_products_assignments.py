@@ -199,13 +199,39 @@ def mapped_org(org, product):
 def test_suggestions_list_each_with_its_reason(leader_api, mapped_org):
     body = leader_api.get(SUGGESTIONS).json()
     assert body["go_to_market"] == "hybrid"
-    core = [s for s in body["suggestions"] if s["layer"] == "core"]
+    core = [s for s in body["results"] if s["layer"] == "core"]
     assert {s["function_name"] for s in core} == {"Product Management", "Engineering"}
-    assert all(s["reason"] and s["status"] == "new" for s in body["suggestions"])
-    assert body["counts"]["new"] == len(body["suggestions"])
-    lead = leader_api.get(SUGGESTIONS + "?status=new").json()["suggestions"]
-    assert len(lead) == len(body["suggestions"])
+    assert all(s["reason"] and s["status"] == "new" for s in body["results"])
+    assert body["counts"]["new"] == len(body["results"]) == body["count"]
+    lead = leader_api.get(SUGGESTIONS + "?status=new").json()["results"]
+    assert len(lead) == len(body["results"])
     assert leader_api.get(SUGGESTIONS + "?status=someday").status_code == 400
+
+
+def test_suggestions_page_like_every_list(leader_api, org, mapped_org):
+    """Issue 13 item 9: ?page= and ?page_size=, and the envelope of every list (count, next,
+    previous, results), with the counts of the whole set; the unmatched functions page on their own."""
+    for i in range(7):
+        FunctionFactory(organization=org, name=f"Customer Success {i}", category="customer_facing")
+    FunctionFactory(organization=org, name="Zebra Wranglers", category="cross_functional")
+    everything = []
+    body = leader_api.get(SUGGESTIONS + "?page_size=4").json()
+    total = body["count"]
+    assert total == sum(body["counts"].values()) and len(body["results"]) == 4 and body["previous"] is None
+    while True:
+        everything += body["results"]
+        if not body["next"]:
+            break
+        body = leader_api.get(body["next"]).json()
+    assert len(everything) == total and len({(s["function"], s["layer"]) for s in everything}) == total
+    taken = leader_api.get(SUGGESTIONS + "?status=lead_taken&page_size=2").json()
+    assert taken["count"] == body["counts"]["lead_taken"] == 7 and len(taken["results"]) == 2
+    assert leader_api.get(SUGGESTIONS + "?page=99").status_code == 404
+    assert leader_api.get(SUGGESTIONS + "?page_size=500").status_code == 400
+    assert body["unmatched"] == 1
+    unmatched = leader_api.get(SUGGESTIONS + "unmatched/").json()
+    assert unmatched["count"] == 1 and unmatched["results"][0]["function_name"] == "Zebra Wranglers"
+    assert unmatched["results"][0]["hints"]
 
 
 def test_it_applies_a_chosen_subset(leader_api, product, mapped_org):

@@ -157,10 +157,11 @@ def test_a_list_reads_as_many_queries_for_1000_rows_as_for_10(admin_api, org, pr
     assert small <= 8
 
 
-def test_suggestions_read_as_many_queries_for_1000_functions_as_for_10(admin_api, org, product):
+@pytest.mark.parametrize("path", ["suggestions/", "suggestions/?status=new&page_size=3", "suggestions/unmatched/"])
+def test_suggestions_read_as_many_queries_for_1000_functions_as_for_10(admin_api, org, product, path):
     grower = Grower(org, product)
     grower.functions(SMALL)
-    path = "orgs/acme/products/insights/suggestions/"
+    path = "orgs/acme/products/insights/" + path
     with CaptureQueriesContext(connection) as small:
         assert admin_api.get(url(path)).status_code == 200
     grower.functions(LARGE - SMALL)

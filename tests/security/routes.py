@@ -332,6 +332,7 @@ API: dict[str, Route] = {
         },
     ),
     "api:suggestions": Route(kwargs=API_PRODUCT, names_objects=True, bodies={"POST": lambda w: {"all": True}}),
+    "api:suggestions-unmatched": Route(kwargs=API_PRODUCT, names_objects=True),
     "api:product-coverage": Route(kwargs=API_PRODUCT, names_objects=True),
     "api:review-list": Route(
         kwargs=API_ORG, bodies={"POST": lambda w: {"assignment": w.assignment.pk, "verdict": "agree"}}

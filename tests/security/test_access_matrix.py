@@ -218,6 +218,7 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("api:assignment-detail",         "DELETE", 401,   204,   204,   403,  403,   404),
     ("api:suggestions",               "GET",    401,   200,   200,   200,  404,   404),
     ("api:suggestions",               "POST",   401,   200,   200,   403,  403,   404),
+    ("api:suggestions-unmatched",     "GET",    401,   200,   200,   200,  404,   404),
     ("api:product-coverage",          "GET",    401,   200,   200,   200,  404,   404),
     ("api:review-list",               "GET",    401,   200,   200,   200,  200,   404),
     ("api:review-list",               "POST",   401,   403,   403,   201,  400,   404),  # not their product: a bad id

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from layers.models import Assignment, DismissedSuggestion, Layer
 from layers.readmodel.oracle import rebuild_everything
 from layers.services.assignments import assignment_set
-from layers.views import map_editor
+from layers.views import map_editor, map_shapes
 from roles.models import Function
 from tests.factories import (
     AssignmentFactory,
@@ -257,3 +257,18 @@ def test_applied_suggestions_stay_listed_under_already_on_the_map(leader_client,
     html = leader_client.get(MAP).content.decode()
     applied = re.search(r'<details class="sugg-applied">(.*?)</details>', html, re.S).group(1)
     assert "Product Management" in applied and "★ Core product" in applied
+
+
+def test_the_panel_lists_its_first_few_of_each_kind_and_counts_the_rest(leader_client, insights):
+    """Issue 13 item 9: the panel reads a window of each list and its total, never every suggestion."""
+    make_functions(insights.organization, 40, prefix="Customer Success")  # one lead suggestion each
+    make_functions(insights.organization, 30, prefix="Zebra")  # the playbook knows none of them
+    html = leader_client.get(MAP).content.decode()
+    panel = html.split('id="map-suggestions-title"')[1]
+    shown = map_shapes.SUGGESTIONS_SHOWN
+    assert len(re.findall(r'<li class="sugg sugg-', panel)) == shown
+    assert f"And {40 - shown} more." in panel and "Accept all (1)" in panel  # one new, 39 lead taken
+    unmatched = panel.split('class="sugg-unmatched"')[1]
+    assert len(re.findall(r"<li>", unmatched.split("</ul>")[0])) == map_shapes.UNMATCHED_SHOWN
+    assert f"And {30 - map_shapes.UNMATCHED_SHOWN} more, highlighted in the matrix." in panel
+    assert '<span class="badge badge-warn">30</span>' in panel

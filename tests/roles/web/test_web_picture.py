@@ -252,3 +252,25 @@ def test_the_web_layout_is_cached_until_a_partnership_or_function_changes(
         )
     response = leader_client.get(WEB)
     assert len(computed) == 3 and "Chief Executive" in response.content.decode()
+
+
+def test_a_large_webs_facts_say_what_its_full_rows_say(org):
+    """link_facts (the summary and filters of a large web) words each link's due reasons as the full
+    rows do, whatever the mix of flags, check dates and disruptions (issue 13 item 9)."""
+    from roles.selectors import web as web_selectors
+    from roles.services.disruptions import disruption_log
+
+    functions = [make(org, f"Team {i}") for i in range(6)]
+    for i, (a, b) in enumerate(zip(functions, functions[1:] + functions[:1], strict=True)):
+        link(org, a, b, checked_days_ago=[None, 3, 200, 40, 3, 91][i], needs_trust_check=i == 4)
+    disruption_log(
+        organization=org,
+        kind="reorg",
+        title="Reorg",
+        occurred_on=timezone.localdate() - timedelta(days=10),
+        function_ids=[functions[3]],
+    )
+    now = timezone.now()
+    facts = {f.pk: f.reasons for f in web_selectors.link_facts(org, now=now)}
+    rows = {link.partnership.pk: tuple(link.reasons) for link in web_selectors.web_links(org, now=now)}
+    assert facts == rows and len(set(facts.values())) >= 4
