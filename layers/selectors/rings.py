@@ -32,19 +32,19 @@ def ring_members(
     the function `always`, a stakeholder's own) leave the database. A product of a large
     organization maps thousands of functions; its picture shows a few dozen chips.
     """
-    name = Lower("function__name")
+    name: Lower | Collate = Lower("function__name")
     if connection.vendor == "postgresql":
         name = Collate(name, "C")  # code-point order, as Python sorts the loaded members
-    window = {"partition_by": [F("product_id"), F("layer_id")]}
+    partition = [F("product_id"), F("layer_id")]
     rows = (
         Assignment.objects.filter(product_id__in=list(product_ids))
         .annotate(
             place=Window(
                 RowNumber(),
+                partition_by=partition,
                 order_by=[F("emphasis").desc(), F("function__category").asc(), name.asc(), F("function_id").asc()],
-                **window,
             ),
-            members=Window(Count("id"), **window),
+            members=Window(Count("id"), partition_by=partition),
         )
         .filter(Q(place__lte=per_ring) | Q(function_id=always) if always is not None else Q(place__lte=per_ring))
         .values_list(
