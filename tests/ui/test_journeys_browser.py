@@ -122,6 +122,9 @@ def test_a_stakeholder_disputes_on_a_phone_and_a_leader_resolves(
     assert overflow(phone) == 0
     card = phone.locator(f"#assignment-{augmented.pk}")
     expect(card).to_contain_text("Onboards.")
+    # Phone first: the facts stack, label over value, the value as wide as the card allows.
+    label, value = card.locator(".me-facts dt").first.bounding_box(), card.locator(".me-facts dd").first.bounding_box()
+    assert value["y"] >= label["y"] + label["height"] - 1 and value["x"] == label["x"]
     shoot_page(phone, "journey-my-role")
 
     # "I disagree" with no comment: the browser refuses before anything is sent.
