@@ -235,7 +235,7 @@ def test_the_daily_task_closes_what_is_due_and_reminds_the_rest(
     assert len(summary) == 1 and "is closed" in summary[0].subject and "No answer:       3" in summary[0].body
     # In people too: Casey disputed; Dana's review came after the deadline; Eve pending; Noah has no account.
     assert "People reached:  3" in summary[0].body and "reviewed:      1 (0 agreed, 1 disputed)" in summary[0].body
-    assert "No account:      1 (not emailed" in summary[0].body
+    assert "Not reached:     1 (no account and no review" in summary[0].body
     assert sorted(m.to[0] for m in mail.outbox if m.to != ["leader@acme.test"]) == ["eve@acme.test"]
     assert CampaignReminder.objects.filter(campaign=live).count() == 1  # Eve; Noah has no account
     assert not CampaignReminder.objects.filter(campaign=due).exists()
