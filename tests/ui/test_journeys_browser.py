@@ -60,6 +60,9 @@ def test_a_leader_maps_a_product_swaps_a_lead_and_undoes_it(browser, live_server
     # The cell's menu: Product Management leads the core, so "lead" reads "make lead, replacing …".
     cell.locator("summary").click()
     expect(cell.get_by_role("button", name="Make lead, replacing Product Management")).to_be_visible()
+    # The whole menu shows inside the map's scroll box, though the cell is near its bottom edge.
+    panel, box = cell.locator(".cell-menu-panel").bounding_box(), page.locator(".map-wrap").bounding_box()
+    assert box["y"] <= panel["y"] and panel["y"] + panel["height"] <= box["y"] + box["height"] + 1
     shoot_page(page, "journey-map-cell-menu")
     cell.get_by_role("button", name="Make lead, replacing Product Management").click()
     expect(page.locator("#map-toast")).to_contain_text(
