@@ -96,3 +96,24 @@ def test_every_main_page_fits_is_navigable_and_accessible(browser, live_server, 
     page.context.close()
 
     assert findings == {}
+
+
+def test_on_a_phone_names_and_sentences_have_room_to_be_read(browser, live_server, demo, settings):
+    """A list's first column holds its name and a line about it; a function's contribution is a
+    sentence: at 390 px neither may shrink to a word per line (they did: 107 and 142 px)."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = settings.SECURE_SSL_REDIRECT = False
+    page = new_page(browser, PHONE)
+    sign_in_demo(page, live_server.url, VISITORS["leader"].email)
+    widths = {}
+    for path, cell in (
+        ("/o/northwind/campaigns/", "main table tbody td:first-child"),
+        ("/o/northwind/scenarios/", "main table tbody td:first-child"),
+        ("/o/northwind/p/insights/", ".wp-table tbody td:nth-child(3)"),
+    ):
+        page.goto(live_server.url + path)
+        widths[path] = page.locator(cell).first.evaluate("td => td.clientWidth")
+        assert overflow(page) == 0, path
+    page.context.close()
+
+    assert widths["/o/northwind/campaigns/"] >= 150 and widths["/o/northwind/scenarios/"] >= 150
+    assert widths["/o/northwind/p/insights/"] >= 300  # the width of the card, under the function's name
