@@ -84,7 +84,8 @@ def test_a_leader_maps_a_product_swaps_a_lead_and_undoes_it(browser, live_server
     page.locator(f"#cell-{engineering.pk}-core summary").focus()
     page.keyboard.press("Enter")
     # the menu opens with the focus on its first choice it can take (not assigned is the current one)
-    page.wait_for_function("document.activeElement.classList.contains('cell-menu-item')")
+    # (a function, not an expression: Playwright polls an expression with eval, which the CSP refuses)
+    page.wait_for_function("() => document.activeElement.classList.contains('cell-menu-item')")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Contributor"
     page.keyboard.press("Enter")
     expect(page.locator(f"#cell-{engineering.pk}-core .map-toggle")).to_have_text("Contributor")
