@@ -228,6 +228,11 @@ class BurnUp:
         return self.left - 8
 
     @property
+    def today_anchor(self) -> str:
+        """The "today" label reads away from the nearer edge: clear of the value axis's top label."""
+        return "start" if self.today_x is not None and self.today_x < (self.left + self.right) / 2 else "end"
+
+    @property
     def last(self) -> ChartPoint | None:
         return self.points[-1] if self.points else None
 

@@ -52,6 +52,8 @@
     if (!menu.matches?.("[data-cell-menu]") || !menu.open) return;
     openMenus().forEach((other) => { if (other !== menu) other.open = false; });
     menu.querySelector(".cell-menu-item:not([disabled])")?.focus();
+    // The map scrolls in its own box, which would cut off a menu opened near its bottom edge.
+    menu.querySelector(".cell-menu-panel")?.scrollIntoView({ block: "nearest", inline: "nearest" });
   }, true);
   document.addEventListener("click", (event) => {
     openMenus().forEach((menu) => { if (!menu.contains(event.target)) menu.open = false; });

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
-from layers.models import CoverageReport, Review, ReviewCampaign
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from layers.models import CoverageReport, Product, Review, ReviewCampaign
+from layers.services import campaigns
 from scenarios.models import Scenario
 
 DEMO_PASSWORD = "demo"
@@ -31,6 +37,7 @@ VISITORS = {
             f"{BASE}/reviews/",
             f"{BASE}/reviews/{{review}}/",
             f"{BASE}/campaigns/",
+            f"{BASE}/campaigns/new/",
             f"{BASE}/campaigns/{{campaign}}/",
             f"{BASE}/reports/",
             f"{BASE}/reports/{{report}}/",
@@ -60,6 +67,20 @@ VISITORS = {
         ),
     ),
 }
+
+
+def seed_demo() -> ReviewCampaign:
+    """The demo organization, and a campaign on Northwind Insights with its first emails sent.
+
+    The demo itself ships no campaign; without one the campaign page would be left out of the
+    scans, and the campaign list would only show its empty state.
+    """
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    product = Product.objects.get(organization__slug=ORG, slug="insights")
+    leader = get_user_model().objects.get(email=VISITORS["leader"].email)
+    campaign = campaigns.campaign_start(product=product, deadline=timezone.now() + timedelta(days=14), by=leader)
+    campaigns.campaign_send_reminders(campaign_id=campaign.pk, base_url="http://testserver")
+    return campaign
 
 
 def demo_paths(who: str) -> list[str]:

@@ -60,6 +60,9 @@ def test_a_leader_maps_a_product_swaps_a_lead_and_undoes_it(browser, live_server
     # The cell's menu: Product Management leads the core, so "lead" reads "make lead, replacing …".
     cell.locator("summary").click()
     expect(cell.get_by_role("button", name="Make lead, replacing Product Management")).to_be_visible()
+    # The whole menu shows inside the map's scroll box, though the cell is near its bottom edge.
+    panel, box = cell.locator(".cell-menu-panel").bounding_box(), page.locator(".map-wrap").bounding_box()
+    assert box["y"] <= panel["y"] and panel["y"] + panel["height"] <= box["y"] + box["height"] + 1
     shoot_page(page, "journey-map-cell-menu")
     cell.get_by_role("button", name="Make lead, replacing Product Management").click()
     expect(page.locator("#map-toast")).to_contain_text(
@@ -81,7 +84,8 @@ def test_a_leader_maps_a_product_swaps_a_lead_and_undoes_it(browser, live_server
     page.locator(f"#cell-{engineering.pk}-core summary").focus()
     page.keyboard.press("Enter")
     # the menu opens with the focus on its first choice it can take (not assigned is the current one)
-    page.wait_for_function("document.activeElement.classList.contains('cell-menu-item')")
+    # (a function, not an expression: Playwright polls an expression with eval, which the CSP refuses)
+    page.wait_for_function("() => document.activeElement.classList.contains('cell-menu-item')")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Contributor"
     page.keyboard.press("Enter")
     expect(page.locator(f"#cell-{engineering.pk}-core .map-toggle")).to_have_text("Contributor")
@@ -122,6 +126,9 @@ def test_a_stakeholder_disputes_on_a_phone_and_a_leader_resolves(
     assert overflow(phone) == 0
     card = phone.locator(f"#assignment-{augmented.pk}")
     expect(card).to_contain_text("Onboards.")
+    # Phone first: the facts stack, label over value, the value as wide as the card allows.
+    label, value = card.locator(".me-facts dt").first.bounding_box(), card.locator(".me-facts dd").first.bounding_box()
+    assert value["y"] >= label["y"] + label["height"] - 1 and value["x"] == label["x"]
     shoot_page(phone, "journey-my-role")
 
     # "I disagree" with no comment: the browser refuses before anything is sent.

@@ -11,10 +11,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
-from .pages import DEMO_PASSWORD, VISITORS, demo_paths
+from .pages import DEMO_PASSWORD, VISITORS, demo_paths, seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +74,7 @@ def jargon_in(text: str) -> list[str]:
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return seed_demo()
 
 
 def test_the_scanner_finds_what_it_looks_for():
@@ -100,5 +99,30 @@ def test_every_main_page_of_the_demo_speaks_plainly(demo, who):
         problems = jargon_in(visible_text(response.content.decode()))
         if problems:
             found[path] = problems
+
+    assert found == {}
+
+
+def test_the_emails_of_a_campaign_and_a_dispute_speak_plainly(demo):
+    """The review requests the demo's campaign sent, a dispute notice to the leaders, and the
+    summary the campaign's close sends: subject, text and HTML, scanned like the pages."""
+    from django.core import mail
+
+    from layers.models import Review
+    from layers.services import campaigns, reviews
+
+    requests = len(mail.outbox)
+    disagreement = Review.objects.filter(verdict="disagree", resolved_at__isnull=True).first()
+    assert reviews.notify_dispute(review_id=disagreement.pk, base_url="http://testserver") >= 1
+    campaigns.campaign_close(campaign=demo)
+    assert campaigns.send_summary(campaign_id=demo.pk)
+    assert requests >= 1 and len(mail.outbox) >= requests + 2
+
+    found = {}
+    for message in mail.outbox:
+        parts = [message.subject, message.body] + [visible_text(html) for html, _ in message.alternatives]
+        problems = [problem for part in parts for problem in jargon_in(part)]
+        if problems:
+            found[message.subject] = problems
 
     assert found == {}

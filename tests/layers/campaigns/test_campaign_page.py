@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from layers.models import Assignment
+from layers.models import Assignment, Review
 from layers.readmodel.oracle import rebuild_everything
 from layers.selectors import campaign_page as selectors_campaign
 from layers.selectors import campaigns as selectors
@@ -133,3 +133,21 @@ def test_the_page_reads_as_many_queries_for_120_people_as_for_4_and_pages_them(w
     closed = services.campaign_close(campaign=campaign)
     closed_many, _ = _queries(leader_client, f"/o/acme/campaigns/{closed.pk}/")
     assert closed_many <= many + 1
+
+
+def test_someone_who_reviewed_without_an_account_is_reached_and_the_page_says_so(world, leader_client):
+    # Noah has no account but reviewed (as the demo's people do): he is reached, not counted among
+    # the people the campaign cannot reach, and still listed with those who have no account.
+    campaign = _start(world)
+    review_at(world["eng"], world["noah"], timezone.now())
+    html = " ".join(leader_client.get(f"/o/acme/campaigns/{campaign.pk}/").text.split())
+    page = selectors_campaign.campaign_page(campaign)
+    assert (page.figures.reached, page.figures.no_account, page.without_account_count) == (4, 0, 1)
+    assert "have an account, so the campaign emails them, or reviewed without one" in html
+    assert "not reached" not in html and "no account and is not emailed" not in html
+    assert "Noah Newcomer" in html.split("No account yet")[-1]
+    # Without his review he is not reached, and the sentence counts him.
+    Review.objects.filter(stakeholder=world["noah"]).delete()
+    rebuild_everything()
+    html = " ".join(leader_client.get(f"/o/acme/campaigns/{campaign.pk}/").text.split())
+    assert "1 person is not reached: no account and no review." in html

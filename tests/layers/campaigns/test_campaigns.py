@@ -235,7 +235,7 @@ def test_the_daily_task_closes_what_is_due_and_reminds_the_rest(
     assert len(summary) == 1 and "is closed" in summary[0].subject and "No answer:       3" in summary[0].body
     # In people too: Casey disputed; Dana's review came after the deadline; Eve pending; Noah has no account.
     assert "People reached:  3" in summary[0].body and "reviewed:      1 (0 agreed, 1 disputed)" in summary[0].body
-    assert "No account:      1 (not emailed" in summary[0].body
+    assert "Not reached:     1 (no account and no review" in summary[0].body
     assert sorted(m.to[0] for m in mail.outbox if m.to != ["leader@acme.test"]) == ["eve@acme.test"]
     assert CampaignReminder.objects.filter(campaign=live).count() == 1  # Eve; Noah has no account
     assert not CampaignReminder.objects.filter(campaign=due).exists()
@@ -322,6 +322,8 @@ def test_the_campaign_page_shows_progress_and_a_burn_up(leader_client, world):
     review_at(world["cs"], world["casey"], timezone.now())
     html = leader_client.get(f"/o/acme/campaigns/{campaign.pk}/").content.decode()
     assert 'class="burnup"' in html and "<polyline" in html
+    # Its words are the page's: reviews, not "pairs" (issue 15 item 5).
+    assert "all 4 reviews" in html and "Reviews done over time" in html and "pairs" not in html
     # Counted in people: Casey, Dana and Eve have an account (reached); Noah has none.
     assert "1 of 3 people reached has reviewed their part" in html and "33%" in html
     assert "1 of 4 reviews done" in html
@@ -396,6 +398,10 @@ def test_reviewed_pairs_are_counted_at_the_end_of_each_day(world):
     assert chart.points[2].y < chart.points[0].y < chart.points[3].y == chart.bottom
     assert chart.total_y == chart.top and chart.today_x is not None
     assert chart.line.count(",") == 5
+    # "today" reads away from the nearer edge, so it never sits on the value axis's top label.
+    assert chart.today_anchor == "end"
+    first_day = charts.burnup_chart(start=days[0], deadline=days[-1], today=days[0], values=[1], total=4)
+    assert first_day.today_x == first_day.left and first_day.today_anchor == "start"
 
 
 def test_the_segments_of_a_bar_add_up_to_the_whole():
