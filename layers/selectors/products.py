@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from roles.models import Stakeholder
@@ -36,23 +36,15 @@ def visible_products(ctx: OrgContext) -> QuerySet[Product]:
 
 
 def products_for_list(ctx: OrgContext) -> QuerySet[Product]:
-    """Visible products with their head and how many functions are assigned."""
+    """Visible products with their head and how many functions are mapped on each.
+
+    The count is the read model's (`ProductCounts.mapped_functions`, the product's counter row
+    joined one to one): the same at 10 functions or 5,000, where counting the distinct functions of
+    every product's thousands of assignments grew with the map."""
     return (
         visible_products(ctx)
         .select_related("head", "head__function")
-        # Per listed product, not a join and GROUP BY over every assignment of the tenant.
-        .annotate(
-            function_count=Coalesce(
-                Subquery(
-                    Assignment.objects.filter(product=OuterRef("pk"))
-                    .order_by()
-                    .values("product")
-                    .annotate(n=Count("function", distinct=True))
-                    .values("n")
-                ),
-                0,
-            )
-        )
+        .annotate(function_count=Coalesce(F("counts__mapped_functions"), 0))
         .order_by("name")
     )
 
