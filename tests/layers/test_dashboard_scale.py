@@ -132,3 +132,61 @@ def test_a_disruption_names_its_first_functions_and_counts_the_rest(leader_clien
     names = ", ".join(f"Team {i:02}" for i in range(TOUCHED_NAMES))
     assert f"Touched {names} and 3 more functions" in response.text
     assert "Team 08" not in response.text
+
+
+# --- the head count -----------------------------------------------------------------------------
+
+
+def _counts_people(queries: CaptureQueriesContext) -> bool:
+    return any("COUNT(" in q["sql"] and '"roles_stakeholder"' in q["sql"] for q in queries.captured_queries)
+
+
+def _people(client) -> int:
+    return client.get(DASHBOARD).context["counts"].people
+
+
+def test_the_head_count_is_kept_in_the_cache_and_follows_every_change_of_people(leader_client, scenario, leader):
+    from roles.services import functions, people
+
+    with CaptureQueriesContext(connection) as cold:
+        assert _people(leader_client) == 5  # counted, then kept
+    with CaptureQueriesContext(connection) as warm:
+        assert _people(leader_client) == 5
+    assert _counts_people(cold) and not _counts_people(warm)
+
+    sales = scenario.functions["Sales"]
+    ann = people.stakeholder_create(
+        organization=scenario.org, full_name="Ann Lee", email="ann@acme.test", function=sales, by=leader
+    )
+    assert _people(leader_client) == 6
+    people.stakeholder_delete(stakeholder=ann)
+    assert _people(leader_client) == 5
+    finance = scenario.functions["Finance"]  # one person, deleted with the function
+    functions.function_delete(function=finance, delete_people=True, people_confirmed=1)
+    assert _people(leader_client) == 4
+
+
+def test_the_counts_cost_one_query_whether_the_head_count_is_cached_or_not(leader_client, scenario):
+    leader_client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as warm:
+        leader_client.get(DASHBOARD)
+    StakeholderFactory(function=scenario.functions["Sales"])  # a new token: the count is read again
+    with CaptureQueriesContext(connection) as cold:
+        assert _people(leader_client) == 6
+
+    assert _counts_people(cold) and not _counts_people(warm)
+    assert len(cold.captured_queries) == len(warm.captured_queries)
+
+
+def test_the_head_count_is_read_from_the_database_when_the_cache_is_down(leader_client, scenario, settings):
+    _people(leader_client)  # kept in the cache
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+        },
+        "sessions": settings.CACHES["sessions"],
+    }
+    StakeholderFactory(function=scenario.functions["Sales"])  # the hook cannot reach the cache
+
+    assert _people(leader_client) == 6
