@@ -1,7 +1,8 @@
 """Degrade, don't crash: when the broker or the cache is down, the actions that need them answer
 503 with a plain sentence (a page, or the API's JSON shape under /api/), and nothing else breaks.
 
-The pages that only read the database never touch either, so they keep working; an action that
+The pages that only read the database need neither, so they keep working (the dashboard keeps a
+few figures in the cache and reads them from the database when it is down); an action that
 queues a job (a report build, an import) or counts in the cache (the token endpoint's throttle)
 raises one of `OUTAGES`, which `ServiceOutageMiddleware` turns into the 503. Nothing is half
 done: a build is queued after its request's transaction commits, and the cache holds no rows.

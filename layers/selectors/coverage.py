@@ -1,5 +1,5 @@
 """Reads for coverage and reports (issue 5): the rows `compute_coverage` needs, snapshots for the
-dashboard and the reports pages, and the progress of a build.
+reports pages (the dashboard's are `portfolio`'s), and the progress of a build.
 
 Every function here runs a fixed number of queries whatever the organization's size: the big
 tables (stakeholders, reviews) are read with `values_list` into plain rows, never as model
@@ -9,23 +9,19 @@ instances, and per-product series come from one windowed query rather than one p
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Exists, F, Func, JSONField, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
 from domain.coverage.compute import compute_coverage
 from domain.coverage.result import Coverage
 from domain.coverage.rows import AssignmentRow, DisruptionRow, FunctionRow, PartnershipRow, ReviewRow, StakeholderRow
-from roles.models import Disruption, Function, Stakeholder
+from roles.models import Disruption, Stakeholder
 from roles.permissions import OrgContext
 
 from ..models import Assignment, CoverageReport, Product, Review
@@ -33,7 +29,6 @@ from ..readmodel.read import function_rows, live_coverage, partnership_rows
 from .products import visible_products
 
 TREND_LENGTH = 30  # snapshots per product in a dashboard sparkline
-DISRUPTION_DAYS = 30  # the dashboard's timeline reaches back at least this far
 
 
 # --- the rows of one product --------------------------------------------------------------------
@@ -186,12 +181,12 @@ def product_trend(report: CoverageReport, *, length: int = TREND_LENGTH) -> list
         CoverageReport.objects.filter(product_id=report.product_id)
         .filter(Q(generated_at__lt=report.generated_at) | Q(generated_at=report.generated_at, id__lte=report.pk))
         .order_by("-generated_at", "-id")
-        .values(*_TREND_FIELDS)[:length]
+        .values(*TREND_FIELDS)[:length]
     )
     return list(reversed(rows))
 
 
-_TREND_FIELDS = (
+TREND_FIELDS = (
     "id",
     "product_id",
     "generated_at",
@@ -206,102 +201,6 @@ _TREND_FIELDS = (
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
-
-
-# --- the dashboard ------------------------------------------------------------------------------
-
-
-GAP_HEADS = 8  # gaps of each latest snapshot the dashboard reads: enough for its top gaps
-
-
-@dataclass
-class ProductSeries:
-    """One product on the dashboard: its latest snapshot (without its JSON but for `layers`, and
-    with `top_gaps`, the first GAP_HEADS of its gaps) and its recent scores (light)."""
-
-    product: Product
-    latest: CoverageReport | None = None
-    trend: list[dict[str, Any]] = field(default_factory=list)  # oldest first
-
-
-@dataclass
-class Portfolio:
-    series: list[ProductSeries]
-    disruptions: list[Disruption]
-
-    @property
-    def built(self) -> list[ProductSeries]:
-        return [s for s in self.series if s.latest is not None]
-
-    @property
-    def last_build(self) -> CoverageReport | None:
-        return max((s.latest for s in self.built), key=lambda r: (r.generated_at, r.pk), default=None)
-
-
-def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TREND_LENGTH) -> Portfolio:
-    """Each visible product's latest snapshot and last `length` scores, and the disruptions over
-    the span of those scores: four queries for any number of products."""
-    ids = [p.pk for p in products]
-    ranked = (
-        CoverageReport.objects.filter(product_id__in=ids)
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("product_id")], order_by=[F("generated_at").desc(), F("id").desc()]
-            )
-        )
-        .filter(rank__lte=length)
-        .values(*_TREND_FIELDS, "rank")
-    )
-    series = {p.pk: ProductSeries(product=p) for p in products}
-    latest_ids = []
-    for row in ranked:
-        series[row["product_id"]].trend.append(row)
-        if row["rank"] == 1:
-            latest_ids.append(row["id"])
-    for item in series.values():
-        item.trend.sort(key=lambda r: (r["generated_at"], r["id"]))
-    latest = CoverageReport.objects.filter(id__in=latest_ids).defer("data", "totals", "gaps")
-    for report in _with_gap_heads(latest):
-        report.top_gaps = _gap_heads_of(report)
-        series[report.product_id].latest = report
-    starts = [s.trend[0]["generated_at"] for s in series.values() if s.trend]
-    return Portfolio(series=list(series.values()), disruptions=_disruptions_since(ctx, min(starts, default=None)))
-
-
-def _with_gap_heads(reports: QuerySet[CoverageReport]) -> QuerySet[CoverageReport]:
-    """Annotate each snapshot with its first GAP_HEADS gaps, cut in the database.
-
-    A large organization's snapshot holds thousands of gaps (half a megabyte of JSON), and a
-    snapshot's gaps are sorted by severity, so the dashboard's top gaps are all among each
-    one's first few: only those leave the database. PostgreSQL reads the JSON once for the
-    slice; elsewhere (SQLite, the small embedded mode) each element is its own key lookup.
-    """
-    if connection.vendor == "postgresql":
-        path = f"'$[0 to {GAP_HEADS - 1}]'::jsonpath"
-        heads = Func(F("gaps"), template=f"jsonb_path_query_array(%(expressions)s, {path})", output_field=JSONField())
-        return reports.annotate(gap_heads=heads)
-    return reports.annotate(**{f"gap_{i}": KeyTransform(str(i), "gaps") for i in range(GAP_HEADS)})
-
-
-def _gap_heads_of(report: CoverageReport) -> list[dict[str, Any]]:
-    if hasattr(report, "gap_heads"):
-        return list(report.gap_heads or [])
-    return [gap for i in range(GAP_HEADS) if (gap := getattr(report, f"gap_{i}")) is not None]
-
-
-def _disruptions_since(ctx: OrgContext, start: datetime | None) -> list[Disruption]:
-    """Disruptions over the trend's span, and at least the last 30 days: a reorg logged before
-    the first report still explains the numbers that follow it.
-
-    A stakeholder sees only those touching a function mapped on one of their products."""
-    recent = timezone.now() - timedelta(days=DISRUPTION_DAYS)
-    since = min(start, recent) if start else recent
-    qs = Disruption.objects.filter(organization_id=ctx.organization.pk, effective_at__gte=since)
-    if ctx.is_stakeholder_only:
-        mapped = Assignment.objects.filter(product__in=visible_products(ctx)).values("function_id")
-        qs = qs.filter(functions__in=mapped).distinct()
-    functions = Prefetch("functions", queryset=Function.objects.only("id", "name").order_by("name"))
-    return list(qs.prefetch_related(functions).order_by("effective_at", "id")[:50])
 
 
 # --- the progress of a build --------------------------------------------------------------------

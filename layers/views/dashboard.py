@@ -25,10 +25,10 @@ from shared.charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
 
 from ..models import CoverageReport, Product
 from ..readmodel.read import layer_counts, layer_row, product_counts, summary_of
+from ..readmodel.tables import ProductCounts
 from ..reporting import LAYER_STATES, GapLink, gap_link, layer_state
 from ..selectors import products as selectors
-from ..selectors.coverage import GAP_HEADS, Portfolio, portfolio
-from ..selectors.reviews import open_disputes_qs
+from ..selectors.portfolio import GAP_HEADS, Portfolio, Touched, portfolio
 
 TOP_GAPS = GAP_HEADS  # the portfolio reads this many of each snapshot's gaps
 CHART_LINES = len(PALETTE)
@@ -96,6 +96,7 @@ class DisruptionEntry:
     number: int
     disruption: Disruption
     effects: list[Effect]
+    touched: Touched  # its first functions by name, and how many
 
 
 @org_view(Perm.VIEW)
@@ -107,7 +108,8 @@ def dashboard(request: OrgRequest) -> HttpResponse:
     steps = _steps(counts)
     folio = portfolio(ctx, products)
     slug = ctx.organization.slug
-    rows = _heat_rows(folio, slug, _live(ctx, products))
+    totals = product_counts(ctx.organization.pk, [p.pk for p in products])
+    rows = _heat_rows(folio, slug, _live(ctx, totals))
     entries = _disruption_entries(folio)
     context = {
         "counts": counts,
@@ -127,7 +129,7 @@ def dashboard(request: OrgRequest) -> HttpResponse:
         "can_build": ctx.can_edit and bool(products),
         "import_url": _url("import", slug),
         # A badge until every dispute is answered (issue 15): only for those who can answer them.
-        "open_disputes": open_disputes_qs(ctx.organization).count() if ctx.can_resolve else 0,
+        "open_disputes": _open_disputes(ctx, totals),
     }
     return render(request, "layers/dashboard.html", context)
 
@@ -171,16 +173,23 @@ class Live(NamedTuple):
     layers: list[dict[str, Any]]
 
 
-def _live(ctx: OrgContext, products: list[Product]) -> dict[int, Live]:
-    """Each product's live score and layer rows, from the read model (two queries in all)."""
-    ids = [p.pk for p in products]
-    totals = product_counts(ctx.organization.pk, ids)
-    layers = layer_counts(ctx.organization.pk, ids)
+def _live(ctx: OrgContext, totals: dict[int, ProductCounts]) -> dict[int, Live]:
+    """Each product's live score and layer rows, from the read model's counter rows (`totals`,
+    and one query for the layers)."""
+    layers = layer_counts(ctx.organization.pk, totals)
     return {
-        pk: Live(summary_of(totals[pk]).score, [layer_row(row) for row in layers.get(pk, [])])
-        for pk in ids
-        if pk in totals
+        pk: Live(summary_of(row).score, [layer_row(layer) for layer in layers.get(pk, [])])
+        for pk, row in totals.items()
     }
+
+
+def _open_disputes(ctx: OrgContext, totals: dict[int, ProductCounts]) -> int:
+    """The organization's open disputes, for those who answer them: the products' counters summed
+    (each counts its review pairs the read model marks open, the inbox's disputes). Those members
+    see every product, so `totals` holds them all."""
+    if not ctx.can_resolve:
+        return 0
+    return sum(row.open for row in totals.values())
 
 
 def _heat_rows(folio: Portfolio, slug: str, live: dict[int, Live]) -> list[HeatRow]:
@@ -232,7 +241,7 @@ def _top_gaps(folio: Portfolio, slug: str, *, can_edit: bool) -> list[TopGap]:
     its gaps that can make the list."""
     ranked = []
     for series in folio.built:
-        for index, gap in enumerate(series.latest.top_gaps if series.latest else []):
+        for index, gap in enumerate(series.top_gaps):
             ranked.append((SEVERITY_RANK.get(gap["severity"], 3), index, series.product.name.casefold(), series, gap))
     ranked.sort(key=lambda item: item[:3])
     return [
@@ -252,7 +261,7 @@ def _disruption_entries(folio: Portfolio) -> list[DisruptionEntry]:
             after = [r for r in series.trend if r["generated_at"] >= disruption.effective_at]
             if before and after:
                 effects.append(Effect(series.product, before[-1]["score"], after[0]["score"]))
-        entries.append(DisruptionEntry(number, disruption, effects))
+        entries.append(DisruptionEntry(number, disruption, effects, folio.touched.get(disruption.pk, Touched())))
     return entries
 
 

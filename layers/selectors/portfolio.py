@@ -1,0 +1,201 @@
+"""The dashboard's reads (issue 5, issue 13 item 9): each product's latest snapshot and recent
+scores, the first gaps of each latest snapshot, and the disruptions over the trend's span.
+
+They cost the same few queries for 3 products or 300, and nothing in them grows with the
+organization's functions, people or reviews: a snapshot's JSON (megabytes of gaps and data in a
+large organization) stays in the database but for a few gaps, cut once and kept in the cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Case, Count, F, Func, JSONField, QuerySet, When, Window
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from roles.models import Disruption
+from roles.permissions import OrgContext
+
+from ..models import Assignment, CoverageReport, Product
+from .coverage import TREND_FIELDS, TREND_LENGTH
+from .products import visible_products
+
+DISRUPTION_DAYS = 30  # the timeline reaches back at least this far
+CACHE_ERRORS = (RedisError, OSError)  # the cache unreachable (Redis, or the embedded mode's files)
+
+logger = logging.getLogger(__name__)
+
+GAP_HEADS = 8  # gaps of each latest snapshot the dashboard reads: enough for its top gaps
+GAP_HEADS_TTL = 60 * 60 * 24 * 7  # a week in the cache; then a snapshot still shown is cut again, once
+TOUCHED_NAMES = 6  # functions a disruption on the dashboard names; the rest are counted
+_LATEST_FIELDS = ("id", "product_id", "generated_at", "trigger", "score")  # what the dashboard shows of it
+
+
+@dataclass
+class ProductSeries:
+    """One product on the dashboard: its latest snapshot (its light columns only), the first
+    GAP_HEADS of that snapshot's gaps, and its recent scores (light)."""
+
+    product: Product
+    latest: CoverageReport | None = None
+    top_gaps: list[dict[str, Any]] = field(default_factory=list)
+    trend: list[dict[str, Any]] = field(default_factory=list)  # oldest first
+
+
+@dataclass
+class Touched:
+    """The functions a disruption touched: the first few names, and how many in all."""
+
+    names: list[str] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.names), 0)
+
+
+@dataclass
+class Portfolio:
+    series: list[ProductSeries]
+    disruptions: list[Disruption]
+    touched: dict[int, Touched] = field(default_factory=dict)  # by disruption id
+
+    @property
+    def built(self) -> list[ProductSeries]:
+        return [s for s in self.series if s.latest is not None]
+
+    @property
+    def last_build(self) -> CoverageReport | None:
+        built = [s.latest for s in self.series if s.latest is not None]
+        return max(built, key=lambda r: (r.generated_at, r.pk), default=None)
+
+
+def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TREND_LENGTH) -> Portfolio:
+    """Each visible product's latest snapshot and last `length` scores, and the disruptions over
+    the span of those scores with what each touched: four queries for any number of products."""
+    ids = [p.pk for p in products]
+    ranked = (
+        CoverageReport.objects.filter(product_id__in=ids)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("product_id")], order_by=[F("generated_at").desc(), F("id").desc()]
+            )
+        )
+        .filter(rank__lte=length)
+        .values(*TREND_FIELDS, "rank")
+    )
+    series = {p.pk: ProductSeries(product=p) for p in products}
+    keys = {}  # each latest snapshot's key in the cache of gap heads
+    for row in ranked:
+        series[row["product_id"]].trend.append(row)
+        if row["rank"] == 1:
+            keys[row["id"]] = _gap_heads_key(row["id"], row["generated_at"])
+    for item in series.values():
+        item.trend.sort(key=lambda r: (r["generated_at"], r["id"]))
+    for report, heads in _latest_with_gap_heads(keys):
+        series[report.product_id].latest = report
+        series[report.product_id].top_gaps = heads
+    starts = [s.trend[0]["generated_at"] for s in series.values() if s.trend]
+    disruptions = _disruptions_since(ctx, min(starts, default=None))
+    return Portfolio(series=list(series.values()), disruptions=disruptions, touched=_touched(disruptions))
+
+
+def _latest_with_gap_heads(keys: dict[int, str]) -> list[tuple[CoverageReport, list[dict[str, Any]]]]:
+    """The latest snapshots (light columns, one query), each with its first GAP_HEADS gaps.
+
+    A large organization's snapshot holds thousands of gaps (megabytes of JSON), which the
+    database must decompress whole to cut even a few off, so a snapshot's heads are cut once
+    and kept in the cache: a snapshot never changes. Only those missing from it (a snapshot
+    nobody has shown yet, or the cache unreachable) are cut in the same query."""
+    if not keys:
+        return []
+    cached = _cache_call(cache.get_many, list(keys.values())) or {}
+    missing = [pk for pk, key in keys.items() if key not in cached]
+    latest = CoverageReport.objects.filter(id__in=list(keys)).only(*_LATEST_FIELDS)
+    reports = list(_with_gap_heads(latest, missing) if missing else latest)
+    fresh = {key: _gap_heads_of(r) for r in reports if (key := keys[r.pk]) not in cached}
+    if fresh:
+        _cache_call(cache.set_many, fresh, GAP_HEADS_TTL)
+    heads = cached | fresh
+    return [(report, heads[keys[report.pk]]) for report in reports]
+
+
+def _gap_heads_key(report_id: int, generated_at: datetime) -> str:
+    # The build time too: a restored database reusing an id never meets another snapshot's heads.
+    return f"coverage:gap-heads:{GAP_HEADS}:{report_id}:{generated_at.timestamp()}"
+
+
+def _cache_call(method: Any, *args: Any) -> Any:
+    """The cache only saves work here: unreachable, the heads are cut in the database instead."""
+    try:
+        return method(*args)
+    except CACHE_ERRORS:
+        logger.warning("The cache is not answering: the dashboard cuts its gap heads in the database.")
+        return None
+
+
+def _with_gap_heads(reports: QuerySet[CoverageReport], ids: list[int]) -> QuerySet[CoverageReport]:
+    """Annotate the snapshots `ids` among `reports` with their first GAP_HEADS gaps, cut in the
+    database (the others' JSON is not touched: a CASE reads it only for those).
+
+    A snapshot's gaps are sorted by severity, so the dashboard's top gaps are all among each
+    one's first few: only those leave the database. PostgreSQL reads the JSON once for the
+    slice; elsewhere (SQLite, the small embedded mode) each element is its own key lookup.
+    """
+    if connection.vendor == "postgresql":
+        path = f"'$[0 to {GAP_HEADS - 1}]'::jsonpath"
+        heads = Func(F("gaps"), template=f"jsonb_path_query_array(%(expressions)s, {path})", output_field=JSONField())
+        return reports.annotate(gap_heads=Case(When(id__in=ids, then=heads), default=None, output_field=JSONField()))
+    return reports.annotate(**{f"gap_{i}": KeyTransform(str(i), "gaps") for i in range(GAP_HEADS)})
+
+
+def _gap_heads_of(report: CoverageReport) -> list[dict[str, Any]]:
+    if hasattr(report, "gap_heads"):
+        return list(report.gap_heads or [])
+    return [gap for i in range(GAP_HEADS) if (gap := getattr(report, f"gap_{i}")) is not None]
+
+
+def _disruptions_since(ctx: OrgContext, start: datetime | None) -> list[Disruption]:
+    """Disruptions over the trend's span, and at least the last 30 days: a reorg logged before
+    the first report still explains the numbers that follow it.
+
+    A stakeholder sees only those touching a function mapped on one of their products."""
+    recent = timezone.now() - timedelta(days=DISRUPTION_DAYS)
+    since = min(start, recent) if start else recent
+    qs = Disruption.objects.filter(organization_id=ctx.organization.pk, effective_at__gte=since)
+    if ctx.is_stakeholder_only:
+        mapped = Assignment.objects.filter(product__in=visible_products(ctx)).values("function_id")
+        qs = qs.filter(functions__in=mapped).distinct()
+    return list(qs.order_by("effective_at", "id")[:50])
+
+
+def _touched(disruptions: list[Disruption]) -> dict[int, Touched]:
+    """What each disruption touched: its first TOUCHED_NAMES functions by name and how many in
+    all (one query), so a reorganization of thousands of functions costs what one of three does."""
+    links: Any = Disruption.functions.through  # (its annotations are beyond the type checker)
+    rows = (
+        links.objects.filter(disruption_id__in=[d.pk for d in disruptions])
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("disruption_id")], order_by=[F("function__name"), F("function_id")]
+            ),
+            total=Window(Count("id"), partition_by=[F("disruption_id")]),
+        )
+        .filter(rank__lte=TOUCHED_NAMES)
+        .order_by("disruption_id", "rank")
+        .values_list("disruption_id", "function__name", "total")
+    )
+    touched = {d.pk: Touched() for d in disruptions}
+    for disruption_id, name, total in rows:
+        touched[disruption_id].names.append(name)
+        touched[disruption_id].count = total
+    return touched
