@@ -85,8 +85,9 @@ def function_progress_page(
     # walking it, never by sorting every function.
     functions = Function.objects.filter(mapped, organization=organization).order_by(Lower("name"), "pk")
     paginator = Paginator(functions, per_page)
-    if count is not None:
-        paginator.count = count  # known from the counters: no second count
+    # Known from a product's counter row, or counted over the counters' (organization, function)
+    # index alone: the page is walked, never counted row by row.
+    paginator.count = count if count is not None else counters.values("function_id").distinct().count()
     page = paginator.get_page(number)
     chosen = list(page.object_list)
     sums = {
