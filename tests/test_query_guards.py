@@ -66,6 +66,9 @@ class Made:
             .first()
         ) or Review.objects.filter(assignment__product__organization=self.org).order_by("pk").first()
 
+    def product(self) -> Product:
+        return Product.objects.filter(organization=self.org).order_by("pk").first()
+
     def mapped_cell(self) -> Assignment:
         return Assignment.objects.filter(product__organization=self.org).order_by("pk").first()
 
@@ -114,6 +117,9 @@ PAGES: list[tuple[str, str, Callable[[Made], str]]] = [
     ("function list", "leader", lambda m: m.url("function-list")),
     ("function search", "leader", lambda m: m.url("function-list") + "?q=e"),
     ("people search", "leader", lambda m: m.url("person-search") + "?q=a"),
+    ("function picker", "admin", lambda m: m.url("function-search") + "?q=e"),
+    ("members search", "admin", lambda m: m.url("members") + "?q=e"),
+    ("inbox of one product", "leader", lambda m: m.url("review-inbox") + f"?product={m.product().slug}&page=2"),
     ("organization switcher", "leader", lambda m: m.url("org-switcher")),
     ("product form", "leader", lambda m: m.url("product-create")),
     ("web", "leader", lambda m: m.url("web")),
