@@ -33,7 +33,7 @@ class PersonCombobox(forms.Widget):
     def __init__(self, source: str = "", attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.source = source
-        self.queryset: QuerySet[Stakeholder] = Stakeholder.objects.none()
+        self.queryset: QuerySet[Any] = Stakeholder.objects.none()
 
     def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> str:
         # The project's templates, not the form renderer's own directories (which hold Django's).
@@ -131,7 +131,8 @@ class FunctionPickField(forms.ModelChoiceField):
         if str(value).isdigit():
             return super().to_python(value)
         typed = str(value).strip()
-        matches = list(self.queryset.filter(name__iexact=typed)[:2])
+        functions: QuerySet[Function] = self.queryset if self.queryset is not None else Function.objects.none()
+        matches = list(functions.filter(name__iexact=typed)[:2])
         if len(matches) != 1:
             raise ValidationError(
                 f"No function is called “{typed[:80]}”: choose one from the list.", code="invalid_choice"

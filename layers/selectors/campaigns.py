@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
@@ -50,10 +50,7 @@ def function_progress(
         rows = rows.filter(product=product)
     if function_ids is not None:
         rows = rows.filter(function_id__in=list(function_ids))
-    sums = {
-        row.pop("function_id"): row
-        for row in rows.order_by().values("function_id").annotate(**{n: Sum(n) for n in FunctionCounts.COUNTS})
-    }
+    sums = _summed(rows)
     people = dict(
         Stakeholder.objects.filter(organization=organization, function_id__in=list(sums))
         .order_by()
@@ -90,18 +87,22 @@ def function_progress_page(
     paginator.count = count if count is not None else counters.values("function_id").distinct().count()
     page = paginator.get_page(number)
     chosen = list(page.object_list)
-    sums = {
-        row.pop("function_id"): row
-        for row in counters.filter(function_id__in=[f.pk for f in chosen])
-        .order_by()
-        .values("function_id")
-        .annotate(**{n: Sum(n) for n in FunctionCounts.COUNTS}, head_count=Max("people"))
-    }
     # A function's head count is the same on every product (one pair per person per cell).
-    page.object_list = [
+    sums = _summed(counters.filter(function_id__in=[f.pk for f in chosen]), head_count=Max("people"))
+    rows = [
         FunctionProgress(f, sums[f.pk].pop("head_count") or 0, tally_of(sums[f.pk])) for f in chosen if f.pk in sums
     ]
+    page.object_list = cast("list[Any]", rows)
     return page
+
+
+def _summed(rows: QuerySet[FunctionCounts], **extra: Any) -> dict[int, dict[str, Any]]:
+    """{function id: its counters summed (and `extra` aggregates)} over `rows`, in one query."""
+    sums: dict[int, dict[str, Any]] = {}
+    for row in rows.order_by().values("function_id").annotate(**{n: Sum(n) for n in FunctionCounts.COUNTS}, **extra):
+        values: dict[str, Any] = dict(row)
+        sums[int(values.pop("function_id"))] = values
+    return sums
 
 
 def campaigns_of(organization: Organization) -> QuerySet[ReviewCampaign]:

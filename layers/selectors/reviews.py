@@ -13,10 +13,10 @@ pair's state lives in `review_state` only; live figures come from the read model
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet, Sum
@@ -232,7 +232,7 @@ def open_dispute_page(
     chosen = list(page.object_list)
     found = {r.pk: r for r in _with_dispute_rows(Review.objects.filter(organization=organization, pk__in=chosen))}
     reviews = [found[pk] for pk in chosen if pk in found]
-    page.object_list = reviews
+    page.object_list = cast("list[Any]", reviews)
     return DisputePage(page, _disputes(reviews, now=now))
 
 
@@ -267,7 +267,7 @@ def counted_tally(rows: QuerySet[Any]) -> Tally:
     return tally_of(rows.aggregate(**{f: Sum(f) for f in FunctionCounts.COUNTS}))
 
 
-def tally_of(summed: dict[str, int | None]) -> Tally:
+def tally_of(summed: Mapping[str, Any]) -> Tally:
     """A `Tally` from summed counter columns (`COUNTS`, the same on every counter table), with
     pending and stale as the counters define them."""
     n = {k: v or 0 for k, v in summed.items()}
