@@ -1,5 +1,6 @@
-"""A person picker that scales (issue 13 item 9): an accessible combobox backed by the
-organization-scoped `person-search` endpoint, instead of a <select> holding every person.
+"""Pickers that scale (issue 13 item 9): accessible comboboxes backed by the organization-scoped
+`person-search` and `function-search` endpoints, instead of a <select> holding every person or
+every function.
 
 The widget renders a text box (role="combobox") and a hidden input holding the chosen person's
 id; static/js/combobox.js fetches matches as the user types and fills the hidden input. Without
@@ -17,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from .models import Organization, Stakeholder
+from .models import Function, Organization, Stakeholder
 
 SUGGESTIONS = 10  # people listed under the box at most
 
@@ -32,7 +33,7 @@ class PersonCombobox(forms.Widget):
     def __init__(self, source: str = "", attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.source = source
-        self.queryset: QuerySet[Stakeholder] = Stakeholder.objects.none()
+        self.queryset: QuerySet[Any] = Stakeholder.objects.none()
 
     def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> str:
         # The project's templates, not the form renderer's own directories (which hold Django's).
@@ -88,3 +89,55 @@ class PersonChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Stakeholder) -> str:
         return person_label(obj)
+
+
+# --- functions -------------------------------------------------------------------------------------
+
+
+class FunctionCombobox(PersonCombobox):
+    """The same combobox over the organization's functions (`function-search`)."""
+
+    template_name = "widgets/function_combobox.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = forms.Widget.get_context(self, name, value, attrs)
+        function = value if isinstance(value, Function) else None
+        if function is None and str(value or "").isdigit():
+            function = self.queryset.filter(pk=value).first()
+        text = function.name if function else ("" if str(value or "").isdigit() else str(value or ""))
+        context["widget"].update({"source": self.source, "key": function.pk if function else "", "text": text})
+        return context
+
+
+class FunctionPickField(forms.ModelChoiceField):
+    """A function of the organization, picked by id (the combobox) or by its exact name (typed)."""
+
+    widget = FunctionCombobox
+
+    def __init__(self, *, organization: Organization | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Function.objects.none())
+        super().__init__(**kwargs)
+        if organization is not None:
+            self.for_organization(organization)
+
+    def for_organization(self, organization: Organization) -> None:
+        self.queryset = Function.objects.filter(organization=organization)
+        self.widget.queryset = self.queryset
+        self.widget.source = reverse("function-search", kwargs={"org": organization.slug})
+
+    def to_python(self, value: Any) -> Function | None:
+        if value in self.empty_values:
+            return None
+        if str(value).isdigit():
+            return super().to_python(value)
+        typed = str(value).strip()
+        functions: QuerySet[Function] = self.queryset if self.queryset is not None else Function.objects.none()
+        matches = list(functions.filter(name__iexact=typed)[:2])
+        if len(matches) != 1:
+            raise ValidationError(
+                f"No function is called “{typed[:80]}”: choose one from the list.", code="invalid_choice"
+            )
+        return matches[0]
+
+    def label_from_instance(self, obj: Function) -> str:
+        return obj.name

@@ -6,6 +6,7 @@ urlpatterns = [
     path("switcher/", home.org_switcher, name="org-switcher"),
     path("functions/", functions.function_list, name="function-list"),
     path("functions/new/", functions.function_create, name="function-create"),
+    path("functions/search/", functions.function_search, name="function-search"),
     path("functions/<int:pk>/edit/", functions.function_edit, name="function-edit"),
     path("functions/<int:pk>/delete/", functions.function_delete, name="function-delete"),
     path("people/", people.people_list, name="people-list"),

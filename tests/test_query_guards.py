@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models.functions import Lower
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -64,6 +65,9 @@ class Made:
             .order_by("created_at", "pk")
             .first()
         ) or Review.objects.filter(assignment__product__organization=self.org).order_by("pk").first()
+
+    def product(self) -> Product:
+        return Product.objects.filter(organization=self.org).order_by("pk").first()
 
     def mapped_cell(self) -> Assignment:
         return Assignment.objects.filter(product__organization=self.org).order_by("pk").first()
@@ -113,6 +117,9 @@ PAGES: list[tuple[str, str, Callable[[Made], str]]] = [
     ("function list", "leader", lambda m: m.url("function-list")),
     ("function search", "leader", lambda m: m.url("function-list") + "?q=e"),
     ("people search", "leader", lambda m: m.url("person-search") + "?q=a"),
+    ("function picker", "admin", lambda m: m.url("function-search") + "?q=e"),
+    ("members search", "admin", lambda m: m.url("members") + "?q=e"),
+    ("inbox of one product", "leader", lambda m: m.url("review-inbox") + f"?product={m.product().slug}&page=2"),
     ("organization switcher", "leader", lambda m: m.url("org-switcher")),
     ("product form", "leader", lambda m: m.url("product-create")),
     ("web", "leader", lambda m: m.url("web")),
@@ -200,6 +207,34 @@ def test_the_inbox_pages_its_disputes_and_its_functions(monkeypatch):
     assert [d.review.pk for d in second.context["disputes"]] == [d.review.pk for d in everyone[10:20]]
     assert "Functions 8\u201314" in second.content.decode()
     assert made.clients["leader"].get(url, {"page": "x", "functions": "999"}).status_code == 200
+
+
+def test_the_inbox_of_one_product_reads_its_counters_and_pages_its_pairs(monkeypatch):
+    """The filtered inbox: totals and counts from the product's counter row, a page of open pairs
+    and a page of function counters, equal to the full lists they replace."""
+    from layers.views import reviews as inbox
+
+    monkeypatch.setattr(selectors_reviews, "DISPUTE_PAGE", 3)
+    monkeypatch.setattr(inbox, "PROGRESS_PAGE", 4)
+    made = _make(LARGER)
+    product = Product.objects.filter(organization=made.org).order_by("pk").first()
+    everyone = selectors_reviews.open_disputes(made.org, product=product)
+    progress = campaigns.function_progress(made.org, product=product)
+    assert len(everyone) > 6 and len(progress) > 8
+    response = made.clients["leader"].get(
+        made.url("review-inbox"), {"product": product.slug, "page": 2, "functions": 2}
+    )
+    assert [d.review.pk for d in response.context["disputes"]] == [d.review.pk for d in everyone[3:6]]
+    assert response.context["dispute_page"].paginator.count == len(everyone)
+    by_name = Function.objects.filter(pk__in=[row.function.pk for row in progress]).order_by(Lower("name"), "pk")
+    by_pk = {row.function.pk: row for row in progress}
+    rows = [(row.function.pk, row.people, row.tally) for row in response.context["progress"]]
+    assert rows == [(pk, by_pk[pk].people, by_pk[pk].tally) for pk in by_name.values_list("pk", flat=True)[4:8]]
+    assert response.context["progress_page"].paginator.count == len(progress)
+    totals = review_pairs.Tally()
+    for row in progress:
+        totals = totals.merged(row.tally)
+    assert response.context["totals"] == totals and totals.open == len(everyone)
 
 
 def test_the_product_page_lists_the_first_rows_of_each_layer_and_points_to_the_map(monkeypatch):

@@ -40,6 +40,12 @@ class ReviewPair(models.Model):
             models.Index(fields=["organization", "product", "function"], name="pair_org_product_function"),
             models.Index(fields=["organization", "stakeholder"], name="pair_org_stakeholder"),
             models.Index(fields=["organization", "function", "state"], name="pair_org_function_state"),
+            # The inbox's open disputes, oldest first, a page at a time: only open pairs are indexed.
+            models.Index(
+                fields=["organization", "reviewed_at", "review"],
+                condition=models.Q(is_open=True),
+                name="pair_org_open_oldest",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,7 +104,11 @@ class FunctionCounts(Tallied):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["product", "function"], name="function_counts_unique")]
-        indexes = [models.Index(fields=["organization", "product"], name="function_counts_org_product")]
+        indexes = [
+            models.Index(fields=["organization", "product"], name="function_counts_org_product"),
+            # A function's rows across products: the inbox's page of functions.
+            models.Index(fields=["organization", "function"], name="function_counts_org_function"),
+        ]
 
 
 class LayerCounts(Tallied):

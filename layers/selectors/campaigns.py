@@ -6,9 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, Exists, Max, Q, QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from domain.review_pairs import AssignmentFact, PairFact, PairKey, Tally, evaluate_pairs, stacked, tally
@@ -20,7 +22,7 @@ from roles.models import Function, Organization, Stakeholder
 from shared.charts import BurnUp, burnup_chart
 
 from ..models import Assignment, CampaignReminder, FunctionCounts, Product, Review, ReviewCampaign
-from .reviews import _facts_of, _people_by_function, disruption_times, review_facts
+from .reviews import _facts_of, _people_by_function, counted_tally, disruption_times, review_facts, tally_of
 
 
 @dataclass
@@ -48,30 +50,59 @@ def function_progress(
         rows = rows.filter(product=product)
     if function_ids is not None:
         rows = rows.filter(function_id__in=list(function_ids))
-    sums = {
-        row.pop("function_id"): row
-        for row in rows.order_by().values("function_id").annotate(**{n: Sum(n) for n in FunctionCounts.COUNTS})
-    }
+    sums = _summed(rows)
     people = dict(
         Stakeholder.objects.filter(organization=organization, function_id__in=list(sums))
         .order_by()
         .values_list("function_id")
         .annotate(n=Count("id"))
     )
-    progress = []
-    for function in Function.objects.filter(organization=organization, pk__in=list(sums)).order_by("name"):
-        row = sums[function.pk]
-        tally = Tally(
-            pairs=row["pairs"],
-            current=row["current"],
-            pending=row["pairs"] - row["reviewed"],
-            stale=row["reviewed"] - row["current"],
-            agreed=row["agreeing"],
-            disagreed=row["disagreeing"],
-            open=row["open"],
-        )
-        progress.append(FunctionProgress(function, people.get(function.pk, 0), tally))
-    return progress
+    functions = Function.objects.filter(organization=organization, pk__in=list(sums)).order_by("name")
+    return [FunctionProgress(f, people.get(f.pk, 0), tally_of(sums[f.pk])) for f in functions]
+
+
+def function_progress_page(
+    organization: Organization,
+    *,
+    product: Product | None = None,
+    number: Any = 1,
+    per_page: int = 50,
+    count: int | None = None,
+) -> Page:
+    """One page of `function_progress` (by name, ignoring case), its rows' `people` and tallies
+    read from the function counters of the page's functions only: two queries, plus a count of
+    the mapped functions unless the caller knows it (`count`, a product's
+    `ProductCounts.mapped_functions`). Whatever the organization's size, the rows read and
+    rendered are bounded by the page."""
+    counters = FunctionCounts.objects.filter(organization=organization)
+    if product is not None:
+        counters = counters.filter(product=product)
+    mapped = Exists(counters.filter(function_id=OuterRef("pk")))
+    # By lower(name), the order of the organization's unique name index: the page is read
+    # walking it, never by sorting every function.
+    functions = Function.objects.filter(mapped, organization=organization).order_by(Lower("name"), "pk")
+    paginator = Paginator(functions, per_page)
+    # Known from a product's counter row, or counted over the counters' (organization, function)
+    # index alone: the page is walked, never counted row by row.
+    paginator.count = count if count is not None else counters.values("function_id").distinct().count()
+    page = paginator.get_page(number)
+    chosen = list(page.object_list)
+    # A function's head count is the same on every product (one pair per person per cell).
+    sums = _summed(counters.filter(function_id__in=[f.pk for f in chosen]), head_count=Max("people"))
+    rows = [
+        FunctionProgress(f, sums[f.pk].pop("head_count") or 0, tally_of(sums[f.pk])) for f in chosen if f.pk in sums
+    ]
+    page.object_list = cast("list[Any]", rows)
+    return page
+
+
+def _summed(rows: QuerySet[FunctionCounts], **extra: Any) -> dict[int, dict[str, Any]]:
+    """{function id: its counters summed (and `extra` aggregates)} over `rows`, in one query."""
+    sums: dict[int, dict[str, Any]] = {}
+    for row in rows.order_by().values("function_id").annotate(**{n: Sum(n) for n in FunctionCounts.COUNTS}, **extra):
+        values: dict[str, Any] = dict(row)
+        sums[int(values.pop("function_id"))] = values
+    return sums
 
 
 def campaigns_of(organization: Organization) -> QuerySet[ReviewCampaign]:
@@ -249,20 +280,6 @@ def campaign_totals(
         organization_id=campaign.organization_id, product_id=campaign.product_id
     ).filter(Q(function_id__in=chosen) | (~Exists(chosen) & Q(function_id__in=mapped)))
     return counted_tally(rows)
-
-
-def counted_tally(rows: QuerySet[FunctionCounts]) -> Tally:
-    """The pair tally of some function counters (layers.readmodel), summed in one query."""
-    n = {k: v or 0 for k, v in rows.aggregate(**{f: Sum(f) for f in FunctionCounts.COUNTS}).items()}
-    return Tally(
-        pairs=n["pairs"],
-        current=n["current"],
-        pending=n["pairs"] - n["reviewed"],
-        stale=n["reviewed"] - n["current"],
-        agreed=n["agreeing"],
-        disagreed=n["disagreeing"],
-        open=n["open"],
-    )
 
 
 def _person_progress(person: Stakeholder, pairs: list[PairFact], reminded: datetime | None) -> PersonProgress:

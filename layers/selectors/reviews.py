@@ -13,16 +13,16 @@ pair's state lives in `review_state` only; live figures come from the read model
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from domain.review_pairs import AssignmentFact, PairKey
+from domain.review_pairs import AssignmentFact, PairKey, Tally
 from domain.review_state import (
     PairState,
     PairStatus,
@@ -32,7 +32,7 @@ from domain.review_state import (
 from roles.models import Disruption, Organization
 from roles.permissions import OrgContext
 
-from ..models import Assignment, Product, Review, ReviewPair
+from ..models import Assignment, FunctionCounts, Product, ProductCounts, Review, ReviewPair
 
 # --- the pair engine (pure) ------------------------------------------------------------------------
 
@@ -150,8 +150,12 @@ def open_disputes_qs(organization: Organization, *, product: Product | None = No
     pairs = ReviewPair.objects.filter(organization=organization, is_open=True)
     if product is not None:
         pairs = pairs.filter(product=product)
-    qs = Review.objects.filter(organization=organization, pk__in=pairs.values("review_id"))
-    return qs.select_related(
+    return _with_dispute_rows(Review.objects.filter(organization=organization, pk__in=pairs.values("review_id")))
+
+
+def _with_dispute_rows(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    """What a dispute's card shows besides the review."""
+    return reviews.select_related(
         "assignment__product", "assignment__layer", "assignment__function", "stakeholder__function", "suggested_layer"
     )
 
@@ -208,12 +212,43 @@ def open_dispute_page(
     product: Product | None = None,
     number: Any = 1,
     per_page: int | None = None,
+    count: int | None = None,
     now: datetime | None = None,
 ) -> DisputePage:
-    """One page of `open_disputes` (oldest first): a count and the page's rows, whatever their number."""
-    reviews = open_disputes_qs(organization, product=product).order_by("created_at", "id")
-    page = Paginator(reviews, per_page or DISPUTE_PAGE).get_page(number)
-    return DisputePage(page, _disputes(list(page.object_list), now=now))
+    """One page of `open_disputes` (oldest first) read from the pair table: the page's review ids
+    in the order of the open pairs' latest reviews (a partial index holds the open pairs), then
+    those reviews. `count` is the number of open disputes when the caller read it from the
+    counters (`inbox_totals(...).open`); otherwise it is counted."""
+    pairs = ReviewPair.objects.filter(organization=organization, is_open=True)
+    if product is not None:
+        pairs = pairs.filter(product=product)
+    # (reviewed_at, review_id) is the latest review's (created_at, id): the same order as
+    # `open_disputes`.
+    ids = pairs.order_by("reviewed_at", "review_id").values_list("review_id", flat=True)
+    paginator = Paginator(ids, per_page or DISPUTE_PAGE)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(number)
+    chosen = list(page.object_list)
+    found = {r.pk: r for r in _with_dispute_rows(Review.objects.filter(organization=organization, pk__in=chosen))}
+    reviews = [found[pk] for pk in chosen if pk in found]
+    page.object_list = cast("list[Any]", reviews)
+    return DisputePage(page, _disputes(reviews, now=now))
+
+
+def inbox_totals(organization: Organization, *, product: Product | None = None) -> Tally:
+    """The inbox's totals (pairs, current, pending, stale, open disputes) from the product
+    counters: one query over a row per product, whatever the organization's size."""
+    rows = ProductCounts.objects.filter(organization=organization)
+    if product is not None:
+        rows = rows.filter(product=product)
+    return counted_tally(rows)
+
+
+def mapped_function_count(organization: Organization, product: Product) -> int:
+    """How many functions are mapped on `product`, from its counter row."""
+    rows = ProductCounts.objects.filter(organization=organization, product=product)
+    return rows.values_list("mapped_functions", flat=True).first() or 0
 
 
 def recently_resolved(organization: Organization, *, limit: int = 6) -> list[Review]:
@@ -223,6 +258,27 @@ def recently_resolved(organization: Organization, *, limit: int = 6) -> list[Rev
             "assignment__product", "assignment__layer", "assignment__function", "stakeholder", "resolved_by"
         )
         .order_by("-resolved_at", "-id")[:limit]
+    )
+
+
+def counted_tally(rows: QuerySet[Any]) -> Tally:
+    """The pair tally of some counter rows (layers.readmodel: function or product counters),
+    summed in one query."""
+    return tally_of(rows.aggregate(**{f: Sum(f) for f in FunctionCounts.COUNTS}))
+
+
+def tally_of(summed: Mapping[str, Any]) -> Tally:
+    """A `Tally` from summed counter columns (`COUNTS`, the same on every counter table), with
+    pending and stale as the counters define them."""
+    n = {k: v or 0 for k, v in summed.items()}
+    return Tally(
+        pairs=n["pairs"],
+        current=n["current"],
+        pending=n["pairs"] - n["reviewed"],
+        stale=n["reviewed"] - n["current"],
+        agreed=n["agreeing"],
+        disagreed=n["disagreeing"],
+        open=n["open"],
     )
 
 

@@ -7,12 +7,10 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from domain import review_pairs
 from roles.forms.functions import add_domain_error
 from roles.permissions import OrgRequest, Perm, org_view
 from wholeproduct.errors import Conflict, DomainError, Forbidden
@@ -35,13 +33,19 @@ def review_inbox(request: OrgRequest) -> HttpResponse:
     products = list(selectors.products_of(organization.pk).order_by("name"))
     product = next((p for p in products if p.slug == request.GET.get("product")), None)
     # A large organization has thousands of open disputes and functions: the page shows them a
-    # page at a time (the oldest disputes first), and the totals count them all.
-    disputes = selectors_reviews.open_dispute_page(organization, product=product, number=request.GET.get("page"))
-    progress = campaign_selectors.function_progress(organization, product=product)
-    totals = review_pairs.Tally()
-    for row in progress:
-        totals = totals.merged(row.tally)
-    progress_page = Paginator(progress, PROGRESS_PAGE).get_page(request.GET.get("functions"))
+    # page at a time (the oldest disputes first, functions by name), and the totals come from
+    # the product counters (layers.readmodel), never from the rows themselves.
+    totals = selectors_reviews.inbox_totals(organization, product=product)
+    disputes = selectors_reviews.open_dispute_page(
+        organization, product=product, number=request.GET.get("page"), count=totals.open
+    )
+    progress_page = campaign_selectors.function_progress_page(
+        organization,
+        product=product,
+        number=request.GET.get("functions"),
+        per_page=PROGRESS_PAGE,
+        count=selectors_reviews.mapped_function_count(organization, product) if product else None,
+    )
     campaigns = list(
         campaign_selectors.campaigns_of(organization)
         .filter(status="open")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
-from ..models import Function, Membership, Organization, Stakeholder
+from ..models import Membership, Organization, Stakeholder
+from ..pickers import FunctionPickField
 from ..selectors import functions as selectors
-from .functions import FunctionChoiceField
 
 
 class AccessForm(forms.Form):
@@ -31,14 +31,12 @@ class InviteForm(forms.Form):
         label="Invite",
     )
     email = forms.EmailField(required=False, label="Their email", help_text="The email of a person on the People page.")
-    function = FunctionChoiceField(
-        queryset=Function.objects.none(), required=False, empty_label="— choose a function —"
-    )
+    function = FunctionPickField(required=False, label="Function")
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["function"].queryset = selectors.functions_of(organization).order_by("name")
+        cast(FunctionPickField, self.fields["function"]).for_organization(organization)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 from simple_history.utils import bulk_update_with_history
 
 from wholeproduct.errors import DomainError
@@ -25,6 +26,12 @@ ACCESS_RANK: dict[str, int] = {Access.STAKEHOLDER: 1, Access.LEADER: 2, Access.A
 
 def members_of(organization: Organization) -> QuerySet[Membership]:
     return Membership.objects.filter(organization=organization)
+
+
+def search(memberships: QuerySet[Membership], query: str) -> QuerySet[Membership]:
+    """The members whose email or name contains `query` (ignoring case)."""
+    named = memberships.annotate(user_name=Concat("user__first_name", Value(" "), "user__last_name"))
+    return named.filter(Q(user__email__icontains=query) | Q(user_name__icontains=query))
 
 
 def member_of(organization: Organization, pk: int) -> Membership | None:

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -144,3 +145,17 @@ def _deleted_message(result: services.DeletedFunction) -> str:
         noun = "assignment" if result.assignments_deleted == 1 else "assignments"
         parts.append(f"removed {result.assignments_deleted} {noun}")
     return ", ".join(parts) + "."
+
+
+SUGGESTIONS = 10  # functions listed under a picker at most
+
+
+@org_view(Perm.VIEW)
+@require_GET
+def function_search(request: OrgRequest) -> HttpResponse:
+    """The options of a function picker (static/js/combobox.js): the first matches of `q` by name,
+    for whoever may read the functions page."""
+    query = request.GET.get("q", "").strip()[:120]
+    matches = selectors.functions_of(request.ctx.organization).filter(name__icontains=query)
+    functions = list(matches.order_by(Lower("name"), "pk")[:SUGGESTIONS]) if query else []
+    return render(request, "roles/_partials/function_options.html", {"functions": functions, "query": query})

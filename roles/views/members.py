@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -10,10 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wholeproduct.errors import DomainError
 
-from ..forms.members import AccessForm
+from ..forms.members import AccessForm, InviteForm
 from ..models import Membership, Stakeholder
 from ..permissions import OrgRequest, Perm, org_view
-from ..selectors.functions import functions_of
 from ..services import invites, members
 
 PAGE_SIZE = 50
@@ -22,16 +23,23 @@ PAGE_SIZE = 50
 @org_view(Perm.ADMIN)
 @require_GET
 def member_list(request: OrgRequest) -> HttpResponse:
+    """A page of members (by email, or those matching the search), their person, and a page of
+    invites. Nothing on it grows with the organization: the function to invite is picked with an
+    autocomplete, and the people figures are two counts."""
     ctx = request.ctx
     organization = ctx.organization
-    memberships = members.members_of(organization).select_related("user").order_by("user__email", "pk")
-    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "").strip()[:120]
+    everyone = members.members_of(organization)
+    memberships = members.search(everyone, query) if query else everyone
+    page = Paginator(memberships.select_related("user").order_by("user__email", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     user_ids = [m.user_id for m in page]
     people = {
         p.user_id: p
         for p in Stakeholder.objects.filter(organization=organization, user_id__in=user_ids).select_related("function")
     }
-    admin_count = members.members_of(organization).filter(access=Membership.Access.ADMIN).count()
+    admin_count = everyone.filter(access=Membership.Access.ADMIN).count()
     rows = [
         (
             m,
@@ -42,15 +50,20 @@ def member_list(request: OrgRequest) -> HttpResponse:
         for m in page
     ]
     invite_page = Paginator(invites.open_or_expired(organization), PAGE_SIZE).get_page(request.GET.get("invites"))
+    picker = InviteForm(organization=organization, auto_id="invite-%s")
+    picker.fields["function"].widget.attrs["required"] = True
     context = {
         "rows": rows,
         "page": page,
+        "query": query,
+        "base_query": urlencode({"q": query}) if query else "",
+        "member_total": everyone.count() if query else page.paginator.count,
         "admin_count": admin_count,
         "access_choices": Membership.Access.choices,
         "invite_page": invite_page,
         "invite_rows": [(i, invites.state_of(i)) for i in invite_page],
         "counts": invites.counts(organization),
-        "functions": functions_of(organization).order_by("name"),
+        "function_picker": picker["function"],
         "state_labels": invites.INVITE_STATE_LABELS,
     }
     return render(request, "roles/member_list.html", context)

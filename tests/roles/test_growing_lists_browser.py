@@ -77,3 +77,29 @@ def test_the_organization_switcher_lists_the_organizations_when_opened(page, liv
     expect(page.get_by_role("link", name=re.compile("Zeta Corp"))).to_be_visible()
     page.get_by_role("link", name=re.compile("Zeta Corp")).click()
     page.wait_for_url(re.compile(r"/o/zeta/$"))
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_an_admin_invites_a_functions_people_with_the_members_pages_picker(
+    page, live_server, org, admin_user, eager_tasks, width
+):
+    from playwright.sync_api import expect
+
+    from roles.models import Invite
+
+    _functions(org, 60)
+    sales = FunctionFactory(organization=org, name="Sales")
+    StakeholderFactory(function=sales, full_name="Priya Raman", email="priya@acme.test")
+    page.set_viewport_size({"width": width, "height": 860})
+    sign_in(page, live_server.url, admin_user.email, next_path="/o/acme/members/")
+    assert page.locator("#invite-function option").count() == 0  # no list of every function
+    box = page.get_by_role("combobox", name="Function")
+    box.fill("sal")
+    expect(page.get_by_role("option")).to_have_count(1)
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(box).to_have_value("Sales")
+    shoot(page, f"members-function-picker-{width}")
+    page.get_by_role("button", name="Invite its people").click()
+    expect(page.get_by_text("Invites sent to 1 person in Sales.")).to_be_visible()
+    assert list(Invite.objects.values_list("email", flat=True)) == ["priya@acme.test"]

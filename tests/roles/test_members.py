@@ -156,3 +156,61 @@ def test_non_admins_cannot_remove(request, org, stakeholder_user, who, status):
 
 def test_a_get_on_an_action_is_refused(admin_client_, org, leader):
     assert admin_client_.get(f"/o/acme/members/{membership(leader, org).pk}/remove/").status_code == 405
+
+
+# --- a page whatever the organization's size (issue 13 item 9) -----------------------------------
+
+
+def test_the_members_page_searches_by_name_or_email_and_pages_the_matches(admin_client_, org, leader):
+    for i in range(3):
+        MembershipFactory(user=UserFactory(email=f"finder-{i}@acme.test"), organization=org)
+    html = admin_client_.get("/o/acme/members/", {"q": "FINDER-"}).content.decode()
+    assert html.count('<tr id="member-') == 3 and "leader@acme.test" not in html
+    assert 'aria-label="Member pages"' in html and "Showing 1\u20133 of 3 members matching the filter" in html
+    name = leader.get_full_name().split()[0] if leader.get_full_name() else "leader"
+    assert "leader@acme.test" in admin_client_.get("/o/acme/members/", {"q": name}).content.decode()
+
+
+def test_the_function_to_invite_is_picked_with_an_autocomplete_not_a_list_of_every_function(
+    admin_client_, org, cs_function, other_org
+):
+    for i in range(5):
+        FunctionFactory(organization=org, name=f"Team {i}")
+    FunctionFactory(organization=other_org, name="Team elsewhere")
+    html = admin_client_.get("/o/acme/members/").content.decode()
+    assert "Team 3" not in html and 'role="combobox"' in html and "/o/acme/functions/search/" in html
+    options = admin_client_.get("/o/acme/functions/search/", {"q": "team"}).content.decode()
+    assert options.count('role="option"') == 5 and "Team elsewhere" not in options
+    assert "Type a function" in admin_client_.get("/o/acme/functions/search/").content.decode()
+
+
+def test_a_function_invite_without_javascript_takes_the_typed_name(
+    admin_client_, cs_function, eager_tasks, django_capture_on_commit_callbacks
+):
+    StakeholderFactory(function=cs_function, email="typed@acme.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(
+            "/o/acme/invites/new/", {"scope": "function", "function_text": "customer success"}, follow=True
+        )
+    assert "Invites sent to 1 person in Customer Success." in response.content.decode()
+    response = admin_client_.post("/o/acme/invites/new/", {"scope": "function", "function_text": "Nobody here"})
+    assert response.status_code == 200 and "No function is called “Nobody here”" in response.content.decode()
+
+
+def test_the_people_counts_equal_the_bulk_invite_rule(org, cs_function, stakeholder_user):
+    person = StakeholderFactory(function=cs_function)
+    fresh = StakeholderFactory(function=cs_function)
+    expired, revoked = StakeholderFactory(function=cs_function), StakeholderFactory(function=cs_function)
+    invites.invite_create(stakeholder=person, by=None)
+    invites.invite_create(stakeholder=fresh, by=None)
+    invites.invite_create(stakeholder=fresh, by=None)  # twice: still one person held back
+    old = invites.invite_create(stakeholder=expired, by=None)
+    old.expires_at = old.created_at
+    old.save(update_fields=["expires_at"])
+    invites.invite_revoke(invite=invites.invite_create(stakeholder=revoked, by=None), by=None)
+    people = Stakeholder.objects.filter(organization=org)
+    assert invites.counts(org) == {
+        "total": people.count(),
+        "joined": people.filter(user__isnull=False).count(),
+        "invitable": invites.invitable(people).count(),
+    }

@@ -95,6 +95,7 @@ PAGES: dict[str, Route] = {
     "dashboard": Route(kwargs=org),
     "org-switcher": Route(kwargs=org),
     "function-list": Route(kwargs=org),
+    "function-search": Route(kwargs=org, query="q=a"),
     "function-create": Route(
         kwargs=org, bodies={"POST": lambda w: {"name": "Quokka Legal", "category": "cross_functional"}}
     ),

@@ -90,6 +90,7 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("product-map-history",           "GET",    LOGIN, 200,   200,   200,  404,   404),
     # -- functions, people, import
     ("function-list",                 "GET",    LOGIN, 200,   200,   200,  200,   404),
+    ("function-search",               "GET",    LOGIN, 200,   200,   200,  200,   404),
     ("function-create",               "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("function-create",               "POST",   LOGIN, 302,   302,   403,  403,   404),
     ("function-edit",                 "GET",    LOGIN, 200,   200,   403,  403,   404),
