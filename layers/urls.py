@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     # Issue 4: a stakeholder's own role, the review inbox, review campaigns.
     path("me/", me.me, name="me"),
+    path("me/picture/<slug:product>/", me.me_picture, name="me-picture"),
     path("me/assignments/<int:pk>/review/", me.me_review, name="me-review"),
     path("reviews/", reviews.review_inbox, name="review-inbox"),
     path("reviews/<int:pk>/", reviews.review_detail, name="review-detail"),

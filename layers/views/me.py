@@ -57,6 +57,16 @@ def me(request: OrgRequest) -> HttpResponse:
 
 
 @org_view(Perm.REVIEW)
+@require_GET
+def me_picture(request: OrgRequest, product: str) -> HttpResponse:
+    """The picture of one of the requester's own products, for "my role" to load when scrolled to."""
+    data = selectors.picture_of(request.ctx, product)
+    if data is None:
+        raise Http404("No such product of yours.")
+    return render(request, "layers/me_picture.html", {"data": data, "person": request.ctx.stakeholder})
+
+
+@org_view(Perm.REVIEW)
 @require_POST
 def me_review(request: OrgRequest, pk: int) -> HttpResponse:
     """Record the requester's review of one assignment of their own function (anything else: 404)."""

@@ -195,3 +195,31 @@ def test_reviews_are_only_of_the_stakeholders_latest_word(stakeholder_client, wo
     assert Review.objects.filter(stakeholder=casey).count() == 2
     html = stakeholder_client.get("/o/acme/me/").content.decode()
     assert "You agreed on" in html
+
+
+# --- pictures after the first load when scrolled to (issue 13 item 9) ----------------------------
+
+
+def test_the_first_product_comes_with_its_picture_and_the_others_load_when_reached(
+    stakeholder_client, world, org, cs_function
+):
+    later = ProductFactory(organization=org, name="Zeta Pipelines", slug="zeta")  # after Insights by name
+    AssignmentFactory(product=later, function=cs_function, layer=layer("core"))
+    AssignmentFactory(product=later, function=world["eng"], layer=layer("core"), emphasis="lead")
+
+    html = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert html.count('class="wp-rings"') == 1  # Insights Cloud's, drawn with the page
+    assert 'hx-get="/o/acme/me/picture/zeta/"' in html and 'hx-trigger="revealed"' in html
+    assert 'href="/o/acme/p/zeta/">Open the whole product</a>' in html  # without JavaScript
+
+    picture = stakeholder_client.get("/o/acme/me/picture/zeta/")
+    assert picture.status_code == 200
+    fragment = picture.content.decode()
+    assert 'class="wp-rings"' in fragment and "is-highlighted" in fragment and "<html" not in fragment
+    assert "Engineering" in fragment  # the others on the product are drawn too
+
+
+def test_a_picture_of_a_product_that_is_not_theirs_is_not_found(stakeholder_client, world, org):
+    ProductFactory(organization=org, name="Elsewhere", slug="elsewhere")  # nothing of Customer Success
+    assert stakeholder_client.get("/o/acme/me/picture/elsewhere/").status_code == 404
+    assert stakeholder_client.get("/o/acme/me/picture/no-such/").status_code == 404

@@ -214,6 +214,7 @@ PAGES: dict[str, Route] = {
     ),
     "product-map-history": Route(kwargs=LEAD_CELL, names_objects=True),
     "me": Route(kwargs=org),
+    "me-picture": Route(kwargs=PRODUCT, names_objects=True),
     "me-review": Route(
         kwargs=ASSIGNMENT, names_objects=True, bodies={"POST": lambda w: {f"a{w.assignment.pk}-verdict": "agree"}}
     ),

@@ -130,6 +130,7 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("disruption-create",             "POST",   LOGIN, 302,   302,   403,  403,   404),
     # -- my role, reviews, campaigns
     ("me",                            "GET",    LOGIN, 200,   200,   200,  200,   404),
+    ("me-picture",                    "GET",    LOGIN, 404,   404,   200,  404,   404),
     ("me-review",                     "POST",   LOGIN, 404,   404,   302,  404,   404),
     ("review-inbox",                  "GET",    LOGIN, 200,   200,   403,  403,   404),
     ("review-detail",                 "GET",    LOGIN, 200,   200,   200,  404,   404),
