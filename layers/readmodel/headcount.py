@@ -6,10 +6,9 @@ or removes people calls a hook of the read model (`people_changed`; `functions_c
 function deleted with its people; `organization_changed` for a restore, an import, a seed). The
 hooks call `changed()`, which issues a new version token at once and again when the transaction
 commits; a count is kept under the token it was read with, so one counted before a commit is
-never read after it. A count is kept with the creation time of the organization it counted, and
-used only for that one, so a reused organization id (a database recreated, restored elsewhere)
-never meets another's. The cache down, the count is read from the database (the dashboard works
-without the cache, wholeproduct.outages).
+never read after it. A reused organization id (a database restored elsewhere) meets nothing:
+the key also holds the organization's creation time. The cache down, the count is read from the
+database (the dashboard works without the cache, wholeproduct.outages).
 """
 
 from __future__ import annotations
@@ -17,25 +16,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from redis.exceptions import RedisError
 
+from roles.models import Organization
+
 CACHE_ERRORS = (RedisError, OSError)  # the cache unreachable (Redis, or the embedded mode's files)
 TTL = 60 * 10  # a count is kept ten minutes at most, even should a version token be lost
 
 logger = logging.getLogger(__name__)
-
-
-class Kept(NamedTuple):
-    """A count, with the creation time of the organization it counted: a reader uses it only for
-    the organization created then (the query compares, see `selectors.products`)."""
-
-    created_at: datetime
-    people: int
 
 
 def _version_key(organization_id: int) -> str:
@@ -51,28 +43,28 @@ def _quiet(call: Callable[[], Any]) -> Any:
         return None
 
 
-def key_of(organization_id: int) -> str | None:
+def key_of(organization: Organization) -> str | None:
     """Where the organization's current count is kept; None when the cache is unreachable."""
-    version = _version_key(organization_id)
+    version = _version_key(organization.pk)
 
     def current() -> str:
         token = cache.get(version)
         if token is None:
             cache.add(version, uuid.uuid4().hex, None)
             token = cache.get(version) or "unversioned"
-        return f"headcount:{organization_id}:{token}"
+        return f"headcount:{organization.pk}:{organization.created_at.timestamp()}:{token}"
 
     return _quiet(current)
 
 
-def cached(key: str | None) -> Kept | None:
+def cached(key: str | None) -> int | None:
     found = _quiet(lambda: cache.get(key)) if key else None
-    return Kept(*found) if isinstance(found, tuple) and len(found) == 2 else None
+    return found if isinstance(found, int) else None
 
 
-def remember(key: str | None, kept: Kept) -> None:
+def remember(key: str | None, people: int) -> None:
     if key:
-        _quiet(lambda: cache.set(key, tuple(kept), TTL))
+        _quiet(lambda: cache.set(key, people, TTL))
 
 
 def changed(organization_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from roles.models import Function, Organization, Stakeholder
@@ -75,28 +75,27 @@ class OrganizationCounts:
 
 
 def organization_counts(ctx: OrgContext) -> OrganizationCounts:
-    """The dashboard's three figures in one query. The head count is the cache's when it holds
-    one for this organization (`readmodel.headcount`: counting 100,000 people on each view read
-    them all); the query checks it was counted for the organization created at that time, and
-    counts them only otherwise (PostgreSQL runs the CASE's subquery only when it is chosen)."""
+    """The dashboard's three figures in one query. The head count comes from the cache when it
+    holds it (`readmodel.headcount`: counting 100,000 people on each view read them all)."""
     organization = ctx.organization
-    key = headcount.key_of(organization.pk)
-    kept = headcount.cached(key)
+    key = headcount.key_of(organization)
+    known = headcount.cached(key)
     functions = Function.objects.filter(organization_id=organization.pk).order_by().values("organization_id")
-    everyone = Stakeholder.objects.filter(organization_id=organization.pk).order_by().values("organization_id")
-    people: Case | Coalesce = _count(everyone)
-    if kept is not None:
-        people = Case(When(created_at=kept.created_at, then=Value(kept.people)), default=people)
+    people = Stakeholder.objects.filter(organization_id=organization.pk).order_by().values("organization_id")
     products = visible_products(ctx).order_by().values("organization_id")
-    n_functions, n_people, n_products, created_at = (
+    row = (
         Organization.objects.filter(pk=organization.pk)
-        .annotate(n_functions=_count(functions), n_people=people, n_products=_count(products))
-        .values_list("n_functions", "n_people", "n_products", "created_at")
+        .annotate(
+            n_functions=_count(functions),
+            n_people=Value(known) if known is not None else _count(people),
+            n_products=_count(products),
+        )
+        .values_list("n_functions", "n_people", "n_products")
         .get()
     )
-    if kept != (created_at, n_people):
-        headcount.remember(key, headcount.Kept(created_at, n_people))
-    return OrganizationCounts(functions=n_functions, people=n_people, products=n_products)
+    if known is None:
+        headcount.remember(key, row[1])
+    return OrganizationCounts(functions=row[0], people=row[1], products=row[2])
 
 
 def _count(rows: QuerySet[Any]) -> Coalesce:
