@@ -27,7 +27,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from ..models import Assignment, PairStatus, Product, ReviewPair
-from . import headcount
 from .maintain import PairDiff, lock_products, refresh_counts, refresh_pairs
 
 ProductFunction = tuple[int, int]
@@ -49,7 +48,6 @@ def assignments_changed(*, organization_id: int, product_id: int, function_ids: 
 
 def people_changed(*, organization_id: int, function_ids: Iterable[int]) -> None:
     """People joined, left or moved between these functions (name both ends of a move)."""
-    headcount.changed(organization_id)
     ids = set(function_ids)
     products = Assignment.objects.filter(organization_id=organization_id, function_id__in=ids).values_list(
         "product_id", flat=True
@@ -60,7 +58,6 @@ def people_changed(*, organization_id: int, function_ids: Iterable[int]) -> None
 def functions_changed(*, organization_id: int) -> None:
     """A function was created or deleted: every product's function count (and, for a deleted
     one, the layers and totals its cascaded cells left) is recomputed."""
-    headcount.changed(organization_id)  # a function deleted takes its people with it
     _refresh(organization_id, Q(pk__in=[]), all_products=True)
 
 
@@ -72,7 +69,6 @@ def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> 
 def organization_changed(*, organization_id: int) -> PairDiff:
     """Recompute every pair and counter of the organization (restore, import, seed, repair),
     product by product so that a large organization's reviews are never all in memory at once."""
-    headcount.changed(organization_id)
     ids = sorted(Product.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
     lock_products(organization_id, ids)
     total = PairDiff()

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from roles.models import Function, Organization, Stakeholder
+from roles.models import Stakeholder
 from roles.permissions import OrgContext
 
 from ..models import Assignment, Product
-from ..readmodel import headcount
 
 
 def products_of(organization_id: int) -> QuerySet[Product]:
@@ -75,29 +73,9 @@ class OrganizationCounts:
 
 
 def organization_counts(ctx: OrgContext) -> OrganizationCounts:
-    """The dashboard's three figures in one query. The head count comes from the cache when it
-    holds it (`readmodel.headcount`: counting 100,000 people on each view read them all)."""
-    organization = ctx.organization
-    key = headcount.key_of(organization)
-    known = headcount.cached(key)
-    functions = Function.objects.filter(organization_id=organization.pk).order_by().values("organization_id")
-    people = Stakeholder.objects.filter(organization_id=organization.pk).order_by().values("organization_id")
-    products = visible_products(ctx).order_by().values("organization_id")
-    row = (
-        Organization.objects.filter(pk=organization.pk)
-        .annotate(
-            n_functions=_count(functions),
-            n_people=Value(known) if known is not None else _count(people),
-            n_products=_count(products),
-        )
-        .values_list("n_functions", "n_people", "n_products")
-        .get()
+    org_id = ctx.organization.pk
+    return OrganizationCounts(
+        functions=ctx.organization.functions.count(),
+        people=Stakeholder.objects.filter(organization_id=org_id).count(),
+        products=visible_products(ctx).count(),
     )
-    if known is None:
-        headcount.remember(key, row[1])
-    return OrganizationCounts(functions=row[0], people=row[1], products=row[2])
-
-
-def _count(rows: QuerySet[Any]) -> Coalesce:
-    """COUNT(*) of `rows` (grouped by their organization, so one row) as a subquery."""
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
