@@ -55,21 +55,36 @@ class PersonCombobox(forms.Widget):
         return context
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    """A person of the organization, picked by id (the combobox) or by email or exact name (typed)."""
+class _OrganizationPick(forms.ModelChoiceField):
+    """A row of one organization picked by a combobox that searches `search_url` as you type."""
 
-    widget = PersonCombobox
+    model: type[Stakeholder] | type[Function]
+    search_url = ""
 
     def __init__(self, *, organization: Organization | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", Stakeholder.objects.none())
+        kwargs.setdefault("queryset", self.model.objects.none())
         super().__init__(**kwargs)
         if organization is not None:
             self.for_organization(organization)
 
+    def scoped(self, organization: Organization) -> QuerySet[Any]:
+        return self.model.objects.filter(organization=organization)
+
     def for_organization(self, organization: Organization) -> None:
-        self.queryset = Stakeholder.objects.filter(organization=organization).select_related("function")
+        self.queryset = self.scoped(organization)
         self.widget.queryset = self.queryset
-        self.widget.source = reverse("person-search", kwargs={"org": organization.slug})
+        self.widget.source = reverse(self.search_url, kwargs={"org": organization.slug})
+
+
+class PersonChoiceField(_OrganizationPick):
+    """A person of the organization, picked by id (the combobox) or by email or exact name (typed)."""
+
+    widget = PersonCombobox
+    model = Stakeholder
+    search_url = "person-search"
+
+    def scoped(self, organization: Organization) -> QuerySet[Any]:
+        return super().scoped(organization).select_related("function")
 
     def to_python(self, value: Any) -> Stakeholder | None:
         if value in self.empty_values:
@@ -109,21 +124,12 @@ class FunctionCombobox(PersonCombobox):
         return context
 
 
-class FunctionPickField(forms.ModelChoiceField):
+class FunctionPickField(_OrganizationPick):
     """A function of the organization, picked by id (the combobox) or by its exact name (typed)."""
 
     widget = FunctionCombobox
-
-    def __init__(self, *, organization: Organization | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", Function.objects.none())
-        super().__init__(**kwargs)
-        if organization is not None:
-            self.for_organization(organization)
-
-    def for_organization(self, organization: Organization) -> None:
-        self.queryset = Function.objects.filter(organization=organization)
-        self.widget.queryset = self.queryset
-        self.widget.source = reverse("function-search", kwargs={"org": organization.slug})
+    model = Function
+    search_url = "function-search"
 
     def to_python(self, value: Any) -> Function | None:
         if value in self.empty_values:
