@@ -136,7 +136,9 @@ class LayerCoverage:
         return cls(**values)
 
 
-_LAYER_FIELDS = tuple(LayerCoverage.__dataclass_fields__)
+# What a layer row stores and answers: `contributors_more` is a page's count of names it did not
+# load (a full coverage names every contributor), so it is neither stored nor read back.
+_LAYER_FIELDS = tuple(name for name in LayerCoverage.__dataclass_fields__ if name != "contributors_more")
 
 
 @dataclass(frozen=True, slots=True)

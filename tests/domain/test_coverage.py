@@ -387,3 +387,14 @@ def test_a_reviewer_who_left_the_function_is_not_counted():
     # 21 is in Engineering: their review of PM's assignment is not a pair of P.
     c = compute(**PM_CORE, assignments=[assign(101, 1, "core", "lead")], reviews=[review(101, 21, "disagree")])
     assert (c.review_pairs, c.current_reviews, c.pending_reviews, c.open_disputes) == (1, 0, 1, 0)
+
+
+def test_a_layer_row_stores_and_reads_back_without_the_pages_count_of_unnamed_contributors():
+    from domain.coverage.result import LayerCoverage
+
+    row = LayerCoverage("core", "Core", 1, "Engineering", 7, False, ("Design",), 3, 2, 1, 1, 0, 0, contributors_more=40)
+    stored = row.to_dict()
+    assert "contributors_more" not in stored  # snapshots and the API keep their shape
+    assert LayerCoverage.from_dict(stored) == LayerCoverage(
+        "core", "Core", 1, "Engineering", 7, False, ("Design",), 3, 2, 1, 1, 0, 0
+    )
