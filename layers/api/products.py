@@ -21,7 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from roles.api.permissions import ApiPagination, OrgAccess, OrgAPIView, OrgViewSet
+from roles.api.permissions import ApiPagination, OrgAccess, OrgAPIView, OrgViewSet, whole_number
 from roles.api.views import VERSION_PARAM, merged, version_param
 
 from .. import filters
@@ -241,8 +241,8 @@ class CoverageView(ProductScoped, OrgAPIView):
         responses={200: s.LiveCoverageSerializer},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        number = _whole(request, "gaps_page", 1, None)
-        size = _whole(request, "gaps_page_size", GAPS_PAGE_SIZE, GAPS_PAGE_SIZE_MAX)
+        number = whole_number(request, "gaps_page", 1)
+        size = whole_number(request, "gaps_page_size", GAPS_PAGE_SIZE, most=GAPS_PAGE_SIZE_MAX)
         product = self.product
         live = live_coverage(product)
         coverage = live.coverage
@@ -265,16 +265,6 @@ class CoverageView(ProductScoped, OrgAPIView):
             "totals": report_services.totals_of(coverage, live),
         }
         return Response(s.LiveCoverageSerializer(body).data)
-
-
-def _whole(request: Request, name: str, default: int, most: int | None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) < 1 or (most is not None and int(raw) > most):
-        limit = f"from 1 to {most}" if most is not None else "from 1"
-        raise ValidationError({name: [f"A whole number {limit}, not {raw[:20]!r}."]})
-    return int(raw)
 
 
 def _gaps_link(request: Request, number: int, size: int) -> str:

@@ -26,6 +26,18 @@ from ..filters import FilterBackend
 from ..permissions import GRANTS, OrgContext, Perm, org_context
 
 
+def whole_number(request: Request, name: str, default: int, *, most: int | None = None, message: str = "") -> int:
+    """The query parameter `name` as a whole number from 1 (to `most`), `default` when absent;
+    anything else is a 400 naming the parameter and the rule."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (most is not None and int(raw) > most):
+        rule = f"from 1 to {most}" if most is not None else "from 1"
+        raise ValidationError({name: [message or f"Give a whole number {rule}."]})
+    return int(raw)
+
+
 class ApiPagination(PageNumberPagination):
     """?page=N&page_size=M (up to 200): an integration can read 1,000 rows in a few calls.
 
@@ -38,23 +50,13 @@ class ApiPagination(PageNumberPagination):
     max_page_size = 200
 
     def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            message = f"Give a whole number from 1 to {self.max_page_size}."
-            raise ValidationError({self.page_size_query_param: [message]})
-        return int(raw)
+        return whole_number(request, self.page_size_query_param, self.page_size, most=self.max_page_size)
 
     def get_page_number(self, request: Request, paginator: Any) -> int:
         """A page number is a whole number from 1, as the schema says: `?page=` or `?page=x` is
         refused (400), not read as page 1; a page past the last one is still 404."""
-        raw = request.query_params.get(self.page_query_param)
-        if raw is None:
-            return 1
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({self.page_query_param: ["Give a page number: a whole number from 1."]})
-        return int(raw)
+        message = "Give a page number: a whole number from 1."
+        return whole_number(request, self.page_query_param, 1, message=message)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
