@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from domain.coverage.compute import assemble_coverage
-from domain.coverage.result import Coverage, LayerCoverage, percent
+from domain.coverage.result import Coverage, LayerCoverage
 from domain.coverage.rows import LAYERS, AssignmentRow, FunctionRow, PartnershipRow, Tally
 from domain.rings.shapes import WholeProductData
 from roles.models import Function, Partnership
@@ -171,25 +171,29 @@ def live_layers(
             continue
         # By name, as live coverage and the snapshots list them (all of them in a small product).
         names = tuple(sorted((m.name for m in members.get(spec.key, ())), key=str.casefold)[:named])
-        out.append(
-            LayerCoverage(
-                key=spec.key,
-                name=spec.name,
-                ring=spec.ring,
-                lead=row.lead.name if row.lead else None,
-                lead_function_id=row.lead_id,
-                lead_disputed=row.lead_disputed,
-                contributors=names,
-                stakeholders_reached=row.pairs,
-                current_reviews=row.current,
-                agreeing_reviews=row.agreeing,
-                stale_reviews=row.stale,
-                pending_reviews=row.pending,
-                open_disputes=row.open,
-                contributors_more=max(row.contributors - len(names), 0),
-            )
-        )
+        out.append(layer_coverage(row, names))
     return tuple(out)
+
+
+def layer_coverage(row: LayerCounts, names: tuple[str, ...] = ()) -> LayerCoverage:
+    """A layer's counter row as live coverage's layer row, naming `names` of its contributors and
+    counting the others (`row` read with its layer and lead, as `layer_counts` does)."""
+    return LayerCoverage(
+        key=row.layer.key,
+        name=row.layer.name,
+        ring=row.layer.ring,
+        lead=row.lead.name if row.lead else None,
+        lead_function_id=row.lead_id,
+        lead_disputed=row.lead_disputed,
+        contributors=names,
+        stakeholders_reached=row.pairs,
+        current_reviews=row.current,
+        agreeing_reviews=row.agreeing,
+        stale_reviews=row.stale,
+        pending_reviews=row.pending,
+        open_disputes=row.open,
+        contributors_more=max(row.contributors - len(names), 0),
+    )
 
 
 def live_summary(product: Product) -> Coverage:
@@ -200,12 +204,4 @@ def live_summary(product: Product) -> Coverage:
 
 def layer_row(row: LayerCounts) -> dict[str, Any]:
     """A layer's counter row in the shape of a report's layer row (what `layer_state` reads)."""
-    return {
-        "key": row.layer.key,
-        "name": row.layer.name,
-        "lead": row.lead.name if row.lead else None,
-        "open_disputes": row.open,
-        "stakeholders_reached": row.pairs,
-        "current_reviews": row.current,
-        "reviewed_pct": percent(row.current, row.pairs),
-    }
+    return layer_coverage(row).to_dict()
