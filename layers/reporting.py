@@ -8,6 +8,7 @@ JSON. Pages and the PDF exporter share it so both tell the same story.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -370,13 +371,22 @@ def layer_state(row: dict[str, Any]) -> str:
 
 def snapshot_rings(report: CoverageReport) -> WholeProductData:
     """The picture as the snapshot saw it (its `data["rings"]`), not as the map stands today."""
-    rings = [
-        RingInput(
-            key=ring["key"],
-            name=ring["name"],
-            ring=ring["ring"],
-            members=tuple(Member(**member) for member in ring["members"]),
-        )
-        for ring in report.data.get("rings", [])
-    ]
-    return WholeProductData(product=report.product, rings=rings)
+    return stored_picture(report.product, report.data.get("rings", []))
+
+
+def stored_picture(product: Any, rings: Iterable[Mapping[str, Any]]) -> WholeProductData:
+    """A picture from rings as a snapshot stores them (key, name, ring, members), each with the
+    number of members left out (`more`) when only the first were read."""
+    return WholeProductData(
+        product=product,
+        rings=[
+            RingInput(
+                key=ring["key"],
+                name=ring["name"],
+                ring=ring["ring"],
+                members=tuple(Member(**member) for member in ring["members"]),
+                more=ring.get("more", 0),
+            )
+            for ring in rings
+        ],
+    )

@@ -21,7 +21,7 @@ from roles.permissions import OrgContext
 from roles.services import playbook_matches
 
 from ..models import Assignment, Layer, Product, Review, ReviewCampaign, ReviewPair
-from .rings import ring_members, rings_of
+from .rings import product_rings, ring_members, rings_of
 
 SHARED_SHOWN = 12  # functions named beside one of "my" assignments; the rest are counted
 # Products whose picture comes with the page; the others' load as they are scrolled to
@@ -181,8 +181,7 @@ def picture_of(ctx: OrgContext, product_slug: str) -> WholeProductData | None:
     ).first()
     if product is None:
         return None
-    loaded = ring_members([product.pk], always=person.function_id)
-    return rings_of(product, Layer.objects.order_by("ring"), loaded.get(product.pk))
+    return product_rings(product, always=person.function_id)
 
 
 def own_assignment(ctx: OrgContext, pk: int) -> Assignment | None:

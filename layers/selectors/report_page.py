@@ -19,10 +19,11 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce
 
 from domain.coverage.rows import LAYERS
-from domain.rings.shapes import Member, RingInput, WholeProductData
+from domain.rings.shapes import WholeProductData
 from roles.permissions import OrgContext
 
 from ..models import CoverageReport
+from ..reporting import stored_picture
 from .coverage import reports_of
 from .rings import PER_RING
 
@@ -83,19 +84,11 @@ def report_rings(report: CoverageReport) -> WholeProductData | None:
         stored = [(ring["members"][:PER_RING], len(ring["members"])) for ring in rings]
     if not stored:
         return None
-    return WholeProductData(
-        product=report.product,
-        rings=[
-            RingInput(
-                key=spec.key,
-                name=spec.name,
-                ring=spec.ring,
-                members=tuple(Member(**member) for member in members),
-                more=size - len(members),
-            )
-            for spec, (members, size) in zip(LAYERS, stored, strict=False)
-        ],
-    )
+    rings = [
+        {"key": spec.key, "name": spec.name, "ring": spec.ring, "members": members, "more": size - len(members)}
+        for spec, (members, size) in zip(LAYERS, stored, strict=False)
+    ]
+    return stored_picture(report.product, rings)
 
 
 class StoredGaps(Sequence[dict[str, Any]]):

@@ -100,7 +100,8 @@ def rings_of(
     return WholeProductData(product=product, rings=rings)
 
 
-def product_rings(product: Product) -> WholeProductData:
-    """The product's four rings with the members they can show, in two queries whatever the size."""
-    loaded = ring_members([product.pk])
+def product_rings(product: Product, *, always: int | None = None) -> WholeProductData:
+    """The product's four rings with the members they can show (and the function `always`), in two
+    queries whatever the size."""
+    loaded = ring_members([product.pk], always=always)
     return rings_of(product, Layer.objects.order_by("ring"), loaded.get(product.pk))
