@@ -122,5 +122,10 @@ class StoredGaps(Sequence[dict[str, Any]]):
 
 
 def gap_page(report: CoverageReport, number: Any) -> Page:
-    """The page `number` of the snapshot's gaps (a bad or too large number gives the nearest page)."""
-    return Paginator(StoredGaps(report), GAPS_PER_PAGE).get_page(number)
+    """The page `number` of the snapshot's gaps: the nearest page for a number out of range (the
+    first below 1, the last past the end), the first for anything that is not a number."""
+    try:
+        wanted = max(int(number), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    return Paginator(StoredGaps(report), GAPS_PER_PAGE).get_page(wanted)

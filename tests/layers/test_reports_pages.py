@@ -243,7 +243,11 @@ def test_a_large_snapshot_shows_a_page_of_its_gaps_and_a_picture_cut_to_what_it_
     last = leader_client.get(detail(report) + "?gaps=3").text
     assert "Team 0106 is mapped to nothing." in last and "Team 0099 is mapped" not in last
     with django_assert_num_queries(queries):
-        leader_client.get(detail(report) + "?gaps=99")  # past the end: the last page, same queries
+        past = leader_client.get(detail(report) + "?gaps=99").text  # past the end: the last page, same queries
+    assert "Team 0106 is mapped to nothing." in past
+    for bad in ("abc", "-1", "0"):
+        answer = leader_client.get(detail(report) + f"?gaps={bad}")  # a bad page number: the first page
+        assert answer.status_code == 200 and "Team 0000 is mapped to nothing." in answer.text
 
 
 def test_the_picture_of_a_large_snapshot_counts_the_members_it_did_not_load(report, leader):
