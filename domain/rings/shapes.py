@@ -67,6 +67,11 @@ class RingInput:
     def contributors(self) -> tuple[Member, ...]:
         return tuple(m for m in self.members if not m.is_lead)
 
+    @property
+    def contributor_count(self) -> int:
+        """Every contributor of the ring, loaded or not (the lead is always among the loaded)."""
+        return len(self.contributors) + self.more
+
 
 @dataclass(frozen=True)
 class Chip:
@@ -156,4 +161,6 @@ class WholeProductData:
 
     @property
     def mapped_functions(self) -> int:
+        """Functions among the members loaded: all of them unless a ring counts `more` (a page of a
+        large product reads the product's figure from the read model instead)."""
         return len({m.function_id for ring in self.rings for m in ring.members})

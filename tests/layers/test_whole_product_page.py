@@ -333,3 +333,23 @@ def test_a_stakeholders_own_function_is_loaded_however_far_down_its_layer(insigh
     assert [m.name for m in loaded[augmented.pk]][:10] == [f"Function {i:03d}" for i in range(10)]
     assert loaded[augmented.pk][-1].function_id == last.pk
     assert more[augmented.pk] == 80 - 11
+
+
+def test_a_large_layer_is_counted_whole_on_the_page_though_only_its_first_members_are_loaded(leader_client, insights):
+    from layers.selectors.rings import PER_RING
+
+    org = insights.organization
+    functions = [FunctionFactory(organization=org, name=f"Team {i:03d}", category="ops") for i in range(PER_RING + 30)]
+    AssignmentFactory(product=insights, function=functions[0], layer=layer("expected"), emphasis="lead")
+    for function in functions[1:]:
+        AssignmentFactory(product=insights, function=function, layer=layer("expected"))
+    rebuild_everything()
+
+    response = leader_client.get(URL)
+    html = response.text
+    contributors = PER_RING + 29
+    assert f"+ {contributors} contributors" in html  # the glance, beside the picture
+    assert f"{contributors} contributors." in svg_of_html(html)  # the picture's description
+    assert f"· {contributors} contributors" in html  # the table's layer heading
+    assert response.context["coverage"].mapped_functions == PER_RING + 30  # the read model's figure
+    assert f'<dd class="stat">{PER_RING + 30}</dd>' in html
