@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RolesConfig(AppConfig):
@@ -14,3 +15,11 @@ class RolesConfig(AppConfig):
 
         # An import a lost worker left queued or running is failed with a reason; its page offers a retry.
         jobs.register(jobs.job_model(ImportJob, task="roles.commit_import"))
+        # After every migrate, every table counts its writes into the state version (roles.statecache).
+        post_migrate.connect(_watch_writes, sender=self, dispatch_uid="roles.statecache.install")
+
+
+def _watch_writes(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+    from . import statecache
+
+    statecache.install(using)

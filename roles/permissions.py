@@ -21,7 +21,9 @@ from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
 
+from . import statecache
 from .models import Membership, Organization, Stakeholder
+from .statecache import State
 
 
 class Perm(enum.Enum):
@@ -45,6 +47,9 @@ class OrgContext:
 
     organization: Organization
     membership: Membership
+    # Where the organization's data stands (roles.statecache), read with the membership; None
+    # where writes are not counted (SQLite) or the context was built by hand.
+    state: State | None = None
 
     @property
     def access(self) -> str:
@@ -122,14 +127,17 @@ def org_context(user: Any, org_slug: str) -> OrgContext:
     n = len(_ORGANIZATION_FIELDS)
     organization = Organization.from_db(db, _ORGANIZATION_FIELDS, row[:n])
     membership = Membership.from_db(db, _MEMBERSHIP_FIELDS, row[n : n + len(_MEMBERSHIP_FIELDS)])
-    membership.person_id = row[-1]
+    membership.person_id = row[n + len(_MEMBERSHIP_FIELDS)]
     membership.organization = organization
     membership.user = user
-    return OrgContext(organization=organization, membership=membership)
+    state = statecache.state_of(organization.pk, row[-5:])
+    return OrgContext(organization=organization, membership=membership, state=state)
 
 
 # The membership of user %s in the organization of slug %s, with the id of the user's person
-# there (the first by name, as `Stakeholder`'s ordering gives it). Only columns that need no
+# there (the first by name, as `Stakeholder`'s ordering gives it), then where the organization's
+# data stands (roles.statecache: the database's epoch, the organization's summed weights and row
+# count, then those of the rows no organization owns). Only columns that need no
 # converter are read (no dates, which SQLite returns as text); any other field (`created_at`, a
 # field added later) loads on first use, as with `.only()`. tests/test_org_context.py checks it.
 _ORGANIZATION_FIELDS = ["id", "slug", "name", "go_to_market"]
@@ -139,7 +147,12 @@ SELECT o.id, o.slug, o.name, o.go_to_market,
        m.id, m.user_id, m.organization_id, m.access,
        (SELECT p.id FROM roles_stakeholder p
          WHERE p.organization_id = o.id AND p.user_id = m.user_id
-         ORDER BY p.full_name, p.id LIMIT 1)
+         ORDER BY p.full_name, p.id LIMIT 1),
+       (SELECT e.token FROM wp_state_epoch e LIMIT 1),
+       (SELECT CAST(COALESCE(SUM(c.weight), 0) AS bigint) FROM wp_state_change c WHERE c.organization_id = o.id),
+       (SELECT COUNT(*) FROM wp_state_change c WHERE c.organization_id = o.id),
+       (SELECT CAST(COALESCE(SUM(g.weight), 0) AS bigint) FROM wp_state_change g WHERE g.organization_id IS NULL),
+       (SELECT COUNT(*) FROM wp_state_change g WHERE g.organization_id IS NULL)
   FROM roles_membership m JOIN roles_organization o ON o.id = m.organization_id
  WHERE o.slug = %s AND m.user_id = %s
 """
@@ -171,11 +184,15 @@ OrgPage = Callable[Concatenate[OrgRequest, Params], HttpResponse]
 Page = Callable[..., HttpResponse]
 
 
-def org_view(perm: Perm = Perm.VIEW) -> Callable[[OrgPage[Params]], Page]:
+def org_view(perm: Perm = Perm.VIEW, *, cached: str | None = None) -> Callable[[OrgPage[Params]], Page]:
     """Decorate a page view taking `org` from its URL.
 
     Anonymous users go to login; non-members get 404; members lacking `perm` get
     403. The view receives an `OrgRequest` (`request.ctx`) and keeps its kwargs.
+
+    `cached` ("day" or "minute", what the page's words about time are precise to) answers a
+    GET the view answered before, for the same member at the same state of the organization's
+    data, from the cache (roles.statecache): only for a page drawn from the database alone.
     """
 
     def decorator(view: OrgPage[Params]) -> Page:
@@ -185,6 +202,10 @@ def org_view(perm: Perm = Perm.VIEW) -> Callable[[OrgPage[Params]], Page]:
             ctx = org_context(request.user, org)
             org_request = with_context(request, ctx)
             ctx.require(perm)
+            if cached:
+                return statecache.serve(
+                    org_request, ctx.state, lambda: view(org_request, *args, **kwargs), fresh=cached
+                )
             return view(org_request, *args, **kwargs)
 
         return wrapper

@@ -14,6 +14,7 @@ from roles.forms.functions import add_domain_error
 from roles.models import Function
 from roles.permissions import OrgRequest, Perm, org_view
 from roles.services import invites
+from roles.statecache import MINUTE
 from wholeproduct.errors import DomainError
 
 from ..forms.reviews import CampaignForm, end_of_day
@@ -24,7 +25,7 @@ from ..selectors import products as selectors
 from ..services import campaigns as services
 
 
-@org_view(Perm.RESOLVE)
+@org_view(Perm.RESOLVE, cached=MINUTE)
 @require_GET
 def campaign_list(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization
@@ -90,7 +91,7 @@ def _campaign_or_404(request: OrgRequest, pk: int) -> ReviewCampaign:
     return campaign
 
 
-@org_view(Perm.RESOLVE)
+@org_view(Perm.RESOLVE, cached=MINUTE)
 @require_GET
 def campaign_detail(request: OrgRequest, pk: int) -> HttpResponse:
     """Its figures, burn-up and a page of its people: live from the read model while it is open,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from domain.coverage.rows import LAYERS
 from roles.models import Disruption
 from roles.permissions import OrgContext, OrgRequest, Perm, org_view
+from roles.statecache import DAY
 from shared.charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
 
 from ..models import CoverageReport, Product
@@ -99,7 +100,7 @@ class DisruptionEntry:
     touched: Touched  # its first functions by name, and how many
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def dashboard(request: OrgRequest) -> HttpResponse:
     ctx: OrgContext = request.ctx

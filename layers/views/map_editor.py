@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from roles.models import Function
 from roles.permissions import OrgRequest, Perm, org_view
+from roles.statecache import DAY
 from wholeproduct.errors import Conflict, DomainError
 
 from ..forms.map_editor import (
@@ -141,7 +142,7 @@ def _back_to_map(product: Product, request: OrgRequest, anchor: str = "") -> Htt
 # ---------------------------------------------------------------- pages
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def product_map(request: OrgRequest, product: str) -> HttpResponse:
     item = _product(request, product)

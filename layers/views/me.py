@@ -15,6 +15,7 @@ from roles.forms.functions import add_domain_error
 from roles.models import Stakeholder
 from roles.permissions import OrgRequest, Perm, org_view
 from roles.services import invites
+from roles.statecache import DAY
 from wholeproduct.errors import DomainError
 
 from ..forms.reviews import ReviewForm
@@ -41,7 +42,7 @@ def _unlinked_record(request: OrgRequest) -> Stakeholder | None:
     )
 
 
-@org_view(Perm.REVIEW)
+@org_view(Perm.REVIEW, cached=DAY)
 @require_GET
 def me(request: OrgRequest) -> HttpResponse:
     ctx = request.ctx
@@ -56,7 +57,7 @@ def me(request: OrgRequest) -> HttpResponse:
     return render(request, "layers/me.html", {"role": role})
 
 
-@org_view(Perm.REVIEW)
+@org_view(Perm.REVIEW, cached=DAY)
 @require_GET
 def me_picture(request: OrgRequest, product: str) -> HttpResponse:
     """The picture of one of the requester's own products, for "my role" to load when scrolled to."""

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from roles.forms.functions import add_domain_error
 from roles.permissions import OrgRequest, Perm, org_view
+from roles.statecache import DAY
 from wholeproduct.errors import DomainError
 
 from ..forms.products import ProductForm
@@ -16,7 +17,7 @@ from ..selectors import products as selectors
 from ..services import products as services
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def product_list(request: OrgRequest) -> HttpResponse:
     products = selectors.products_for_list(request.ctx)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from roles.permissions import OrgContext, OrgRequest, Perm, org_view
+from roles.statecache import DAY
 from wholeproduct.errors import DomainError, NotFound
 
 from ..exports import EXPORTERS, TABLES, report_size
@@ -57,7 +58,7 @@ def _ctx(request: OrgRequest) -> OrgContext:
     return request.ctx
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def report_list(request: OrgRequest) -> HttpResponse:
     ctx = _ctx(request)
@@ -114,7 +115,7 @@ def _visible_report(request: OrgRequest, pk: int) -> CoverageReport:
     return report
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def report_detail(request: OrgRequest, pk: int) -> HttpResponse:
     ctx = _ctx(request)

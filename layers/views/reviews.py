@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from roles.forms.functions import add_domain_error
 from roles.permissions import OrgRequest, Perm, org_view
+from roles.statecache import MINUTE
 from wholeproduct.errors import Conflict, DomainError, Forbidden
 
 from ..forms.reviews import ChangeForm, KeepForm
@@ -25,7 +26,7 @@ from ..services import reviews as services
 PROGRESS_PAGE = 50  # functions per page of the progress table
 
 
-@org_view(Perm.RESOLVE)
+@org_view(Perm.RESOLVE, cached=MINUTE)
 @require_GET
 def review_inbox(request: OrgRequest) -> HttpResponse:
     ctx = request.ctx

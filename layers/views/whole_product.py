@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from roles.permissions import OrgRequest, Perm, org_view
+from roles.statecache import DAY
 
 from ..readmodel.read import live_layers, live_summary
 from ..selectors import products as selectors
@@ -18,7 +19,7 @@ from ..selectors.rings import product_rings
 TABLE_LIMIT = 40
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def whole_product(request: OrgRequest, product: str) -> HttpResponse:
     item = selectors.product_for(request.ctx, product)

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .. import statecache
 from ..filters import FilterBackend
 from ..permissions import GRANTS, OrgContext, Perm, org_context
 
@@ -109,6 +110,29 @@ class OrgAccess(APIView):
     permission_classes = [IsAuthenticated, OrgPermission]
     action_perms: dict[str, Perm] = {}
     conflict_actions: frozenset[str] = frozenset()
+    # Reads (a list, one object, an APIView's GET) answered again from the cache at the same
+    # state of the organization's data (roles.statecache); None for a view whose answer
+    # depends on more than the database (a job's progress, kept in the cache).
+    state_cache: str | None = statecache.DAY
+    state_cached_actions = frozenset({None, "list", "retrieve"})
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """After authentication and the permission check: a GET this view answered before at
+        the same state is answered from the cache (dispatch calls `self.get` next)."""
+        super().initial(request, *args, **kwargs)
+        action = getattr(self, "action", None)
+        if self.state_cache is None or request.method != "GET" or action not in self.state_cached_actions:
+            return
+        handler = getattr(self, "get", None)  # a viewset has one only where GET is routed
+        if handler is None:
+            return
+        fresh = self.state_cache
+
+        def cached(request: Request, *args: Any, **kwargs: Any) -> Response:
+            produce = lambda: handler(request, *args, **kwargs)  # noqa: E731
+            return statecache.serve_data(request, self.ctx.state, produce, fresh=fresh)
+
+        setattr(self, "get", cached)  # noqa: B010 - dispatch looks the handler up after initial()
 
     @classmethod
     def perm_for(cls, action: str | None, method: str | None) -> Perm:

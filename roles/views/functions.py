@@ -20,6 +20,7 @@ from ..models import Function
 from ..permissions import OrgRequest, Perm, org_view
 from ..selectors import functions as selectors
 from ..services import functions as services
+from ..statecache import DAY
 from .people import PAGE_SIZE, _is_partial
 
 
@@ -35,7 +36,7 @@ def _to_row(function: Function) -> HttpResponse:
     return redirect(f"{url}#function-{function.pk}")
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def function_list(request: OrgRequest) -> HttpResponse:
     """A page of functions, grouped by category, with a live search (htmx swaps the results)."""

@@ -16,11 +16,12 @@ from ..forms.members import AccessForm, InviteForm
 from ..models import Membership, Stakeholder
 from ..permissions import OrgRequest, Perm, org_view
 from ..services import invites, members
+from ..statecache import MINUTE
 
 PAGE_SIZE = 50
 
 
-@org_view(Perm.ADMIN)
+@org_view(Perm.ADMIN, cached=MINUTE)
 @require_GET
 def member_list(request: OrgRequest) -> HttpResponse:
     """A page of members (by email, or those matching the search), their person, and a page of

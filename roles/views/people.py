@@ -23,6 +23,7 @@ from ..pickers import SUGGESTIONS
 from ..selectors import functions as selectors
 from ..services import people as services
 from ..services.invites import INVITE_STATE_LABELS, InviteState, invite_states
+from ..statecache import DAY
 
 PAGE_SIZE = 50
 
@@ -33,7 +34,7 @@ def _is_partial(request: OrgRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def people_list(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization

@@ -30,6 +30,7 @@ from ..permissions import OrgRequest, Perm, org_view
 from ..selectors import web as selectors
 from ..services import disruptions as disruption_services
 from ..services import partnerships as services
+from ..statecache import DAY
 
 TRUST_WORDS = {1: "broken", 2: "strained", 3: "workable", 4: "solid", 5: "strong"}
 DISRUPTIONS_PER_PAGE = 20
@@ -132,7 +133,7 @@ def _focus(request: HttpRequest, functions: list[Function]) -> Function | None:
 # --- the web page ------------------------------------------------------------------------------------
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def web(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization
@@ -406,7 +407,7 @@ def partnership_checkin(request: OrgRequest, pk: int) -> HttpResponse:
 # --- disruptions ---------------------------------------------------------------------------------------
 
 
-@org_view(Perm.VIEW)
+@org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def disruption_list(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization

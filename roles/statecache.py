@@ -1,0 +1,313 @@
+"""Pages and API lists served from a cache that cannot serve what a write has changed (issue 13).
+
+Every write to an organization's rows, by any code path (a service, a bulk statement, the
+read model's maintenance, an import, a restore, the admin), adds a row to `wp_state_change`
+in the same transaction, through PostgreSQL statement triggers that `install` puts on every
+table of the apps (and on the user table, whose rows every member's pages show). An
+organization's *state version* is the sum of its rows' weights, read by the organization
+context's one query (`roles.permissions.org_context`): it changes when, and only when, a
+transaction that wrote to the organization commits, and it is read before anything a page
+shows, so what a page renders is never older than the version it is stored under.
+
+`serve` stores a page's response under the requester, the address, the state version and the
+day (or the minute, for pages that say "3 minutes ago"), and answers the next identical request
+from the cache without running the view. Nothing needs invalidating: a write makes a new key.
+
+- Only GETs answered 200 are stored; a request with a message waiting (after a form's redirect)
+  is rendered, never stored nor served from the cache.
+- The CSRF token of a stored page is swapped for a placeholder, and each answer gets a fresh
+  token of its own requester's (a page stored for one browser works in another).
+- The triggers exist on PostgreSQL only; under SQLite (embedded mode) nothing is cached.
+- `compact` folds an organization's rows into one with their summed weight (the version is
+  unchanged), when the context query sees more than `COMPACT_AT` of them.
+- The cache down or failing is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import connection, connections, transaction
+from django.db.models import ForeignKey, Model
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+TABLE = "wp_state_change"
+EPOCH_TABLE = "wp_state_epoch"
+# The apps whose tables pages read: their every table gets a trigger, and the user table too.
+APPS = ("roles", "layers", "scenarios")
+COMPACT_AT = 64  # rows of one organization before they are folded into one
+TTL = 60 * 60  # seconds a stored answer lives (a new state makes a new key long before)
+CSRF_PLACEHOLDER = b"__wp-csrf-token__"
+_CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+DAY, MINUTE = "day", "minute"
+
+
+@dataclass(frozen=True)
+class State:
+    """Where an organization's data stands: what a stored answer is keyed on."""
+
+    epoch: str  # this database's (a fresh test database never meets another's keys)
+    organization: int  # the organization's version
+    everyone: int  # the version of the rows no organization owns (layers, the playbook)
+
+    @property
+    def key(self) -> str:
+        return f"{self.epoch}:{self.organization}:{self.everyone}"
+
+
+# --- the version -------------------------------------------------------------------------------
+
+
+def state_of(organization_id: int, row: tuple[Any, ...]) -> State | None:
+    """The state from the organization context query's last five columns (roles.permissions):
+    the epoch, the organization's version and row count, everyone's. Folds long runs of rows."""
+    epoch, version, rows, everyone, everyone_rows = row
+    if rows > COMPACT_AT:
+        compact(organization_id)
+    if everyone_rows > COMPACT_AT:
+        compact(None)
+    if not epoch or not installed():
+        return None
+    return State(epoch=epoch, organization=int(version), everyone=int(everyone))
+
+
+def compact(organization_id: int | None) -> None:
+    """Fold the organization's rows (None: everyone's) into one row of their summed weight.
+
+    The sum, the version, is the same before and after, in one transaction; rows of a
+    transaction still open are not seen, so not folded, and count when it commits. Two
+    foldings at once: the second waits for the first's rows, finds them gone, adds nothing."""
+    where = "organization_id IS NULL" if organization_id is None else "organization_id = %s"
+    params = [] if organization_id is None else [organization_id]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {TABLE} WHERE {where} RETURNING weight) "  # noqa: S608 - no input
+                f"INSERT INTO {TABLE} (organization_id, weight) "
+                f"SELECT %s, SUM(weight) FROM gone HAVING COUNT(*) > 0",
+                [*params, organization_id],
+            )
+    except Exception:  # a fold is housekeeping: the page goes on
+        logger.exception("Could not fold the state rows of organization %s", organization_id)
+
+
+def installed() -> bool:
+    """Whether writes are counted here: the triggers exist on PostgreSQL only."""
+    return connection.vendor == "postgresql" and getattr(settings, "STATE_CACHE", True)
+
+
+# --- the triggers ------------------------------------------------------------------------------
+
+_FUNCTION = """
+CREATE OR REPLACE FUNCTION wp_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_ARGV[0] = 'own' THEN
+        EXECUTE format('INSERT INTO wp_state_change (organization_id) '
+                       'SELECT DISTINCT %1$I FROM changed_rows WHERE %1$I IS NOT NULL', TG_ARGV[1]);
+    ELSIF TG_ARGV[0] = 'via' THEN
+        EXECUTE format('INSERT INTO wp_state_change (organization_id) SELECT DISTINCT p.organization_id '
+                       'FROM %I p WHERE p.id IN (SELECT %I FROM changed_rows)', TG_ARGV[2], TG_ARGV[1]);
+    ELSIF TG_ARGV[0] = 'user' THEN
+        EXECUTE format('INSERT INTO wp_state_change (organization_id) SELECT DISTINCT m.organization_id '
+                       'FROM roles_membership m WHERE m.user_id IN (SELECT %I FROM changed_rows)', TG_ARGV[1]);
+    ELSE
+        INSERT INTO wp_state_change (organization_id) VALUES (NULL);
+    END IF;
+    RETURN NULL;
+END
+$$;
+"""
+
+
+def install(using: str = "default") -> int:
+    """Create the table, the epoch and (PostgreSQL) a trigger per event on every table of `APPS`
+    and the user table. Idempotent; run after every `migrate` (roles.apps). Returns the number
+    of tables watched."""
+    db = connections[using]
+    with db.cursor() as cursor:
+        if db.vendor != "postgresql":
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY AUTOINCREMENT, "
+                "organization_id bigint NULL, weight bigint NOT NULL DEFAULT 1)"
+            )
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {EPOCH_TABLE} (token varchar(32) NOT NULL)")
+            cursor.execute(
+                "INSERT INTO wp_state_epoch (token) SELECT %s WHERE NOT EXISTS (SELECT 1 FROM wp_state_epoch)",
+                [secrets.token_hex(16)],
+            )
+            return 0
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigserial PRIMARY KEY, "
+            "organization_id bigint NULL, weight bigint NOT NULL DEFAULT 1)"
+        )
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_org ON wp_state_change (organization_id) INCLUDE (weight)")
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {EPOCH_TABLE} (token varchar(32) NOT NULL)")
+        cursor.execute(
+            "INSERT INTO wp_state_epoch (token) SELECT %s WHERE NOT EXISTS (SELECT 1 FROM wp_state_epoch)",
+            [secrets.token_hex(16)],
+        )
+        cursor.execute(_FUNCTION)
+        watched = watched_tables()
+        for table, args in watched.items():
+            quoted = ", ".join(f"'{arg}'" for arg in args)
+            for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+                cursor.execute(
+                    f'CREATE OR REPLACE TRIGGER "wp_note_{event.lower()}" AFTER {event} ON "{table}" '
+                    f"REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT "
+                    f"EXECUTE FUNCTION wp_note_change({quoted})"
+                )
+    return len(watched)
+
+
+def watched_tables() -> dict[str, tuple[str, ...]]:
+    """Each watched table and how its rows name their organization (the trigger's arguments):
+    ('own', column) a column of its own; ('via', column, table) a foreign key to a table that
+    has one; ('user', column) a user, whose memberships say which; ('everyone',) none."""
+    organization = apps.get_model("roles", "Organization")
+    user = apps.get_model(settings.AUTH_USER_MODEL)
+    models: list[type[Model]] = [user]
+    for label in APPS:
+        models += list(apps.get_app_config(label).get_models(include_auto_created=True))
+    out: dict[str, tuple[str, ...]] = {}
+    for model in models:
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        out[model._meta.db_table] = _owner(model, organization, user)
+    return out
+
+
+def _owner(model: type[Model], organization: type[Model], user: type[Model]) -> tuple[str, ...]:
+    if model is organization:
+        return ("own", "id")
+    if model is user:
+        return ("user", "id")
+    columns = {field.column: field for field in model._meta.concrete_fields}
+    if "organization_id" in columns:
+        return ("own", "organization_id")
+    keys = [field for field in model._meta.concrete_fields if isinstance(field, ForeignKey)]
+    for field in keys:
+        parent = field.related_model
+        if parent is organization:
+            return ("own", field.column)
+        if any(f.column == "organization_id" for f in parent._meta.concrete_fields):  # type: ignore[union-attr]
+            return ("via", field.column, parent._meta.db_table)  # type: ignore[union-attr]
+    for field in keys:
+        if field.related_model is user:
+            return ("user", field.column)
+    return ("everyone",)
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+def serve(
+    request: HttpRequest, state: State | None, render: Callable[[], HttpResponse], *, fresh: str = DAY
+) -> HttpResponse:
+    """The stored answer to this request at this state, or `render()`'s, stored for the next."""
+    if state is None or request.method != "GET" or _has_messages(request):
+        return render()
+    key = page_key(request, state, fresh)
+    stored = _get(key)
+    if stored is not None:
+        return _answer(request, stored)
+    response = render()
+    if _storable(response):
+        _set(key, _stored(request, response))
+    return response
+
+
+def serve_data(request: Any, state: State | None, produce: Callable[[], Any], *, fresh: str = DAY) -> Any:
+    """For the API: the stored `(status, data, headers)` of a list at this state, or produce's
+    DRF Response, stored. Returns a Response either way (built by the caller's class)."""
+    from rest_framework.response import Response
+
+    if state is None or request.method != "GET":
+        return produce()
+    key = page_key(request, state, fresh, api=True)
+    stored = _get(key)
+    if stored is not None:
+        status, data, headers = stored
+        return Response(data, status=status, headers=headers)
+    response = produce()
+    if response.status_code == 200 and not response.streaming:
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "vary")}
+        _set(key, (response.status_code, response.data, headers))
+    return response
+
+
+def page_key(request: HttpRequest, state: State, fresh: str, *, api: bool = False) -> str:
+    now = timezone.now()
+    moment = now.strftime("%Y%m%d%H%M") if fresh == MINUTE else timezone.localdate(now).isoformat()
+    varies = sorted((k, v) for k, v in request.headers.items() if k.lower().startswith("hx-"))
+    if api:
+        varies.append(("accept", request.headers.get("Accept", "")))
+    user = getattr(request, "user", None)
+    parts = [state.key, str(getattr(user, "pk", "")), request.get_full_path(), repr(varies), moment]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"state-page:{'api' if api else 'page'}:{digest}"
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    try:
+        return len(messages.get_messages(request)) > 0  # counts without marking them shown
+    except Exception:  # no message middleware (a bare test request)
+        return False
+
+
+def _storable(response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    kind = response.get("Content-Type", "")
+    return kind.startswith("text/html") or kind.startswith("application/json")
+
+
+def _stored(request: HttpRequest, response: HttpResponse) -> tuple[int, bytes, list[tuple[str, str]]]:
+    content = response.content
+    secret = request.META.get("CSRF_COOKIE")
+    if secret:
+        for token in set(_CANDIDATE.findall(content)):
+            if _unmask_cipher_token(token.decode()) == secret:
+                content = content.replace(token, CSRF_PLACEHOLDER)
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "vary")]
+    return response.status_code, content, headers
+
+
+def _answer(request: HttpRequest, stored: tuple[int, bytes, list[tuple[str, str]]]) -> HttpResponse:
+    status, content, headers = stored
+    if CSRF_PLACEHOLDER in content:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # the cache down: render
+        logger.warning("The page cache could not be read", exc_info=True)
+        return None
+
+
+def _set(key: str, value: Any) -> None:
+    try:
+        cache.set(key, value, TTL)
+    except Exception:
+        logger.warning("The page cache could not be written", exc_info=True)
