@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,10 @@ class Result:
     size: int | None = None  # bytes of the body
     probe_s: float = 0.0  # the warm-up and counted requests
     samples: list[float] = field(default_factory=list)  # seconds
+    # The same request with the state cache bypassed: the view runs, as on the first request
+    # after a write changed what the page shows (roles.statecache).
+    drawn_queries: int | None = None
+    drawn_samples: list[float] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -68,6 +73,10 @@ class Result:
     @property
     def median_ms(self) -> float | None:
         return 1000 * statistics.median(self.samples) if self.samples else None
+
+    @property
+    def drawn_median_ms(self) -> float | None:
+        return 1000 * statistics.median(self.drawn_samples) if self.drawn_samples else None
 
     @property
     def p95_ms(self) -> float | None:
@@ -89,11 +98,27 @@ def probe(visitors: Visitors, org: Org, targets: tuple[Target, ...]) -> list[Res
                 visitors.get(target, url)
             with CaptureQueriesContext(connection) as captured:
                 response = visitors.get(target, url)
+            with drawn(), CaptureQueriesContext(connection) as drawing:
+                visitors.get(target, url)
             result.probe_s = time.perf_counter() - started
             result.status, result.size = response.status_code, len(response.content)
             result.queries = len(captured.captured_queries)
+            result.drawn_queries = len(drawing.captured_queries)
         results.append(result)
     return results
+
+
+@contextmanager
+def drawn() -> Iterator[None]:
+    """Requests that bypass the state cache (the setting `roles.statecache.installed` reads)."""
+    from django.conf import settings
+
+    saved = getattr(settings, "STATE_CACHE", True)
+    settings.STATE_CACHE = False
+    try:
+        yield
+    finally:
+        settings.STATE_CACHE = saved
 
 
 def time_rounds(
@@ -108,3 +133,7 @@ def time_rounds(
             started = time.perf_counter()
             visitors.get(result.target, result.url)
             result.samples.append(time.perf_counter() - started)
+            with drawn():
+                started = time.perf_counter()
+                visitors.get(result.target, result.url)
+                result.drawn_samples.append(time.perf_counter() - started)

@@ -10,6 +10,11 @@ BUILD_BUDGET_S = 0.2  # per product at 5,000 functions
 IMPORT_BUDGET_S = 10.0
 DASHBOARD_SHARE = 0.25  # of the bare view's throughput
 MAIN = ("northwind", "bench-1000", "bench-5000")
+# Each request is measured two ways (bench/measure.py): as the app answers it again at the same
+# state of the organization's data (from the state cache), and drawn by its view (the first
+# request after a write changed what it shows). Their figures: (queries, ratio to login).
+ANSWERED, DRAWN = "answered again", "drawn"
+WAYS = {ANSWERED: ("queries", "x_login"), DRAWN: ("drawn_queries", "drawn_x_login")}
 GROWTH = ("bench-100", "bench-1000", "bench-5000")
 
 
@@ -21,28 +26,29 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
     for name, meta in requests["targets"].items():
         if meta["kind"] == "floor":
             continue
-        counts = [tenants[slug][name]["queries"] for slug in GROWTH if slug in tenants]
-        statuses = {tenants[slug][name]["status"] for slug in GROWTH if slug in tenants}
-        verdicts.append(
-            _verdict(
-                f"{name}: same queries at 100 / 1,000 / 5,000 functions",
-                "equal",
-                " / ".join(_n(c) for c in counts),
-                None if None in counts else (len(set(counts)) == 1 and statuses == {200}),
-                meta["required"],
-            )
-        )
-        for slug in MAIN:
-            times = tenants.get(slug, {}).get(name, {}).get("x_login")
+        for way, (queries, ratio) in WAYS.items():
+            counts = [tenants[slug][name].get(queries) for slug in GROWTH if slug in tenants]
+            statuses = {tenants[slug][name]["status"] for slug in GROWTH if slug in tenants}
             verdicts.append(
                 _verdict(
-                    f"{name} ({slug}) ≤ {PAGE_BUDGET:g}x login",
-                    f"≤ {PAGE_BUDGET:g}x",
-                    "—" if times is None else f"{times:.1f}x",
-                    None if times is None else times <= PAGE_BUDGET,
+                    f"{name}, {way}: same queries at 100 / 1,000 / 5,000 functions",
+                    "equal",
+                    " / ".join(_n(c) for c in counts),
+                    None if None in counts else (len(set(counts)) == 1 and statuses == {200}),
                     meta["required"],
                 )
             )
+            for slug in MAIN:
+                times = tenants.get(slug, {}).get(name, {}).get(ratio)
+                verdicts.append(
+                    _verdict(
+                        f"{name}, {way} ({slug}) ≤ {PAGE_BUDGET:g}x login",
+                        f"≤ {PAGE_BUDGET:g}x",
+                        "—" if times is None else f"{times:.1f}x",
+                        None if times is None else times <= PAGE_BUDGET,
+                        meta["required"],
+                    )
+                )
     for slug in MAIN:
         rows = tenants.get(slug, {})
         floor = rows.get("signed-in view", {}).get("x_login")
@@ -124,7 +130,9 @@ def print_run(run: dict[str, Any]) -> None:
             f"{org['partnerships']:,} links"
         )
     print()
-    print(table(run))
+    print(f"Answered again at the same state (the state cache):\n\n{table(run)}")
+    print()
+    print(f"Drawn by the view (the first request after a write changed what it shows):\n\n{table(run, DRAWN)}")
     print()
     print(growth(run))
     _print_builds(run.get("report_builds"))
@@ -142,10 +150,13 @@ def _load(values: Any) -> str:
     return " ".join(f"{v:.2f}" for v in values)
 
 
-def table(run: dict[str, Any]) -> str:
-    """Every page and API list of each measured tenant (Markdown): status, queries, median ms, x login."""
+def table(run: dict[str, Any], way: str = ANSWERED) -> str:
+    """Every page and API list of each measured tenant (Markdown), answered again or drawn:
+    status, queries, median ms, x login."""
     tenants = run["requests"]["tenants"]
     shown = [slug for slug in MAIN if slug in tenants]
+    queries, ratio = WAYS[way]
+    median = "median_ms" if way == ANSWERED else "drawn_median_ms"
     head = "| request | " + " | ".join(f"{slug}: HTTP · queries · ms · x login" for slug in shown) + " |"
     lines = [head, "|---|" + "---:|" * len(shown)]
     for name in run["requests"]["targets"]:
@@ -155,29 +166,35 @@ def table(run: dict[str, Any]) -> str:
             if row["url"] is None:
                 cells.append("no route")
                 continue
-            times = "—" if row["x_login"] is None else f"{row['x_login']:.1f}x"
-            cells.append(f"{row['status']} · {_n(row['queries'])} · {_ms(row['median_ms'])} · {times}")
+            times = "—" if row.get(ratio) is None else f"{row[ratio]:.1f}x"
+            cells.append(f"{row['status']} · {_n(row.get(queries))} · {_ms(row.get(median))} · {times}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def growth(run: dict[str, Any]) -> str:
-    """Each page's queries and median ms at 100 → 1,000 → 5,000 functions (Markdown)."""
+    """Each page's queries, median ms and x login at 100 → 1,000 → 5,000 functions (Markdown),
+    answered again, then drawn."""
     tenants = run["requests"]["tenants"]
     shown = [slug for slug in GROWTH if slug in tenants]
+    sizes = " → ".join(s.removeprefix("bench-") for s in shown)
     lines = [
-        "| request | queries " + " → ".join(s.removeprefix("bench-") for s in shown) + " | median ms | x login |",
-        "|---|---|---|---|",
+        f"| request | queries {sizes} (again · drawn) | median ms again | median ms drawn | x login again · drawn |",
+        "|---|---|---|---|---|",
     ]
     for name, meta in run["requests"]["targets"].items():
         if meta["kind"] == "floor":
             continue
         rows = [tenants[slug][name] for slug in shown]
-        queries = " → ".join(_n(r["queries"]) for r in rows)
-        same = len({r["queries"] for r in rows}) == 1
-        ms = " → ".join(_ms(r["median_ms"]) for r in rows)
-        times = " → ".join("—" if r["x_login"] is None else f"{r['x_login']:.1f}" for r in rows)
-        lines.append(f"| {name} | {queries}{'' if same else ' (grows)'} | {ms} | {times} |")
+        cells = []
+        for queries in ("queries", "drawn_queries"):
+            counts = [r.get(queries) for r in rows]
+            cells.append(" → ".join(_n(c) for c in counts) + ("" if len(set(counts)) == 1 else " (grows)"))
+        ms = [" → ".join(_ms(r.get(m)) for r in rows) for m in ("median_ms", "drawn_median_ms")]
+        times = " · ".join(
+            " → ".join("—" if r.get(x) is None else f"{r[x]:.1f}" for r in rows) for x in ("x_login", "drawn_x_login")
+        )
+        lines.append(f"| {name} | {cells[0]} · {cells[1]} | {ms[0]} | {ms[1]} | {times} |")
     return "\n".join(lines)
 
 

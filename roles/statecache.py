@@ -18,8 +18,9 @@ from the cache without running the view. Nothing needs invalidating: a write mak
 - The CSRF token of a stored page is swapped for a placeholder, and each answer gets a fresh
   token of its own requester's (a page stored for one browser works in another).
 - The triggers exist on PostgreSQL only; under SQLite (embedded mode) nothing is cached.
-- `compact` folds an organization's rows into one with their summed weight (the version is
-  unchanged), when the context query sees more than `COMPACT_AT` of them.
+- `fold` replaces an organization's rows by one row of their summed weight (the version is
+  unchanged): the hourly task `roles.fold_state_changes` folds them all, and a request that
+  meets more than `COMPACT_AT` rows folds its organization's.
 - The cache down or failing is a miss, never an error.
 """
 
@@ -37,7 +38,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.db.models import ForeignKey, Model
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
@@ -49,7 +50,7 @@ TABLE = "wp_state_change"
 EPOCH_TABLE = "wp_state_epoch"
 # The apps whose tables pages read: their every table gets a trigger, and the user table too.
 APPS = ("roles", "layers", "scenarios")
-COMPACT_AT = 64  # rows of one organization before they are folded into one
+COMPACT_AT = 256  # rows of one organization a request folds into one (the hourly task folds all)
 TTL = 60 * 60  # seconds a stored answer lives (a new state makes a new key long before)
 CSRF_PLACEHOLDER = b"__wp-csrf-token__"
 _CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
@@ -74,35 +75,44 @@ class State:
 
 def state_of(organization_id: int, row: tuple[Any, ...]) -> State | None:
     """The state from the organization context query's last five columns (roles.permissions):
-    the epoch, the organization's version and row count, everyone's. Folds long runs of rows."""
+    the epoch, the organization's version and row count, everyone's. None where nothing is
+    cached. A long run of rows is folded on the way (the hourly task folds them all)."""
     epoch, version, rows, everyone, everyone_rows = row
-    if rows > COMPACT_AT:
-        compact(organization_id)
-    if everyone_rows > COMPACT_AT:
-        compact(None)
     if not epoch or not installed():
         return None
+    if rows > COMPACT_AT:
+        fold(organization_id)
+    if everyone_rows > COMPACT_AT:
+        fold(None)
     return State(epoch=epoch, organization=int(version), everyone=int(everyone))
 
 
-def compact(organization_id: int | None) -> None:
+def fold(organization_id: int | None) -> None:
     """Fold the organization's rows (None: everyone's) into one row of their summed weight.
 
-    The sum, the version, is the same before and after, in one transaction; rows of a
-    transaction still open are not seen, so not folded, and count when it commits. Two
-    foldings at once: the second waits for the first's rows, finds them gone, adds nothing."""
+    One statement, so atomic: the sum, the version, is the same before and after. Rows of a
+    transaction still open are not seen, so not folded, and count when it commits. Two folds at
+    once: the second waits for the first's rows, finds them gone, adds nothing."""
     where = "organization_id IS NULL" if organization_id is None else "organization_id = %s"
     params = [] if organization_id is None else [organization_id]
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH gone AS (DELETE FROM {TABLE} WHERE {where} RETURNING weight) "  # noqa: S608 - no input
-                f"INSERT INTO {TABLE} (organization_id, weight) "
-                f"SELECT %s, SUM(weight) FROM gone HAVING COUNT(*) > 0",
-                [*params, organization_id],
-            )
-    except Exception:  # a fold is housekeeping: the page goes on
-        logger.exception("Could not fold the state rows of organization %s", organization_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {TABLE} WHERE {where} RETURNING weight) "  # noqa: S608 - no input
+            f"INSERT INTO {TABLE} (organization_id, weight) "
+            f"SELECT %s, SUM(weight) FROM gone HAVING COUNT(*) > 0",
+            [*params, organization_id],
+        )
+
+
+def fold_all() -> int:
+    """Fold every organization's rows, one row each (the hourly task); returns the rows left."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {TABLE} RETURNING organization_id, weight) "  # noqa: S608 - no input
+            f"INSERT INTO {TABLE} (organization_id, weight) "
+            "SELECT organization_id, SUM(weight) FROM gone GROUP BY organization_id"
+        )
+        return cursor.rowcount
 
 
 def installed() -> bool:
@@ -231,8 +241,9 @@ def serve(
 
 
 def serve_data(request: Any, state: State | None, produce: Callable[[], Any], *, fresh: str = DAY) -> Any:
-    """For the API: the stored `(status, data, headers)` of a list at this state, or produce's
-    DRF Response, stored. Returns a Response either way (built by the caller's class)."""
+    """For the API (a DRF request after its permission check): the stored answer to this read at
+    this state, or `produce()`'s DRF Response, stored. JSON is stored rendered (a hit costs a
+    cache read); another format (the browsable API) is stored as data and rendered each time."""
     from rest_framework.response import Response
 
     if state is None or request.method != "GET":
@@ -240,13 +251,28 @@ def serve_data(request: Any, state: State | None, produce: Callable[[], Any], *,
     key = page_key(request, state, fresh, api=True)
     stored = _get(key)
     if stored is not None:
-        status, data, headers = stored
-        return Response(data, status=status, headers=headers)
+        status, body, headers = stored
+        if isinstance(body, bytes):
+            response = HttpResponse(body, status=status)
+            for name, value in headers.items():
+                response[name] = value
+            return response
+        return Response(body, status=status, headers=headers)
     response = produce()
-    if response.status_code == 200 and not response.streaming:
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "vary")}
+    if response.status_code != 200 or not isinstance(response, Response):
+        return response
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "vary", "allow")}
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or renderer.format != "json":
         _set(key, (response.status_code, response.data, headers))
-    return response
+        return response
+    context = {"request": request, "response": response, "view": None}
+    body = renderer.render(response.data, request.accepted_media_type, context)
+    answer = HttpResponse(body, status=response.status_code, content_type=renderer.media_type)
+    for name, value in headers.items():
+        answer[name] = value
+    _set(key, (response.status_code, body, {**headers, "Content-Type": renderer.media_type}))
+    return answer
 
 
 def page_key(request: HttpRequest, state: State, fresh: str, *, api: bool = False) -> str:
@@ -284,7 +310,7 @@ def _stored(request: HttpRequest, response: HttpResponse) -> tuple[int, bytes, l
         for token in set(_CANDIDATE.findall(content)):
             if _unmask_cipher_token(token.decode()) == secret:
                 content = content.replace(token, CSRF_PLACEHOLDER)
-    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "vary")]
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
     return response.status_code, content, headers
 
 

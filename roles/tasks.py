@@ -26,6 +26,14 @@ def apply_due_disruptions() -> int:
     return disruptions.apply_due_disruptions()
 
 
+@shared_task(name="roles.fold_state_changes", ignore_result=True)
+def fold_state_changes() -> int:
+    """Fold the state cache's rows, one per organization (hourly; the versions are unchanged)."""
+    from . import statecache
+
+    return statecache.fold_all() if statecache.installed() else 0
+
+
 # Named "layers.…" since issue 4, when it lived there: the name is what queued messages carry.
 @shared_task(name="layers.send_invites", ignore_result=True, **RETRY)
 def send_invites(items: list[list[int]], base_url: str) -> int:

@@ -243,6 +243,14 @@ def _production_mode_test_overrides():
 
 
 @pytest.fixture
+def drawn(settings):
+    """Pages and API reads drawn by their views every time, the state cache bypassed
+    (roles.statecache): for the tests that count what a view itself does (its queries at two
+    sizes), which a second request answered from the cache would hide."""
+    settings.STATE_CACHE = False
+
+
+@pytest.fixture
 def eager_tasks():
     """Run Celery tasks in-process (their email lands in `mail.outbox`).
 

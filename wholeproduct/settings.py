@@ -363,6 +363,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Entries beat's database scheduler installs (and keeps) at start, besides those of migrations.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "sweep stuck jobs": {"task": "wholeproduct.sweep_stuck_jobs", "schedule": float(SWEEP_EVERY_SECONDS)},
+    # The state cache's change rows, folded to one per organization (roles/statecache.py).
+    "fold state changes": {"task": "roles.fold_state_changes", "schedule": 3600.0},
 }
 if EMBEDDED:
     CELERY_BEAT_SCHEDULE["worker heartbeat"] = {

@@ -239,6 +239,7 @@ def test_a_stakeholder_without_a_product_is_told_what_to_expect(client, org):
     assert "No product for you yet" in html
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_dashboard_runs_the_same_queries_for_a_small_or_a_large_portfolio(
     leader_client, scenario, django_assert_num_queries
 ):
@@ -288,6 +289,7 @@ def test_the_layer_table_partial_draws_live_coverage_and_a_snapshot_alike(scenar
 # --- one truth: live numbers (issue 13 item 6) ---------------------------------------------------
 
 
+@pytest.mark.usefixtures("drawn")  # reads the view's template context
 def test_the_dashboard_and_the_product_page_show_the_same_live_score_after_every_edit(leader_client, scenario, leader):
     from layers.readmodel.read import live_coverage
     from layers.services import assignments, reviews

@@ -43,6 +43,7 @@ def _gaps(response) -> list[tuple[str, str, str]]:
     return [(item.product.name, item.gap["kind"], item.gap["message"]) for item in response.context["top_gaps"]]
 
 
+@pytest.mark.usefixtures("drawn")  # reads the view's template context
 def test_the_top_gaps_are_cut_from_a_snapshot_once_then_read_from_the_cache(leader_client, scenario):
     report = build(scenario.product)
 

@@ -165,6 +165,7 @@ def test_an_open_campaign_is_announced(stakeholder_client, world, leader):
     assert "Review requested by" in stakeholder_client.get("/o/acme/me/").content.decode()
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_page_runs_the_same_queries_for_one_or_many_products(
     stakeholder_client, world, org, cs_function, stakeholder_user, django_assert_num_queries
 ):

@@ -168,6 +168,7 @@ def test_the_list_preselects_the_newest_report_and_the_one_before_it(leader_clie
     assert (response.context["pick_a"], response.context["pick_b"]) == (older.pk, newest.pk)
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_list_runs_the_same_queries_for_few_or_many_reports(leader_client, scenario, django_assert_num_queries):
     build(scenario.product)
     leader_client.get(LIST)
@@ -194,6 +195,7 @@ def test_a_report_shows_its_numbers_layers_gaps_and_where_each_gap_is_fixed(lead
     assert "Compare with previous" not in html  # the first report has no previous one
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_a_report_runs_the_same_queries_whatever_its_history(leader_client, scenario, django_assert_num_queries):
     first = build(scenario.product)
     leader_client.get(detail(first))
@@ -206,6 +208,7 @@ def test_a_report_runs_the_same_queries_whatever_its_history(leader_client, scen
     assert "Compare with previous" in response.text
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_a_large_snapshot_shows_a_page_of_its_gaps_and_a_picture_cut_to_what_it_can_show(
     leader_client, report, django_assert_num_queries
 ):

@@ -54,6 +54,7 @@ def test_the_nav_shows_members_to_admins_only(admin_client_, leader_client):
     assert 'href="/o/acme/members/"' not in leader_client.get("/o/acme/").content.decode()
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_page_runs_the_same_queries_for_few_or_many_members(admin_client_, org, django_assert_num_queries):
     def add(n: int) -> None:
         for i in range(n):

@@ -181,6 +181,7 @@ def test_it_shows_a_helpful_empty_state(leader_client, org):
     assert "Add the first person" in response.text
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_list_runs_the_same_number_of_queries_for_3_or_30_people(leader_client, org, django_assert_num_queries):
     def add(count: int) -> None:
         for _ in range(count):

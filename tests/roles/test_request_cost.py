@@ -30,6 +30,7 @@ def test_sessions_are_cached_and_written_through_to_the_database():
     assert settings.SESSION_ENGINE == "wholeproduct.sessions"
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_a_signed_in_page_reads_no_session_and_the_context_in_one_query(leader_client):
     response, sql = _sql(leader_client, reverse("disruption-list", kwargs={"org": "acme"}))
     assert not [q for q in sql if "django_session" in q]
@@ -40,6 +41,7 @@ def test_a_signed_in_page_reads_no_session_and_the_context_in_one_query(leader_c
     assert b"My role" not in response.content  # the leader is nobody's person here
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_navigation_offers_my_role_to_a_leader_who_is_also_a_person(leader_client, leader, cs_function):
     from ..factories import StakeholderFactory
 

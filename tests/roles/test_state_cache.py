@@ -129,8 +129,10 @@ def test_a_write_that_rolls_back_leaves_the_version_as_it_was(org):
 
 
 def test_folding_the_rows_keeps_the_version(org, leader):
-    for n in range(statecache.COMPACT_AT + 5):
-        FunctionFactory(organization=org, name=f"Team {n}")
+    with connection.cursor() as cursor:  # as many writes as a busy hour
+        cursor.executemany(
+            "INSERT INTO wp_state_change (organization_id) VALUES (%s)", [[org.pk]] * (statecache.COMPACT_AT + 5)
+        )
     before = _version(org)
     ctx = org_context(leader, org.slug)  # sees too many rows: folds them
     with connection.cursor() as cursor:
@@ -138,6 +140,21 @@ def test_folding_the_rows_keeps_the_version(org, leader):
         assert cursor.fetchone()[0] == 1
     assert _version(org) == before == ctx.state.organization
     assert org_context(leader, org.slug).state == ctx.state
+
+
+def test_the_hourly_fold_keeps_every_organizations_version(org, other_org):
+    for n in range(5):
+        FunctionFactory(organization=org, name=f"Team {n}")
+        FunctionFactory(organization=other_org, name=f"Team {n}")
+    Layer.objects.filter(key="core").update(name="Core product")
+    before = (_version(org), _version(other_org), _everyone())
+    from roles.tasks import fold_state_changes
+
+    fold_state_changes()
+    assert (_version(org), _version(other_org), _everyone()) == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM wp_state_change GROUP BY organization_id HAVING count(*) > 1")
+        assert cursor.fetchall() == []
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -261,3 +278,21 @@ def test_a_person_moved_shows_on_the_people_api_at_once(org, leader, cs_function
     person.save()
     row = next(r for r in client.get(url).json()["results"] if r["full_name"] == "Robin Moved")
     assert str(pm.pk) in str(row) or pm.name in str(row)
+
+
+def test_an_answer_from_the_cache_keeps_the_views_headers(org, leader_client):
+    url = reverse("people-list", kwargs={"org": org.slug})
+    drawn = leader_client.get(url)
+    again, queries = _get(leader_client, url)
+    assert queries <= 3
+    assert again["Vary"] == drawn["Vary"] and "HX-Request" in again["Vary"]
+    assert again["Content-Type"] == drawn["Content-Type"]
+
+
+def test_an_htmx_request_gets_its_own_answer(org, leader_client, cs_function):
+    StakeholderFactory(function=cs_function, full_name="Robin Partial")
+    url = reverse("people-list", kwargs={"org": org.slug})
+    whole = leader_client.get(url).content
+    partial = leader_client.get(url, HTTP_HX_REQUEST="true").content
+    assert whole != partial and b"<html" in whole and b"<html" not in partial
+    assert leader_client.get(url).content.count(b"<html") == 1

@@ -260,6 +260,7 @@ def test_the_inbox_can_be_narrowed_to_one_product(leader_client, world, org, cs_
     assert "Support leads onboarding" not in html and "No open disputes" in html
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_inbox_runs_the_same_queries_for_a_small_or_large_organization(
     leader_client, world, org, cs_function, django_assert_num_queries
 ):

@@ -78,6 +78,7 @@ def test_a_web_without_links_invites_the_first_one(leader_client, engineering):
     assert "No partnerships yet" in text and NEW in text
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_web_page_costs_the_same_queries_for_ten_or_a_hundred_and_fifty_links(leader_client, org):
     functions = [make(org, f"Function {i:02d}", Function.Category.values[i % 5]) for i in range(25)]
     pairs = [(a, b) for i, a in enumerate(functions) for b in functions[i + 1 :]]
