@@ -62,12 +62,13 @@ class State:
     """Where an organization's data stands: what a stored answer is keyed on."""
 
     epoch: str  # this database's (a fresh test database never meets another's keys)
+    organization_id: int
     organization: int  # the organization's version
     everyone: int  # the version of the rows no organization owns (layers, the playbook)
 
     @property
     def key(self) -> str:
-        return f"{self.epoch}:{self.organization}:{self.everyone}"
+        return f"{self.epoch}:{self.organization_id}:{self.organization}:{self.everyone}"
 
 
 # --- the version -------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ def state_of(organization_id: int, row: tuple[Any, ...]) -> State | None:
         fold(organization_id)
     if everyone_rows > COMPACT_AT:
         fold(None)
-    return State(epoch=epoch, organization=int(version), everyone=int(everyone))
+    return State(epoch=epoch, organization_id=organization_id, organization=int(version), everyone=int(everyone))
 
 
 def fold(organization_id: int | None) -> None:

@@ -296,3 +296,19 @@ def test_an_htmx_request_gets_its_own_answer(org, leader_client, cs_function):
     partial = leader_client.get(url, HTTP_HX_REQUEST="true").content
     assert whole != partial and b"<html" in whole and b"<html" not in partial
     assert leader_client.get(url).content.count(b"<html") == 1
+
+
+def test_an_address_that_changes_hands_is_not_answered_with_the_other_organizations_page(org, other_org):
+    user = UserFactory(email="both@acme.test")
+    MembershipFactory(user=user, organization=org, access=Membership.Access.LEADER)
+    MembershipFactory(user=user, organization=other_org, access=Membership.Access.LEADER)
+    client = client_for(user)
+    FunctionFactory(organization=org, name="Only at Acme")
+    url = reverse("function-list", kwargs={"org": "acme"})
+    assert b"Only at Acme" in client.get(url).content
+    type(org).objects.filter(pk=org.pk).update(slug="acme-old")
+    type(other_org).objects.filter(pk=other_org.pk).update(slug="acme")  # the address now names Globex
+    assert b"Only at Acme" not in client.get(url).content
+    # Two organizations at equal versions never share a key: it names the organization itself.
+    same = {"epoch": "e", "organization": 5, "everyone": 0}
+    assert statecache.State(organization_id=1, **same).key != statecache.State(organization_id=2, **same).key
