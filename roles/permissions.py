@@ -184,7 +184,9 @@ OrgPage = Callable[Concatenate[OrgRequest, Params], HttpResponse]
 Page = Callable[..., HttpResponse]
 
 
-def org_view(perm: Perm = Perm.VIEW, *, cached: str | None = None) -> Callable[[OrgPage[Params]], Page]:
+def org_view(
+    perm: Perm = Perm.VIEW, *, cached: str | None = None, drawn_with: tuple[str, ...] = ()
+) -> Callable[[OrgPage[Params]], Page]:
     """Decorate a page view taking `org` from its URL.
 
     Anonymous users go to login; non-members get 404; members lacking `perm` get
@@ -193,6 +195,8 @@ def org_view(perm: Perm = Perm.VIEW, *, cached: str | None = None) -> Callable[[
     `cached` ("day" or "minute", what the page's words about time are precise to) answers a
     GET the view answered before, for the same member at the same state of the organization's
     data, from the cache (roles.statecache): only for a page drawn from the database alone.
+    A request carrying one of the query parameters `drawn_with` (one that shows something kept
+    elsewhere, a job's progress) is always drawn.
     """
 
     def decorator(view: OrgPage[Params]) -> Page:
@@ -202,7 +206,7 @@ def org_view(perm: Perm = Perm.VIEW, *, cached: str | None = None) -> Callable[[
             ctx = org_context(request.user, org)
             org_request = with_context(request, ctx)
             ctx.require(perm)
-            if cached:
+            if cached and not any(name in request.GET for name in drawn_with):
                 return statecache.serve(
                     org_request, ctx.state, lambda: view(org_request, *args, **kwargs), fresh=cached
                 )

@@ -58,7 +58,7 @@ def _ctx(request: OrgRequest) -> OrgContext:
     return request.ctx
 
 
-@org_view(Perm.VIEW, cached=DAY)
+@org_view(Perm.VIEW, cached=DAY, drawn_with=("job",))  # a build's progress is kept in the cache
 @require_GET
 def report_list(request: OrgRequest) -> HttpResponse:
     ctx = _ctx(request)

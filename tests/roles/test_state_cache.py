@@ -312,3 +312,13 @@ def test_an_address_that_changes_hands_is_not_answered_with_the_other_organizati
     # Two organizations at equal versions never share a key: it names the organization itself.
     same = {"epoch": "e", "organization": 5, "everyone": 0}
     assert statecache.State(organization_id=1, **same).key != statecache.State(organization_id=2, **same).key
+
+
+def test_a_page_showing_a_jobs_progress_is_always_drawn(org, leader_client):
+    url = reverse("report-list", kwargs={"org": org.slug}) + "?job=0b6f5f3e-3c55-4d5e-9a43-6a2b3f1a0c11"
+    _, first = _get(leader_client, url)
+    _, again = _get(leader_client, url)
+    assert again == first  # the progress lives in the cache, not in the state the key follows
+    plain = reverse("report-list", kwargs={"org": org.slug})
+    leader_client.get(plain)
+    assert _get(leader_client, plain)[1] < first
