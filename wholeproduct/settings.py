@@ -380,6 +380,10 @@ if EMBEDDED:
 EXPORT_INLINE_MAX_ROWS = _int("EXPORT_INLINE_MAX_ROWS", 500)
 EXPORT_KEEP_HOURS = _int("EXPORT_KEEP_HOURS", 24)
 
+# A page or API read asked again at the same state of the organization's data is answered from
+# the cache (roles/statecache.py; PostgreSQL only, nothing is cached under SQLite).
+STATE_CACHE = _bool("STATE_CACHE", True)
+
 REST_FRAMEWORK = {
     # Token first: an anonymous request then answers 401 with `WWW-Authenticate: Token`
     # (DRF takes the header from the first class; session auth has none and would say 403).
