@@ -26,12 +26,14 @@ from the cache without running the view. Nothing needs invalidating: a write mak
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -55,6 +57,9 @@ TTL = 60 * 60  # seconds a stored answer lives (a new state makes a new key long
 CSRF_PLACEHOLDER = b"__wp-csrf-token__"
 _CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 DAY, MINUTE = "day", "minute"
+# What a stored answer was drawn with besides the data (code_version).
+CODE_FOLDERS = ("wholeproduct", "shared", "domain", "roles", "layers", "scenarios", "templates", "static")
+CODE_SUFFIXES = frozenset({".py", ".html", ".css", ".js", ".svg", ".txt"})
 
 
 @dataclass(frozen=True)
@@ -276,6 +281,24 @@ def serve_data(request: Any, state: State | None, produce: Callable[[], Any], *,
     return answer
 
 
+@functools.cache
+def code_version() -> str:
+    """What this process serves: the `RELEASE` setting if there is one, else a digest of the
+    code, templates and static files as they are on disk (names, sizes, modification times). A
+    deploy changes it, so an answer stored by the code before is never served by the code after."""
+    release = getattr(settings, "RELEASE", "")
+    if release:
+        return str(release)
+    digest = hashlib.sha256()
+    root = Path(settings.BASE_DIR)
+    for folder in CODE_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in CODE_SUFFIXES and path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def page_key(request: HttpRequest, state: State, fresh: str, *, api: bool = False) -> str:
     now = timezone.now()
     moment = now.strftime("%Y%m%d%H%M") if fresh == MINUTE else timezone.localdate(now).isoformat()
@@ -283,7 +306,7 @@ def page_key(request: HttpRequest, state: State, fresh: str, *, api: bool = Fals
     if api:
         varies.append(("accept", request.headers.get("Accept", "")))
     user = getattr(request, "user", None)
-    parts = [state.key, str(getattr(user, "pk", "")), request.get_full_path(), repr(varies), moment]
+    parts = [code_version(), state.key, str(getattr(user, "pk", "")), request.get_full_path(), repr(varies), moment]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"state-page:{'api' if api else 'page'}:{digest}"
 

@@ -383,6 +383,9 @@ EXPORT_KEEP_HOURS = _int("EXPORT_KEEP_HOURS", 24)
 # A page or API read asked again at the same state of the organization's data is answered from
 # the cache (roles/statecache.py; PostgreSQL only, nothing is cached under SQLite).
 STATE_CACHE = _bool("STATE_CACHE", True)
+# What is deployed (a commit, a tag): stored answers are kept apart per release. Unset, a digest of
+# the code, templates and static files on disk stands for it.
+RELEASE = env("RELEASE", default="")
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request then answers 401 with `WWW-Authenticate: Token`

@@ -322,3 +322,17 @@ def test_a_page_showing_a_jobs_progress_is_always_drawn(org, leader_client):
     plain = reverse("report-list", kwargs={"org": org.slug})
     leader_client.get(plain)
     assert _get(leader_client, plain)[1] < first
+
+
+def test_a_new_release_never_serves_what_the_old_one_stored(org, leader_client, settings):
+    url = reverse("function-list", kwargs={"org": org.slug})
+    _, drawn = _get(leader_client, url)
+    assert _get(leader_client, url)[1] < drawn
+    with mock.patch.object(statecache, "code_version", return_value="the next release"):
+        assert _get(leader_client, url)[1] == drawn
+    statecache.code_version.cache_clear()
+    settings.RELEASE = "v2"
+    try:
+        assert statecache.code_version() == "v2"
+    finally:
+        statecache.code_version.cache_clear()
