@@ -241,7 +241,7 @@ def serve(
     if stored is not None:
         return _answer(request, stored)
     response = render()
-    if _storable(response):
+    if _storable(response) and not _has_messages(request):  # a message the view added is shown once
         _set(key, _stored(request, response))
     return response
 

@@ -336,3 +336,26 @@ def test_a_new_release_never_serves_what_the_old_one_stored(org, leader_client, 
         assert statecache.code_version() == "v2"
     finally:
         statecache.code_version.cache_clear()
+
+
+def test_an_answer_that_showed_a_message_is_not_stored(rf, leader):
+    from django.contrib import messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    state = statecache.State(epoch="test", organization_id=0, organization=1, everyone=0)
+    drawn = []
+
+    def render(request):
+        drawn.append(1)
+        if len(drawn) == 1:
+            messages.info(request, "Shown once.")
+        return HttpResponse("<p>page</p>", content_type="text/html")
+
+    for _ in range(2):
+        request = rf.get("/o/acme/functions/")
+        request.user, request.session = leader, SessionStore()
+        request._messages = FallbackStorage(request)
+        statecache.serve(request, state, lambda request=request: render(request))
+    assert len(drawn) == 2
