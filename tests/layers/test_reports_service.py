@@ -3,6 +3,7 @@ once per run, builds that fail leaving nothing, and the rows read in a fixed num
 
 from __future__ import annotations
 
+import gc
 import io
 from datetime import timedelta
 
@@ -205,6 +206,45 @@ def test_a_build_that_fails_while_saving_leaves_no_snapshot(scenario, monkeypatc
 
     monkeypatch.undo()
     assert not CoverageReport.objects.exists()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(scenario, monkeypatch, enabled):
+    # A build pauses the collector while it computes (its many rows are freed by their counts).
+    paused = []
+    real_rings = services._rings
+
+    def rings(rows):
+        paused.append(not gc.isenabled())
+        return real_rings(rows)
+
+    monkeypatch.setattr(services, "_rings", rings)
+    gc.enable() if enabled else gc.disable()
+    try:
+        build(scenario.product)
+        assert gc.isenabled() is enabled
+        monkeypatch.setattr(services, "totals_of", lambda *args: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            build(scenario.product)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert paused == [True]  # the second build stopped before its rings
+
+
+def test_the_snapshot_json_columns_are_compressed_with_lz4_where_postgresql_has_it(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's column compression")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
+        if cursor.fetchone() is None:
+            pytest.skip("this PostgreSQL is built without lz4")
+        cursor.execute(
+            "SELECT attname, attcompression::text FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname IN ('data', 'gaps', 'layers')",
+            [CoverageReport._meta.db_table],
+        )
+        assert dict(cursor.fetchall()) == {"data": "l", "gaps": "l", "layers": "l"}
 
 
 @pytest.mark.parametrize(
