@@ -24,7 +24,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, JSONField, OuterRef, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
@@ -97,8 +98,26 @@ def _collector_paused() -> Iterator[None]:
 def _store_once(*, product_id: int, run_key: str, fields: dict[str, Any]) -> CoverageReport:
     # get_or_create inserts in a savepoint and reads the row back when a concurrent run of
     # the same task won the unique (product, run_key): both return the one snapshot.
-    report, _ = CoverageReport.objects.get_or_create(product_id=product_id, run_key=run_key, defaults=fields)
+    written = fields | _encoded(fields)
+    report, created = CoverageReport.objects.get_or_create(product_id=product_id, run_key=run_key, defaults=written)
+    if created:  # the instance holds the values written, not the expressions that wrote them
+        for name in ("layers", "gaps", "data"):
+            setattr(report, name, fields[name])
     return report
+
+
+def _encoded(fields: dict[str, Any]) -> dict[str, Cast]:
+    """`layers`, `gaps` and `data` as JSON text, each piece encoded once: `data` holds the very
+    `layers` and `gaps` lists of their own columns (a few MB at 5,000 functions), so their text is
+    put into it as it is instead of being encoded a second time. The text is the one
+    `json.dumps(data)` gives (its default separators), written as JSONField writes it."""
+    texts = {name: json.dumps(fields[name]) for name in ("layers", "gaps")}
+    data = ", ".join(
+        f"{json.dumps(key)}: {texts[key] if key in texts and value is fields[key] else json.dumps(value)}"
+        for key, value in fields["data"].items()
+    )
+    texts["data"] = "{" + data + "}"
+    return {name: Cast(Value(text), output_field=JSONField()) for name, text in texts.items()}
 
 
 def snapshot_fields(*, product: Product, coverage: Coverage, rows: LiveCoverage) -> dict[str, Any]:

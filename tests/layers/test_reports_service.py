@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from layers.models import CoverageReport
+from layers.readmodel.read import live_coverage
 from layers.selectors import coverage as selectors_coverage
 from layers.services import reports as services
 from roles.models import Disruption
@@ -106,6 +108,25 @@ def test_the_snapshot_keeps_the_whole_result_and_the_rings_as_they_stood(scenari
     assert [(m["name"], m["is_lead"]) for m in rings["core"]] == [("Product Management", True), ("Engineering", False)]
     assert rings["expected"] == []
     assert report.duration_ms >= 0
+
+
+def test_the_stored_snapshot_is_the_json_of_its_fields(scenario):
+    # `data` repeats the `layers` and `gaps` columns: their text is encoded once and put into it.
+    report = build(scenario.product)
+    live = live_coverage(scenario.product)
+    fields = services.snapshot_fields(product=scenario.product, coverage=live.coverage, rows=live)
+    stored = CoverageReport.objects.values("layers", "gaps", "totals", "data").get(pk=report.pk)
+
+    assert stored == {name: fields[name] for name in ("layers", "gaps", "totals", "data")}
+    assert (report.layers, report.gaps, report.data) == (fields["layers"], fields["gaps"], fields["data"])
+    assert stored["data"]["layers"][0]["contributors"] == ["Engineering"]
+    with connection.cursor() as cursor:  # the text as written (PostgreSQL's jsonb keeps its own)
+        cursor.execute("SELECT data, gaps FROM layers_coveragereport WHERE id = %s", [report.pk])
+        data, gaps = cursor.fetchone()
+    if connection.vendor == "sqlite":
+        assert (data, gaps) == (json.dumps(fields["data"]), json.dumps(fields["gaps"]))
+    else:
+        assert (json.loads(data), json.loads(gaps)) == (fields["data"], fields["gaps"])
 
 
 def test_a_disruption_after_a_review_makes_it_stale_in_the_next_report(scenario):
