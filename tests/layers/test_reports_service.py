@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from layers.models import CoverageReport
+from layers.readmodel import read
 from layers.readmodel.read import live_coverage
 from layers.selectors import coverage as selectors_coverage
 from layers.services import reports as services
@@ -173,6 +174,37 @@ def test_a_partnership_between_functions_the_product_does_not_map_is_not_its_gap
     report = build(scenario.product)
 
     assert [g["name"] for g in report.gaps if "partnership" in g["kind"]] == ["Customer Success ↔ Sales"]
+
+
+def _link(org, one, two, trust):
+    a, b = sorted((one, two), key=lambda f: f.pk)
+    org.partnerships.create(function_a=a, function_b=b, trust=trust)
+
+
+def test_live_coverage_reads_the_partnerships_the_joined_read_finds(scenario, other_org):
+    # mapped_partnerships reads the organization's links whole and names them from its functions:
+    # the same rows as partnership_rows' filtered, joined read, whatever their order.
+    legal = FunctionFactory(organization=scenario.org, name="Legal")
+    _link(scenario.org, legal, scenario.functions["Sales"], 4)
+    _link(scenario.org, legal, FunctionFactory(organization=scenario.org, name="Tax"), 1)  # neither is mapped
+    functions, _ = read.function_rows(scenario.org.pk)
+    mapped = set(scenario.product.assignments.values_list("function_id", flat=True))
+
+    def both(mapped):
+        fast = read.mapped_partnerships(scenario.org.pk, functions, mapped)
+        joined = read.partnership_rows(scenario.org.pk, list(mapped))
+        return sorted(fast, key=lambda p: p.id), sorted(joined, key=lambda p: p.id)
+
+    fast, joined = both(mapped)
+    assert fast == joined
+    assert {frozenset((p.a_name, p.b_name)) for p in fast} == {
+        frozenset(("Customer Success", "Sales")),
+        frozenset(("Legal", "Sales")),
+    }
+    # A link to another organization's function (no service makes one) is named by the join.
+    _link(scenario.org, FunctionFactory(organization=other_org, name="Stranger"), scenario.functions["Sales"], 3)
+    fast, joined = both(mapped)
+    assert fast == joined and len(fast) == 3
 
 
 def test_an_empty_product_is_a_report_of_zeros_and_one_gap_not_a_crash(org):
