@@ -147,7 +147,7 @@ def _gap_order(gap: Gap) -> tuple[Any, ...]:
     # items compare like with like.
     target = gap.target
     if "layer" in target:
-        ring = _LAYER_BY_KEY[target["layer"]].ring
+        ring = _ring(target["layer"])
         first = ring if gap.kind == GapKind.UNOWNED_LAYER else 0
     else:
         ring = first = 0
