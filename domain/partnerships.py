@@ -31,17 +31,17 @@ def trust_check_due(
     never checked; flagged by an applied disruption (`needs_trust_check`, cleared by a check-in);
     a disruption touching either function on a day after the check (a check on the disruption's
     own day answers it); or checked UNCHECKED_AFTER_DAYS days ago or more."""
-    after = disruption_day if disruption_day and last_checked_on and disruption_day > last_checked_on else None
-    age = (today - last_checked_on).days if last_checked_on else None
-    return TrustCheck(
-        never=last_checked_on is None,
-        disrupted=flagged or after is not None,
-        disruption_day=after,
-        age=age if age is not None and age >= UNCHECKED_AFTER_DAYS else None,
-    )
+    if last_checked_on is None:
+        return TrustCheck(True, flagged or False, None, None)  # positional: coverage asks this of every link
+    after = disruption_day if disruption_day and disruption_day > last_checked_on else None
+    age = (today - last_checked_on).days
+    return TrustCheck(False, flagged or after is not None, after, age if age >= UNCHECKED_AFTER_DAYS else None)
 
 
 def partnership_disruption_day(ends: tuple[int | None, int | None], disrupted_on: dict[int, date]) -> date | None:
     """The day of the latest disruption touching either function of a partnership, from the days per
     function (`roles.selectors.web.disruption_days`); None when neither was disrupted."""
-    return max((disrupted_on[f] for f in ends if f is not None and f in disrupted_on), default=None)
+    a, b = ends
+    day_a = disrupted_on.get(a) if a is not None else None
+    day_b = disrupted_on.get(b) if b is not None else None
+    return day_a if day_b is None else day_b if day_a is None else max(day_a, day_b)

