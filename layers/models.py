@@ -318,7 +318,10 @@ class CoverageReport(models.Model):
     layers = models.JSONField(default=list)
     gaps = models.JSONField(default=list)
     totals = models.JSONField(default=dict)
-    data = models.JSONField(default=dict, help_text="The whole coverage result, as built.")
+    data = models.JSONField(
+        default=dict,
+        help_text="The coverage result as built (its layers and gaps have their own columns), product and rings.",
+    )
     duration_ms = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -52,7 +52,7 @@ TABLE = "wp_state_change"
 EPOCH_TABLE = "wp_state_epoch"
 # The apps whose tables pages read: their every table gets a trigger, and the user table too.
 APPS = ("roles", "layers", "scenarios")
-COMPACT_AT = 256  # rows of one organization a request folds into one (the hourly task folds all)
+COMPACT_AT = 4096  # rows of one organization a request folds (the hourly task folds them all before)
 TTL = 60 * 60  # seconds a stored answer lives (a new state makes a new key long before)
 CSRF_PLACEHOLDER = b"__wp-csrf-token__"
 _CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")

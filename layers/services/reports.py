@@ -107,17 +107,9 @@ def _store_once(*, product_id: int, run_key: str, fields: dict[str, Any]) -> Cov
 
 
 def _encoded(fields: dict[str, Any]) -> dict[str, Cast]:
-    """`layers`, `gaps` and `data` as JSON text, each piece encoded once: `data` holds the very
-    `layers` and `gaps` lists of their own columns (a few MB at 5,000 functions), so their text is
-    put into it as it is instead of being encoded a second time. The text is the one
-    `json.dumps(data)` gives (its default separators), written as JSONField writes it."""
-    texts = {name: _dumps(fields[name]) for name in ("layers", "gaps")}
-    data = ", ".join(
-        f"{json.dumps(key)}: {texts[key] if key in texts and value is fields[key] else _dumps(value)}"
-        for key, value in fields["data"].items()
-    )
-    texts["data"] = "{" + data + "}"
-    return {name: Cast(Value(text), output_field=JSONField()) for name, text in texts.items()}
+    """`layers`, `gaps` and `data` as JSON text, each encoded once (a few MB at 5,000 functions),
+    written as JSONField writes it: the text `json.dumps` gives, with its default separators."""
+    return {name: Cast(Value(_dumps(fields[name])), output_field=JSONField()) for name in ("layers", "gaps", "data")}
 
 
 # json.dumps's text; the check for circular references is skipped (a result is plain, acyclic data
@@ -126,17 +118,20 @@ _dumps = json.JSONEncoder(check_circular=False).encode
 
 
 def snapshot_fields(*, product: Product, coverage: Coverage, rows: LiveCoverage) -> dict[str, Any]:
-    """The columns of a CoverageReport for `coverage`; `data` keeps the whole result plus the
-    rings as they stood (who sat on which layer), so a past snapshot draws its own picture."""
+    """The columns of a CoverageReport for `coverage`. `data` keeps the rest of the result (the
+    figures and counts) plus the product and the rings as they stood (who sat on which layer), so
+    a past snapshot draws its own picture. The layers and gaps are in their own columns only: at
+    5,000 functions a second copy inside `data` was 3.4 of its 4.3 MB and half of a build's time."""
     result = coverage.to_dict()
+    layers, gaps = result.pop("layers"), result.pop("gaps")
     return {
         "score": coverage.score,
         "layer_coverage": coverage.layer_coverage,
         "function_coverage": coverage.function_coverage,
         "review_coverage": coverage.review_coverage,
         "agreement": coverage.agreement,
-        "layers": result["layers"],
-        "gaps": result["gaps"],
+        "layers": layers,
+        "gaps": gaps,
         "totals": totals_of(coverage, rows),
         "data": result | {"product": {"name": product.name, "slug": product.slug}, "rings": _rings(rows)},
     }
