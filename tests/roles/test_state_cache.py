@@ -359,3 +359,31 @@ def test_an_answer_that_showed_a_message_is_not_stored(rf, leader):
         request._messages = FallbackStorage(request)
         statecache.serve(request, state, lambda request=request: render(request))
     assert len(drawn) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_committed_by_another_connection_shows_on_the_next_request(org, insights, cs_function, leader):
+    """Real commits (no test transaction around them): the write happens on a second connection
+    in another thread, as a worker's or another member's would."""
+    import threading
+
+    from django.db import connections
+
+    client = client_for(leader)
+    url = reverse("product-detail", kwargs={"org": org.slug, "product": insights.slug})
+    client.get(url)
+    assert _get(client, url)[1] <= 3  # stored
+    assert b"Customer Success" not in client.get(url).content
+
+    def write() -> None:
+        try:
+            assignment_services.assignment_set(
+                product=insights, function=cs_function, layer="core", emphasis="lead", by=None
+            )
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=write)
+    worker.start()
+    worker.join()
+    assert b"Customer Success" in client.get(url).content
