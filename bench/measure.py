@@ -130,10 +130,12 @@ def time_rounds(
         for result in live:
             if keep_going is not None and not keep_going(result):
                 continue
+            url = result.url
+            assert url is not None  # `live` holds the targets that answered
             started = time.perf_counter()
-            visitors.get(result.target, result.url)
+            visitors.get(result.target, url)
             result.samples.append(time.perf_counter() - started)
             with drawn():
                 started = time.perf_counter()
-                visitors.get(result.target, result.url)
+                visitors.get(result.target, url)
                 result.drawn_samples.append(time.perf_counter() - started)

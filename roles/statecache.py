@@ -43,7 +43,10 @@ from django.core.cache import cache
 from django.db import connection, connections
 from django.db.models import ForeignKey, Model
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
+
+# `_unmask_cipher_token` is Django's own unmasking of a CSRF token (private, not in the stubs): a
+# stored page's tokens are recognized by it and replaced, so each answer carries a token masked anew.
+from django.middleware.csrf import _unmask_cipher_token, get_token  # type: ignore[attr-defined]
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -219,8 +222,8 @@ def _owner(model: type[Model], organization: type[Model], user: type[Model]) -> 
         parent = field.related_model
         if parent is organization:
             return ("own", field.column)
-        if any(f.column == "organization_id" for f in parent._meta.concrete_fields):  # type: ignore[union-attr]
-            return ("via", field.column, parent._meta.db_table)  # type: ignore[union-attr]
+        if any(f.column == "organization_id" for f in parent._meta.concrete_fields):
+            return ("via", field.column, parent._meta.db_table)
     for field in keys:
         if field.related_model is user:
             return ("user", field.column)
