@@ -387,3 +387,14 @@ def test_a_write_committed_by_another_connection_shows_on_the_next_request(org, 
     worker.start()
     worker.join()
     assert b"Customer Success" in client.get(url).content
+
+
+def test_folding_everyones_rows_keeps_their_version(org):
+    with connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO wp_state_change (organization_id) VALUES (NULL)", [[]] * 7)
+    before = _everyone()
+    statecache.fold(None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM wp_state_change WHERE organization_id IS NULL")
+        assert cursor.fetchone()[0] == 1
+    assert _everyone() == before
