@@ -43,6 +43,15 @@ def test_it_runs_the_five_services(services):
     assert services["redis"]["image"] == "redis:7"
 
 
+def test_redis_is_bounded_and_evicts_only_what_expires(services):
+    command = services["redis"]["command"]
+    policy = command[command.index("--maxmemory-policy") + 1]
+    assert "--maxmemory" in command
+    # volatile-*: only keys with an expiry (cached answers, sessions' copies, progress) are evicted;
+    # allkeys-* could evict a Celery queue and lose the tasks in it.
+    assert policy == "volatile-lru"
+
+
 def test_web_worker_and_beat_share_one_image_built_once(services):
     assert {services[name]["image"] for name in APP_SERVICES} == {"wholeproduct:latest"}
     assert services["web"]["build"] in (".", {"context": "."})
