@@ -361,7 +361,7 @@ def test_an_answer_that_showed_a_message_is_not_stored(rf, leader):
     assert len(drawn) == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as every transactional test here
 def test_a_write_committed_by_another_connection_shows_on_the_next_request(org, insights, cs_function, leader):
     """Real commits (no test transaction around them): the write happens on a second connection
     in another thread, as a worker's or another member's would."""
