@@ -5,7 +5,9 @@ through the services: reviews, resolutions, assignment set/clear, the playbook's
 people created, moved and deleted, functions created and deleted (their people moved), a
 disruption logged now or dated in the future, and the clock moving past it (the beat task
 applies it). After every step, for every product, the stored pairs and counters equal a
-rebuild from raw rows, and live coverage equals `compute_coverage` on raw rows.
+rebuild from raw rows, and live coverage equals `compute_coverage` on raw rows. And the live
+coverage endpoint answered from the state cache equals the same request drawn by the view: no
+write in the sequence leaves an answer stored before it in use (roles.statecache).
 
 Deterministic: derandomized, with a bounded number of examples and steps.
 """
@@ -18,6 +20,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client, override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -26,7 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from layers.models import Assignment, Layer, Product, Review
 from layers.readmodel.oracle import check_organization
 from layers.services import assignments, mapping, products, reviews
-from roles.models import Function, Organization, Stakeholder
+from roles.models import Function, Membership, Organization, Stakeholder
 from roles.services import disruptions, functions, people
 from wholeproduct.errors import DomainError
 
@@ -46,6 +49,9 @@ class ReadModelMachine(RuleBasedStateMachine):
         n = ReadModelMachine.examples
         self.org = Organization.objects.create(slug=f"rm-{n}", name=f"Read model {n}")
         self.user = get_user_model().objects.create_user(username=f"lead{n}@x.test", email=f"lead{n}@x.test")
+        Membership.objects.create(user=self.user, organization=self.org, access=Membership.Access.LEADER)
+        self.client = Client()
+        self.client.force_login(self.user)
         self.people_made = 0
         for name in NAMES[:3]:
             functions.function_create(organization=self.org, name=name, category=Function.Category.BUILDING)
@@ -206,6 +212,16 @@ class ReadModelMachine(RuleBasedStateMachine):
     def maintained_equals_recomputed(self) -> None:
         report = check_organization(self.org, repair=False)
         assert report.differences == [], "\n".join(report.differences[:20])
+
+    @invariant()
+    def the_state_cache_never_answers_what_a_write_changed(self) -> None:
+        for product in self._products():
+            url = f"/api/v1/orgs/{self.org.slug}/products/{product.slug}/coverage/?gaps_page_size=1000"
+            answered = self.client.get(url)  # from the cache when no write came since it was stored
+            with override_settings(STATE_CACHE=False):
+                drawn = self.client.get(url)
+            assert answered.status_code == drawn.status_code == 200
+            assert answered.json() == drawn.json()
 
 
 @pytest.mark.raw_read_model
