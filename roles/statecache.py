@@ -140,6 +140,16 @@ BEGIN
     ELSIF TG_ARGV[0] = 'via' THEN
         EXECUTE format('INSERT INTO wp_state_change (organization_id) SELECT DISTINCT p.organization_id '
                        'FROM %I p WHERE p.id IN (SELECT %I FROM changed_rows)', TG_ARGV[2], TG_ARGV[1]);
+    ELSIF TG_ARGV[0] = 'user-shown' THEN
+        -- An update of users counts only where it changes what pages show of them: a sign-in
+        -- (last_login) or a new password leaves every stored answer as true as it was.
+        INSERT INTO wp_state_change (organization_id)
+        SELECT DISTINCT m.organization_id FROM roles_membership m
+         WHERE m.user_id IN (
+             SELECT n.id FROM changed_rows n JOIN old_rows o ON o.id = n.id
+              WHERE (n.username, n.first_name, n.last_name, n.email, n.is_active, n.is_staff, n.is_superuser)
+                    IS DISTINCT FROM
+                    (o.username, o.first_name, o.last_name, o.email, o.is_active, o.is_staff, o.is_superuser));
     ELSIF TG_ARGV[0] = 'user' THEN
         EXECUTE format('INSERT INTO wp_state_change (organization_id) SELECT DISTINCT m.organization_id '
                        'FROM roles_membership m WHERE m.user_id IN (SELECT %I FROM changed_rows)', TG_ARGV[1]);
@@ -181,13 +191,16 @@ def install(using: str = "default") -> int:
         )
         cursor.execute(_FUNCTION)
         watched = watched_tables()
+        users = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
         for table, args in watched.items():
             quoted = ", ".join(f"'{arg}'" for arg in args)
             for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+                how = f"wp_note_change({quoted})"
+                if table == users and event == "UPDATE":  # a sign-in changes nothing a page shows
+                    rows, how = "OLD TABLE AS old_rows NEW", "wp_note_change('user-shown')"
                 cursor.execute(
                     f'CREATE OR REPLACE TRIGGER "wp_note_{event.lower()}" AFTER {event} ON "{table}" '
-                    f"REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT "
-                    f"EXECUTE FUNCTION wp_note_change({quoted})"
+                    f"REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION {how}"
                 )
     return len(watched)
 

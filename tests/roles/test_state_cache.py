@@ -398,3 +398,16 @@ def test_folding_everyones_rows_keeps_their_version(org):
         cursor.execute("SELECT count(*) FROM wp_state_change WHERE organization_id IS NULL")
         assert cursor.fetchone()[0] == 1
     assert _everyone() == before
+
+
+def test_signing_in_leaves_the_stored_answers_of_a_members_organizations_alone(org, leader):
+    from django.contrib.auth.models import update_last_login
+
+    before = _version(org)
+    update_last_login(None, leader)  # what signing in writes
+    leader.set_password("a new one")
+    leader.save(update_fields=["password"])
+    assert _version(org) == before
+    leader.is_active = False
+    leader.save(update_fields=["is_active"])
+    assert _version(org) > before
