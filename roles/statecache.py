@@ -275,26 +275,21 @@ def serve_data(request: Any, state: State | None, produce: Callable[[], Any], *,
     if stored is not None:
         status, body, headers = stored
         if isinstance(body, bytes):
-            response = HttpResponse(body, status=status)
-            for name, value in headers.items():
-                response[name] = value
-            return response
-        return Response(body, status=status, headers=headers)
+            return _response(body, status, headers)
+        return Response(body, status=status, headers=dict(headers))
     response = produce()
     if response.status_code != 200 or not isinstance(response, Response):
         return response
-    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "vary", "allow")}
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-type", "vary", "allow")]
     renderer = getattr(request, "accepted_renderer", None)
     if renderer is None or renderer.format != "json":
         _set(key, (response.status_code, response.data, headers))
         return response
     context = {"request": request, "response": response, "view": None}
     body = renderer.render(response.data, request.accepted_media_type, context)
-    answer = HttpResponse(body, status=response.status_code, content_type=renderer.media_type)
-    for name, value in headers.items():
-        answer[name] = value
-    _set(key, (response.status_code, body, {**headers, "Content-Type": renderer.media_type}))
-    return answer
+    headers.append(("Content-Type", renderer.media_type))
+    _set(key, (response.status_code, body, headers))
+    return _response(body, response.status_code, headers)
 
 
 @functools.cache
@@ -358,6 +353,11 @@ def _answer(request: HttpRequest, stored: tuple[int, bytes, list[tuple[str, str]
     status, content, headers = stored
     if CSRF_PLACEHOLDER in content:
         content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    return _response(content, status, headers)
+
+
+def _response(content: bytes, status: int, headers: list[tuple[str, str]]) -> HttpResponse:
+    """A stored answer as a response: its body, status and the view's headers."""
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
