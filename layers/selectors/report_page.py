@@ -29,10 +29,12 @@ from .rings import PER_RING
 
 GAPS_PER_PAGE = 50
 # Each stored ring as [its first PER_RING members, its size], in their order: one pass over the
-# array (no user input in it: the cut is a constant).
+# array (no user input in it: the cut is a constant). A snapshot stores the first PER_RING and
+# counts the rest (`more`); one built before then stores them all.
 _RINGS_SQL = (
     "(SELECT jsonb_agg(jsonb_build_array(jsonb_path_query_array(ring, "  # noqa: S608
-    f"'$.members[0 to {PER_RING - 1}]'::jsonpath), jsonb_array_length(ring -> 'members')) ORDER BY place) "
+    f"'$.members[0 to {PER_RING - 1}]'::jsonpath), "
+    "jsonb_array_length(ring -> 'members') + COALESCE((ring ->> 'more')::int, 0)) ORDER BY place) "
     "FROM jsonb_array_elements(%(expressions)s -> 'rings') WITH ORDINALITY AS r(ring, place))"
 )
 
@@ -81,7 +83,7 @@ def report_rings(report: CoverageReport) -> WholeProductData | None:
         stored = [(members or [], size or 0) for members, size in getattr(report, "stored_rings", None) or []]
     else:
         rings = getattr(report, "all_rings", None) or []
-        stored = [(ring["members"][:PER_RING], len(ring["members"])) for ring in rings]
+        stored = [(ring["members"][:PER_RING], len(ring["members"]) + ring.get("more", 0)) for ring in rings]
     if not stored:
         return None
     rings = [

@@ -114,6 +114,25 @@ def test_the_snapshot_keeps_the_whole_result_and_the_rings_as_they_stood(scenari
     assert report.duration_ms >= 0
 
 
+def test_a_large_ring_is_stored_as_the_picture_draws_it_and_counts_the_rest(scenario, monkeypatch, leader):
+    # A snapshot keeps the members its picture shows (lead first) and counts the others, which
+    # the report page's picture shows as "+N more"; the layers column still names every one.
+    from layers.selectors.report_page import report_for_page, report_rings
+    from roles.models import Membership
+    from roles.permissions import OrgContext
+
+    monkeypatch.setattr(services, "PER_RING", 1)
+    report = build(scenario.product)
+
+    core = next(ring for ring in report.data["rings"] if ring["key"] == "core")
+    assert [m["name"] for m in core["members"]] == ["Product Management"] and core["more"] == 1
+    assert next(row for row in report.layers if row["key"] == "core")["contributors"] == ["Engineering"]
+    ctx = OrgContext(report.organization, Membership.objects.get(organization=report.organization, user=leader))
+    picture = report_rings(report_for_page(ctx, report.pk))
+    assert picture is not None
+    assert [(ring.key, ring.total) for ring in picture.rings][:2] == [("core", 2), ("expected", 0)]
+
+
 def test_the_stored_snapshot_is_the_json_of_its_fields(scenario):
     # Each column's text is encoded once, as JSONField would write it.
     report = build(scenario.product)
