@@ -30,23 +30,43 @@ PICTURED = 1
 
 
 @dataclass
+class SharedLayer:
+    """The other functions on the layer of one of a person's assignments, as far as its product's
+    picture loaded them: lead first, then by name."""
+
+    assignment_id: int
+    others: list[Member] = field(default_factory=list)
+    unloaded: int = 0  # other functions on this layer beyond those loaded (a large layer)
+
+    @property
+    def shown(self) -> list[Member]:
+        """The ones the page names: a layer of a large organization holds hundreds."""
+        return self.others[:SHARED_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(len(self.others) - SHARED_SHOWN, 0) + self.unloaded
+
+
+def shared_layer(rings: WholeProductData, assignment_id: int, layer_key: str, function_id: int) -> SharedLayer:
+    """Who else sits on `layer_key` of the pictured product, beside the function `function_id`."""
+    ring = next((r for r in rings.rings if r.key == layer_key), None)
+    if ring is None:
+        return SharedLayer(assignment_id)
+    others = [member for member in ring.members if member.function_id != function_id]
+    others.sort(key=lambda member: (not member.is_lead, member.name.lower()))
+    return SharedLayer(assignment_id, others, ring.more)
+
+
+@dataclass
 class MyAssignment:
     assignment: Assignment
     state: PairState
     latest: Review | None  # the stakeholder's own latest review of it
     why: str  # the playbook's reason, or who placed it otherwise
-    shared_with: list[Member] = field(default_factory=list)  # other functions on this layer, lead first
+    # Who else is on this layer; None until the product's picture loads it (`picture_of`).
+    shared: SharedLayer | None = None
     form: Any = None  # the review form the page attaches (layers/views/me.py)
-    shared_unloaded: int = 0  # other functions on this layer beyond those loaded (a large layer)
-
-    @property
-    def shared_shown(self) -> list[Member]:
-        """The ones the page names: a layer of a large organization holds hundreds."""
-        return self.shared_with[:SHARED_SHOWN]
-
-    @property
-    def shared_more(self) -> int:
-        return max(len(self.shared_with) - SHARED_SHOWN, 0) + self.shared_unloaded
 
     @property
     def resolved(self) -> Review | None:
@@ -136,11 +156,11 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
         .order_by("product__name", "layer__ring")
     )
     layers = list(Layer.objects.order_by("ring"))
-    # The rings' members as far as the first pictures and the "shared with" lists show them (a
+    # The rings' members as far as the first pictures and their "shared with" lists show them (a
     # large product maps thousands of functions): the person's own function always among them.
+    # The other products' load with their picture as it is scrolled to (`picture_of`).
     pictured = list(dict.fromkeys(a.product_id for a in own))[:PICTURED]
-    others = [(a.product_id, a.layer_id) for a in own if a.product_id not in pictured]
-    members = ring_members(pictured, always=person.function_id, cells=others) if own else {}
+    members = ring_members(pictured, always=person.function_id) if own else {}
     # The person's pairs as the read model keeps them: each one's latest review and cutoff (the
     # assignment's change or the latest applied disruption), so no review history is read.
     pairs = {
@@ -160,19 +180,26 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
         latest = pair.review if pair is not None else None
         cutoff = pair.cutoff if pair is not None else a.changed_at
         state = stated_pair(latest, cutoff=cutoff, changed_at=a.changed_at, tz=tz)
-        loaded, unloaded = members.get(a.product_id, ({}, {}))
-        shared = [member for member in loaded.get(a.layer_id, ()) if member.function_id != person.function_id]
-        shared.sort(key=lambda member: (not member.is_lead, member.name.lower()))
+        rings = products[a.product_id].rings
+        shared = shared_layer(rings, a.pk, a.layer.key, person.function_id) if rings is not None else None
         why = playbook_reason(person.function, a.layer, a, organization.go_to_market)
-        products[a.product_id].assignments.append(
-            MyAssignment(a, state, latest, why, shared, shared_unloaded=unloaded.get(a.layer_id, 0))
-        )
+        products[a.product_id].assignments.append(MyAssignment(a, state, latest, why, shared))
     return MyRole(stakeholder=person, products=list(products.values()), layers=layers)
 
 
-def picture_of(ctx: OrgContext, product_slug: str) -> WholeProductData | None:
+@dataclass
+class MyPicture:
+    """One of the person's products as "my role" loads it when scrolled to: the picture, and who
+    else sits on each of the person's layers of it."""
+
+    rings: WholeProductData
+    shared: list[SharedLayer]
+
+
+def picture_of(ctx: OrgContext, product_slug: str) -> MyPicture | None:
     """The whole product picture of one of the requester's own products (their function sits on
-    it), as "my role" draws it; None for any other product (404). Three queries."""
+    it), as "my role" draws it, with the "shared with" lists of their assignments on it; None for
+    any other product (404). Four queries."""
     person = ctx.stakeholder
     if person is None:
         return None
@@ -181,7 +208,15 @@ def picture_of(ctx: OrgContext, product_slug: str) -> WholeProductData | None:
     ).first()
     if product is None:
         return None
-    return product_rings(product, always=person.function_id)
+    rings = product_rings(product, always=person.function_id)
+    own = Assignment.objects.filter(organization=ctx.organization, product=product, function_id=person.function_id)
+    return MyPicture(
+        rings,
+        [
+            shared_layer(rings, pk, layer_key, person.function_id)
+            for pk, layer_key in own.order_by("layer__ring").values_list("pk", "layer__key")
+        ],
+    )
 
 
 def own_assignment(ctx: OrgContext, pk: int) -> Assignment | None:

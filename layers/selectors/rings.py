@@ -27,19 +27,15 @@ def ring_members(
     *,
     per_ring: int = PER_RING,
     always: int | None = None,
-    cells: Iterable[tuple[int, int]] = (),
 ) -> dict[int, Loaded]:
     """{product id: ({layer id: first `per_ring` members, ring order}, {layer id: members not loaded})}.
 
     One query whatever the size: a window numbers each layer's assignments in the picture's order
     (lead first, then category, then name) and counts them, and only the first `per_ring` (plus
     the function `always`, a stakeholder's own) leave the database. A product of a large
-    organization maps thousands of functions; its picture shows a few dozen chips. `cells` adds
-    single (product id, layer id) rings of other products (the layers a person sits on).
+    organization maps thousands of functions; its picture shows a few dozen chips.
     """
     where = Q(product_id__in=list(product_ids))
-    for product_id, layer_id in cells:
-        where |= Q(product_id=product_id, layer_id=layer_id)
     name: Lower | Collate = Lower("function__name")
     if connection.vendor == "postgresql":
         name = Collate(name, "C")  # code-point order, as Python sorts the loaded members

@@ -60,11 +60,13 @@ def me(request: OrgRequest) -> HttpResponse:
 @org_view(Perm.REVIEW, cached=DAY)
 @require_GET
 def me_picture(request: OrgRequest, product: str) -> HttpResponse:
-    """The picture of one of the requester's own products, for "my role" to load when scrolled to."""
-    data = selectors.picture_of(request.ctx, product)
-    if data is None:
+    """The picture of one of the requester's own products, for "my role" to load when scrolled to,
+    with the "shared with" list of each of their assignments on it (swapped in by id)."""
+    picture = selectors.picture_of(request.ctx, product)
+    if picture is None:
         raise Http404("No such product of yours.")
-    return render(request, "layers/me_picture.html", {"data": data, "person": request.ctx.stakeholder})
+    context = {"data": picture.rings, "shared": picture.shared, "person": request.ctx.stakeholder}
+    return render(request, "layers/me_picture_loaded.html", context)
 
 
 @org_view(Perm.REVIEW)

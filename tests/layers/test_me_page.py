@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import timedelta
 
 import pytest
@@ -213,11 +215,26 @@ def test_the_first_product_comes_with_its_picture_and_the_others_load_when_reach
     assert 'hx-get="/o/acme/me/picture/zeta/"' in html and 'hx-trigger="revealed"' in html
     assert 'href="/o/acme/p/zeta/">Open the whole product</a>' in html  # without JavaScript
 
+    mine = Assignment.objects.get(product=later, function=cs_function)
+    # Who shares the layer on a later product is named when its picture loads, not with the page.
+    shared = re.search(rf'<dd id="shared-{mine.pk}">(.*?)</dd>', html, re.S)
+    assert shared and "Named when the picture of Zeta Pipelines loads" in shared.group(1)
+    assert 'href="/o/acme/p/zeta/">the whole product</a>' in shared.group(1)  # without JavaScript
+
     picture = stakeholder_client.get("/o/acme/me/picture/zeta/")
     assert picture.status_code == 200
     fragment = picture.content.decode()
     assert 'class="wp-rings"' in fragment and "is-highlighted" in fragment and "<html" not in fragment
     assert "Engineering" in fragment  # the others on the product are drawn too
+    # ... and the picture brings the "shared with" list of each of their layers on it, by id.
+    swapped = re.search(rf'<dd id="shared-{mine.pk}" hx-swap-oob="true">(.*?)</dd>', fragment, re.S)
+    assert swapped and "★ Engineering" in swapped.group(1) and "Customer Success" not in swapped.group(1)
+
+
+def test_the_first_products_shared_with_lists_come_with_the_page(stakeholder_client, world):
+    html = stakeholder_client.get("/o/acme/me/").content.decode()
+    shared = re.search(rf'<dd id="shared-{world["augmented"].pk}">(.*?)</dd>', html, re.S)
+    assert shared and "Named when" not in shared.group(1) and 'class="chip' in shared.group(1)
 
 
 def test_a_picture_of_a_product_that_is_not_theirs_is_not_found(stakeholder_client, world, org):

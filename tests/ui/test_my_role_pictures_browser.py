@@ -42,6 +42,10 @@ def test_the_second_picture_loads_when_it_is_scrolled_to(
     page.wait_for_function("() => document.querySelectorAll('.me-picture svg.wp-rings').length === 2")
     assert page.locator(".me-picture-later").count() == 0
     assert page.locator(".me-picture .is-highlighted").count() >= 2  # their function outlined in both
+    # The second product's "shared with" lists came with its picture.
+    page.wait_for_function("() => !document.body.textContent.includes('Named when the picture of')")
+    zeta = page.locator(".me-product").filter(has=page.get_by_role("heading", name="Zeta Pipelines"))
+    assert zeta.locator("dd", has_text="your function is alone on this layer").count() == 1
     assert overflow(page) == 0
     assert axe_violations(page) == []
     assert problems == []
