@@ -109,9 +109,16 @@ def _dispute_gaps(assigned: list[AssignmentRow], fns: dict[int, FunctionRow], ta
 def _partnership_gaps(partnerships: Iterable[PartnershipRow], disrupted: dict[int, datetime], today: date) -> list[Gap]:
     disrupted_on = {function_id: moment.date() for function_id, moment in disrupted.items()}
     gaps = []
-    for p in partnerships:  # the sentences are written only for a link with a gap (7,500 links at 5,000 functions)
+    # Links share their few (flag, last check, disruption day) combinations: each is judged and
+    # worded once (7,500 links at 5,000 functions, a few hundred combinations).
+    worded: dict[tuple[bool, date | None, date | None], str] = {}
+    for p in partnerships:  # the sentences are written only for a link with a gap
         weak = p.trust <= WEAK_TRUST
-        why = _unchecked_reason(p, disrupted_on, today)
+        day = partnership_disruption_day((p.a_function_id, p.b_function_id), disrupted_on) if disrupted_on else None
+        key = (p.needs_trust_check, p.last_checked_on, day)
+        why = worded.get(key)
+        if why is None:
+            why = worded[key] = _unchecked_reason(p.needs_trust_check, p.last_checked_on, day, today)
         if not (weak or why):
             continue
         name = f"{p.a_name} ↔ {p.b_name}"
@@ -124,20 +131,15 @@ def _partnership_gaps(partnerships: Iterable[PartnershipRow], disrupted: dict[in
     return gaps
 
 
-def _unchecked_reason(p: PartnershipRow, disrupted_on: dict[int, date], today: date) -> str:
-    due = trust_check_due(
-        flagged=p.needs_trust_check,
-        last_checked_on=p.last_checked_on,
-        disruption_day=partnership_disruption_day((p.a_function_id, p.b_function_id), disrupted_on),
-        today=today,
-    )
+def _unchecked_reason(flagged: bool, last_checked_on: date | None, disruption_day: date | None, today: date) -> str:
+    due = trust_check_due(flagged=flagged, last_checked_on=last_checked_on, disruption_day=disruption_day, today=today)
     if due.never:
         return "has never been checked"
     if due.disrupted:
         on = f" on {format_day(due.disruption_day)}" if due.disruption_day else ""
         return f"has not been checked since a disruption{on}"
-    if due.age is not None and p.last_checked_on is not None:
-        return f"was last checked {due.age} days ago, on {format_day(p.last_checked_on)}"
+    if due.age is not None and last_checked_on is not None:
+        return f"was last checked {due.age} days ago, on {format_day(last_checked_on)}"
     return ""
 
 
