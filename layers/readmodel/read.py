@@ -22,6 +22,7 @@ from domain.coverage.result import Coverage, LayerCoverage
 from domain.coverage.rows import LAYERS, AssignmentRow, FunctionRow, PartnershipRow, Tally
 from domain.rings.shapes import WholeProductData
 from roles.models import Function, Partnership
+from shared.collector import collector_paused
 
 from ..models import Product
 from .maintain import applied_disruptions
@@ -39,6 +40,11 @@ class LiveCoverage:
 
 
 def live_coverage(product: Product, *, now: datetime | None = None) -> LiveCoverage:
+    with collector_paused():  # tens of thousands of rows and gaps at 5,000 functions
+        return _live_coverage(product, now=now)
+
+
+def _live_coverage(product: Product, *, now: datetime | None) -> LiveCoverage:
     organization_id = product.organization_id
     functions, external = function_rows(organization_id)
     cells = list(

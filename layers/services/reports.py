@@ -11,13 +11,10 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -35,6 +32,7 @@ from layers.models import CoverageReport, Product
 from layers.readmodel.read import LiveCoverage, live_coverage
 from roles.models import Organization
 from shared.background import task
+from shared.collector import collector_paused
 from wholeproduct import jobs
 from wholeproduct.errors import DomainError, NotFound
 
@@ -68,7 +66,7 @@ def build_report(*, product_id: int, trigger: str, run_key: str, by: Any = None)
     now = timezone.now()
     # A copy of the live read model, not a second computation: a report built right after any
     # change equals the live coverage endpoint on every figure (DESIGN §4).
-    with _collector_paused():
+    with collector_paused():
         rows = live_coverage(product, now=now)
         fields = snapshot_fields(product=product, coverage=rows.coverage, rows=rows)
     fields |= {
@@ -79,21 +77,6 @@ def build_report(*, product_id: int, trigger: str, run_key: str, by: Any = None)
         "duration_ms": round(1000 * (time.perf_counter() - started)),
     }
     return _store_once(product_id=product.pk, run_key=run_key, fields=fields)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a build computes: at 5,000 functions a build
-    makes well over 100,000 short-lived objects (rows, gaps, their dicts), which their reference counts
-    free, and the collections their allocation triggers took a third of the build (bench-5000).
-    It is turned back on only if it was on: a caller that paused it keeps it paused."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @transaction.atomic
