@@ -63,6 +63,8 @@ TARGETS: tuple[Target, ...] = (
     Target("product page", PAGE, _page("product-detail", product=_product)),
     Target("map editor", PAGE, _page("product-map", product=_product)),
     Target("my role", PAGE, _page("me"), who="stakeholder"),
+    # A later product's picture and "shared with" lists, which my role loads when scrolled to.
+    Target("my role picture", PAGE, _page("me-picture", product=_product), who="stakeholder", required=False),
     Target("reviews", PAGE, _page("review-inbox")),
     Target("reports", PAGE, _page("report-list")),
     Target("report", PAGE, _page("report-detail", pk=_report), required=False),
