@@ -40,7 +40,9 @@ from roles.models import Function, Membership, Organization, Stakeholder
 
 from .factories import MembershipFactory, OrganizationFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# `drawn`: the views draw every page (the state cache would answer the second request from its
+# store, in the same two queries at any size, and hide what the view itself reads).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.usefixtures("drawn")]
 
 SMALL = Sizes(functions=10, people=30, products=2, reviews=60)
 LARGER = Sizes(functions=80, people=600, products=4, reviews=1500)
@@ -50,6 +52,7 @@ LARGER = Sizes(functions=80, people=600, products=4, reviews=1500)
 class Made:
     org: Organization
     clients: dict[str, Client]
+    logins: dict[str, str]
 
     def url(self, name: str, **kwargs: object) -> str:
         return reverse(name, kwargs={"org": self.org.slug, **kwargs})
@@ -69,6 +72,11 @@ class Made:
     def product(self) -> Product:
         return Product.objects.filter(organization=self.org).order_by("pk").first()
 
+    def own_product(self) -> Product:
+        """The last product (by name) the stakeholder's function sits on: one my role loads later."""
+        person = Stakeholder.objects.get(organization=self.org, user__username=self.logins["stakeholder"])
+        return Product.objects.filter(assignments__function_id=person.function_id).order_by("-name").first()
+
     def mapped_cell(self) -> Assignment:
         return Assignment.objects.filter(product__organization=self.org).order_by("pk").first()
 
@@ -80,7 +88,7 @@ def _make(sizes: Sizes) -> Made:
     for who, email in generated.logins.items():
         clients[who] = Client()
         clients[who].force_login(users[email])
-    return Made(generated.organization, clients)
+    return Made(generated.organization, clients, generated.logins)
 
 
 @pytest.fixture
@@ -123,6 +131,8 @@ PAGES: list[tuple[str, str, Callable[[Made], str]]] = [
     ("organization switcher", "leader", lambda m: m.url("org-switcher")),
     ("product form", "leader", lambda m: m.url("product-create")),
     ("web", "leader", lambda m: m.url("web")),
+    # my role's later products: the picture with the shared-with lists, loaded when scrolled to
+    ("my role picture", "stakeholder", lambda m: m.url("me-picture", product=m.own_product().slug)),
 ]
 
 
