@@ -91,6 +91,7 @@ def test_an_empty_product_answers_zeros_and_the_gap_never_an_error(leader_api, w
     assert [gap["kind"] for gap in body["gaps"]][:1] == ["no_assignments"]
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_its_queries_do_not_grow_with_the_organization(leader_api, world, org, product, leader):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

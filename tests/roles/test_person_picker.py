@@ -42,6 +42,7 @@ def test_the_search_says_when_nobody_matches_and_escapes_the_query(leader_client
     assert "Type a name or an email" in leader_client.get(SEARCH).content.decode()
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_search_reads_as_many_queries_for_5_people_as_for_50(leader_client, sales):
     def count() -> int:
         leader_client.get(SEARCH, {"q": "a"})

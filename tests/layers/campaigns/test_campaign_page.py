@@ -114,6 +114,7 @@ def _queries(client, url):
     return len(captured.captured_queries), response.content.decode()
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 def test_the_page_reads_as_many_queries_for_120_people_as_for_4_and_pages_them(world, leader_client, org):
     campaign = _start(world)
     _busy(world)

@@ -179,6 +179,7 @@ def page_queries(client: Client) -> int:
     return len(queries)
 
 
+@pytest.mark.usefixtures("drawn")  # counts what the view itself does
 @pytest.mark.parametrize("who", ["leader", "stakeholder"])
 def test_the_page_reads_as_many_queries_for_ten_functions_as_for_a_thousand(
     who, leader_client, stakeholder_client, own_product, django_assert_num_queries
