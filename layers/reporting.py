@@ -1,8 +1,8 @@
 """What the report page and the PDF say about one snapshot (issue 5): its numbers beside the
 previous snapshot's, its score trend with the disruptions that hit it, its gaps by severity.
 
-Three queries (the trend, the disruptions with their functions); the rest reads the snapshot's
-JSON. Pages and the PDF exporter share it so both tell the same story.
+Three queries (the trend, the disruptions, the first functions each touched); the rest reads the
+snapshot's JSON. Pages and the PDF exporter share it so both tell the same story.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from domain.coverage.result import percent
 from domain.rings.shapes import Member, RingInput, WholeProductData
-from roles.models import Disruption, Function
+from roles.models import Disruption
+from roles.selectors.disruptions import Touched, touched
 from shared.charts import TrendChart, dial, trend_chart
 
 from .models import Assignment, CoverageReport
@@ -32,6 +32,7 @@ RATIOS = (
     ("agreement", "Agreement", "current reviews that agree"),
 )
 SEVERITIES = ("high", "medium", "low")
+TOUCHED_NAMED = 8  # functions a disruption in the story names; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class ReportStory:
     trend: list[dict[str, Any]]
     chart: TrendChart
     disruptions: list[Disruption] = field(default_factory=list)
+    touched: dict[int, Touched] = field(default_factory=dict)  # by disruption: its first functions
+
+    @property
+    def touching(self) -> list[tuple[Disruption, Touched]]:
+        return [(d, self.touched.get(d.pk, Touched())) for d in self.disruptions]
 
     @property
     def previous(self) -> dict[str, Any] | None:
@@ -105,14 +111,14 @@ def report_story(report: CoverageReport) -> ReportStory:
         [(report.product.name, [(_local(row["generated_at"]), row["score"]) for row in trend])],
         markers=[(_local(d.effective_at), d.title) for d in disruptions],
     )
-    return ReportStory(report=report, trend=trend, chart=chart, disruptions=disruptions)
+    found = touched([d.pk for d in disruptions], first=TOUCHED_NAMED)
+    return ReportStory(report=report, trend=trend, chart=chart, disruptions=disruptions, touched=found)
 
 
 def _disruptions(report: CoverageReport, start: datetime) -> list[Disruption]:
     """Disruptions between the trend's first snapshot and this one that touched a function
     mapped on the product: the ones that could have moved its numbers."""
     mapped = Assignment.objects.filter(product_id=report.product_id).values("function_id")
-    functions = Prefetch("functions", queryset=Function.objects.only("id", "name").order_by("name"))
     return list(
         Disruption.objects.filter(
             organization_id=report.organization_id,
@@ -121,7 +127,6 @@ def _disruptions(report: CoverageReport, start: datetime) -> list[Disruption]:
             functions__in=mapped,
         )
         .distinct()
-        .prefetch_related(functions)
         .order_by("effective_at", "id")[:20]
     )
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, F, Func, JSONField, QuerySet, When, Window
+from django.db.models import Case, F, Func, JSONField, QuerySet, When, Window
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 
 from roles.models import Disruption
 from roles.permissions import OrgContext
+from roles.selectors.disruptions import Touched, touched
 
 from ..models import Assignment, CoverageReport, Product
 from .coverage import TREND_FIELDS, TREND_LENGTH
@@ -49,18 +50,6 @@ class ProductSeries:
     latest: CoverageReport | None = None
     top_gaps: list[dict[str, Any]] = field(default_factory=list)
     trend: list[dict[str, Any]] = field(default_factory=list)  # oldest first
-
-
-@dataclass
-class Touched:
-    """The functions a disruption touched: the first few names, and how many in all."""
-
-    names: list[str] = field(default_factory=list)
-    count: int = 0
-
-    @property
-    def more(self) -> int:
-        return max(self.count - len(self.names), 0)
 
 
 @dataclass
@@ -106,7 +95,11 @@ def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TRE
         series[report.product_id].top_gaps = heads
     starts = [s.trend[0]["generated_at"] for s in series.values() if s.trend]
     disruptions = _disruptions_since(ctx, min(starts, default=None))
-    return Portfolio(series=list(series.values()), disruptions=disruptions, touched=_touched(disruptions))
+    return Portfolio(
+        series=list(series.values()),
+        disruptions=disruptions,
+        touched=touched([d.pk for d in disruptions], first=TOUCHED_NAMES),
+    )
 
 
 def _latest_with_gap_heads(keys: dict[int, str]) -> list[tuple[CoverageReport, list[dict[str, Any]]]]:
@@ -176,26 +169,3 @@ def _disruptions_since(ctx: OrgContext, start: datetime | None) -> list[Disrupti
         mapped = Assignment.objects.filter(product__in=visible_products(ctx)).values("function_id")
         qs = qs.filter(functions__in=mapped).distinct()
     return list(qs.order_by("effective_at", "id")[:50])
-
-
-def _touched(disruptions: list[Disruption]) -> dict[int, Touched]:
-    """What each disruption touched: its first TOUCHED_NAMES functions by name and how many in
-    all (one query), so a reorganization of thousands of functions costs what one of three does."""
-    links: Any = Disruption.functions.through  # (its annotations are beyond the type checker)
-    rows = (
-        links.objects.filter(disruption_id__in=[d.pk for d in disruptions])
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("disruption_id")], order_by=[F("function__name"), F("function_id")]
-            ),
-            total=Window(Count("id"), partition_by=[F("disruption_id")]),
-        )
-        .filter(rank__lte=TOUCHED_NAMES)
-        .order_by("disruption_id", "rank")
-        .values_list("disruption_id", "function__name", "total")
-    )
-    touched = {d.pk: Touched() for d in disruptions}
-    for disruption_id, name, total in rows:
-        touched[disruption_id].names.append(name)
-        touched[disruption_id].count = total
-    return touched

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from domain.coverage.rows import LAYERS
 from roles.models import Disruption
 from roles.permissions import OrgContext, OrgRequest, Perm, org_view
+from roles.selectors.disruptions import Touched
 from roles.statecache import DAY
 from shared.charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
 
@@ -29,7 +30,7 @@ from ..readmodel.read import layer_counts, layer_row, product_counts, summary_of
 from ..readmodel.tables import ProductCounts
 from ..reporting import LAYER_STATES, GapLink, gap_link, layer_state
 from ..selectors import products as selectors
-from ..selectors.portfolio import GAP_HEADS, Portfolio, Touched, portfolio
+from ..selectors.portfolio import GAP_HEADS, Portfolio, portfolio
 
 TOP_GAPS = GAP_HEADS  # the portfolio reads this many of each snapshot's gaps
 CHART_LINES = len(PALETTE)

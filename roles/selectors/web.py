@@ -227,11 +227,10 @@ def web_stats(links: list[Link]) -> WebStats:
 
 
 def disruptions_of(organization: Organization) -> QuerySet[Disruption]:
-    """Newest first, with their functions and who logged them (two queries a page)."""
+    """Newest first, with who logged them (what each touched: `disruptions.touched`)."""
     return (
         Disruption.objects.filter(organization=organization)
         .select_related("created_by")
-        .prefetch_related(Prefetch("functions", queryset=Function.objects.order_by("name")))
         .order_by("-occurred_on", "-id")
     )
 

@@ -28,12 +28,15 @@ from ..forms.web import CheckInForm, DisruptionForm, PartnershipForm
 from ..models import Disruption, Function, Partnership
 from ..permissions import OrgRequest, Perm, org_view
 from ..selectors import web as selectors
+from ..selectors.disruptions import Touched, touched
 from ..services import disruptions as disruption_services
 from ..services import partnerships as services
 from ..statecache import DAY
 
 TRUST_WORDS = {1: "broken", 2: "strained", 3: "workable", 4: "solid", 5: "strong"}
 DISRUPTIONS_PER_PAGE = 20
+TOUCHED_SHOWN = 16  # functions a disruption on the timeline names; the rest are counted
+TOUCHED_IN_BANNER = 6  # and the web's banner of the latest one
 CLUSTER_ABOVE = 300  # links: beyond this the picture clusters them by category and the table pages
 LINKS_PER_PAGE = 50
 SHOW = {"attention": "Needs attention", "holding": "Holding"}
@@ -155,7 +158,7 @@ def web(request: OrgRequest) -> HttpResponse:
         "edges": edges,
         "rows": rows,
         "stats": selectors.web_stats(rows),
-        "recent": list(selectors.disruptions_of(organization)[:3]),
+        **_latest_disruption(organization),
         "trust_words": TRUST_WORDS,
         "trust_levels": [(level, TRUST_WORDS[level]) for level in range(1, 6)],
         "unchecked_days": selectors.UNCHECKED_AFTER_DAYS,
@@ -209,7 +212,7 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
         "filtered": bool(category or show or query or focus),
         "total_links": len(facts),
         "stats": selectors.web_stats(chosen),  # type: ignore[arg-type]
-        "recent": list(selectors.disruptions_of(organization)[:3]),
+        **_latest_disruption(organization),
         "trust_words": TRUST_WORDS,
         "trust_levels": [(level, TRUST_WORDS[level]) for level in range(1, 6)],
         "unchecked_days": selectors.UNCHECKED_AFTER_DAYS,
@@ -413,19 +416,31 @@ def disruption_list(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization
     page = Paginator(selectors.disruptions_of(organization), DISRUPTIONS_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
+    found = touched([d.pk for d in page.object_list], first=TOUCHED_SHOWN)
     context = {
         "page": page,
-        "entries": [_Entry(d, now) for d in page.object_list],
+        "entries": [_Entry(d, now, found[d.pk]) for d in page.object_list],
     }
     return render(request, "roles/disruption_list.html", context)
 
 
+def _latest_disruption(organization: Any) -> dict[str, Any]:
+    """The web's banner: the latest disruption and the first functions it touched (two queries)."""
+    latest = selectors.disruptions_of(organization).first()
+    return {
+        "latest_disruption": latest,
+        "latest_touched": touched([latest.pk], first=TOUCHED_IN_BANNER)[latest.pk] if latest else None,
+    }
+
+
 @dataclass
 class _Entry:
-    """A disruption as the timeline shows it: a planned one counts from its date."""
+    """A disruption as the timeline shows it: a planned one counts from its date; the functions it
+    touched, the first few by name (a reorganization touches thousands)."""
 
     disruption: Disruption
     now: datetime
+    touched: Touched
 
     @property
     def planned(self) -> bool:

@@ -444,3 +444,30 @@ def test_a_job_of_another_organization_or_an_unknown_one_is_not_found(leader_cli
     )
     assert leader_client.get(job(foreign[0])).status_code == 404
     assert leader_client.get(job(str(uuid.uuid4()))).status_code == 404
+
+
+def test_the_story_names_the_first_functions_a_disruption_touched_and_counts_the_rest(scenario, leader_client):
+    # A reorganization of the product's functions between two snapshots: the page names a few.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from layers.reporting import TOUCHED_NAMED
+    from roles.models import Disruption
+    from tests.factories import FunctionFactory
+
+    build(scenario.product, at=timezone.now() - timedelta(days=3))
+    reorg = Disruption.objects.create(
+        organization=scenario.org,
+        kind="reorg",
+        title="The big reorg",
+        occurred_on=timezone.localdate() - timedelta(days=1),
+        effective_at=timezone.now() - timedelta(days=1),
+    )
+    teams = [FunctionFactory(organization=scenario.org, name=f"Team {i:03d}") for i in range(TOUCHED_NAMED + 5)]
+    AssignmentFactory(product=scenario.product, function=teams[0], layer=layer("potential"))
+    reorg.functions.add(*teams)
+    html = " ".join(leader_client.get(detail(build(scenario.product))).content.decode().split())
+    names = ", ".join(f"Team {i:03d}" for i in range(TOUCHED_NAMED))
+    story = html[html.index("The big reorg") :].split("</li>")[0]
+    assert f"{names} and 5 more functions" in story and f"Team {TOUCHED_NAMED:03d}" not in story
