@@ -8,6 +8,7 @@ import io
 import json
 from datetime import timedelta
 
+import orjson
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -134,22 +135,41 @@ def test_a_large_ring_is_stored_as_the_picture_draws_it_and_counts_the_rest(scen
 
 
 def test_the_stored_snapshot_is_the_json_of_its_fields(scenario):
-    # Each column's text is encoded once, as JSONField would write it.
+    # Each column's JSON is encoded once (orjson): its values are the fields'.
     report = build(scenario.product)
     live = live_coverage(scenario.product)
     fields = services.snapshot_fields(product=scenario.product, coverage=live.coverage, rows=live)
     stored = CoverageReport.objects.values("layers", "gaps", "totals", "data").get(pk=report.pk)
 
-    assert stored == {name: fields[name] for name in ("layers", "gaps", "totals", "data")}
-    assert (report.layers, report.gaps, report.data) == (fields["layers"], fields["gaps"], fields["data"])
+    gaps = [gap.to_dict() for gap in fields["gaps"]]  # the fields hold the `Gap`s themselves
+    assert stored == {name: fields[name] for name in ("layers", "totals", "data")} | {"gaps": gaps}
+    assert (report.layers, report.data) == (fields["layers"], fields["data"])
+    with CaptureQueriesContext(connection) as read_back:
+        assert report.gaps == gaps  # a deferred field: read back when asked for
+    assert len(read_back.captured_queries) == 1
+
     assert stored["layers"][0]["contributors"] == ["Engineering"]
     with connection.cursor() as cursor:  # the text as written (PostgreSQL's jsonb keeps its own)
         cursor.execute("SELECT data, gaps FROM layers_coveragereport WHERE id = %s", [report.pk])
-        data, gaps = cursor.fetchone()
-    if connection.vendor == "sqlite":
-        assert (data, gaps) == (json.dumps(fields["data"]), json.dumps(fields["gaps"]))
+        data_text, gaps_text = cursor.fetchone()
+    if connection.vendor == "sqlite":  # orjson's text: compact UTF-8
+        assert (data_text, gaps_text) == (orjson.dumps(fields["data"]).decode(), orjson.dumps(gaps).decode())
     else:
-        assert (json.loads(data), json.loads(gaps)) == (fields["data"], fields["gaps"])
+        assert (json.loads(data_text), json.loads(gaps_text)) == (fields["data"], gaps)
+
+
+def test_orjson_writes_every_kind_of_gap_as_its_to_dict():
+    # The build encodes `Gap`s directly (orjson writes a dataclass's fields in order): the stored
+    # JSON must be `Gap.to_dict()`, for every kind and severity, with and without a name or count.
+    from domain.coverage.result import Gap, GapKind, Severity
+
+    targets = [{"layer": "core"}, {"function_id": 7}, {"assignment_id": 3, "function_id": 7, "layer": "core"}]
+    made = [
+        Gap(kind, severity, f"{kind} — ↔ “quoted”", targets[i % len(targets)], *extra)
+        for i, (kind, severity) in enumerate((k, s) for k in GapKind for s in Severity)
+        for extra in ((), ("A ↔ B",), ("Ünïcode", 3))
+    ]
+    assert orjson.loads(orjson.dumps(made)) == [gap.to_dict() for gap in made]
 
 
 def test_a_disruption_after_a_review_makes_it_stale_in_the_next_report(scenario):
