@@ -60,6 +60,18 @@ class Touched:
     def more(self) -> int:
         return max(self.count - len(self.functions), 0)
 
+    @property
+    def more_words(self) -> str:
+        """ "and 318 more functions" for those not named; empty when every one is."""
+        more = self.more
+        return f"and {more:,} more function{'' if more == 1 else 's'}" if more else ""
+
+    @property
+    def sentence(self) -> str:
+        """The names, then the count of the rest: "Legal, Sales and 318 more functions"."""
+        names = ", ".join(self.names)
+        return f"{names} {self.more_words}" if self.more else names
+
 
 def touched(disruption_ids: Iterable[int], *, first: int) -> dict[int, Touched]:
     """What each disruption touched: its `first` functions by name and how many in all (one

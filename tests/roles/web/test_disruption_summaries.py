@@ -68,3 +68,12 @@ def test_the_webs_banner_names_the_latest_disruptions_first_functions(org, leade
     names = ", ".join(f"Latest team {i:03d}" for i in range(TOUCHED_IN_BANNER))
     assert "Latest disruption: Latest</strong>" in html
     assert f"touching {names} and 40 more functions" in html
+
+
+def test_the_summary_reads_as_a_sentence():
+    from roles.selectors.disruptions import Touched, TouchedFunction
+
+    two = [TouchedFunction(1, "Legal", "ops"), TouchedFunction(2, "Sales", "customer_facing")]
+    assert Touched(two, 2).sentence == "Legal, Sales" and Touched(two, 2).more_words == ""
+    assert Touched(two, 3).sentence == "Legal, Sales and 1 more function"
+    assert Touched(two, 1_320).sentence == "Legal, Sales and 1,318 more functions"
