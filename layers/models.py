@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from roles.models import Function, Organization, Stakeholder, fill_organization
+from shared.packed import PackedJSONListField
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT
 
 
@@ -316,7 +317,9 @@ class CoverageReport(models.Model):
     review_coverage = models.FloatField()
     agreement = models.FloatField()
     layers = models.JSONField(default=list)
-    gaps = models.JSONField(default=list)
+    # Thousands of gaps at 5,000 functions, never queried inside the database: stored packed
+    # (shared/packed.py), read back as the list of dicts.
+    gaps = PackedJSONListField(default=list)
     totals = models.JSONField(default=dict)
     data = models.JSONField(
         default=dict,

@@ -15,9 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Case, F, Func, JSONField, QuerySet, When, Window
-from django.db.models.fields.json import KeyTransform
+from django.db.models import BinaryField, Case, F, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -25,6 +23,7 @@ from redis.exceptions import RedisError
 from roles.models import Disruption
 from roles.permissions import OrgContext
 from roles.selectors.disruptions import Touched, touched
+from shared.packed import stored_bytes, unpack_slice
 
 from ..models import Assignment, CoverageReport, Product
 from .coverage import TREND_FIELDS, TREND_LENGTH
@@ -105,9 +104,9 @@ def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TRE
 def _latest_with_gap_heads(keys: dict[int, str]) -> list[tuple[CoverageReport, list[dict[str, Any]]]]:
     """The latest snapshots (light columns, one query), each with its first GAP_HEADS gaps.
 
-    A large organization's snapshot holds thousands of gaps (megabytes of JSON), which the
-    database must decompress whole to cut even a few off, so a snapshot's heads are cut once
-    and kept in the cache: a snapshot never changes. Only those missing from it (a snapshot
+    A large organization's snapshot holds thousands of gaps (megabytes of JSON), which must be
+    decompressed whole to cut even a few off, so a snapshot's heads are cut once and kept in
+    the cache: a snapshot never changes. Only those missing from it (a snapshot
     nobody has shown yet, or the cache unreachable) are cut in the same query."""
     if not keys:
         return []
@@ -137,24 +136,15 @@ def _cache_call(method: Any, *args: Any) -> Any:
 
 
 def _with_gap_heads(reports: QuerySet[CoverageReport], ids: list[int]) -> QuerySet[CoverageReport]:
-    """Annotate the snapshots `ids` among `reports` with their first GAP_HEADS gaps, cut in the
-    database (the others' JSON is not touched: a CASE reads it only for those).
-
-    A snapshot's gaps are sorted by severity, so the dashboard's top gaps are all among each
-    one's first few: only those leave the database. PostgreSQL reads the JSON once for the
-    slice; elsewhere (SQLite, the small embedded mode) each element is its own key lookup.
-    """
-    if connection.vendor == "postgresql":
-        path = f"'$[0 to {GAP_HEADS - 1}]'::jsonpath"
-        heads = Func(F("gaps"), template=f"jsonb_path_query_array(%(expressions)s, {path})", output_field=JSONField())
-        return reports.annotate(gap_heads=Case(When(id__in=ids, then=heads), default=None, output_field=JSONField()))
-    return reports.annotate(**{f"gap_{i}": KeyTransform(str(i), "gaps") for i in range(GAP_HEADS)})
+    """Annotate the snapshots `ids` among `reports` with their packed gaps' bytes (a CASE reads
+    the column only for those): a snapshot's gaps are sorted by severity, so the dashboard's top
+    gaps are all among each one's first few, and only those are parsed (`_gap_heads_of`)."""
+    packed = Case(When(id__in=ids, then=stored_bytes("gaps")), default=None, output_field=BinaryField())
+    return reports.annotate(packed_gaps=packed)
 
 
 def _gap_heads_of(report: CoverageReport) -> list[dict[str, Any]]:
-    if hasattr(report, "gap_heads"):
-        return list(report.gap_heads or [])
-    return [gap for i in range(GAP_HEADS) if (gap := getattr(report, f"gap_{i}")) is not None]
+    return unpack_slice(getattr(report, "packed_gaps", None), 0, GAP_HEADS)
 
 
 def _disruptions_since(ctx: OrgContext, start: datetime | None) -> list[Disruption]:

@@ -1,10 +1,11 @@
 """The report page's read of one snapshot: its light columns, one page of its gaps and the picture's
 members, cut in the database.
 
-A snapshot of a 5,000-function product holds megabytes of JSON (thousands of gaps, every member of
-every ring). The page shows a page of gaps and a picture of a few dozen chips per ring, so only
-those leave the database: on PostgreSQL a JSON path slices the arrays where they are stored; on
-SQLite (the small embedded mode) the arrays are read whole and sliced here.
+A snapshot of a 5,000-function product holds megabytes of JSON (thousands of gaps, the first
+members of every ring). The page shows a page of gaps and a picture of a few dozen chips per ring:
+on PostgreSQL a JSON path cuts the rings where they are stored (on SQLite, the small embedded
+mode, they are read whole and cut here); the gaps are stored packed (shared/packed.py), read as
+their bytes and only the page's gaps parsed.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from typing import Any, overload
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, Func, IntegerField, JSONField, QuerySet
+from django.db.models import F, Func, IntegerField, JSONField, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce
 
 from domain.coverage.rows import LAYERS
 from domain.rings.shapes import WholeProductData
 from roles.permissions import OrgContext
+from shared.packed import stored_bytes, unpack_slice
 
 from ..models import CoverageReport
 from ..reporting import stored_picture
@@ -43,17 +45,6 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _path(column: str, path: str) -> Func:
-    return Func(
-        F(column), template=f"jsonb_path_query_array(%(expressions)s, '{path}'::jsonpath)", output_field=JSONField()
-    )
-
-
-def _length(column: str) -> Func:
-    function = "jsonb_array_length" if _postgres() else "json_array_length"
-    return Func(F(column), template=f"COALESCE({function}(%(expressions)s), 0)", output_field=IntegerField())
-
-
 def report_for_page(ctx: OrgContext, pk: int) -> CoverageReport | None:
     """One visible snapshot (None answers 404) without its large JSON columns: `gaps_total`, and
     the picture's rings (`stored_rings`: each ring's first members and its size) in their place."""
@@ -71,9 +62,9 @@ def report_for_page(ctx: OrgContext, pk: int) -> CoverageReport | None:
 
 
 def _gap_count() -> Coalesce:
-    """The number of gaps the build counted (`totals`), else the stored array's length: COALESCE
-    reads the large `gaps` column only for a snapshot whose totals lack it."""
-    return Coalesce(Cast(KeyTextTransform("gaps", "totals"), IntegerField()), _length("gaps"))
+    """The number of gaps the build counted (`totals`; migration 0015 counted them for the
+    snapshots built before they were)."""
+    return Coalesce(Cast(KeyTextTransform("gaps", "totals"), IntegerField()), Value(0))
 
 
 def report_rings(report: CoverageReport) -> WholeProductData | None:
@@ -114,10 +105,8 @@ class StoredGaps(Sequence[dict[str, Any]]):
         start, stop, _ = index.indices(self.total)
         if stop <= start:
             return []
-        rows = CoverageReport.objects.filter(pk=self.report.pk)
-        if _postgres():
-            return rows.annotate(cut=_path("gaps", f"$[{start} to {stop - 1}]")).values_list("cut", flat=True)[0] or []
-        return list(rows.values_list("gaps", flat=True)[0][start:stop])
+        packed = CoverageReport.objects.filter(pk=self.report.pk).values_list(stored_bytes("gaps"), flat=True).first()
+        return unpack_slice(packed, start, stop)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self[0 : self.total])

@@ -89,21 +89,19 @@ def _store_once(*, product_id: int, run_key: str, fields: dict[str, Any]) -> Cov
     if created:  # the instance holds the values written, not the expressions that wrote them
         for name in ("layers", "data"):
             setattr(report, name, fields[name])
-        # The gaps were written from their `Gap`s; as a deferred field they are read back only if
+        # The gaps were packed from their `Gap`s; as a deferred field they are read back only if
         # asked for (`report.gaps`), as the stored dicts.
         del report.__dict__["gaps"]
     return report
 
 
 def _encoded(fields: dict[str, Any]) -> dict[str, Cast]:
-    """`layers`, `gaps` and `data` as JSON text, each encoded once (a few MB at 5,000 functions)
-    and cast to jsonb, which keeps the values, not the text: the stored rows equal those JSONField
-    would write. orjson encodes them five times faster than `json.dumps` (25 ms of a build at
-    5,000 functions, bench/report_build.py); its text is compact UTF-8, which PostgreSQL parses
-    as fast as the longer escaped text."""
+    """`layers` and `data` as JSON text, each encoded once and cast to jsonb, which keeps the
+    values, not the text: the stored rows equal those JSONField would write. orjson encodes them
+    five times faster than `json.dumps`; its text is compact UTF-8, which PostgreSQL parses as fast
+    as the longer escaped text. The gaps are packed by their own field (shared/packed.py)."""
     return {
-        name: Cast(Value(orjson.dumps(fields[name]).decode()), output_field=JSONField())
-        for name in ("layers", "gaps", "data")
+        name: Cast(Value(orjson.dumps(fields[name]).decode()), output_field=JSONField()) for name in ("layers", "data")
     }
 
 

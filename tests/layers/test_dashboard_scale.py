@@ -55,8 +55,7 @@ def test_the_top_gaps_are_cut_from_a_snapshot_once_then_read_from_the_cache(lead
     expected = [("Insights Cloud", gap["kind"], gap["message"]) for gap in report.gaps[:GAP_HEADS]]
     assert _gaps(cold) == _gaps(warm) == expected
     assert '"gaps"' in _sql(first)  # the first view cuts them from the snapshot
-    if connection.vendor == "postgresql":
-        assert "jsonb_path_query_array" in _sql(first)  # and only the first few leave the database
+    assert "CASE WHEN" in _sql(first)  # of the snapshots the cache does not hold, and only those
     assert '"gaps"' not in _sql(second)  # the second view does not open the snapshot's JSON at all
     assert len(first.captured_queries) == len(second.captured_queries)
     for column in HEAVY_COLUMNS:  # never the layers, the data or the totals

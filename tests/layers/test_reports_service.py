@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import orjson
 import pytest
+import zstandard
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -149,13 +150,17 @@ def test_the_stored_snapshot_is_the_json_of_its_fields(scenario):
     assert len(read_back.captured_queries) == 1
 
     assert stored["layers"][0]["contributors"] == ["Engineering"]
-    with connection.cursor() as cursor:  # the text as written (PostgreSQL's jsonb keeps its own)
+    with connection.cursor() as cursor:  # as written (PostgreSQL's jsonb keeps its own text)
         cursor.execute("SELECT data, gaps FROM layers_coveragereport WHERE id = %s", [report.pk])
-        data_text, gaps_text = cursor.fetchone()
+        data_text, gaps_bytes = cursor.fetchone()
     if connection.vendor == "sqlite":  # orjson's text: compact UTF-8
-        assert (data_text, gaps_text) == (orjson.dumps(fields["data"]).decode(), orjson.dumps(gaps).decode())
+        assert data_text == orjson.dumps(fields["data"]).decode()
     else:
-        assert (json.loads(data_text), json.loads(gaps_text)) == (fields["data"], gaps)
+        assert json.loads(data_text) == fields["data"]
+    # The gaps packed (shared/packed.py): zstd-compressed JSON Lines, one gap per line.
+    assert bytes(gaps_bytes)[:4] == zstandard.FRAME_HEADER
+    lines = zstandard.ZstdDecompressor().decompress(bytes(gaps_bytes)).split(b"\n")
+    assert [orjson.loads(line) for line in lines] == gaps
 
 
 def test_orjson_writes_every_kind_of_gap_as_its_to_dict():
@@ -349,6 +354,7 @@ def test_live_coverage_pauses_the_collector_and_leaves_it_as_it_found_it(scenari
 
 
 def test_the_snapshot_json_columns_are_compressed_with_lz4_where_postgresql_has_it(db):
+    # The gaps are packed already (shared/packed.py): stored out of line, not compressed again.
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's column compression")
     with connection.cursor() as cursor:
@@ -356,11 +362,12 @@ def test_the_snapshot_json_columns_are_compressed_with_lz4_where_postgresql_has_
         if cursor.fetchone() is None:
             pytest.skip("this PostgreSQL is built without lz4")
         cursor.execute(
-            "SELECT attname, attcompression::text FROM pg_attribute WHERE attrelid = %s::regclass "
-            "AND attname IN ('data', 'gaps', 'layers')",
+            "SELECT attname, attcompression::text, attstorage::text FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attname IN ('data', 'gaps', 'layers')",
             [CoverageReport._meta.db_table],
         )
-        assert dict(cursor.fetchall()) == {"data": "l", "gaps": "l", "layers": "l"}
+        found = {name: (compression, storage) for name, compression, storage in cursor.fetchall()}
+        assert found == {"data": ("l", "x"), "layers": ("l", "x"), "gaps": ("", "e")}
 
 
 @pytest.mark.parametrize(

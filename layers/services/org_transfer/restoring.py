@@ -46,6 +46,7 @@ from roles.models import (
 )
 from roles.services import playbook_matches
 from roles.services.partnerships import ordered_pair
+from shared.packed import PackedJSONListField
 
 from ...readmodel import hooks as readmodel
 from .accounts import accounts_by_email, new_account
@@ -84,8 +85,10 @@ def _stamps(model: type[models.Model]) -> list[str]:
     ]
 
 
-def _json_fields(model: type[models.Model]) -> list[models.JSONField]:
-    return [f for f in model._meta.concrete_fields if isinstance(f, models.JSONField) and f.name in COLUMNS[model]]
+def _json_fields(model: type[models.Model]) -> list[models.Field]:
+    """The columns a file gives as JSON: JSONFields and packed lists (a snapshot's gaps)."""
+    kinds = (models.JSONField, PackedJSONListField)
+    return [f for f in model._meta.concrete_fields if isinstance(f, kinds) and f.name in COLUMNS[model]]
 
 
 class _Restorer:
@@ -148,7 +151,7 @@ class _Restorer:
         return obj
 
     @staticmethod
-    def _check_json(obj: models.Model, f: models.JSONField, where: str) -> None:
+    def _check_json(obj: models.Model, f: models.Field, where: str) -> None:
         value = getattr(obj, f.attname)
         expected = type(f.get_default()) if f.has_default() else None
         if value is None and f.null:

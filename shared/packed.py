@@ -1,0 +1,79 @@
+"""A list of JSON objects stored as zstd-compressed JSON Lines (`PackedJSONListField`).
+
+A report snapshot of a 5,000-function product holds some 12,000 gaps, 3 MB as JSON. Stored as
+jsonb, PostgreSQL parsed and compressed those 3 MB at every build (about 90 ms of it, a third of
+the build); compressed here they are 250 KB of bytes it stores as they come (5 ms). The list is
+never queried inside the database: a page reads a slice of it, which `unpack_slice` cuts after
+decompressing, parsing only the objects of that slice (one object per line: orjson escapes every
+newline inside a string, so a line is an object).
+
+Reading the field gives the list of dicts, as a JSONField would; writing accepts a list (or tuple)
+of dicts or of dataclasses (orjson writes a dataclass as its fields, in order).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+import zstandard
+from django.db import models
+
+LEVEL = 3  # zstd's default: 3 MB of gaps in 4 ms, to 8.5% of their size
+MAX_OUTPUT = 1 << 30  # a packed list never unpacks to more than this (1 GB): a bad row cannot eat memory
+
+
+def pack(items: Iterable[Any]) -> bytes:
+    """`items` as zstd-compressed JSON Lines."""
+    return zstandard.ZstdCompressor(level=LEVEL).compress(b"\n".join(map(orjson.dumps, items)))
+
+
+def _lines(packed: bytes | memoryview) -> list[bytes]:
+    text = zstandard.ZstdDecompressor().decompress(bytes(packed), max_output_size=MAX_OUTPUT)
+    return text.split(b"\n") if text else []
+
+
+def unpack(packed: bytes | memoryview | None) -> list[Any]:
+    """Every item of a packed list (an empty list for None)."""
+    return [] if packed is None else [orjson.loads(line) for line in _lines(packed)]
+
+
+def unpack_slice(packed: bytes | memoryview | None, start: int, stop: int) -> list[Any]:
+    """The items `start` to `stop` (excluded) of a packed list, parsing those alone."""
+    return [] if packed is None else [orjson.loads(line) for line in _lines(packed)[start:stop]]
+
+
+def stored_bytes(column: str) -> models.ExpressionWrapper:
+    """A packed column's stored bytes in a query, not the list its field reads them as: for
+    `unpack_slice`, which parses only the items asked for."""
+    return models.ExpressionWrapper(models.F(column), output_field=models.BinaryField())
+
+
+class PackedJSONListField(models.BinaryField):
+    """A list of JSON objects, stored packed (`pack`); read back as a list of dicts.
+
+    Not editable (a BinaryField); `value_to_string` and `to_python` speak JSON text, so
+    serializers and fixtures see the list rather than base64 of compressed bytes.
+    """
+
+    description = "A list of JSON objects, stored as zstd-compressed JSON Lines"
+
+    def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            value = pack(value)
+        return super().get_prep_value(value)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[Any] | None:
+        return None if value is None else unpack(value)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value)
+        if isinstance(value, (bytes, memoryview)):
+            return unpack(value)
+        return value
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return json.dumps(self.value_from_object(obj))

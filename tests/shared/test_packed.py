@@ -1,0 +1,85 @@
+"""shared/packed.py: a list of JSON objects stored as zstd-compressed JSON Lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import zstandard
+
+from layers.models import CoverageReport
+from shared.packed import PackedJSONListField, pack, stored_bytes, unpack, unpack_slice
+
+ITEMS = [
+    {"kind": "pending_review", "message": "3 reviews pending from Sales.", "count": 3},
+    {"kind": "unchecked_partnership", "message": "Trust between A\nand B ↔ C has never been checked."},
+    {"kind": "x", "target": {"function_id": 7, "layer": "core"}, "nested": [1, {"a": None}], "ok": True},
+]
+
+
+@dataclass(frozen=True)
+class Thing:
+    kind: str
+    count: int
+
+
+def test_a_list_comes_back_as_it_went_in():
+    assert unpack(pack(ITEMS)) == ITEMS
+    assert unpack(memoryview(pack(ITEMS))) == ITEMS  # as psycopg2 hands bytea over
+
+
+def test_an_empty_list_and_none():
+    assert unpack(pack([])) == []
+    assert unpack(None) == []
+    assert unpack_slice(pack([]), 0, 10) == []
+    assert unpack_slice(None, 0, 10) == []
+
+
+def test_a_newline_inside_a_string_does_not_split_an_item():
+    assert unpack_slice(pack(ITEMS), 1, 2) == [ITEMS[1]]
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, 1), (1, 3), (2, 50), (3, 4), (0, 3)])
+def test_a_slice_is_the_list_slice(start, stop):
+    assert unpack_slice(pack(ITEMS), start, stop) == ITEMS[start:stop]
+
+
+def test_dataclasses_are_written_as_their_fields():
+    assert unpack(pack((Thing("a", 1), Thing("b", 2)))) == [{"kind": "a", "count": 1}, {"kind": "b", "count": 2}]
+
+
+def test_it_is_compressed():
+    many = [{"kind": "pending_review", "message": f"{n} reviews pending from Function {n}."} for n in range(2000)]
+    packed = pack(many)
+    assert packed[:4] == zstandard.FRAME_HEADER
+    assert len(packed) * 5 < sum(len(str(item)) for item in many)
+
+
+def test_the_field_speaks_json_to_serializers():
+    field = PackedJSONListField()
+    assert field.to_python('[{"a": 1}]') == [{"a": 1}]
+    assert field.to_python(pack(ITEMS)) == ITEMS
+    assert field.to_python(ITEMS) is ITEMS
+
+
+def test_a_report_stores_and_reads_its_gaps_packed(insights):
+    report = CoverageReport.objects.create(
+        product=insights,
+        organization=insights.organization,
+        run_key="packed",
+        trigger="manual",
+        score=0,
+        layer_coverage=0,
+        function_coverage=0,
+        review_coverage=0,
+        agreement=0,
+        gaps=ITEMS,
+    )
+    again = CoverageReport.objects.get(pk=report.pk)
+    assert again.gaps == ITEMS
+    raw = CoverageReport.objects.filter(pk=report.pk).values_list(stored_bytes("gaps"), flat=True).get()
+    assert unpack(raw) == ITEMS
+    assert unpack_slice(raw, 1, 2) == [ITEMS[1]]
+    report.gaps = ITEMS[:1]
+    report.save()
+    assert CoverageReport.objects.get(pk=report.pk).gaps == ITEMS[:1]
