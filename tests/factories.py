@@ -153,3 +153,14 @@ class ReviewFactory(Maintained, factory.django.DjangoModelFactory):
     assignment = factory.SubFactory(AssignmentFactory)
     stakeholder = factory.SubFactory(StakeholderFactory, function=factory.SelfAttribute("..assignment.function"))
     verdict = Review.Verdict.AGREE
+
+
+# The figures a CoverageReport requires, for a test that stores one by hand (not through a build).
+REPORT_FIGURES = {
+    "trigger": "manual",
+    "score": 40,
+    "layer_coverage": 0.5,
+    "function_coverage": 0.5,
+    "review_coverage": 0.5,
+    "agreement": 0.5,
+}

@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.factories import REPORT_FIGURES
+
 BEFORE = [("layers", "0014_snapshot_data_help")]
 AFTER = [("layers", "0015_report_gaps_packed")]
 GAPS = [
@@ -34,12 +36,7 @@ def _report(apps, slug: str, **fields):
         product=product,
         organization=org,
         run_key="old",
-        trigger="manual",
-        score=40,
-        layer_coverage=0.5,
-        function_coverage=0.5,
-        review_coverage=0.5,
-        agreement=0.5,
+        **REPORT_FIGURES,
         **fields,
     )
 

@@ -9,6 +9,7 @@ import zstandard
 
 from layers.models import CoverageReport
 from shared.packed import PackedJSONListField, pack, stored_bytes, unpack, unpack_slice
+from tests.factories import REPORT_FIGURES
 
 ITEMS = [
     {"kind": "pending_review", "message": "3 reviews pending from Sales.", "count": 3},
@@ -67,13 +68,8 @@ def test_a_report_stores_and_reads_its_gaps_packed(insights):
         product=insights,
         organization=insights.organization,
         run_key="packed",
-        trigger="manual",
-        score=0,
-        layer_coverage=0,
-        function_coverage=0,
-        review_coverage=0,
-        agreement=0,
         gaps=ITEMS,
+        **REPORT_FIGURES,
     )
     again = CoverageReport.objects.get(pk=report.pk)
     assert again.gaps == ITEMS
