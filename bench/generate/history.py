@@ -57,7 +57,9 @@ def _make_disruptions(world: _World, sizes: Sizes) -> None:
 
 def _make_reviews(world: _World, sizes: Sizes) -> None:
     rng, now = world.rng, world.now
-    cells = list(Assignment.objects.filter(organization=world.org).values_list("pk", "function_id", "layer_id"))
+    cells = list(
+        Assignment.objects.filter(organization=world.org).order_by("pk").values_list("pk", "function_id", "layer_id")
+    )
     cells = [cell for cell in cells if world.people_of.get(cell[1])]
     if not cells or not sizes.reviews:
         return

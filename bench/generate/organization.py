@@ -322,7 +322,7 @@ def _make_assignments(world: _World, sizes: Sizes) -> None:
     assignments = Assignment.objects.filter(organization=world.org)
     assignments.update(created_at=made, changed_at=made)
     AssignmentChange.objects.filter(organization=world.org).update(at=made)
-    ids = list(assignments.values_list("pk", flat=True))
+    ids = list(assignments.order_by("pk").values_list("pk", flat=True))  # a fixed order: the seed decides
     edited = world.rng.sample(ids, k=len(ids) // 30)
     Assignment.objects.filter(pk__in=edited).update(changed_at=world.now - timedelta(days=5), version=2)
     world.counts["assignments"] = len(ids)
