@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 
+from . import hooks
 from .models import Function, FunctionAlias, ImportJob, Membership, Organization, Stakeholder
 
 
@@ -26,6 +29,11 @@ class FunctionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = ["organization", "parent"]
     raw_id_fields = ["parent"]
+
+    def save_model(self, request: Any, obj: Function, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"name", "category"} & set(form.changed_data):  # where it sits on a ring
+            hooks.functions_renamed(organization_id=obj.organization_id, function_ids=[obj.pk])
 
 
 @admin.register(Stakeholder)

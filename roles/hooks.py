@@ -1,7 +1,7 @@
 """What a `roles` write tells the apps built on top of it (DESIGN §9): typed hooks, no imports upward.
 
 `roles` never imports `layers`. Where a write in `roles` must reach the product side (people move,
-a function is created or deleted, a disruption is applied, a whole organization is restored or
+a function is created, deleted or renamed, a disruption is applied, a whole organization is restored or
 imported), the service calls one of the functions below, inside its own transaction and after its
 own writes. Each one hands the call to every registered `Listener`. `layers` registers its read
 model (`layers.readmodel.hooks`, a module that satisfies the protocol) from
@@ -30,6 +30,9 @@ class Listener(Protocol):
 
     def functions_changed(self, *, organization_id: int) -> None:
         """A function was created or deleted."""
+
+    def functions_renamed(self, *, organization_id: int, function_ids: Iterable[int]) -> None:
+        """These functions were renamed or moved to another category (nothing else changed)."""
 
     def disruption_applied(self, *, organization_id: int, function_ids: Iterable[int]) -> None:
         """A disruption took effect on these functions: reviews made before it are stale."""
@@ -67,6 +70,14 @@ def people_changed(*, organization_id: int, function_ids: Iterable[int]) -> None
 def functions_changed(*, organization_id: int) -> None:
     for listener in _listeners:
         listener.functions_changed(organization_id=organization_id)
+
+
+def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> None:
+    ids = frozenset(function_ids)
+    if not ids:
+        return
+    for listener in _listeners:
+        listener.functions_renamed(organization_id=organization_id, function_ids=ids)
 
 
 def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> None:

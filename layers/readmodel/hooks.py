@@ -9,10 +9,11 @@ products' counters. A service calls the hook after its own writes, inside its
     assignments_changed  assignment create/change/delete, bulk apply, import of a map
     people_changed       person create/move/delete, a function deleted or merged into another
     functions_changed    a function created or deleted: every product's function count
+    functions_renamed    functions renamed or moved to another category: their cells' picture order
     disruption_applied   a disruption took effect on some functions
     organization_changed restore, import, seed: recompute the whole organization
 
-`roles` reaches the first four through `roles.hooks` (this module is the `roles.hooks.Listener`
+`roles` reaches the last five through `roles.hooks` (this module is the `roles.hooks.Listener`
 that `LayersConfig.ready()` registers), since `roles` never imports `layers` (DESIGN §9);
 `current_reviews_until` answers the one question a disruption asks before it is logged.
 """
@@ -24,10 +25,14 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
+
+from roles.models import Function
 
 from ..models import Assignment, PairStatus, Product, ReviewPair
 from .maintain import PairDiff, lock_products, refresh_counts, refresh_pairs
+from .tables import CellCounts
 
 ProductFunction = tuple[int, int]
 
@@ -59,6 +64,16 @@ def functions_changed(*, organization_id: int) -> None:
     """A function was created or deleted: every product's function count (and, for a deleted
     one, the layers and totals its cascaded cells left) is recomputed."""
     _refresh(organization_id, Q(pk__in=[]), all_products=True)
+
+
+def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> None:
+    """Functions were renamed or moved to another category: their cells keep the picture's order of
+    a ring (category, lower-cased name), which is copied from the functions again. No count moves."""
+    function = Function.objects.filter(pk=OuterRef("function_id"))
+    CellCounts.objects.filter(organization_id=organization_id, function_id__in=list(function_ids)).update(
+        category=Subquery(function.values("category")[:1]),
+        sort_name=Subquery(function.annotate(lowered=Lower("name")).values("lowered")[:1]),
+    )
 
 
 def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> None:

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from domain.review_state import (
@@ -245,9 +246,13 @@ def refresh_counts(
             layer_id=layer_id,
             assignment_id=pk,
             emphasis=emphasis,
+            category=category,
+            sort_name=sort_name,
             **counted.get(pk, {}),
         )
-        for pk, function_id, layer_id, emphasis in cells.values_list("id", "function_id", "layer_id", "emphasis")
+        for pk, function_id, layer_id, emphasis, category, sort_name in cells.values_list(
+            "id", "function_id", "layer_id", "emphasis", "function__category", Lower("function__name")
+        )
     ]
     stored_cells.delete()
     CellCounts.objects.bulk_create(new_cells, batch_size=BATCH)

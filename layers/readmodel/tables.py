@@ -88,6 +88,12 @@ class CellCounts(Tallied):
     layer = models.ForeignKey("layers.Layer", on_delete=models.PROTECT, related_name="+")
     assignment = models.OneToOneField("layers.Assignment", on_delete=models.CASCADE, related_name="counts")
     emphasis = models.CharField(max_length=20)
+    # The picture's order of a ring's members (lead, then category, then lower-cased name), kept
+    # with the cell so that a ring's first members are a range of an index (`cell_ring_order`,
+    # PostgreSQL, migration 0016) rather than a sort of every member: the function's category and
+    # its name as SQL's LOWER writes it (`layers.selectors.rings.ring_members`).
+    category = models.CharField(max_length=20, default="")
+    sort_name = models.TextField(default="")
 
     class Meta:
         indexes = [models.Index(fields=["organization", "product", "function"], name="cell_org_product_function")]

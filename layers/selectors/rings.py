@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, Window
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When, Window
 from django.db.models.functions import Collate, Lower, RowNumber
 
+from domain.coverage.rows import LAYERS
 from domain.rings.layout import _ordered, capacity
 from domain.rings.shapes import Member, RingInput, WholeProductData
 
 from ..models import Assignment, Layer, Product
+from ..readmodel.tables import CellCounts, LayerCounts
 
 # Members loaded per ring: what the picture can show, and the product page's table rows per layer
 # (layers/views/whole_product.py TABLE_LIMIT) with room to spare. The rest are counted.
@@ -30,55 +33,92 @@ def ring_members(
 ) -> dict[int, Loaded]:
     """{product id: ({layer id: first `per_ring` members, ring order}, {layer id: members not loaded})}.
 
-    One query whatever the size: a window numbers each layer's assignments in the picture's order
-    (lead first, then category, then name) and counts them, and only the first `per_ring` (plus
-    the function `always`, a stakeholder's own) leave the database. A product of a large
-    organization maps thousands of functions; its picture shows a few dozen chips.
+    One query whatever the size, and only the first `per_ring` members of each layer (plus the
+    function `always`, a stakeholder's own) leave the database: the picture's order (lead first,
+    then category, then name). A product of a large organization maps thousands of functions; its
+    picture shows a few dozen chips. On PostgreSQL each layer's first members are a range of the
+    cell counters' index (`cell_ring_order`) and its size is its `LayerCounts` row; elsewhere (the
+    small embedded mode) a window numbers every member.
     """
-    where = Q(product_id__in=list(product_ids))
-    name: Lower | Collate = Lower("function__name")
+    product_ids = list(product_ids)
     if connection.vendor == "postgresql":
-        name = Collate(name, "C")  # code-point order, as Python sorts the loaded members
+        rows = _first_members(product_ids, per_ring, always)
+    else:
+        rows = _numbered_members(product_ids, per_ring, always)
+    loaded: dict[int, Rings] = defaultdict(lambda: defaultdict(list))
+    totals: dict[int, dict[int, int]] = defaultdict(dict)
+    seen = set()
+    for product_id, layer_id, function_id, name_, category, external, emphasis, contribution, members in rows:
+        if (product_id, layer_id, function_id) in seen:  # `always` may be among the first too
+            continue
+        seen.add((product_id, layer_id, function_id))
+        lead = emphasis == Assignment.Emphasis.LEAD
+        loaded[product_id][layer_id].append(Member(function_id, name_, category, external, lead, contribution))
+        totals[product_id][layer_id] = members or 0
+    return {
+        product_id: (
+            {layer_id: _ordered(found) for layer_id, found in layers.items()},
+            {layer_id: max(totals[product_id][layer_id] - len(found), 0) for layer_id, found in layers.items()},
+        )
+        for product_id, layers in loaded.items()
+    }
+
+
+MEMBER_COLUMNS = (
+    "product_id",
+    "layer_id",
+    "function_id",
+    "function__name",
+    "function__category",
+    "function__is_external",
+    "emphasis",
+)
+
+
+def _first_members(product_ids: list[int], per_ring: int, always: int | None) -> Any:
+    """Each (product, layer)'s first `per_ring` cells in the picture's order, one index range each,
+    with the layer's size from its counter row, as one UNION ALL."""
+    size = LayerCounts.objects.filter(product_id=OuterRef("product_id"), layer_id=OuterRef("layer_id")).annotate(
+        size=F("contributors") + Case(When(lead__isnull=False, then=1), default=0)
+    )
+    cells = CellCounts.objects.annotate(members=Subquery(size.values("size")[:1])).values_list(
+        *MEMBER_COLUMNS, "assignment__contribution", "members"
+    )
+    order = (F("emphasis").desc(), F("category").asc(), Collate(F("sort_name"), "C").asc(), F("function_id").asc())
+    parts = [
+        cells.filter(
+            product_id=product_id, layer_id=Subquery(Layer.objects.filter(key=spec.key).values("pk")[:1])
+        ).order_by(*order)[:per_ring]
+        for product_id in product_ids
+        for spec in LAYERS  # the layers are four fixed rows: each part finds its own by key
+    ]
+    if always is not None:
+        parts.append(cells.filter(product_id__in=product_ids, function_id=always).order_by())
+    return parts[0].union(*parts[1:], all=True) if parts else []
+
+
+def _numbered_members(product_ids: list[int], per_ring: int, always: int | None) -> Any:
+    """The same rows with a window numbering every member of each layer (SQLite)."""
     partition = [F("product_id"), F("layer_id")]
-    rows = (
-        Assignment.objects.filter(where)
+    return (
+        Assignment.objects.filter(product_id__in=product_ids)
         .annotate(
             place=Window(
                 RowNumber(),
                 partition_by=partition,
-                order_by=[F("emphasis").desc(), F("function__category").asc(), name.asc(), F("function_id").asc()],
+                order_by=[
+                    F("emphasis").desc(),
+                    F("function__category").asc(),
+                    Lower("function__name").asc(),
+                    F("function_id").asc(),
+                ],
             ),
             members=Window(Count("id"), partition_by=partition),
         )
         .filter(Q(place__lte=per_ring) | Q(function_id=always) if always is not None else Q(place__lte=per_ring))
-        # Not the model's default order: sorting every numbered row before the filter cost more than
-        # the window itself (a sort spilled to disk at 5,000 functions); `_ordered` orders the few kept.
         .order_by()
-        .values_list(
-            "product_id",
-            "layer_id",
-            "function_id",
-            "function__name",
-            "function__category",
-            "function__is_external",
-            "emphasis",
-            "contribution",
-            "members",
-        )
+        .values_list(*MEMBER_COLUMNS, "contribution", "members")
     )
-    loaded: dict[int, Rings] = defaultdict(lambda: defaultdict(list))
-    totals: dict[int, dict[int, int]] = defaultdict(dict)
-    for product_id, layer_id, function_id, name_, category, external, emphasis, contribution, members in rows:
-        lead = emphasis == Assignment.Emphasis.LEAD
-        loaded[product_id][layer_id].append(Member(function_id, name_, category, external, lead, contribution))
-        totals[product_id][layer_id] = members
-    return {
-        product_id: (
-            {layer_id: _ordered(found) for layer_id, found in layers.items()},
-            {layer_id: totals[product_id][layer_id] - len(found) for layer_id, found in layers.items()},
-        )
-        for product_id, layers in loaded.items()
-    }
 
 
 def rings_of(

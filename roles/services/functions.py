@@ -109,6 +109,7 @@ def function_update(
 ) -> Function:
     organization = function.organization
     renamed = _clean_name(organization, name, exclude_pk=function.pk)
+    reordered = renamed != function.name or category != function.category  # where it sits on a ring
     if renamed != function.name or function.playbook_name is None:
         function.name = renamed
         playbook_matches.stamp(function)
@@ -119,7 +120,10 @@ def function_update(
     function.description = description.strip()
     function.parent = parent
     web_cache.changed(organization.pk)
-    return _save(function)
+    function = _save(function)
+    if reordered:
+        hooks.functions_renamed(organization_id=organization.pk, function_ids=[function.pk])
+    return function
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A hypothesis state machine runs random sequences of the writes that touch review pairs, all
 through the services: reviews, resolutions, assignment set/clear, the playbook's bulk apply,
-people created, moved and deleted, functions created and deleted (their people moved), a
+people created, moved and deleted, functions created, renamed and deleted (their people moved), a
 disruption logged now or dated in the future, and the clock moving past it (the beat task
 applies it). After every step, for every product, the stored pairs and counters equal a
 rebuild from raw rows, and live coverage equals `compute_coverage` on raw rows. And the live
@@ -176,6 +176,23 @@ class ReadModelMachine(RuleBasedStateMachine):
         self._tick()
         with suppress(DomainError):  # the name is taken
             functions.function_create(organization=self.org, name=NAMES[n], category=Function.Category.BUILDING)
+
+    @rule(i=st.integers(0, 9), n=st.integers(0, len(NAMES) - 1), category=st.sampled_from(Function.Category.values))
+    def rename_function(self, i: int, n: int, category: str) -> None:
+        """Renamed or moved to another category: where it sits on a ring (the cells' order)."""
+        self._tick()
+        function = self._pick(self._functions(), i)
+        if function is None:
+            return
+        with suppress(DomainError):  # the name is taken
+            functions.function_update(
+                function=function,
+                name=f"{NAMES[n]} {function.pk}" if n % 2 else NAMES[n].lower(),
+                category=category,
+                is_external=function.is_external,
+                description=function.description,
+                parent=function.parent,
+            )
 
     @rule(i=st.integers(0, 9))
     def delete_function(self, i: int) -> None:

@@ -10,7 +10,7 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
 from layers.models import Assignment, Layer
-from layers.readmodel.oracle import rebuild_everything
+from layers.readmodel.oracle import check_organization, rebuild_everything
 from layers.selectors.rings import product_rings
 from layers.views import whole_product
 from roles.models import Function
@@ -125,6 +125,7 @@ def test_an_empty_layer_is_visibly_empty(leader_client, mapped):
 
 def test_a_layer_with_contributors_but_no_lead_says_so(leader_client, mapped):
     Assignment.objects.filter(product=mapped, layer__key="core").update(emphasis="contributor")
+    rebuild_everything()  # a bulk write tells the read model (the rings read its cells)
     response = leader_client.get(URL)
     assert "CORE · NO LEAD" in svg_of(response)
 
@@ -353,3 +354,63 @@ def test_a_large_layer_is_counted_whole_on_the_page_though_only_its_first_member
     assert f"· {contributors} contributors" in html  # the table's layer heading
     assert response.context["coverage"].mapped_functions == PER_RING + 30  # the read model's figure
     assert f'<dd class="stat">{PER_RING + 30}</dd>' in html
+
+
+# --- a ring's order follows renames (the cells keep it: layers.selectors.rings) -----------------
+
+
+def _expected_names(product) -> list[str]:
+    ring = next(ring for ring in product_rings(product).rings if ring.key == "expected")
+    return [member.name for member in ring.members]
+
+
+@pytest.fixture
+def expected_ring(insights):
+    org = insights.organization
+    made = {name: FunctionFactory(organization=org, name=name, category="building") for name in ("Alpha", "Beta")}
+    for function in made.values():
+        AssignmentFactory(product=insights, function=function, layer=layer("expected"))
+    return made
+
+
+def test_a_renamed_or_recategorized_function_moves_on_its_ring(insights, expected_ring):
+    from roles.services.functions import function_update
+
+    assert _expected_names(insights) == ["Alpha", "Beta"]
+    alpha = expected_ring["Alpha"]
+
+    def update(**changes):
+        fields = {"name": alpha.name, "category": alpha.category, "is_external": False, "description": ""}
+        return function_update(function=alpha, parent=None, **(fields | changes))
+
+    alpha = update(name="zulu")
+    assert _expected_names(insights) == ["Beta", "zulu"]  # case-folded: after Beta
+    alpha = update(category="customer_facing")
+    assert _expected_names(insights) == ["Beta", "zulu"]
+    beta = expected_ring["Beta"]
+    function_update(function=beta, name="Beta", category="leadership", is_external=False, description="", parent=None)
+    assert _expected_names(insights) == ["zulu", "Beta"]  # customer_facing before leadership
+    assert check_organization(insights.organization, repair=False).differences == []
+
+
+def test_the_admin_renaming_a_function_moves_it_on_its_ring(client, insights, expected_ring):
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root@example.test", "root@example.test", "pw-Root-1234")
+    client.force_login(admin_user)
+    alpha = expected_ring["Alpha"]
+    response = client.post(
+        f"/admin/roles/function/{alpha.pk}/change/",
+        {
+            "organization": alpha.organization_id,
+            "name": "Zulu",
+            "category": "building",
+            "description": "",
+            "parent": "",
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _expected_names(insights) == ["Beta", "Zulu"]
+    assert check_organization(insights.organization, repair=False).differences == []

@@ -254,4 +254,5 @@ def _write_functions(organization: Organization, plan: Plan, by: Any = None) -> 
                 Function(pk=ids[key], category=f.category, parent_id=ids[f.parent.lower()] if f.parent else None)
             )
     Function.objects.bulk_update(changed, ["category", "parent"], batch_size=BATCH)
+    hooks.functions_renamed(organization_id=organization.pk, function_ids=[f.pk for f in changed])
     return ids
