@@ -77,24 +77,32 @@ MEMBER_COLUMNS = (
 
 def _first_members(product_ids: list[int], per_ring: int, always: int | None) -> Any:
     """Each (product, layer)'s first `per_ring` cells in the picture's order, one index range each,
-    with the layer's size from its counter row, as one UNION ALL."""
-    size = LayerCounts.objects.filter(product_id=OuterRef("product_id"), layer_id=OuterRef("layer_id")).annotate(
-        size=F("contributors") + Case(When(lead__isnull=False, then=1), default=0)
-    )
-    cells = CellCounts.objects.annotate(members=Subquery(size.values("size")[:1])).values_list(
-        *MEMBER_COLUMNS, "assignment__contribution", "members"
-    )
+    with the layer's size from its counter row (read once per layer), as one UNION ALL."""
     order = (F("emphasis").desc(), F("category").asc(), Collate(F("sort_name"), "C").asc(), F("function_id").asc())
-    parts = [
-        cells.filter(
-            product_id=product_id, layer_id=Subquery(Layer.objects.filter(key=spec.key).values("pk")[:1])
-        ).order_by(*order)[:per_ring]
-        for product_id in product_ids
-        for spec in LAYERS  # the layers are four fixed rows: each part finds its own by key
-    ]
+    columns = (*MEMBER_COLUMNS, "assignment__contribution", "members")
+    parts = []
+    for product_id in product_ids:
+        for spec in LAYERS:  # the layers are four fixed rows: each part finds its own by key
+            layer = Subquery(Layer.objects.filter(key=spec.key).values("pk")[:1])
+            size = _layer_size(LayerCounts.objects.filter(product_id=product_id, layer_id=layer))
+            cells = CellCounts.objects.filter(product_id=product_id, layer_id=layer).annotate(members=size)
+            parts.append(cells.values_list(*columns).order_by(*order)[:per_ring])
     if always is not None:
-        parts.append(cells.filter(product_id__in=product_ids, function_id=always).order_by())
+        # Found through the assignment's unique (product, function, layer) index: a few rows.
+        own = CellCounts.objects.filter(assignment__product_id__in=product_ids, assignment__function_id=always)
+        counts = LayerCounts.objects.filter(
+            organization_id=OuterRef("organization_id"),
+            product_id=OuterRef("product_id"),
+            layer_id=OuterRef("layer_id"),
+        )
+        parts.append(own.annotate(members=_layer_size(counts)).values_list(*columns).order_by())
     return parts[0].union(*parts[1:], all=True) if parts else []
+
+
+def _layer_size(counts: Any) -> Subquery:
+    """A layer's members from its counter row: its contributors and its lead."""
+    size = F("contributors") + Case(When(lead__isnull=False, then=1), default=0)
+    return Subquery(counts.annotate(size=size).values("size")[:1])
 
 
 def _numbered_members(product_ids: list[int], per_ring: int, always: int | None) -> Any:
