@@ -41,7 +41,7 @@ def _report(apps, slug: str, **fields):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the other transactional tests
 def test_stored_gaps_are_packed_counted_and_given_back():
     try:
         apps = _migrate(BEFORE)
