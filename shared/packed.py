@@ -59,6 +59,9 @@ class PackedJSONListField(models.BinaryField):
     """
 
     description = "A list of JSON objects, stored as zstd-compressed JSON Lines"
+    # What the model attribute holds, for django-stubs' mypy plugin: a list read, a list or tuple set.
+    _pyi_private_set_type: list[Any] | tuple[Any, ...]
+    _pyi_private_get_type: list[Any]  # type: ignore[assignment]  # BinaryField says bytes: this one reads a list
 
     def get_prep_value(self, value: Any) -> Any:
         if isinstance(value, (list, tuple)):

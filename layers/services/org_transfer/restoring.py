@@ -142,8 +142,8 @@ class _Restorer:
         except ValidationError as exc:
             name, messages = next(iter(exc.message_dict.items()))
             raise TransferFileError(f"{where}: {name}: {' '.join(messages)}") from None
-        for f in json_fields:
-            self._check_json(obj, f, where)
+        for json_field in json_fields:
+            self._check_json(obj, json_field, where)
         for f in model._meta.concrete_fields:
             value = getattr(obj, f.attname)
             if isinstance(value, datetime) and value.tzinfo is None:
