@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When, Window
-from django.db.models.functions import Collate, Lower, RowNumber
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Lower, RowNumber
 
-from domain.coverage.rows import LAYERS
 from domain.rings.layout import _ordered, capacity
 from domain.rings.shapes import Member, RingInput, WholeProductData
+from roles.models import Function
 
 from ..models import Assignment, Layer, Product
 from ..readmodel.tables import CellCounts, LayerCounts
@@ -75,34 +75,38 @@ MEMBER_COLUMNS = (
 )
 
 
-def _first_members(product_ids: list[int], per_ring: int, always: int | None) -> Any:
-    """Each (product, layer)'s first `per_ring` cells in the picture's order, one index range each,
-    with the layer's size from its counter row (read once per layer), as one UNION ALL."""
-    order = (F("emphasis").desc(), F("category").asc(), Collate(F("sort_name"), "C").asc(), F("function_id").asc())
-    columns = (*MEMBER_COLUMNS, "assignment__contribution", "members")
-    parts = []
-    for product_id in product_ids:
-        for spec in LAYERS:  # the layers are four fixed rows: each part finds its own by key
-            layer = Subquery(Layer.objects.filter(key=spec.key).values("pk")[:1])
-            size = _layer_size(LayerCounts.objects.filter(product_id=product_id, layer_id=layer))
-            cells = CellCounts.objects.filter(product_id=product_id, layer_id=layer).annotate(members=size)
-            parts.append(cells.values_list(*columns).order_by(*order)[:per_ring])
+def _first_members(product_ids: list[int], per_ring: int, always: int | None) -> list[tuple[Any, ...]]:
+    """Each (product, layer)'s first `per_ring` cells in the picture's order, a range of the index
+    `cell_ring_order` each (a LATERAL read per product and layer), and the cells of the function
+    `always`, found through the assignment's unique (product, function, layer) index; each with its
+    layer's size from the layer's counter row. Written as SQL: the ORM took longer to compile the
+    union of sixteen parts than PostgreSQL to run it (9 ms against 2 at 5,000 functions)."""
+    cells, counts = CellCounts._meta.db_table, LayerCounts._meta.db_table
+    function, assignment, layer = Function._meta.db_table, Assignment._meta.db_table, Layer._meta.db_table
+    columns = """x.product_id, x.layer_id, x.function_id, f.name, f.category, f.is_external, x.emphasis,
+    a.contribution, lc.contributors + CASE WHEN lc.lead_id IS NULL THEN 0 ELSE 1 END"""
+    joins = f"""JOIN {function} f ON f.id = x.function_id
+JOIN {assignment} a ON a.id = x.assignment_id
+LEFT JOIN {counts} lc ON lc.organization_id = x.organization_id AND lc.product_id = x.product_id
+    AND lc.layer_id = x.layer_id"""
+    sql = f"""SELECT {columns} FROM unnest(%s::bigint[]) AS p(id) CROSS JOIN {layer} l
+CROSS JOIN LATERAL (
+    SELECT c.organization_id, c.product_id, c.layer_id, c.function_id, c.emphasis, c.assignment_id
+    FROM {cells} c WHERE c.product_id = p.id AND c.layer_id = l.id
+    ORDER BY c.emphasis DESC, c.category, c.sort_name COLLATE "C", c.function_id LIMIT %s
+) x
+{joins}"""  # noqa: S608 (table names; the values are parameters)
+    params: list[Any] = [product_ids, per_ring]
     if always is not None:
-        # Found through the assignment's unique (product, function, layer) index: a few rows.
-        own = CellCounts.objects.filter(assignment__product_id__in=product_ids, assignment__function_id=always)
-        counts = LayerCounts.objects.filter(
-            organization_id=OuterRef("organization_id"),
-            product_id=OuterRef("product_id"),
-            layer_id=OuterRef("layer_id"),
-        )
-        parts.append(own.annotate(members=_layer_size(counts)).values_list(*columns).order_by())
-    return parts[0].union(*parts[1:], all=True) if parts else []
-
-
-def _layer_size(counts: Any) -> Subquery:
-    """A layer's members from its counter row: its contributors and its lead."""
-    size = F("contributors") + Case(When(lead__isnull=False, then=1), default=0)
-    return Subquery(counts.annotate(size=size).values("size")[:1])
+        sql += f"""
+UNION ALL
+SELECT {columns} FROM {assignment} own JOIN {cells} x ON x.assignment_id = own.id
+{joins}
+WHERE own.product_id = ANY(%s) AND own.function_id = %s"""  # noqa: S608
+        params += [product_ids, always]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _numbered_members(product_ids: list[int], per_ring: int, always: int | None) -> Any:
