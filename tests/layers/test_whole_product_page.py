@@ -414,3 +414,54 @@ def test_the_admin_renaming_a_function_moves_it_on_its_ring(client, insights, ex
     assert response.status_code == 302, response.content.decode()[:2000]
     assert _expected_names(insights) == ["Beta", "Zulu"]
     assert check_organization(insights.organization, repair=False).differences == []
+
+
+def test_the_feedback_loops_read_in_sql_are_those_of_the_orm_in_its_order(insights):
+    """PostgreSQL reads the loops with its own statement (`_first_loops`): the same loops, oriented
+    the same way, in the same order, and counted, as `_candidates` (the ORM's, and SQLite's)."""
+    from layers.selectors import feedback
+    from roles.services.partnerships import partnership_create
+
+    org = insights.organization
+    made = {
+        name: FunctionFactory(organization=org, name=name, category="building")
+        for name in ("alpha", "Beta", "Both Ends", "also both", "Core Only", "Aug Only", "Neither", "zeta")
+    }
+    where = {
+        "alpha": ["core"],
+        "Beta": ["augmented"],
+        "Both Ends": ["core", "augmented"],
+        "also both": ["augmented", "core"],
+        "Core Only": ["core"],
+        "Aug Only": ["augmented"],
+        "zeta": ["augmented"],
+    }
+    for name, keys in where.items():
+        for key in keys:
+            AssignmentFactory(product=insights, function=made[name], layer=layer(key))
+    links = [
+        ("alpha", "Beta", "What prospects ask for."),
+        ("Both Ends", "Core Only", "Both ways."),
+        ("Aug Only", "Both Ends", "Churn reasons."),
+        ("Both Ends", "zeta", "  "),  # carries nothing: not a loop
+        ("Neither", "alpha", "Off the map."),  # Neither is on no layer
+        ("zeta", "Core Only", "Competitor moves."),
+        ("Beta", "Both Ends", "Pricing pushback."),
+        ("Both Ends", "also both", "Both in both layers: oriented from b."),
+    ]
+    for a, b, carried in links:
+        partnership_create(
+            organization=org, function_a=made[a], function_b=made[b], trust=3, feedback_carried=carried, by=None
+        )
+
+    def shape(loops):
+        return [(x.from_function.pk, x.to_function.pk, x.feedback, x.partnership_id) for x in loops]
+
+    expected = feedback.feedback_loops(product=insights)
+    assert len(expected) == 6
+    for limit in (2, 6, 40):
+        loops, total = feedback._first_loops(insights, limit)
+        assert shape(loops) == shape(expected[:limit]) and total == 6
+        assert [(x.from_function.name, x.to_function.category) for x in loops] == [
+            (x.from_function.name, x.to_function.category) for x in expected[:limit]
+        ]
