@@ -79,3 +79,14 @@ def test_a_report_stores_and_reads_its_gaps_packed(insights):
     report.gaps = ITEMS[:1]
     report.save()
     assert CoverageReport.objects.get(pk=report.pk).gaps == ITEMS[:1]
+
+
+def test_a_slice_of_a_long_list_reads_only_as_far_as_it_needs():
+    many = [{"n": n, "message": f"Gap number {n}\nwith a newline in it."} for n in range(5000)]
+    packed = pack(many)
+    assert unpack_slice(packed, 0, 50) == many[:50]
+    assert unpack_slice(packed, 4990, 5010) == many[4990:]
+    assert unpack_slice(packed, 2500, 2501) == [many[2500]]
+    assert unpack_slice(packed, 5000, 5050) == []
+    assert unpack_slice(packed, 10, 10) == []
+    assert unpack_slice(pack([{"a": 1}]), 0, 1) == [{"a": 1}]
