@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import connection
 from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Subquery, Value, When, Window
@@ -160,7 +161,7 @@ FROM loops l JOIN {function} fa ON fa.id = l.function_a_id JOIN {function} fb ON
 ORDER BY LOWER(CASE WHEN l.from_a THEN fb.name ELSE fa.name END),
     LOWER(CASE WHEN l.from_a THEN fa.name ELSE fb.name END), l.id
 LIMIT %(limit)s"""  # noqa: S608 (table names; the values are parameters)
-    params = {
+    params: dict[str, Any] = {
         "product": product.pk,
         "organization": product.organization_id,
         "core": Layer.Key.CORE,
