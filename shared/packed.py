@@ -3,9 +3,9 @@
 A report snapshot of a 5,000-function product holds some 12,000 gaps, 3 MB as JSON. Stored as
 jsonb, PostgreSQL parsed and compressed those 3 MB at every build (about 90 ms of it, a third of
 the build); compressed here they are 250 KB of bytes it stores as they come (5 ms). The list is
-never queried inside the database: a page reads a slice of it, which `unpack_slice` cuts after
-decompressing, parsing only the objects of that slice (one object per line: orjson escapes every
-newline inside a string, so a line is an object).
+never queried inside the database: a page reads a slice of it, which `unpack_slice` cuts while
+decompressing, as far as the slice's last object, and parses only the objects of that slice (one
+object per line: orjson escapes every newline inside a string, so a line is an object).
 
 Reading the field gives the list of dicts, as a JSONField would; writing accepts a list (or tuple)
 of dicts or of dataclasses (orjson writes a dataclass as its fields, in order).
