@@ -30,6 +30,29 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "pw-for-tests-1"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every transactional test restores the migrated rows after it (serialized rollback).
+
+    Without it, the flush after the test makes the content types and permissions again, and the
+    next test that restores them meets them twice: one such test failed 44 others in a full run.
+    """
+    unrestored = []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        marker = item.get_closest_marker("django_db")
+        transactional = bool({"transactional_db", "live_server"} & names) or bool(
+            marker and marker.kwargs.get("transaction")
+        )
+        restored = "django_db_serialized_rollback" in names or bool(marker and marker.kwargs.get("serialized_rollback"))
+        if transactional and not restored:
+            unrestored.append(item.nodeid)
+    if unrestored:
+        raise pytest.UsageError(
+            "Transactional tests must use serialized rollback "
+            "(pytest.mark.django_db(transaction=True, serialized_rollback=True)): " + ", ".join(unrestored[:10])
+        )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> None:
     """Rebuild the read model from the rows the fixtures wrote, before the test body runs.
