@@ -62,7 +62,7 @@ from ..review_state import (
     pair_status,
     staleness_cutoff,
 )
-from .gaps import _denominator_gaps, _dispute_gaps, _function_gaps, _layer_gaps, _partnership_gaps, sort_gaps
+from .gaps import _denominator_gaps, _dispute_gaps, _function_gaps, _gap_order, _layer_gaps, _partnership_gaps
 from .result import _COUNT_FIELDS, Coverage, LayerCoverage
 from .rows import (
     _LAYER_BY_KEY,
@@ -167,7 +167,7 @@ def assemble_coverage(
         *_dispute_gaps(assigned, fns, tallies),
         *_partnership_gaps(partnerships, dict(disrupted), today),
     ]
-    sort_gaps(found)
+    found.sort(key=_gap_order)
     return Coverage(**{name: getattr(coverage, name) for name in _COUNT_FIELDS}, layers=layers, gaps=tuple(found))
 
 

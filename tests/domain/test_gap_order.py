@@ -1,5 +1,5 @@
 """The gaps come out in `_gap_order` (severity, kind, then name, case-folded first, and target),
-whatever the rows: `sort_gaps` relies on each generator returning its kinds in that order."""
+each once, whatever the rows: names that tie when case-folded, fold to several letters, or are empty."""
 
 from __future__ import annotations
 
