@@ -104,10 +104,10 @@ def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TRE
 def _latest_with_gap_heads(keys: dict[int, str]) -> list[tuple[CoverageReport, list[dict[str, Any]]]]:
     """The latest snapshots (light columns, one query), each with its first GAP_HEADS gaps.
 
-    A large organization's snapshot holds thousands of gaps (megabytes of JSON), which must be
-    decompressed whole to cut even a few off, so a snapshot's heads are cut once and kept in
-    the cache: a snapshot never changes. Only those missing from it (a snapshot
-    nobody has shown yet, or the cache unreachable) are cut in the same query."""
+    A large organization's snapshot holds thousands of gaps, packed: its heads are read (the
+    column's bytes leave the database) and cut once, then kept in the cache, since a snapshot never
+    changes. Only those missing from it (a snapshot nobody has shown yet, or the cache
+    unreachable) are read, in the same query."""
     if not keys:
         return []
     cached = _cache_call(cache.get_many, list(keys.values())) or {}
