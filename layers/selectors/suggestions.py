@@ -36,6 +36,7 @@ from ..services.mapping import APPLIED, DIFFERS, DISMISSED, LEAD, LEAD_TAKEN, MA
 PENDING = (NEW, DIFFERS, LEAD_TAKEN, MANUAL)  # what the panel lists first, in this order
 RING_ORDER = ("ring", "sort_name", "id")
 PENDING_ORDER = ("rank", "ring", "sort_name", "id")
+
 TEXT = "VARCHAR(200)"
 RULE_COLUMNS = [("pb", TEXT), ("layer_key", TEXT), ("layer_id", "BIGINT"), ("ring", "INTEGER"), ("emphasis", TEXT)]
 NO_LIMIT = 2**62
@@ -48,6 +49,14 @@ BEFORE_LEADS = f"""CASE
     WHEN row_source = '{Assignment.Source.MANUAL}' THEN '{MANUAL}'
     WHEN row_emphasis IS NOT NULL THEN '{DIFFERS}'
     ELSE '{NEW}' END"""
+
+
+def _order_by(columns: Iterable[str]) -> str:
+    """An ORDER BY list comparing names by code point, as Python's sort (the planner's) does:
+    PostgreSQL's "C" collation, which also spares it the locale's slower comparison; SQLite
+    compares text that way by default."""
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+    return ", ".join(f"{column}{collate}" if column == "sort_name" else column for column in columns)
 
 
 def rules_by_layer(go_to_market: str) -> dict[str, dict[str, LayerRule]]:
@@ -164,13 +173,12 @@ pairs AS (
 staged AS (SELECT pairs.*, {BEFORE_LEADS} AS before FROM pairs),
 kept AS (
     SELECT a.layer_id, a.function_id FROM {Assignment._meta.db_table} a
-    WHERE a.product_id = %s AND a.emphasis = '{LEAD}' AND NOT EXISTS (
-        SELECT 1 FROM staged s WHERE s.layer_id = a.layer_id AND s.id = a.function_id
-        AND s.row_emphasis = '{LEAD}' AND s.before = '{DIFFERS}')
+    WHERE a.product_id = %s AND a.emphasis = '{LEAD}' AND (a.layer_id, a.function_id) NOT IN (
+        SELECT layer_id, id FROM staged WHERE row_emphasis = '{LEAD}' AND before = '{DIFFERS}')
 ),
 claims AS (
     SELECT layer_id, id AS function_id FROM (
-        SELECT layer_id, id, ROW_NUMBER() OVER (PARTITION BY layer_id ORDER BY sort_name, id) AS n
+        SELECT layer_id, id, ROW_NUMBER() OVER (PARTITION BY layer_id ORDER BY {_order_by(("sort_name", "id"))}) AS n
         FROM staged WHERE rule_emphasis = '{LEAD}' AND before IN ('{NEW}', '{DIFFERS}')
     ) firsts WHERE n = 1
 ),
@@ -247,7 +255,7 @@ JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
         rows. `ahead` (offset, limit): the window a paginator will ask for, read with the counts in
         the same statement."""
         wanted = list(STATUSES if statuses is None else statuses)
-        order = ", ".join(PENDING_ORDER if pending_first else RING_ORDER)
+        order = _order_by(PENDING_ORDER if pending_first else RING_ORDER)
         filters = {"category": category, "q": q}
         marks = ", ".join(["%s"] * len(wanted)) or "NULL"
         read: dict[str, Any] = {}
@@ -285,7 +293,7 @@ JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
         (pending first), applied and dismissed ones."""
         groups = f"CASE WHEN status IN ('{APPLIED}', '{DISMISSED}') THEN status ELSE 'pending' END"
         firsts = f"""SELECT {groups}, n, {COLUMNS} FROM (
-    SELECT chosen.*, ROW_NUMBER() OVER (PARTITION BY {groups} ORDER BY {", ".join(PENDING_ORDER)}) AS n FROM chosen
+    SELECT chosen.*, ROW_NUMBER() OVER (PARTITION BY {groups} ORDER BY {_order_by(PENDING_ORDER)}) AS n FROM chosen
 ) numbered WHERE n <= %s"""  # noqa: S608
         rows = self._read(
             [self._counts("all", "judged"), self._counts("count", "chosen"), (firsts, [limit])], category=category, q=q
