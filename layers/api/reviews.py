@@ -41,8 +41,13 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
     filterset_class = filters.ReviewFilter
 
     def scoped_queryset(self) -> QuerySet[Review]:
-        return visible_reviews(self.ctx).select_related(
-            "assignment__product", "assignment__function", "assignment__layer", "stakeholder", "suggested_layer"
+        # The two layers are fetched apart (two reads of the four-row table): joined too, the
+        # page's statement joined seven tables, and PostgreSQL spent 5 ms planning it for 1 ms of
+        # work (1 ms with the five joins left).
+        return (
+            visible_reviews(self.ctx)
+            .select_related("assignment__product", "assignment__function", "stakeholder")
+            .prefetch_related("assignment__layer", "suggested_layer")
         )
 
     def serialize_current(self, current: Any) -> Any:
