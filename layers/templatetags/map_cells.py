@@ -2,9 +2,10 @@
 
 The map's page draws up to 200 cells (50 functions by four layers), and the cell answer of an
 edit draws one: both call this tag, so a cell is written in one place. It was a template included
-per cell, and Django's include and tag machinery, not the cell's data, was most of the map's
-rendering: drawn, the demo's map went from 36 to 28 ms and a page of 50 functions from 123 to
-101 ms when the same HTML was built here.
+per cell: Django's include, tag and lookup machinery, not the cell's data, was most of the map's
+drawing. Built here with f-strings and `shared.escaping.esc`, a page of 50 functions renders its
+body in 11 ms where the template took 43 (`format_html`, tried first, still took 36: Django's
+escaping checks every value for a lazy string). The HTML is the same but for whitespace.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+
+from shared.escaping import esc
 
 if TYPE_CHECKING:
     from ..views.map_shapes import Cell
 
 register = template.Library()
+
 
 CONTRIBUTION_SHOWN = 90  # characters of a contribution the cell shows (truncated with "…")
 EMPTY_CONTRIBUTION = "Add a contribution…"
@@ -30,115 +33,70 @@ TOGGLE = {"lead": "★ Lead", "contributor": "Contributor"}
 @register.simple_tag(takes_context=True)
 def map_cell(context: template.Context, cell: Cell) -> SafeString:
     can_edit = bool(context.get("can_edit"))
-    function, layer = cell.function.name, cell.layer.name
-    state = cell.state
+    function, layer = esc(cell.function.name), esc(cell.layer.name)
+    key, state, url = esc(cell.layer.key), esc(cell.state), esc(cell.url)
     alert = " has-alert" if cell.error or cell.conflict else ""
-    parts = [
-        format_html(
-            '<td id="cell-{}-{}" class="map-cell layer-{} is-{}{}">\n',
-            cell.function.pk,
-            cell.layer.key,
-            cell.layer.key,
-            state,
-            alert,
-        )
-    ]
+    parts = [f'<td id="cell-{cell.function.pk}-{key}" class="map-cell layer-{key} is-{state}{alert}">\n']
     if can_edit:
-        parts.append(_menu(context, cell, function, layer, state))
+        parts.append(_menu(context, cell, function, layer, url))
     else:
-        shown = TOGGLE.get(state) or mark_safe('<span class="visually-hidden">Not assigned</span>')
-        parts.append(format_html('<span class="map-toggle">{}</span>', shown))
+        shown = TOGGLE.get(cell.state) or '<span class="visually-hidden">Not assigned</span>'
+        parts.append(f'<span class="map-toggle">{shown}</span>')
     parts.append("\n")
     assignment = cell.assignment
     if assignment is not None:
         contribution = assignment.contribution
         if can_edit:
+            shown = esc(Truncator(contribution or EMPTY_CONTRIBUTION).chars(CONTRIBUTION_SHOWN))
             parts.append(
-                format_html(
-                    '<button type="button" class="map-contribution{}" hx-get="{}contribution/">{}'
-                    '<span class="visually-hidden"> ({}, {}: edit)</span></button>',
-                    "" if contribution else " is-empty",
-                    cell.url,
-                    Truncator(contribution or EMPTY_CONTRIBUTION).chars(CONTRIBUTION_SHOWN),
-                    function,
-                    layer,
-                )
+                f'<button type="button" class="map-contribution{"" if contribution else " is-empty"}" '
+                f'hx-get="{url}contribution/">{shown}'
+                f'<span class="visually-hidden"> ({function}, {layer}: edit)</span></button>'
             )
         elif contribution:
-            parts.append(
-                format_html('<p class="map-contribution">{}</p>', Truncator(contribution).chars(CONTRIBUTION_SHOWN))
-            )
+            parts.append(f'<p class="map-contribution">{esc(Truncator(contribution).chars(CONTRIBUTION_SHOWN))}</p>')
     parts.append(
-        format_html(
-            '\n<button type="button" class="map-history-btn" hx-get="{}history/" hx-target="#map-history" '
-            'hx-swap="innerHTML"><span aria-hidden="true">⟲</span><span class="visually-hidden">History of {} '
-            "on the {}</span></button>\n",
-            cell.url,
-            function,
-            layer,
-        )
+        f'\n<button type="button" class="map-history-btn" hx-get="{url}history/" hx-target="#map-history" '
+        f'hx-swap="innerHTML"><span aria-hidden="true">⟲</span><span class="visually-hidden">History of {function} '
+        f"on the {layer}</span></button>\n"
     )
     if cell.error:
-        parts.append(format_html('<p class="map-alert map-error" role="alert">{}</p>\n', cell.error))
+        parts.append(f'<p class="map-alert map-error" role="alert">{esc(cell.error)}</p>\n')
     if cell.conflict:
-        parts.append(format_html('<p class="map-alert map-conflict" role="alert">{}</p>\n', cell.conflict))
+        parts.append(f'<p class="map-alert map-conflict" role="alert">{esc(cell.conflict)}</p>\n')
     parts.append("</td>")
-    return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
+    return mark_safe("".join(parts))  # noqa: S308 (every value in it is escaped)
 
 
-def _menu(context: template.Context, cell: Cell, function: str, layer: str, state: str) -> SafeString:
-    """The cell's menu: a disclosure holding a form of one button per choice."""
-    options = format_html_join(
-        "\n",
-        '<button class="cell-menu-item{}" name="emphasis" value="{}"{}>{}{}</button>',
-        (
-            (
-                " is-current" if option.current else "",
-                option.value,
-                mark_safe(' aria-current="true" disabled') if option.current else "",
-                mark_safe('<span aria-hidden="true">✓ </span>') if option.current else "",
-                option.label,
-            )
-            for option in cell.options
-        ),
+def _menu(context: template.Context, cell: Cell, function: str, layer: str, url: str) -> str:
+    """The cell's menu: a disclosure holding a form of one button per choice (names come escaped)."""
+    options = "\n".join(
+        f'<button class="cell-menu-item is-current" name="emphasis" value="{esc(option.value)}" aria-current="true" '
+        f'disabled><span aria-hidden="true">✓ </span>{esc(option.label)}</button>'
+        if option.current
+        else f'<button class="cell-menu-item" name="emphasis" value="{esc(option.value)}">{esc(option.label)}</button>'
+        for option in cell.options
     )
     replaces = cell.replaces
-    note = (
-        format_html('<p class="cell-menu-note">{} stays on as a contributor.</p>\n', replaces.name)
-        if replaces is not None
-        else ""
-    )
-    return format_html(
+    note = f'<p class="cell-menu-note">{esc(replaces.name)} stays on as a contributor.</p>\n' if replaces else ""
+    return (
         '<details class="cell-menu" data-cell-menu>\n'
-        '<summary class="map-toggle" aria-label="{}: {} on the {}, change" title="Change {} on the {}">{}</summary>\n'
-        '<form class="cell-menu-panel" method="post" action="{}" hx-post="{}">{}'
-        '<input type="hidden" name="version" value="{}">\n'
-        '<p class="cell-menu-title" aria-hidden="true">{} · {}</p>\n'
-        "{}\n{}</form>\n</details>",
-        cell.label,
-        function,
-        layer,
-        function,
-        layer,
-        TOGGLE.get(state, "+"),
-        cell.url,
-        cell.url,
-        _csrf_input(context),
-        cell.version,
-        function,
-        layer,
-        options,
-        note,
+        f'<summary class="map-toggle" aria-label="{esc(cell.label)}: {function} on the {layer}, change" '
+        f'title="Change {function} on the {layer}">{TOGGLE.get(cell.state, "+")}</summary>\n'
+        f'<form class="cell-menu-panel" method="post" action="{url}" hx-post="{url}">{_csrf_input(context)}'
+        f'<input type="hidden" name="version" value="{cell.version}">\n'
+        f'<p class="cell-menu-title" aria-hidden="true">{function} · {layer}</p>\n'
+        f"{options}\n{note}</form>\n</details>"
     )
 
 
-def _csrf_input(context: template.Context) -> SafeString | str:
+def _csrf_input(context: template.Context) -> str:
     """What `{% csrf_token %}` writes, made once per page rather than once per cell."""
     found = context.render_context.get(_csrf_input)
     if found is None:
         token = context.get("csrf_token")
         found = (
-            format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(token)}">'
             if token and token != NO_TOKEN
             else ""
         )

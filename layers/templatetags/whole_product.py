@@ -11,11 +11,11 @@ import functools
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from domain.rings.layout import layout
 from domain.rings.shapes import HEIGHT, LEAD_MARK, WIDTH, Member, PlacedRing, RingInput, WholeProductData
+from shared.escaping import esc
 
 register = template.Library()
 
@@ -85,42 +85,26 @@ def _category_labels() -> dict[str, str]:
 
 # The two loops a picture and its table run per member (hundreds on a large product's page) are
 # written here rather than in the templates: Django's tags and lookups, thirty per chip, were most
-# of the picture's drawing; the same HTML built here takes a fraction of it.
+# of the picture's drawing. Values are escaped by `shared.escaping.esc`, as a template escapes them.
 
 
 @register.simple_tag
 def wp_chips(ring: PlacedRing, prefix: str, link_to: str, highlight: int | None) -> SafeString:
     """A ring's chips: each member's, linking to its row of the table, and the "+N more" chip."""
+    key, name, link = esc(ring.key), esc(ring.name), esc(link_to)
+    prefix = esc(prefix)
     parts = []
     for chip in ring.chips:
-        box = format_html(
-            '<rect x="{}" y="{}" width="{}" height="{}" rx="10"/>\n'
-            '<text x="{}" y="{}" text-anchor="middle">{}</text>\n',
-            chip.x,
-            chip.y,
-            chip.width,
-            chip.height,
-            chip.cx,
-            chip.text_y,
-            chip.label,
+        box = (
+            f'<rect x="{chip.x}" y="{chip.y}" width="{chip.width}" height="{chip.height}" rx="10"/>\n'
+            f'<text x="{chip.cx}" y="{chip.text_y}" text-anchor="middle">{esc(chip.label)}</text>\n'
         )
         m = chip.member
         if m is None:
             parts.append(
-                format_html(
-                    '<a href="{}#{}-{}" class="wp-chip wp-chip-more" '
-                    'aria-label="{}: {} more on the {}, see the table">\n'
-                    "<title>{} more on the {}: see the table</title>\n{}</a>\n",
-                    link_to,
-                    prefix,
-                    ring.key,
-                    chip.label,
-                    chip.more,
-                    ring.name,
-                    chip.more,
-                    ring.name,
-                    box,
-                )
+                f'<a href="{link}#{prefix}-{key}" class="wp-chip wp-chip-more" '
+                f'aria-label="{esc(chip.label)}: {chip.more} more on the {name}, see the table">\n'
+                f"<title>{chip.more} more on the {name}: see the table</title>\n{box}</a>\n"
             )
             continue
         mine = highlight == m.function_id
@@ -138,44 +122,27 @@ def wp_chips(ring: PlacedRing, prefix: str, link_to: str, highlight: int | None)
         label = f"{chip.label}{named}, {role} on the {ring.name}{external}{' (your function)' if mine else ''}"
         title = f"{m.name} — {role}, {ring.name}{external}{': ' + m.contribution if m.contribution else ''}"
         parts.append(
-            format_html(
-                '<a href="{}#{}-{}-{}" class="wp-chip cat-{}{}" aria-label="{}">\n<title>{}</title>\n{}</a>\n',
-                link_to,
-                prefix,
-                ring.key,
-                m.function_id,
-                m.category,
-                classes,
-                label,
-                title,
-                box,
-            )
+            f'<a href="{link}#{prefix}-{key}-{m.function_id}" class="wp-chip cat-{esc(m.category)}{classes}" '
+            f'aria-label="{esc(label)}">\n<title>{esc(title)}</title>\n{box}</a>\n'
         )
-    return mark_safe("".join(parts))  # noqa: S308 (each part is escaped by format_html)
+    return mark_safe("".join(parts))  # noqa: S308 (every value in it is escaped)
 
 
 @register.simple_tag
 def wp_member_rows(ring: RingInput, members: list[Member], prefix: str, highlight: int | None) -> SafeString:
     """A layer's rows of the table: the function (its category), lead or contributor, and what it adds."""
     labels = _category_labels()
+    key, prefix = esc(ring.key), esc(prefix)
     parts = []
     for m in members:
         external = m.is_external
+        mine = ' class="is-highlighted"' if highlight == m.function_id else ""
+        badge = ' <span class="badge">External partner</span>' if external else ""
+        role = '<span class="role-lead">★ Lead</span>' if m.is_lead else "Contributor"
         parts.append(
-            format_html(
-                '<tr id="{}-{}-{}"{}>\n<td><span class="chip chip-sm cat-{}{}" title="{}">{}</span>{}</td>\n'
-                '<td class="nowrap">{}</td>\n<td>{}</td>\n</tr>\n',
-                prefix,
-                ring.key,
-                m.function_id,
-                mark_safe(' class="is-highlighted"') if highlight == m.function_id else "",
-                m.category,
-                " wp-chip-ext" if external else "",
-                labels.get(m.category, m.category),
-                m.name,
-                mark_safe(' <span class="badge">External partner</span>') if external else "",
-                mark_safe('<span class="role-lead">★ Lead</span>') if m.is_lead else "Contributor",
-                m.contribution or "—",
-            )
+            f'<tr id="{prefix}-{key}-{m.function_id}"{mine}>\n'
+            f'<td><span class="chip chip-sm cat-{esc(m.category)}{" wp-chip-ext" if external else ""}" '
+            f'title="{esc(labels.get(m.category, m.category))}">{esc(m.name)}</span>{badge}</td>\n'
+            f'<td class="nowrap">{role}</td>\n<td>{esc(m.contribution or "—")}</td>\n</tr>\n'
         )
-    return mark_safe("".join(parts))  # noqa: S308 (each part is escaped by format_html)
+    return mark_safe("".join(parts))  # noqa: S308 (every value in it is escaped)
