@@ -7,7 +7,6 @@ must load css/map.css, which colours the rings and chips from app.css's variable
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django import template
@@ -15,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from domain.rings.layout import layout
 from domain.rings.shapes import HEIGHT, LEAD_MARK, WIDTH, Member, PlacedRing, RingInput, WholeProductData
+from roles.templatetags import chips
 from shared.escaping import esc
 
 register = template.Library()
@@ -71,16 +71,7 @@ def whole_product_table(
 
 @register.filter
 def category_label(key: str) -> str:
-    return _category_labels().get(key, key)
-
-
-@functools.cache
-def _category_labels() -> dict[str, str]:
-    """The categories' labels, made once: a product page at 5,000 functions asks for one per
-    chip and row (hundreds), and each rebuilt the enum's choices (18 ms of the page)."""
-    from roles.models import Function
-
-    return dict(Function.Category.choices)
+    return chips.category_label(key)
 
 
 # The two loops a picture and its table run per member (hundreds on a large product's page) are
@@ -131,7 +122,7 @@ def wp_chips(ring: PlacedRing, prefix: str, link_to: str, highlight: int | None)
 @register.simple_tag
 def wp_member_rows(ring: RingInput, members: list[Member], prefix: str, highlight: int | None) -> SafeString:
     """A layer's rows of the table: the function (its category), lead or contributor, and what it adds."""
-    labels = _category_labels()
+    labels = chips.category_labels()
     key, prefix = esc(ring.key), esc(prefix)
     parts = []
     for m in members:
