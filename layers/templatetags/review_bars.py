@@ -11,7 +11,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from shared.escaping import esc
+from shared.markup import esc
 
 register = template.Library()
 

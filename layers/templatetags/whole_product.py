@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from domain.rings.layout import layout
 from domain.rings.shapes import HEIGHT, LEAD_MARK, WIDTH, Member, PlacedRing, RingInput, WholeProductData
 from roles.templatetags import chips
-from shared.escaping import esc
+from shared.markup import esc
 
 register = template.Library()
 
@@ -76,7 +76,7 @@ def category_label(key: str) -> str:
 
 # The two loops a picture and its table run per member (hundreds on a large product's page) are
 # written here rather than in the templates: Django's tags and lookups, thirty per chip, were most
-# of the picture's drawing. Values are escaped by `shared.escaping.esc`, as a template escapes them.
+# of the picture's drawing. Values are escaped by `shared.markup.esc`, as a template escapes them.
 
 
 @register.simple_tag

@@ -3,7 +3,7 @@
 A page of the table holds up to 50 links, each with two functions, trust and its trend, the
 cadence, the last check, the feedback carried, its flags and, for an editor, two actions. As a
 template the row cost about 0.35 ms (17 ms a page at 5,000 functions); written here, with every
-value escaped by `shared.escaping.esc` and Django's own date and text filters, it is the same HTML
+value escaped by `shared.markup.esc` and Django's own date and text filters, it is the same HTML
 at a fraction of that.
 """
 
@@ -16,7 +16,7 @@ from django.template.defaultfilters import capfirst, date, truncatewords
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from shared.escaping import esc
+from shared.markup import esc
 
 if TYPE_CHECKING:
     from roles.models import Function

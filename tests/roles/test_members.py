@@ -215,3 +215,15 @@ def test_the_people_counts_equal_the_bulk_invite_rule(org, cs_function, stakehol
         "joined": people.filter(user__isnull=False).count(),
         "invitable": invites.invitable(people).count(),
     }
+
+
+def test_a_members_row_escapes_their_name_and_email_and_offers_the_other_accesses(admin_client_, org):
+    user = UserFactory(email="o'brien@acme.test", first_name="<b>Pat</b>", last_name="O'Brien")
+    membership = MembershipFactory(user=user, organization=org, access=Membership.Access.LEADER)
+    html = admin_client_.get("/o/acme/members/").content.decode()
+    row = html[html.index(f'<tr id="member-{membership.pk}">') :]
+    row = row[: row.index("</tr>")]
+    assert "<b>" not in row and "&lt;b&gt;Pat&lt;/b&gt; O&#x27;Brien" in row
+    assert 'data-confirm="Remove o&#x27;brien@acme.test from Acme Analytics? They can be invited again."' in row
+    assert '<option value="leader" selected>' in row and 'action="/o/acme/members/' in row
+    assert row.count('name="csrfmiddlewaretoken"') == 2

@@ -1,4 +1,4 @@
-"""`shared.escaping.esc` writes what Django's `escape` writes, for any text or number."""
+"""`shared.markup.esc` writes what Django's `escape` writes, for any text or number."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.escaping import esc
+from shared.markup import esc
 
 
 @given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False)))
