@@ -32,7 +32,7 @@ from domain.review_state import (
 from roles.models import Disruption, Organization
 from roles.permissions import OrgContext
 
-from ..models import Assignment, FunctionCounts, Product, ProductCounts, Review, ReviewPair
+from ..models import Assignment, FunctionCounts, Layer, Product, ProductCounts, Review, ReviewPair
 
 # --- the pair engine (pure) ------------------------------------------------------------------------
 
@@ -153,6 +153,22 @@ def open_disputes_qs(organization: Organization, *, product: Product | None = No
     return _with_dispute_rows(Review.objects.filter(organization=organization, pk__in=pairs.values("review_id")))
 
 
+def _card_rows(reviews: QuerySet[Review], *also: str, limit: int | None = None) -> list[Review]:
+    """The reviews of the inbox's page (or its recently resolved) with what their cards show (and
+    the relations `also` names), the first `limit`. The layers (the assignment's,
+    the one suggested) are taken from the four-row layer table, read once, rather than joined:
+    joined with the rest, the statement had eight tables and PostgreSQL took 9 ms to plan it for
+    under 1 ms of work (1 ms with the five left)."""
+    layers = Layer.objects.in_bulk()
+    chosen = reviews.select_related("assignment__product", "assignment__function", "stakeholder", *also)
+    rows = list(chosen[:limit] if limit is not None else chosen)
+    for review in rows:
+        review.assignment.layer = layers[review.assignment.layer_id]
+        if review.suggested_layer_id is not None:
+            review.suggested_layer = layers[review.suggested_layer_id]
+    return rows
+
+
 def _with_dispute_rows(reviews: QuerySet[Review]) -> QuerySet[Review]:
     """What a dispute's card shows besides the review."""
     return reviews.select_related(
@@ -230,7 +246,7 @@ def open_dispute_page(
         paginator.count = count
     page = paginator.get_page(number)
     chosen = list(page.object_list)
-    found = {r.pk: r for r in _with_dispute_rows(Review.objects.filter(organization=organization, pk__in=chosen))}
+    found = {r.pk: r for r in _card_rows(Review.objects.filter(organization=organization, pk__in=chosen))}
     reviews = [found[pk] for pk in chosen if pk in found]
     page.object_list = cast("list[Any]", reviews)
     return DisputePage(page, _disputes(reviews, now=now))
@@ -252,13 +268,8 @@ def mapped_function_count(organization: Organization, product: Product) -> int:
 
 
 def recently_resolved(organization: Organization, *, limit: int = 6) -> list[Review]:
-    return list(
-        Review.objects.filter(organization=organization, resolved_at__isnull=False)
-        .select_related(
-            "assignment__product", "assignment__layer", "assignment__function", "stakeholder", "resolved_by"
-        )
-        .order_by("-resolved_at", "-id")[:limit]
-    )
+    latest = Review.objects.filter(organization=organization, resolved_at__isnull=False)
+    return _card_rows(latest.order_by("-resolved_at", "-id"), "resolved_by", limit=limit)
 
 
 def counted_tally(rows: QuerySet[Any]) -> Tally:
