@@ -433,3 +433,17 @@ def test_the_delete_form_offers_only_other_functions_of_the_organization(leader_
     FunctionFactory(organization=other_org, name="Globex Sales")
     response = leader_client.get(delete_url(engineering))
     assert list(response.context["form"].fields["move_to"].queryset) == [design]
+
+
+def test_a_functions_row_escapes_its_name_parent_and_description(leader_client, org):
+    parent = FunctionFactory(organization=org, name="R&D")
+    child = FunctionFactory(
+        organization=org, name='<img src=x onerror="1">', parent=parent, description="<b>Builds</b> " * 40
+    )
+    html = leader_client.get("/o/acme/functions/").content.decode()
+    row = html[html.index(f'<tr id="function-{child.pk}">') :]
+    row = row[: row.index("</tr>")]
+    assert "<img" not in row and "<b>" not in row
+    assert "&lt;img src=x onerror=&quot;1&quot;&gt;" in row and '<td class="nowrap">R&amp;D</td>' in row
+    assert row.count("&lt;b&gt;Builds&lt;/b&gt;") == 28 and row.rstrip().endswith("</td>")
+    assert f'href="/o/acme/functions/{child.pk}/edit/"' in row and f'?function={child.pk}"' in row
