@@ -290,9 +290,12 @@ def test_embedded_a_killed_or_hung_worker_is_restarted_and_its_import_and_builds
         # products takes milliseconds, and the shell takes a second or two to exit after it has
         # queued them, long enough for the worker to have built them all.
         queueing = run.django_started(QUEUE_BUILDS.format(count=BUILDS))
+        # A build started and not yet stored: a build whose snapshot committed just before the
+        # freeze is still STARTED in the results table, but killing it loses nothing to retry.
         started = (
-            "SELECT count(*) FROM django_celery_results_taskresult "
-            "WHERE task_name = 'layers.build_report' AND status = 'STARTED'"
+            "SELECT count(*) FROM django_celery_results_taskresult t "
+            "WHERE t.task_name = 'layers.build_report' AND t.status = 'STARTED' "
+            "AND NOT EXISTS (SELECT 1 FROM layers_coveragereport r WHERE r.run_key = t.task_id)"
         )
         killed_at = _kill_worker(run, holding=started)
         build = run.answer(queueing)["job"]
