@@ -1,10 +1,13 @@
-"""For template tags that write HTML in a loop: `esc`, Django's escaping, and `csrf_input`, the
-hidden input `{% csrf_token %}` writes, made once per page."""
+"""For template tags that write HTML in a loop: `esc`, Django's escaping; `csrf_input`, the
+hidden input `{% csrf_token %}` writes, made once per page; `may_edit` and `action_link`, a row's
+edit buttons."""
 
 from __future__ import annotations
 
 import html
 from typing import Any
+
+from django.urls import reverse
 
 
 def esc(value: object) -> str:
@@ -31,3 +34,16 @@ def csrf_input(context: Any) -> str:
         )
         context.render_context[csrf_input] = found
     return found
+
+
+def may_edit(context: Any) -> bool:
+    """Whether the page's requester may edit (the organization context's `can_edit`)."""
+    ctx = context.get("ctx")
+    return ctx is not None and bool(ctx.can_edit)
+
+
+def action_link(url_name: str, org_slug: str, pk: int, label: str, hidden: str, classes: str = "btn btn-small") -> str:
+    """A row's button to the organization's page `url_name` for object `pk`: `label`, and `hidden`
+    for a screen reader ("Edit" of what). Plain text in, escaped here."""
+    href = esc(reverse(url_name, kwargs={"org": org_slug, "pk": pk}))
+    return f'<a class="{classes}" href="{href}">{esc(label)}<span class="visually-hidden"> {esc(hidden)}</span></a>\n'

@@ -13,7 +13,7 @@ from django.template.defaultfilters import truncatewords
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from shared.markup import esc
+from shared.markup import action_link, esc, may_edit
 
 register = template.Library()
 
@@ -39,15 +39,12 @@ def function_row(context: template.Context, row: Any) -> SafeString:
         f'<td class="num"><a href="{people}?function={f.pk}" title="People in {name}">{esc(f.people_count)}</a></td>\n'
         f'<td class="description">{description}</td>\n'
     ]
-    ctx = context.get("ctx")
-    if ctx is not None and ctx.can_edit:
-        edit = esc(reverse("function-edit", kwargs={"org": slug, "pk": f.pk}))
-        delete = esc(reverse("function-delete", kwargs={"org": slug, "pk": f.pk}))
+    if may_edit(context):
         parts.append(
             '<td class="row-actions">\n'
-            f'<a class="btn btn-small" href="{edit}">Edit<span class="visually-hidden"> {name}</span></a>\n'
-            f'<a class="btn btn-small btn-quiet-danger" href="{delete}">Delete'
-            f'<span class="visually-hidden"> {name}</span></a>\n</td>\n'
+            + action_link("function-edit", slug, f.pk, "Edit", f.name)
+            + action_link("function-delete", slug, f.pk, "Delete", f.name, "btn btn-small btn-quiet-danger")
+            + "</td>\n"
         )
     parts.append("</tr>\n")
     return mark_safe("".join(parts))  # noqa: S308 (every value in it is escaped)

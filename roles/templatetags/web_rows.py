@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 
 from django import template
 from django.template.defaultfilters import capfirst, date, truncatewords
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from shared.markup import esc
+from shared.markup import action_link, esc, may_edit
 
 if TYPE_CHECKING:
     from roles.models import Function
@@ -52,18 +51,14 @@ def web_link_row(context: template.Context, link: Link) -> SafeString:
         f'<td class="description">{_description(p.feedback_carried, p.shared_goal)}</td>\n',
         f'<td class="flags">\n{_flags(link)}\n</td>\n',
     ]
-    ctx = context.get("ctx")
-    if ctx is not None and ctx.can_edit:
+    if may_edit(context):
         slug = context["org"].slug
-        label = esc(link.label)
-        checkin = esc(reverse("partnership-checkin", kwargs={"org": slug, "pk": p.pk}))
-        edit = esc(reverse("partnership-edit", kwargs={"org": slug, "pk": p.pk}))
+        primary = " btn-primary" if link.overdue else ""
         parts.append(
             '<td class="row-actions"><div class="row-actions-stack">\n'
-            f'<a class="btn btn-small{" btn-primary" if link.overdue else ""}" href="{checkin}">Check in'
-            f'<span class="visually-hidden"> on {label}</span></a>\n'
-            f'<a class="btn btn-small" href="{edit}">Edit<span class="visually-hidden"> {label}</span></a>\n'
-            "</div></td>\n"
+            + action_link("partnership-checkin", slug, p.pk, "Check in", f"on {link.label}", f"btn btn-small{primary}")
+            + action_link("partnership-edit", slug, p.pk, "Edit", link.label)
+            + "</div></td>\n"
         )
     parts.append("</tr>\n")
     return mark_safe("".join(parts))  # noqa: S308 (every value in it is escaped)
