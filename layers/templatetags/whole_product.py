@@ -122,7 +122,6 @@ def wp_chips(ring: PlacedRing, prefix: str, link_to: str, highlight: int | None)
 @register.simple_tag
 def wp_member_rows(ring: RingInput, members: list[Member], prefix: str, highlight: int | None) -> SafeString:
     """A layer's rows of the table: the function (its category), lead or contributor, and what it adds."""
-    labels = chips.category_labels()
     key, prefix = esc(ring.key), esc(prefix)
     parts = []
     for m in members:
@@ -133,7 +132,7 @@ def wp_member_rows(ring: RingInput, members: list[Member], prefix: str, highligh
         parts.append(
             f'<tr id="{prefix}-{key}-{m.function_id}"{mine}>\n'
             f'<td><span class="chip chip-sm cat-{esc(m.category)}{" wp-chip-ext" if external else ""}" '
-            f'title="{esc(labels.get(m.category, m.category))}">{esc(m.name)}</span>{badge}</td>\n'
+            f'title="{esc(chips.category_label(m.category))}">{esc(m.name)}</span>{badge}</td>\n'
             f'<td class="nowrap">{role}</td>\n<td>{esc(m.contribution or "—")}</td>\n</tr>\n'
         )
     return mark_safe("".join(parts))  # noqa: S308 (every value in it is escaped)
