@@ -28,6 +28,7 @@ from domain.playbook.catalog import BY_NAME, PLAYBOOK
 from domain.playbook.model import LayerRule
 from roles.models import Function, Organization
 from roles.services import playbook_matches
+from shared.sql import values_table
 
 from ..models import Assignment, DismissedSuggestion, Layer, Product
 from ..services import mapping
@@ -66,17 +67,6 @@ def rules_by_layer(go_to_market: str) -> dict[str, dict[str, LayerRule]]:
         for rule in entry.rules_for(go_to_market):
             rules[rule.layer].setdefault(entry.name, rule)
     return dict(rules)
-
-
-def _values(name: str, columns: list[tuple[str, str]], rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
-    """A named table of constant rows for a WITH clause: [(column, SQL type)]; an empty one selects
-    typed NULLs of no row (PostgreSQL would read an untyped NULL as text)."""
-    names = ", ".join(column for column, _type in columns)
-    if not rows:
-        nulls = ", ".join(f"CAST(NULL AS {sql_type})" for _column, sql_type in columns)
-        return f"{name}({names}) AS (SELECT {nulls} WHERE 1 = 0)", []
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    return f"{name}({names}) AS (VALUES {', '.join([row] * len(rows))})", [value for r in rows for value in r]
 
 
 def _like(q: str) -> str:
@@ -142,8 +132,10 @@ class ProductSuggestions:
             for key, rules in self.rules.items()
             for name, rule in rules.items()
         ]
-        rules_sql, rule_params = _values("rules", RULE_COLUMNS, rule_rows)
-        matched_sql, matched_params = _values("matched", [("function_id", "BIGINT"), ("pb", TEXT)], self._unstamped)
+        rules_sql, rule_params = values_table("rules", RULE_COLUMNS, rule_rows)
+        matched_sql, matched_params = values_table(
+            "matched", [("function_id", "BIGINT"), ("pb", TEXT)], self._unstamped
+        )
         # Only when some function has no stored match: the join on the stored one estimates well.
         match = "JOIN rules r ON r.pb = f.playbook_name"
         if self._unstamped:

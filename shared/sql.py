@@ -1,0 +1,16 @@
+"""Small pieces of hand-written SQL that run on PostgreSQL and SQLite alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def values_table(name: str, columns: list[tuple[str, str]], rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    """A named table of constant rows for a WITH clause: [(column, SQL type)]; an empty one selects
+    typed NULLs of no row (PostgreSQL would read an untyped NULL as text)."""
+    names = ", ".join(column for column, _type in columns)
+    if not rows:
+        nulls = ", ".join(f"CAST(NULL AS {sql_type})" for _column, sql_type in columns)
+        return f"{name}({names}) AS (SELECT {nulls} WHERE 1 = 0)", []
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return f"{name}({names}) AS (VALUES {', '.join([row] * len(rows))})", [value for r in rows for value in r]
