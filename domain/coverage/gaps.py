@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -107,27 +107,42 @@ def _dispute_gaps(assigned: list[AssignmentRow], fns: dict[int, FunctionRow], ta
 
 
 def _partnership_gaps(partnerships: Iterable[PartnershipRow], disrupted: dict[int, datetime], today: date) -> list[Gap]:
+    gaps: list[Gap] = []
+    for p, weak, why in partnership_judgements(partnerships, disrupted, today):
+        gaps += link_gaps(p, weak, why)
+    return gaps
+
+
+def partnership_judgements(
+    partnerships: Iterable[PartnershipRow], disrupted: Mapping[int, datetime], today: date
+) -> Iterator[tuple[PartnershipRow, bool, str]]:
+    """(link, weak, why its trust check is due or "") for each link with a gap: the rule alone,
+    which reads neither name (a page of gaps judges every link and names a page of them)."""
     disrupted_on = {function_id: moment.date() for function_id, moment in disrupted.items()}
-    gaps = []
     # Links share their few (flag, last check, disruption day) combinations: each is judged and
     # worded once (7,500 links at 5,000 functions, a few hundred combinations).
     worded: dict[tuple[bool, date | None, date | None], str] = {}
-    for p in partnerships:  # the sentences are written only for a link with a gap
+    for p in partnerships:
         weak = p.trust <= WEAK_TRUST
         day = partnership_disruption_day((p.a_function_id, p.b_function_id), disrupted_on) if disrupted_on else None
         key = (p.needs_trust_check, p.last_checked_on, day)
         why = worded.get(key)
         if why is None:
             why = worded[key] = _unchecked_reason(p.needs_trust_check, p.last_checked_on, day, today)
-        if not (weak or why):
-            continue
-        name = f"{p.a_name} ↔ {p.b_name}"
-        target: dict[str, int | str] = {"partnership_id": p.id}
-        between = f"Trust between {p.a_name} and {p.b_name}"
-        if weak:
-            gaps.append(Gap(GapKind.WEAK_PARTNERSHIP, MEDIUM, f"{between} is {p.trust}/5.", target, name))
-        if why:
-            gaps.append(Gap(GapKind.UNCHECKED_PARTNERSHIP, LOW, f"{between} {why}.", target, name))
+        if weak or why:
+            yield p, weak, why
+
+
+def link_gaps(p: PartnershipRow, weak: bool, why: str) -> list[Gap]:
+    """The gaps of one judged link (`partnership_judgements`), worded with its functions' names."""
+    name = f"{p.a_name} ↔ {p.b_name}"
+    target: dict[str, int | str] = {"partnership_id": p.id}
+    between = f"Trust between {p.a_name} and {p.b_name}"
+    gaps = []
+    if weak:
+        gaps.append(Gap(GapKind.WEAK_PARTNERSHIP, MEDIUM, f"{between} is {p.trust}/5.", target, name))
+    if why:
+        gaps.append(Gap(GapKind.UNCHECKED_PARTNERSHIP, LOW, f"{between} {why}.", target, name))
     return gaps
 
 
@@ -144,18 +159,22 @@ def _unchecked_reason(flagged: bool, last_checked_on: date | None, disruption_da
 
 
 def _gap_order(gap: Gap) -> tuple[Any, ...]:
+    return _SEVERITY_RANK[gap.severity], _KIND_RANK[gap.kind], *order_within_kind(gap.kind, gap.name, gap.target)
+
+
+def order_within_kind(kind: GapKind, name: str, target: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A gap's place among the gaps of its kind and severity (the tail of `_gap_order`): a page of
+    gaps orders what it will build by this, before building it."""
     # Unowned layers run in ring order (core first) rather than alphabetically; the disputes
     # of one function run in ring order too. Gaps of one kind share target keys, so the target
     # items compare like with like.
-    target = gap.target
     if "layer" in target:
         ring = _ring(target["layer"])
-        first = ring if gap.kind == GapKind.UNOWNED_LAYER else 0
+        first = ring if kind == GapKind.UNOWNED_LAYER else 0
     else:
         ring = first = 0
     items = tuple(sorted(target.items())) if len(target) > 1 else tuple(target.items())
-    name = gap.name
-    return _SEVERITY_RANK[gap.severity], _KIND_RANK[gap.kind], first, name.casefold(), name, ring, items
+    return first, name.casefold(), name, ring, items
 
 
 def _ring(layer_key: Any) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from domain.coverage.compute import assemble_coverage
+from domain.coverage.compute import assemble_coverage, name_order
 from domain.coverage.result import Coverage, LayerCoverage
 from domain.coverage.rows import LAYERS, AssignmentRow, FunctionRow, PartnershipRow, Tally
 from domain.rings.shapes import WholeProductData
@@ -200,7 +200,7 @@ def live_layers(
             out.append(LayerCoverage(spec.key, spec.name, spec.ring, None, None, False, (), 0, 0, 0, 0, 0, 0))
             continue
         # By name, as live coverage and the snapshots list them (all of them in a small product).
-        names = tuple(sorted((m.name for m in members.get(spec.key, ())), key=str.casefold)[:named])
+        names = tuple(sorted((m.name for m in members.get(spec.key, ())), key=name_order)[:named])
         out.append(layer_coverage(row, names))
     return tuple(out)
 
