@@ -26,7 +26,7 @@ from roles.api.views import VERSION_PARAM, merged, version_param
 
 from .. import filters
 from ..models import Assignment, Layer, Product
-from ..readmodel.read import live_coverage
+from ..readmodel.gap_page import coverage_page
 from ..selectors import products as selectors
 from ..selectors.suggestions import ProductSuggestions
 from ..services import assignments as assignment_services
@@ -244,25 +244,24 @@ class CoverageView(ProductScoped, OrgAPIView):
         number = whole_number(request, "gaps_page", 1)
         size = whole_number(request, "gaps_page_size", GAPS_PAGE_SIZE, most=GAPS_PAGE_SIZE_MAX)
         product = self.product
-        live = live_coverage(product)
-        coverage = live.coverage
         start = (number - 1) * size
-        total = len(coverage.gaps)
+        page = coverage_page(product, start=start, size=size)
+        coverage, total = page.coverage, page.gaps_count
         body = {
             "product": product.slug,
             "product_name": product.name,
-            "as_of": live.as_of,
+            "as_of": page.as_of,
             "score": coverage.score,
             "layer_coverage": coverage.layer_coverage,
             "function_coverage": coverage.function_coverage,
             "review_coverage": coverage.review_coverage,
             "agreement": coverage.agreement,
             "layers": [row.to_dict() for row in coverage.layers],
-            "gaps": [gap.to_dict() for gap in coverage.gaps[start : start + size]],
+            "gaps": [gap.to_dict() for gap in coverage.gaps],
             "gaps_count": total,
             "gaps_next": _gaps_link(request, number + 1, size) if start + size < total else None,
             "gaps_previous": _gaps_link(request, number - 1, size) if number > 1 else None,
-            "totals": report_services.totals_of(coverage, live),
+            "totals": report_services.totals(coverage, people=page.people, gaps_by_severity=page.gaps_by_severity),
         }
         return Response(s.LiveCoverageSerializer(body).data)
 

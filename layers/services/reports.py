@@ -16,6 +16,8 @@ import json
 import re
 import time
 import uuid
+from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -128,14 +130,18 @@ def snapshot_fields(*, product: Product, coverage: Coverage, rows: LiveCoverage)
 
 
 def totals_of(coverage: Coverage, rows: LiveCoverage) -> dict[str, int]:
-    """The `totals` of a snapshot, and of the live coverage endpoint: the counts, people and gaps."""
-    by_severity = {str(s): 0 for s in Severity}
-    for gap in coverage.gaps:
-        by_severity[str(gap.severity)] += 1
+    """The `totals` of a snapshot: the counts, people and gaps (`totals`)."""
+    return totals(coverage, people=rows.people, gaps_by_severity=Counter(str(gap.severity) for gap in coverage.gaps))
+
+
+def totals(coverage: Coverage, *, people: int, gaps_by_severity: Mapping[str, int]) -> dict[str, int]:
+    """The `totals` of a snapshot and of the live coverage endpoint (which holds a page of the gaps
+    and counts them all): the counts, the people, and the gaps in all and per severity."""
+    by_severity = {str(s): gaps_by_severity.get(str(s), 0) for s in Severity}
     counts = {name: getattr(coverage, name) for name in COUNT_FIELDS}  # to_dict()'s "counts"
     return (
         counts
-        | {"people": rows.people, "gaps": len(coverage.gaps)}
+        | {"people": people, "gaps": sum(by_severity.values())}
         | {f"gaps_{severity}": n for severity, n in by_severity.items()}
     )
 

@@ -5,7 +5,8 @@ through the services: reviews, resolutions, assignment set/clear, the playbook's
 people created, moved and deleted, functions created, renamed and deleted (their people moved), a
 disruption logged now or dated in the future, and the clock moving past it (the beat task
 applies it). After every step, for every product, the stored pairs and counters equal a
-rebuild from raw rows, and live coverage equals `compute_coverage` on raw rows. And the live
+rebuild from raw rows, and live coverage equals `compute_coverage` on raw rows; every window of
+the coverage API's gaps equals the same slice of live coverage's. And the live
 coverage endpoint answered from the state cache equals the same request drawn by the view: no
 write in the sequence leaves an answer stored before it in use (roles.statecache).
 
@@ -27,7 +28,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from layers.models import Assignment, Layer, Product, Review
+from layers.readmodel import gap_page
+from layers.readmodel.gap_page import coverage_page
 from layers.readmodel.oracle import check_organization
+from layers.readmodel.read import live_coverage
 from layers.services import assignments, mapping, products, reviews
 from roles.models import Function, Membership, Organization, Stakeholder
 from roles.services import disruptions, functions, people
@@ -231,6 +235,18 @@ class ReadModelMachine(RuleBasedStateMachine):
         assert report.differences == [], "\n".join(report.differences[:20])
 
     @invariant()
+    def a_page_of_live_coverage_is_the_same_slice_of_the_whole(self) -> None:
+        """The coverage API's windows (`gap_page`, windowed at any size here) equal live coverage's."""
+        for product in self._products():
+            whole = live_coverage(product)
+            for start in range(0, len(whole.coverage.gaps) + 1, 4):
+                page = coverage_page(product, start=start, size=4)
+                assert page.coverage.gaps == whole.coverage.gaps[start : start + 4]
+                assert page.gaps_count == len(whole.coverage.gaps)
+            assert page.coverage.to_dict(gaps=False) == whole.coverage.to_dict(gaps=False)
+            assert page.people == whole.people
+
+    @invariant()
     def the_state_cache_never_answers_what_a_write_changed(self) -> None:
         for product in self._products():
             url = f"/api/v1/orgs/{self.org.slug}/products/{product.slug}/coverage/?gaps_page_size=1000"
@@ -245,6 +261,7 @@ class ReadModelMachine(RuleBasedStateMachine):
 def test_the_read_model_equals_the_oracle_after_any_sequence_of_writes(db, monkeypatch):
     assert Layer.objects.count() == 4
     ReadModelMachine.patch = monkeypatch  # type: ignore[attr-defined]
+    monkeypatch.setattr(gap_page, "WINDOWED_ABOVE", -1)  # the coverage API windows its gaps at any size
     run_state_machine_as_test(
         ReadModelMachine,
         settings=settings(

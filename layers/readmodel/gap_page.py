@@ -1,0 +1,333 @@
+"""One page of a product's live coverage (the coverage API): the figures and layers of
+`read.live_coverage`, and one window of its gaps, without assembling every gap (issue 13 item 9).
+
+Gaps are ordered by severity, then kind, then name (`domain.coverage.gaps._gap_order`), so the
+list is a run of segments — the unowned layers, the disputes on leads, the disputes on
+contributors, the unmapped functions, … — one per (severity, kind). Each segment's size is a count
+over the counters (two aggregate queries and a judgement of the links); only the segments a
+window overlaps are built, with the same builders as live coverage, and sorted the same way. At
+5,000 functions the first page builds a few hundred gaps instead of 11,800.
+
+`live_coverage` stays the whole answer (the report build stores every gap); tests hold every
+window of this module equal to the same window of it, and its figures, layers and totals equal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from domain.coverage.compute import name_order
+from domain.coverage.gaps import (
+    _denominator_gaps,
+    _dispute_gaps,
+    _function_gaps,
+    _gap_order,
+    _layer_gaps,
+    link_gaps,
+    order_within_kind,
+    partnership_judgements,
+)
+from domain.coverage.result import (
+    _KIND_RANK,
+    _SEVERITY_RANK,
+    Coverage,
+    Gap,
+    GapKind,
+    LayerCoverage,
+    Severity,
+)
+from domain.coverage.rows import CONTRIBUTOR, LAYERS, LEAD, AssignmentRow, FunctionRow, PartnershipRow, Tally
+from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST
+from roles.models import Function, Partnership
+from shared.collector import collector_paused
+from shared.sql import values_table
+
+from ..models import Product
+from .maintain import applied_disruptions
+from .read import layer_counts, layer_coverage, live_coverage, summary_of
+from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts
+
+T = TypeVar("T")
+Window = Callable[[int, int], list[Gap]]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The gaps of one (severity, kind): how many, and how to build the `low` to `high` of them."""
+
+    severity: Severity
+    kind: GapKind
+    count: int
+    window: Window
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        return _SEVERITY_RANK[self.severity], _KIND_RANK[self.kind]
+
+
+def _built(gaps: list[Gap]) -> Window:
+    """A segment whose gaps are built whole (a few, or a late page's)."""
+    return lambda low, high: sorted(gaps, key=_gap_order)[low:high]
+
+
+def _probed(kind: GapKind, probes: list[tuple[dict[str, int | str], str, T]], low: int, high: int) -> list[T]:
+    """The payloads of `probes` (target, name, payload) at `low` to `high` in the gaps' order:
+    each probe is ordered as its gap would be among its kind (`order_within_kind`, the rule of
+    `_gap_order`), so only the window's gaps need building."""
+    keyed = sorted(probes, key=lambda probe: order_within_kind(kind, probe[1], probe[0]))
+    return [payload for _target, _name, payload in keyed[low:high]]
+
+
+@dataclass(frozen=True)
+class CoveragePage:
+    coverage: Coverage  # the figures and every layer row; `gaps` holds the window only
+    gaps_count: int
+    gaps_by_severity: dict[str, int]
+    people: int
+    as_of: datetime | None
+
+
+# Up to this many functions, a page assembles every gap (`live_coverage`, five queries) and slices
+# it: that costs less than counting the segments and building a window (a 100-function product's
+# first page spans most segments). Above it, only the window is built.
+WINDOWED_ABOVE = 300
+
+
+def coverage_page(product: Product, *, start: int, size: int, now: datetime | None = None) -> CoveragePage:
+    """Live coverage with the gaps `start` to `start + size` (0-based) of its ordered list."""
+    now = now or timezone.now()
+    with collector_paused():
+        counts = ProductCounts.objects.filter(product_id=product.pk).first()
+        if counts is None or counts.functions <= WINDOWED_ABOVE:
+            return _whole(product, start, size, now)
+        return _Page(product, counts, now.date()).answer(start, size)
+
+
+def _whole(product: Product, start: int, size: int, now: datetime) -> CoveragePage:
+    live = live_coverage(product, now=now)
+    gaps = live.coverage.gaps
+    by_severity = Counter({str(severity): 0 for severity in Severity})
+    by_severity.update(str(gap.severity) for gap in gaps)
+    return CoveragePage(
+        coverage=replace(live.coverage, gaps=gaps[start : start + size]),
+        gaps_count=len(gaps),
+        gaps_by_severity=dict(by_severity),
+        people=live.people,
+        as_of=live.as_of,
+    )
+
+
+class _Page:
+    def __init__(self, product: Product, counts: ProductCounts, today: date) -> None:
+        self.organization_id = product.organization_id
+        self.product = product
+        self.counts = counts
+        self.today = today
+        self.cells = CellCounts.objects.filter(organization_id=self.organization_id, product_id=product.pk)
+
+    def answer(self, start: int, size: int) -> CoveragePage:
+        rows = layer_counts(self.organization_id, [self.product.pk]).get(self.product.pk, [])
+        coverage = replace(summary_of(self.counts), layers=self._layers(rows))
+        segments = sorted(self._segments(coverage), key=lambda segment: segment.rank)
+        window: list[Gap] = []
+        offset = 0
+        by_severity = Counter({str(severity): 0 for severity in Severity})
+        for segment in segments:
+            low, high = max(start - offset, 0), min(start + size - offset, segment.count)
+            if low < high:
+                window += segment.window(low, high)
+            offset += segment.count
+            by_severity[str(segment.severity)] += segment.count
+        people = FunctionCounts.objects.filter(
+            organization_id=self.organization_id, product_id=self.product.pk
+        ).aggregate(people=Sum("people"))["people"]
+        return CoveragePage(
+            coverage=replace(coverage, gaps=tuple(window)),
+            gaps_count=offset,
+            gaps_by_severity=dict(by_severity),
+            people=people or 0,
+            as_of=self.counts.as_of,
+        )
+
+    def _layers(self, rows: list[LayerCounts]) -> tuple[LayerCoverage, ...]:
+        """Every layer row, every contributor named (as a report names them)."""
+        found = {row.layer.key: row for row in rows}
+        names: dict[int, list[str]] = {row.layer_id: [] for row in rows}
+        for layer_id, name in self.cells.filter(emphasis=CONTRIBUTOR).values_list("layer_id", "function__name"):
+            names.setdefault(layer_id, []).append(name)
+        out = []
+        for spec in LAYERS:
+            row = found.get(spec.key)
+            if row is None:  # a product the counters have not met yet: nothing on it
+                out.append(LayerCoverage(spec.key, spec.name, spec.ring, None, None, False, (), 0, 0, 0, 0, 0, 0))
+                continue
+            out.append(layer_coverage(row, tuple(sorted(names[row.layer_id], key=name_order))))
+        return tuple(out)
+
+    # --- the segments ---------------------------------------------------------------------------
+
+    def _segments(self, coverage: Coverage) -> list[Segment]:
+        fixed = [*_denominator_gaps(coverage), *_layer_gaps(coverage.layers)]
+        segments = [Segment(gap.severity, gap.kind, 1, _built([gap])) for gap in fixed]
+        tally = self.cells.aggregate(
+            lead_disputes=Count("id", filter=Q(open__gt=0, emphasis=LEAD)),
+            other_disputes=Count("id", filter=Q(open__gt=0) & ~Q(emphasis=LEAD)),
+            mapped=Count("function_id", distinct=True),
+            unstaffed=Count("function_id", distinct=True, filter=Q(pairs=0)),
+            stale=Count("function_id", distinct=True, filter=Q(reviewed__gt=F("current"))),
+            pending=Count("function_id", distinct=True, filter=Q(pairs__gt=F("reviewed"))),
+        )
+        # With no assignment at all, the one no_assignments gap stands for every unmapped function.
+        unmapped = coverage.functions - tally["mapped"] if coverage.assignments else 0
+        mapped = self.cells.values("function_id")
+        functions = Function.objects.filter(organization_id=self.organization_id)
+        segments += [
+            self._dispute_segment(Severity.HIGH, tally["lead_disputes"], Q(emphasis=LEAD)),
+            self._dispute_segment(Severity.MEDIUM, tally["other_disputes"], ~Q(emphasis=LEAD)),
+            self._function_segment(
+                GapKind.UNMAPPED_FUNCTION, Severity.MEDIUM, unmapped, functions.exclude(pk__in=mapped)
+            ),
+        ]
+        for kind, severity, counted, which in (
+            (GapKind.UNSTAFFED_FUNCTION, Severity.MEDIUM, "unstaffed", Q(pairs=0)),
+            (GapKind.STALE_REVIEW, Severity.LOW, "stale", Q(reviewed__gt=F("current"))),
+            (GapKind.PENDING_REVIEW, Severity.LOW, "pending", Q(pairs__gt=F("reviewed"))),
+        ):
+            these = functions.filter(pk__in=self.cells.filter(which).values("function_id"))
+            segments.append(self._function_segment(kind, severity, tally[counted], these))
+        weak, due = self._link_counts()
+        for kind, severity, count, flagged in (
+            (GapKind.WEAK_PARTNERSHIP, Severity.MEDIUM, weak, 1),
+            (GapKind.UNCHECKED_PARTNERSHIP, Severity.LOW, due, 2),
+        ):
+            segments.append(Segment(severity, kind, count, self._link_window(kind, flagged)))
+        return [segment for segment in segments if segment.count]
+
+    def _dispute_segment(self, severity: Severity, count: int, which: Q) -> Segment:
+        def window(low: int, high: int) -> list[Gap]:
+            rows = self.cells.filter(which, open__gt=0).values_list("function__name", "function__category", *_CELL)
+            probes = [({"assignment_id": row[2], "function_id": row[3], "layer": row[4]}, row[0], row) for row in rows]
+            chosen = _probed(GapKind.OPEN_DISPUTE, probes, low, high)
+            fns = {row[3]: FunctionRow(row[3], row[0], row[1]) for row in chosen}
+            assigned, _staff, tallies = _cells([row[2:] for row in chosen])
+            return sorted(_dispute_gaps(assigned, fns, tallies), key=_gap_order)
+
+        return Segment(severity, GapKind.OPEN_DISPUTE, count, window)
+
+    def _function_segment(
+        self, kind: GapKind, severity: Severity, count: int, functions: QuerySet[Function]
+    ) -> Segment:
+        def window(low: int, high: int) -> list[Gap]:
+            rows = functions.values_list("id", "name", "category")
+            probes = [({"function_id": pk}, name, (pk, name, category)) for pk, name, category in rows]
+            fns = {pk: FunctionRow(pk, name, category) for pk, name, category in _probed(kind, probes, low, high)}
+            assigned, staff, tallies = _cells(self.cells.filter(function_id__in=list(fns)).values_list(*_CELL))
+            found = _function_gaps(fns, assigned, staff, tallies, no_assignments=False)
+            return sorted((gap for gap in found if gap.kind == kind), key=_gap_order)
+
+        return Segment(severity, kind, count, window)
+
+    def _link_counts(self) -> tuple[int, int]:
+        """How many links touching a mapped function are weak, and how many are due a trust check
+        (`domain.partnerships.trust_check_due`), counted in one statement where judging 7,500 links
+        in Python took longer than the rest of the page: never checked, flagged, checked
+        `UNCHECKED_AFTER_DAYS` days ago or more, or an end disrupted on a later day than the check
+        (the later of the two ends' days, `partnership_disruption_day`, is after the check when
+        either is). The disruptions are live coverage's (`applied_disruptions` of the mapped
+        functions, a day in UTC as `datetime.date()` gives it); tests hold both counts equal to
+        live coverage's."""
+        mapped = self.cells.values("function_id")
+        disrupted = applied_disruptions(self.organization_id, mapped)
+        days, days_params = values_table(
+            "days",
+            [("function_id", "BIGINT"), ("day", "DATE")],
+            [(function_id, moment.date()) for function_id, moment in disrupted.items()],
+        )
+        mapped_sql, mapped_params = mapped.query.sql_with_params()
+        partnership = Partnership._meta.db_table
+        sql = f"""WITH {days}
+            SELECT COUNT(*) FILTER (WHERE p.trust <= %s),
+                   COUNT(*) FILTER (WHERE p.last_checked_on IS NULL OR p.needs_trust_check
+                                    OR p.last_checked_on <= %s
+                                    OR da.day > p.last_checked_on OR db.day > p.last_checked_on)
+            FROM {partnership} p
+            LEFT JOIN days da ON da.function_id = p.function_a_id
+            LEFT JOIN days db ON db.function_id = p.function_b_id
+            WHERE p.organization_id = %s
+              AND (p.function_a_id IN ({mapped_sql}) OR p.function_b_id IN ({mapped_sql}))"""  # noqa: S608 (the ORM's SQL and a table name; values are parameters)
+        params = [
+            *days_params,
+            WEAK_TRUST,
+            self.today - timedelta(days=UNCHECKED_AFTER_DAYS),
+            self.organization_id,
+            *mapped_params,
+            *mapped_params,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            weak, due = cursor.fetchone()
+        return weak, due
+
+    def _link_window(self, kind: GapKind, flagged: int) -> Window:
+        """A window of the weak (`flagged` 1) or due (2) links: each link judged in Python and
+        every one of the kind named and ordered (a page this far down the list is a late one)."""
+
+        def window(low: int, high: int) -> list[Gap]:
+            judged = [link for link in self._judged_links() if link[flagged]]
+            return self._links(judged, kind)[low:high]
+
+        return window
+
+    def _judged_links(self) -> list[tuple[PartnershipRow, bool, str]]:
+        """Every link touching a mapped function, judged by the trust-check rule (names unread)."""
+        mapped = set(self.cells.values_list("function_id", flat=True))
+        if not mapped:
+            return []
+        rows = (
+            Partnership.objects.filter(organization_id=self.organization_id)
+            .order_by()
+            .values_list("id", "trust", "last_checked_on", "function_a_id", "function_b_id", "needs_trust_check")
+        )
+        links = [
+            PartnershipRow(pk, "", "", trust, checked, a, b, flagged)
+            for pk, trust, checked, a, b, flagged in rows
+            if a in mapped or b in mapped
+        ]
+        disrupted = applied_disruptions(self.organization_id, self.cells.values("function_id"))
+        return list(partnership_judgements(links, disrupted, self.today))
+
+    def _links(self, judged: list[tuple[PartnershipRow, bool, str]], kind: GapKind) -> list[Gap]:
+        """The gaps of `kind` of these judged links, named and in order."""
+        ends = {end for p, _, _ in judged for end in (p.a_function_id, p.b_function_id)}
+        names = dict(
+            Function.objects.filter(organization_id=self.organization_id, pk__in=list(ends)).values_list("id", "name")
+        )
+        gaps: list[Gap] = []
+        for p, weak, why in judged:
+            named = PartnershipRow(
+                p.id, names[p.a_function_id], names[p.b_function_id], p.trust, p.last_checked_on,
+                p.a_function_id, p.b_function_id, p.needs_trust_check,
+            )  # fmt: skip
+            gaps += (gap for gap in link_gaps(named, weak, why) if gap.kind == kind)
+        return sorted(gaps, key=_gap_order)
+
+
+_CELL = ("assignment_id", "function_id", "layer__key", "emphasis", "pairs", "reviewed", "current", "agreeing", "open")
+
+
+def _cells(rows: Iterable[Sequence[Any]]) -> tuple[list[AssignmentRow], Counter[int], dict[int, Tally]]:
+    """Cells read as `_CELL` as live coverage's rows: the assignments, head counts and tallies."""
+    assigned, staff, tallies = [], Counter[int](), {}
+    for pk, function_id, key, emphasis, pairs, reviewed, current, agreeing, open_ in rows:
+        assigned.append(AssignmentRow(pk, function_id, key, emphasis))
+        staff[function_id] = pairs
+        tallies[pk] = Tally(reviewed, current, agreeing, open_)
+    return assigned, staff, tallies
