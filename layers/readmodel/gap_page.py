@@ -15,7 +15,7 @@ window of this module equal to the same window of it, and its figures, layers an
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -78,7 +78,7 @@ def _built(gaps: list[Gap]) -> Window:
     return lambda low, high: sorted(gaps, key=_gap_order)[low:high]
 
 
-def _probed(kind: GapKind, probes: list[tuple[dict[str, int | str], str, T]], low: int, high: int) -> list[T]:
+def _probed(kind: GapKind, probes: Sequence[tuple[Mapping[str, int | str], str, T]], low: int, high: int) -> list[T]:
     """The payloads of `probes` (target, name, payload) at `low` to `high` in the gaps' order:
     each probe is ordered as its gap would be among its kind (`order_within_kind`, the rule of
     `_gap_order`), so only the window's gaps need building."""
@@ -307,15 +307,11 @@ class _Page:
     def _links(self, judged: list[tuple[PartnershipRow, bool, str]], kind: GapKind) -> list[Gap]:
         """The gaps of `kind` of these judged links, named and in order."""
         ends = {end for p, _, _ in judged for end in (p.a_function_id, p.b_function_id)}
-        names = dict(
-            Function.objects.filter(organization_id=self.organization_id, pk__in=list(ends)).values_list("id", "name")
-        )
+        functions = Function.objects.filter(organization_id=self.organization_id, pk__in=list(ends))
+        names: dict[int | None, str] = dict(functions.values_list("id", "name"))
         gaps: list[Gap] = []
         for p, weak, why in judged:
-            named = PartnershipRow(
-                p.id, names[p.a_function_id], names[p.b_function_id], p.trust, p.last_checked_on,
-                p.a_function_id, p.b_function_id, p.needs_trust_check,
-            )  # fmt: skip
+            named = p._replace(a_name=names[p.a_function_id], b_name=names[p.b_function_id])
             gaps += (gap for gap in link_gaps(named, weak, why) if gap.kind == kind)
         return sorted(gaps, key=_gap_order)
 
