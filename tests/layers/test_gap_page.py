@@ -136,9 +136,8 @@ def test_links_due_for_each_reason_are_counted_as_live_coverage_counts_them(db):
     disrupted = Function.objects.filter(disruptions__applied_at__isnull=False, organization_id=org_id).first()
     # One link per reason, and one that is not due: checked yesterday, before a disruption today
     # of an end (due), then the same link checked today (not due).
-    for link, (checked, flagged) in zip(
-        links, [(None, False), (today, True), (today - timedelta(days=90), False), (today - timedelta(days=89), False)]
-    ):
+    reasons = [(None, False), (today, True), (today - timedelta(days=90), False), (today - timedelta(days=89), False)]
+    for link, (checked, flagged) in zip(links[:4], reasons, strict=True):
         Partnership.objects.filter(pk=link.pk).update(last_checked_on=checked, needs_trust_check=flagged, trust=4)
     Disruption.objects.filter(functions=disrupted).update(effective_at=timezone.now())
     other = Function.objects.filter(organization_id=org_id).exclude(pk=disrupted.pk).exclude(
