@@ -140,9 +140,13 @@ def test_links_due_for_each_reason_are_counted_as_live_coverage_counts_them(db):
     for link, (checked, flagged) in zip(links[:4], reasons, strict=True):
         Partnership.objects.filter(pk=link.pk).update(last_checked_on=checked, needs_trust_check=flagged, trust=4)
     Disruption.objects.filter(functions=disrupted).update(effective_at=timezone.now())
-    other = Function.objects.filter(organization_id=org_id).exclude(pk=disrupted.pk).exclude(
-        partnerships_as_a__function_b=disrupted
-    ).exclude(partnerships_as_b__function_a=disrupted).first()
+    other = (
+        Function.objects.filter(organization_id=org_id)
+        .exclude(pk=disrupted.pk)
+        .exclude(partnerships_as_a__function_b=disrupted)
+        .exclude(partnerships_as_b__function_a=disrupted)
+        .first()
+    )
     a, b = sorted((disrupted, other), key=lambda f: f.pk)
     Partnership.objects.filter(pk=links[4].pk).update(
         function_a=a, function_b=b, last_checked_on=today - timedelta(days=1), needs_trust_check=False, trust=4
