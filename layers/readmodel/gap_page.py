@@ -44,7 +44,7 @@ from domain.coverage.result import (
     LayerCoverage,
     Severity,
 )
-from domain.coverage.rows import CONTRIBUTOR, LAYERS, LEAD, AssignmentRow, FunctionRow, PartnershipRow, Tally
+from domain.coverage.rows import CONTRIBUTOR, LEAD, AssignmentRow, FunctionRow, PartnershipRow, Tally
 from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST
 from roles.models import Function, Partnership
 from shared.collector import collector_paused
@@ -52,7 +52,7 @@ from shared.sql import values_table
 
 from ..models import Product
 from .maintain import applied_disruptions
-from .read import layer_counts, layer_coverage, live_coverage, summary_of
+from .read import layer_counts, layer_rows, live_coverage, summary_of
 from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts
 
 T = TypeVar("T")
@@ -159,18 +159,10 @@ class _Page:
 
     def _layers(self, rows: list[LayerCounts]) -> tuple[LayerCoverage, ...]:
         """Every layer row, every contributor named (as a report names them)."""
-        found = {row.layer.key: row for row in rows}
         names: dict[int, list[str]] = {row.layer_id: [] for row in rows}
         for layer_id, name in self.cells.filter(emphasis=CONTRIBUTOR).values_list("layer_id", "function__name"):
             names.setdefault(layer_id, []).append(name)
-        out = []
-        for spec in LAYERS:
-            row = found.get(spec.key)
-            if row is None:  # a product the counters have not met yet: nothing on it
-                out.append(LayerCoverage(spec.key, spec.name, spec.ring, None, None, False, (), 0, 0, 0, 0, 0, 0))
-                continue
-            out.append(layer_coverage(row, tuple(sorted(names[row.layer_id], key=name_order))))
-        return tuple(out)
+        return layer_rows(rows, lambda row: tuple(sorted(names[row.layer_id], key=name_order)))
 
     # --- the segments ---------------------------------------------------------------------------
 

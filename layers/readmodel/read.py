@@ -9,7 +9,7 @@ Five queries whatever the organization's size.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -191,17 +191,28 @@ def live_layers(
     """The product's four layer rows from their counter rows (one query), ring order: the same
     figures as live coverage's layers without assembling it. Contributors are named from the
     picture's loaded members (`rings`), the first `named` by name; the rest are counted."""
-    found = {row.layer.key: row for row in layer_counts(product.organization_id, [product.pk]).get(product.pk, [])}
     members = {ring.key: ring.contributors for ring in rings.rings} if rings else {}
+
+    def names(row: LayerCounts) -> tuple[str, ...]:
+        # By name, as live coverage and the snapshots list them (all of them in a small product).
+        return tuple(sorted((m.name for m in members.get(row.layer.key, ())), key=name_order)[:named])
+
+    return layer_rows(layer_counts(product.organization_id, [product.pk]).get(product.pk, []), names)
+
+
+def layer_rows(
+    rows: Iterable[LayerCounts], names: Callable[[LayerCounts], tuple[str, ...]]
+) -> tuple[LayerCoverage, ...]:
+    """The four layer rows, ring order, from a product's counter rows (read with their layer and
+    lead), each naming `names(row)` of its contributors and counting the rest."""
+    found = {row.layer.key: row for row in rows}
     out = []
     for spec in LAYERS:
         row = found.get(spec.key)
         if row is None:  # a product the counters have not met yet: nothing on it
             out.append(LayerCoverage(spec.key, spec.name, spec.ring, None, None, False, (), 0, 0, 0, 0, 0, 0))
-            continue
-        # By name, as live coverage and the snapshots list them (all of them in a small product).
-        names = tuple(sorted((m.name for m in members.get(spec.key, ())), key=name_order)[:named])
-        out.append(layer_coverage(row, names))
+        else:
+            out.append(layer_coverage(row, names(row)))
     return tuple(out)
 
 
