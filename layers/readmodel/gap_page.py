@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from domain.coverage.compute import name_order
@@ -46,9 +47,8 @@ from domain.coverage.result import (
 )
 from domain.coverage.rows import CONTRIBUTOR, LEAD, AssignmentRow, FunctionRow, PartnershipRow, Tally
 from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST
-from roles.models import Function, Partnership
+from roles.models import Disruption, Function, Partnership
 from shared.collector import collector_paused
-from shared.sql import values_table
 
 from ..models import Product
 from .maintain import applied_disruptions
@@ -136,7 +136,18 @@ class _Page:
     def answer(self, start: int, size: int) -> CoveragePage:
         rows = layer_counts(self.organization_id, [self.product.pk]).get(self.product.pk, [])
         coverage = replace(summary_of(self.counts), layers=self._layers(rows))
-        segments = sorted(self._segments(coverage), key=lambda segment: segment.rank)
+        # The sizes of the segments, and the head count, in one statement.
+        people = FunctionCounts.objects.filter(organization_id=self.organization_id, product_id=self.product.pk)
+        tally = self.cells.aggregate(
+            lead_disputes=Count("id", filter=Q(open__gt=0, emphasis=LEAD)),
+            other_disputes=Count("id", filter=Q(open__gt=0) & ~Q(emphasis=LEAD)),
+            mapped=Count("function_id", distinct=True),
+            unstaffed=Count("function_id", distinct=True, filter=Q(pairs=0)),
+            stale=Count("function_id", distinct=True, filter=Q(reviewed__gt=F("current"))),
+            pending=Count("function_id", distinct=True, filter=Q(pairs__gt=F("reviewed"))),
+            people=Max(Subquery(people.order_by().values("product_id").annotate(n=Sum("people")).values("n"))),
+        )
+        segments = sorted(self._segments(coverage, tally), key=lambda segment: segment.rank)
         window: list[Gap] = []
         offset = 0
         by_severity = Counter({str(severity): 0 for severity in Severity})
@@ -146,14 +157,11 @@ class _Page:
                 window += segment.window(low, high)
             offset += segment.count
             by_severity[str(segment.severity)] += segment.count
-        people = FunctionCounts.objects.filter(
-            organization_id=self.organization_id, product_id=self.product.pk
-        ).aggregate(people=Sum("people"))["people"]
         return CoveragePage(
             coverage=replace(coverage, gaps=tuple(window)),
             gaps_count=offset,
             gaps_by_severity=dict(by_severity),
-            people=people or 0,
+            people=tally["people"] or 0,
             as_of=self.counts.as_of,
         )
 
@@ -166,17 +174,9 @@ class _Page:
 
     # --- the segments ---------------------------------------------------------------------------
 
-    def _segments(self, coverage: Coverage) -> list[Segment]:
+    def _segments(self, coverage: Coverage, tally: dict[str, int]) -> list[Segment]:
         fixed = [*_denominator_gaps(coverage), *_layer_gaps(coverage.layers)]
         segments = [Segment(gap.severity, gap.kind, 1, _built([gap])) for gap in fixed]
-        tally = self.cells.aggregate(
-            lead_disputes=Count("id", filter=Q(open__gt=0, emphasis=LEAD)),
-            other_disputes=Count("id", filter=Q(open__gt=0) & ~Q(emphasis=LEAD)),
-            mapped=Count("function_id", distinct=True),
-            unstaffed=Count("function_id", distinct=True, filter=Q(pairs=0)),
-            stale=Count("function_id", distinct=True, filter=Q(reviewed__gt=F("current"))),
-            pending=Count("function_id", distinct=True, filter=Q(pairs__gt=F("reviewed"))),
-        )
         # With no assignment at all, the one no_assignments gap stands for every unmapped function.
         unmapped = coverage.functions - tally["mapped"] if coverage.assignments else 0
         mapped = self.cells.values("function_id")
@@ -237,12 +237,20 @@ class _Page:
         functions, a day in UTC as `datetime.date()` gives it); tests hold both counts equal to
         live coverage's."""
         mapped = self.cells.values("function_id")
-        disrupted = applied_disruptions(self.organization_id, mapped)
-        days, days_params = values_table(
-            "days",
-            [("function_id", "BIGINT"), ("day", "DATE")],
-            [(function_id, moment.date()) for function_id, moment in disrupted.items()],
+        # Each mapped function's latest applied disruption, its day in UTC: `applied_disruptions`
+        # as a subquery of the statement (the same filter and Max), not a query of its own.
+        days_sql, days_params = (
+            Disruption.functions.through.objects.filter(
+                disruption__organization_id=self.organization_id,
+                disruption__applied_at__isnull=False,
+                function_id__in=mapped,
+            )
+            .order_by()
+            .values("function_id")
+            .annotate(day=TruncDate(Max("disruption__effective_at"), tzinfo=UTC))
+            .query.sql_with_params()
         )
+        days = f"days(function_id, day) AS ({days_sql})"
         mapped_sql, mapped_params = mapped.query.sql_with_params()
         partnership = Partnership._meta.db_table
         sql = f"""WITH {days}
