@@ -211,7 +211,7 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
         ),
         "filtered": bool(category or show or query or focus),
         "total_links": len(facts),
-        "stats": selectors.web_stats(chosen),  # type: ignore[arg-type]
+        "stats": selectors.web_stats(chosen),
         **_latest_disruption(organization),
         "trust_words": TRUST_WORDS,
         "trust_levels": [(level, TRUST_WORDS[level]) for level in range(1, 6)],
