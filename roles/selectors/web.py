@@ -303,16 +303,19 @@ class LinkFacts(NamedTuple):
         return function_id in (self.function_a_id, self.function_b_id)
 
 
-def link_facts(organization: Organization, *, now: datetime) -> list[LinkFacts]:
+def link_facts(
+    organization: Organization, *, now: datetime, disrupted_on: dict[int, date] | None = None
+) -> list[LinkFacts]:
     """Every link of the organization as plain facts, with its due reasons: two queries. The
     collector is paused while 7,500 links' rows and facts are made (shared.collector)."""
     with collector_paused():
-        return _link_facts(organization, now=now)
+        return _link_facts(organization, now=now, disrupted_on=disrupted_on)
 
 
-def _link_facts(organization: Organization, *, now: datetime) -> list[LinkFacts]:
+def _link_facts(organization: Organization, *, now: datetime, disrupted_on: dict[int, date] | None) -> list[LinkFacts]:
     today = timezone.localdate(now)
-    disrupted_on = disruption_days(organization, now=now)
+    if disrupted_on is None:
+        disrupted_on = disruption_days(organization, now=now)
     rows = (
         Partnership.objects.filter(organization=organization)
         .order_by("function_a__name", "function_b__name", "pk")
@@ -344,11 +347,20 @@ def _link_facts(organization: Organization, *, now: datetime) -> list[LinkFacts]
     return facts
 
 
-def links_by_ids(organization: Organization, ids: list[int], *, focus_id: int | None, now: datetime) -> list[Link]:
-    """Full rows (flags, trend) of the links `ids` only, in that order: a page of a large web."""
+def links_by_ids(
+    organization: Organization,
+    ids: list[int],
+    *,
+    focus_id: int | None,
+    now: datetime,
+    disrupted_on: dict[int, date] | None = None,
+) -> list[Link]:
+    """Full rows (flags, trend) of the links `ids` only, in that order: a page of a large web.
+    `disrupted_on`: the `disruption_days` a caller has read already (else read here)."""
     order = {pk: i for i, pk in enumerate(ids)}
     today = timezone.localdate(now)
-    disrupted_on = disruption_days(organization, now=now)
+    if disrupted_on is None:
+        disrupted_on = disruption_days(organization, now=now)
     partnerships = (
         partnerships_of(organization)
         .filter(pk__in=ids)

@@ -185,7 +185,8 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
     links are drawn as a small web when they are few enough)."""
     organization = request.ctx.organization
     focus = _focus_by_id(request)
-    facts = selectors.link_facts(organization, now=now)
+    disrupted_on = selectors.disruption_days(organization, now=now)  # read once for the facts and the rows
+    facts = selectors.link_facts(organization, now=now, disrupted_on=disrupted_on)
     category = request.GET.get("category", "")
     category = category if category in Function.Category.values else ""
     show = request.GET.get("show", "")
@@ -194,7 +195,9 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
     chosen = _filtered(facts, focus, category, show, query)
     page = Paginator(chosen, LINKS_PER_PAGE).get_page(request.GET.get("page"))
     focus_id = focus.pk if focus else None
-    rows = selectors.links_by_ids(organization, [f.pk for f in page.object_list], focus_id=focus_id, now=now)
+    rows = selectors.links_by_ids(
+        organization, [f.pk for f in page.object_list], focus_id=focus_id, now=now, disrupted_on=disrupted_on
+    )
     context: dict[str, Any] = {
         "clustered": True,
         "row_groups": _row_groups(rows),
