@@ -54,9 +54,17 @@ def check_ins_of(partnership: Partnership) -> QuerySet[PartnershipCheckIn]:
     return partnership.check_ins.select_related("by").order_by("-checked_on", "-id")
 
 
-def disruption_days(organization: Organization, *, now: datetime) -> dict[int, date]:
-    """The day of the latest disruption that has happened, per function id (one query)."""
-    latest = latest_disruptions(organization_id=organization.pk, now=now)
+def disruption_moments(organization: Organization, *, now: datetime) -> dict[int, datetime]:
+    """When the latest applied disruption that has happened touched each function (one query)."""
+    return latest_disruptions(organization_id=organization.pk, now=now)
+
+
+def disruption_days(
+    organization: Organization, *, now: datetime, moments: dict[int, datetime] | None = None
+) -> dict[int, date]:
+    """The day of the latest disruption that has happened, per function id (one query, none when
+    the `disruption_moments` are given)."""
+    latest = disruption_moments(organization, now=now) if moments is None else moments
     return {function_id: timezone.localdate(moment) for function_id, moment in latest.items()}
 
 
@@ -182,11 +190,19 @@ def _link(p: Partnership, focus_id: int | None, disrupted_on: dict[int, date], t
     )
 
 
-def web_links(organization: Organization, *, focus_id: int | None = None, now: datetime | None = None) -> list[Link]:
-    """Every link of the organization (or only those of `focus_id`), with flags and trend: three queries."""
+def web_links(
+    organization: Organization,
+    *,
+    focus_id: int | None = None,
+    now: datetime | None = None,
+    disrupted_on: dict[int, date] | None = None,
+) -> list[Link]:
+    """Every link of the organization (or only those of `focus_id`), with flags and trend: three
+    queries (two with the `disruption_days` given)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    disrupted_on = disruption_days(organization, now=now)
+    if disrupted_on is None:
+        disrupted_on = disruption_days(organization, now=now)
     partnerships = partnerships_of(organization).prefetch_related(
         Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id"))
     )
@@ -248,9 +264,18 @@ def disruptions_of(organization: Organization) -> QuerySet[Disruption]:
     )
 
 
-def recently_disrupted(organization: Organization, *, now: datetime, days: int = UNCHECKED_AFTER_DAYS) -> set[int]:
-    """Function ids touched by a disruption that happened within the last `days` days."""
+def recently_disrupted(
+    organization: Organization,
+    *,
+    now: datetime,
+    days: int = UNCHECKED_AFTER_DAYS,
+    moments: dict[int, datetime] | None = None,
+) -> set[int]:
+    """Function ids touched by a disruption that happened within the last `days` days. From the
+    `disruption_moments` when given (no query): a function's latest one is within them when any is."""
     since = now - timedelta(days=days)
+    if moments is not None:
+        return {function_id for function_id, moment in moments.items() if since <= moment <= now}
     return set(
         Disruption.functions.through.objects.filter(
             disruption__organization=organization,

@@ -145,8 +145,11 @@ def web(request: OrgRequest) -> HttpResponse:
         return _large_web(request, now)
     functions = list(selectors.functions_of(organization).order_by("name"))
     focus = _focus(request, functions)
-    links = selectors.web_links(organization, now=now)
-    disrupted_ids = selectors.recently_disrupted(organization, now=now)
+    moments = selectors.disruption_moments(organization, now=now)  # for the links' flags and the picture's marks
+    links = selectors.web_links(
+        organization, now=now, disrupted_on=selectors.disruption_days(organization, now=now, moments=moments)
+    )
+    disrupted_ids = selectors.recently_disrupted(organization, now=now, moments=moments)
     layout, nodes, edges = _picture(functions, links, focus, disrupted_ids, cache_for=organization.pk)
     rows = selectors.focus_on(links, focus)
     context = {

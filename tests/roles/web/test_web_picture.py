@@ -275,3 +275,34 @@ def test_a_large_webs_facts_say_what_its_full_rows_say(org):
     facts = {f.pk: f.reasons for f in web_selectors.link_facts(org, now=now)}
     rows = {link.partnership.pk: tuple(link.reasons) for link in web_selectors.web_links(org, now=now)}
     assert facts == rows and len(set(facts.values())) >= 4
+    disrupted = {f.pk: f.disrupted for f in web_selectors.link_facts(org, now=now)}
+    assert disrupted == {link.partnership.pk: link.disrupted for link in web_selectors.web_links(org, now=now)}
+    assert sum(disrupted.values()) >= 2  # the flagged link, and the two links of the reorganized team
+
+
+def test_the_disrupted_functions_read_from_the_moments_are_those_read_alone(org):
+    """The small web reads its disruptions once (`disruption_moments`) for its links' flags and its
+    picture's marks: what it derives equals what each selector reads on its own."""
+    from roles.selectors import web as web_selectors
+    from roles.services.disruptions import disruption_log
+
+    functions = [make(org, f"Team {i}") for i in range(5)]
+    for days_ago, touched in ((200, [0]), (95, [1]), (89, [2]), (3, [2, 3]), (-5, [4])):  # the last one planned
+        disruption_log(
+            organization=org,
+            kind="reorg",
+            title=f"Reorg {days_ago}",
+            occurred_on=timezone.localdate() - timedelta(days=days_ago),
+            function_ids=[functions[i] for i in touched],
+        )
+    now = timezone.now()
+    for days_ago in (200, 95, 89, 3):  # counted from these moments, not from when they were logged
+        Disruption.objects.filter(organization=org, title=f"Reorg {days_ago}").update(
+            effective_at=now - timedelta(days=days_ago)
+        )
+    moments = web_selectors.disruption_moments(org, now=now)
+    recent = web_selectors.recently_disrupted(org, now=now)
+    assert web_selectors.recently_disrupted(org, now=now, moments=moments) == recent
+    assert recent == {functions[2].pk, functions[3].pk}
+    days = web_selectors.disruption_days(org, now=now)
+    assert web_selectors.disruption_days(org, now=now, moments=moments) == days and len(days) == 4
