@@ -21,6 +21,7 @@ from layers.readmodel import gap_page
 from layers.readmodel.gap_page import coverage_page
 from layers.readmodel.oracle import rebuild_everything
 from layers.readmodel.read import live_coverage
+from layers.readmodel.tables import ProductCounts
 from layers.services.reports import totals, totals_of
 from roles.models import Disruption, Function, Partnership
 from tests.factories import (
@@ -172,3 +173,9 @@ def test_an_empty_product_and_a_product_the_counters_never_met(db, monkeypatch, 
     whole = live_coverage(product).coverage
     assert page.coverage == whole and page.gaps_count == len(whole.gaps)
     assert [gap.kind for gap in page.coverage.gaps][:1] == ["no_assignments"]
+
+    unmet = ProductFactory(organization=org, name="Unmet", slug="unmet")
+    AssignmentFactory(product=unmet, function=org.functions.get(), layer=layer("core"))
+    ProductCounts.objects.filter(product=unmet).delete()  # a product no hook has met (rebuild repairs it)
+    page = coverage_page(unmet, start=0, size=10)
+    assert page.coverage == live_coverage(unmet).coverage and page.coverage.assignments == 1
