@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -107,42 +107,27 @@ def _dispute_gaps(assigned: list[AssignmentRow], fns: dict[int, FunctionRow], ta
 
 
 def _partnership_gaps(partnerships: Iterable[PartnershipRow], disrupted: dict[int, datetime], today: date) -> list[Gap]:
-    gaps: list[Gap] = []
-    for p, weak, why in partnership_judgements(partnerships, disrupted, today):
-        gaps += link_gaps(p, weak, why)
-    return gaps
-
-
-def partnership_judgements(
-    partnerships: Iterable[PartnershipRow], disrupted: Mapping[int, datetime], today: date
-) -> Iterator[tuple[PartnershipRow, bool, str]]:
-    """(link, weak, why its trust check is due or "") for each link with a gap: the rule alone,
-    which reads neither name (a page of gaps judges every link and names a page of them)."""
     disrupted_on = {function_id: moment.date() for function_id, moment in disrupted.items()}
+    gaps = []
     # Links share their few (flag, last check, disruption day) combinations: each is judged and
     # worded once (7,500 links at 5,000 functions, a few hundred combinations).
     worded: dict[tuple[bool, date | None, date | None], str] = {}
-    for p in partnerships:
+    for p in partnerships:  # the sentences are written only for a link with a gap
         weak = p.trust <= WEAK_TRUST
         day = partnership_disruption_day((p.a_function_id, p.b_function_id), disrupted_on) if disrupted_on else None
         key = (p.needs_trust_check, p.last_checked_on, day)
         why = worded.get(key)
         if why is None:
             why = worded[key] = _unchecked_reason(p.needs_trust_check, p.last_checked_on, day, today)
-        if weak or why:
-            yield p, weak, why
-
-
-def link_gaps(p: PartnershipRow, weak: bool, why: str) -> list[Gap]:
-    """The gaps of one judged link (`partnership_judgements`), worded with its functions' names."""
-    name = f"{p.a_name} ↔ {p.b_name}"
-    target: dict[str, int | str] = {"partnership_id": p.id}
-    between = f"Trust between {p.a_name} and {p.b_name}"
-    gaps = []
-    if weak:
-        gaps.append(Gap(GapKind.WEAK_PARTNERSHIP, MEDIUM, f"{between} is {p.trust}/5.", target, name))
-    if why:
-        gaps.append(Gap(GapKind.UNCHECKED_PARTNERSHIP, LOW, f"{between} {why}.", target, name))
+        if not (weak or why):
+            continue
+        name = f"{p.a_name} ↔ {p.b_name}"
+        target: dict[str, int | str] = {"partnership_id": p.id}
+        between = f"Trust between {p.a_name} and {p.b_name}"
+        if weak:
+            gaps.append(Gap(GapKind.WEAK_PARTNERSHIP, MEDIUM, f"{between} is {p.trust}/5.", target, name))
+        if why:
+            gaps.append(Gap(GapKind.UNCHECKED_PARTNERSHIP, LOW, f"{between} {why}.", target, name))
     return gaps
 
 

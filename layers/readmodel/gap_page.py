@@ -34,9 +34,8 @@ from domain.coverage.gaps import (
     _function_gaps,
     _gap_order,
     _layer_gaps,
-    link_gaps,
+    _partnership_gaps,
     order_within_kind,
-    partnership_judgements,
 )
 from domain.coverage.result import (
     _KIND_RANK,
@@ -47,14 +46,14 @@ from domain.coverage.result import (
     LayerCoverage,
     Severity,
 )
-from domain.coverage.rows import CONTRIBUTOR, LEAD, AssignmentRow, FunctionRow, PartnershipRow, Tally
+from domain.coverage.rows import CONTRIBUTOR, LEAD, AssignmentRow, FunctionRow, Tally
 from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST
 from roles.models import Disruption, Function, Partnership
 from shared.collector import collector_paused
 
 from ..models import Product
 from .maintain import applied_disruptions
-from .read import layer_counts, layer_rows, live_coverage, summary_of
+from .read import function_rows, layer_counts, layer_rows, live_coverage, mapped_partnerships, summary_of
 from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts
 
 T = TypeVar("T")
@@ -198,11 +197,11 @@ class _Page:
             these = functions.filter(pk__in=self.cells.filter(which).values("function_id"))
             segments.append(self._function_segment(kind, severity, tally[counted], these))
         weak, due = self._link_counts()
-        for kind, severity, count, flagged in (
-            (GapKind.WEAK_PARTNERSHIP, Severity.MEDIUM, weak, 1),
-            (GapKind.UNCHECKED_PARTNERSHIP, Severity.LOW, due, 2),
+        for kind, severity, count in (
+            (GapKind.WEAK_PARTNERSHIP, Severity.MEDIUM, weak),
+            (GapKind.UNCHECKED_PARTNERSHIP, Severity.LOW, due),
         ):
-            segments.append(Segment(severity, kind, count, self._link_window(kind, flagged)))
+            segments.append(Segment(severity, kind, count, self._link_window(kind)))
         return [segment for segment in segments if segment.count]
 
     def _dispute_segment(self, severity: Severity, count: int, which: Q) -> Segment:
@@ -278,44 +277,20 @@ class _Page:
             weak, due = cursor.fetchone()
         return weak, due
 
-    def _link_window(self, kind: GapKind, flagged: int) -> Window:
-        """A window of the weak (`flagged` 1) or due (2) links: each link judged in Python and
-        every one of the kind named and ordered (a page this far down the list is a late one)."""
+    def _link_window(self, kind: GapKind) -> Window:
+        """A window of the weak or the due links: live coverage's own read of the links touching a
+        mapped function (`mapped_partnerships`) and its own gaps of them (`_partnership_gaps`), every
+        one of the kind built and ordered (a page this far down the list is a late one)."""
 
         def window(low: int, high: int) -> list[Gap]:
-            judged = [link for link in self._judged_links() if link[flagged]]
-            return self._links(judged, kind)[low:high]
+            functions, _external = function_rows(self.organization_id)
+            mapped = set(self.cells.values_list("function_id", flat=True))
+            links = mapped_partnerships(self.organization_id, functions, mapped)
+            disrupted = applied_disruptions(self.organization_id, self.cells.values("function_id"))
+            found = _partnership_gaps(links, disrupted, self.today)
+            return sorted((gap for gap in found if gap.kind == kind), key=_gap_order)[low:high]
 
         return window
-
-    def _judged_links(self) -> list[tuple[PartnershipRow, bool, str]]:
-        """Every link touching a mapped function, judged by the trust-check rule (names unread)."""
-        mapped = set(self.cells.values_list("function_id", flat=True))
-        if not mapped:
-            return []
-        rows = (
-            Partnership.objects.filter(organization_id=self.organization_id)
-            .order_by()
-            .values_list("id", "trust", "last_checked_on", "function_a_id", "function_b_id", "needs_trust_check")
-        )
-        links = [
-            PartnershipRow(pk, "", "", trust, checked, a, b, flagged)
-            for pk, trust, checked, a, b, flagged in rows
-            if a in mapped or b in mapped
-        ]
-        disrupted = applied_disruptions(self.organization_id, self.cells.values("function_id"))
-        return list(partnership_judgements(links, disrupted, self.today))
-
-    def _links(self, judged: list[tuple[PartnershipRow, bool, str]], kind: GapKind) -> list[Gap]:
-        """The gaps of `kind` of these judged links, named and in order."""
-        ends = {end for p, _, _ in judged for end in (p.a_function_id, p.b_function_id)}
-        functions = Function.objects.filter(organization_id=self.organization_id, pk__in=list(ends))
-        names: dict[int | None, str] = dict(functions.values_list("id", "name"))
-        gaps: list[Gap] = []
-        for p, weak, why in judged:
-            named = p._replace(a_name=names[p.a_function_id], b_name=names[p.b_function_id])
-            gaps += (gap for gap in link_gaps(named, weak, why) if gap.kind == kind)
-        return sorted(gaps, key=_gap_order)
 
 
 _CELL = ("assignment_id", "function_id", "layer__key", "emphasis", "pairs", "reviewed", "current", "agreeing", "open")
