@@ -240,8 +240,8 @@ def web_stats(links: Sequence[Link | LinkFacts]) -> WebStats:
     trust = weak = overdue = disrupted = 0
     for link in links:
         trust += link.trust
-        weak += link.trust <= WEAK_TRUST
-        overdue += bool(link.reasons)
+        weak += link.weak
+        overdue += link.overdue
         disrupted += link.disrupted
     return WebStats(
         links=len(links),

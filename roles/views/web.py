@@ -146,9 +146,8 @@ def web(request: OrgRequest) -> HttpResponse:
     functions = list(selectors.functions_of(organization).order_by("name"))
     focus = _focus(request, functions)
     moments = selectors.disruption_moments(organization, now=now)  # for the links' flags and the picture's marks
-    links = selectors.web_links(
-        organization, now=now, disrupted_on=selectors.disruption_days(organization, now=now, moments=moments)
-    )
+    disrupted_on = selectors.disruption_days(organization, now=now, moments=moments)
+    links = selectors.web_links(organization, now=now, disrupted_on=disrupted_on)
     disrupted_ids = selectors.recently_disrupted(organization, now=now, moments=moments)
     layout, nodes, edges = _picture(functions, links, focus, disrupted_ids, cache_for=organization.pk)
     rows = selectors.focus_on(links, focus)
@@ -188,7 +187,9 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
     links are drawn as a small web when they are few enough)."""
     organization = request.ctx.organization
     focus = _focus_by_id(request)
-    disrupted_on = selectors.disruption_days(organization, now=now)  # read once for the facts and the rows
+    # Read once for the facts, the page's rows and a focused function's picture.
+    moments = selectors.disruption_moments(organization, now=now)
+    disrupted_on = selectors.disruption_days(organization, now=now, moments=moments)
     facts = selectors.link_facts(organization, now=now, disrupted_on=disrupted_on)
     category = request.GET.get("category", "")
     category = category if category in Function.Category.values else ""
@@ -225,9 +226,9 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
     }
     mine = [f for f in facts if focus is not None and f.touches(focus.pk)]
     if focus is not None and len(mine) <= CLUSTER_ABOVE:
-        links = selectors.web_links(organization, focus_id=focus.pk, now=now)
+        links = selectors.web_links(organization, focus_id=focus.pk, now=now, disrupted_on=disrupted_on)
         functions = list({f.pk: f for link in links for f in (link.first, link.second)}.values()) or [focus]
-        disrupted = selectors.recently_disrupted(organization, now=now)
+        disrupted = selectors.recently_disrupted(organization, now=now, moments=moments)
         context["layout"], context["nodes"], context["edges"] = _picture(functions, links, focus, disrupted)
     else:
         summed = mine if focus is not None else facts
