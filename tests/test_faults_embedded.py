@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 
 from tests.test_faults import WAIT
-from tests.workers import embedded_env
+from tests.workers import as_from_a_terminal, embedded_env
 from wholeproduct.jobs import RUNNING_REASON, WAITING_REASON
 
 EMBEDDED_SCRIPT = settings.BASE_DIR / "scripts" / "run_embedded.sh"
@@ -50,6 +50,7 @@ class EmbeddedRun:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=as_from_a_terminal,
             )
 
     def log(self) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from .workers import embedded_env
+from .workers import as_from_a_terminal, embedded_env
 
 SCRIPT = settings.BASE_DIR / "scripts" / "run_embedded.sh"
 
@@ -57,6 +57,7 @@ def test_it_serves_web_worker_and_beat_and_ctrl_c_stops_all_three(tmp_path):
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # a group of its own, as a terminal gives it
+            preexec_fn=as_from_a_terminal,
         )
     try:
         started = lambda: "is running at" in log.read_text() or script.poll() is not None  # noqa: E731

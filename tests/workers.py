@@ -22,8 +22,16 @@ from urllib.parse import urlparse, urlunparse
 
 from django.conf import settings
 
-# Variables of the outer environment that would switch a child process's mode.
-MODE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "WHOLEPRODUCT_STATE_DIR", "CELERY_TASK_ALWAYS_EAGER")
+# Variables of the outer environment that would switch a child process's mode, or where it keeps
+# its files (an embedded child keeps them all under its state folder).
+MODE_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SQLITE_PATH",
+    "WHOLEPRODUCT_STATE_DIR",
+    "MEDIA_ROOT",
+    "CELERY_TASK_ALWAYS_EAGER",
+)
 
 READY_TIMEOUT = 60.0
 
@@ -92,6 +100,15 @@ def child_env(**overrides: str | None) -> dict[str, str]:
         else:
             env[name] = value
     return env
+
+
+def as_from_a_terminal() -> None:
+    """`preexec_fn` for a child the test stops with Ctrl-C (SIGINT to its group): a shell started
+    in the background without job control, as CI and editors start the suite, ignores SIGINT and
+    SIGQUIT, and every child inherits that, so the script would never hear Ctrl-C. A terminal
+    gives its programs the default handlers: so does this."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 def embedded_env(state_dir: Path) -> dict[str, str]:
