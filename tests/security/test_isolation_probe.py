@@ -28,7 +28,7 @@ from .endpoints import ALL_METHODS, Endpoint, endpoints
 from .routes import ROUTES, send, url_for
 from .world import MARKER, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.read_model_built]  # the module world rebuilt it
 
 ENDPOINTS = endpoints()
 ORG_SCOPED = [e for e in ENDPOINTS if e.is_org_scoped]
