@@ -7,13 +7,16 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core, at most four; 0 runs the suite in this process.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint lint-imports typecheck mypy-baseline fmt install install-dev clean
 
 help:
 	@echo "make run    install, migrate, load the demo and serve http://127.0.0.1:$(PORT)/ (web, worker, beat)"
-	@echo "make test   install the test tools and run the whole test suite (PYTEST_ARGS='-k x' to narrow)"
+	@echo "make test   install the test tools and run the whole test suite (PYTEST_ARGS='-k x' to narrow,"
+	@echo "           TEST_WORKERS=0 for one process)"
 	@echo "make lint   ruff, the layering contracts and the circle check, mypy against its baseline"
 	@echo "make mypy-baseline   rewrite mypy-baseline.txt from mypy's errors now (it may only shrink)"
 	@echo "make fmt    ruff check --fix and ruff format"
@@ -41,9 +44,11 @@ run:
 # Service tests skip with their reason when PostgreSQL/Redis/Chromium are absent, and
 # fail instead under REQUIRE_SERVICES=1. Settings require SECRET_KEY in production mode
 # (DATABASE_URL set), so a test-only one is given when none is. pytest's exit 5 (no
-# test collected) is a failure like any other.
+# test collected) is a failure like any other. Each test process has a test database, a Redis
+# database and a media folder of its own (tests/conftest.py).
 test: $(VENV)/.stamp-dev
-	@rc=0; SECRET_KEY="$${SECRET_KEY:-insecure-test-only-secret-key}" $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; SECRET_KEY="$${SECRET_KEY:-insecure-test-only-secret-key}" \
+		$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, which is a failure" >&2; fi; \
 	exit $$rc
 

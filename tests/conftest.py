@@ -30,6 +30,36 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "pw-for-tests-1"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (`make test` runs `-n auto`), give each worker process what it must not
+    share with the other: pytest-django already suffixes its test database (`…_gw0`); here it
+    gets a Redis database of its own (a test that clears the cache, or a Celery worker's queue,
+    must not reach the other's) and a media folder of its own (two test databases number their
+    exports alike). Children the tests start (Celery workers) inherit it through REDIS_URL."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    from django.conf import settings
+
+    index = int(worker[2:])
+    if settings.REDIS_URL:
+        url = redis_database(settings.REDIS_URL, index)
+        os.environ["REDIS_URL"] = settings.REDIS_URL = settings.CELERY_BROKER_URL = url
+        for cache in settings.CACHES.values():
+            cache["LOCATION"] = url
+    settings.MEDIA_ROOT = settings.MEDIA_ROOT / f"test-{worker}"
+    os.environ["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+
+
+def redis_database(url: str, index: int) -> str:
+    """The Redis URL of worker `index`: the next databases after the one `url` names (of 16)."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    base = int(parsed.path.strip("/") or 0)
+    return parsed._replace(path=f"/{(base + 1 + index) % 16}").geturl()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every transactional test restores the migrated rows after it (serialized rollback).
 
