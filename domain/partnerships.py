@@ -4,7 +4,7 @@ why; and which disruption day counts for a partnership."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 UNCHECKED_AFTER_DAYS = 90
 WEAK_TRUST = 2  # trust at or below this is a gap
@@ -22,6 +22,15 @@ class TrustCheck:
     @property
     def due(self) -> bool:
         return self.never or self.disrupted or self.age is not None
+
+
+def calendar_day(moment: datetime, now: datetime) -> date:
+    """The day of the site's calendar that `moment` falls on, `now` being told in the site's time
+    zone (`timezone.localtime()`). The days a trust check compares are calendar days: a check-in is
+    entered as a day (`checked_on`), so a disruption's day and today are taken in the same zone, by
+    the web and by the coverage gaps alike (a disruption logged at 00:30 in Berlin is on that day,
+    not on the day before, which UTC would say)."""
+    return moment.astimezone(now.tzinfo).date()
 
 
 def trust_check_due(

@@ -404,7 +404,7 @@ def _assemble(
         tallies=tallies,
         partnerships=[p for p in partnerships if p.a_function_id in mapped or p.b_function_id in mapped],
         disrupted=disrupted,
-        today=now.date(),
+        now=timezone.localtime(now),  # the site's calendar days, as live coverage (`calendar_day`)
         gaps=gaps,
     )
 

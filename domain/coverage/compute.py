@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 
 from ..review_state import (
     AGREE,
@@ -102,7 +102,8 @@ def compute_coverage(
     now: datetime,
 ) -> Coverage:
     """Coverage of one product from raw rows: the oracle (DESIGN §4). Runs in O(|F| + |A| + |S| + |R|):
-    pairs are counted, not listed."""
+    pairs are counted, not listed. `now` is told in the site's time zone: a trust check's days
+    (today, a disruption's day) are that zone's calendar days (`domain.partnerships.calendar_day`)."""
     fns = {f.id: f for f in functions}
     staff: Counter[int] = Counter()  # function id -> number of stakeholders
     stakeholder_function: dict[int, int] = {}
@@ -114,7 +115,7 @@ def compute_coverage(
     tallies = _tally_reviews(reviews, assigned, stakeholder_function, disrupted)
     return assemble_coverage(
         functions=fns, assigned=assigned, staff=staff, tallies=tallies, partnerships=partnerships,
-        disrupted=disrupted, today=now.date(),
+        disrupted=disrupted, now=now,
     )  # fmt: skip
 
 
@@ -126,14 +127,15 @@ def assemble_coverage(
     tallies: Mapping[int, Tally],
     partnerships: Iterable[PartnershipRow],
     disrupted: Mapping[int, datetime],
-    today: date,
+    now: datetime,
     gaps: bool = True,
 ) -> Coverage:
     """The numbers and gaps from per-assignment tallies: shared by the oracle (`compute_coverage`,
     tallies from raw rows) and live coverage (`layers.readmodel.read`, tallies maintained), so
     the two cannot follow different formulas. `staff` is the head count of each mapped function.
     `gaps=False` leaves the gap list empty (the figures are the same): a scenario's impact compares
-    20 coverages at once and needs their figures, not a list of what to fix in each."""
+    20 coverages at once and needs their figures, not a list of what to fix in each. `now` is told
+    in the site's time zone, as for `compute_coverage`."""
     fns = functions
     staff = Counter(staff)
     by_layer: dict[str, list[AssignmentRow]] = {spec.key: [] for spec in LAYERS}
@@ -165,7 +167,7 @@ def assemble_coverage(
         *_layer_gaps(layers),
         *_function_gaps(fns, assigned, staff, tallies, no_assignments=not assigned),
         *_dispute_gaps(assigned, fns, tallies),
-        *_partnership_gaps(partnerships, dict(disrupted), today),
+        *_partnership_gaps(partnerships, dict(disrupted), now),
     ]
     found.sort(key=_gap_order)
     return Coverage(**{name: getattr(coverage, name) for name in _COUNT_FIELDS}, layers=layers, gaps=tuple(found))

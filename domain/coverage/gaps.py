@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from ..partnerships import WEAK_TRUST, partnership_disruption_day, trust_check_due
+from ..partnerships import WEAK_TRUST, calendar_day, partnership_disruption_day, trust_check_due
 from ..review_state import (
     format_day,
 )
@@ -106,8 +106,12 @@ def _dispute_gaps(assigned: list[AssignmentRow], fns: dict[int, FunctionRow], ta
     return gaps
 
 
-def _partnership_gaps(partnerships: Iterable[PartnershipRow], disrupted: dict[int, datetime], today: date) -> list[Gap]:
-    disrupted_on = {function_id: moment.date() for function_id, moment in disrupted.items()}
+def _partnership_gaps(
+    partnerships: Iterable[PartnershipRow], disrupted: dict[int, datetime], now: datetime
+) -> list[Gap]:
+    """The weak links and those due a trust check; days are the calendar's of `now`'s zone."""
+    today = now.date()
+    disrupted_on = {function_id: calendar_day(moment, now) for function_id, moment in disrupted.items()}
     gaps = []
     # Links share their few (flag, last check, disruption day) combinations: each is judged and
     # worded once (7,500 links at 5,000 functions, a few hundred combinations).

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -104,12 +104,12 @@ WINDOWED_ABOVE = 300
 
 def coverage_page(product: Product, *, start: int, size: int, now: datetime | None = None) -> CoveragePage:
     """Live coverage with the gaps `start` to `start + size` (0-based) of its ordered list."""
-    now = now or timezone.now()
+    now = timezone.localtime(now)  # a trust check's days are the site's (`calendar_day`)
     with collector_paused():
         counts = ProductCounts.objects.filter(product_id=product.pk).first()
         if counts is None or counts.functions <= WINDOWED_ABOVE:
             return _whole(product, start, size, now)
-        return _Page(product, counts, now.date()).answer(start, size)
+        return _Page(product, counts, now).answer(start, size)
 
 
 def _whole(product: Product, start: int, size: int, now: datetime) -> CoveragePage:
@@ -127,11 +127,11 @@ def _whole(product: Product, start: int, size: int, now: datetime) -> CoveragePa
 
 
 class _Page:
-    def __init__(self, product: Product, counts: ProductCounts, today: date) -> None:
+    def __init__(self, product: Product, counts: ProductCounts, now: datetime) -> None:
         self.organization_id = product.organization_id
         self.product = product
         self.counts = counts
-        self.today = today
+        self.now, self.today = now, now.date()
         self.cells = CellCounts.objects.filter(organization_id=self.organization_id, product_id=product.pk)
 
     def answer(self, start: int, size: int) -> CoveragePage:
@@ -235,10 +235,10 @@ class _Page:
         `UNCHECKED_AFTER_DAYS` days ago or more, or an end disrupted on a later day than the check
         (the later of the two ends' days, `partnership_disruption_day`, is after the check when
         either is). The disruptions are live coverage's (`applied_disruptions` of the mapped
-        functions, a day in UTC as `datetime.date()` gives it); tests hold both counts equal to
-        live coverage's."""
+        functions, its day in the site's calendar as `calendar_day` takes it); tests hold both
+        counts equal to live coverage's."""
         mapped = self.cells.values("function_id")
-        # Each mapped function's latest applied disruption, its day in UTC: `applied_disruptions`
+        # Each mapped function's latest applied disruption, its day in the site's zone: `applied_disruptions`
         # as a subquery of the statement (the same filter and Max), not a query of its own.
         days_sql, days_params = (
             Disruption.functions.through.objects.filter(
@@ -248,7 +248,7 @@ class _Page:
             )
             .order_by()
             .values("function_id")
-            .annotate(day=TruncDate(Max("disruption__effective_at"), tzinfo=UTC))
+            .annotate(day=TruncDate(Max("disruption__effective_at"), tzinfo=self.now.tzinfo))
             .query.sql_with_params()
         )
         days = f"days(function_id, day) AS ({days_sql})"
@@ -287,7 +287,7 @@ class _Page:
             mapped = set(self.cells.values_list("function_id", flat=True))
             links = mapped_partnerships(self.organization_id, functions, mapped)
             disrupted = applied_disruptions(self.organization_id, self.cells.values("function_id"))
-            found = _partnership_gaps(links, disrupted, self.today)
+            found = _partnership_gaps(links, disrupted, self.now)
             return sorted((gap for gap in found if gap.kind == kind), key=_gap_order)[low:high]
 
         return window

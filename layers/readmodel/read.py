@@ -78,7 +78,7 @@ def _live_coverage(product: Product, *, now: datetime | None) -> LiveCoverage:
         tallies=tallies,
         partnerships=mapped_partnerships(organization_id, functions, mapped_ids),
         disrupted=applied_disruptions(organization_id, mapped),
-        today=(now or timezone.now()).date(),
+        now=timezone.localtime(now),  # the site's calendar days (`calendar_day`)
     )
     as_of = ProductCounts.objects.filter(product_id=product.pk).values_list("as_of", flat=True).first()
     return LiveCoverage(coverage, as_of, sum(staff.values()), external, functions, assigned)

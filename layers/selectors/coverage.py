@@ -54,7 +54,7 @@ class CoverageInput:
             reviews=self.reviews,
             disruptions=self.disruptions,
             partnerships=self.partnerships,
-            now=now,
+            now=timezone.localtime(now),  # the site's calendar days (`calendar_day`)
         )
 
 

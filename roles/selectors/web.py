@@ -20,7 +20,13 @@ from typing import NamedTuple
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST, partnership_disruption_day, trust_check_due
+from domain.partnerships import (
+    UNCHECKED_AFTER_DAYS,
+    WEAK_TRUST,
+    calendar_day,
+    partnership_disruption_day,
+    trust_check_due,
+)
 from shared.collector import collector_paused
 
 from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
@@ -62,10 +68,12 @@ def disruption_moments(organization: Organization, *, now: datetime) -> dict[int
 def disruption_days(
     organization: Organization, *, now: datetime, moments: dict[int, datetime] | None = None
 ) -> dict[int, date]:
-    """The day of the latest disruption that has happened, per function id (one query, none when
-    the `disruption_moments` are given)."""
+    """The day of the latest disruption that has happened, per function id, in the site's calendar
+    as the coverage gaps take it (`calendar_day`): one query, none when the `disruption_moments`
+    are given."""
     latest = disruption_moments(organization, now=now) if moments is None else moments
-    return {function_id: timezone.localdate(moment) for function_id, moment in latest.items()}
+    local = timezone.localtime(now)
+    return {function_id: calendar_day(moment, local) for function_id, moment in latest.items()}
 
 
 # --- trend --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from domain.partnerships import calendar_day
 from wholeproduct.errors import Conflict, DomainError, NotFound
 
 from .. import web_cache
@@ -284,7 +285,7 @@ def last_disruption_day(partnership: Partnership) -> date | None:
         applied_only=False,
     )
     moment = max(latest.values(), default=None)
-    return timezone.localdate(moment) if moment else None
+    return calendar_day(moment, timezone.localtime()) if moment else None
 
 
 def _take_reading(partnership: Partnership, *, trust: int, checked_on: date, note: str, by: Any) -> PartnershipCheckIn:

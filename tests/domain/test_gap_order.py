@@ -15,6 +15,7 @@ from domain.coverage.rows import LAYERS, AssignmentRow, FunctionRow, Partnership
 # Names that tie once case-folded, or differ only by case, or fold to several letters (ß → ss).
 NAMES = ("Sales", "sales", "SALES", "Straße", "STRASSE", "strasse", "Édition", "edition", "Zoë", "zoe", "R&D", "")
 TODAY = date(2026, 3, 15)
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 
 
 @st.composite
@@ -60,7 +61,7 @@ def organizations(draw):
         "tallies": tallies,
         "partnerships": partnerships,
         "disrupted": disrupted,
-        "today": TODAY,
+        "now": NOW,
     }
 
 

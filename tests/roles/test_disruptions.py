@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from domain.review_state import PairStatus, pair_state
+from domain.review_state import PairStatus, format_day, pair_state
 from layers.models import Assignment, Review
+from layers.readmodel.gap_page import coverage_page
 from layers.readmodel.oracle import rebuild_everything
+from layers.readmodel.read import live_coverage
 from roles.models import Disruption, Function, Partnership
 from roles.selectors.web import web_links
 from roles.services.disruptions import apply_due_disruptions, disruption_log, effective_moment
@@ -234,6 +237,47 @@ def test_a_check_in_after_the_disruption_clears_the_flag(clock, org, sales, web)
     checkin_record(partnership=p, trust=4, checked_on=date(2026, 3, 10))
     p.refresh_from_db()
     assert not p.needs_trust_check
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Los_Angeles", "UTC"])
+def test_the_web_and_the_coverage_gaps_count_a_trust_checks_days_in_the_site_calendar(clock, org, sales, web, zone):
+    """A check-in is entered as a day of the site's calendar, so the disruption's day and today are
+    that calendar's too, on the web and in coverage alike. In Berlin, a disruption logged at 23:30
+    UTC on 5 March happened at 00:30 on 6 March: after a check on 5 March, the link is due."""
+    with override_settings(TIME_ZONE=zone):
+        logged = datetime(2026, 3, 5, 23, 30, tzinfo=UTC)
+        local_day = timezone.localtime(logged).date()
+        clock(logged)
+        log(org, [sales], occurred_on=date(2026, 3, 5))
+        p = web["touching"][0]
+        checkin_record(partnership=p, trust=4, checked_on=date(2026, 3, 5))  # clears the flag
+        product = web["cells"][0].product
+        rebuild_everything()
+
+        def coverage_says() -> tuple[bool, str]:
+            gaps = [
+                gap
+                for gap in live_coverage(product).coverage.gaps
+                if gap.kind == "unchecked_partnership" and gap.target == {"partnership_id": p.pk}
+            ]
+            page = coverage_page(product, start=0, size=1000).coverage.gaps
+            assert [gap for gap in page if gap in gaps] == gaps  # the API's page judges it alike
+            return bool(gaps), gaps[0].message if gaps else ""
+
+        def web_says(now: datetime) -> bool:
+            return next(link for link in web_links(org, now=now) if link.partnership.pk == p.pk).overdue
+
+        due, message = coverage_says()
+        assert due == web_says(logged) == (local_day > date(2026, 3, 5))
+        if due:  # the day it names is the site's
+            assert message.endswith(f"since a disruption on {format_day(local_day)}.")
+        # 90 days after a check on that day, at 00:30 in the site's zone (in Berlin, still the
+        # 89th day in UTC): due on both.
+        Partnership.objects.filter(pk=p.pk).update(last_checked_on=local_day, needs_trust_check=False)
+        late = timezone.make_aware(datetime.combine(local_day + timedelta(days=90), time(0, 30)))
+        clock(late)
+        assert coverage_says() == (True, message_for_age := coverage_says()[1])
+        assert web_says(late) and message_for_age.endswith(f"was last checked 90 days ago, on {format_day(local_day)}.")
 
 
 def test_it_touches_nothing_of_another_organization(clock, org, other_org, sales, web):
