@@ -72,13 +72,25 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organization} ({self.access})"
 
 
+class FunctionCategory(models.TextChoices):
+    """DESIGN §2's categories, in its order: the builders first, partners last (`Function.Category`)."""
+
+    BUILDING = "building", "Building"
+    CUSTOMER_FACING = "customer_facing", "Customer-facing"
+    CROSS_FUNCTIONAL = "cross_functional", "Cross-functional"
+    LEADERSHIP = "leadership", "Leadership"
+    PARTNER = "partner", "Partner"
+
+
+def category_rank() -> models.Case:
+    """A function's category as its place in that order: the functions page sorts by it, and an
+    index holds the same expression (`function_page_order`), so a page is read in order, not sorted."""
+    whens = [models.When(category=key, then=models.Value(i)) for i, key in enumerate(FunctionCategory.values)]
+    return models.Case(*whens, output_field=models.IntegerField())
+
+
 class Function(models.Model):
-    class Category(models.TextChoices):
-        BUILDING = "building", "Building"
-        CUSTOMER_FACING = "customer_facing", "Customer-facing"
-        CROSS_FUNCTIONAL = "cross_functional", "Cross-functional"
-        LEADERSHIP = "leadership", "Leadership"
-        PARTNER = "partner", "Partner"
+    Category = FunctionCategory
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="functions")
     name = models.CharField(max_length=120, validators=[SHORT_TEXT])
@@ -100,6 +112,14 @@ class Function(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("name"), "organization", name="function_name_unique_ci"),
             models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="function_not_own_parent"),
+        ]
+        indexes = [
+            # A page of functions is read in its order, not sorted from the whole tenant: the API's
+            # (by name) and the functions page's (by category, then name).
+            models.Index(fields=["organization", "name", "id"], name="function_org_name"),
+            models.Index(
+                models.F("organization"), category_rank(), Lower("name"), models.F("id"), name="function_page_order"
+            ),
         ]
         ordering = ["name"]
 

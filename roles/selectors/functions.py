@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
-from ..models import Function, Organization, Stakeholder
+from ..models import Function, Organization, Stakeholder, category_rank
 
 # The order of DESIGN §2: the builders first, partners last.
 CATEGORY_ORDER: list[tuple[str, str]] = list(Function.Category.choices)
@@ -29,13 +29,10 @@ def function_of(organization: Organization, pk: int) -> Function | None:
 
 
 def functions_for_list(organization: Organization, *, query: str = "", category: str = "") -> QuerySet[Function]:
-    """The functions page's rows in page order: by category (DESIGN order), then by name; the
-    search matches the name, anywhere in it. Page it, then `count_people` on the page."""
-    rank = Case(
-        *[When(category=key, then=Value(i)) for i, (key, _) in enumerate(CATEGORY_ORDER)],
-        output_field=IntegerField(),
-    )
-    functions = functions_of(organization).select_related("parent").annotate(category_rank=rank)
+    """The functions page's rows in page order: by category (DESIGN order), then by name, as the
+    index `function_page_order` holds them; the search matches the name, anywhere in it. Page it,
+    then `count_people` on the page."""
+    functions = functions_of(organization).select_related("parent").annotate(category_rank=category_rank())
     if query:
         functions = functions.filter(name__icontains=query)
     if category:
