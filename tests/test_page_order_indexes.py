@@ -1,8 +1,8 @@
 """A page of a long list is read in its order from an index, never sorted out of the whole tenant
 (issue 13 item 9): with sorting and sequential scans made unattractive to the planner, the page's
 own query still has no Sort step, because an index holds its order. The functions page sorts by
-an expression (category in DESIGN order, then name): its index holds the same expression
-(`roles.models.category_rank`), and this fails the day the two part. PostgreSQL only: the plan is
+an expression (category in DESIGN order, then name), as the map editor does: its index holds the
+same expression (`roles.models.category_rank`), and this fails the day they part. PostgreSQL only: the plan is
 what is tested."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ PAGES = [
     ("/o/acme/functions/", "roles_function", "page"),
     ("/o/acme/functions/?category=partner", "roles_function", "page"),
     ("/o/acme/people/", "roles_stakeholder", "page"),
+    ("/o/acme/p/insights/map/", "roles_function", "page"),
     ("/api/v1/orgs/acme/functions/", "roles_function", "api"),
     ("/api/v1/orgs/acme/stakeholders/", "roles_stakeholder", "api"),
 ]
@@ -55,7 +56,7 @@ def _plan(sql: str) -> str:
 
 
 @pytest.mark.parametrize(("url", "table", "kind"), PAGES, ids=[p[0] for p in PAGES])
-def test_a_page_is_read_in_the_order_an_index_holds(crowd, leader, leader_client, url, table, kind):
+def test_a_page_is_read_in_the_order_an_index_holds(crowd, insights, leader, leader_client, url, table, kind):
     require_postgres()
     client = token_client(leader) if kind == "api" else leader_client
     plan = _plan(_page_query(client, url, table))

@@ -3,18 +3,12 @@ cells and leads they show, the counts per category, one cell, and the product's 
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
-from roles.models import Function
+from roles.models import Function, category_rank
 
 from ..models import Assignment, AssignmentChange, Layer, Product
-
-CATEGORY_ORDER = Case(
-    *(When(category=key, then=Value(i)) for i, key in enumerate(Function.Category.values)),
-    default=Value(99),
-    output_field=IntegerField(),
-)
 
 
 def function_of(product: Product, function_id: int) -> Function | None:
@@ -30,13 +24,14 @@ def layers_in_ring_order() -> list[Layer]:
 
 
 def map_functions(product: Product, *, category: str = "", q: str = "") -> QuerySet[Function]:
-    """The organization's functions the map lists, by category, then name."""
+    """The organization's functions the map lists, by category, then name: the functions page's
+    order, which an index holds (`roles.models.category_rank`)."""
     functions = Function.objects.filter(organization_id=product.organization_id)
     if category:
         functions = functions.filter(category=category)
     if q:
         functions = functions.filter(name__icontains=q)
-    return functions.order_by(CATEGORY_ORDER, Lower("name"), "pk")
+    return functions.order_by(category_rank(), Lower("name"), "pk")
 
 
 def cells_of(product: Product, function_ids: list[int]) -> dict[tuple[int, int], Assignment]:
