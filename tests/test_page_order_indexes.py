@@ -43,7 +43,9 @@ def _page_query(client, url: str, table: str) -> str:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return next(
-        q["sql"] for q in queries if f'FROM "{table}"' in q["sql"] and " ORDER BY " in q["sql"] and " LIMIT " in q["sql"]
+        q["sql"]
+        for q in queries
+        if f'FROM "{table}"' in q["sql"] and " ORDER BY " in q["sql"] and " LIMIT " in q["sql"]
     )
 
 
