@@ -122,7 +122,7 @@ def test_production_mode_uses_postgres_and_redis_and_hardens_cookies(tmp_path):
     assert answer["DB_NAME"] == "wholeproduct"
     assert answer["CONN_MAX_AGE"] == 60
     assert answer["BROKER"] == PRODUCTION["REDIS_URL"]
-    assert answer["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert answer["CACHE"] == "wholeproduct.cache.RedisCache"
     assert answer["SESSION_COOKIE_SECURE"] is True
     assert answer["SECURE_SSL_REDIRECT"] is True
     assert answer["STATIC_STORAGE"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"

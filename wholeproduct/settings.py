@@ -181,7 +181,7 @@ if not EMBEDDED and not REDIS_URL:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wholeproduct.cache.RedisCache",  # Django's, one client per pool (cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="wpm"),
         }
