@@ -7,8 +7,10 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from roles.forms.functions import add_domain_error
@@ -22,11 +24,28 @@ from ..forms.reviews import ReviewForm
 from ..selectors import me as selectors
 from ..services import reviews as services
 
+# An assignment's id in the review form drawn once for every card alike (see `_attach_forms`).
+_PK = "__assignment__"
+
 
 def _attach_forms(role: selectors.MyRole) -> None:
+    """A blank review form for each card, its fields drawn once per layer and legend.
+
+    Blank forms differ only by their prefix (the assignment's id) and the layers they offer (every
+    layer but their own): Django's widgets and the field partials drew the same HTML for each of
+    ten cards, most of the page's drawing. The fields are drawn once with a placeholder id, which
+    each card's copy replaces by its own, so the HTML is the same byte for byte (tested). A form
+    a card gets later (one bound to a POST, with its errors) has no `drawn` and renders itself."""
+    drawn: dict[tuple[int, str], str] = {}
     for product in role.products:
         for item in product.assignments:
-            item.form = ReviewForm(assignment=item.assignment, layers=role.layers)
+            assignment = item.assignment
+            item.form = ReviewForm(assignment=assignment, layers=role.layers)
+            key = (assignment.layer_id, item.state.state)
+            if key not in drawn:
+                blank = ReviewForm(assignment=assignment, layers=role.layers, prefix=f"a{_PK}")
+                drawn[key] = render_to_string("layers/me_form_fields.html", {"form": blank, "item": item})
+            item.form.drawn = mark_safe(drawn[key].replace(_PK, str(assignment.pk)))  # noqa: S308 (Django's own HTML)
 
 
 def _unlinked_record(request: OrgRequest) -> Stakeholder | None:

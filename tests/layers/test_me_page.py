@@ -240,3 +240,42 @@ def test_a_picture_of_a_product_that_is_not_theirs_is_not_found(stakeholder_clie
     ProductFactory(organization=org, name="Elsewhere", slug="elsewhere")  # nothing of Customer Success
     assert stakeholder_client.get("/o/acme/me/picture/elsewhere/").status_code == 404
     assert stakeholder_client.get("/o/acme/me/picture/no-such/").status_code == 404
+
+
+def test_the_review_forms_drawn_once_per_layer_are_the_forms_django_draws(
+    stakeholder_client, world, stakeholder_user, cs_function, org, settings, monkeypatch
+):
+    """The cards' blank review forms are drawn once per layer and legend and copied with each
+    card's id (layers/views/me.py): the page is the same byte for byte as with every form drawn."""
+    from layers.views import me as me_views
+
+    settings.STATE_CACHE = False  # both pages drawn by the view
+    casey = stakeholder_user.stakeholders.get()
+    connect = ProductFactory(organization=org, name="Connect", slug="connect")
+    for key in ("augmented", "core", "expected"):  # the same layers again, on a second product
+        AssignmentFactory(product=connect, function=cs_function, layer=layer(key), contribution="")
+    review_services.review_submit(assignment=world["augmented"], stakeholder=casey, verdict="agree")  # current
+    Assignment.objects.filter(pk=world["augmented"].pk).update(changed_at=timezone.now() + timedelta(seconds=1))
+    rebuild_everything()  # the review is stale now: a third legend
+
+    def tokens_out(html: str) -> str:
+        html = re.sub(r'"X-CSRFToken": "[^"]+"', '"X-CSRFToken": "-"', html)
+        return re.sub(r'name="(csrfmiddlewaretoken|form_token)" value="[^"]+"', r'name="\1" value="-"', html)
+
+    drawn = []
+    real = me_views.render_to_string
+    monkeypatch.setattr(me_views, "render_to_string", lambda *a, **k: drawn.append(a[0]) or real(*a, **k))
+    once = stakeholder_client.get("/o/acme/me/").content.decode()
+    # Five cards, four (layer, legend) pairs: the expected layer's pending form is drawn once.
+    assert drawn == ["layers/me_form_fields.html"] * 4
+
+    def every_form_drawn(role):
+        for product in role.products:
+            for item in product.assignments:
+                item.form = me_views.ReviewForm(assignment=item.assignment, layers=role.layers)
+
+    monkeypatch.setattr(me_views, "_attach_forms", every_form_drawn)
+    each = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert once.count('class="form me-form"') == 5
+    assert "Is it still right?" in once and "Is this right?" in once
+    assert tokens_out(once) == tokens_out(each)
