@@ -68,18 +68,22 @@ def build_report(*, product_id: int, trigger: str, run_key: str, by: Any = None)
     started = time.perf_counter()
     now = timezone.now()
     # A copy of the live read model, not a second computation: a report built right after any
-    # change equals the live coverage endpoint on every figure (DESIGN §4).
+    # change equals the live coverage endpoint on every figure (DESIGN §4). The collector stays
+    # paused through the write too: packing 12,000 gaps right after making them ran some 17
+    # collections a build, now and then one over the whole process (30 builds at 5,000 functions:
+    # 512 collections, 4 of them full, against 30 and none; the slowest build 0.26-0.35 s against
+    # 0.24-0.28 s over four paired runs, the medians within this machine's noise).
     with collector_paused():
         rows = live_coverage(product, now=now)
         fields = snapshot_fields(product=product, coverage=rows.coverage, rows=rows)
-    fields |= {
-        "organization_id": product.organization_id,
-        "trigger": trigger,
-        "generated_at": now,
-        "requested_by_id": _user_id(by),
-        "duration_ms": round(1000 * (time.perf_counter() - started)),
-    }
-    return _store_once(product_id=product.pk, run_key=run_key, fields=fields)
+        fields |= {
+            "organization_id": product.organization_id,
+            "trigger": trigger,
+            "generated_at": now,
+            "requested_by_id": _user_id(by),
+            "duration_ms": round(1000 * (time.perf_counter() - started)),
+        }
+        return _store_once(product_id=product.pk, run_key=run_key, fields=fields)
 
 
 @transaction.atomic
