@@ -33,9 +33,11 @@ PASSWORD = "pw-for-tests-1"
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist (`make test` runs `-n auto`), give each worker process what it must not
     share with the other: pytest-django already suffixes its test database (`…_gw0`); here it
-    gets a Redis database of its own (a test that clears the cache, or a Celery worker's queue,
-    must not reach the other's) and a media folder of its own (two test databases number their
-    exports alike). Children the tests start (Celery workers) inherit it through REDIS_URL."""
+    gets caches of its own — a Redis database (a test that clears the cache, or a Celery worker's
+    queue, must not reach the other's) or, in embedded mode, folders of its own for the file
+    caches (two test databases number their jobs and organizations alike, and progress and web
+    layouts are cached by those numbers) — and a media folder of its own (exports are numbered
+    alike too). Children the tests start (Celery workers) inherit it through REDIS_URL."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if not worker.startswith("gw"):
         return
@@ -45,8 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.REDIS_URL:
         url = redis_database(settings.REDIS_URL, index)
         os.environ["REDIS_URL"] = settings.REDIS_URL = settings.CELERY_BROKER_URL = url
-        for cache in settings.CACHES.values():
-            cache["LOCATION"] = url
+    for cache in settings.CACHES.values():
+        if settings.REDIS_URL:
+            cache["LOCATION"] = settings.REDIS_URL
+        elif cache["BACKEND"].endswith("FileBasedCache"):
+            cache["LOCATION"] = f"{cache['LOCATION']}-test-{worker}"
     settings.MEDIA_ROOT = settings.MEDIA_ROOT / f"test-{worker}"
     os.environ["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
 
