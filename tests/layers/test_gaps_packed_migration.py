@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import REPORT_FIGURES
+from tests.services import require_postgres
 
 BEFORE = [("layers", "0014_snapshot_data_help")]
 AFTER = [("layers", "0015_report_gaps_packed")]
@@ -43,6 +44,7 @@ def _report(apps, slug: str, **fields):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the other transactional tests
 def test_stored_gaps_are_packed_counted_and_given_back():
+    require_postgres()  # it reads the jsonb column the migration packs
     try:
         apps = _migrate(BEFORE)
         uncounted = _report(apps, "uncounted", gaps=GAPS, totals={"people": 3})

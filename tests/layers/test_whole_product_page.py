@@ -15,6 +15,7 @@ from layers.selectors.rings import product_rings
 from layers.views import whole_product
 from roles.models import Function
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory, layer
+from tests.services import require_postgres
 
 URL = "/o/acme/p/insights/"
 
@@ -419,6 +420,7 @@ def test_the_admin_renaming_a_function_moves_it_on_its_ring(client, insights, ex
 def test_the_feedback_loops_read_in_sql_are_those_of_the_orm_in_its_order(insights):
     """PostgreSQL reads the loops with its own statement (`_first_loops`): the same loops, oriented
     the same way, in the same order, and counted, as `_candidates` (the ORM's, and SQLite's)."""
+    require_postgres()
     from layers.selectors import feedback
     from roles.services.partnerships import partnership_create
 

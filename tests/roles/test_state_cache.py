@@ -23,8 +23,16 @@ from roles.permissions import org_context
 
 from ..conftest import client_for
 from ..factories import FunctionFactory, MembershipFactory, StakeholderFactory, UserFactory
+from ..services import require_postgres
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _postgres():
+    """The state cache counts writes with PostgreSQL's triggers; under SQLite nothing is cached
+    (roles/statecache.py): these tests skip there, and fail under REQUIRE_SERVICES=1."""
+    require_postgres()
 
 
 def _version(organization) -> int:
