@@ -253,11 +253,12 @@ JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
         read: dict[str, Any] = {}
 
         def rows_part(offset: int, limit: int | None) -> tuple[str, list[Any]]:
-            stop = offset + (NO_LIMIT if limit is None else limit)
-            part = f"""SELECT 'row', n, {COLUMNS} FROM (
-    SELECT chosen.*, ROW_NUMBER() OVER (ORDER BY {order}) AS n FROM chosen WHERE status IN ({marks})
-) numbered WHERE n > %s AND n <= %s"""  # noqa: S608
-            return part, [*wanted, offset, stop]
+            # ORDER BY with LIMIT keeps the window's rows only (a top-N sort) where numbering
+            # every pair sorted them all: 5 ms of the statement at 5,000 functions, against 1.
+            part = f"""SELECT 'row', %s + ROW_NUMBER() OVER (ORDER BY {order}), {COLUMNS} FROM (
+    SELECT * FROM chosen WHERE status IN ({marks}) ORDER BY {order} LIMIT %s OFFSET %s
+) window_rows"""  # noqa: S608
+            return part, [offset, *wanted, NO_LIMIT if limit is None else limit, offset]
 
         def rows_of(found: list[tuple[Any, ...]]) -> list[mapping.Suggestion]:
             return self._build(sorted((row for row in found if row[0] == "row"), key=lambda row: row[1]))
@@ -283,13 +284,27 @@ JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
         """What the map editor's panel draws, in one read: the counts per status of every suggestion
         ("all") and of the filtered ones ("counts"), and the first `limit` of the filtered pending
         (pending first), applied and dismissed ones."""
-        groups = f"CASE WHEN status IN ('{APPLIED}', '{DISMISSED}') THEN status ELSE 'pending' END"
-        firsts = f"""SELECT {groups}, n, {COLUMNS} FROM (
-    SELECT chosen.*, ROW_NUMBER() OVER (PARTITION BY {groups} ORDER BY {_order_by(PENDING_ORDER)}) AS n FROM chosen
-) numbered WHERE n <= %s"""  # noqa: S608
-        rows = self._read(
-            [self._counts("all", "judged"), self._counts("count", "chosen"), (firsts, [limit])], category=category, q=q
-        )
+        # Each group's first rows by ORDER BY with LIMIT (a top-N sort of each), where numbering
+        # the rows of each group sorted every pair: 7 ms of the statement at 5,000 functions.
+        order = _order_by(PENDING_ORDER)
+        firsts = [
+            (
+                f"""SELECT '{group}', ROW_NUMBER() OVER (ORDER BY {order}), {COLUMNS} FROM (
+    SELECT * FROM chosen WHERE {where} ORDER BY {order} LIMIT %s
+) {group}_rows""",  # noqa: S608 (constants; the limit is a parameter)
+                [limit],
+            )
+            for group, where in (
+                ("pending", f"status NOT IN ('{APPLIED}', '{DISMISSED}')"),
+                (APPLIED, f"status = '{APPLIED}'"),
+                (DISMISSED, f"status = '{DISMISSED}'"),
+            )
+        ]
+        # Unfiltered, the chosen suggestions are all of them: counted once.
+        counts = [self._counts("all", "judged")] + ([self._counts("count", "chosen")] if category or q else [])
+        rows = self._read([*counts, *firsts], category=category, q=q)
+        if not (category or q):
+            rows += [("count", *row[1:]) for row in rows if row[0] == "all"]
         found: dict[str, list[tuple[Any, ...]]] = {"pending": [], APPLIED: [], DISMISSED: []}
         for row in sorted(rows, key=lambda row: row[1]):
             if row[0] in found:
