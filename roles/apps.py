@@ -20,6 +20,7 @@ class RolesConfig(AppConfig):
 
 
 def _watch_writes(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
-    from . import statecache
+    from . import rowcounts, statecache
 
     statecache.install(using)
+    rowcounts.install(using)  # and the counted tables count their rows (roles.rowcounts)

@@ -28,9 +28,11 @@ def apply_due_disruptions() -> int:
 
 @shared_task(name="roles.fold_state_changes", ignore_result=True)
 def fold_state_changes() -> int:
-    """Fold the state cache's rows, one per organization (hourly; the versions are unchanged)."""
-    from . import statecache
+    """Fold the state cache's rows, one per organization (hourly; the versions are unchanged), and
+    the row counts' (roles.rowcounts), one per organization and table."""
+    from . import rowcounts, statecache
 
+    rowcounts.fold_all()
     return statecache.fold_all() if statecache.installed() else 0
 
 

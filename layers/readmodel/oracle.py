@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from roles import rowcounts
 from roles.models import Organization
 
 from ..models import Product
@@ -119,6 +120,11 @@ def check_organization(organization: Organization, *, repair: bool) -> Report:
         with transaction.atomic():
             hooks.organization_changed(organization_id=organization.pk)
             report.differences += _table_differences(before, _state(organization.pk))
+            # The row counts the database keeps (roles.rowcounts), against COUNT(*).
+            drifted = rowcounts.check([organization.pk])
+            report.differences += [f"{d.table}: {d.counted} rows, counted as {d.kept}" for d in drifted]
+            if drifted:
+                rowcounts.repair([organization.pk])
             if not repair:
                 raise _Rollback
     except _Rollback:

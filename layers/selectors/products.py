@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from roles.models import Stakeholder
+from roles import rowcounts
+from roles.models import Function, Stakeholder
 from roles.permissions import OrgContext
 
 from ..models import Assignment, Product
@@ -75,7 +76,7 @@ class OrganizationCounts:
 def organization_counts(ctx: OrgContext) -> OrganizationCounts:
     org_id = ctx.organization.pk
     return OrganizationCounts(
-        functions=ctx.organization.functions.count(),
-        people=Stakeholder.objects.filter(organization_id=org_id).count(),
+        functions=rowcounts.count(Function.objects.filter(organization_id=org_id)),
+        people=rowcounts.count(Stakeholder.objects.filter(organization_id=org_id)),
         products=visible_products(ctx).count(),
     )

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import statecache
+from .. import rowcounts, statecache
 from ..filters import FilterBackend
 from ..permissions import GRANTS, OrgContext, Perm, org_context
 
@@ -46,6 +46,8 @@ class ApiPagination(PageNumberPagination):
     silently replaced by the default, so a script learns of its mistake.
     """
 
+    # Counts a list of every row of one organization from the maintained count (roles.rowcounts).
+    django_paginator_class = rowcounts.CountedPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

@@ -34,6 +34,7 @@ from simple_history.utils import bulk_create_with_history
 from shared.background import task
 from wholeproduct.errors import DomainError, Forbidden
 
+from .. import rowcounts
 from ..history import recorded_by
 from ..models import Function, Invite, Membership, Organization, Stakeholder
 
@@ -471,7 +472,7 @@ def counts(organization: Organization, *, now: datetime | None = None) -> dict[s
     sent rather than going over every person once more."""
     now = now or timezone.now()
     people = Stakeholder.objects.filter(organization=organization)
-    total, joined = people.count(), people.filter(user__isnull=False).count()
+    total, joined = rowcounts.count(people), people.filter(user__isnull=False).count()
     held = (
         invites_of(organization)
         .filter(stakeholder__user__isnull=True)

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from ..forms.functions import PeopleFilterForm, PersonForm, add_domain_error
 from ..models import Stakeholder
 from ..permissions import OrgRequest, Perm, org_view
 from ..pickers import SUGGESTIONS
+from ..rowcounts import CountedPaginator
 from ..selectors import functions as selectors
 from ..services import people as services
 from ..services.invites import INVITE_STATE_LABELS, InviteState, invite_states
@@ -41,7 +41,7 @@ def people_list(request: OrgRequest) -> HttpResponse:
     filter_form = PeopleFilterForm(request.GET, organization=organization)
     filters = filter_form.filters()
     people = selectors.people_for_list(organization, **filters)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     states = invite_states(organization, [person.pk for person in page.object_list])
     for person in page.object_list:
         person.invite_state = states.get(person.pk, InviteState.NOT_INVITED.value)
