@@ -14,3 +14,8 @@ def values_table(name: str, columns: list[tuple[str, str]], rows: list[tuple[Any
         return f"{name}({names}) AS (SELECT {nulls} WHERE 1 = 0)", []
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     return f"{name}({names}) AS (VALUES {', '.join([row] * len(rows))})", [value for r in rows for value in r]
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching any text that holds `text`."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

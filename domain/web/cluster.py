@@ -70,24 +70,25 @@ class ClusterPicture:
         return f"0 0 {self.width} {self.height}"
 
 
-def cluster_web(links: Iterable[tuple[str, str, int, bool]], captions: dict[str, str]) -> ClusterPicture:
+def cluster_web(links: Iterable[tuple[str, str, int, bool, int]], captions: dict[str, str]) -> ClusterPicture:
     """One circle per category and one line per pair of categories, from (category, category,
-    trust, due) per link: the size of the picture does not depend on the number of links."""
+    trust, due, how many links) per group of links alike: the size of the picture does not depend
+    on the number of links."""
     inside: dict[str, int] = defaultdict(int)
     touching: dict[str, int] = defaultdict(int)
     pairs: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # links, weak, due, trust sum
-    for cat_a, cat_b, trust, due in links:
+    for cat_a, cat_b, trust, due, n in links:
         a, b = sorted((cat_a, cat_b))
-        touching[a] += 1
+        touching[a] += n
         if a == b:
-            inside[a] += 1
+            inside[a] += n
             continue
-        touching[b] += 1
+        touching[b] += n
         tally = pairs[(a, b)]
-        tally[0] += 1
-        tally[1] += trust <= 2
-        tally[2] += due
-        tally[3] += trust
+        tally[0] += n
+        tally[1] += n if trust <= 2 else 0
+        tally[2] += n if due else 0
+        tally[3] += n * trust
     nodes = {
         key: ClusterNode(key, captions.get(key, key), *CLUSTER_SPOTS[region], CLUSTER_R, inside[key], touching[key])
         for key, region in REGION_OF_CATEGORY.items()

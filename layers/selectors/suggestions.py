@@ -16,7 +16,7 @@ and the lead step reads the status again, which made a statement of a hundred su
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
@@ -28,7 +28,8 @@ from domain.playbook.catalog import BY_NAME, PLAYBOOK
 from domain.playbook.model import LayerRule
 from roles.models import Function, Organization
 from roles.services import playbook_matches
-from shared.sql import values_table
+from shared.sql import like_pattern, values_table
+from shared.window import Window
 
 from ..models import Assignment, DismissedSuggestion, Layer, Product
 from ..services import mapping
@@ -67,37 +68,6 @@ def rules_by_layer(go_to_market: str) -> dict[str, dict[str, LayerRule]]:
         for rule in entry.rules_for(go_to_market):
             rules[rule.layer].setdefault(entry.name, rule)
     return dict(rules)
-
-
-def _like(q: str) -> str:
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-class Window(Sequence[Any]):
-    """An ordered list read from the database a slice at a time: `count()` and `[a:b]`, which is
-    what Django's and DRF's paginators need."""
-
-    def __init__(self, count: Any, fetch: Any, tally: Any = None) -> None:
-        self._count, self._fetch, self._tally = count, fetch, tally
-
-    @property
-    def tally(self) -> dict[str, int]:
-        """{status: count} read with count(), where the list keeps them (suggestions)."""
-        return self._tally() if self._tally else {}
-
-    def count(self) -> int:  # type: ignore[override]
-        return self._count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: Any) -> Any:
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop
-        if stop is not None and stop <= start:
-            return []
-        return self._fetch(start, None if stop is None else stop - start)
 
 
 class ProductSuggestions:
@@ -146,7 +116,7 @@ class ProductSuggestions:
             where_params.append(category)
         if q:
             where.append("UPPER(name) LIKE UPPER(%s) ESCAPE '\\'")
-            where_params.append(_like(q))
+            where_params.append(like_pattern(q))
         ranks = " ".join(f"WHEN '{status}' THEN {i}" for i, status in enumerate(PENDING))
         sql = f"""
 WITH {rules_sql}, {matched_sql},

@@ -187,17 +187,17 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
     links are drawn as a small web when they are few enough)."""
     organization = request.ctx.organization
     focus = _focus_by_id(request)
-    # Read once for the facts, the page's rows and a focused function's picture.
-    moments = selectors.disruption_moments(organization, now=now)
-    disrupted_on = selectors.disruption_days(organization, now=now, moments=moments)
-    facts = selectors.link_facts(organization, now=now, disrupted_on=disrupted_on)
     category = request.GET.get("category", "")
     category = category if category in Function.Category.values else ""
     show = request.GET.get("show", "")
     show = show if show in SHOW else ""
     query = request.GET.get("q", "").strip()[:120]
-    chosen = _filtered(facts, focus, category, show, query)
-    page = Paginator(chosen, LINKS_PER_PAGE).get_page(request.GET.get("page"))
+    # Read once for the summary, the page's rows and a focused function's picture.
+    moments = selectors.disruption_moments(organization, now=now)
+    disrupted_on = selectors.disruption_days(organization, now=now, moments=moments)
+    chosen = selectors.LinkFilter(focus.pk if focus else None, category, show, query)
+    summary = selectors.large_web(organization, now=now, disrupted_on=disrupted_on, chosen=chosen)
+    page = Paginator(summary.links, LINKS_PER_PAGE).get_page(request.GET.get("page"))
     focus_id = focus.pk if focus else None
     rows = selectors.links_by_ids(
         organization, [f.pk for f in page.object_list], focus_id=focus_id, now=now, disrupted_on=disrupted_on
@@ -217,24 +217,20 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
             {k: v for k, v in (("function", focus_id or ""), ("category", category), ("show", show), ("q", query)) if v}
         ),
         "filtered": bool(category or show or query or focus),
-        "total_links": len(facts),
-        "stats": selectors.web_stats(chosen),
+        "total_links": summary.total,
+        "stats": summary.stats,
         **_latest_disruption(organization),
         "trust_words": TRUST_WORDS,
         "trust_levels": [(level, TRUST_WORDS[level]) for level in range(1, 6)],
         "unchecked_days": selectors.UNCHECKED_AFTER_DAYS,
     }
-    mine = [f for f in facts if focus is not None and f.touches(focus.pk)]
-    if focus is not None and len(mine) <= CLUSTER_ABOVE:
+    if focus is not None and summary.mine <= CLUSTER_ABOVE:
         links = selectors.web_links(organization, focus_id=focus.pk, now=now, disrupted_on=disrupted_on)
         functions = list({f.pk: f for link in links for f in (link.first, link.second)}.values()) or [focus]
         disrupted = selectors.recently_disrupted(organization, now=now, moments=moments)
         context["layout"], context["nodes"], context["edges"] = _picture(functions, links, focus, disrupted)
     else:
-        summed = mine if focus is not None else facts
-        context["cluster"] = cluster.cluster_web(
-            ((f.categories[0], f.categories[1], f.trust, f.overdue) for f in summed), dict(Function.Category.choices)
-        )
+        context["cluster"] = cluster.cluster_web(summary.groups, dict(Function.Category.choices))
     return render(request, "roles/web.html", context)
 
 
@@ -246,23 +242,6 @@ def _focus_by_id(request: OrgRequest) -> Function | None:
     if focus is None:
         raise Http404("No such function.")  # another organization's ids do not leak
     return focus
-
-
-def _filtered(
-    facts: list[selectors.LinkFacts], focus: Function | None, category: str, show: str, query: str
-) -> list[selectors.LinkFacts]:
-    chosen = facts
-    if focus is not None:
-        chosen = [f for f in chosen if f.touches(focus.pk)]
-    if category:
-        chosen = [f for f in chosen if category in f.categories]
-    if show:
-        attention = show == "attention"
-        chosen = [f for f in chosen if (f.weak or f.overdue) == attention]
-    if query:
-        needle = query.casefold()
-        chosen = [f for f in chosen if needle in f.names[0].casefold() or needle in f.names[1].casefold()]
-    return chosen
 
 
 def _partnership_or_404(request: OrgRequest, pk: int) -> Partnership:

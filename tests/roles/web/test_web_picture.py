@@ -280,6 +280,68 @@ def test_a_large_webs_facts_say_what_its_full_rows_say(org):
     assert sum(disrupted.values()) >= 2  # the flagged link, and the two links of the reorganized team
 
 
+def test_a_large_webs_summary_and_pages_judged_in_sql_say_what_the_rule_says(org):
+    """`large_web` judges the trust-check rule in SQL to sum and filter a large web: for every
+    filter, its figures, its pictures' groups and its table's rows are those the rule
+    (`trust_check_due`, worded per link by `link_facts`) gives, whatever the mix of trust, flags,
+    check dates and disruptions (issue 13 item 9)."""
+    from domain.web import cluster
+    from roles.selectors import web as web_selectors
+    from roles.services.disruptions import disruption_log
+
+    categories = [c for c, _ in Function.Category.choices]
+    functions = [make(org, f"{'Ops' if i % 3 else 'Team'} {i:02}", categories[i % 5]) for i in range(12)]
+    checks = [None, 3, 200, 40, 3, 91, 89, 90, 0, 12, None, 150]
+    for i, a in enumerate(functions):
+        for step in (1, 4):
+            b = functions[(i + step) % len(functions)]
+            link(org, a, b, trust=1 + (i * step) % 5, checked_days_ago=checks[(i + step) % 12],
+                 needs_trust_check=(i + step) % 7 == 0)  # fmt: skip
+    for days_ago, touched in ((10, [3, 4]), (95, [8]), (1, [10])):
+        disruption_log(
+            organization=org,
+            kind="reorg",
+            title=f"Reorg {days_ago}",
+            occurred_on=timezone.localdate() - timedelta(days=days_ago),
+            function_ids=[functions[i] for i in touched],
+        )
+    now = timezone.now()
+    facts = web_selectors.link_facts(org, now=now)
+    rows = {
+        link.partnership.pk: (tuple(link.reasons), link.disrupted) for link in web_selectors.web_links(org, now=now)
+    }
+    assert {f.pk: (f.reasons, f.disrupted) for f in facts} == rows and len(facts) == 24
+    assert [f.pk for f in facts] == list(
+        Partnership.objects.filter(organization=org)
+        .order_by("function_a__name", "function_b__name", "pk")
+        .values_list("pk", flat=True)
+    )
+    captions = dict(Function.Category.choices)
+    for focus in (None, functions[3]):
+        for category in ("", "partner", "building"):
+            for show in ("", "attention", "holding"):
+                for query in ("", "ops", "TEAM 0", "%"):
+                    chosen = web_selectors.LinkFilter(focus.pk if focus else None, category, show, query)
+                    summary = web_selectors.large_web(org, now=now, chosen=chosen)
+                    expected = [
+                        f
+                        for f in facts
+                        if (focus is None or f.touches(focus.pk))
+                        and (not category or category in f.categories)
+                        and (not show or (f.weak or f.overdue) == (show == "attention"))
+                        and (not query or any(query.casefold() in name.casefold() for name in f.names))
+                    ]
+                    assert list(summary.links) == expected, chosen
+                    assert summary.links[2:5] == expected[2:5] and summary.links.count() == len(expected)
+                    assert summary.stats == web_selectors.web_stats(expected), chosen
+                    mine = [f for f in facts if focus is not None and f.touches(focus.pk)]
+                    assert summary.total == len(facts) and summary.mine == len(mine)
+                    summed = mine if focus is not None else facts
+                    assert cluster.cluster_web(summary.groups, captions) == cluster.cluster_web(
+                        [(f.categories[0], f.categories[1], f.trust, f.overdue, 1) for f in summed], captions
+                    )
+
+
 def test_the_disrupted_functions_read_from_the_moments_are_those_read_alone(org):
     """The small web reads its disruptions once (`disruption_moments`) for its links' flags and its
     picture's marks: what it derives equals what each selector reads on its own."""
