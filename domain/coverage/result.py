@@ -239,4 +239,12 @@ def round_half_up(value: Fraction | int) -> int:
 
 
 def percent(part: int, whole: int) -> int:
-    return round_half_up(100 * _ratio(part, whole))
+    """`part` of `whole` as a whole percentage, rounded half up (0 for an empty `whole`): exact
+    integer arithmetic, the same as `round_half_up(100 * Fraction(part, whole))` (tested) without
+    making Fractions, which a page of 50 reports' four figures each spent 2 ms on."""
+    if not whole:
+        return 0
+    if type(part) is not int or type(whole) is not int:
+        return round_half_up(100 * _ratio(part, whole))
+    n, d = (100 * part, whole) if whole > 0 else (-100 * part, -whole)
+    return (2 * n + d) // (2 * d) if n >= 0 else -((d - 2 * n) // (2 * d))

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.coverage.compute import compute_coverage
 from domain.coverage.result import percent, round_half_up
@@ -32,6 +34,14 @@ def test_round_half_up():
     assert percent(1, 3) == 33
     assert percent(2, 3) == 67
     assert percent(1, 0) == 0
+
+
+@given(st.integers(min_value=-(10**9), max_value=10**9), st.integers(min_value=-(10**6), max_value=10**6))
+def test_percent_is_the_exact_fraction_rounded_half_up(part, whole):
+    """`percent` works in integers; it gives what rounding the exact fraction half up gives."""
+    expected = round_half_up(100 * Fraction(part, whole)) if whole else 0
+    assert percent(part, whole) == expected
+    assert percent(part, 8) == round_half_up(100 * Fraction(part, 8))  # every half lands exactly
 
 
 def test_a_score_of_exactly_62_5_rounds_up_to_63():
