@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -227,3 +229,14 @@ def test_a_members_row_escapes_their_name_and_email_and_offers_the_other_accesse
     assert 'data-confirm="Remove o&#x27;brien@acme.test from Acme Analytics? They can be invited again."' in row
     assert '<option value="leader" selected>' in row and 'action="/o/acme/members/' in row
     assert row.count('name="csrfmiddlewaretoken"') == 2
+
+
+@pytest.mark.parametrize(("zone", "day"), [("UTC", "5 Dec 2026"), ("Europe/Berlin", "6 Dec 2026")])
+def test_a_members_row_says_the_day_they_joined_in_the_sites_time_zone(admin_client_, org, settings, zone, day):
+    """The row's date is the site's calendar day, as a template's date filter gives it."""
+    settings.TIME_ZONE = zone
+    membership = MembershipFactory(organization=org, access=Membership.Access.LEADER)
+    Membership.objects.filter(pk=membership.pk).update(created_at=datetime(2026, 12, 5, 23, 30, tzinfo=UTC))
+    html = admin_client_.get("/o/acme/members/").content.decode()
+    row = html[html.index(f'<tr id="member-{membership.pk}">') :]
+    assert f'<td class="nowrap muted small">{day}</td>' in row[: row.index("</tr>")]
