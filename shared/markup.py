@@ -9,6 +9,10 @@ from typing import Any
 
 from django.urls import reverse
 
+# Django's own conversion of a moment for a template (not in django-stubs): what a template's date
+# filter is given, the moment in the current time zone when USE_TZ is on.
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
+
 
 def esc(value: object) -> str:
     """What `django.utils.html.escape` writes (`html.escape`, quotes included, is what it calls)
@@ -16,6 +20,13 @@ def esc(value: object) -> str:
     the cost of a tag writing hundreds of values (the map's cells, the picture's chips). For plain
     values only: a value marked safe is escaped again, so pass none."""
     return html.escape(str(value))
+
+
+def shown_moment(value: Any) -> Any:
+    """`value` as a template hands it to a filter that expects local time (`date`, `time`): an
+    aware datetime in the current time zone; anything else unchanged. A tag calling Django's date
+    filter as a function takes its moment through this first, as the template did."""
+    return template_localtime(value)
 
 
 NO_TOKEN = "NOTPROVIDED"  # noqa: S105 (what Django's csrf context holds when there is no token)

@@ -11,11 +11,10 @@ from django import template
 from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 
 from domain.coverage import bands
 from layers.reporting import as_percent
-from shared.markup import esc
+from shared.markup import esc, shown_moment
 
 register = template.Library()
 MINUS = "\u2212"
@@ -58,7 +57,7 @@ def report_row(context: template.Context, report: Any, pick_a: int | None, pick_
     reports whose A and B boxes are ticked."""
     pk = report.pk
     name = esc(report.product.name)
-    built = template_localtime(report.generated_at)  # as a template's date filter takes it
+    built = shown_moment(report.generated_at)  # as a template's date filter takes it
     when = esc(date(built, "j M Y H:i"))
     href = esc(reverse("report-detail", kwargs={"org": context["org"].slug, "pk": pk}))
     figures = "".join(

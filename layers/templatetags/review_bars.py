@@ -15,10 +15,9 @@ from django import template
 from django.template.defaultfilters import date, urlencode
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 
 from roles.templatetags.chips import function_chip
-from shared.markup import esc
+from shared.markup import esc, shown_moment
 
 from .plain_words import ago
 
@@ -96,7 +95,7 @@ def dispute_card(context: template.Context, dispute: Any) -> SafeString:
     else:
         href = esc(reverse("review-resolve", kwargs={"org": org, "pk": r.pk}))
         action = f'\n      <a class="btn btn-primary" href="{href}">Resolve</a>\n      '
-    made = template_localtime(r.created_at)  # as a template's date filter takes it
+    made = shown_moment(r.created_at)  # as a template's date filter takes it
     return mark_safe(  # noqa: S308 (every value in it is escaped or a number)
         f'\n  <li class="card dispute" id="dispute-{r.pk}">\n    <div>\n'
         f'      <div class="dispute-who"><strong>{esc(r.stakeholder.full_name)}</strong>{function_chip(a.function)}'

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from domain.partnerships import (
@@ -28,7 +29,6 @@ from domain.partnerships import (
     partnership_disruption_day,
     trust_check_due,
 )
-from shared.collector import collector_paused
 from shared.sql import like_pattern, values_table
 from shared.window import Window
 
@@ -246,7 +246,7 @@ class WebStats:
     disrupted: int
 
 
-def web_stats(links: Sequence[Link | LinkFacts]) -> WebStats:
+def web_stats(links: Sequence[Link]) -> WebStats:
     """The figures of these links, in one pass (7,500 links in a large web)."""
     trust = weak = overdue = disrupted = 0
     for link in links:
@@ -311,34 +311,6 @@ def functions_for_disruption_form(organization: Organization) -> QuerySet[Functi
 # --- a large web: summarized, filtered and paged (issue 13 item 9) ------------------------------------
 
 
-class LinkFacts(NamedTuple):
-    """What the summary of a large web needs of one link, read without loading the rows as models.
-    A named tuple: a web of 7,500 links makes 7,500 of them per drawing, three times faster than
-    frozen dataclasses."""
-
-    pk: int
-    function_a_id: int
-    function_b_id: int
-    categories: tuple[str, str]
-    names: tuple[str, str]
-    trust: int
-    last_checked_on: date | None
-    needs_trust_check: bool
-    reasons: tuple[str, ...] = ()
-    disrupted: bool = False  # flagged, or an end disrupted since the check (`_reasons`' first)
-
-    @property
-    def weak(self) -> bool:
-        return self.trust <= WEAK_TRUST
-
-    @property
-    def overdue(self) -> bool:
-        return bool(self.reasons)
-
-    def touches(self, function_id: int) -> bool:
-        return function_id in (self.function_a_id, self.function_b_id)
-
-
 class LinkFilter(NamedTuple):
     """Which links of a large web its table lists: those of a function, of a category, needing
     attention (weak or due a check) or holding, or whose functions' names hold `query`."""
@@ -361,16 +333,17 @@ class LargeWeb:
     # (category, category, trust, due, how many links) of the links the picture sums: the focused
     # function's, or all of them
     groups: list[tuple[str, str, int, bool, int]]
-    links: Window  # the chosen links as LinkFacts, in the table's order (names, then id)
+    links: Window  # the chosen links as the table's rows (Link), in its order (names, then id)
 
 
 def large_web(
     organization: Organization, *, now: datetime, disrupted_on: dict[int, date] | None = None, chosen: LinkFilter
 ) -> LargeWeb:
-    """A large web in two statements whatever its number of links: one sums every link by
-    (categories, trust, due, disrupted, chosen, mine) and one reads a page of the chosen links.
-    The trust-check rule is judged in SQL (`_judged`), as `domain.partnerships.trust_check_due`
-    words it (tests hold the two equal); a page's links are worded in Python (`_facts_of`)."""
+    """A large web in three statements whatever its number of links: one sums every link by
+    (categories, trust, due, disrupted, chosen, mine); one reads a page of the chosen links with
+    their functions, and one their check-ins. The trust-check rule is judged in SQL (`_judged`),
+    as `domain.partnerships.trust_check_due` words it (tests hold the two equal); a page's links
+    are worded in Python, as every table row is (`_link`)."""
     today = timezone.localdate(now)
     if disrupted_on is None:
         disrupted_on = disruption_days(organization, now=now)
@@ -402,14 +375,20 @@ FROM links GROUP BY 1, 2, 3, 4, 5, 6, 7"""  # noqa: S608 (constants; values are 
     # A page of the table needs the judgement only to filter by it.
     page_sql, page_params = _judged(organization.pk, disrupted_on, today, judged=bool(chosen.show))
 
-    def fetch(offset: int, limit: int | None) -> list[LinkFacts]:
-        page = f"""{page_sql}
-SELECT id, a, b, cat_a, cat_b, name_a, name_b, trust, last_checked_on, needs_trust_check
-FROM links WHERE {where} ORDER BY name_a, name_b, id LIMIT %s OFFSET %s"""  # noqa: S608 (constants; values are parameters)
-        with connection.cursor() as cursor:
-            cursor.execute(page, [*page_params, *where_params, NO_LIMIT if limit is None else limit, offset])
-            found = cursor.fetchall()
-        return _facts_of(found, disrupted_on, today)
+    def fetch(offset: int, limit: int | None) -> list[Link]:
+        # The page's ids, ordered and cut in SQL, as the partnerships' own statement's condition.
+        ids = RawSQL(  # noqa: S611 (constants; values are parameters)
+            f"""SELECT id FROM ({page_sql}
+SELECT id FROM links WHERE {where} ORDER BY name_a, name_b, id LIMIT %s OFFSET %s) AS page_ids""",  # noqa: S608 (constants; values are parameters)
+            [*page_params, *where_params, NO_LIMIT if limit is None else limit, offset],
+        )
+        partnerships = (
+            partnerships_of(organization)
+            .filter(pk__in=ids)
+            .order_by("function_a__name", "function_b__name", "pk")
+            .prefetch_related(Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id")))
+        )
+        return [_link(p, chosen.focus_id, disrupted_on, today) for p in partnerships]
 
     return LargeWeb(total, in_focus, stats, groups, Window(lambda: links, fetch))
 
@@ -481,61 +460,3 @@ def _chosen_sql(chosen: LinkFilter) -> tuple[str, list[Any]]:
         parts.append("(UPPER(name_a) LIKE UPPER(%s) ESCAPE '\\' OR UPPER(name_b) LIKE UPPER(%s) ESCAPE '\\')")
         params += [pattern, pattern]
     return " AND ".join(parts), params
-
-
-def link_facts(
-    organization: Organization, *, now: datetime, disrupted_on: dict[int, date] | None = None
-) -> list[LinkFacts]:
-    """Every link of the organization as plain facts, with its due reasons, in the table's order."""
-    return list(large_web(organization, now=now, disrupted_on=disrupted_on, chosen=LinkFilter()).links)
-
-
-def _facts_of(rows: Iterable[Sequence[Any]], disrupted_on: dict[int, date], today: date) -> list[LinkFacts]:
-    """Links read as `large_web`'s page reads them, with their due reasons worded. The collector is
-    paused while thousands of them are made (shared.collector)."""
-    facts = []
-    # Links share their few (flag, last check, disruption day) combinations: each is worded once.
-    worded: dict[tuple[bool, date | None, date | None], tuple[tuple[str, ...], bool]] = {}
-    with collector_paused():
-        for pk, a, b, cat_a, cat_b, name_a, name_b, trust, checked, needs in rows:
-            needs, checked = bool(needs), _day(checked)
-            day = partnership_disruption_day((a, b), disrupted_on) if disrupted_on else None
-            key = (needs, checked, day)
-            judged = worded.get(key)
-            if judged is None:
-                reasons = tuple(_reasons(needs, checked, day, today))
-                judged = worded[key] = reasons, is_disrupted(needs, reasons)
-            reasons, disrupted = judged
-            facts.append(
-                LinkFacts(pk, a, b, (cat_a, cat_b), (name_a, name_b), trust, checked, needs, reasons, disrupted)
-            )
-    return facts
-
-
-def _day(value: date | str | None) -> date | None:
-    """A date column as a date (SQLite answers raw SQL's dates as text)."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def links_by_ids(
-    organization: Organization,
-    ids: list[int],
-    *,
-    focus_id: int | None,
-    now: datetime,
-    disrupted_on: dict[int, date] | None = None,
-) -> list[Link]:
-    """Full rows (flags, trend) of the links `ids` only, in that order: a page of a large web.
-    `disrupted_on`: the `disruption_days` a caller has read already (else read here)."""
-    order = {pk: i for i, pk in enumerate(ids)}
-    today = timezone.localdate(now)
-    if disrupted_on is None:
-        disrupted_on = disruption_days(organization, now=now)
-    partnerships = (
-        partnerships_of(organization)
-        .filter(pk__in=ids)
-        .prefetch_related(Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id")))
-    )
-    links = [_link(p, focus_id, disrupted_on, today) for p in partnerships]
-    links.sort(key=lambda link: order[link.partnership.pk])
-    return links

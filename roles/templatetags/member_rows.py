@@ -13,10 +13,9 @@ from django import template
 from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 
 from roles.models import Membership
-from shared.markup import csrf_input, esc
+from shared.markup import csrf_input, esc, shown_moment
 
 from .chips import function_chip
 
@@ -63,6 +62,6 @@ def member_row(context: template.Context, m: Membership, person: Any, me: bool, 
         f'<tr id="member-{m.pk}">\n'
         f'<td><span class="row-title">{who}</span>{you}<div class="muted small">{email}</div></td>\n'
         f"<td>{shown}</td>\n<td>\n{access}\n</td>\n"
-        f'<td class="nowrap muted small">{esc(date(template_localtime(m.created_at), "j M Y"))}</td>\n'
+        f'<td class="nowrap muted small">{esc(date(shown_moment(m.created_at), "j M Y"))}</td>\n'
         f'<td class="row-actions">\n{action}\n</td>\n</tr>\n'
     )

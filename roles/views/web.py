@@ -199,9 +199,7 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
     summary = selectors.large_web(organization, now=now, disrupted_on=disrupted_on, chosen=chosen)
     page = Paginator(summary.links, LINKS_PER_PAGE).get_page(request.GET.get("page"))
     focus_id = focus.pk if focus else None
-    rows = selectors.links_by_ids(
-        organization, [f.pk for f in page.object_list], focus_id=focus_id, now=now, disrupted_on=disrupted_on
-    )
+    rows = list(page.object_list)
     context: dict[str, Any] = {
         "clustered": True,
         "row_groups": _row_groups(rows),

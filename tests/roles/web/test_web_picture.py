@@ -4,6 +4,7 @@ and a large web clustered and cached (issue 13)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -187,10 +188,11 @@ def test_a_web_of_10000_links_is_clustered_paged_and_under_500_kb(leader_client,
 def test_a_large_web_filters_its_table_by_category_attention_and_name(leader_client, org):
     made = _large_web(org, 100, 400)
     response = leader_client.get(WEB, {"category": "partner", "show": "attention"})
-    rows = response.context["page"].paginator.object_list
-    assert rows and all("partner" in f.categories and (f.weak or f.overdue) for f in rows)
-    names = leader_client.get(WEB, {"q": made[7].name}).context["page"].paginator.object_list
-    assert names and all(made[7].pk in (f.function_a_id, f.function_b_id) for f in names)
+    rows = list(response.context["page"].paginator.object_list)
+    categories = [{link.first.category, link.second.category} for link in rows]
+    assert rows and all("partner" in both for both in categories) and all(f.weak or f.overdue for f in rows)
+    names = list(leader_client.get(WEB, {"q": made[7].name}).context["page"].paginator.object_list)
+    assert names and all(f.touches(made[7].pk) for f in names)
     assert leader_client.get(WEB, {"page": 3}).context["page"].number == 3
     bad = leader_client.get(WEB, {"category": "nope", "show": "nope", "page": "x"})
     assert bad.status_code == 200 and bad.context["page"].paginator.count == 400
@@ -255,31 +257,6 @@ def test_the_web_layout_is_cached_until_a_partnership_or_function_changes(
     assert len(computed) == 3 and "Chief Executive" in response.content.decode()
 
 
-def test_a_large_webs_facts_say_what_its_full_rows_say(org):
-    """link_facts (the summary and filters of a large web) words each link's due reasons as the full
-    rows do, whatever the mix of flags, check dates and disruptions (issue 13 item 9)."""
-    from roles.selectors import web as web_selectors
-    from roles.services.disruptions import disruption_log
-
-    functions = [make(org, f"Team {i}") for i in range(6)]
-    for i, (a, b) in enumerate(zip(functions, functions[1:] + functions[:1], strict=True)):
-        link(org, a, b, checked_days_ago=[None, 3, 200, 40, 3, 91][i], needs_trust_check=i == 4)
-    disruption_log(
-        organization=org,
-        kind="reorg",
-        title="Reorg",
-        occurred_on=timezone.localdate() - timedelta(days=10),
-        function_ids=[functions[3]],
-    )
-    now = timezone.now()
-    facts = {f.pk: f.reasons for f in web_selectors.link_facts(org, now=now)}
-    rows = {link.partnership.pk: tuple(link.reasons) for link in web_selectors.web_links(org, now=now)}
-    assert facts == rows and len(set(facts.values())) >= 4
-    disrupted = {f.pk: f.disrupted for f in web_selectors.link_facts(org, now=now)}
-    assert disrupted == {link.partnership.pk: link.disrupted for link in web_selectors.web_links(org, now=now)}
-    assert sum(disrupted.values()) >= 2  # the flagged link, and the two links of the reorganized team
-
-
 def test_a_large_webs_summary_and_pages_judged_in_sql_say_what_the_rule_says(org):
     """`large_web` judges the trust-check rule in SQL to sum and filter a large web: for every
     filter, its figures, its pictures' groups and its table's rows are those the rule
@@ -306,12 +283,12 @@ def test_a_large_webs_summary_and_pages_judged_in_sql_say_what_the_rule_says(org
             function_ids=[functions[i] for i in touched],
         )
     now = timezone.now()
-    facts = web_selectors.link_facts(org, now=now)
-    rows = {
-        link.partnership.pk: (tuple(link.reasons), link.disrupted) for link in web_selectors.web_links(org, now=now)
-    }
-    assert {f.pk: (f.reasons, f.disrupted) for f in facts} == rows and len(facts) == 24
-    assert [f.pk for f in facts] == list(
+    # Every link as the large web's table reads it, and as the small web's (`web_links`) does.
+    facts = list(web_selectors.large_web(org, now=now, chosen=web_selectors.LinkFilter()).links)
+    rows = {link.partnership.pk: (link.reasons, link.disrupted) for link in web_selectors.web_links(org, now=now)}
+    assert {f.partnership.pk: (f.reasons, f.disrupted) for f in facts} == rows and len(facts) == 24
+    assert len({tuple(reasons) for reasons, _ in rows.values()}) >= 4 and sum(d for _, d in rows.values()) >= 2
+    assert [f.partnership.pk for f in facts] == list(
         Partnership.objects.filter(organization=org)
         .order_by("function_a__name", "function_b__name", "pk")
         .values_list("pk", flat=True)
@@ -327,18 +304,26 @@ def test_a_large_webs_summary_and_pages_judged_in_sql_say_what_the_rule_says(org
                         f
                         for f in facts
                         if (focus is None or f.touches(focus.pk))
-                        and (not category or category in f.categories)
+                        and (not category or category in (f.first.category, f.second.category))
                         and (not show or (f.weak or f.overdue) == (show == "attention"))
-                        and (not query or any(query.casefold() in name.casefold() for name in f.names))
+                        and (not query or any(query.casefold() in e.name.casefold() for e in (f.first, f.second)))
                     ]
-                    assert list(summary.links) == expected, chosen
-                    assert summary.links[2:5] == expected[2:5] and summary.links.count() == len(expected)
+
+                    def seen(links):
+                        return [(f.partnership.pk, f.first.pk, f.reasons, f.disrupted) for f in links]
+
+                    focused = [
+                        replace(f, first=focus, second=f.second if f.first == focus else f.first) for f in expected
+                    ]
+                    wanted = seen(focused if focus else expected)
+                    assert seen(summary.links) == wanted, chosen
+                    assert seen(summary.links[2:5]) == wanted[2:5] and summary.links.count() == len(expected)
                     assert summary.stats == web_selectors.web_stats(expected), chosen
                     mine = [f for f in facts if focus is not None and f.touches(focus.pk)]
                     assert summary.total == len(facts) and summary.mine == len(mine)
                     summed = mine if focus is not None else facts
                     assert cluster.cluster_web(summary.groups, captions) == cluster.cluster_web(
-                        [(f.categories[0], f.categories[1], f.trust, f.overdue, 1) for f in summed], captions
+                        [(f.first.category, f.second.category, f.trust, f.overdue, 1) for f in summed], captions
                     )
 
 
