@@ -5,9 +5,11 @@ edit buttons."""
 from __future__ import annotations
 
 import html
+import unicodedata
 from typing import Any
 
 from django.urls import reverse
+from django.utils.text import Truncator
 
 # Django's own conversion of a moment for a template (not in django-stubs): what a template's date
 # filter is given, the moment in the current time zone when USE_TZ is on.
@@ -58,3 +60,11 @@ def action_link(url_name: str, org_slug: str, pk: int, label: str, hidden: str, 
     for a screen reader ("Edit" of what). Plain text in, escaped here."""
     href = esc(reverse(url_name, kwargs={"org": org_slug, "pk": pk}))
     return f'<a class="{classes}" href="{href}">{esc(label)}<span class="visually-hidden"> {esc(hidden)}</span></a>\n'
+
+
+def truncated(text: str, length: int) -> str:
+    """What `Truncator(text).chars(length)` gives, without making a Truncator for a text that fits:
+    the text in NFC form, as it returns one whose characters, not counting combining ones, are no
+    more than `length` (a map's 200 cells spent 1.5 ms making them)."""
+    normal = unicodedata.normalize("NFC", text)
+    return normal if length > 0 and len(normal) <= length else Truncator(text).chars(length)

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
-from shared.markup import csrf_input, esc
+from shared.markup import csrf_input, esc, truncated
 
 if TYPE_CHECKING:
     from ..views.map_shapes import Cell
@@ -46,14 +45,14 @@ def map_cell(context: template.Context, cell: Cell) -> SafeString:
     if assignment is not None:
         contribution = assignment.contribution
         if can_edit:
-            shown = esc(Truncator(contribution or EMPTY_CONTRIBUTION).chars(CONTRIBUTION_SHOWN))
+            shown = esc(truncated(contribution or EMPTY_CONTRIBUTION, CONTRIBUTION_SHOWN))
             parts.append(
                 f'<button type="button" class="map-contribution{"" if contribution else " is-empty"}" '
                 f'hx-get="{url}contribution/">{shown}'
                 f'<span class="visually-hidden"> ({function}, {layer}: edit)</span></button>'
             )
         elif contribution:
-            parts.append(f'<p class="map-contribution">{esc(Truncator(contribution).chars(CONTRIBUTION_SHOWN))}</p>')
+            parts.append(f'<p class="map-contribution">{esc(truncated(contribution, CONTRIBUTION_SHOWN))}</p>')
     parts.append(
         f'\n<button type="button" class="map-history-btn" hx-get="{url}history/" hx-target="#map-history" '
         f'hx-swap="innerHTML"><span aria-hidden="true">⟲</span><span class="visually-hidden">History of {function} '

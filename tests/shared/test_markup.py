@@ -1,12 +1,14 @@
-"""`shared.markup.esc` writes what Django's `escape` writes, for any text or number."""
+"""`shared.markup`: `esc` writes what Django's `escape` writes, for any text or number; `truncated`
+what its Truncator gives."""
 
 from __future__ import annotations
 
 from django.utils.html import escape
+from django.utils.text import Truncator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.markup import esc
+from shared.markup import esc, truncated
 
 
 @given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False)))
@@ -18,3 +20,15 @@ def test_it_escapes_markup_and_both_quotes():
     assert esc("""<a href="x" title='y'>Tom & Jerry</a>""") == (
         "&lt;a href=&quot;x&quot; title=&#x27;y&#x27;&gt;Tom &amp; Jerry&lt;/a&gt;"
     )
+
+
+@given(st.text(max_size=120), st.integers(min_value=-2, max_value=100))
+def test_truncated_is_what_djangos_truncator_gives(text, length):
+    """`truncated` answers a text that fits without a Truncator: the same text, whatever its
+    characters (combining ones, decomposed forms) and length."""
+    assert truncated(text, length) == Truncator(text).chars(length)
+
+
+def test_truncated_keeps_a_decomposed_text_that_fits_in_its_composed_form():
+    assert truncated("Cafe\u0301 team", 90) == Truncator("Cafe\u0301 team").chars(90) == "Café team"
+    assert truncated("x" * 100, 90) == "x" * 89 + "…"
