@@ -1,4 +1,5 @@
-"""`{% web_link_row link %}`: one partnership's row of the web's table.
+"""`{% web_link_row link %}`: one partnership's row of the web's table; and the small web's picture's
+lines, boxes and badges (`{% web_edges %}`, `{% web_nodes %}`, `{% web_badges %}`).
 
 A page of the table holds up to 50 links, each with two functions, trust and its trend, the
 cadence, the last check, the feedback carried, its flags and, for an editor, two actions. As a
@@ -9,7 +10,7 @@ at a fraction of that.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.template.defaultfilters import capfirst, date, truncatewords
@@ -99,3 +100,88 @@ def _flags(link: Link) -> str:
         for reason in link.reasons
     ]
     return "\n".join(badges) or '<span class="badge badge-ok">OK</span>'
+
+
+# --- the picture's lines, boxes and badges (a web of up to 300 links and their functions) ---------------
+
+FLAG_PATH = "M1.2 -5.2 L-3.2 0.8 L-0.3 0.8 L-1.2 5.2 L3.2 -0.8 L0.3 -0.8 Z"
+EACH = "\n    "  # what the picture's template wrote after each of them
+
+
+def _plural(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+@register.simple_tag
+def web_edges(edges: list[Any]) -> SafeString:
+    """Every drawn link of the small web's picture as a line (`DrawnEdge`: its edge and link)."""
+    out = []
+    for e in edges:
+        link, edge = e.link, e.edge
+        pk = link.partnership.pk
+        out.append(
+            f'<path id="edge-{pk}" class="web-edge trust-{esc(link.trust)}{" is-due" if link.overdue else ""}" '
+            f'd="{esc(edge.d)}" data-a="{esc(edge.a)}" data-b="{esc(edge.b)}" data-link="{pk}">'
+            f"<title>{esc(e.title)}</title></path>{EACH}"
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value in it is escaped or a number)
+
+
+@register.simple_tag
+def web_badges(edges: list[Any]) -> SafeString:
+    """The "check due" badge at the middle of each overdue line."""
+    out = []
+    for e in edges:
+        link, edge = e.link, e.edge
+        badge = ""
+        if link.overdue:
+            badge = (
+                f'<g class="web-due{" is-disrupted" if link.disrupted else ""}" '
+                f'transform="translate({esc(edge.mx)} {esc(edge.my)})" data-link="{link.partnership.pk}">'
+                f'<title>{esc(e.title)}</title><circle r="9"/><text y="4" text-anchor="middle">!</text></g>'
+            )
+        out.append(badge + EACH)
+    return mark_safe("".join(out))  # noqa: S308 (every value in it is escaped or a number)
+
+
+@register.simple_tag(takes_context=True)
+def web_nodes(context: template.Context, nodes: list[Any]) -> SafeString:
+    """Every function of the small web's picture as a box (`DrawnNode`: its node and function),
+    a link to the web focused on it (or back to the whole web from the focused one)."""
+    unchecked = context.get("unchecked_days", "")
+    out = []
+    for n in nodes:
+        node = n.node
+        category = esc(n.function.get_category_display())
+        classes = "".join(
+            name for name, on in ((" is-dim", n.dim), (" is-focus", n.focus), (" is-external", node.is_external)) if on
+        )
+        links = f"{n.links} partnership{_plural(n.links)}"
+        label = (
+            f"{' '.join(esc(line) for line in node.lines)}{f' ({esc(node.name)})' if node.truncated else ''}, "
+            f"{category}{', external' if node.is_external else ''}, {links}"
+            f"{', recently disrupted' if n.disrupted else ''}"
+            f"{' (showing its partners; activate to show the whole web)' if n.focus else ''}"
+        )
+        title = (
+            f"{esc(node.name)} · {category}{' · external' if node.is_external else ''} · {links}"
+            f"{f' · disrupted in the last {esc(unchecked)} days' if n.disrupted else ''}"
+        )
+        spans = " ".join(f'<tspan x="{esc(node.cx)}" y="{esc(y)}">{esc(line)}</tspan>' for line, y in node.text_y)
+        flag = (
+            f'<g class="web-node-flag" transform="translate({esc(node.flag_x)} {esc(node.flag_y)})"><circle r="8"/>'
+            f'<path d="{FLAG_PATH}"/></g>'
+            if n.disrupted
+            else ""
+        )
+        href = "?" if n.focus else f"?function={node.id}"
+        out.append(
+            f'<a class="web-node cat-{esc(node.category)}{classes}" href="{href}" '
+            f'data-id="{node.id}" aria-label="{label}">\n'
+            f"      <title>{title}</title>\n"
+            f'      <rect x="{esc(node.x)}" y="{esc(node.y)}" width="{esc(node.w)}" height="{esc(node.h)}" rx="10"/>\n'
+            f'      <text text-anchor="middle">{spans}</text>\n'
+            f"      {flag}\n"
+            f"    </a>{EACH}"
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value in it is escaped or a number)
