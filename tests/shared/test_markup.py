@@ -3,12 +3,14 @@ what its Truncator gives."""
 
 from __future__ import annotations
 
+import pytest
+from django.urls import reverse, set_script_prefix
 from django.utils.html import escape
 from django.utils.text import Truncator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.markup import esc, truncated
+from shared.markup import esc, row_address, truncated
 
 
 @given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False)))
@@ -32,3 +34,18 @@ def test_truncated_is_what_djangos_truncator_gives(text, length):
 def test_truncated_keeps_a_decomposed_text_that_fits_in_its_composed_form():
     assert truncated("Cafe\u0301 team", 90) == Truncator("Cafe\u0301 team").chars(90) == "Café team"
     assert truncated("x" * 100, 90) == "x" * 89 + "…"
+
+
+@pytest.mark.parametrize("name", ["partnership-edit", "partnership-checkin", "function-edit", "person-edit"])
+def test_a_rows_address_is_the_one_django_reverses(name):
+    for slug, pk in (("acme", 1), ("acme", 123456), ("other-org", 7)):
+        assert row_address(name, slug, pk) == reverse(name, kwargs={"org": slug, "pk": pk})
+
+
+def test_a_rows_address_follows_the_script_prefix():
+    try:
+        set_script_prefix("/mounted/")
+        assert row_address("function-edit", "acme", 3) == "/mounted/o/acme/functions/3/edit/"
+    finally:
+        set_script_prefix("/")
+    assert row_address("function-edit", "acme", 3) == reverse("function-edit", kwargs={"org": "acme", "pk": 3})
