@@ -85,7 +85,7 @@ def _first_members(product_ids: list[int], per_ring: int, always: int | None) ->
     function, assignment, layer = Function._meta.db_table, Assignment._meta.db_table, Layer._meta.db_table
     columns = """x.product_id, x.layer_id, x.function_id, f.name, f.category, f.is_external, x.emphasis,
     a.contribution, lc.contributors + CASE WHEN lc.lead_id IS NULL THEN 0 ELSE 1 END"""
-    joins = f"""JOIN {function} f ON f.id = x.function_id
+    joins = f"""JOIN {function} f ON f.id = x.function_id AND f.organization_id = x.organization_id
 JOIN {assignment} a ON a.id = x.assignment_id
 LEFT JOIN {counts} lc ON lc.organization_id = x.organization_id AND lc.product_id = x.product_id
     AND lc.layer_id = x.layer_id"""
