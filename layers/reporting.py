@@ -111,7 +111,7 @@ def report_story(report: CoverageReport) -> ReportStory:
         [(report.product.name, [(_local(row["generated_at"]), row["score"]) for row in trend])],
         markers=[(_local(d.effective_at), d.title) for d in disruptions],
     )
-    found = touched([d.pk for d in disruptions], first=TOUCHED_NAMED)
+    found = touched([d.pk for d in disruptions], first=TOUCHED_NAMED, organization_id=report.organization_id)
     return ReportStory(report=report, trend=trend, chart=chart, disruptions=disruptions, touched=found)
 
 

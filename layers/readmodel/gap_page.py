@@ -169,7 +169,8 @@ class _Page:
     def _layers(self, rows: list[LayerCounts]) -> tuple[LayerCoverage, ...]:
         """Every layer row, every contributor named (as a report names them)."""
         names: dict[int, list[str]] = {row.layer_id: [] for row in rows}
-        for layer_id, name in self.cells.filter(emphasis=CONTRIBUTOR).values_list("layer_id", "function__name"):
+        contributors = self.cells.filter(emphasis=CONTRIBUTOR, function__organization_id=self.organization_id)
+        for layer_id, name in contributors.values_list("layer_id", "function__name"):
             names.setdefault(layer_id, []).append(name)
         return layer_rows(rows, lambda row: tuple(sorted(names[row.layer_id], key=name_order)))
 

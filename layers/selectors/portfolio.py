@@ -97,7 +97,7 @@ def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TRE
     return Portfolio(
         series=list(series.values()),
         disruptions=disruptions,
-        touched=touched([d.pk for d in disruptions], first=TOUCHED_NAMES),
+        touched=touched([d.pk for d in disruptions], first=TOUCHED_NAMES, organization_id=ctx.organization.pk),
     )
 
 

@@ -363,8 +363,12 @@ class DisruptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     ordering = ["-occurred_on", "-pk"]
 
     def scoped_queryset(self) -> QuerySet[Disruption]:
-        functions = Prefetch("functions", queryset=Function.objects.only("id", "name"))
-        return Disruption.objects.filter(organization=self.ctx.organization).prefetch_related(functions)
+        # The organization's functions (a disruption's always are), read from its index rather
+        # than by hashing every tenant's.
+        organization = self.ctx.organization
+        named = Function.objects.filter(organization=organization).only("id", "name")
+        functions = Prefetch("functions", queryset=named)
+        return Disruption.objects.filter(organization=organization).prefetch_related(functions)
 
     @extend_schema(
         summary="Log a disruption",

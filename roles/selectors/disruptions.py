@@ -73,14 +73,15 @@ class Touched:
         return f"{names} {self.more_words}" if self.more else names
 
 
-def touched(disruption_ids: Iterable[int], *, first: int) -> dict[int, Touched]:
-    """What each disruption touched: its `first` functions by name and how many in all (one
-    query), so a reorganization of thousands of functions costs what one of three does (the
-    dashboard and the disruptions timeline)."""
+def touched(disruption_ids: Iterable[int], *, first: int, organization_id: int) -> dict[int, Touched]:
+    """What each disruption of the organization touched: its `first` functions by name and how
+    many in all (one query), so a reorganization of thousands of functions costs what one of three
+    does (the dashboard and the disruptions timeline). The functions are the organization's (as
+    a disruption's always are): named, PostgreSQL reads them from its index, not every tenant's."""
     ids = list(disruption_ids)
     links: Any = Disruption.functions.through  # (its annotations are beyond the type checker)
     rows = (
-        links.objects.filter(disruption_id__in=ids)
+        links.objects.filter(disruption_id__in=ids, function__organization_id=organization_id)
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=[F("disruption_id")], order_by=[F("function__name"), F("function_id")]

@@ -400,7 +400,7 @@ def disruption_list(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization
     page = Paginator(selectors.disruptions_of(organization), DISRUPTIONS_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
-    found = touched([d.pk for d in page.object_list], first=TOUCHED_SHOWN)
+    found = touched([d.pk for d in page.object_list], first=TOUCHED_SHOWN, organization_id=organization.pk)
     context = {
         "page": page,
         "entries": [_Entry(d, now, found[d.pk]) for d in page.object_list],
@@ -413,7 +413,11 @@ def _latest_disruption(organization: Any) -> dict[str, Any]:
     latest = selectors.disruptions_of(organization).first()
     return {
         "latest_disruption": latest,
-        "latest_touched": touched([latest.pk], first=TOUCHED_IN_BANNER)[latest.pk] if latest else None,
+        "latest_touched": (
+            touched([latest.pk], first=TOUCHED_IN_BANNER, organization_id=latest.organization_id)[latest.pk]
+            if latest
+            else None
+        ),
     }
 
 

@@ -31,10 +31,13 @@ def _reorg(org, count: int, title: str = "Reorg") -> Disruption:
 def test_the_first_functions_by_name_and_how_many_in_all(org, other_org):
     big, small = _reorg(org, 30), _reorg(org, 2, title="Small")
     _reorg(other_org, 5, title="Elsewhere")
-    found = touched([big.pk, small.pk], first=4)
+    found = touched([big.pk, small.pk], first=4, organization_id=org.pk)
     assert found[big.pk].names == [f"Reorg team {i:03d}" for i in range(4)] and found[big.pk].more == 26
     assert found[small.pk].names == ["Small team 000", "Small team 001"] and found[small.pk].more == 0
-    assert touched([], first=4) == {}
+    assert touched([], first=4, organization_id=org.pk) == {}
+    # Another organization's disruption touched none of this organization's functions.
+    elsewhere = Disruption.objects.get(organization=other_org)
+    assert touched([elsewhere.pk], first=4, organization_id=org.pk)[elsewhere.pk].names == []
 
 
 def test_the_timeline_names_the_first_functions_of_a_reorg_and_counts_the_rest(org, leader_client):
