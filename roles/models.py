@@ -120,6 +120,11 @@ class Function(models.Model):
             models.Index(
                 models.F("organization"), category_rank(), Lower("name"), models.F("id"), name="function_page_order"
             ),
+            # The functions a path that does not stamp the playbook's match wrote (normally none):
+            # the suggestions read them on every load, which scanned every tenant's functions.
+            models.Index(
+                fields=["organization"], condition=models.Q(playbook_name__isnull=True), name="function_unstamped"
+            ),
         ]
         ordering = ["name"]
 
