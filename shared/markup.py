@@ -9,11 +9,12 @@ import html
 import unicodedata
 from typing import Any
 
+from django.template.defaultfilters import date
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.text import Truncator
 
 # Django's own conversion of a moment for a template (not in django-stubs): what a template's date
-# filter is given, the moment in the current time zone when USE_TZ is on.
+# filter is given, the moment in the current time zone when USE_TZ is on (`shown_date`).
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
 
@@ -25,11 +26,12 @@ def esc(value: object) -> str:
     return html.escape(str(value))
 
 
-def shown_moment(value: Any) -> Any:
-    """`value` as a template hands it to a filter that expects local time (`date`, `time`): an
-    aware datetime in the current time zone; anything else unchanged. A tag calling Django's date
-    filter as a function takes its moment through this first, as the template did."""
-    return template_localtime(value)
+def shown_date(value: Any, format_string: str) -> str:
+    """Django's date filter as a template applies it: an aware moment first taken to the site's
+    time zone (the template engine does that before the filter; called as a function, the filter
+    does not). Template tags format their dates through this, never the filter itself (a test
+    holds them to it)."""
+    return date(template_localtime(value), format_string)
 
 
 NO_TOKEN = "NOTPROVIDED"  # noqa: S105 (what Django's csrf context holds when there is no token)

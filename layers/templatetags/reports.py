@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from domain.coverage import bands
 from layers.reporting import as_percent
-from shared.markup import esc, shown_moment
+from shared.markup import esc, shown_date
 
 register = template.Library()
 MINUS = "\u2212"
@@ -57,8 +56,7 @@ def report_row(context: template.Context, report: Any, pick_a: int | None, pick_
     reports whose A and B boxes are ticked."""
     pk = report.pk
     name = esc(report.product.name)
-    built = shown_moment(report.generated_at)  # as a template's date filter takes it
-    when = esc(date(built, "j M Y H:i"))
+    when = esc(shown_date(report.generated_at, "j M Y H:i"))
     href = esc(reverse("report-detail", kwargs={"org": context["org"].slug, "pk": pk}))
     figures = "".join(
         f'          <td class="num">{pct(getattr(report, figure))}%</td>\n'
@@ -71,7 +69,7 @@ def report_row(context: template.Context, report: Any, pick_a: int | None, pick_
         f'          <td class="pick"><input type="radio" name="b" value="{pk}" aria-label="Compare to {name}, '
         f'{when}"{" checked" if pk == pick_b else ""}></td>\n'
         f'          <td><a class="row-title" href="{href}">{name}</a></td>\n'
-        f'          <td class="nowrap">{esc(date(built, "j M Y, H:i"))} '
+        f'          <td class="nowrap">{esc(shown_date(report.generated_at, "j M Y, H:i"))} '
         f'<span class="badge trigger-{esc(report.trigger)}">{esc(report.get_trigger_display())}</span></td>\n'
         f'          <td class="num"><span class="score score-{esc(score_band(report.score))}">'
         f"{esc(report.score)}</span></td>\n"

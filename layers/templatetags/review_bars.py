@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import date, urlencode
+from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from roles.templatetags.chips import function_chip
-from shared.markup import esc, shown_moment
+from shared.markup import esc, shown_date
 
 from .plain_words import ago
 
@@ -95,7 +95,6 @@ def dispute_card(context: template.Context, dispute: Any) -> SafeString:
     else:
         href = esc(reverse("review-resolve", kwargs={"org": org, "pk": r.pk}))
         action = f'\n      <a class="btn btn-primary" href="{href}">Resolve</a>\n      '
-    made = shown_moment(r.created_at)  # as a template's date filter takes it
     return mark_safe(  # noqa: S308 (every value in it is escaped or a number)
         f'\n  <li class="card dispute" id="dispute-{r.pk}">\n    <div>\n'
         f'      <div class="dispute-who"><strong>{esc(r.stakeholder.full_name)}</strong>{function_chip(a.function)}'
@@ -105,8 +104,8 @@ def dispute_card(context: template.Context, dispute: Any) -> SafeString:
         f'<span class="badge">{esc(a.get_emphasis_display())}</span>\n'
         f"        {suggests}\n      </div>\n"
         f'      <blockquote class="quote">{esc(r.comment)}</blockquote>\n'
-        f'      <div class="dispute-meta"><span>{esc(date(made, "j M Y"))} · {esc(ago(r.created_at))}</span>'
-        f"{stale}</div>\n"
+        f'      <div class="dispute-meta"><span>{esc(shown_date(r.created_at, "j M Y"))} · '
+        f"{esc(ago(r.created_at))}</span>{stale}</div>\n"
         "    </div>\n"
         f'    <div class="dispute-side">\n      {action}\n    </div>\n  </li>\n  '
     )

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from roles.models import Membership
-from shared.markup import csrf_input, esc, shown_moment
+from shared.markup import csrf_input, esc, shown_date
 
 from .chips import function_chip
 
@@ -62,6 +61,6 @@ def member_row(context: template.Context, m: Membership, person: Any, me: bool, 
         f'<tr id="member-{m.pk}">\n'
         f'<td><span class="row-title">{who}</span>{you}<div class="muted small">{email}</div></td>\n'
         f"<td>{shown}</td>\n<td>\n{access}\n</td>\n"
-        f'<td class="nowrap muted small">{esc(date(shown_moment(m.created_at), "j M Y"))}</td>\n'
+        f'<td class="nowrap muted small">{esc(shown_date(m.created_at, "j M Y"))}</td>\n'
         f'<td class="row-actions">\n{action}\n</td>\n</tr>\n'
     )

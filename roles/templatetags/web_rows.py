@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import template
-from django.template.defaultfilters import capfirst, date, truncatewords
+from django.template.defaultfilters import capfirst, truncatewords
 from django.utils.safestring import SafeString, mark_safe
 
-from shared.markup import action_link, esc, may_edit
+from shared.markup import action_link, esc, may_edit, shown_date
 
 if TYPE_CHECKING:
     from roles.models import Function
@@ -79,7 +79,7 @@ def _last_check(link: Link) -> str:
     days = link.days_since_check
     ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
     return (
-        f'<time datetime="{esc(date(checked, "Y-m-d"))}">{esc(date(checked, "j M Y"))}</time>'
+        f'<time datetime="{esc(shown_date(checked, "Y-m-d"))}">{esc(shown_date(checked, "j M Y"))}</time>'
         f'<div class="muted small">{ago}</div>'
     )
 

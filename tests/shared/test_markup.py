@@ -3,14 +3,20 @@ what its Truncator gives."""
 
 from __future__ import annotations
 
+import ast
+from datetime import UTC, date, datetime
+from pathlib import Path
+
 import pytest
+from django.template import Context, Template
 from django.urls import reverse, set_script_prefix
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import Truncator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.markup import esc, row_address, truncated
+from shared.markup import esc, row_address, shown_date, truncated
 
 
 @given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False)))
@@ -49,3 +55,27 @@ def test_a_rows_address_follows_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert row_address("function-edit", "acme", 3) == reverse("function-edit", kwargs={"org": "acme", "pk": 3})
+
+
+def test_template_tags_format_dates_as_templates_do():
+    """A tag that called Django's date filter as a function showed the UTC day where the template
+    showed the site's (the members page did): tags format dates through `shown_date`, which takes
+    the moment to the site's time zone first, and never import the filter themselves."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in sorted(root.glob("*/templatetags/*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            imported = isinstance(node, ast.ImportFrom) and node.module == "django.template.defaultfilters"
+            if imported and any(alias.name in ("date", "time") for alias in node.names):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not offenders, f"use shared.markup.shown_date: {offenders}"
+
+
+@pytest.mark.parametrize(("zone", "shown"), [("UTC", "5 Dec 2026 23:30"), ("Europe/Berlin", "6 Dec 2026 00:30")])
+def test_shown_date_is_the_templates_date(zone, shown):
+    moment = datetime(2026, 12, 5, 23, 30, tzinfo=UTC)
+    with timezone.override(zone):
+        assert shown_date(moment, "j M Y H:i") == shown
+        assert shown_date(moment, "j M Y H:i") == Template('{{ m|date:"j M Y H:i" }}').render(Context({"m": moment}))
+        assert shown_date(date(2026, 12, 5), "j M Y") == "5 Dec 2026"
