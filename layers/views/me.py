@@ -26,6 +26,35 @@ from ..services import reviews as services
 
 # An assignment's id in the review form drawn once for every card alike (see `_attach_forms`).
 _PK = "__assignment__"
+# The blank review form's fields, drawn with `_PK` for an id, by (the page's layers, the card's
+# layer, its legend): they depend on nothing else, so each process draws each of them once.
+_BLANK_FIELDS: dict[tuple[Any, ...], str] = {}
+_BLANK_KEPT = 256  # keys at most (4 layers x 3 legends for each set of layers seen)
+
+
+class DrawnForm:
+    """A card's blank review form, already drawn: what the card's templates ask of a form that
+    has no data and so no errors (`drawn`, `errors`, `non_field_errors`)."""
+
+    errors: dict[str, Any] = {}
+
+    def __init__(self, drawn: str) -> None:
+        self.drawn = mark_safe(drawn)  # noqa: S308 (Django's own HTML, with an id put in)
+
+    def non_field_errors(self) -> list[str]:
+        return []
+
+
+def _blank_fields(assignment: Any, layers: list[Any], item: Any) -> str:
+    key = (tuple((layer.pk, layer.name, layer.ring) for layer in layers), assignment.layer_id, item.state.state)
+    found = _BLANK_FIELDS.get(key)
+    if found is None:
+        blank = ReviewForm(assignment=assignment, layers=layers, prefix=f"a{_PK}")
+        found = render_to_string("layers/me_form_fields.html", {"form": blank, "item": item})
+        if len(_BLANK_FIELDS) >= _BLANK_KEPT:
+            _BLANK_FIELDS.clear()
+        _BLANK_FIELDS[key] = found
+    return found
 
 
 def _attach_forms(role: selectors.MyRole) -> None:
@@ -33,19 +62,14 @@ def _attach_forms(role: selectors.MyRole) -> None:
 
     Blank forms differ only by their prefix (the assignment's id) and the layers they offer (every
     layer but their own): Django's widgets and the field partials drew the same HTML for each of
-    ten cards, most of the page's drawing. The fields are drawn once with a placeholder id, which
-    each card's copy replaces by its own, so the HTML is the same byte for byte (tested). A form
-    a card gets later (one bound to a POST, with its errors) has no `drawn` and renders itself."""
-    drawn: dict[tuple[int, str], str] = {}
+    ten cards, most of the page's drawing. The fields are drawn once with a placeholder id (once
+    per process: they depend on the layers alone), which each card's copy replaces by its own, so
+    the HTML is the same byte for byte (tested). A form a card gets later (one bound to a POST,
+    with its errors) is a ReviewForm, which renders itself."""
     for product in role.products:
         for item in product.assignments:
             assignment = item.assignment
-            item.form = ReviewForm(assignment=assignment, layers=role.layers)
-            key = (assignment.layer_id, item.state.state)
-            if key not in drawn:
-                blank = ReviewForm(assignment=assignment, layers=role.layers, prefix=f"a{_PK}")
-                drawn[key] = render_to_string("layers/me_form_fields.html", {"form": blank, "item": item})
-            item.form.drawn = mark_safe(drawn[key].replace(_PK, str(assignment.pk)))  # noqa: S308 (Django's own HTML)
+            item.form = DrawnForm(_blank_fields(assignment, role.layers, item).replace(_PK, str(assignment.pk)))
 
 
 def _unlinked_record(request: OrgRequest) -> Stakeholder | None:

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from layers.models import Assignment, Review
+from layers.models import Assignment, Layer, Review
 from layers.readmodel.oracle import rebuild_everything
 from layers.services import reviews as review_services
 from roles.models import Disruption, Function, Membership
@@ -265,8 +265,12 @@ def test_the_review_forms_drawn_once_per_layer_are_the_forms_django_draws(
     drawn = []
     real = me_views.render_to_string
     monkeypatch.setattr(me_views, "render_to_string", lambda *a, **k: drawn.append(a[0]) or real(*a, **k))
+    monkeypatch.setattr(me_views, "_BLANK_FIELDS", {})  # none drawn yet in this process
     once = stakeholder_client.get("/o/acme/me/").content.decode()
     # Five cards, four (layer, legend) pairs: the expected layer's pending form is drawn once.
+    assert drawn == ["layers/me_form_fields.html"] * 4
+    # Drawn again, the page reuses the fields this process drew: they depend on the layers alone.
+    assert tokens_out(stakeholder_client.get("/o/acme/me/").content.decode()) == tokens_out(once)
     assert drawn == ["layers/me_form_fields.html"] * 4
 
     def every_form_drawn(role):
@@ -274,8 +278,16 @@ def test_the_review_forms_drawn_once_per_layer_are_the_forms_django_draws(
             for item in product.assignments:
                 item.form = me_views.ReviewForm(assignment=item.assignment, layers=role.layers)
 
+    real_attach = me_views._attach_forms
     monkeypatch.setattr(me_views, "_attach_forms", every_form_drawn)
     each = stakeholder_client.get("/o/acme/me/").content.decode()
     assert once.count('class="form me-form"') == 5
     assert "Is it still right?" in once and "Is this right?" in once
     assert tokens_out(once) == tokens_out(each)
+
+    # A layer renamed is a new set of layers: the fields are drawn anew, with its new name.
+    monkeypatch.setattr(me_views, "_attach_forms", real_attach)
+    drawn.clear()
+    Layer.objects.filter(key="potential").update(name="Potential offer")
+    renamed = stakeholder_client.get("/o/acme/me/").content.decode()
+    assert len(drawn) == 4 and ">Potential offer</option>" in renamed and ">Potential product</option>" not in renamed
