@@ -16,6 +16,16 @@ def values_table(name: str, columns: list[tuple[str, str]], rows: list[tuple[Any
     return f"{name}({names}) AS (VALUES {', '.join([row] * len(rows))})", [value for r in rows for value in r]
 
 
+# A LIMIT that keeps every row (SQLite has no LIMIT ALL, PostgreSQL no LIMIT -1).
+NO_LIMIT = 2**62
+
+
 def like_pattern(text: str) -> str:
     """A LIKE pattern (with ESCAPE '\\') matching any text that holds `text`."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def contains_sql(column: str) -> str:
+    """A condition that `column` holds the text of a `like_pattern` parameter, case aside (as
+    Django's `icontains` words it)."""
+    return f"UPPER({column}) LIKE UPPER(%s) ESCAPE '\\'"

@@ -28,7 +28,7 @@ from domain.playbook.catalog import BY_NAME, PLAYBOOK
 from domain.playbook.model import LayerRule
 from roles.models import Function, Organization
 from roles.services import playbook_matches
-from shared.sql import like_pattern, values_table
+from shared.sql import NO_LIMIT, contains_sql, like_pattern, values_table
 from shared.window import Window
 
 from ..models import Assignment, DismissedSuggestion, Layer, Product
@@ -41,7 +41,6 @@ PENDING_ORDER = ("rank", "ring", "sort_name", "id")
 
 TEXT = "VARCHAR(200)"
 RULE_COLUMNS = [("pb", TEXT), ("layer_key", TEXT), ("layer_id", "BIGINT"), ("ring", "INTEGER"), ("emphasis", TEXT)]
-NO_LIMIT = 2**62
 COLUMNS = "id, name, category, pb, layer_key, row_emphasis, row_source, status"  # after (kind, n)
 
 # `mapping._status_before_leads`, over a pair's facts (tests hold the two equal).
@@ -115,7 +114,7 @@ class ProductSuggestions:
             where.append("category = %s")
             where_params.append(category)
         if q:
-            where.append("UPPER(name) LIKE UPPER(%s) ESCAPE '\\'")
+            where.append(contains_sql("name"))
             where_params.append(like_pattern(q))
         ranks = " ".join(f"WHEN '{status}' THEN {i}" for i, status in enumerate(PENDING))
         sql = f"""

@@ -29,7 +29,7 @@ from domain.partnerships import (
     partnership_disruption_day,
     trust_check_due,
 )
-from shared.sql import like_pattern, values_table
+from shared.sql import NO_LIMIT, contains_sql, like_pattern, values_table
 from shared.window import Window
 
 from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
@@ -201,6 +201,11 @@ def _link(p: Partnership, focus_id: int | None, disrupted_on: dict[int, date], t
     )
 
 
+def _readings() -> Prefetch:
+    """A link's check-ins for its trend (`trend_of`), oldest first, with its partnership."""
+    return Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id"))
+
+
 def web_links(
     organization: Organization,
     *,
@@ -220,7 +225,7 @@ def web_links(
     partnerships = (
         partnerships_of(organization)
         .filter(function_a__organization=organization, function_b__organization=organization)
-        .prefetch_related(Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id")))
+        .prefetch_related(_readings())
     )
     if focus_id is not None:
         partnerships = partnerships.filter(Q(function_a_id=focus_id) | Q(function_b_id=focus_id))
@@ -391,14 +396,11 @@ SELECT id FROM links WHERE {where} ORDER BY name_a, name_b, id LIMIT %s OFFSET %
             partnerships_of(organization)
             .filter(pk__in=ids)
             .order_by("function_a__name", "function_b__name", "pk")
-            .prefetch_related(Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id")))
+            .prefetch_related(_readings())
         )
         return [_link(p, chosen.focus_id, disrupted_on, today) for p in partnerships]
 
     return LargeWeb(total, in_focus, stats, groups, Window(lambda: links, fetch))
-
-
-NO_LIMIT = 2**62
 
 
 def _judged(
@@ -462,6 +464,6 @@ def _chosen_sql(chosen: LinkFilter) -> tuple[str, list[Any]]:
         params.append(WEAK_TRUST)
     if chosen.query:
         pattern = like_pattern(chosen.query)
-        parts.append("(UPPER(name_a) LIKE UPPER(%s) ESCAPE '\\' OR UPPER(name_b) LIKE UPPER(%s) ESCAPE '\\')")
+        parts.append(f"({contains_sql('name_a')} OR {contains_sql('name_b')})")
         params += [pattern, pattern]
     return " AND ".join(parts), params
