@@ -81,10 +81,22 @@ def row_address(url_name: str, org_slug: str, pk: int) -> str:
     """`reverse(url_name, kwargs={"org": org_slug, "pk": pk})`, reversed once per page name,
     organization, script prefix and URLconf, then given the row's key: a table of 150 rows spent
     4 ms reversing its buttons' addresses one by one."""
-    address = _address(url_name, org_slug, get_script_prefix(), get_urlconf())
+    address = _address(url_name, org_slug, get_script_prefix(), get_urlconf(), keyed=True)
     return address.replace(str(PK_MARK), str(int(pk)))
 
 
+def org_address(url_name: str, org_slug: str) -> str:
+    """`reverse(url_name, kwargs={"org": org_slug})`, reversed once as `row_address` is: a page
+    every row links to (the invite form, with the row's own query string)."""
+    return _address(url_name, org_slug, get_script_prefix(), get_urlconf(), keyed=False)
+
+
 @functools.lru_cache(maxsize=1024)
-def _address(url_name: str, org_slug: str, prefix: str, urlconf: str | None) -> str:
-    return reverse(url_name, kwargs={"org": org_slug, "pk": PK_MARK}, urlconf=urlconf)
+def _address(url_name: str, org_slug: str, prefix: str, urlconf: str | None, *, keyed: bool) -> str:
+    kwargs: dict[str, Any] = {"org": org_slug, "pk": PK_MARK} if keyed else {"org": org_slug}
+    return reverse(url_name, kwargs=kwargs, urlconf=urlconf)
+
+
+def plural(count: int) -> str:
+    """The "s" of a plural noun after `count`, as Django's `pluralize` filter writes it."""
+    return "" if count == 1 else "s"

@@ -11,15 +11,11 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from domain.coverage import bands
-from shared.markup import esc, shown_date
+from shared.markup import esc, plural, row_address, shown_date
 
 register = template.Library()
 
 INK = "#3730a3"  # a sparkline's colour when its product has none on the chart
-
-
-def _plural(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def sparkline_svg(spark: Any, name: str, colour: str | None) -> str:
@@ -35,7 +31,7 @@ def sparkline_svg(spark: Any, name: str, colour: str | None) -> str:
     )
     return (
         f'<svg class="sparkline" viewBox="0 0 {spark.width} {spark.height}" role="img" aria-label="{esc(name)}: '
-        f'scores of the last {count} report{_plural(count)}, latest {last.value}">\n'
+        f'scores of the last {count} report{plural(count)}, latest {last.value}">\n'
         f'  <line x1="0" x2="{spark.width}" y1="{spark.height}" y2="{spark.height}" stroke="#e3e6ee" '
         'stroke-width="1"/>\n'
         f"  {line}\n"
@@ -47,7 +43,7 @@ def sparkline_svg(spark: Any, name: str, colour: str | None) -> str:
 def _cell(cell: Any) -> str:
     """A layer's cell, as the template's loop wrote it (with the whitespace around it)."""
     if cell.state == "disputed":
-        note = f"{cell.disputes} open dispute{_plural(cell.disputes)}"
+        note = f"{cell.disputes} open dispute{plural(cell.disputes)}"
     elif cell.state == "unowned":
         note = "Name a lead"
     else:
@@ -76,7 +72,7 @@ def heat_row(context: template.Context, row: Any) -> SafeString:
     )
     latest = row.latest
     if latest:
-        report = esc(reverse("report-detail", kwargs={"org": slug, "pk": latest.pk}))
+        report = esc(row_address("report-detail", slug, latest.pk))
         built = (
             f'<div class="muted small">Built {esc(shown_date(latest.generated_at, "j M, H:i"))} '
             f'({esc(latest.get_trigger_display().lower())}) · <a href="{report}">report</a></div>\n'

@@ -8,12 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from domain.coverage import bands
 from layers.reporting import as_percent
-from shared.markup import esc, shown_date
+from shared.markup import esc, row_address, shown_date
 
 register = template.Library()
 MINUS = "\u2212"
@@ -57,7 +56,7 @@ def report_row(context: template.Context, report: Any, pick_a: int | None, pick_
     pk = report.pk
     name = esc(report.product.name)
     when = esc(shown_date(report.generated_at, "j M Y H:i"))
-    href = esc(reverse("report-detail", kwargs={"org": context["org"].slug, "pk": pk}))
+    href = esc(row_address("report-detail", context["org"].slug, pk))
     figures = "".join(
         f'          <td class="num">{pct(getattr(report, figure))}%</td>\n'
         for figure in ("layer_coverage", "function_coverage", "review_coverage", "agreement")

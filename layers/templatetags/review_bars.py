@@ -13,11 +13,10 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import urlencode
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from roles.templatetags.chips import function_chip
-from shared.markup import esc, shown_date
+from shared.markup import esc, org_address, row_address, shown_date
 
 from .plain_words import ago
 
@@ -50,7 +49,7 @@ def progress_row(context: template.Context, row: Any) -> SafeString:
         progress = '<span class="muted small">Nobody works here yet</span>'
     invite = ""
     if row.people and context["ctx"].is_admin:
-        href = esc(reverse("invite-create", kwargs={"org": context["org"].slug}))
+        href = esc(org_address("invite-create", context["org"].slug))
         back = esc(urlencode(context["request"].get_full_path()))
         invite = (
             f'<a class="btn btn-small" href="{href}?scope=function&amp;function={row.function.pk}&amp;next={back}">'
@@ -87,13 +86,13 @@ def dispute_card(context: template.Context, dispute: Any) -> SafeString:
         )
     stale = '<span class="state state-stale">Assignment changed since</span>' if dispute.is_stale else ""
     if r.stakeholder.user_id == context.get("my_user_id"):
-        href = esc(reverse("review-detail", kwargs={"org": org, "pk": r.pk}))
+        href = esc(row_address("review-detail", org, r.pk))
         action = (
             '\n      <span class="muted small">You raised this: another leader resolves it.</span>\n'
             f'      <a class="btn btn-small" href="{href}">View</a>\n      '
         )
     else:
-        href = esc(reverse("review-resolve", kwargs={"org": org, "pk": r.pk}))
+        href = esc(row_address("review-resolve", org, r.pk))
         action = f'\n      <a class="btn btn-primary" href="{href}">Resolve</a>\n      '
     return mark_safe(  # noqa: S308 (every value in it is escaped or a number)
         f'\n  <li class="card dispute" id="dispute-{r.pk}">\n    <div>\n'

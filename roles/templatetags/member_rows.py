@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from roles.models import Membership
-from shared.markup import csrf_input, esc, shown_date
+from shared.markup import csrf_input, esc, row_address, shown_date
 
 from .chips import function_chip
 
@@ -41,7 +40,7 @@ def member_row(context: template.Context, m: Membership, person: Any, me: bool, 
         )
         access = (
             f'<form class="inline-form" method="post" '
-            f'action="{esc(reverse("member-access", kwargs={"org": org.slug, "pk": m.pk}))}">\n'
+            f'action="{esc(row_address("member-access", org.slug, m.pk))}">\n'
             f"{csrf_input(context)}\n"
             f'<label class="visually-hidden" for="access-{m.pk}">Access of {email}</label>\n'
             f'<select id="access-{m.pk}" name="access">{options}</select>\n'
@@ -53,7 +52,7 @@ def member_row(context: template.Context, m: Membership, person: Any, me: bool, 
         action = '<span class="muted small">Last admin</span>'
     else:
         action = (
-            f'<form method="post" action="{esc(reverse("member-remove", kwargs={"org": org.slug, "pk": m.pk}))}">'
+            f'<form method="post" action="{esc(row_address("member-remove", org.slug, m.pk))}">'
             f'{csrf_input(context)}<button class="btn btn-small btn-quiet-danger" type="submit" '
             f'data-confirm="Remove {email} from {esc(org.name)}? They can be invited again.">Remove</button></form>'
         )

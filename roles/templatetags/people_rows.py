@@ -8,10 +8,9 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import urlencode
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from shared.markup import esc
+from shared.markup import esc, org_address, row_address
 
 from .chips import function_chip
 
@@ -33,12 +32,12 @@ def person_row(context: template.Context, person: Any) -> SafeString:
     if ctx.can_edit:
         invite = ""
         if ctx.is_admin and state in ("not_invited", "expired"):
-            href = esc(reverse("invite-create", kwargs={"org": org.slug}))
+            href = esc(org_address("invite-create", org.slug))
             invite = (
                 f'<a class="btn btn-small" href="{href}?email={esc(urlencode(person.email))}">Invite'
                 f'<span class="visually-hidden"> {name}</span></a> '
             )
-        edit = esc(reverse("person-edit", kwargs={"org": org.slug, "pk": person.pk}))
+        edit = esc(row_address("person-edit", org.slug, person.pk))
         actions = (
             f'<td class="row-actions">{invite}<a class="btn btn-small" href="{edit}">Edit'
             f'<span class="visually-hidden"> {name}</span></a></td>'

@@ -16,7 +16,7 @@ from django import template
 from django.template.defaultfilters import capfirst, truncatewords
 from django.utils.safestring import SafeString, mark_safe
 
-from shared.markup import action_link, esc, may_edit, shown_date
+from shared.markup import action_link, esc, may_edit, plural, shown_date
 
 if TYPE_CHECKING:
     from roles.models import Function
@@ -108,10 +108,6 @@ FLAG_PATH = "M1.2 -5.2 L-3.2 0.8 L-0.3 0.8 L-1.2 5.2 L3.2 -0.8 L0.3 -0.8 Z"
 EACH = "\n    "  # what the picture's template wrote after each of them
 
 
-def _plural(n: int) -> str:
-    return "" if n == 1 else "s"
-
-
 @register.simple_tag
 def web_edges(edges: list[Any]) -> SafeString:
     """Every drawn link of the small web's picture as a line (`DrawnEdge`: its edge and link)."""
@@ -156,7 +152,7 @@ def web_nodes(context: template.Context, nodes: list[Any]) -> SafeString:
         classes = "".join(
             name for name, on in ((" is-dim", n.dim), (" is-focus", n.focus), (" is-external", node.is_external)) if on
         )
-        links = f"{n.links} partnership{_plural(n.links)}"
+        links = f"{n.links} partnership{plural(n.links)}"
         label = (
             f"{' '.join(esc(line) for line in node.lines)}{f' ({esc(node.name)})' if node.truncated else ''}, "
             f"{category}{', external' if node.is_external else ''}, {links}"
