@@ -32,12 +32,14 @@ from functools import cached_property
 from typing import Any
 
 from django.apps import apps
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import Exact
 from django.db.models.sql.where import AND
+
+from shared.paging import ids_first
 
 TABLE = "wp_row_count"
 # The models whose organizations' rows are counted: those listed by pages and the API whose
@@ -197,12 +199,21 @@ def organization_count(organization_id: int, table: str, *, using: str = "defaul
 
 class CountedPaginator(Paginator):
     """A Paginator whose count is the maintained one when its list is every row of one
-    organization of a counted model (`count_of`)."""
+    organization of a counted model (`count_of`), and whose page of a list ordered through a join
+    is read ids first (`shared.paging.ids_first`)."""
 
     @cached_property
     def count(self) -> int:
         known = count_of(self.object_list)
         return super().count if known is None else known
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(ids_first(self.object_list, bottom, top), number, self)
 
 
 # --- folding, checking, repairing ---------------------------------------------------------------
