@@ -213,7 +213,7 @@ class CountedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(ids_first(self.object_list, bottom, top), number, self)
+        return Page(ids_first(self.object_list, bottom, top), number, self)
 
 
 # --- folding, checking, repairing ---------------------------------------------------------------
