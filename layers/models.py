@@ -409,6 +409,7 @@ from .readmodel.tables import (  # noqa: E402
     PairStatus,
     ProductCounts,
     ReviewPair,
+    SuggestionRow,
 )
 
 __all__ = [
@@ -428,4 +429,5 @@ __all__ = [
     "Review",
     "ReviewCampaign",
     "ReviewPair",
+    "SuggestionRow",
 ]

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from . import hooks
 from .models import Function, FunctionAlias, ImportJob, Membership, Organization, Stakeholder
+from .services import playbook_matches
 
 
 @admin.register(Organization)
@@ -11,6 +12,11 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "go_to_market", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request: Any, obj: Organization, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "go_to_market" in form.changed_data:  # the playbook's rules differ by motion
+            hooks.organization_changed(organization_id=obj.pk)
 
 
 @admin.register(Membership)
@@ -31,8 +37,12 @@ class FunctionAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent"]
 
     def save_model(self, request: Any, obj: Function, form: Any, change: bool) -> None:
+        if not change or "name" in form.changed_data:
+            playbook_matches.stamp(obj)  # its playbook match follows its name, as the services keep it
         super().save_model(request, obj, form, change)
-        if change and {"name", "category"} & set(form.changed_data):  # where it sits on a ring
+        if not change:
+            hooks.functions_changed(organization_id=obj.organization_id)
+        elif {"name", "category"} & set(form.changed_data):  # where it sits on a ring, what it matches
             hooks.functions_renamed(organization_id=obj.organization_id, function_ids=[obj.pk])
 
 

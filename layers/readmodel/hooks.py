@@ -10,6 +10,7 @@ products' counters. A service calls the hook after its own writes, inside its
     people_changed       person create/move/delete, a function deleted or merged into another
     functions_changed    a function created or deleted: every product's function count
     functions_renamed    functions renamed or moved to another category: their cells' picture order
+    suggestion_dismissed a suggestion dismissed or taken back: the product's suggestion rows
     disruption_applied   a disruption took effect on some functions
     organization_changed restore, import, seed: recompute the whole organization
 
@@ -31,6 +32,7 @@ from django.db.models.functions import Lower
 from roles.models import Function
 
 from ..models import Assignment, PairStatus, Product, ReviewPair
+from . import suggestion_rows
 from .maintain import PairDiff, lock_products, refresh_counts, refresh_pairs
 from .tables import CellCounts
 
@@ -49,6 +51,13 @@ def assignments_changed(*, organization_id: int, product_id: int, function_ids: 
         Q(product_id=product_id, function_id__in=ids),
         extra={(product_id, f) for f in ids},
     )
+    suggestion_rows.refresh(organization_id, product_ids=[product_id], function_ids=ids)
+
+
+@transaction.atomic
+def suggestion_dismissed(*, organization_id: int, product_id: int, function_id: int) -> None:
+    """A suggestion of the product was dismissed, or its dismissal taken back."""
+    suggestion_rows.refresh(organization_id, product_ids=[product_id], function_ids=[function_id])
 
 
 def people_changed(*, organization_id: int, function_ids: Iterable[int]) -> None:
@@ -62,18 +71,23 @@ def people_changed(*, organization_id: int, function_ids: Iterable[int]) -> None
 
 def functions_changed(*, organization_id: int) -> None:
     """A function was created or deleted: every product's function count (and, for a deleted
-    one, the layers and totals its cascaded cells left) is recomputed."""
+    one, the layers and totals its cascaded cells left) is recomputed; a new one's suggestions
+    are added."""
     _refresh(organization_id, Q(pk__in=[]), all_products=True)
+    suggestion_rows.refresh(organization_id, missing_only=True)
 
 
 def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> None:
     """Functions were renamed or moved to another category: their cells keep the picture's order of
-    a ring (category, lower-cased name), which is copied from the functions again. No count moves."""
+    a ring (category, lower-cased name), which is copied from the functions again, and their
+    suggestions are judged again (a new name may match another playbook entry). No count moves."""
+    ids = list(function_ids)
     function = Function.objects.filter(pk=OuterRef("function_id"))
-    CellCounts.objects.filter(organization_id=organization_id, function_id__in=list(function_ids)).update(
+    CellCounts.objects.filter(organization_id=organization_id, function_id__in=ids).update(
         category=Subquery(function.values("category")[:1]),
         sort_name=Subquery(function.annotate(lowered=Lower("name")).values("lowered")[:1]),
     )
+    suggestion_rows.refresh(organization_id, function_ids=ids)  # a new name may match another entry
 
 
 def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> None:
@@ -95,6 +109,7 @@ def organization_changed(*, organization_id: int) -> PairDiff:
             total.updated + diff.updated,
             total.deleted + diff.deleted,
         )
+    suggestion_rows.refresh(organization_id)
     return total
 
 
@@ -119,6 +134,7 @@ def product_created(*, organization_id: int, product_id: int) -> None:
     with transaction.atomic():
         lock_products(organization_id, [product_id])
         refresh_counts(organization_id, product_id)
+        suggestion_rows.refresh(organization_id, product_ids=[product_id])
 
 
 @transaction.atomic

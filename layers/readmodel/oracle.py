@@ -2,7 +2,7 @@
 
 Two comparisons, both reported as readable lines:
 
-- the stored rows (pairs and counters) against a rebuild from raw rows, run in a savepoint
+- the stored rows (pairs, counters, the playbook's suggestions) against a rebuild from raw rows, run in a savepoint
   that a check rolls back and a repair keeps;
 - each product's live coverage (`read.live_coverage`) against the pure computation from raw
   rows (`domain.coverage.compute.compute_coverage`), figure by figure and gap by gap.
@@ -30,7 +30,7 @@ from ..models import Product
 from ..selectors.coverage import coverage_input
 from . import hooks
 from .read import live_coverage
-from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts, ReviewPair
+from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts, ReviewPair, SuggestionRow
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ _TABLES: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("function", FunctionCounts, ("product_id", "function_id")),
     ("layer", LayerCounts, ("product_id", "layer_id")),
     ("product", ProductCounts, ("product_id",)),
+    ("suggestion", SuggestionRow, ("product_id", "function_id", "layer_id")),
 )
 
 

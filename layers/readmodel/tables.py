@@ -149,3 +149,38 @@ class ProductCounts(Tallied):
     @property
     def unmapped_functions(self) -> int:
         return self.functions - self.mapped_functions
+
+
+class SuggestionRow(models.Model):
+    """One pair of the playbook's suggestions for a product: a function of the organization and a
+    layer its playbook entry has a rule for, under the organization's motion, with the facts the
+    planner judges it by (the cell and a dismissal) and its status before leads are weighed
+    (`suggestion_rows`). The map editor and the API read a product's suggestions from these rows,
+    a window at a time, instead of pairing every function with the playbook on every load."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    product = models.ForeignKey("layers.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+", db_index=False)
+    layer = models.ForeignKey("layers.Layer", on_delete=models.PROTECT, related_name="+")
+    ring = models.PositiveSmallIntegerField()
+    playbook_name = models.CharField(max_length=120)
+    rule_emphasis = models.CharField(max_length=20)
+    # The cell as it is (no cell: both empty) and whether the suggestion was dismissed.
+    row_emphasis = models.CharField(max_length=20, null=True, blank=True)
+    row_source = models.CharField(max_length=20, null=True, blank=True)
+    dismissed = models.BooleanField(default=False)
+    before = models.CharField(max_length=20)  # `mapping._status_before_leads`
+    # The function as the panel shows and orders it: name, category, lower-cased name (SQL's LOWER).
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=20)
+    sort_name = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "function", "layer"], name="suggestion_row_unique"),
+        ]
+        # PostgreSQL also orders each product's rows by (ring, name) and by status (migration 0019).
+        indexes = [models.Index(fields=["organization", "function"], name="suggestion_row_org_function")]
+
+    def __str__(self) -> str:
+        return f"suggestion {self.product_id}x{self.function_id}x{self.layer_id}: {self.before}"

@@ -1,16 +1,17 @@
 """The playbook's suggestions for one product, read a window at a time (issue 13 item 9).
 
 `mapping.suggest` plans every function of the organization in Python: it is what `apply` runs,
-and the oracle of this module. The map editor and the API read here instead. One SQL statement
-pairs each function with the playbook rules of its stored match (`Function.playbook_name`), gives
-each pair the planner's status (`mapping._status_before_leads`, then who holds each layer's lead)
-and answers counts per status or one ordered window, so a read costs the same number of queries,
-and builds a page's worth of objects, whatever the organization's size. Tests hold every status,
-note and order equal to the planner's.
+and the oracle of this module. The map editor and the API read here instead, from the rows the read
+model keeps (`layers.readmodel.suggestion_rows`: one per function and layer its playbook entry has a
+rule for, with the pair's status before leads are weighed). One SQL statement finds who will lead
+each layer once the plan is done (the planner's lead step), gives each row its status and answers
+counts per status or ordered windows, so a read costs the same number of queries, and builds a
+page's worth of objects, whatever the organization's size. Tests hold every status, note and order
+equal to the planner's.
 
 The statement is written in SQL (PostgreSQL and SQLite alike) rather than with the ORM because
-the ORM inlines an annotation wherever it is used: the status reads the pair's facts five times
-and the lead step reads the status again, which made a statement of a hundred sub-plans.
+the ORM inlines an annotation wherever it is used: the status reads the row's facts and the lead
+step reads the status again, which made a statement of a hundred sub-plans.
 """
 
 from __future__ import annotations
@@ -24,49 +25,46 @@ from django.db import connection
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
-from domain.playbook.catalog import BY_NAME, PLAYBOOK
-from domain.playbook.model import LayerRule
+from domain.playbook.catalog import BY_NAME
+from domain.playbook.suggestions import (
+    APPLIED,
+    DIFFERS,
+    DISMISSED,
+    LEAD_TAKEN,
+    MANUAL,
+    NEW,
+    STATUSES,
+    rules_by_layer,
+)
 from roles.models import Function, Organization
 from roles.services import playbook_matches
-from shared.sql import NO_LIMIT, contains_sql, like_pattern, values_table
+from shared.sql import NO_LIMIT, contains_sql, like_pattern
 from shared.window import Window
 
-from ..models import Assignment, DismissedSuggestion, Layer, Product
+from ..models import Assignment, Layer, Product, SuggestionRow
 from ..services import mapping
-from ..services.mapping import APPLIED, DIFFERS, DISMISSED, LEAD, LEAD_TAKEN, MANUAL, NEW, STATUSES
 
+LEAD = Assignment.Emphasis.LEAD
 PENDING = (NEW, DIFFERS, LEAD_TAKEN, MANUAL)  # what the panel lists first, in this order
 RING_ORDER = ("ring", "sort_name", "id")
 PENDING_ORDER = ("rank", "ring", "sort_name", "id")
-
-TEXT = "VARCHAR(200)"
-RULE_COLUMNS = [("pb", TEXT), ("layer_key", TEXT), ("layer_id", "BIGINT"), ("ring", "INTEGER"), ("emphasis", TEXT)]
 COLUMNS = "id, name, category, pb, layer_key, row_emphasis, row_source, status"  # after (kind, n)
-
-# `mapping._status_before_leads`, over a pair's facts (tests hold the two equal).
-BEFORE_LEADS = f"""CASE
-    WHEN row_emphasis = rule_emphasis THEN '{APPLIED}'
-    WHEN dismissed THEN '{DISMISSED}'
-    WHEN row_source = '{Assignment.Source.MANUAL}' THEN '{MANUAL}'
-    WHEN row_emphasis IS NOT NULL THEN '{DIFFERS}'
-    ELSE '{NEW}' END"""
+# The stored statuses (before leads) a status can come from: a row's own, or, for a lead another
+# function holds, new or differs. A window names them too, so it reads only those rows.
+BEFORE = {status: (status,) for status in STATUSES} | {LEAD_TAKEN: (NEW, DIFFERS)}
 
 
 def _order_by(columns: Iterable[str]) -> str:
     """An ORDER BY list comparing names by code point, as Python's sort (the planner's) does:
-    PostgreSQL's "C" collation, which also spares it the locale's slower comparison; SQLite
-    compares text that way by default."""
+    PostgreSQL's "C" collation, which its indexes of the rows hold too (layers migration 0019);
+    SQLite compares text that way by default."""
     collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     return ", ".join(f"{column}{collate}" if column == "sort_name" else column for column in columns)
 
 
-def rules_by_layer(go_to_market: str) -> dict[str, dict[str, LayerRule]]:
-    """{layer key: {playbook name: its rule there}} under one motion (one rule per entry and layer)."""
-    rules: dict[str, dict[str, LayerRule]] = defaultdict(dict)
-    for entry in PLAYBOOK:
-        for rule in entry.rules_for(go_to_market):
-            rules[rule.layer].setdefault(entry.name, rule)
-    return dict(rules)
+def _marks(values: Iterable[Any]) -> tuple[str, list[Any]]:
+    found = list(values)
+    return ", ".join(["%s"] * len(found)) or "NULL", found
 
 
 class ProductSuggestions:
@@ -94,21 +92,12 @@ class ProductSuggestions:
         return rows
 
     def _read(self, parts: list[tuple[str, list[Any]]], *, category: str = "", q: str = "") -> list[tuple[Any, ...]]:
-        """Run `parts` (SELECTs of ROW_SHAPE over `judged`, every pair, or `chosen`, the filtered
-        ones) as one statement: the pairs are judged once, whatever is asked of them."""
-        rule_rows = [
-            (name, key, self.layers[key].pk, self.layers[key].ring, rule.emphasis)
-            for key, rules in self.rules.items()
-            for name, rule in rules.items()
-        ]
-        rules_sql, rule_params = values_table("rules", RULE_COLUMNS, rule_rows)
-        matched_sql, matched_params = values_table(
-            "matched", [("function_id", "BIGINT"), ("pb", TEXT)], self._unstamped
-        )
-        # Only when some function has no stored match: the join on the stored one estimates well.
-        match = "JOIN rules r ON r.pb = f.playbook_name"
-        if self._unstamped:
-            match = "LEFT JOIN matched m ON m.function_id = f.id JOIN rules r ON r.pb = COALESCE(f.playbook_name, m.pb)"
+        """Run `parts` (SELECTs of ROW_SHAPE over `judged`, every row, or `chosen`, the filtered
+        ones) as one statement. `judged` is written into each part (NOT MATERIALIZED), so a window
+        reads its rows in an index's order and stops at its end; the lead holders are read once.
+        (The layer is joined LEFT, on its key: a part that does not name it, as the counts, then
+        leaves the join out.)"""
+        rows, layer, assignment = SuggestionRow._meta.db_table, Layer._meta.db_table, Assignment._meta.db_table
         where, where_params = ["1 = 1"], []
         if category:
             where.append("category = %s")
@@ -117,67 +106,55 @@ class ProductSuggestions:
             where.append(contains_sql("name"))
             where_params.append(like_pattern(q))
         ranks = " ".join(f"WHEN '{status}' THEN {i}" for i, status in enumerate(PENDING))
+        taken = f"""CASE
+        WHEN s.before IN ('{NEW}', '{DIFFERS}') AND s.rule_emphasis = '{LEAD}'
+             AND h.function_id IS NOT NULL AND h.function_id <> s.function_id THEN '{LEAD_TAKEN}'
+        ELSE s.before END"""
+        inline = "NOT MATERIALIZED " if connection.vendor == "postgresql" else ""
         sql = f"""
-WITH {rules_sql}, {matched_sql},
-pairs AS (
-    SELECT f.id, f.name, f.category, r.pb, r.layer_key, r.layer_id, r.ring, r.emphasis AS rule_emphasis,
-           a.emphasis AS row_emphasis, a.source AS row_source, d.id IS NOT NULL AS dismissed,
-           LOWER(f.name) AS sort_name
-    FROM {Function._meta.db_table} f
-    {match}
-    LEFT JOIN {Assignment._meta.db_table} a
-        ON a.product_id = %s AND a.function_id = f.id AND a.layer_id = r.layer_id
-    LEFT JOIN {DismissedSuggestion._meta.db_table} d
-        ON d.product_id = %s AND d.function_id = f.id AND d.layer_id = r.layer_id
-    WHERE f.organization_id = %s
-),
-staged AS (SELECT pairs.*, {BEFORE_LEADS} AS before FROM pairs),
-kept AS (
-    SELECT a.layer_id, a.function_id FROM {Assignment._meta.db_table} a
-    WHERE a.product_id = %s AND a.emphasis = '{LEAD}' AND (a.layer_id, a.function_id) NOT IN (
-        SELECT layer_id, id FROM staged WHERE row_emphasis = '{LEAD}' AND before = '{DIFFERS}')
+WITH kept AS (
+    SELECT a.layer_id, a.function_id FROM {assignment} a
+    WHERE a.product_id = %s AND a.emphasis = '{LEAD}' AND NOT EXISTS (
+        SELECT 1 FROM {rows} s WHERE s.product_id = a.product_id AND s.function_id = a.function_id
+        AND s.layer_id = a.layer_id AND s.row_emphasis = '{LEAD}' AND s.before = '{DIFFERS}')
 ),
 claims AS (
-    SELECT layer_id, id AS function_id FROM (
-        SELECT layer_id, id, ROW_NUMBER() OVER (PARTITION BY layer_id ORDER BY {_order_by(("sort_name", "id"))}) AS n
-        FROM staged WHERE rule_emphasis = '{LEAD}' AND before IN ('{NEW}', '{DIFFERS}')
+    SELECT layer_id, function_id FROM (
+        SELECT layer_id, function_id,
+               ROW_NUMBER() OVER (PARTITION BY layer_id ORDER BY {_order_by(("sort_name", "function_id"))}) AS n
+        FROM {rows} WHERE product_id = %s AND rule_emphasis = '{LEAD}' AND before IN ('{NEW}', '{DIFFERS}')
     ) firsts WHERE n = 1
 ),
 holders AS (
     SELECT layer_id, function_id FROM kept
     UNION ALL SELECT layer_id, function_id FROM claims WHERE layer_id NOT IN (SELECT layer_id FROM kept)
 ),
-judged AS (
-    SELECT staged.*, CASE
-        WHEN before IN ('{NEW}', '{DIFFERS}') AND rule_emphasis = '{LEAD}'
-             AND h.function_id IS NOT NULL AND h.function_id <> staged.id THEN '{LEAD_TAKEN}'
-        ELSE before END AS status,
-        CASE (CASE
-        WHEN before IN ('{NEW}', '{DIFFERS}') AND rule_emphasis = '{LEAD}'
-             AND h.function_id IS NOT NULL AND h.function_id <> staged.id THEN '{LEAD_TAKEN}'
-        ELSE before END) {ranks} ELSE {len(PENDING)} END AS rank
-    FROM staged LEFT JOIN holders h ON h.layer_id = staged.layer_id
+judged AS {inline}(
+    SELECT s.function_id AS id, s.name, s.category, s.playbook_name AS pb, l.key AS layer_key, s.ring,
+           s.rule_emphasis, s.row_emphasis, s.row_source, s.sort_name, s.before,
+           {taken} AS status,
+           CASE ({taken}) {ranks} ELSE {len(PENDING)} END AS rank
+    FROM {rows} s LEFT JOIN {layer} l ON l.id = s.layer_id
+    LEFT JOIN holders h ON h.layer_id = s.layer_id
+    WHERE s.product_id = %s
 ),
-chosen AS (SELECT * FROM judged WHERE {" AND ".join(where)})
+chosen AS {inline}(SELECT * FROM judged WHERE {" AND ".join(where)})
 SELECT 'holder', 0, f.id, f.name, NULL, NULL, l.{Layer._meta.get_field("key").column}, NULL, NULL, NULL
 FROM holders h JOIN {Function._meta.db_table} f ON f.id = h.function_id
-JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
+JOIN {layer} l ON l.id = h.layer_id
 {"".join(" UNION ALL " + part for part, _params in parts)}"""  # noqa: S608 (constants; values are parameters)
         params = [
-            *rule_params,
-            *matched_params,
             self.product.pk,
             self.product.pk,
-            self.product.organization_id,
             self.product.pk,
             *where_params,
             *(value for _part, part_params in parts for value in part_params),
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        self.holders = {row[6]: (row[2], row[3]) for row in rows if row[0] == "holder"}
-        return [row for row in rows if row[0] != "holder"]
+            found = cursor.fetchall()
+        self.holders = {row[6]: (row[2], row[3]) for row in found if row[0] == "holder"}
+        return [row for row in found if row[0] != "holder"]
 
     holders: dict[str, tuple[int, str]]  # {layer key: (function id, name)}: who leads it once the plan is done
 
@@ -218,16 +195,20 @@ JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
         wanted = list(STATUSES if statuses is None else statuses)
         order = _order_by(PENDING_ORDER if pending_first else RING_ORDER)
         filters = {"category": category, "q": q}
-        marks = ", ".join(["%s"] * len(wanted)) or "NULL"
+        marks, _ = _marks(wanted)
+        befores, stored = _marks(sorted({before for status in wanted for before in BEFORE[status]}))
+        # Every status: no condition, so that the ring order is read from its index and stops.
+        condition = "1 = 1" if set(wanted) >= set(STATUSES) else f"status IN ({marks}) AND before IN ({befores})"
+        values = [] if condition == "1 = 1" else [*wanted, *stored]
         read: dict[str, Any] = {}
 
         def rows_part(offset: int, limit: int | None) -> tuple[str, list[Any]]:
-            # ORDER BY with LIMIT keeps the window's rows only (a top-N sort) where numbering
-            # every pair sorted them all: 5 ms of the statement at 5,000 functions, against 1.
+            # ORDER BY with LIMIT keeps the window's rows only (in ring order, a range of an
+            # index; pending first, a top-N sort of the rows whose stored status can be pending).
             part = f"""SELECT 'row', %s + ROW_NUMBER() OVER (ORDER BY {order}), {COLUMNS} FROM (
-    SELECT * FROM chosen WHERE status IN ({marks}) ORDER BY {order} LIMIT %s OFFSET %s
+    SELECT * FROM chosen WHERE {condition} ORDER BY {order} LIMIT %s OFFSET %s
 ) window_rows"""  # noqa: S608
-            return part, [offset, *wanted, NO_LIMIT if limit is None else limit, offset]
+            return part, [offset, *values, NO_LIMIT if limit is None else limit, offset]
 
         def rows_of(found: list[tuple[Any, ...]]) -> list[mapping.Suggestion]:
             return self._build(sorted((row for row in found if row[0] == "row"), key=lambda row: row[1]))
@@ -253,9 +234,11 @@ JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
         """What the map editor's panel draws, in one read: the counts per status of every suggestion
         ("all") and of the filtered ones ("counts"), and the first `limit` of the filtered pending
         (pending first), applied and dismissed ones."""
-        # Each group's first rows by ORDER BY with LIMIT (a top-N sort of each), where numbering
-        # the rows of each group sorted every pair: 7 ms of the statement at 5,000 functions.
-        order = _order_by(PENDING_ORDER)
+        # Each group's first rows by ORDER BY with LIMIT. Applied and dismissed rows keep their
+        # stored status and one rank: their first ones are a range of an index, in ring order.
+        # Pending ones are those stored new, differs or manual, ranked once the leads are known:
+        # a top-N sort of those rows only.
+        pending = ", ".join(f"'{status}'" for status in (NEW, DIFFERS, MANUAL))
         firsts = [
             (
                 f"""SELECT '{group}', ROW_NUMBER() OVER (ORDER BY {order}), {COLUMNS} FROM (
@@ -263,10 +246,10 @@ JOIN {Layer._meta.db_table} l ON l.id = h.layer_id
 ) {group}_rows""",  # noqa: S608 (constants; the limit is a parameter)
                 [limit],
             )
-            for group, where in (
-                ("pending", f"status NOT IN ('{APPLIED}', '{DISMISSED}')"),
-                (APPLIED, f"status = '{APPLIED}'"),
-                (DISMISSED, f"status = '{DISMISSED}'"),
+            for group, where, order in (
+                ("pending", f"before IN ({pending})", _order_by(PENDING_ORDER)),
+                (APPLIED, f"before = '{APPLIED}'", _order_by(RING_ORDER)),
+                (DISMISSED, f"before = '{DISMISSED}'", _order_by(RING_ORDER)),
             )
         ]
         # Unfiltered, the chosen suggestions are all of them: counted once.

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from domain.playbook.model import LayerRule, PlaybookEntry
+from domain.playbook.suggestions import APPLIED, DIFFERS, DISMISSED, LEAD_TAKEN, MANUAL, NEW, STATUSES
 from layers.models import Assignment, AssignmentChange, DismissedSuggestion, Layer, Product
 from layers.readmodel import hooks as readmodel
 from layers.services.assignments import check_same_organization, resolve_layer, snapshot
@@ -26,8 +27,6 @@ from roles.models import Function, Organization
 from roles.services import playbook_matches
 from wholeproduct.errors import Conflict
 
-NEW, APPLIED, DIFFERS, MANUAL, LEAD_TAKEN, DISMISSED = "new", "applied", "differs", "manual", "lead_taken", "dismissed"
-STATUSES = (NEW, APPLIED, DIFFERS, MANUAL, LEAD_TAKEN, DISMISSED)
 LEAD = Assignment.Emphasis.LEAD
 
 Cell = tuple[int, str]  # (function_id, layer_key)
@@ -374,9 +373,13 @@ def dismiss(*, product: Product, function: Function, layer: Layer | str, by: Any
     """Remember that a leader rejected the playbook's suggestion for this cell (idempotent)."""
     layer = resolve_layer(layer)
     check_same_organization(product, function)
-    dismissal, _ = DismissedSuggestion.objects.get_or_create(
+    dismissal, created = DismissedSuggestion.objects.get_or_create(
         product=product, function=function, layer=layer, defaults={"by": by}
     )
+    if created:
+        readmodel.suggestion_dismissed(
+            organization_id=product.organization_id, product_id=product.pk, function_id=function.pk
+        )
     return dismissal
 
 
@@ -385,4 +388,8 @@ def undismiss(*, product: Product, function: Function, layer: Layer | str, by: A
     """Forget a dismissal, so the suggestion is offered (and applied) again."""
     layer = resolve_layer(layer)
     check_same_organization(product, function)
-    DismissedSuggestion.objects.filter(product=product, function=function, layer=layer).delete()
+    deleted, _ = DismissedSuggestion.objects.filter(product=product, function=function, layer=layer).delete()
+    if deleted:
+        readmodel.suggestion_dismissed(
+            organization_id=product.organization_id, product_id=product.pk, function_id=function.pk
+        )

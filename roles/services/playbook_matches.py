@@ -9,6 +9,7 @@ matched on the fly, so nothing reads a missing match as "no match".
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.db import transaction
 from domain import matching
 from domain.playbook.catalog import BY_NAME
 from domain.playbook.model import PlaybookEntry
+from roles import hooks
 from roles.models import Function, Organization
 
 BATCH = 1000
@@ -48,11 +50,16 @@ def hints_of(function: Function) -> list[str]:
 @transaction.atomic
 def refresh(*, organization: Organization | None = None) -> int:
     """Recompute the stored match of every function (of one organization); the number changed."""
-    functions = Function.objects.only("id", "name", "playbook_name", "playbook_hints").order_by("pk")
+    functions = Function.objects.only("id", "organization_id", "name", "playbook_name", "playbook_hints").order_by("pk")
     if organization is not None:
         functions = functions.filter(organization=organization)
     changed = [f for f in functions.iterator(chunk_size=BATCH) if _restamped(f)]
     Function.objects.bulk_update(changed, ["playbook_name", "playbook_hints"], batch_size=BATCH)
+    by_organization: dict[int, list[int]] = defaultdict(list)
+    for function in changed:
+        by_organization[function.organization_id].append(function.pk)
+    for organization_id, ids in sorted(by_organization.items()):
+        hooks.functions_renamed(organization_id=organization_id, function_ids=ids)  # their suggestions
     return len(changed)
 
 

@@ -4,8 +4,10 @@ A hypothesis state machine runs random sequences of the writes that touch review
 through the services: reviews, resolutions, assignment set/clear, the playbook's bulk apply,
 people created, moved and deleted, functions created, renamed and deleted (their people moved), a
 disruption logged now or dated in the future, and the clock moving past it (the beat task
-applies it). After every step, for every product, the stored pairs and counters equal a
-rebuild from raw rows, and live coverage equals `compute_coverage` on raw rows; every window of
+applies it), the playbook's suggestions dismissed and taken back. After every step, for every
+product, the stored pairs, counters and suggestion rows equal a rebuild from raw rows, the
+suggestions read from those rows equal the planner's, and live coverage equals
+`compute_coverage` on raw rows; every window of
 the coverage API's gaps equals the same slice of live coverage's. And the live
 coverage endpoint answered from the state cache equals the same request drawn by the view: no
 write in the sequence leaves an answer stored before it in use (roles.statecache).
@@ -16,6 +18,7 @@ Deterministic: derandomized, with a bounded number of examples and steps.
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +35,7 @@ from layers.readmodel import gap_page
 from layers.readmodel.gap_page import coverage_page
 from layers.readmodel.oracle import check_organization
 from layers.readmodel.read import live_coverage
+from layers.selectors.suggestions import ProductSuggestions
 from layers.services import assignments, mapping, products, reviews
 from roles.models import Function, Membership, Organization, Stakeholder
 from roles.services import disruptions, functions, people
@@ -221,6 +225,15 @@ class ReadModelMachine(RuleBasedStateMachine):
                 function_ids=[function.pk],
             )
 
+    @rule(p=st.integers(0, 9), f=st.integers(0, 9), layer=st.sampled_from(LAYERS), undo=st.booleans())
+    def dismiss_suggestion(self, p: int, f: int, layer: str, undo: bool) -> None:
+        """A leader says no to the playbook on one cell, or takes the no back (the suggestions)."""
+        self._tick()
+        product, function = self._pick(self._products(), p), self._pick(self._functions(), f)
+        if product is not None and function is not None:
+            write = mapping.undismiss if undo else mapping.dismiss
+            write(product=product, function=function, layer=layer, by=self.user)
+
     @rule()
     def time_passes(self) -> None:
         """Three days later, the beat task applies the disruptions whose date has come."""
@@ -245,6 +258,15 @@ class ReadModelMachine(RuleBasedStateMachine):
                 assert page.gaps_count == len(whole.coverage.gaps)
             assert page.coverage.to_dict(gaps=False) == whole.coverage.to_dict(gaps=False)
             assert page.people == whole.people
+
+    @invariant()
+    def the_suggestions_read_from_their_rows_are_the_planners(self) -> None:
+        """The playbook's suggestions read from the kept rows equal the planner's, every status."""
+        for product in self._products():
+            planned = mapping.suggest(product=product)
+            reader = ProductSuggestions(product)
+            assert reader.counts() == planned.counts()
+            assert [astuple(s) for s in reader.suggestions()[:]] == [astuple(s) for s in planned.suggestions]
 
     @invariant()
     def the_state_cache_never_answers_what_a_write_changed(self) -> None:

@@ -18,7 +18,7 @@ from tests.factories import FunctionFactory, StakeholderFactory
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
 HEADER = "Full Name,Email,Job Title,Department,Category,Parent Function\r\n"
 
-READ_MODEL_UPKEEP = 8  # queries: the functions touched, their pairs and their products' counters
+READ_MODEL_UPKEEP = 9  # queries: the functions touched, their pairs, their products' counters and suggestions
 
 
 def table_of(name_or_content: str | bytes, filename: str = "") -> imports.Table:

@@ -141,10 +141,12 @@ def test_no_match_says_so(leader_client, insights, pm):
 
 
 def make_functions(org, count: int, prefix: str = "Team") -> list[Function]:
-    return Function.objects.bulk_create(
+    made = Function.objects.bulk_create(
         Function(organization=org, name=f"{prefix} {i:04}", category=Function.Category.values[i % 5])
         for i in range(count)
     )
+    rebuild_everything()  # bulk rows, behind the services that keep the read model (their suggestions)
+    return made
 
 
 def assign_all(product, functions) -> None:
