@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -54,7 +54,7 @@ from shared.collector import collector_paused
 from ..models import Product
 from .maintain import applied_disruptions
 from .read import function_rows, layer_counts, layer_rows, live_coverage, mapped_partnerships, summary_of
-from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts
+from .tables import CellCounts, LayerCounts, ProductCounts
 
 T = TypeVar("T")
 Window = Callable[[int, int], list[Gap]]
@@ -137,17 +137,17 @@ class _Page:
     def answer(self, start: int, size: int) -> CoveragePage:
         rows = layer_counts(self.organization_id, [self.product.pk]).get(self.product.pk, [])
         coverage = replace(summary_of(self.counts), layers=self._layers(rows))
-        # The sizes of the segments, and the head count, in one statement.
-        people = FunctionCounts.objects.filter(organization_id=self.organization_id, product_id=self.product.pk)
-        tally = self.cells.aggregate(
-            lead_disputes=Count("id", filter=Q(open__gt=0, emphasis=LEAD)),
-            other_disputes=Count("id", filter=Q(open__gt=0) & ~Q(emphasis=LEAD)),
-            mapped=Count("function_id", distinct=True),
-            unstaffed=Count("function_id", distinct=True, filter=Q(pairs=0)),
-            stale=Count("function_id", distinct=True, filter=Q(reviewed__gt=F("current"))),
-            pending=Count("function_id", distinct=True, filter=Q(pairs__gt=F("reviewed"))),
-            people=Max(Subquery(people.order_by().values("product_id").annotate(n=Sum("people")).values("n"))),
-        )
+        # The sizes of the segments, and the head count: kept on the product's counter row.
+        counts = self.counts
+        tally = {
+            "lead_disputes": counts.lead_disputes,
+            "other_disputes": counts.other_disputes,
+            "mapped": counts.mapped_functions,
+            "unstaffed": counts.unstaffed_functions,
+            "stale": counts.stale_functions,
+            "pending": counts.pending_functions,
+            "people": counts.people,
+        }
         segments = sorted(self._segments(coverage, tally), key=lambda segment: segment.rank)
         window: list[Gap] = []
         offset = 0

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -327,7 +327,17 @@ def _refresh_product(organization_id: int, product_id: int, now: datetime) -> No
         for name in values:
             values[name] += getattr(row, name)
     mapped = functions.aggregate(
-        mapped=Count("id"), unstaffed=Count("id", filter=Q(people=0)), assignments=Sum("assignments")
+        mapped=Count("id"),
+        unstaffed=Count("id", filter=Q(people=0)),
+        assignments=Sum("assignments"),
+        # A function's cells share its people: its counts are stale or pending when one cell's are.
+        stale=Count("id", filter=Q(reviewed__gt=F("current"))),
+        pending=Count("id", filter=Q(pairs__gt=F("reviewed"))),
+        people=Sum("people"),
+    )
+    disputes = CellCounts.objects.filter(organization_id=organization_id, product_id=product_id, open__gt=0).aggregate(
+        lead=Count("id", filter=Q(emphasis=Assignment.Emphasis.LEAD)),
+        other=Count("id", filter=~Q(emphasis=Assignment.Emphasis.LEAD)),
     )
     ProductCounts.objects.filter(product_id=product_id).update(
         **values,
@@ -336,5 +346,10 @@ def _refresh_product(organization_id: int, product_id: int, now: datetime) -> No
         mapped_functions=mapped["mapped"],
         unstaffed_functions=mapped["unstaffed"],
         assignments=mapped["assignments"] or 0,
+        stale_functions=mapped["stale"],
+        pending_functions=mapped["pending"],
+        people=mapped["people"] or 0,
+        lead_disputes=disputes["lead"],
+        other_disputes=disputes["other"],
         as_of=now,
     )

@@ -141,6 +141,13 @@ class ProductCounts(Tallied):
     assignments = models.PositiveIntegerField(default=0)
     owned_layers = models.PositiveSmallIntegerField(default=0)
     contributors = models.PositiveIntegerField(default=0)
+    # What the coverage API's gap segments count (`gap_page`): cells with an open dispute, lead
+    # or not; mapped functions with a stale or a pending review; the people of mapped functions.
+    lead_disputes = models.PositiveIntegerField(default=0)
+    other_disputes = models.PositiveIntegerField(default=0)
+    stale_functions = models.PositiveIntegerField(default=0)
+    pending_functions = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
     as_of = models.DateTimeField(null=True, blank=True)
 
     class Meta:
