@@ -51,6 +51,18 @@ class FilterBackend(DjangoFilterBackend):
     """django-filter, except that an empty value of a typed filter (`?kind=`, `?occurred_on_after=`)
     is refused rather than read as "no filter": the schema says what each value must be."""
 
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        """A request that names none of the filters (no parameter starts with a filter's name, its
+        range suffixes included) gets the list as it is, without building a filter set: that
+        deep-copies every declared filter, and a filter given no value filters nothing anyway."""
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        names = tuple(filterset_class.base_filters)
+        if not any(key.startswith(names) for key in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
     def get_filterset(self, request: Request, queryset: QuerySet, view: Any) -> Any:
         filterset = super().get_filterset(request, queryset, view)
         if filterset is None:

@@ -139,6 +139,26 @@ def test_a_filter_refuses_another_organizations_id(leader_api, other_org, engine
     assert leader_api.get(FUNCTIONS + f"?parent={engineering.pk}").status_code == 200
 
 
+def test_a_list_asked_for_no_filter_builds_no_filter_set(leader_api, org, engineering, cs_function, monkeypatch):
+    """A request naming none of a list's filters reads the list as it is (roles.filters.FilterBackend);
+    one naming a filter, even among other parameters, goes through it."""
+    from roles import filters
+
+    built = []
+    original = filters.FunctionFilter.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(kwargs.get("data"))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(filters.FunctionFilter, "__init__", counted)
+    every = [f["name"] for f in leader_api.get(FUNCTIONS + "?ordering=-name&page_size=10").json()["results"]]
+    assert every == ["Engineering", "Customer Success"] and built == []
+    assert [f["name"] for f in leader_api.get(FUNCTIONS + "?page=1&name=eng").json()["results"]] == ["Engineering"]
+    assert len(built) == 1
+    assert leader_api.get(FUNCTIONS + "?is_external=").status_code == 400  # an empty value is still refused
+
+
 @pytest.mark.parametrize(
     "query", ["?is_external=maybe", "?category=", "?page_size=0", "?page_size=201", "?page_size=x"]
 )
