@@ -34,12 +34,13 @@ def drop_indexes(apps, schema_editor):
 
 
 def fill(apps, schema_editor):
-    # The module that keeps the rows writes them: its statement is the one definition of a row.
+    # The module that keeps the rows writes them, its statement the one definition of a row, with
+    # this migration's models (the tables as it leaves them, whatever later migrations add).
     from layers.readmodel import suggestion_rows
 
     Organization = apps.get_model("roles", "Organization")
     for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
-        suggestion_rows.refresh(organization_id)
+        suggestion_rows.fill(apps, organization_id)
 
 
 class Migration(migrations.Migration):

@@ -43,6 +43,7 @@ def review_written(*, organization_id: int, assignment_id: int, stakeholder_id: 
     _refresh(organization_id, Q(pk=assignment_id), stakeholder_ids=[stakeholder_id])
 
 
+@transaction.atomic  # the product's lock, taken by _refresh, held for its suggestions too
 def assignments_changed(*, organization_id: int, product_id: int, function_ids: Iterable[int]) -> None:
     """Some cells of one product were created, changed or deleted (deleted ones are gone already)."""
     ids = set(function_ids)
@@ -51,7 +52,8 @@ def assignments_changed(*, organization_id: int, product_id: int, function_ids: 
         Q(product_id=product_id, function_id__in=ids),
         extra={(product_id, f) for f in ids},
     )
-    suggestion_rows.refresh(organization_id, product_ids=[product_id], function_ids=ids)
+    # _refresh took the product's lock; the product is the cell's.
+    suggestion_rows.refresh(organization_id, product_ids=[product_id], function_ids=ids, locked=True)
 
 
 @transaction.atomic
@@ -72,9 +74,10 @@ def people_changed(*, organization_id: int, function_ids: Iterable[int]) -> None
 def functions_changed(*, organization_id: int) -> None:
     """A function was created or deleted: every product's function count (and, for a deleted
     one, the layers and totals its cascaded cells left) is recomputed; a new one's suggestions
-    are added."""
+    are added. The callers' transaction (every service, the import, the admin) keeps the locks
+    `_refresh` took for the suggestions' refresh after it."""
     _refresh(organization_id, Q(pk__in=[]), all_products=True)
-    suggestion_rows.refresh(organization_id, missing_only=True)
+    suggestion_rows.refresh(organization_id, missing_only=True, locked=True)  # _refresh locked them all
 
 
 def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> None:
@@ -109,7 +112,7 @@ def organization_changed(*, organization_id: int) -> PairDiff:
             total.updated + diff.updated,
             total.deleted + diff.deleted,
         )
-    suggestion_rows.refresh(organization_id)
+    suggestion_rows.refresh(organization_id, product_ids=ids, locked=True)
     return total
 
 
@@ -134,7 +137,7 @@ def product_created(*, organization_id: int, product_id: int) -> None:
     with transaction.atomic():
         lock_products(organization_id, [product_id])
         refresh_counts(organization_id, product_id)
-        suggestion_rows.refresh(organization_id, product_ids=[product_id])
+        suggestion_rows.refresh(organization_id, product_ids=[product_id], locked=True)
 
 
 @transaction.atomic

@@ -26,18 +26,27 @@ from them equal to the planner's (`mapping.suggest`).
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
+from django.apps import apps as django_apps
 from django.db import connection, transaction
 
 from domain.playbook.suggestions import APPLIED, DIFFERS, DISMISSED, MANUAL, NEW, rules_by_layer
-from roles.models import Function, Organization
 from roles.services import playbook_matches
 from shared.sql import values_table
 
-from ..models import Assignment, DismissedSuggestion, Layer, Product
+from ..models import Assignment, Product
 from .maintain import lock_products
 from .tables import SuggestionRow
 
+ORGANIZATION, FUNCTION, LAYER = ("roles", "Organization"), ("roles", "Function"), ("layers", "Layer")
+TABLES = {
+    "rows": ("layers", "SuggestionRow"),
+    "product": ("layers", "Product"),
+    "function": FUNCTION,
+    "assignment": ("layers", "Assignment"),
+    "dismissed": ("layers", "DismissedSuggestion"),
+}
 TEXT = "VARCHAR(200)"
 RULE_COLUMNS = [("pb", TEXT), ("layer_id", "BIGINT"), ("ring", "INTEGER"), ("emphasis", TEXT)]
 
@@ -61,22 +70,28 @@ def refresh(
     product_ids: Collection[int] | None = None,
     function_ids: Collection[int] | None = None,
     missing_only: bool = False,
+    locked: bool = False,
 ) -> None:
     """Write again the rows of these products (every product of the organization when None) and
     these functions (all when None). `missing_only`: add the rows of functions that have none in a
-    product, and touch no other (a function was created)."""
-    products = Product.objects.filter(organization_id=organization_id)
-    if product_ids is not None:
-        products = products.filter(pk__in=list(product_ids))
-    ids = sorted(products.values_list("pk", flat=True))
+    product, and touch no other (a function was created). `locked`: the caller holds the products'
+    locks already, and the products it names are the organization's (a hook that read them)."""
+    if product_ids is not None and locked:
+        ids = sorted(set(product_ids))
+    else:
+        products = Product.objects.filter(organization_id=organization_id)
+        if product_ids is not None:
+            products = products.filter(pk__in=list(product_ids))
+        ids = sorted(products.values_list("pk", flat=True))
     if not ids or (function_ids is not None and not function_ids):
         return
     with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
+        if not locked:
+            lock_products(organization_id, ids)
         _write(organization_id, ids, function_ids, missing_only=missing_only)
 
 
 def _write(organization_id: int, ids: list[int], function_ids: Collection[int] | None, *, missing_only: bool) -> None:
-    lock_products(organization_id, ids)
     chunks = [None] if function_ids is None else _chunks(sorted(set(function_ids)))
     for chunk in chunks:
         if not missing_only:
@@ -92,13 +107,30 @@ def _chunks(ids: list[int]) -> list[list[int] | None]:
     return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
 
 
+def fill(apps: Any, organization_id: int) -> None:
+    """Write every row of an organization with the models of `apps` (a migration's historical
+    ones: the tables as that migration leaves them), without the products' locks: what the
+    migration that makes the table runs. The same statement as `refresh`."""
+    products = apps.get_model("layers", "Product").objects.filter(organization_id=organization_id)
+    ids = sorted(products.values_list("pk", flat=True))
+    if ids:
+        apps.get_model("layers", "SuggestionRow").objects.filter(organization_id=organization_id).delete()
+        _insert(organization_id, ids, None, missing_only=False, apps=apps)
+
+
 def _insert(
-    organization_id: int, product_ids: list[int], function_ids: Collection[int] | None, *, missing_only: bool
+    organization_id: int,
+    product_ids: list[int],
+    function_ids: Collection[int] | None,
+    *,
+    missing_only: bool,
+    apps: Any = django_apps,
 ) -> None:
-    go_to_market = Organization.objects.values_list("go_to_market", flat=True).get(pk=organization_id)
-    layers = {layer.key: layer for layer in Layer.objects.all()}
+    organization, function, layer = (apps.get_model(*name) for name in (ORGANIZATION, FUNCTION, LAYER))
+    go_to_market = organization.objects.values_list("go_to_market", flat=True).get(pk=organization_id)
+    layers = {key: (pk, ring) for pk, key, ring in layer.objects.values_list("pk", "key", "ring")}
     rule_rows = [
-        (name, layers[key].pk, layers[key].ring, rule.emphasis)
+        (name, layers[key][0], layers[key][1], rule.emphasis)
         for key, rules in rules_by_layer(go_to_market).items()
         if key in layers
         for name, rule in rules.items()
@@ -107,13 +139,13 @@ def _insert(
         return
     rules_sql, rule_params = values_table("rules", RULE_COLUMNS, rule_rows)
     # A function a path wrote without stamping its match (None) is matched here, as the planner does.
-    unstamped = Function.objects.filter(organization_id=organization_id, playbook_name__isnull=True)
+    unstamped = function.objects.filter(organization_id=organization_id, playbook_name__isnull=True)
     if function_ids is not None:
         unstamped = unstamped.filter(pk__in=list(function_ids))
     matched = []
-    for function in unstamped.only("id", "name", "playbook_name"):
-        entry = playbook_matches.entry_of(function)
-        matched.append((function.pk, entry.name if entry else ""))
+    for found in unstamped.only("id", "name", "playbook_name"):
+        entry = playbook_matches.entry_of(found)
+        matched.append((found.pk, entry.name if entry else ""))
     matched_sql, matched_params = values_table("matched", [("function_id", "BIGINT"), ("pb", TEXT)], matched)
     match = "JOIN rules r ON r.pb = f.playbook_name"
     if matched:
@@ -125,18 +157,20 @@ def _insert(
     if function_ids is not None:
         where.append(f"f.id IN ({', '.join(['%s'] * len(function_ids))})")
         params += list(function_ids)
+    table = {name: apps.get_model(*model)._meta.db_table for name, model in TABLES.items()}
     if missing_only:
-        table = SuggestionRow._meta.db_table
-        where.append(f"NOT EXISTS (SELECT 1 FROM {table} s WHERE s.product_id = p.id AND s.function_id = f.id)")  # noqa: S608
+        where.append(
+            f"NOT EXISTS (SELECT 1 FROM {table['rows']} s WHERE s.product_id = p.id AND s.function_id = f.id)"  # noqa: S608
+        )
     sql = f"""WITH {rules_sql}, {matched_sql}
-INSERT INTO {SuggestionRow._meta.db_table} ({COLUMNS})
+INSERT INTO {table["rows"]} ({COLUMNS})
 SELECT f.organization_id, p.id, f.id, r.layer_id, r.ring, r.pb, r.emphasis,
        a.emphasis, a.source, d.id IS NOT NULL, {BEFORE_LEADS}, f.name, f.category, LOWER(f.name)
-FROM {Product._meta.db_table} p
-JOIN {Function._meta.db_table} f ON f.organization_id = p.organization_id
+FROM {table["product"]} p
+JOIN {table["function"]} f ON f.organization_id = p.organization_id
 {match}
-LEFT JOIN {Assignment._meta.db_table} a ON a.product_id = p.id AND a.function_id = f.id AND a.layer_id = r.layer_id
-LEFT JOIN {DismissedSuggestion._meta.db_table} d
+LEFT JOIN {table["assignment"]} a ON a.product_id = p.id AND a.function_id = f.id AND a.layer_id = r.layer_id
+LEFT JOIN {table["dismissed"]} d
     ON d.product_id = p.id AND d.function_id = f.id AND d.layer_id = r.layer_id
 WHERE p.organization_id = %s AND {" AND ".join(where)}"""  # noqa: S608 (constants; values are parameters)
     with connection.cursor() as cursor:
