@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from roles.models import Function
 from roles.permissions import OrgRequest, Perm, org_view
+from roles.rowcounts import CountedPaginator
 from roles.statecache import DAY
 from wholeproduct.errors import Conflict, DomainError
 
@@ -97,7 +97,10 @@ def _body_context(request: OrgRequest, product: Product, filters: Filters) -> di
     """Everything the matrix and the panel draw, in a constant number of queries."""
     ctx = request.ctx
     layers = map_selectors.layers_in_ring_order()
-    paginator = Paginator(map_selectors.map_functions(product, category=filters.category, q=filters.q), PAGE_SIZE)
+    # Unfiltered, the functions are every one of the organization's: the kept row count (roles.rowcounts).
+    paginator = CountedPaginator(
+        map_selectors.map_functions(product, category=filters.category, q=filters.q), PAGE_SIZE
+    )
     page = paginator.get_page(filters.page)
     ids = [function.pk for function in page.object_list]
     cells = map_selectors.cells_of(product, ids)
