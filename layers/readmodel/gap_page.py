@@ -108,12 +108,12 @@ def coverage_page(product: Product, *, start: int, size: int, now: datetime | No
     with collector_paused():
         counts = ProductCounts.objects.filter(product_id=product.pk).first()
         if counts is None or counts.functions <= WINDOWED_ABOVE:
-            return _whole(product, start, size, now)
+            return _whole(product, start, size, now, counts)
         return _Page(product, counts, now).answer(start, size)
 
 
-def _whole(product: Product, start: int, size: int, now: datetime) -> CoveragePage:
-    live = live_coverage(product, now=now)
+def _whole(product: Product, start: int, size: int, now: datetime, counts: ProductCounts | None) -> CoveragePage:
+    live = live_coverage(product, now=now, counts=counts)
     gaps = live.coverage.gaps
     by_severity = Counter({str(severity): 0 for severity in Severity})
     by_severity.update(str(gap.severity) for gap in gaps)

@@ -39,12 +39,16 @@ class LiveCoverage:
     assignments: list[AssignmentRow]
 
 
-def live_coverage(product: Product, *, now: datetime | None = None) -> LiveCoverage:
+def live_coverage(
+    product: Product, *, now: datetime | None = None, counts: ProductCounts | None = None
+) -> LiveCoverage:
+    """The product's live coverage; `counts`, its counter row when the caller read it already
+    (its `as_of` is the answer's)."""
     with collector_paused():  # tens of thousands of rows and gaps at 5,000 functions
-        return _live_coverage(product, now=now)
+        return _live_coverage(product, now=now, counts=counts)
 
 
-def _live_coverage(product: Product, *, now: datetime | None) -> LiveCoverage:
+def _live_coverage(product: Product, *, now: datetime | None, counts: ProductCounts | None) -> LiveCoverage:
     organization_id = product.organization_id
     functions, external = function_rows(organization_id)
     cells = list(
@@ -80,7 +84,10 @@ def _live_coverage(product: Product, *, now: datetime | None) -> LiveCoverage:
         disrupted=applied_disruptions(organization_id, mapped),
         now=timezone.localtime(now),  # the site's calendar days (`calendar_day`)
     )
-    as_of = ProductCounts.objects.filter(product_id=product.pk).values_list("as_of", flat=True).first()
+    if counts is not None:
+        as_of = counts.as_of
+    else:
+        as_of = ProductCounts.objects.filter(product_id=product.pk).values_list("as_of", flat=True).first()
     return LiveCoverage(coverage, as_of, sum(staff.values()), external, functions, assigned)
 
 
