@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from layers.models import Assignment, Layer, Product
+from roles import rowcounts
 from roles.models import Function
 from roles.rowcounts import CountedPaginator
 from shared.paging import ids_first, narrowable
@@ -35,13 +36,26 @@ def cells(org):
     return Assignment.objects.filter(product=product).select_related("function", "layer")
 
 
+@pytest.fixture
+def ids_first_always(monkeypatch):
+    monkeypatch.setattr(rowcounts, "IDS_FIRST_ABOVE", 0)  # the fixture's list is short
+
+
 @pytest.mark.parametrize("per_page", [1, 7, 10, 200])
-def test_every_page_holds_the_rows_of_the_slice_in_its_order(cells, per_page):
+def test_every_page_holds_the_rows_of_the_slice_in_its_order(cells, per_page, ids_first_always):
     ordered = cells.order_by(*ORDER)
     expected = [a.pk for a in ordered]
     paginator = CountedPaginator(ordered, per_page)
     read = [a.pk for number in paginator.page_range for a in paginator.page(number)]
     assert read == expected and len(set(read)) == cells.count() == 66  # every row, once
+
+
+def test_a_short_list_is_sliced_in_one_statement(cells):
+    ordered = cells.order_by(*ORDER)
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(CountedPaginator(ordered, 10).page(2))
+    assert [a.pk for a in rows] == [a.pk for a in ordered[10:20]]
+    assert "IN (SELECT" not in queries[-1]["sql"]
 
 
 def test_the_ids_are_cut_by_a_statement_of_ids_alone(cells):
