@@ -125,6 +125,9 @@ class Function(models.Model):
             models.Index(
                 fields=["organization"], condition=models.Q(playbook_name__isnull=True), name="function_unstamped"
             ),
+            # The functions the playbook does not know (their match is none of its entries), which
+            # the map editor and the API count and list: the organization's stamps, from an index.
+            models.Index(fields=["organization", "playbook_name"], name="function_org_playbook"),
         ]
         ordering = ["name"]
 
