@@ -10,7 +10,7 @@ import time
 import uuid
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from layers.models import CoverageReport, Product
@@ -50,11 +50,27 @@ def report_builds(organization: Organization, rounds: int = 3) -> dict[str, Any]
     }
 
 
+class _Undone(Exception):
+    """Raised to roll back what a timed job wrote."""
+
+
 def people_import(source: Organization) -> dict[str, Any]:
     """Export the large organization's people (the import format) and import the file into a
     new, empty organization: every function and person is created. Then import it again,
-    which changes nothing (the plan alone)."""
+    which changes nothing (the plan alone). All of it is rolled back at the end, so each run
+    imports beside the same tenants (runs that kept it left 20,000 people each)."""
     exported = PeopleExporter(source).render("csv")
+    measured: dict[str, Any] = {}
+    try:
+        with transaction.atomic():  # the import's own transaction is a savepoint inside it
+            measured = _import_twice(source, exported)
+            raise _Undone
+    except _Undone:
+        pass
+    return measured
+
+
+def _import_twice(source: Organization, exported: Any) -> dict[str, Any]:
     slug = f"{source.slug[:30]}-import-{uuid.uuid4().hex[:6]}"
     target = Organization.objects.create(slug=slug, name=f"{source.name} (import)")
     started = time.perf_counter()
