@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "indexes": [models.Index(fields=["organization", "function"], name="suggestion_row_org_function")],
+                "indexes": [models.Index(fields=["function"], name="suggestion_row_function")],
                 "constraints": [
                     models.UniqueConstraint(fields=("product", "function", "layer"), name="suggestion_row_unique")
                 ],

@@ -187,7 +187,9 @@ class SuggestionRow(models.Model):
             models.UniqueConstraint(fields=["product", "function", "layer"], name="suggestion_row_unique"),
         ]
         # PostgreSQL also orders each product's rows by (ring, name) and by status (migration 0019).
-        indexes = [models.Index(fields=["organization", "function"], name="suggestion_row_org_function")]
+        # A function's rows by its id alone: deleting a function checks and cascades to them by it
+        # (an index led by the organization would leave the database scanning every row).
+        indexes = [models.Index(fields=["function"], name="suggestion_row_function")]
 
     def __str__(self) -> str:
         return f"suggestion {self.product_id}x{self.function_id}x{self.layer_id}: {self.before}"
