@@ -107,12 +107,15 @@ def apply_suggestions(organization: Organization, by: Any) -> dict[str, Any]:
     started = time.perf_counter()
     suggested = mapping.suggest(product=product)
     suggest_s = time.perf_counter() - started
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
-        result = mapping.apply(product=product, by=by)
-        seconds = time.perf_counter() - started
-    # The organization stays as generated, so a later run can reuse it (--large).
-    product.delete()
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            result = mapping.apply(product=product, by=by)
+            seconds = time.perf_counter() - started
+    finally:
+        # The organization stays as generated, so a later run can reuse it (--large), even when
+        # the apply fails (an older commit's code on a newer schema left its product behind).
+        product.delete()
     outcome = result.as_dict() | {"conflicts": len(result.conflicts)}  # "X already leads…", one per team
     return {
         "functions": functions,
