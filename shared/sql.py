@@ -16,6 +16,12 @@ def values_table(name: str, columns: list[tuple[str, str]], rows: list[tuple[Any
     return f"{name}({names}) AS (VALUES {', '.join([row] * len(rows))})", [value for r in rows for value in r]
 
 
+def marks(values: Any) -> tuple[str, list[Any]]:
+    """The placeholders of an IN list and its parameters; an empty list matches nothing (NULL)."""
+    found = list(values)
+    return ", ".join(["%s"] * len(found)) or "NULL", found
+
+
 # A LIMIT that keeps every row (SQLite has no LIMIT ALL, PostgreSQL no LIMIT -1).
 NO_LIMIT = 2**62
 

@@ -33,7 +33,7 @@ from django.db import connection, transaction
 
 from domain.playbook.suggestions import APPLIED, DIFFERS, DISMISSED, MANUAL, NEW, rules_by_layer
 from roles.services import playbook_matches
-from shared.sql import values_table
+from shared.sql import marks, values_table
 
 from ..models import Assignment, Product
 from .maintain import lock_products
@@ -142,21 +142,17 @@ def _insert(
     unstamped = function.objects.filter(organization_id=organization_id, playbook_name__isnull=True)
     if function_ids is not None:
         unstamped = unstamped.filter(pk__in=list(function_ids))
-    matched = []
-    for found in unstamped.only("id", "name", "playbook_name"):
-        entry = playbook_matches.entry_of(found)
-        matched.append((found.pk, entry.name if entry else ""))
+    matched = playbook_matches.matches_of(unstamped.only("id", "name", "playbook_name"))
     matched_sql, matched_params = values_table("matched", [("function_id", "BIGINT"), ("pb", TEXT)], matched)
     match = "JOIN rules r ON r.pb = f.playbook_name"
     if matched:
         match = "LEFT JOIN matched m ON m.function_id = f.id JOIN rules r ON r.pb = COALESCE(f.playbook_name, m.pb)"
-    where, params = [], []
-    marks = ", ".join(["%s"] * len(product_ids))
-    where.append(f"p.id IN ({marks})")
-    params += product_ids
+    products, params = marks(product_ids)
+    where = [f"p.id IN ({products})"]
     if function_ids is not None:
-        where.append(f"f.id IN ({', '.join(['%s'] * len(function_ids))})")
-        params += list(function_ids)
+        functions, function_params = marks(function_ids)
+        where.append(f"f.id IN ({functions})")
+        params += function_params
     table = {name: apps.get_model(*model)._meta.db_table for name, model in TABLES.items()}
     if missing_only:
         where.append(

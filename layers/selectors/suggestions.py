@@ -38,7 +38,7 @@ from domain.playbook.suggestions import (
 )
 from roles.models import Function, Organization
 from roles.services import playbook_matches
-from shared.sql import NO_LIMIT, contains_sql, like_pattern
+from shared.sql import NO_LIMIT, contains_sql, like_pattern, marks
 from shared.window import Window
 
 from ..models import Assignment, Layer, Product, SuggestionRow
@@ -62,11 +62,6 @@ def _order_by(columns: Iterable[str]) -> str:
     return ", ".join(f"{column}{collate}" if column == "sort_name" else column for column in columns)
 
 
-def _marks(values: Iterable[Any]) -> tuple[str, list[Any]]:
-    found = list(values)
-    return ", ".join(["%s"] * len(found)) or "NULL", found
-
-
 class ProductSuggestions:
     """The suggestions of one product. Build one per request: it remembers who leads each layer."""
 
@@ -85,11 +80,7 @@ class ProductSuggestions:
     def _unstamped(self) -> list[tuple[int, str]]:
         """(id, match) of the functions a path that does not stamp them wrote: matched now."""
         functions = Function.objects.filter(organization_id=self.product.organization_id, playbook_name__isnull=True)
-        rows = []
-        for function in functions.only("id", "name", "playbook_name"):
-            entry = playbook_matches.entry_of(function)
-            rows.append((function.pk, entry.name if entry else ""))
-        return rows
+        return playbook_matches.matches_of(functions.only("id", "name", "playbook_name"))
 
     def _read(self, parts: list[tuple[str, list[Any]]], *, category: str = "", q: str = "") -> list[tuple[Any, ...]]:
         """Run `parts` (SELECTs of ROW_SHAPE over `judged`, every row, or `chosen`, the filtered
@@ -195,10 +186,10 @@ JOIN {layer} l ON l.id = h.layer_id
         wanted = list(STATUSES if statuses is None else statuses)
         order = _order_by(PENDING_ORDER if pending_first else RING_ORDER)
         filters = {"category": category, "q": q}
-        marks, _ = _marks(wanted)
-        befores, stored = _marks(sorted({before for status in wanted for before in BEFORE[status]}))
+        statuses_in, _ = marks(wanted)
+        befores, stored = marks(sorted({before for status in wanted for before in BEFORE[status]}))
         # Every status: no condition, so that the ring order is read from its index and stops.
-        condition = "1 = 1" if set(wanted) >= set(STATUSES) else f"status IN ({marks}) AND before IN ({befores})"
+        condition = "1 = 1" if set(wanted) >= set(STATUSES) else f"status IN ({statuses_in}) AND before IN ({befores})"
         values = [] if condition == "1 = 1" else [*wanted, *stored]
         read: dict[str, Any] = {}
 

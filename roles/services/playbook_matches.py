@@ -41,6 +41,16 @@ def entry_of(function: Function) -> PlaybookEntry | None:
     return BY_NAME.get(function.playbook_name)
 
 
+def matches_of(functions: Iterable[Function]) -> list[tuple[int, str]]:
+    """(id, playbook entry's name or "") of functions a path wrote without stamping their match:
+    matched now, as `entry_of` matches them (give them with `id`, `name` and `playbook_name`)."""
+    found = []
+    for function in functions:
+        entry = entry_of(function)
+        found.append((function.pk, entry.name if entry else ""))
+    return found
+
+
 def hints_of(function: Function) -> list[str]:
     if function.playbook_name is None:
         return matching.hints(function.name)
