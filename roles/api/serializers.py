@@ -7,7 +7,7 @@ exactly as an id that exists nowhere, so ids do not leak across tenants.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
@@ -262,6 +262,30 @@ class CheckInSerializer(serializers.Serializer):
 # --- disruptions --------------------------------------------------------------------------------
 
 
+FUNCTION_IDS = "_function_ids"
+
+
+def function_ids_of(disruption_ids: list[int]) -> dict[int, list[int]]:
+    """The ids of the functions each disruption touches, ascending: one read of the link table
+    (no function row is loaded; a page of disruptions at 5,000 functions touched hundreds)."""
+    ids: dict[int, list[int]] = {pk: [] for pk in disruption_ids}
+    links = Disruption.functions.through.objects.filter(disruption_id__in=disruption_ids)
+    for disruption_id, function_id in links.order_by("function_id").values_list("disruption_id", "function_id"):
+        ids[disruption_id].append(function_id)
+    return ids
+
+
+class DisruptionListSerializer(serializers.ListSerializer):
+    """A page of disruptions with their functions' ids read in one query for the page."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        disruptions = list(data.all() if hasattr(data, "all") else data)
+        ids = function_ids_of([disruption.pk for disruption in disruptions])
+        for disruption in disruptions:
+            setattr(disruption, FUNCTION_IDS, ids[disruption.pk])
+        return super().to_representation(disruptions)
+
+
 class DisruptionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=Disruption.Kind.choices)
@@ -280,19 +304,28 @@ class DisruptionSerializer(serializers.Serializer):
     )
     created_at = serializers.DateTimeField(read_only=True)
 
+    class Meta:
+        list_serializer_class = DisruptionListSerializer
+
     def to_representation(self, instance: Disruption) -> dict[str, Any]:
-        return super().to_representation(_WithFunctionIds(instance))
+        ids = getattr(instance, FUNCTION_IDS, None)
+        if ids is None:
+            ids = function_ids_of([instance.pk])[instance.pk]
+        return super().to_representation(_WithFunctionIds(instance, ids))
+
+
+class _Ref(NamedTuple):
+    pk: int
 
 
 class _WithFunctionIds:
-    """A disruption whose `functions` reads as the list of its prefetched functions (no query)."""
+    """A disruption whose `functions` reads as the ids of the functions it touches, in order."""
 
-    def __init__(self, disruption: Disruption) -> None:
+    def __init__(self, disruption: Disruption, function_ids: list[int]) -> None:
         self._disruption = disruption
+        self.functions = [_Ref(pk) for pk in function_ids]  # what the id field reads (`.pk`)
 
     def __getattr__(self, name: str) -> Any:
-        if name == "functions":
-            return sorted(self._disruption.functions.all(), key=lambda function: function.pk)
         return getattr(self._disruption, name)
 
 
