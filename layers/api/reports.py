@@ -42,6 +42,12 @@ class IgnoreFormatNegotiation(BaseContentNegotiation):
         return parsers[0] if parsers else None
 
 
+# What the list prints (`ReportSerializer`), and the product it names.
+LIST_COLUMNS = (
+    *(name for name in s.ReportSerializer._declared_fields if name not in ("product", "product_name")),
+    "product__slug",
+    "product__name",
+)
 EXPORT_TYPES = {identifier: EXPORTERS[identifier].content_type for identifier in API_FORMATS}
 
 
@@ -65,7 +71,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
 
     def scoped_queryset(self) -> QuerySet[CoverageReport]:
         reports = reports_of(self.ctx)
-        return reports.defer("layers", "gaps", "data", "totals") if self.action == "list" else reports
+        if self.action != "list":
+            return reports
+        # A page of 50 reads the columns it prints and its products' names, nothing else.
+        return reports.select_related(None).select_related("product").only(*LIST_COLUMNS)
 
     @extend_schema(
         summary="Queue a build of one product's report, or of every product's",
