@@ -117,7 +117,7 @@ def _with_invite_states(organization: Any, people: list[Any]) -> list[tuple[Any,
     """(person, their invitation's state in words, whether an admin may invite them now)."""
     if not people:
         return []
-    states = invites.invite_states(organization, [p.stakeholder.pk for p in people])
+    states = invites.invite_states(organization, [p.stakeholder for p in people])
     rows = []
     for person in people:
         state = states.get(person.stakeholder.pk, invites.InviteState.NOT_INVITED)

@@ -94,7 +94,7 @@ def me(request: OrgRequest) -> HttpResponse:
         record = _unlinked_record(request)
         context: dict[str, Any] = {"record": record}
         if record is not None:
-            context["record_state"] = invites.invite_states(ctx.organization, [record.pk]).get(record.pk)
+            context["record_state"] = invites.invite_states(ctx.organization, [record]).get(record.pk)
         return render(request, "layers/me_none.html", context)
     _attach_forms(role)
     return render(request, "layers/me.html", {"role": role})

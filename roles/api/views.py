@@ -215,7 +215,7 @@ class StakeholderViewSet(
     def _load_invite_states(self, people: list[Stakeholder]) -> None:
         from ..services.invites import invite_states
 
-        self._invite_states = invite_states(self.ctx.organization, [p.pk for p in people])
+        self._invite_states = invite_states(self.ctx.organization, people)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -120,17 +120,20 @@ def state_of(invite: Invite, *, joined: bool = False, now: datetime | None = Non
     return InviteState.INVITED
 
 
-def invite_states(organization: Organization, stakeholder_ids: Iterable[int] | None = None) -> dict[int, str]:
-    """{stakeholder id: InviteState value} in two queries; a person missing from it is "not_invited".
+def invite_states(organization: Organization, people: Iterable[Stakeholder] | None = None) -> dict[int, str]:
+    """{stakeholder id: InviteState value}; a person missing from it is "not_invited".
 
-    Pass `stakeholder_ids` (one page of people) to read only those rows.
+    Every person of the organization in two queries; or only `people` (one page of them, as read
+    for the page) in one: who has an account is read from their rows, their invites from the table.
     """
-    people = Stakeholder.objects.filter(organization=organization, user__isnull=False)
     invites = invites_of(organization).order_by("stakeholder_id", "-created_at", "-id")
-    if stakeholder_ids is not None:
-        ids = list(stakeholder_ids)
-        people, invites = people.filter(pk__in=ids), invites.filter(stakeholder_id__in=ids)
-    states: dict[int, str] = dict.fromkeys(people.values_list("pk", flat=True), InviteState.JOINED.value)
+    if people is None:
+        joined = Stakeholder.objects.filter(organization=organization, user__isnull=False)
+        states: dict[int, str] = dict.fromkeys(joined.values_list("pk", flat=True), InviteState.JOINED.value)
+    else:
+        people = list(people)
+        states = {person.pk: InviteState.JOINED.value for person in people if person.user_id is not None}
+        invites = invites.filter(stakeholder_id__in=[person.pk for person in people])
     now = timezone.now()
     for invite in invites.only("stakeholder_id", "expires_at", "accepted_at", "revoked_at"):
         states.setdefault(invite.stakeholder_id, state_of(invite, now=now).value)  # the latest invite wins

@@ -42,7 +42,7 @@ def people_list(request: OrgRequest) -> HttpResponse:
     filters = filter_form.filters()
     people = selectors.people_for_list(organization, **filters)
     page = CountedPaginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    states = invite_states(organization, [person.pk for person in page.object_list])
+    states = invite_states(organization, page.object_list)
     for person in page.object_list:
         person.invite_state = states.get(person.pk, InviteState.NOT_INVITED.value)
         person.invite_label = INVITE_STATE_LABELS[person.invite_state]

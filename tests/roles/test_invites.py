@@ -436,7 +436,7 @@ def test_invite_states_name_every_kind_in_constant_queries(org, cs_function, sta
     with CaptureQueriesContext(connection) as large:
         services.invite_states(org)
     assert len(small.captured_queries) == len(large.captured_queries) == 2
-    assert services.invite_states(org, [people["invited"].pk]) == {people["invited"].pk: "invited"}
+    assert services.invite_states(org, [people["invited"]]) == {people["invited"].pk: "invited"}
 
 
 def test_a_signed_in_leader_who_accepts_keeps_the_leader_access(org):
