@@ -267,6 +267,27 @@ def test_my_role_names_a_few_functions_beside_mine_and_counts_the_rest(monkeypat
     assert "and " in html and " more</span>" in html
 
 
+def test_the_totals_of_several_open_campaigns_are_read_at_once_and_equal_their_progress():
+    made = _make(LARGER)
+    first = made.campaign()
+    products = list(Product.objects.filter(organization=made.org).exclude(pk=first.product_id).order_by("pk"))
+    chosen = ReviewCampaign.objects.create(
+        organization=made.org, product=products[0], name="Some functions", deadline=first.deadline
+    )
+    chosen.functions.set(Function.objects.filter(organization=made.org, assignments__product=products[0])[:4])
+    everything = ReviewCampaign.objects.create(
+        organization=made.org, product=products[1], name="Every function", deadline=first.deadline
+    )
+    opened = [first, chosen, everything]
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as read:
+        totals = campaigns.campaign_totals_of(opened)
+    assert len(read.captured_queries) == 3
+    for campaign in opened:
+        assert totals[campaign.pk] == campaigns.campaign_progress(campaign, now=now).totals
+    assert all(totals[campaign.pk].pairs > 0 for campaign in opened)
+
+
 def test_the_counted_campaign_totals_equal_the_campaign_progress():
     made = _make(LARGER)
     campaign = made.campaign()

@@ -35,14 +35,14 @@ from domain.review_state import DISAGREE, PairStatus
 from roles.models import Stakeholder
 from shared.charts import BurnUp, burnup_chart
 
-from ..models import Assignment, CampaignReminder, FunctionCounts, Review, ReviewCampaign, ReviewPair
+from ..models import Assignment, CampaignReminder, Review, ReviewCampaign, ReviewPair
 from .campaigns import (
     CampaignProgress,
     PeopleFigures,
     PersonProgress,
     campaign_days,
     campaign_progress,
-    counted_tally,
+    campaign_totals_of,
     reviewed_over_time,
 )
 from .reviews import disruption_times, review_facts
@@ -77,7 +77,7 @@ def campaign_page(campaign: ReviewCampaign, *, page: Any = 1, now: datetime | No
     functions = _function_scope(campaign, chosen)
     people = Stakeholder.objects.filter(organization_id=campaign.organization_id, function_id__in=functions)
     if as_of is None:
-        totals, figures = _live_totals(campaign, functions), _live_figures(campaign, functions, people)
+        totals, figures = campaign_totals_of([campaign])[campaign.pk], _live_figures(campaign, functions, people)
     else:
         totals, figures = _stored_totals(campaign), _stored_figures(campaign)
     listed = Paginator(people.select_related("function").order_by("full_name", "pk"), PAGE_SIZE).get_page(page)
@@ -115,14 +115,6 @@ def _pairs(campaign: ReviewCampaign, functions: Any) -> QuerySet[ReviewPair]:
 
 
 # --- live, from the read model ---------------------------------------------------------------------
-
-
-def _live_totals(campaign: ReviewCampaign, functions: Any) -> Tally:
-    return counted_tally(
-        FunctionCounts.objects.filter(
-            organization_id=campaign.organization_id, product_id=campaign.product_id, function_id__in=functions
-        )
-    )
 
 
 def _live_figures(campaign: ReviewCampaign, functions: Any, people: QuerySet[Stakeholder]) -> PeopleFigures:

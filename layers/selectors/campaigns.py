@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -21,8 +21,8 @@ from domain.review_state import (
 from roles.models import Function, Organization, Stakeholder
 from shared.charts import BurnUp, burnup_chart
 
-from ..models import Assignment, CampaignReminder, FunctionCounts, Product, Review, ReviewCampaign
-from .reviews import _facts_of, _people_by_function, counted_tally, disruption_times, review_facts, tally_of
+from ..models import Assignment, CampaignReminder, FunctionCounts, Product, ProductCounts, Review, ReviewCampaign
+from .reviews import _facts_of, _people_by_function, disruption_times, review_facts, tally_of
 
 
 @dataclass
@@ -270,16 +270,43 @@ def campaign_progress(campaign: ReviewCampaign, *, now: datetime | None = None) 
 def campaign_totals(
     campaign: ReviewCampaign, *, organization: Organization | None = None, now: datetime | None = None
 ) -> Tally:
-    """`campaign_progress(campaign).totals`, counted in the database: one sum of the maintained
-    function counters (layers.readmodel) of the campaign's functions, whatever their number (a
+    """`campaign_progress(campaign).totals`, counted in the database (`campaign_totals_of`; a
     test holds the two together). `now` is accepted for callers that pass it; live counters are
     always as of the last write."""
-    chosen = campaign.functions.values("pk")
-    mapped = Assignment.objects.filter(product_id=campaign.product_id).values("function_id")
-    rows = FunctionCounts.objects.filter(
-        organization_id=campaign.organization_id, product_id=campaign.product_id
-    ).filter(Q(function_id__in=chosen) | (~Exists(chosen) & Q(function_id__in=mapped)))
-    return counted_tally(rows)
+    return campaign_totals_of([campaign])[campaign.pk]
+
+
+def campaign_totals_of(campaigns: Sequence[ReviewCampaign]) -> dict[int, Tally]:
+    """{campaign id: its pairs' tally} from the maintained counters (layers.readmodel), in three
+    queries for any number of campaigns: a campaign that chose functions sums their function
+    counters; one that asks every function mapped on its product reads the product's counter row,
+    which sums the same pairs (a pair exists only for a mapped function)."""
+    if not campaigns:
+        return {}
+    links = ReviewCampaign.functions.through.objects.filter(reviewcampaign_id__in=[c.pk for c in campaigns])
+    chosen: dict[int, set[int]] = defaultdict(set)
+    for campaign_id, function_id in links.values_list("reviewcampaign_id", "function_id"):
+        chosen[campaign_id].add(function_id)
+    organization_ids = {c.organization_id for c in campaigns}
+    picked = [c for c in campaigns if chosen[c.pk]]
+    functions = FunctionCounts.objects.filter(
+        organization_id__in=organization_ids,
+        product_id__in={c.product_id for c in picked},
+        function_id__in=set().union(*(chosen[c.pk] for c in picked)),
+    ).values("product_id", "function_id", *FunctionCounts.COUNTS)
+    by_cell = {(row["product_id"], row["function_id"]): row for row in functions}
+    products = ProductCounts.objects.filter(
+        organization_id__in=organization_ids, product_id__in={c.product_id for c in campaigns if not chosen[c.pk]}
+    ).values("product_id", *FunctionCounts.COUNTS)
+    by_product = {row["product_id"]: row for row in products}
+    totals: dict[int, Tally] = {}
+    for campaign in campaigns:
+        if chosen[campaign.pk]:
+            rows = [by_cell[key] for f in chosen[campaign.pk] if (key := (campaign.product_id, f)) in by_cell]
+        else:
+            rows = [by_product[campaign.product_id]] if campaign.product_id in by_product else []
+        totals[campaign.pk] = tally_of({n: sum(row[n] for row in rows) for n in FunctionCounts.COUNTS})
+    return totals
 
 
 def _person_progress(person: Stakeholder, pairs: list[PairFact], reminded: datetime | None) -> PersonProgress:

@@ -32,10 +32,9 @@ def campaign_list(request: OrgRequest) -> HttpResponse:
     campaigns = list(
         campaign_selectors.campaigns_of(organization).select_related("product", "created_by").order_by("-created_at")
     )
-    # Open campaigns show live progress; closed ones their summary. Six queries per open one
-    # (counted in the database), and a product has at most one open campaign.
-    opened = [c for c in campaigns if c.status == "open"]
-    live = {c.pk: campaign_selectors.campaign_totals(c, organization=organization) for c in opened}
+    # Open campaigns show live progress (read from the counters, the same queries for one or
+    # many); closed ones their summary.
+    live = campaign_selectors.campaign_totals_of([c for c in campaigns if c.status == "open"])
     rows = [(c, live.get(c.pk)) for c in campaigns]
     return render(request, "layers/campaign_list.html", {"rows": rows})
 
