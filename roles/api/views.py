@@ -127,10 +127,16 @@ class FunctionViewSet(
 
     def scoped_queryset(self) -> QuerySet[Function]:
         # A correlated count, computed for the page's rows only: a join and GROUP BY over every
-        # person of the organization costs the whole tenant on each page (issue 13 item 9).
-        people = Stakeholder.objects.filter(function=OuterRef("pk")).order_by().values("function")
-        return Function.objects.filter(organization=self.ctx.organization).annotate(
-            people_count=Coalesce(Subquery(people.annotate(n=Count("pk")).values("n")), 0)
+        # person of the organization costs the whole tenant on each page (issue 13 item 9). It is
+        # COUNT(*) over the people's (organization, function) index, which it reads alone.
+        organization = self.ctx.organization
+        people = (
+            Stakeholder.objects.filter(organization=organization, function=OuterRef("pk"))
+            .order_by()
+            .values("function")
+        )
+        return Function.objects.filter(organization=organization).annotate(
+            people_count=Coalesce(Subquery(people.annotate(n=Count("*")).values("n")), 0)
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
