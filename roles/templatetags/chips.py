@@ -42,3 +42,18 @@ def category_labels() -> dict[str, Any]:
     from roles.models import Function
 
     return dict(Function.Category.choices)
+
+
+@register.simple_tag
+def touched_chips(functions: Any, web_url: str) -> SafeString:
+    """The chips of the functions a disruption touched, each a link to its partnerships on the
+    web (`web_url`): a timeline page names up to 16 for each of its 15 disruptions, which the
+    template's loop spent 4 ms writing at 5,000 functions. The same HTML."""
+    href = esc(web_url)
+    return mark_safe(  # noqa: S308 (every value in it is escaped)
+        "".join(
+            f'<li><a class="chip chip-sm cat-{esc(f.category)}" href="{href}?function={esc(f.id)}" '
+            f'title="See the partnerships of {esc(f.name)}">{esc(f.name)}</a></li>'
+            for f in functions
+        )
+    )
