@@ -55,7 +55,8 @@ def report_row(context: template.Context, report: Any, pick_a: int | None, pick_
     reports whose A and B boxes are ticked."""
     pk = report.pk
     name = esc(report.product.name)
-    when = esc(shown_date(report.generated_at, "j M Y H:i"))
+    day, hour = shown_date(report.generated_at, "j M Y|H:i").split("|")  # one formatting for both
+    when, shown = esc(f"{day} {hour}"), esc(f"{day}, {hour}")
     href = esc(row_address("report-detail", context["org"].slug, pk))
     figures = "".join(
         f'          <td class="num">{pct(getattr(report, figure))}%</td>\n'
@@ -68,7 +69,7 @@ def report_row(context: template.Context, report: Any, pick_a: int | None, pick_
         f'          <td class="pick"><input type="radio" name="b" value="{pk}" aria-label="Compare to {name}, '
         f'{when}"{" checked" if pk == pick_b else ""}></td>\n'
         f'          <td><a class="row-title" href="{href}">{name}</a></td>\n'
-        f'          <td class="nowrap">{esc(shown_date(report.generated_at, "j M Y, H:i"))} '
+        f'          <td class="nowrap">{shown} '
         f'<span class="badge trigger-{esc(report.trigger)}">{esc(report.get_trigger_display())}</span></td>\n'
         f'          <td class="num"><span class="score score-{esc(score_band(report.score))}">'
         f"{esc(report.score)}</span></td>\n"
