@@ -28,8 +28,8 @@ class Listener(Protocol):
     def people_changed(self, *, organization_id: int, function_ids: Iterable[int]) -> None:
         """People joined, left or moved between these functions (both ends of a move are named)."""
 
-    def functions_changed(self, *, organization_id: int) -> None:
-        """A function was created or deleted."""
+    def functions_changed(self, *, organization_id: int, created: bool = True) -> None:
+        """A function was created or deleted (`created=False`: only deleted, none created)."""
 
     def functions_renamed(self, *, organization_id: int, function_ids: Iterable[int]) -> None:
         """These functions were renamed or moved to another category (nothing else changed)."""
@@ -67,9 +67,9 @@ def people_changed(*, organization_id: int, function_ids: Iterable[int]) -> None
         listener.people_changed(organization_id=organization_id, function_ids=ids)
 
 
-def functions_changed(*, organization_id: int) -> None:
+def functions_changed(*, organization_id: int, created: bool = True) -> None:
     for listener in _listeners:
-        listener.functions_changed(organization_id=organization_id)
+        listener.functions_changed(organization_id=organization_id, created=created)
 
 
 def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> None:

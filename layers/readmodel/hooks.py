@@ -71,13 +71,16 @@ def people_changed(*, organization_id: int, function_ids: Iterable[int]) -> None
     _refresh(organization_id, Q(function_id__in=ids), extra={(p, f) for p in set(products) for f in ids})
 
 
-def functions_changed(*, organization_id: int) -> None:
+def functions_changed(*, organization_id: int, created: bool = True) -> None:
     """A function was created or deleted: every product's function count (and, for a deleted
     one, the layers and totals its cascaded cells left) is recomputed; a new one's suggestions
     are added. The callers' transaction (every service, the import, the admin) keeps the locks
-    `_refresh` took for the suggestions' refresh after it."""
+    `_refresh` took for the suggestions' refresh after it. `created=False` (a delete or a merge):
+    no function is new, so no suggestion is missing (a deleted one's rows went with it, and no
+    other pair's row depends on it); looking for them read every function of the organization."""
     _refresh(organization_id, Q(pk__in=[]), all_products=True)
-    suggestion_rows.refresh(organization_id, missing_only=True, locked=True)  # _refresh locked them all
+    if created:
+        suggestion_rows.refresh(organization_id, missing_only=True, locked=True)  # _refresh locked them all
 
 
 def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> None:

@@ -76,5 +76,5 @@ def function_merge(*, function: Function, into: Function, by: Any = None) -> Mer
     web_cache.changed(function.organization_id)
     recorded_by(function, by).delete()
     hooks.people_changed(organization_id=into.organization_id, function_ids=[into.pk])
-    hooks.functions_changed(organization_id=into.organization_id)
+    hooks.functions_changed(organization_id=into.organization_id, created=False)
     return MergedFunction(name, len(people), moved, dropped, removed)

@@ -179,7 +179,7 @@ def function_delete(
         raise Conflict(f"Someone just added people to {name}. Review and confirm again.") from None
     if moved:
         hooks.people_changed(organization_id=function.organization_id, function_ids=[move_people_to.pk])
-    hooks.functions_changed(organization_id=function.organization_id)
+    hooks.functions_changed(organization_id=function.organization_id, created=False)
     return DeletedFunction(name=name, people_moved=moved, people_deleted=deleted, assignments_deleted=assignments)
 
 
