@@ -396,7 +396,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous request then answers 401 with `WWW-Authenticate: Token`
     # (DRF takes the header from the first class; session auth has none and would say 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",  # hashed, expiring tokens (roles/services/tokens.py)
+        "roles.api.authentication.TokenAuthentication",  # knox: hashed, expiring (roles/services/tokens.py)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -131,9 +131,7 @@ class FunctionViewSet(
         # COUNT(*) over the people's (organization, function) index, which it reads alone.
         organization = self.ctx.organization
         people = (
-            Stakeholder.objects.filter(organization=organization, function=OuterRef("pk"))
-            .order_by()
-            .values("function")
+            Stakeholder.objects.filter(organization=organization, function=OuterRef("pk")).order_by().values("function")
         )
         return Function.objects.filter(organization=organization).annotate(
             people_count=Coalesce(Subquery(people.annotate(n=Count("*")).values("n")), 0)

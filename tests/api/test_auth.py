@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from knox.models import AuthToken
+from knox.settings import CONSTANTS
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD
@@ -64,6 +65,24 @@ def test_a_token_expires_after_the_configured_days(anon, leader, settings):
     response = signed(body["token"]).get(url("orgs/"))
     assert response.status_code == 401 and response.json()["error"] == "authentication_failed"
     assert not AuthToken.objects.exists()  # an expired token is dropped
+
+
+def test_a_request_reads_its_token_once_and_expired_ones_go_at_the_next_sign_in(anon, leader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    old, key = obtain(anon).json()["token"], obtain(anon).json()["token"]
+    expired = AuthToken.objects.filter(token_key=old[: CONSTANTS.TOKEN_KEY_LENGTH])
+    assert expired.update(expiry=timezone.now() - timedelta(seconds=1)) == 1
+    with CaptureQueriesContext(connection) as read:
+        assert signed(key).get(url("orgs/")).status_code == 200
+    assert sum("knox_authtoken" in q["sql"] for q in read.captured_queries) == 1  # knox read them all
+    assert AuthToken.objects.filter(user=leader).count() == 2  # the expired one stays unusable...
+    assert signed(old).get(url("orgs/")).status_code == 401  # ...refused and dropped when presented
+    assert AuthToken.objects.filter(user=leader).count() == 1
+    AuthToken.objects.filter(user=leader).update(expiry=timezone.now() - timedelta(seconds=1))
+    obtain(anon)
+    assert AuthToken.objects.filter(user=leader).count() == 1  # a sign-in deletes the expired ones
 
 
 def test_a_user_keeps_at_most_the_configured_number_of_tokens(anon, leader, settings):
