@@ -7,15 +7,19 @@ from __future__ import annotations
 import functools
 import html
 import unicodedata
+from datetime import date as date_type
+from datetime import datetime as datetime_type
 from typing import Any
 
 from django.template.defaultfilters import date
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.dates import MONTHS_3
 from django.utils.text import Truncator
 
 # Django's own conversion of a moment for a template (not in django-stubs): what a template's date
 # filter is given, the moment in the current time zone when USE_TZ is on (`shown_date`).
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
+from django.utils.translation import get_language
 
 
 def esc(value: object) -> str:
@@ -30,8 +34,53 @@ def shown_date(value: Any, format_string: str) -> str:
     """Django's date filter as a template applies it: an aware moment first taken to the site's
     time zone (the template engine does that before the filter; called as a function, the filter
     does not). Template tags format their dates through this, never the filter itself (a test
-    holds them to it)."""
-    return date(template_localtime(value), format_string)
+    holds them to it).
+
+    The formats the tags use (day, month, year, hour and minute codes between plain separators)
+    are written here as the filter writes them, without its machinery (a format-name lookup, a
+    formatter object, a regular expression per call): 25 µs a date, 82 of them on the web's page.
+    Any other format, value or code goes to the filter itself; a test holds the two equal."""
+    local = template_localtime(value)
+    plan = _date_plan(format_string)
+    if plan is None or type(local) not in (date_type, datetime_type) or (plan[1] and type(local) is date_type):
+        return date(local, format_string)
+    parts = []
+    for code in plan[0]:
+        if code == "j":
+            parts.append(str(local.day))
+        elif code == "d":
+            parts.append(f"{local.day:02d}")
+        elif code == "m":
+            parts.append(f"{local.month:02d}")
+        elif code == "M":
+            parts.append(_month(get_language(), local.month))
+        elif code == "Y":
+            parts.append(f"{local.year:04d}")
+        elif code == "H":
+            parts.append(f"{local.hour:02d}")
+        elif code == "i":
+            parts.append(f"{local.minute:02d}")
+        else:
+            parts.append(code)
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _month(language: str | None, month: int) -> str:
+    """What the filter's `M` writes in `language` (the active one): the month's three letters."""
+    return MONTHS_3[month].title()
+
+
+_DATE_CODES, _TIME_CODES, _SEPARATORS = frozenset("jdmMY"), frozenset("Hi"), frozenset(" ,:-|/.")
+
+
+@functools.lru_cache(maxsize=64)
+def _date_plan(format_string: str) -> tuple[str, bool] | None:
+    """(the format's characters, whether it has time codes) when every character is a code
+    `shown_date` writes itself or a plain separator; None for any other format."""
+    if not format_string or set(format_string) - _DATE_CODES - _TIME_CODES - _SEPARATORS:
+        return None
+    return format_string, bool(set(format_string) & _TIME_CODES)
 
 
 NO_TOKEN = "NOTPROVIDED"  # noqa: S105 (what Django's csrf context holds when there is no token)
