@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from domain.coverage.result import percent
@@ -21,6 +21,7 @@ from domain.rings.shapes import Member, RingInput, WholeProductData
 from roles.models import Disruption
 from roles.selectors.disruptions import Touched, touched
 from shared.charts import TrendChart, dial, trend_chart
+from shared.markup import page_address
 
 from .models import Assignment, CoverageReport
 from .selectors.coverage import product_trend
@@ -175,9 +176,8 @@ def gap_link(gap: dict[str, Any], *, org_slug: str, product_slug: str, can_edit:
     names, label = fixes.get(gap.get("kind", ""), ((), ""))
     target = gap.get("target", {})
     for name in names:
-        kwargs = {"org": org_slug} | ({"product": product_slug} if name in _PRODUCT_PAGES else {})
         try:
-            url = reverse(name, kwargs=kwargs)
+            url = page_address(name, org_slug, product_slug if name in _PRODUCT_PAGES else None)
         except NoReverseMatch:
             continue
         return GapLink(url + _refinement(name, target), label)

@@ -140,6 +140,19 @@ def org_address(url_name: str, org_slug: str) -> str:
     return _address(url_name, org_slug, get_script_prefix(), get_urlconf(), keyed=False)
 
 
+def page_address(url_name: str, org_slug: str, product_slug: str | None = None) -> str:
+    """`reverse(url_name, kwargs={"org": org_slug})`, with `"product": product_slug` when given,
+    reversed once as `row_address` is: the page where each of a report's gaps is fixed (50 a page).
+    Raises NoReverseMatch as `reverse` does."""
+    return _product_address(url_name, org_slug, product_slug, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=1024)
+def _product_address(url_name: str, org_slug: str, product_slug: str | None, prefix: str, urlconf: str | None) -> str:
+    kwargs = {"org": org_slug} if product_slug is None else {"org": org_slug, "product": product_slug}
+    return reverse(url_name, kwargs=kwargs, urlconf=urlconf)
+
+
 @functools.lru_cache(maxsize=1024)
 def _address(url_name: str, org_slug: str, prefix: str, urlconf: str | None, *, keyed: bool) -> str:
     kwargs: dict[str, Any] = {"org": org_slug, "pk": PK_MARK} if keyed else {"org": org_slug}

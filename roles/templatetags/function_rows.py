@@ -10,10 +10,9 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import truncatewords
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from shared.markup import action_link, esc, may_edit
+from shared.markup import action_link, esc, may_edit, org_address
 
 register = template.Library()
 
@@ -29,7 +28,7 @@ def function_row(context: template.Context, row: Any) -> SafeString:
     mark = '<span class="tree-mark" aria-hidden="true">↳</span>' if row.depth else ""
     parent = esc(f.parent.name) if f.parent else NONE
     external = '<span class="badge badge-warn">External</span>' if f.is_external else NONE
-    people = esc(reverse("people-list", kwargs={"org": slug}))
+    people = esc(org_address("people-list", slug))
     description = esc(truncatewords(f.description, 28)) if f.description else NONE
     parts = [
         f'<tr id="function-{f.pk}">\n'
