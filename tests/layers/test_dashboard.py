@@ -184,14 +184,14 @@ def test_a_stakeholder_is_sent_to_review_their_part_and_not_to_a_leaders_page(st
 
 
 def test_a_gap_falls_back_to_the_next_page_when_a_route_is_missing(monkeypatch):
-    real = reporting.reverse
+    real = reporting.page_address
 
-    def reverse(name, *args, **kwargs):
+    def page_address(name, *args, **kwargs):
         if name in ("product-map", "review-inbox"):
             raise NoReverseMatch(name)
         return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(reporting, "reverse", reverse)
+    monkeypatch.setattr(reporting, "page_address", page_address)
 
     unowned = {"kind": "unowned_layer", "target": {"layer": "core"}}
     dispute = {"kind": "open_dispute", "target": {"assignment_id": 1, "function_id": 2, "layer": "core"}}
