@@ -31,4 +31,4 @@ class TokenAuthentication(auth.TokenAuthentication):
 class TokenScheme(KnoxTokenScheme):
     """The OpenAPI security scheme of knox's tokens (drf-spectacular's), for this subclass too."""
 
-    target_class = TokenAuthentication
+    target_class = "roles.api.authentication.TokenAuthentication"
