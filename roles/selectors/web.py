@@ -442,7 +442,7 @@ links AS (
            fa.name AS name_a, fb.name AS name_b, p.trust, p.last_checked_on, p.needs_trust_check{columns}
     FROM {function} fa
     JOIN {partnership} p ON p.function_a_id = fa.id AND p.organization_id = fa.organization_id
-    JOIN {function} fb ON fb.id = p.function_b_id{days}
+    JOIN {function} fb ON fb.id = p.function_b_id AND fb.organization_id = fa.organization_id{days}
     WHERE fa.organization_id = %s
 )"""  # noqa: S608 (table names; values are parameters)
     cutoff = [today - timedelta(days=UNCHECKED_AFTER_DAYS)] if judged else []
