@@ -41,11 +41,11 @@ def shown_date(value: Any, format_string: str) -> str:
     formatter object, a regular expression per call): 25 µs a date, 82 of them on the web's page.
     Any other format, value or code goes to the filter itself; a test holds the two equal."""
     local = template_localtime(value)
-    plan = _date_plan(format_string)
-    if plan is None or type(local) not in (date_type, datetime_type) or (plan[1] and type(local) is date_type):
+    timed = _timed_format(format_string)
+    if timed is None or type(local) not in (date_type, datetime_type) or (timed and type(local) is date_type):
         return date(local, format_string)
     parts = []
-    for code in plan[0]:
+    for code in format_string:
         if code == "j":
             parts.append(str(local.day))
         elif code == "d":
@@ -75,12 +75,12 @@ _DATE_CODES, _TIME_CODES, _SEPARATORS = frozenset("jdmMY"), frozenset("Hi"), fro
 
 
 @functools.lru_cache(maxsize=64)
-def _date_plan(format_string: str) -> tuple[str, bool] | None:
-    """(the format's characters, whether it has time codes) when every character is a code
-    `shown_date` writes itself or a plain separator; None for any other format."""
+def _timed_format(format_string: str) -> bool | None:
+    """Whether the format has time codes, when every character is a code `shown_date` writes
+    itself or a plain separator; None for any other format (the filter writes it)."""
     if not format_string or set(format_string) - _DATE_CODES - _TIME_CODES - _SEPARATORS:
         return None
-    return format_string, bool(set(format_string) & _TIME_CODES)
+    return bool(set(format_string) & _TIME_CODES)
 
 
 NO_TOKEN = "NOTPROVIDED"  # noqa: S105 (what Django's csrf context holds when there is no token)
@@ -130,33 +130,28 @@ def row_address(url_name: str, org_slug: str, pk: int) -> str:
     """`reverse(url_name, kwargs={"org": org_slug, "pk": pk})`, reversed once per page name,
     organization, script prefix and URLconf, then given the row's key: a table of 150 rows spent
     4 ms reversing its buttons' addresses one by one."""
-    address = _address(url_name, org_slug, get_script_prefix(), get_urlconf(), keyed=True)
+    address = _reversed(url_name, (("org", org_slug), ("pk", PK_MARK)), get_script_prefix(), get_urlconf())
     return address.replace(str(PK_MARK), str(int(pk)))
 
 
 def org_address(url_name: str, org_slug: str) -> str:
     """`reverse(url_name, kwargs={"org": org_slug})`, reversed once as `row_address` is: a page
     every row links to (the invite form, with the row's own query string)."""
-    return _address(url_name, org_slug, get_script_prefix(), get_urlconf(), keyed=False)
+    return page_address(url_name, org_slug)
 
 
 def page_address(url_name: str, org_slug: str, product_slug: str | None = None) -> str:
     """`reverse(url_name, kwargs={"org": org_slug})`, with `"product": product_slug` when given,
     reversed once as `row_address` is: the page where each of a report's gaps is fixed (50 a page).
     Raises NoReverseMatch as `reverse` does."""
-    return _product_address(url_name, org_slug, product_slug, get_script_prefix(), get_urlconf())
+    kwargs = (("org", org_slug),) if product_slug is None else (("org", org_slug), ("product", product_slug))
+    return _reversed(url_name, kwargs, get_script_prefix(), get_urlconf())
 
 
 @functools.lru_cache(maxsize=1024)
-def _product_address(url_name: str, org_slug: str, product_slug: str | None, prefix: str, urlconf: str | None) -> str:
-    kwargs = {"org": org_slug} if product_slug is None else {"org": org_slug, "product": product_slug}
-    return reverse(url_name, kwargs=kwargs, urlconf=urlconf)
-
-
-@functools.lru_cache(maxsize=1024)
-def _address(url_name: str, org_slug: str, prefix: str, urlconf: str | None, *, keyed: bool) -> str:
-    kwargs: dict[str, Any] = {"org": org_slug, "pk": PK_MARK} if keyed else {"org": org_slug}
-    return reverse(url_name, kwargs=kwargs, urlconf=urlconf)
+def _reversed(url_name: str, kwargs: tuple[tuple[str, Any], ...], prefix: str, urlconf: str | None) -> str:
+    """`reverse` under one script prefix (a key of the cache only: `reverse` reads the current one)."""
+    return reverse(url_name, kwargs=dict(kwargs), urlconf=urlconf)
 
 
 def plural(count: int) -> str:

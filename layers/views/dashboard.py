@@ -9,7 +9,6 @@ snapshots. Either way it costs the same few queries for 3 products or 300 (a tes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.http import HttpResponse
@@ -268,19 +267,14 @@ def _disruption_entries(folio: Portfolio) -> list[DisruptionEntry]:
 
 
 def _chart(folio: Portfolio, entries: list[DisruptionEntry]) -> TrendChart | None:
-    # The site's zone looked up once for the chart's few hundred points (`timezone.localtime` looks
-    # it up again for each: 2 ms of the dashboard).
+    # The site's zone looked up once for the chart's few hundred points (`timezone.localtime`
+    # given no zone looks it up again for each: 2 ms of the dashboard).
     zone = timezone.get_current_timezone()
     lines = [
-        (s.product.name, [(_local(r["generated_at"], zone), r["score"]) for r in s.trend])
+        (s.product.name, [(timezone.localtime(r["generated_at"], zone), r["score"]) for r in s.trend])
         for s in folio.built[:CHART_LINES]
     ]
     if not lines:
         return None
-    markers = [(_local(e.disruption.effective_at, zone), e.disruption.title) for e in entries]
+    markers = [(timezone.localtime(e.disruption.effective_at, zone), e.disruption.title) for e in entries]
     return trend_chart(lines, markers=markers, width=760, height=220)
-
-
-def _local(moment: datetime, zone: Any) -> datetime:
-    """`timezone.localtime(moment)` in `zone`, the current time zone."""
-    return timezone.localtime(moment, zone)

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
+from django.db.models.manager import BaseManager
 from rest_framework import serializers
 
 from wholeproduct.text import LONG_TEXT, SHORT_TEXT, TextValidator
@@ -279,7 +280,7 @@ class DisruptionListSerializer(serializers.ListSerializer):
     """A page of disruptions with their functions' ids read in one query for the page."""
 
     def to_representation(self, data: Any) -> list[dict[str, Any]]:
-        disruptions = list(data.all() if hasattr(data, "all") else data)
+        disruptions = list(data.all() if isinstance(data, BaseManager) else data)  # as DRF's own reads it
         ids = function_ids_of([disruption.pk for disruption in disruptions])
         for disruption in disruptions:
             setattr(disruption, FUNCTION_IDS, ids[disruption.pk])
