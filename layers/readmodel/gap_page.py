@@ -27,7 +27,6 @@ from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from domain.coverage.compute import name_order
 from domain.coverage.gaps import (
     _denominator_gaps,
     _dispute_gaps,
@@ -46,7 +45,7 @@ from domain.coverage.result import (
     LayerCoverage,
     Severity,
 )
-from domain.coverage.rows import CONTRIBUTOR, LEAD, AssignmentRow, FunctionRow, Tally
+from domain.coverage.rows import LEAD, AssignmentRow, FunctionRow, Tally
 from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST
 from roles.models import Disruption, Function, Partnership
 from shared.collector import collector_paused
@@ -135,7 +134,7 @@ class _Page:
         self.cells = CellCounts.objects.filter(organization_id=self.organization_id, product_id=product.pk)
 
     def answer(self, start: int, size: int) -> CoveragePage:
-        rows = layer_counts(self.organization_id, [self.product.pk]).get(self.product.pk, [])
+        rows = layer_counts(self.organization_id, [self.product.pk], names=True).get(self.product.pk, [])
         coverage = replace(summary_of(self.counts), layers=self._layers(rows))
         # The sizes of the segments, and the head count: kept on the product's counter row.
         counts = self.counts
@@ -167,12 +166,9 @@ class _Page:
         )
 
     def _layers(self, rows: list[LayerCounts]) -> tuple[LayerCoverage, ...]:
-        """Every layer row, every contributor named (as a report names them)."""
-        names: dict[int, list[str]] = {row.layer_id: [] for row in rows}
-        contributors = self.cells.filter(emphasis=CONTRIBUTOR, function__organization_id=self.organization_id)
-        for layer_id, name in contributors.values_list("layer_id", "function__name"):
-            names.setdefault(layer_id, []).append(name)
-        return layer_rows(rows, lambda row: tuple(sorted(names[row.layer_id], key=name_order)))
+        """Every layer row, every contributor named as a report names them (the names kept on
+        the layer's counter row, in that order)."""
+        return layer_rows(rows, lambda row: tuple(row.contributor_names))
 
     # --- the segments ---------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from roles.models import Function
 
 from ..models import Assignment, PairStatus, Product, ReviewPair
 from . import suggestion_rows
-from .maintain import PairDiff, lock_products, refresh_counts, refresh_pairs
+from .maintain import PairDiff, lock_products, refresh_counts, refresh_pairs, rename_contributors
 from .tables import CellCounts
 
 ProductFunction = tuple[int, int]
@@ -83,13 +83,19 @@ def functions_changed(*, organization_id: int, created: bool = True) -> None:
         suggestion_rows.refresh(organization_id, missing_only=True, locked=True)  # _refresh locked them all
 
 
+@transaction.atomic  # the locks of the products whose layers name them
 def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> None:
     """Functions were renamed or moved to another category: their cells keep the picture's order of
-    a ring (category, lower-cased name), which is copied from the functions again, and their
-    suggestions are judged again (a new name may match another playbook entry). No count moves."""
+    a ring (category, lower-cased name), which is copied from the functions again, the layers they
+    contribute to list their names again, and their suggestions are judged again (a new name may
+    match another playbook entry). No count moves."""
     ids = list(function_ids)
+    cells = CellCounts.objects.filter(organization_id=organization_id, function_id__in=ids)
+    contributing = set(cells.filter(emphasis=Assignment.Emphasis.CONTRIBUTOR).values_list("product_id", flat=True))
+    lock_products(organization_id, contributing)
+    rename_contributors(organization_id, contributing)
     function = Function.objects.filter(pk=OuterRef("function_id"))
-    CellCounts.objects.filter(organization_id=organization_id, function_id__in=ids).update(
+    cells.update(
         category=Subquery(function.values("category")[:1]),
         sort_name=Subquery(function.annotate(lowered=Lower("name")).values("lowered")[:1]),
     )

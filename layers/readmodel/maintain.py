@@ -26,6 +26,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from domain.coverage.compute import name_order
 from domain.review_state import (
     AGREE,
     DISAGREE,
@@ -299,6 +300,7 @@ def _refresh_layers(organization_id: int, product_id: int) -> None:
         leads.setdefault(layer_id, (function_id, disputes))
     from ..models import Layer
 
+    names = contributor_names(organization_id, product_id)
     rows = []
     for layer_id in Layer.objects.order_by("ring").values_list("pk", flat=True):
         counts = {k: v or 0 for k, v in totals.get(layer_id, {}).items()}
@@ -310,6 +312,7 @@ def _refresh_layers(organization_id: int, product_id: int) -> None:
                 layer_id=layer_id,
                 lead_id=lead,
                 lead_disputed=bool(disputes),
+                contributor_names=names.get(layer_id, []),
                 **counts,
             )
         )
@@ -317,8 +320,37 @@ def _refresh_layers(organization_id: int, product_id: int) -> None:
     LayerCounts.objects.bulk_create(rows)
 
 
+def contributor_names(organization_id: int, product_id: int) -> dict[int, list[str]]:
+    """{layer id: its contributors' names}, each list in the order a report names them
+    (`name_order`), from the product's cells and their functions (one query)."""
+    names: dict[int, list[str]] = defaultdict(list)
+    contributors = CellCounts.objects.filter(
+        organization_id=organization_id, product_id=product_id, emphasis=Assignment.Emphasis.CONTRIBUTOR
+    )
+    for layer_id, name in contributors.values_list("layer_id", "function__name"):
+        names[layer_id].append(name)
+    for found in names.values():
+        found.sort(key=name_order)
+    return names
+
+
+def rename_contributors(organization_id: int, product_ids: Collection[int]) -> None:
+    """The layers' contributor names of these products read again (functions were renamed); call
+    under `lock_products`."""
+    for product_id in sorted(product_ids):
+        names = contributor_names(organization_id, product_id)
+        for row in LayerCounts.objects.filter(organization_id=organization_id, product_id=product_id).only(
+            "layer_id", "contributor_names"
+        ):
+            found = names.get(row.layer_id, [])
+            if row.contributor_names != found:
+                LayerCounts.objects.filter(pk=row.pk).update(contributor_names=found)
+
+
 def _refresh_product(organization_id: int, product_id: int, now: datetime) -> None:
-    layers = LayerCounts.objects.filter(organization_id=organization_id, product_id=product_id)
+    layers = LayerCounts.objects.filter(organization_id=organization_id, product_id=product_id).defer(
+        "contributor_names"
+    )
     functions = FunctionCounts.objects.filter(organization_id=organization_id, product_id=product_id)
     values: dict[str, Any] = dict.fromkeys((*CellCounts.COUNTS, "contributors"), 0)
     owned = 0

@@ -161,13 +161,18 @@ def product_counts(organization_id: int, product_ids: Iterable[int]) -> dict[int
     return {row.product_id: row for row in rows}
 
 
-def layer_counts(organization_id: int, product_ids: Iterable[int]) -> dict[int, list[LayerCounts]]:
-    """Each product's four layer rows, ring order, in one query."""
+def layer_counts(
+    organization_id: int, product_ids: Iterable[int], *, names: bool = False
+) -> dict[int, list[LayerCounts]]:
+    """Each product's four layer rows, ring order, in one query; with every contributor's name
+    (`contributor_names`) when `names` is true, left unread otherwise (thousands of names a layer)."""
     rows = (
         LayerCounts.objects.filter(organization_id=organization_id, product_id__in=list(product_ids))
         .select_related("layer", "lead")
         .order_by("product_id", "layer__ring")
     )
+    if not names:
+        rows = rows.defer("contributor_names")
     out: dict[int, list[LayerCounts]] = {}
     for row in rows:
         out.setdefault(row.product_id, []).append(row)

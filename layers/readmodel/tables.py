@@ -136,6 +136,11 @@ class LayerCounts(Tallied):
     lead = models.ForeignKey(Function, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     lead_disputed = models.BooleanField(default=False)
     contributors = models.PositiveIntegerField(default=0)
+    # Every contributor's name, in the order a report lists them (`name_order`): the coverage API
+    # names them all, and reading 2,000 cells with their functions' names and sorting them on
+    # each request grew with the product. Kept by `maintain._refresh_layers` and renames; pages
+    # that show counts only leave it unread (`read.layer_counts`).
+    contributor_names = models.JSONField(default=list)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["product", "layer"], name="layer_counts_unique")]

@@ -179,3 +179,33 @@ def test_an_empty_product_and_a_product_the_counters_never_met(db, monkeypatch, 
     ProductCounts.objects.filter(product=unmet).delete()  # a product no hook has met (rebuild repairs it)
     page = coverage_page(unmet, start=0, size=10)
     assert page.coverage == live_coverage(unmet).coverage and page.coverage.assignments == 1
+
+
+@pytest.mark.usefixtures("windowed")
+def test_contributors_renamed_are_listed_again_in_the_report_s_order(db):
+    """A page names every contributor from the names kept on the layer's counter row: a rename
+    (through the service, as a leader makes it) lists them again, in the order a report uses."""
+    from roles.services.functions import function_update
+
+    products = _organization(3)
+    contributors = (
+        Assignment.objects.filter(product=products[0], emphasis=Assignment.Emphasis.CONTRIBUTOR)
+        .select_related("function")
+        .order_by("function__name")
+    )
+    renamed = {cell.function for cell in contributors[:3]}
+    for function, name in zip(sorted(renamed, key=lambda f: f.pk), ("aardvark", "Zulu desk", "ÉCLAIR 2"), strict=True):
+        function_update(
+            function=function,
+            name=name,
+            category=function.category,
+            is_external=function.is_external,
+            description=function.description,
+            parent=function.parent,
+        )
+    for product in products:
+        page = coverage_page(product, start=0, size=5)
+        whole = live_coverage(product).coverage
+        assert page.coverage.layers == whole.layers
+    named = {name for row in coverage_page(products[0], start=0, size=5).coverage.layers for name in row.contributors}
+    assert {"aardvark", "Zulu desk", "ÉCLAIR 2"} <= named
