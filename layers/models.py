@@ -404,6 +404,7 @@ class ExportJob(models.Model):
 # The read model's tables live in their own module; importing them here registers them with the app.
 from .readmodel.tables import (  # noqa: E402
     CellCounts,
+    FeedbackLoopRow,
     FunctionCounts,
     LayerCounts,
     PairStatus,
@@ -420,6 +421,7 @@ __all__ = [
     "CoverageReport",
     "DismissedSuggestion",
     "ExportJob",
+    "FeedbackLoopRow",
     "FunctionCounts",
     "Layer",
     "LayerCounts",

@@ -37,6 +37,9 @@ class Listener(Protocol):
     def disruption_applied(self, *, organization_id: int, function_ids: Iterable[int]) -> None:
         """A disruption took effect on these functions: reviews made before it are stale."""
 
+    def partnerships_changed(self, *, organization_id: int, partnership_ids: Iterable[int]) -> None:
+        """These partnerships were created, or their ends or the feedback they carry changed."""
+
     def organization_changed(self, *, organization_id: int) -> object:
         """Everything may have changed (restore, import, seed): recompute the organization."""
 
@@ -84,6 +87,14 @@ def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> 
     ids = frozenset(function_ids)
     for listener in _listeners:
         listener.disruption_applied(organization_id=organization_id, function_ids=ids)
+
+
+def partnerships_changed(*, organization_id: int, partnership_ids: Iterable[int]) -> None:
+    ids = frozenset(partnership_ids)
+    if not ids:
+        return
+    for listener in _listeners:
+        listener.partnerships_changed(organization_id=organization_id, partnership_ids=ids)
 
 
 def organization_changed(*, organization_id: int) -> None:

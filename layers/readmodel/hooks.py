@@ -9,12 +9,15 @@ products' counters. A service calls the hook after its own writes, inside its
     assignments_changed  assignment create/change/delete, bulk apply, import of a map
     people_changed       person create/move/delete, a function deleted or merged into another
     functions_changed    a function created or deleted: every product's function count
-    functions_renamed    functions renamed or moved to another category: their cells' picture order
+    functions_renamed    functions renamed or moved to another category: their cells' picture order,
+                         the layers' contributor names, their feedback loops' order
+    partnerships_changed partnerships created, or their ends or feedback changed: their feedback loops
     suggestion_dismissed a suggestion dismissed or taken back: the product's suggestion rows
     disruption_applied   a disruption took effect on some functions
     organization_changed restore, import, seed: recompute the whole organization
 
-`roles` reaches the last five through `roles.hooks` (this module is the `roles.hooks.Listener`
+`roles` reaches people_changed, functions_changed, functions_renamed, partnerships_changed,
+disruption_applied and organization_changed through `roles.hooks` (this module is the `roles.hooks.Listener`
 that `LayersConfig.ready()` registers), since `roles` never imports `layers` (DESIGN §9);
 `current_reviews_until` answers the one question a disruption asks before it is logged.
 """
@@ -32,9 +35,9 @@ from django.db.models.functions import Lower
 from roles.models import Function
 
 from ..models import Assignment, PairStatus, Product, ReviewPair
-from . import suggestion_rows
+from . import feedback_rows, suggestion_rows
 from .maintain import PairDiff, lock_products, refresh_counts, refresh_pairs, rename_contributors
-from .tables import CellCounts
+from .tables import CellCounts, FeedbackLoopRow
 
 ProductFunction = tuple[int, int]
 
@@ -54,6 +57,7 @@ def assignments_changed(*, organization_id: int, product_id: int, function_ids: 
     )
     # _refresh took the product's lock; the product is the cell's.
     suggestion_rows.refresh(organization_id, product_ids=[product_id], function_ids=ids, locked=True)
+    feedback_rows.refresh(organization_id, product_ids=[product_id], function_ids=ids, locked=True)
 
 
 @transaction.atomic
@@ -92,8 +96,14 @@ def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> N
     ids = list(function_ids)
     cells = CellCounts.objects.filter(organization_id=organization_id, function_id__in=ids)
     contributing = set(cells.filter(emphasis=Assignment.Emphasis.CONTRIBUTOR).values_list("product_id", flat=True))
-    lock_products(organization_id, contributing)
+    looped = set(
+        FeedbackLoopRow.objects.filter(organization_id=organization_id)
+        .filter(Q(from_function_id__in=ids) | Q(to_function_id__in=ids))
+        .values_list("product_id", flat=True)
+    )
+    lock_products(organization_id, contributing | looped)
     rename_contributors(organization_id, contributing)
+    feedback_rows.refresh(organization_id, product_ids=looped, function_ids=ids, locked=True)  # their order
     function = Function.objects.filter(pk=OuterRef("function_id"))
     cells.update(
         category=Subquery(function.values("category")[:1]),
@@ -122,7 +132,15 @@ def organization_changed(*, organization_id: int) -> PairDiff:
             total.deleted + diff.deleted,
         )
     suggestion_rows.refresh(organization_id, product_ids=ids, locked=True)
+    feedback_rows.refresh(organization_id, product_ids=ids, locked=True)
     return total
+
+
+@transaction.atomic
+def partnerships_changed(*, organization_id: int, partnership_ids: Iterable[int]) -> None:
+    """Partnerships were created, or their ends or the feedback they carry changed: their feedback
+    loops in every product (a deleted one's rows went with it)."""
+    feedback_rows.refresh(organization_id, partnership_ids=list(partnership_ids))
 
 
 def current_reviews_until(*, organization_id: int, function_ids: Collection[int], moment: datetime) -> dict[int, int]:

@@ -30,7 +30,15 @@ from ..models import Product
 from ..selectors.coverage import coverage_input
 from . import hooks
 from .read import live_coverage
-from .tables import CellCounts, FunctionCounts, LayerCounts, ProductCounts, ReviewPair, SuggestionRow
+from .tables import (
+    CellCounts,
+    FeedbackLoopRow,
+    FunctionCounts,
+    LayerCounts,
+    ProductCounts,
+    ReviewPair,
+    SuggestionRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,7 @@ _TABLES: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("layer", LayerCounts, ("product_id", "layer_id")),
     ("product", ProductCounts, ("product_id",)),
     ("suggestion", SuggestionRow, ("product_id", "function_id", "layer_id")),
+    ("feedback loop", FeedbackLoopRow, ("product_id", "partnership_id")),
 )
 
 

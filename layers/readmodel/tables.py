@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from roles.models import Function, Organization, Stakeholder
+from roles.models import Function, Organization, Partnership, Stakeholder
 
 
 class PairStatus(models.TextChoices):
@@ -209,3 +209,30 @@ class SuggestionRow(models.Model):
 
     def __str__(self) -> str:
         return f"suggestion {self.product_id}x{self.function_id}x{self.layer_id}: {self.before}"
+
+
+class FeedbackLoopRow(models.Model):
+    """One feedback loop of one product: a partnership carrying feedback from a function of the
+    product's augmented layer to one of its core (`feedback_rows.loops_of`, oriented augmented →
+    core), with both ends' lower-cased names (SQL's LOWER), so the product page reads its first
+    loops in order from an index instead of testing every partnership of the organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    product = models.ForeignKey("layers.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    from_function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+")
+    to_function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+")
+    to_sort = models.TextField()
+    from_sort = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "partnership"], name="feedback_loop_unique")]
+        indexes = [
+            # A product's loops in the page's order (target, then source, then the link).
+            models.Index(
+                fields=["organization", "product", "to_sort", "from_sort", "partnership"], name="feedback_loop_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback loop {self.product_id}x{self.partnership_id}"

@@ -24,7 +24,7 @@ from django.utils import timezone
 from domain.partnerships import calendar_day
 from wholeproduct.errors import Conflict, DomainError, NotFound
 
-from .. import web_cache
+from .. import hooks, web_cache
 from ..models import Function, Organization, Partnership, PartnershipCheckIn
 from ..selectors.disruptions import latest_disruptions
 
@@ -186,6 +186,7 @@ def partnership_create(
     )
     _save_pair(partnership)
     web_cache.changed(organization.pk)
+    hooks.partnerships_changed(organization_id=organization.pk, partnership_ids=[partnership.pk])
     PartnershipCheckIn.objects.create(
         partnership=partnership, trust=trust, checked_on=checked_on, note="Partnership recorded.", by=by
     )
@@ -261,6 +262,8 @@ def partnership_update(
     _save_pair(current)
     if "function_a_id" in changed or "function_b_id" in changed:
         web_cache.changed(current.organization_id)
+    if {"function_a_id", "function_b_id", "feedback_carried"} & set(changed):  # which loops it makes
+        hooks.partnerships_changed(organization_id=current.organization_id, partnership_ids=[current.pk])
     return current
 
 

@@ -4,9 +4,11 @@ A hypothesis state machine runs random sequences of the writes that touch review
 through the services: reviews, resolutions, assignment set/clear, the playbook's bulk apply,
 people created, moved and deleted, functions created, renamed and deleted (their people moved), a
 disruption logged now or dated in the future, and the clock moving past it (the beat task
-applies it), the playbook's suggestions dismissed and taken back. After every step, for every
-product, the stored pairs, counters and suggestion rows equal a rebuild from raw rows, the
-suggestions read from those rows equal the planner's, and live coverage equals
+applies it), the playbook's suggestions dismissed and taken back, functions linked (carrying
+feedback or not) and unlinked. After every step, for every product, the stored pairs, counters,
+suggestion rows and feedback loops equal a rebuild from raw rows, the suggestions read from those
+rows equal the planner's, the loops read from theirs equal those found on the domain tables, and
+live coverage equals
 `compute_coverage` on raw rows; every window of
 the coverage API's gaps equals the same slice of live coverage's. And the live
 coverage endpoint answered from the state cache equals the same request drawn by the view: no
@@ -24,6 +26,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.test import Client, override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -35,10 +38,11 @@ from layers.readmodel import gap_page
 from layers.readmodel.gap_page import coverage_page
 from layers.readmodel.oracle import check_organization
 from layers.readmodel.read import live_coverage
+from layers.selectors.feedback import feedback_into_core, feedback_loops
 from layers.selectors.suggestions import ProductSuggestions
 from layers.services import assignments, mapping, products, reviews
-from roles.models import Function, Membership, Organization, Stakeholder
-from roles.services import disruptions, functions, people
+from roles.models import Function, Membership, Organization, Partnership, Stakeholder
+from roles.services import disruptions, functions, partnerships, people
 from wholeproduct.errors import DomainError
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -48,6 +52,7 @@ NAMES = ("Engineering", "Customer Success", "Sales", "Finance", "Board of Direct
 
 class ReadModelMachine(RuleBasedStateMachine):
     examples = 0
+    loops_seen = 0  # feedback loops met after the steps, summed: the sequences make some
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,6 +72,13 @@ class ReadModelMachine(RuleBasedStateMachine):
             self._new_person(self._functions()[index % 3])
         for slug in ("one", "two"):
             products.product_create(organization=self.org, name=f"Product {slug}", slug=slug)
+        # Product one starts with a core and an augmented function, so a link between them carrying
+        # feedback is a feedback loop that later steps can make, turn, and undo.
+        first = self._products()[0]
+        for function, layer in zip(self._functions()[:2], ("core", "augmented"), strict=True):
+            assignments.assignment_set(
+                product=first, function=function, layer=layer, emphasis="contributor", contribution="", by=self.user
+            )
 
     # --- helpers ---
 
@@ -234,6 +246,32 @@ class ReadModelMachine(RuleBasedStateMachine):
             write = mapping.undismiss if undo else mapping.dismiss
             write(product=product, function=function, layer=layer, by=self.user)
 
+    @rule(i=st.integers(0, 9), j=st.integers(0, 9), carries=st.sampled_from([True, True, False]))
+    def link_functions(self, i: int, j: int, carries: bool) -> None:
+        """Two functions linked, carrying feedback or not; when linked already, the feedback the
+        link carries changes (the product page's feedback loops)."""
+        self._tick()
+        every = self._functions()
+        if len(every) < 2:
+            return
+        a, b = every[i % len(every)], every[(i + 1 + j % (len(every) - 1)) % len(every)]  # two of them
+        text = f"What customers asked at {self.now:%H%M}." if carries else ""
+        pair = Q(function_a=a, function_b=b) | Q(function_a=b, function_b=a)
+        link = Partnership.objects.filter(pair, organization=self.org).first()
+        if link is None:
+            partnerships.partnership_create(
+                organization=self.org, function_a=a, function_b=b, trust=3, feedback_carried=text
+            )
+        else:
+            partnerships.partnership_update(partnership=link, expected_version=link.version, feedback_carried=text)
+
+    @rule(i=st.integers(0, 99))
+    def unlink_functions(self, i: int) -> None:
+        self._tick()
+        link = self._pick(list(Partnership.objects.filter(organization=self.org).order_by("pk")), i)
+        if link is not None:
+            partnerships.partnership_delete(partnership=link)
+
     @rule()
     def time_passes(self) -> None:
         """Three days later, the beat task applies the disruptions whose date has come."""
@@ -260,6 +298,17 @@ class ReadModelMachine(RuleBasedStateMachine):
             assert page.people == whole.people
 
     @invariant()
+    def the_kept_feedback_loops_are_those_of_the_domain_tables(self) -> None:
+        for product in self._products():
+            expected = feedback_loops(product=product)
+            loops, total, _unfed = feedback_into_core(product=product, limit=50)
+            ReadModelMachine.loops_seen += total
+            assert total == len(expected)
+            assert [(x.from_function.pk, x.to_function.pk, x.partnership_id) for x in loops] == [
+                (x.from_function.pk, x.to_function.pk, x.partnership_id) for x in expected
+            ]
+
+    @invariant()
     def the_suggestions_read_from_their_rows_are_the_planners(self) -> None:
         """The playbook's suggestions read from the kept rows equal the planner's, every status."""
         for product in self._products():
@@ -283,6 +332,7 @@ class ReadModelMachine(RuleBasedStateMachine):
 def test_the_read_model_equals_the_oracle_after_any_sequence_of_writes(db, monkeypatch):
     assert Layer.objects.count() == 4
     ReadModelMachine.patch = monkeypatch  # type: ignore[attr-defined]
+    ReadModelMachine.loops_seen = 0
     monkeypatch.setattr(gap_page, "WINDOWED_ABOVE", -1)  # the coverage API windows its gaps at any size
     run_state_machine_as_test(
         ReadModelMachine,
@@ -295,6 +345,7 @@ def test_the_read_model_equals_the_oracle_after_any_sequence_of_writes(db, monke
             suppress_health_check=list(HealthCheck),
         ),
     )
+    assert ReadModelMachine.loops_seen > 0  # the sequences linked an augmented function to a core one
 
 
 # --- the scheduled work ---------------------------------------------------------------------------

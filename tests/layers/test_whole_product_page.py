@@ -15,7 +15,6 @@ from layers.selectors.rings import product_rings
 from layers.views import whole_product
 from roles.models import Function
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, StakeholderFactory, layer
-from tests.services import require_postgres
 
 URL = "/o/acme/p/insights/"
 
@@ -417,12 +416,16 @@ def test_the_admin_renaming_a_function_moves_it_on_its_ring(client, insights, ex
     assert check_organization(insights.organization, repair=False).differences == []
 
 
-def test_the_feedback_loops_read_in_sql_are_those_of_the_orm_in_its_order(insights):
-    """PostgreSQL reads the loops with its own statement (`_first_loops`): the same loops, oriented
-    the same way, in the same order, and counted, as `_candidates` (the ORM's, and SQLite's)."""
-    require_postgres()
+def test_the_kept_feedback_loops_are_those_of_the_domain_tables_in_their_order(insights):
+    """The product page reads its loops from the kept rows (`feedback_into_core`): the same loops,
+    oriented the same way, in the same order, and counted, as `feedback_loops` finds them from the
+    domain tables, and still after the writes that change them (a cell cleared, a rename, a
+    partnership's feedback blanked and its ends changed, a partnership and a function deleted)."""
     from layers.selectors import feedback
-    from roles.services.partnerships import partnership_create
+    from layers.services.assignments import assignment_clear
+    from roles.models import Partnership
+    from roles.services.functions import function_delete, function_update
+    from roles.services.partnerships import partnership_create, partnership_delete, partnership_update
 
     org = insights.organization
     made = {
@@ -459,11 +462,44 @@ def test_the_feedback_loops_read_in_sql_are_those_of_the_orm_in_its_order(insigh
     def shape(loops):
         return [(x.from_function.pk, x.to_function.pk, x.feedback, x.partnership_id) for x in loops]
 
-    expected = feedback.feedback_loops(product=insights)
-    assert len(expected) == 6
-    for limit in (2, 6, 40):
-        loops, total = feedback._first_loops(insights, limit)
-        assert shape(loops) == shape(expected[:limit]) and total == 6
-        assert [(x.from_function.name, x.to_function.category) for x in loops] == [
-            (x.from_function.name, x.to_function.category) for x in expected[:limit]
-        ]
+    def same(count):
+        expected = feedback.feedback_loops(product=insights)
+        assert len(expected) == count
+        for limit in (2, 6, 40):
+            loops, total, unfed = feedback.feedback_into_core(product=insights, limit=limit)
+            assert shape(loops) == shape(expected[:limit]) and total == count and unfed is (count == 0)
+            assert [(x.from_function.name, x.to_function.category, x.trust) for x in loops] == [
+                (x.from_function.name, x.to_function.category, x.trust) for x in expected[:limit]
+            ]
+        assert check_organization(org, repair=False).differences == []
+
+    same(6)
+    assignment_clear(product=insights, function=made["Beta"], layer=layer("augmented"), by=None)
+    same(4)
+    renamed = function_update(
+        function=made["zeta"],
+        name="Aardvark",
+        category="building",
+        is_external=False,
+        description="",
+        parent=None,
+    )
+    assert renamed.name == "Aardvark"
+    same(4)
+    churn = Partnership.objects.get(feedback_carried="Churn reasons.")
+    partnership_update(partnership=churn, expected_version=churn.version, feedback_carried=" ")
+    same(3)
+    ends = {made["Both Ends"].pk, made["zeta"].pk}
+    silent = Partnership.objects.get(function_a_id__in=ends, function_b_id__in=ends)
+    assert silent.feedback_carried == ""
+    partnership_update(partnership=silent, expected_version=silent.version, feedback_carried="Now it speaks.")
+    same(4)
+    off = Partnership.objects.get(feedback_carried="Off the map.")
+    partnership_update(
+        partnership=off, expected_version=off.version, function_a=made["Aug Only"], function_b=made["alpha"]
+    )
+    same(5)
+    partnership_delete(partnership=Partnership.objects.get(feedback_carried="Competitor moves."))
+    same(4)
+    function_delete(function=Function.objects.get(pk=made["Core Only"].pk), move_people_to=None)
+    same(3)

@@ -307,10 +307,16 @@ def assign(product, function, key: str) -> Assignment:
 
 
 def link(org, a, b, trust=3, feedback="") -> Partnership:
+    """A partnership written as a factory writes rows: directly, then the read model told (its
+    feedback loops), as the partnership services tell it."""
+    from layers.readmodel import hooks
+
     first, second = sorted((a, b), key=lambda f: f.pk)
-    return Partnership.objects.create(
+    made = Partnership.objects.create(
         organization=org, function_a=first, function_b=second, trust=trust, feedback_carried=feedback
     )
+    hooks.partnerships_changed(organization_id=org.pk, partnership_ids=[made.pk])
+    return made
 
 
 @pytest.fixture
