@@ -255,11 +255,16 @@ def refresh_counts(
             "id", "function_id", "layer_id", "emphasis", "function__category", Lower("function__name")
         )
     ]
+    # The layers list their contributors by name: read again only when the contributor cells in
+    # scope are not those stored (a review, a person or a disruption moves counts, not names).
+    renamed = function_ids is None or set(
+        stored_cells.filter(emphasis=Assignment.Emphasis.CONTRIBUTOR).values_list("layer_id", "function_id")
+    ) != {(c.layer_id, c.function_id) for c in new_cells if c.emphasis == Assignment.Emphasis.CONTRIBUTOR}
     stored_cells.delete()
     CellCounts.objects.bulk_create(new_cells, batch_size=BATCH)
     stored_functions.delete()
     FunctionCounts.objects.bulk_create(_function_rows(organization_id, product_id, new_cells), batch_size=BATCH)
-    _refresh_layers(organization_id, product_id)
+    _refresh_layers(organization_id, product_id, names=renamed)
     _refresh_product(organization_id, product_id, now or timezone.now())
 
 
@@ -282,7 +287,13 @@ def _sums() -> dict[str, Any]:
     return {name: Sum(name) for name in CellCounts.COUNTS}
 
 
-def _refresh_layers(organization_id: int, product_id: int) -> None:
+_LAYER_FIELDS = ("lead", "lead_disputed", "contributors", *CellCounts.COUNTS)
+
+
+def _refresh_layers(organization_id: int, product_id: int, *, names: bool = True) -> None:
+    """The product's four layer rows summed from its cells, written over the stored ones; their
+    contributors' names read again when `names`, when a layer's number of contributors moved (a
+    deleted cell's counters go with it, so the caller cannot see it) or a row is missing."""
     cells = CellCounts.objects.filter(organization_id=organization_id, product_id=product_id)
     totals = {
         row.pop("layer_id"): row
@@ -300,9 +311,17 @@ def _refresh_layers(organization_id: int, product_id: int) -> None:
         leads.setdefault(layer_id, (function_id, disputes))
     from ..models import Layer
 
-    names = contributor_names(organization_id, product_id)
+    layer_ids = list(Layer.objects.order_by("ring").values_list("pk", flat=True))
+    if not names:
+        stored = dict(
+            LayerCounts.objects.filter(organization_id=organization_id, product_id=product_id).values_list(
+                "layer_id", "contributors"
+            )
+        )
+        names = any(stored.get(pk) != totals.get(pk, {}).get("contributors", 0) for pk in layer_ids)
+    listed = contributor_names(organization_id, product_id) if names else {}
     rows = []
-    for layer_id in Layer.objects.order_by("ring").values_list("pk", flat=True):
+    for layer_id in layer_ids:
         counts = {k: v or 0 for k, v in totals.get(layer_id, {}).items()}
         lead, disputes = leads.get(layer_id, (None, 0))
         rows.append(
@@ -312,12 +331,16 @@ def _refresh_layers(organization_id: int, product_id: int) -> None:
                 layer_id=layer_id,
                 lead_id=lead,
                 lead_disputed=bool(disputes),
-                contributor_names=names.get(layer_id, []),
+                contributor_names=listed.get(layer_id, []),
                 **counts,
             )
         )
-    LayerCounts.objects.filter(organization_id=organization_id, product_id=product_id).delete()
-    LayerCounts.objects.bulk_create(rows)
+    LayerCounts.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["product", "layer"],
+        update_fields=[*_LAYER_FIELDS, "contributor_names"] if names else list(_LAYER_FIELDS),
+    )
 
 
 def contributor_names(organization_id: int, product_id: int) -> dict[int, list[str]]:
