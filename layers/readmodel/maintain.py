@@ -318,7 +318,7 @@ def _refresh_layers(organization_id: int, product_id: int, *, names: bool = True
                 "layer_id", "contributors"
             )
         )
-        names = any(stored.get(pk) != totals.get(pk, {}).get("contributors", 0) for pk in layer_ids)
+        names = any(stored.get(pk) != (totals[pk]["contributors"] if pk in totals else 0) for pk in layer_ids)
     listed = contributor_names(organization_id, product_id) if names else {}
     rows = []
     for layer_id in layer_ids:
