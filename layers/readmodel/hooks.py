@@ -101,7 +101,10 @@ def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> N
         .filter(Q(from_function_id__in=ids) | Q(to_function_id__in=ids))
         .values_list("product_id", flat=True)
     )
-    lock_products(organization_id, contributing | looped)
+    # Every product's lock at once, in id order, as the suggestions' refresh needs them all: taking
+    # some first and the rest later could deadlock with another writer doing the same.
+    products = sorted(Product.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
+    lock_products(organization_id, products)
     rename_contributors(organization_id, contributing)
     feedback_rows.refresh(organization_id, product_ids=looped, function_ids=ids, locked=True)  # their order
     function = Function.objects.filter(pk=OuterRef("function_id"))
@@ -109,7 +112,8 @@ def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> N
         category=Subquery(function.values("category")[:1]),
         sort_name=Subquery(function.annotate(lowered=Lower("name")).values("lowered")[:1]),
     )
-    suggestion_rows.refresh(organization_id, function_ids=ids)  # a new name may match another entry
+    # A new name may match another playbook entry.
+    suggestion_rows.refresh(organization_id, product_ids=products, function_ids=ids, locked=True)
 
 
 def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> None:
