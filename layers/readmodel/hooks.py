@@ -87,7 +87,7 @@ def functions_changed(*, organization_id: int, created: bool = True) -> None:
         suggestion_rows.refresh(organization_id, missing_only=True, locked=True)  # _refresh locked them all
 
 
-@transaction.atomic  # the locks of the products whose layers name them
+@transaction.atomic  # the products' locks, held until the caller's transaction ends
 def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> None:
     """Functions were renamed or moved to another category: their cells keep the picture's order of
     a ring (category, lower-cased name), which is copied from the functions again, the layers they

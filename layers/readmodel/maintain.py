@@ -257,14 +257,14 @@ def refresh_counts(
     ]
     # The layers list their contributors by name: read again only when the contributor cells in
     # scope are not those stored (a review, a person or a disruption moves counts, not names).
-    renamed = function_ids is None or set(
+    contributors_moved = function_ids is None or set(
         stored_cells.filter(emphasis=Assignment.Emphasis.CONTRIBUTOR).values_list("layer_id", "function_id")
     ) != {(c.layer_id, c.function_id) for c in new_cells if c.emphasis == Assignment.Emphasis.CONTRIBUTOR}
     stored_cells.delete()
     CellCounts.objects.bulk_create(new_cells, batch_size=BATCH)
     stored_functions.delete()
     FunctionCounts.objects.bulk_create(_function_rows(organization_id, product_id, new_cells), batch_size=BATCH)
-    _refresh_layers(organization_id, product_id, names=renamed)
+    _refresh_layers(organization_id, product_id, names=contributors_moved)
     _refresh_product(organization_id, product_id, now or timezone.now())
 
 
@@ -358,16 +358,11 @@ def contributor_names(organization_id: int, product_id: int) -> dict[int, list[s
 
 
 def rename_contributors(organization_id: int, product_ids: Collection[int]) -> None:
-    """The layers' contributor names of these products read again (functions were renamed); call
-    under `lock_products`."""
+    """The layer rows of these products written again with their contributors' names (functions
+    were renamed: the names, and which of two leads comes first by name); call under
+    `lock_products`."""
     for product_id in sorted(product_ids):
-        names = contributor_names(organization_id, product_id)
-        for row in LayerCounts.objects.filter(organization_id=organization_id, product_id=product_id).only(
-            "layer_id", "contributor_names"
-        ):
-            found = names.get(row.layer_id, [])
-            if row.contributor_names != found:
-                LayerCounts.objects.filter(pk=row.pk).update(contributor_names=found)
+        _refresh_layers(organization_id, product_id)
 
 
 def _refresh_product(organization_id: int, product_id: int, now: datetime) -> None:
