@@ -14,8 +14,10 @@ writes that made them.
   counted table without its triggers yet: locks the table against writes, counts its rows per
   organization, and creates the triggers, in one transaction (so no write is counted twice or lost).
 - `count_of(queryset)` is the maintained count when the queryset selects exactly every row of a
-  counted model in one organization (its only condition is `organization_id = N`: any filter,
-  scope or search makes it count), else None. `count(queryset)` falls back to `COUNT(*)`, and
+  counted model in one organization (its conditions are `organization_id = N`, and at most the
+  same condition on rows it reaches through required foreign keys, which every row of N meets
+  since a row and what it points to share their organization: any other filter, scope or search
+  makes it count), else None. `count(queryset)` falls back to `COUNT(*)`, and
   `CountedPaginator` pages with it.
 - `fold` replaces an organization's rows of a table by one row (a request meeting more than
   `COMPACT_AT` does it, and the hourly `roles.fold_state_changes` folds them all).
@@ -34,18 +36,21 @@ from typing import Any
 from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import Exact
+from django.db.models.sql.constants import INNER
+from django.db.models.sql.datastructures import Join
 from django.db.models.sql.where import AND
 
 from shared.paging import ids_first
 
 TABLE = "wp_row_count"
 # The models whose organizations' rows are counted: those listed by pages and the API whose
-# organizations reach tens of thousands of rows (the people, their reviews) and the functions
-# every dashboard counts. Each has its own `organization` column (issue 13 item 1).
-COUNTED = ("roles.Function", "roles.Stakeholder", "layers.Review")
+# organizations reach tens of thousands of rows (the people, their reviews, the links between
+# functions) and the functions every dashboard counts. Each has its own `organization` column
+# (issue 13 item 1).
+COUNTED = ("roles.Function", "roles.Stakeholder", "roles.Partnership", "layers.Review")
 COLUMN = "organization_id"
 COMPACT_AT = 128  # rows of one (organization, table) past which a read folds them
 
@@ -148,7 +153,8 @@ def _recount(cursor: Any, table: str, organization_ids: list[int] | None = None)
 
 def organization_of(queryset: Any) -> int | None:
     """The organization id when `queryset` selects exactly every row of a counted model in one
-    organization (its only condition `organization_id = N`), else None."""
+    organization (its conditions `organization_id = N`, on its own rows and perhaps on rows its
+    required foreign keys reach), else None."""
     if not isinstance(queryset, QuerySet) or queryset.model._meta.db_table not in counted_tables():
         return None
     query = queryset.query
@@ -157,16 +163,38 @@ def organization_of(queryset: Any) -> int | None:
     if query.extra or any(getattr(a, "contains_aggregate", False) for a in query.annotations.values()):
         return None
     where = query.where
-    if where.negated or where.connector != AND or len(where.children) != 1:
+    if where.negated or where.connector != AND or not where.children:
         return None
-    lookup = where.children[0]
-    if not isinstance(lookup, Exact):  # RelatedExact too
-        return None
-    column = lookup.lhs
-    if not isinstance(column, Col) or column.alias != query.base_table or column.target.column != COLUMN:
-        return None
-    value = lookup.rhs.pk if isinstance(lookup.rhs, Model) else lookup.rhs
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    own, implied = None, set()
+    for lookup in where.children:
+        if not isinstance(lookup, Exact):  # RelatedExact too
+            return None
+        column = lookup.lhs
+        if not isinstance(column, Col) or column.target.column != COLUMN:
+            return None
+        value = lookup.rhs.pk if isinstance(lookup.rhs, Model) else lookup.rhs
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        if column.alias == query.base_table:
+            own = value
+        elif _required_path(query, column.alias):
+            implied.add(value)
+        else:
+            return None
+    return own if own is not None and implied <= {own} else None
+
+
+def _required_path(query: Any, alias: str) -> bool:
+    """Whether `alias` is reached from the base table through required foreign keys alone (inner
+    joins, forward, not null): each base row then meets exactly one row of it, of its organization."""
+    while alias != query.base_table:
+        join = query.alias_map.get(alias)
+        if not isinstance(join, Join) or join.join_type != INNER or join.nullable:
+            return False
+        if not isinstance(join.join_field, ForeignKey) or join.filtered_relation is not None:
+            return False
+        alias = join.parent_alias
+    return True
 
 
 def count_of(queryset: Any) -> int | None:

@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from layers.models import Review
 from roles import rowcounts
-from roles.models import Function, Organization, Stakeholder
+from roles.models import Function, Organization, Partnership, Stakeholder
 from roles.services import functions as function_services
+from roles.services import partnerships as partnership_services
 
 from ..api.conftest import token_client
 from ..conftest import client_for
@@ -43,7 +44,7 @@ def kept(organization, model) -> int:
 
 def assert_counts_true(*organizations) -> None:
     for organization in organizations:
-        for model in (Function, Stakeholder, Review):
+        for model in (Function, Stakeholder, Partnership, Review):
             assert kept(organization, model) == model.objects.filter(organization=organization).count(), model
     assert rowcounts.check([o.pk for o in organizations]) == []
 
@@ -58,6 +59,20 @@ def test_a_list_of_every_row_of_one_organization_is_recognized_and_nothing_else(
     assert rowcounts.organization_of(Stakeholder.objects.filter(organization_id=org.pk)) == org.pk
     assert rowcounts.organization_of(people.select_related("function").order_by("full_name", "pk")) == org.pk
     assert rowcounts.organization_of(org.functions.all()) == org.pk
+    # The same condition on rows reached through required foreign keys narrows nothing: a person's
+    # function, a link's first function are of the person's, the link's organization.
+    assert rowcounts.organization_of(people.filter(function__organization=org)) == org.pk
+    links = Partnership.objects.filter(organization=org, function_a__organization=org)
+    assert rowcounts.organization_of(links.select_related("function_a", "function_b")) == org.pk
+    for narrower in (
+        Stakeholder.objects.filter(organization=org, function__organization_id=org.pk + 1),
+        Stakeholder.objects.filter(organization=org, user__is_active=True),
+        Stakeholder.objects.filter(organization=org, manager__organization=org),  # a nullable key: may be none
+        Stakeholder.objects.filter(organization=org, function__parent__organization=org),
+        Function.objects.filter(organization=org, stakeholders__organization=org),  # a reverse join: many
+        Partnership.objects.filter(function_a__organization=org),
+    ):
+        assert rowcounts.organization_of(narrower) is None, narrower.query
     for narrower in (
         people.filter(full_name__icontains="a"),
         people.filter(user__isnull=False),
@@ -246,6 +261,29 @@ def test_the_api_lists_every_review_without_counting_them_and_a_filter_counts():
         body = client.get(url, {"verdict": "disagree"}).json()
     assert body["count"] == 0
     assert _counts_of(captured, "layers_review")
+
+
+def test_the_api_lists_every_link_without_counting_them_and_a_filter_counts():
+    """The list joins each link's first function within the organization (to read it in name
+    order): that condition narrows nothing, so the kept count answers."""
+    org = OrganizationFactory()
+    functions = [FunctionFactory(organization=org) for _ in range(3)]
+    partnership_services.partnership_create(
+        organization=org, function_a=functions[0], function_b=functions[1], trust=2, by=None
+    )
+    partnership_services.partnership_create(
+        organization=org, function_a=functions[1], function_b=functions[2], trust=5, by=None
+    )
+    assert_counts_true(org)
+    client = token_client(MembershipFactory(organization=org).user)
+    url = f"/api/v1/orgs/{org.slug}/partnerships/"
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(url).json()
+    assert body["count"] == 2 and len(body["results"]) == 2
+    assert not _counts_of(captured, "roles_partnership")
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(url, {"trust_max": 3}).json()
+    assert body["count"] == 1 and _counts_of(captured, "roles_partnership")
 
 
 def test_the_people_page_and_the_dashboard_read_the_kept_counts():
