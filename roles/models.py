@@ -128,6 +128,9 @@ class Function(models.Model):
             # The functions the playbook does not know (their match is none of its entries), which
             # the map editor and the API count and list: the organization's stamps, from an index.
             models.Index(fields=["organization", "playbook_name"], name="function_org_playbook"),
+            # The functions page's totals per category, counted from this index alone (a scan of
+            # the organization's rows took twice as long at 5,000 functions).
+            models.Index(fields=["organization", "category"], name="function_org_category"),
         ]
         ordering = ["name"]
 

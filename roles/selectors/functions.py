@@ -41,8 +41,9 @@ def functions_for_list(organization: Organization, *, query: str = "", category:
 
 
 def category_totals(functions: QuerySet[Function]) -> dict[str, int]:
-    """How many of `functions` each category holds (one query)."""
-    rows = functions.order_by().values_list("category").annotate(n=Count("pk"))
+    """How many of `functions` each category holds (one query). `COUNT(*)` needs no column beyond
+    the category, so the organization's (organization, category) index answers it alone."""
+    rows = functions.order_by().values_list("category").annotate(n=Count("*"))
     return dict(rows)
 
 
