@@ -146,6 +146,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the widgets every page draws written in Python (shared/forms.py).
+FORM_RENDERER = "shared.forms.QuickRenderer"
+
 
 def _database() -> dict:
     if EMBEDDED:
