@@ -156,7 +156,7 @@ def mapped_partnerships(
 
 
 def product_counts(organization_id: int, product_ids: Iterable[int]) -> dict[int, ProductCounts]:
-    """The totals of several products in one query (the dashboard's heat map)."""
+    """The totals of several products in one query."""
     rows = ProductCounts.objects.filter(organization_id=organization_id, product_id__in=list(product_ids))
     return {row.product_id: row for row in rows}
 

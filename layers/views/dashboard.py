@@ -25,7 +25,7 @@ from roles.statecache import DAY
 from shared.charts import PALETTE, Sparkline, TrendChart, sparkline, trend_chart
 
 from ..models import CoverageReport, Product
-from ..readmodel.read import layer_counts, layer_row, product_counts, summary_of
+from ..readmodel.read import layer_counts, layer_row, summary_of
 from ..readmodel.tables import ProductCounts
 from ..reporting import LAYER_STATES, GapLink, gap_link, layer_state
 from ..selectors import products as selectors
@@ -104,12 +104,13 @@ class DisruptionEntry:
 @require_GET
 def dashboard(request: OrgRequest) -> HttpResponse:
     ctx: OrgContext = request.ctx
-    counts = selectors.organization_counts(ctx)
-    products = list(selectors.products_for_list(ctx))
+    # Each product with its counter row (the read model's totals, joined one to one).
+    products = list(selectors.products_for_list(ctx).select_related("counts"))
+    counts = selectors.organization_counts(ctx, products=len(products))
     steps = _steps(counts)
     folio = portfolio(ctx, products)
     slug = ctx.organization.slug
-    totals = product_counts(ctx.organization.pk, [p.pk for p in products])
+    totals = {p.pk: p.counts for p in products if _has_counts(p)}
     rows = _heat_rows(folio, slug, _live(ctx, totals))
     entries = _disruption_entries(folio)
     context = {
@@ -133,6 +134,13 @@ def dashboard(request: OrgRequest) -> HttpResponse:
         "open_disputes": _open_disputes(ctx, totals),
     }
     return render(request, "layers/dashboard.html", context)
+
+
+def _has_counts(product: Product) -> bool:
+    try:
+        return product.counts is not None
+    except ProductCounts.DoesNotExist:  # a product whose counter row is not written yet
+        return False
 
 
 def _steps(counts: selectors.OrganizationCounts) -> list[Step]:
