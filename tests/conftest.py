@@ -286,6 +286,15 @@ def _fast_password_hasher():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _prepared_statements_checked():
+    """Every call of a prepared builder (shared/prepared.py) is also built the ordinary way and
+    its SQL and parameters compared: a prepared statement that differs fails the test it is in."""
+    from django.conf import settings
+
+    settings.PREPARED_CHECK = True
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _production_mode_test_overrides():
     """Let the suite run unchanged in production mode (DATABASE_URL set, as in CI).
 
