@@ -15,7 +15,8 @@ it is asked about, so `@prepared` builds it once and then only puts each call's 
 
 How it stays exact:
 
-- An argument that is an int, a str, or a list or tuple of them is a *value*: the builder is
+- An argument that is an int, a str, a date or a datetime, or a list or tuple of them, is a
+  *value* (a datetime's time zone, none or which, is part of the shape): the builder is
   called once with stand-ins (values no caller passes) and the compiled parameters that are
   stand-ins are where each call's values go. A list's length is part of the shape (`IN` holds a
   placeholder each). Any other argument (None, a bool, a date, an enum) is part of the shape:
@@ -39,6 +40,7 @@ import copy
 import functools
 import itertools
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -59,12 +61,21 @@ class PreparedQuerySetError(TypeError):
 
 
 def _stand_in(value: Any) -> Any:
-    n = next(_counter) % 10_000_000
-    return _INT_BASE + n if isinstance(value, int) else f"{MARK}{n}\x1e"
+    """A value of the same kind that no caller passes (unique within the process)."""
+    n = next(_counter) % 1_000_000
+    if type(value) is int:
+        return _INT_BASE + n
+    if type(value) is str:
+        return f"{MARK}{n}\x1e"
+    moment = datetime(1001 + n % 998, 1 + n // 998 % 12, 1 + n // 11_976 % 28, n // 335_328 % 24, tzinfo=value.tzinfo)
+    return moment if type(value) is datetime else moment.date()
+
+
+VALUES = (int, str, date, datetime)  # types whose arguments are put in place (exactly these types)
 
 
 def _is_value(value: Any) -> bool:
-    return type(value) in (int, str)
+    return type(value) in VALUES
 
 
 def _is_values(value: Any) -> bool:
@@ -77,9 +88,9 @@ def _shape(args: tuple[Any, ...]) -> tuple[Any, ...]:
     shape: list[Any] = []
     for arg in args:
         if _is_value(arg):
-            shape.append(("value", type(arg)))
+            shape.append(("value", type(arg), getattr(arg, "tzinfo", None)))
         elif _is_values(arg):
-            shape.append(("values", type(arg), tuple(type(item) for item in arg)))
+            shape.append(("values", type(arg), tuple((type(item), getattr(item, "tzinfo", None)) for item in arg)))
         else:
             shape.append(("shape", arg))
     return tuple(shape)
@@ -152,7 +163,7 @@ def _plan(build: Callable[..., QuerySet], args: tuple[Any, ...]) -> _Plan | None
         return None
     sources: list[tuple[Any, Any]] = []
     for param in params:
-        where = where_of.get((type(param), param)) if type(param) in (int, str) else None
+        where = where_of.get((type(param), param)) if type(param) in VALUES else None
         if where is not None:
             sources.append(where)
         elif isinstance(param, str) and MARK in param:

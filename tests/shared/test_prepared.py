@@ -4,6 +4,7 @@ without building or compiling again, and nothing chained on them."""
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -164,3 +165,18 @@ def test_the_check_catches_a_builder_that_is_not_a_function_of_its_arguments(two
 def test_keywords_are_refused():
     with pytest.raises(TypeError, match="positional"):
         names_of(organization_id=1, category="building")
+
+
+@prepared
+def made_since(organization_id, since):
+    return Function.objects.filter(organization_id=organization_id, created_at__gte=since).order_by("pk")
+
+
+def test_dates_and_moments_are_values_too(two):
+    (org, functions), (other, theirs) = two
+    earliest = min(f.created_at for f in functions + theirs)
+    for since in (earliest, earliest + timedelta(days=1), earliest - timedelta(seconds=1)):
+        for organization in (org, other):
+            expected = _plain(made_since, organization.pk, since)
+            assert list(made_since(organization.pk, since)) == expected
+    assert len(made_since(org.pk, earliest - timedelta(days=1))) == 3
