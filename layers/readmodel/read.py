@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from domain.coverage.compute import assemble_coverage, name_order
@@ -23,6 +23,7 @@ from domain.coverage.rows import LAYERS, AssignmentRow, FunctionRow, Partnership
 from domain.rings.shapes import WholeProductData
 from roles.models import Function, Partnership
 from shared.collector import collector_paused
+from shared.prepared import prepared
 
 from ..models import Product
 from .maintain import applied_disruptions
@@ -166,17 +167,20 @@ def layer_counts(
 ) -> dict[int, list[LayerCounts]]:
     """Each product's four layer rows, ring order, in one query; with every contributor's name
     (`contributor_names`) when `names` is true, left unread otherwise (thousands of names a layer)."""
+    out: dict[int, list[LayerCounts]] = {}
+    for row in _layer_rows(organization_id, list(product_ids), names):
+        out.setdefault(row.product_id, []).append(row)
+    return out
+
+
+@prepared
+def _layer_rows(organization_id: int, product_ids: list[int], names: bool) -> QuerySet[LayerCounts]:
     rows = (
-        LayerCounts.objects.filter(organization_id=organization_id, product_id__in=list(product_ids))
+        LayerCounts.objects.filter(organization_id=organization_id, product_id__in=product_ids)
         .select_related("layer", "lead")
         .order_by("product_id", "layer__ring")
     )
-    if not names:
-        rows = rows.defer("contributor_names")
-    out: dict[int, list[LayerCounts]] = {}
-    for row in rows:
-        out.setdefault(row.product_id, []).append(row)
-    return out
+    return rows if names else rows.defer("contributor_names")
 
 
 def summary_of(counts: ProductCounts) -> Coverage:

@@ -24,12 +24,14 @@ from roles.models import Disruption
 from roles.permissions import OrgContext
 from roles.selectors.disruptions import Touched, touched
 from shared.packed import stored_bytes, unpack_slice
+from shared.prepared import prepared
 
 from ..models import Assignment, CoverageReport, Product
 from .coverage import TREND_FIELDS, TREND_LENGTH
 from .products import visible_products
 
 DISRUPTION_DAYS = 30  # the timeline reaches back at least this far
+DISRUPTIONS_SHOWN = 50  # the most the timeline lists
 CACHE_ERRORS = (RedisError, OSError)  # the cache unreachable (Redis, or the embedded mode's files)
 
 logger = logging.getLogger(__name__)
@@ -70,20 +72,9 @@ class Portfolio:
 def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TREND_LENGTH) -> Portfolio:
     """Each visible product's latest snapshot and last `length` scores, and the disruptions over
     the span of those scores with what each touched: four queries for any number of products."""
-    ids = [p.pk for p in products]
-    ranked = (
-        CoverageReport.objects.filter(product_id__in=ids)
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("product_id")], order_by=[F("generated_at").desc(), F("id").desc()]
-            )
-        )
-        .filter(rank__lte=length)
-        .values(*TREND_FIELDS, "rank")
-    )
     series = {p.pk: ProductSeries(product=p) for p in products}
     keys = {}  # each latest snapshot's key in the cache of gap heads
-    for row in ranked:
+    for row in _trends([p.pk for p in products], length):
         series[row["product_id"]].trend.append(row)
         if row["rank"] == 1:
             keys[row["id"]] = _gap_heads_key(row["id"], row["generated_at"])
@@ -101,6 +92,21 @@ def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TRE
     )
 
 
+@prepared
+def _trends(product_ids: list[int], length: int) -> QuerySet[CoverageReport]:
+    """The last `length` snapshots of each product (their light columns, and their rank)."""
+    return (
+        CoverageReport.objects.filter(product_id__in=product_ids)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("product_id")], order_by=[F("generated_at").desc(), F("id").desc()]
+            )
+        )
+        .filter(rank__lte=length)
+        .values(*TREND_FIELDS, "rank")
+    )
+
+
 def _latest_with_gap_heads(keys: dict[int, str]) -> list[tuple[CoverageReport, list[dict[str, Any]]]]:
     """The latest snapshots (light columns, one query), each with its first GAP_HEADS gaps.
 
@@ -112,13 +118,23 @@ def _latest_with_gap_heads(keys: dict[int, str]) -> list[tuple[CoverageReport, l
         return []
     cached = _cache_call(cache.get_many, list(keys.values())) or {}
     missing = [pk for pk, key in keys.items() if key not in cached]
-    latest = CoverageReport.objects.filter(id__in=list(keys)).only(*_LATEST_FIELDS)
-    reports = list(_with_gap_heads(latest, missing) if missing else latest)
+    reports = list(_latest_heads(list(keys), missing) if missing else _latest(list(keys)))
     fresh = {key: _gap_heads_of(r) for r in reports if (key := keys[r.pk]) not in cached}
     if fresh:
         _cache_call(cache.set_many, fresh, GAP_HEADS_TTL)
     heads = cached | fresh
     return [(report, heads[keys[report.pk]]) for report in reports]
+
+
+@prepared
+def _latest(report_ids: list[int]) -> QuerySet[CoverageReport]:
+    return CoverageReport.objects.filter(id__in=report_ids).only(*_LATEST_FIELDS)
+
+
+@prepared
+def _latest_heads(report_ids: list[int], missing: list[int]) -> QuerySet[CoverageReport]:
+    """The same snapshots, with the packed gaps of those in `missing` (`_with_gap_heads`)."""
+    return _with_gap_heads(CoverageReport.objects.filter(id__in=report_ids).only(*_LATEST_FIELDS), missing)
 
 
 def _gap_heads_key(report_id: int, generated_at: datetime) -> str:
@@ -154,8 +170,16 @@ def _disruptions_since(ctx: OrgContext, start: datetime | None) -> list[Disrupti
     A stakeholder sees only those touching a function mapped on one of their products."""
     recent = timezone.now() - timedelta(days=DISRUPTION_DAYS)
     since = min(start, recent) if start else recent
+    if not ctx.is_stakeholder_only:
+        return list(_disruptions(ctx.organization.pk, since))
     qs = Disruption.objects.filter(organization_id=ctx.organization.pk, effective_at__gte=since)
-    if ctx.is_stakeholder_only:
-        mapped = Assignment.objects.filter(product__in=visible_products(ctx)).values("function_id")
-        qs = qs.filter(functions__in=mapped).distinct()
-    return list(qs.order_by("effective_at", "id")[:50])
+    mapped = Assignment.objects.filter(product__in=visible_products(ctx)).values("function_id")
+    qs = qs.filter(functions__in=mapped).distinct()
+    return list(qs.order_by("effective_at", "id")[:DISRUPTIONS_SHOWN])
+
+
+@prepared
+def _disruptions(organization_id: int, since: datetime) -> QuerySet[Disruption]:
+    """The organization's first disruptions from `since` (everyone's who sees every product)."""
+    qs = Disruption.objects.filter(organization_id=organization_id, effective_at__gte=since)
+    return qs.order_by("effective_at", "id")[:DISRUPTIONS_SHOWN]

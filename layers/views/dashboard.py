@@ -104,8 +104,7 @@ class DisruptionEntry:
 @require_GET
 def dashboard(request: OrgRequest) -> HttpResponse:
     ctx: OrgContext = request.ctx
-    # Each product with its counter row (the read model's totals, joined one to one).
-    products = list(selectors.products_for_list(ctx).select_related("counts"))
+    products = selectors.products_with_counts(ctx)
     counts = selectors.organization_counts(ctx, products=len(products))
     steps = _steps(counts)
     folio = portfolio(ctx, products)

@@ -17,6 +17,8 @@ from typing import Any
 from django.db.models import Count, F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from shared.prepared import prepared
+
 from ..models import Disruption
 
 
@@ -79,8 +81,17 @@ def touched(disruption_ids: Iterable[int], *, first: int, organization_id: int) 
     does (the dashboard and the disruptions timeline). The functions are the organization's (as
     a disruption's always are): named, PostgreSQL reads them from its index, not every tenant's."""
     ids = list(disruption_ids)
+    found = {pk: Touched() for pk in ids}
+    for disruption_id, function_id, name, category, total in _touched(ids, first, organization_id):
+        found[disruption_id].functions.append(TouchedFunction(function_id, name, category))
+        found[disruption_id].count = total
+    return found
+
+
+@prepared
+def _touched(ids: list[int], first: int, organization_id: int) -> QuerySet[Any]:
     links: Any = Disruption.functions.through  # (its annotations are beyond the type checker)
-    rows = (
+    return (
         links.objects.filter(disruption_id__in=ids, function__organization_id=organization_id)
         .annotate(
             rank=Window(
@@ -92,8 +103,3 @@ def touched(disruption_ids: Iterable[int], *, first: int, organization_id: int) 
         .order_by("disruption_id", "rank")
         .values_list("disruption_id", "function_id", "function__name", "function__category", "total")
     )
-    found = {pk: Touched() for pk in ids}
-    for disruption_id, function_id, name, category, total in rows:
-        found[disruption_id].functions.append(TouchedFunction(function_id, name, category))
-        found[disruption_id].count = total
-    return found
