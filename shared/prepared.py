@@ -30,7 +30,8 @@ How it stays exact:
 - The queryset handed back is read-only: iterating it (and `len`, `bool`, `list`) runs the stored
   SQL; anything that would build another statement from it (`filter`, `count`, a slice) raises,
   so no caller can narrow it by mistake and get the unnarrowed rows.
-- Statements are kept per database vendor; the connection a call uses is its thread's own. Two
+- At most `SHAPES_KEPT` shapes are kept per builder (the oldest goes first). Statements are
+  kept per database vendor; the connection a call uses is its thread's own. Two
   threads meeting a new shape at once both build it: the same plan, stored twice.
 """
 
@@ -54,6 +55,7 @@ Q = TypeVar("Q", bound=QuerySet)
 _INT_BASE = 1_987_650_000  # within a 32-bit column's range, so no lookup refuses it as out of range
 _counter = itertools.count()
 MARK = "\x1eprepared-"  # a str stand-in's start
+SHAPES_KEPT = 256  # per builder: a list's every length is a shape, and memory stays bounded
 
 
 class PreparedQuerySetError(TypeError):
@@ -207,6 +209,8 @@ def prepared(build: Callable[P, Q]) -> Callable[P, Q]:
                 if check:
                     raise AssertionError(f"{build.__name__}: the prepared statement differs from the built one.")
                 plan = None
+            if len(plans) >= SHAPES_KEPT:  # lists of many lengths: the oldest shape makes room
+                plans.pop(next(iter(plans)), None)
             plans[key] = plan
             return fresh
         plan = plans[key]

@@ -3,12 +3,17 @@ cells and leads they show, the counts per category, one cell, and the product's 
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from typing import Any
+
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from roles.models import Function, category_rank
+from roles.selectors.functions import category_totals_query
+from shared.prepared import prepared
 
 from ..models import Assignment, AssignmentChange, Layer, Product
+from . import layer_list
 
 
 def function_of(product: Product, function_id: int) -> Function | None:
@@ -20,7 +25,7 @@ def layer_of(key: str) -> Layer | None:
 
 
 def layers_in_ring_order() -> list[Layer]:
-    return list(Layer.objects.order_by("ring"))
+    return layer_list.layers_in_ring_order()
 
 
 def map_functions(product: Product, *, category: str = "", q: str = "") -> QuerySet[Function]:
@@ -36,25 +41,34 @@ def map_functions(product: Product, *, category: str = "", q: str = "") -> Query
 
 def cells_of(product: Product, function_ids: list[int]) -> dict[tuple[int, int], Assignment]:
     """{(function id, layer id): assignment} for the functions of one page."""
-    return {
-        (a.function_id, a.layer_id): a for a in Assignment.objects.filter(product=product, function_id__in=function_ids)
-    }
+    return {(a.function_id, a.layer_id): a for a in _cells(product.pk, function_ids)}
+
+
+@prepared
+def _cells(product_id: int, function_ids: list[int]) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(product_id=product_id, function_id__in=function_ids)
 
 
 def layer_leads(product: Product) -> dict[int, Function]:
     """{layer id: the function leading it}."""
-    rows = Assignment.objects.filter(product=product, emphasis=Assignment.Emphasis.LEAD).select_related("function")
-    return {a.layer_id: a.function for a in rows}
+    return {a.layer_id: a.function for a in _leads(product.pk)}
+
+
+@prepared
+def _leads(product_id: int) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(product_id=product_id, emphasis=Assignment.Emphasis.LEAD).select_related(
+        "function"
+    )
 
 
 def category_counts(product: Product) -> dict[str, int]:
-    """{category: how many of the organization's functions are in it}."""
-    return dict(
-        Function.objects.filter(organization_id=product.organization_id)
-        .values_list("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
-    )
+    """{category: how many of the organization's functions are in it} (the functions page's totals)."""
+    return dict(_category_totals(product.organization_id))
+
+
+@prepared
+def _category_totals(organization_id: int) -> QuerySet[Any]:
+    return category_totals_query(Function.objects.filter(organization_id=organization_id))
 
 
 def assignment_at(product: Product, function: Function, layer: Layer) -> Assignment | None:

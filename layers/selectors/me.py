@@ -21,6 +21,7 @@ from roles.permissions import OrgContext
 from roles.services import playbook_matches
 
 from ..models import Assignment, Layer, Product, Review, ReviewCampaign, ReviewPair
+from .layer_list import layers_in_ring_order
 from .rings import product_rings, ring_members, rings_of
 
 SHARED_SHOWN = 12  # functions named beside one of "my" assignments; the rest are counted
@@ -155,7 +156,7 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
         .select_related("product", "layer", "function")
         .order_by("product__name", "layer__ring")
     )
-    layers = list(Layer.objects.order_by("ring"))
+    layers = layers_in_ring_order()
     # The rings' members as far as the first pictures and their "shared with" lists show them (a
     # large product maps thousands of functions): the person's own function always among them.
     # The other products' load with their picture as it is scrolled to (`picture_of`).

@@ -70,8 +70,34 @@ def _every_product_with_counts(organization_id: int) -> QuerySet[Product]:
 
 
 def product_for(ctx: OrgContext, slug: str) -> Product | None:
-    """One visible product by slug; None answers 404 (another's product does not leak)."""
-    return visible_products(ctx).select_related("head", "head__function").filter(slug=slug).first()
+    """One visible product by slug; None answers 404 (another's product does not leak). Every
+    page and API read under a product's address starts with it: a prepared statement."""
+    if not ctx.is_stakeholder_only:
+        found = _product_by_slug(ctx.organization.pk, slug)
+    elif ctx.stakeholder is None:
+        return None
+    else:
+        person = ctx.stakeholder
+        found = _own_product_by_slug(ctx.organization.pk, person.function_id, person.pk, slug)
+    return next(iter(found), None)
+
+
+def _first(products: QuerySet[Product]) -> QuerySet[Product]:
+    """What `.first()` reads: one row, in the list's order or else by id."""
+    return (products if products.ordered else products.order_by("pk"))[:1]
+
+
+@prepared
+def _product_by_slug(organization_id: int, slug: str) -> QuerySet[Product]:
+    return _first(products_of(organization_id).select_related("head", "head__function").filter(slug=slug))
+
+
+@prepared
+def _own_product_by_slug(organization_id: int, function_id: int, person_id: int, slug: str) -> QuerySet[Product]:
+    """`visible_products` of a stakeholder (their function's products, and those they head)."""
+    own_function = Assignment.objects.filter(product=OuterRef("pk"), function_id=function_id)
+    products = products_of(organization_id).filter(Q(Exists(own_function)) | Q(head_id=person_id))
+    return _first(products.select_related("head", "head__function").filter(slug=slug))
 
 
 def product_to_edit(ctx: OrgContext, slug: str) -> Product | None:

@@ -16,6 +16,7 @@ from roles.models import Function
 
 from ..models import Assignment, Layer, Product
 from ..readmodel.tables import CellCounts, LayerCounts
+from .layer_list import layers_in_ring_order
 
 # Members loaded per ring: what the picture can show, and the product page's table rows per layer
 # (layers/views/whole_product.py TABLE_LIMIT) with room to spare. The rest are counted.
@@ -155,4 +156,4 @@ def product_rings(product: Product, *, always: int | None = None) -> WholeProduc
     """The product's four rings with the members they can show (and the function `always`), in two
     queries whatever the size."""
     loaded = ring_members([product.pk], always=always)
-    return rings_of(product, Layer.objects.order_by("ring"), loaded.get(product.pk))
+    return rings_of(product, layers_in_ring_order(), loaded.get(product.pk))

@@ -43,6 +43,7 @@ from shared.window import Window
 
 from ..models import Assignment, Layer, Product, SuggestionRow
 from ..services import mapping
+from .layer_list import layers_in_ring_order
 
 LEAD = Assignment.Emphasis.LEAD
 PENDING = (NEW, DIFFERS, LEAD_TAKEN, MANUAL)  # what the panel lists first, in this order
@@ -71,7 +72,7 @@ class ProductSuggestions:
         if go_to_market is None:
             go_to_market = Organization.objects.values_list("go_to_market", flat=True).get(pk=product.organization_id)
         self.go_to_market = go_to_market
-        self.layers = {layer.key: layer for layer in (layers or Layer.objects.order_by("ring"))}
+        self.layers = {layer.key: layer for layer in (layers or layers_in_ring_order())}
         self.rules = {key: rules for key, rules in rules_by_layer(go_to_market).items() if key in self.layers}
 
     # ------------------------------------------------------------------ the statement

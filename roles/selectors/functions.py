@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
@@ -41,10 +42,14 @@ def functions_for_list(organization: Organization, *, query: str = "", category:
 
 
 def category_totals(functions: QuerySet[Function]) -> dict[str, int]:
-    """How many of `functions` each category holds (one query). `COUNT(*)` needs no column beyond
-    the category, so the organization's (organization, category) index answers it alone."""
-    rows = functions.order_by().values_list("category").annotate(n=Count("*"))
-    return dict(rows)
+    """How many of `functions` each category holds (one query)."""
+    return dict(category_totals_query(functions))
+
+
+def category_totals_query(functions: QuerySet[Function]) -> QuerySet[Any]:
+    """(category, how many) of `functions`. `COUNT(*)` needs no column beyond the category, so the
+    organization's (organization, category) index answers it alone."""
+    return functions.order_by().values_list("category").annotate(n=Count("*"))
 
 
 def count_people(functions: list[Function]) -> None:

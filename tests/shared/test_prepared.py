@@ -180,3 +180,19 @@ def test_dates_and_moments_are_values_too(two):
             expected = _plain(made_since, organization.pk, since)
             assert list(made_since(organization.pk, since)) == expected
     assert len(made_since(org.pk, earliest - timedelta(days=1))) == 3
+
+
+def test_the_shapes_kept_are_bounded(two, monkeypatch):
+    import shared.prepared as module
+
+    (org, functions), _ = two
+    monkeypatch.setattr(module, "SHAPES_KEPT", 2)
+
+    @prepared
+    def some(organization_id, ids):
+        return Function.objects.filter(organization_id=organization_id, pk__in=ids).order_by("pk")
+
+    ids = [f.pk for f in functions]
+    for _ in range(2):
+        for n in (1, 2, 3):  # three shapes through a store of two: each still reads the right rows
+            assert [f.pk for f in some(org.pk, ids[:n])] == sorted(ids[:n])
