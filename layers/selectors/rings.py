@@ -84,16 +84,22 @@ def _first_members(product_ids: list[int], per_ring: int, always: int | None) ->
     union of sixteen parts than PostgreSQL to run it (9 ms against 2 at 5,000 functions)."""
     cells, counts = CellCounts._meta.db_table, LayerCounts._meta.db_table
     function, assignment, layer = Function._meta.db_table, Assignment._meta.db_table, Layer._meta.db_table
-    columns = """x.product_id, x.layer_id, x.function_id, f.name, f.category, f.is_external, x.emphasis,
-    a.contribution, lc.contributors + CASE WHEN lc.lead_id IS NULL THEN 0 ELSE 1 END"""
-    joins = f"""JOIN {function} f ON f.id = x.function_id AND f.organization_id = x.organization_id
-JOIN {assignment} a ON a.id = x.assignment_id
+    rest = "x.emphasis, a.contribution, lc.contributors + CASE WHEN lc.lead_id IS NULL THEN 0 ELSE 1 END"
+    columns = f"x.product_id, x.layer_id, x.function_id, f.name, f.category, f.is_external, {rest}"
+    named = f"JOIN {function} f ON f.id = x.function_id AND f.organization_id = x.organization_id"
+    joins = f"""JOIN {assignment} a ON a.id = x.assignment_id
 LEFT JOIN {counts} lc ON lc.organization_id = x.organization_id AND lc.product_id = x.product_id
     AND lc.layer_id = x.layer_id"""
-    sql = f"""SELECT {columns} FROM unnest(%s::bigint[]) AS p(id) CROSS JOIN {layer} l
+    # Each member's function is joined inside the LATERAL read, a key lookup for each of its few
+    # rows: joined outside, PostgreSQL hashed every tenant's functions for a few dozen members
+    # (6,125 rows for the demo's 22; 1.6 ms against 0.4, and 3.0 against 2.3 at 5,000 functions).
+    sql = f"""SELECT x.product_id, x.layer_id, x.function_id, x.name, x.category, x.is_external, {rest}
+FROM unnest(%s::bigint[]) AS p(id) CROSS JOIN {layer} l
 CROSS JOIN LATERAL (
-    SELECT c.organization_id, c.product_id, c.layer_id, c.function_id, c.emphasis, c.assignment_id
-    FROM {cells} c WHERE c.product_id = p.id AND c.layer_id = l.id
+    SELECT c.organization_id, c.product_id, c.layer_id, c.function_id, c.emphasis, c.assignment_id,
+        f.name, f.category, f.is_external
+    FROM {cells} c JOIN {function} f ON f.id = c.function_id AND f.organization_id = c.organization_id
+    WHERE c.product_id = p.id AND c.layer_id = l.id
     ORDER BY c.emphasis DESC, c.category, c.sort_name COLLATE "C", c.function_id LIMIT %s
 ) x
 {joins}"""  # noqa: S608 (table names; the values are parameters)
@@ -102,6 +108,7 @@ CROSS JOIN LATERAL (
         sql += f"""
 UNION ALL
 SELECT {columns} FROM {assignment} own JOIN {cells} x ON x.assignment_id = own.id
+{named}
 {joins}
 WHERE own.product_id = ANY(%s) AND own.function_id = %s"""  # noqa: S608
         params += [product_ids, always]
