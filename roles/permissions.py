@@ -18,8 +18,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connections
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
+
+from shared.prepared import prepared
 
 from . import statecache
 from .models import Membership, Organization, Stakeholder
@@ -39,6 +42,12 @@ GRANTS: dict[str, frozenset[Perm]] = {
     Membership.Access.LEADER: frozenset({Perm.VIEW, Perm.EDIT, Perm.REVIEW, Perm.RESOLVE}),
     Membership.Access.STAKEHOLDER: frozenset({Perm.VIEW, Perm.REVIEW}),
 }
+
+
+@prepared
+def _person_of(organization_id: int, user_id: int) -> QuerySet[Stakeholder]:
+    """A user's person record in an organization (`.first()`'s row, in the people's order)."""
+    return Stakeholder.objects.select_related("function").filter(organization_id=organization_id, user_id=user_id)[:1]
 
 
 @dataclass
@@ -87,11 +96,7 @@ class OrgContext:
         second query, made only by the views that need the person itself."""
         if hasattr(self.membership, "person_id") and self.membership.person_id is None:
             return None
-        return (
-            Stakeholder.objects.select_related("function")
-            .filter(organization=self.organization, user_id=self.membership.user_id)
-            .first()
-        )
+        return next(iter(_person_of(self.organization.pk, self.membership.user_id)), None)
 
     def require(self, perm: Perm) -> None:
         if not self.can(perm):

@@ -27,6 +27,8 @@ How it stays exact:
 - The first call of each shape is also built the ordinary way and its SQL and parameters compared
   with the prepared ones; any difference makes the shape unpreparable. Under
   `settings.PREPARED_CHECK` (the test suite) every call is compared, and a difference raises.
+- A parameter named in `@prepared(shaped=(...))` is part of the shape whatever its type: a
+  slice's bounds, which Django writes into the SQL's text (`LIMIT 40`).
 - The queryset handed back is read-only: iterating it (and `len`, `bool`, `list`) runs the stored
   SQL; anything that would build another statement from it (`filter`, `count`, a slice) raises,
   so no caller can narrow it by mistake and get the unnarrowed rows.
@@ -39,10 +41,11 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import itertools
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, overload
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -84,12 +87,14 @@ def _is_values(value: Any) -> bool:
     return type(value) in (list, tuple) and all(_is_value(item) for item in value)
 
 
-def _shape(args: tuple[Any, ...]) -> tuple[Any, ...]:
+def _shape(args: tuple[Any, ...], fixed: frozenset[int] = frozenset()) -> tuple[Any, ...]:
     """What the SQL's text can depend on: each value's type (a sequence's length too), and every
-    other argument itself."""
+    other argument (and those at the positions `fixed`) itself."""
     shape: list[Any] = []
-    for arg in args:
-        if _is_value(arg):
+    for i, arg in enumerate(args):
+        if i in fixed:
+            shape.append(("shape", arg))
+        elif _is_value(arg):
             shape.append(("value", type(arg), getattr(arg, "tzinfo", None)))
         elif _is_values(arg):
             shape.append(("values", type(arg), tuple((type(item), getattr(item, "tzinfo", None)) for item in arg)))
@@ -140,12 +145,14 @@ def _compiled(queryset: QuerySet) -> tuple[Any, str, tuple[Any, ...]]:
     return compiler, sql, tuple(params)
 
 
-def _plan(build: Callable[..., QuerySet], args: tuple[Any, ...]) -> _Plan | None:
+def _plan(build: Callable[..., QuerySet], args: tuple[Any, ...], fixed: frozenset[int]) -> _Plan | None:
     """The shape's statement built with stand-ins; None when it cannot be prepared."""
     stand_ins: list[Any] = []
     where_of: dict[tuple[type, Any], tuple[int, int | None]] = {}
     for i, arg in enumerate(args):
-        if _is_value(arg):
+        if i in fixed:
+            stand_ins.append(arg)
+        elif _is_value(arg):
             stand = _stand_in(arg)
             where_of[(type(stand), stand)] = (i, None)
             stand_ins.append(stand)
@@ -191,8 +198,29 @@ def _read_only(*_args: Any, **_kwargs: Any) -> Any:
     raise PreparedQuerySetError("A prepared queryset is read as it is: build another statement in its builder.")
 
 
-def prepared(build: Callable[P, Q]) -> Callable[P, Q]:
-    """Build `build`'s statement once per shape of its arguments (see the module's docstring)."""
+@overload
+def prepared(build: Callable[P, Q]) -> Callable[P, Q]: ...
+
+
+@overload
+def prepared(*, shaped: tuple[str, ...]) -> Callable[[Callable[P, Q]], Callable[P, Q]]: ...
+
+
+def prepared(build: Any = None, *, shaped: tuple[str, ...] = ()) -> Any:
+    """Build `build`'s statement once per shape of its arguments (see the module's docstring).
+    `shaped` names the parameters that are part of the shape whatever their type: a slice's
+    bounds (`[:limit]`), which Django writes into the SQL's text."""
+    if build is None:
+        return functools.partial(_prepared, shaped=shaped)
+    return _prepared(build, shaped=shaped)
+
+
+def _prepared(build: Callable[P, Q], *, shaped: tuple[str, ...]) -> Callable[P, Q]:
+    names = list(inspect.signature(build).parameters)
+    unknown = set(shaped) - set(names)
+    if unknown:
+        raise TypeError(f"{build.__name__} has no parameter {', '.join(sorted(unknown))}.")
+    fixed = frozenset(names.index(name) for name in shaped)
     plans: dict[tuple[Any, ...], _Plan | None] = {}
     make: Callable[..., Q] = build  # called with the arguments as given (positional, checked)
 
@@ -201,10 +229,10 @@ def prepared(build: Callable[P, Q]) -> Callable[P, Q]:
         if kwargs:
             raise TypeError(f"{build.__name__}: a prepared builder takes positional arguments only.")
         check = getattr(settings, "PREPARED_CHECK", False)
-        key = (connections[DEFAULT_DB_ALIAS].vendor, *_shape(args))
+        key = (connections[DEFAULT_DB_ALIAS].vendor, *_shape(args, fixed))
         if key not in plans:
             fresh = make(*args)
-            plan = _plan(make, args)
+            plan = _plan(make, args, fixed)
             if plan is not None and not _agrees(plan, fresh, args):
                 if check:
                     raise AssertionError(f"{build.__name__}: the prepared statement differs from the built one.")

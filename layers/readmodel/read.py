@@ -255,8 +255,13 @@ def layer_coverage(row: LayerCounts, names: tuple[str, ...] = ()) -> LayerCovera
 
 def live_summary(product: Product) -> Coverage:
     """The product's figures from its counter row (one query): score, the four ratios, the counts."""
-    counts = product_counts(product.organization_id, [product.pk]).get(product.pk)
+    counts = next(iter(_product_counts(product.organization_id, product.pk)), None)
     return summary_of(counts) if counts is not None else summary_of(ProductCounts(product=product))
+
+
+@prepared
+def _product_counts(organization_id: int, product_id: int) -> QuerySet[ProductCounts]:
+    return ProductCounts.objects.filter(organization_id=organization_id, product_id=product_id)
 
 
 def layer_row(row: LayerCounts) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet, Subquery
 
 from domain.partnerships import WEAK_TRUST
 from roles.models import Function, Partnership
+from shared.prepared import prepared
 
 from ..models import Assignment, Layer, Product
 from ..readmodel.feedback_rows import loops_of
@@ -80,24 +81,7 @@ def feedback_into_core(*, product: Product, limit: int) -> tuple[list[FeedbackLo
     left without one, read from the kept loop rows (`readmodel.feedback_rows`) in their index's
     order: one query whatever the size (two when there is none). The same loops in the same order
     as `feedback_loops`, which finds them from the domain tables (tested)."""
-    kept = FeedbackLoopRow.objects.filter(organization_id=product.organization_id, product_id=product.pk)
-    # Counted by a subquery the database runs once (an index-only count), so only the page's rows
-    # are joined to their partnership and functions (a window count joined every loop first).
-    counted = kept.order_by().values("product_id").annotate(n=Count("*")).values("n")
-    rows = list(
-        kept.annotate(loops=Subquery(counted))
-        .select_related("partnership", "from_function", "to_function")
-        .only(
-            "partnership__trust",
-            "partnership__feedback_carried",
-            "partnership__last_checked_on",
-            "from_function__name",
-            "from_function__category",
-            "to_function__name",
-            "to_function__category",
-        )
-        .order_by("to_sort", "from_sort", "partnership_id")[:limit]
-    )
+    rows = list(_kept_loops(product.organization_id, product.pk, limit))
     loops = [
         FeedbackLoop(
             from_function=row.from_function,
@@ -111,6 +95,28 @@ def feedback_into_core(*, product: Product, limit: int) -> tuple[list[FeedbackLo
     ]
     total = getattr(rows[0], "loops", 0) if rows else 0
     return loops, total, not total and _cells(product, Layer.Key.CORE).exists()
+
+
+@prepared(shaped=("limit",))
+def _kept_loops(organization_id: int, product_id: int, limit: int) -> QuerySet[FeedbackLoopRow]:
+    kept = FeedbackLoopRow.objects.filter(organization_id=organization_id, product_id=product_id)
+    # Counted by a subquery the database runs once (an index-only count), so only the page's rows
+    # are joined to their partnership and functions (a window count joined every loop first).
+    counted = kept.order_by().values("product_id").annotate(n=Count("*")).values("n")
+    return (
+        kept.annotate(loops=Subquery(counted))
+        .select_related("partnership", "from_function", "to_function")
+        .only(
+            "partnership__trust",
+            "partnership__feedback_carried",
+            "partnership__last_checked_on",
+            "from_function__name",
+            "from_function__category",
+            "to_function__name",
+            "to_function__category",
+        )
+        .order_by("to_sort", "from_sort", "partnership_id")[:limit]
+    )
 
 
 def core_without_feedback(*, product: Product) -> bool:

@@ -196,3 +196,27 @@ def test_the_shapes_kept_are_bounded(two, monkeypatch):
     for _ in range(2):
         for n in (1, 2, 3):  # three shapes through a store of two: each still reads the right rows
             assert [f.pk for f in some(org.pk, ids[:n])] == sorted(ids[:n])
+
+
+@prepared(shaped=("limit",))
+def first_few(organization_id, limit):
+    return Function.objects.filter(organization_id=organization_id).order_by("name", "pk")[:limit]
+
+
+@override_settings(PREPARED_CHECK=False)
+def test_a_shaped_parameter_makes_a_statement_of_each_value(two, compiles):
+    (org, _functions), (other, _theirs) = two
+    for limit in (1, 2):
+        list(first_few(org.pk, limit))  # built: one statement per limit
+    before = compiles()
+    assert [f.pk for f in first_few(other.pk, 2)] == [f.pk for f in _plain(first_few, other.pk, 2)]
+    assert [f.pk for f in first_few(org.pk, 1)] == [f.pk for f in _plain(first_few, org.pk, 1)]
+    assert compiles() == before + 2  # the two plain builds above, nothing for the prepared calls
+
+
+def test_a_shaped_name_must_be_a_parameter():
+    with pytest.raises(TypeError, match="no parameter"):
+
+        @prepared(shaped=("size",))
+        def wrong(organization_id, limit):
+            return Function.objects.filter(organization_id=organization_id)[:limit]
