@@ -28,7 +28,7 @@ writes that made them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -241,7 +241,15 @@ IDS_FIRST_ABOVE = 500
 class CountedPaginator(Paginator):
     """A Paginator whose count is the maintained one when its list is every row of one
     organization of a counted model (`count_of`), and whose page of a list ordered through a join
-    is read ids first (`shared.paging.ids_first`)."""
+    is read ids first (`shared.paging.ids_first`).
+
+    `rows`, when given, reads a page instead of slicing the list: `rows(bottom, top, by_ids)`,
+    the rows `bottom` to `top` of the same list (ids first when `by_ids`), such as a prepared
+    statement of it (shared.prepared) — `page_of` says what it must return."""
+
+    def __init__(self, *args: Any, rows: Callable[[int, int, bool], Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
 
     @cached_property
     def count(self) -> int:
@@ -254,9 +262,15 @@ class CountedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        if self.count <= IDS_FIRST_ABOVE:  # a short list: one statement sorts it as cheaply as two
-            return Page(self.object_list[bottom:top], number, self)
-        return Page(ids_first(self.object_list, bottom, top), number, self)
+        by_ids = self.count > IDS_FIRST_ABOVE  # a short list: one statement sorts it as cheaply as two
+        if self.rows is not None:
+            return Page(self.rows(bottom, top, by_ids), number, self)
+        return Page(page_of(self.object_list, bottom, top, by_ids), number, self)
+
+
+def page_of(queryset: Any, bottom: int, top: int, by_ids: bool) -> Any:
+    """The rows `bottom` to `top` of `queryset`, their ids cut first when `by_ids`."""
+    return ids_first(queryset, bottom, top) if by_ids else queryset[bottom:top]
 
 
 # --- folding, checking, repairing ---------------------------------------------------------------

@@ -137,7 +137,7 @@ class PeopleFilterForm(forms.Form):
         self.fields["function"].queryset = functions
         # A large organization filters by function from the functions page's links (?function=)
         # or by typing the function's name in the search; its page does not list every function.
-        options = list(functions.values_list("pk", "name")[: self.SELECT_LIMIT + 1])  # the one query
+        options = list(selectors.function_choices(organization.pk, self.SELECT_LIMIT + 1))  # the one query
         self.many_functions = len(options) > self.SELECT_LIMIT
         if self.many_functions:
             self.fields["function"].widget = forms.HiddenInput()

@@ -15,7 +15,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
+from shared.prepared import prepared
+
 from ..models import Function, Organization, Stakeholder, category_rank
+from ..rowcounts import page_of
 
 # The order of DESIGN §2: the builders first, partners last.
 CATEGORY_ORDER: list[tuple[str, str]] = list(Function.Category.choices)
@@ -149,7 +152,7 @@ def function_name_taken(organization: Organization, name: str, *, exclude_pk: in
     return qs.first()
 
 
-def people_of(organization: Organization) -> QuerySet[Stakeholder]:
+def people_of(organization: Organization | int) -> QuerySet[Stakeholder]:
     return Stakeholder.objects.filter(organization=organization)
 
 
@@ -158,7 +161,7 @@ def person_of(organization: Organization, pk: int) -> Stakeholder | None:
 
 
 def people_for_list(
-    organization: Organization, *, query: str = "", function_id: int | None = None
+    organization: Organization | int, *, query: str = "", function_id: int | None = None
 ) -> QuerySet[Stakeholder]:
     """People of the organization matching a search on name, email, title or function."""
     qs = people_of(organization).select_related("function", "manager")
@@ -173,6 +176,19 @@ def people_for_list(
     if function_id is not None:
         qs = qs.filter(function_id=function_id)
     return qs.order_by("full_name", "pk")
+
+
+@prepared(shaped=("bottom", "top", "by_ids"))
+def people_page(organization_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Stakeholder]:
+    """A page of `people_for_list` unfiltered (every person of the organization), as
+    `CountedPaginator` reads it (`rows`)."""
+    return page_of(people_for_list(organization_id), bottom, top, by_ids)
+
+
+@prepared(shaped=("limit",))
+def function_choices(organization_id: int, limit: int) -> QuerySet[Any]:
+    """(id, name) of the organization's first `limit` functions by name: a filter's options."""
+    return Function.objects.filter(organization_id=organization_id).order_by("name").values_list("pk", "name")[:limit]
 
 
 def email_taken(organization: Organization, email: str, *, exclude_pk: int | None = None) -> Stakeholder | None:

@@ -32,6 +32,7 @@ from django.utils.crypto import constant_time_compare
 from simple_history.utils import bulk_create_with_history
 
 from shared.background import task
+from shared.prepared import prepared
 from wholeproduct.errors import DomainError, Forbidden
 
 from .. import rowcounts
@@ -126,18 +127,30 @@ def invite_states(organization: Organization, people: Iterable[Stakeholder] | No
     Every person of the organization in two queries; or only `people` (one page of them, as read
     for the page) in one: who has an account is read from their rows, their invites from the table.
     """
-    invites = invites_of(organization).order_by("stakeholder_id", "-created_at", "-id")
     if people is None:
         joined = Stakeholder.objects.filter(organization=organization, user__isnull=False)
         states: dict[int, str] = dict.fromkeys(joined.values_list("pk", flat=True), InviteState.JOINED.value)
+        found = _latest_first(invites_of(organization))
     else:
         people = list(people)
         states = {person.pk: InviteState.JOINED.value for person in people if person.user_id is not None}
-        invites = invites.filter(stakeholder_id__in=[person.pk for person in people])
+        found = _invites_of_people(organization.pk, [person.pk for person in people])
     now = timezone.now()
-    for invite in invites.only("stakeholder_id", "expires_at", "accepted_at", "revoked_at"):
+    for invite in found:
         states.setdefault(invite.stakeholder_id, state_of(invite, now=now).value)  # the latest invite wins
     return states
+
+
+def _latest_first(invites: QuerySet[Invite]) -> QuerySet[Invite]:
+    """Each person's invites, latest first, with what their state is read from."""
+    ordered = invites.order_by("stakeholder_id", "-created_at", "-id")
+    return ordered.only("stakeholder_id", "expires_at", "accepted_at", "revoked_at")
+
+
+@prepared
+def _invites_of_people(organization_id: int, person_ids: list[int]) -> QuerySet[Invite]:
+    """`_latest_first` of these people (a page of them): a prepared statement."""
+    return _latest_first(Invite.objects.filter(organization_id=organization_id, stakeholder_id__in=person_ids))
 
 
 def invitable(stakeholders: QuerySet[Stakeholder], *, now: datetime | None = None) -> QuerySet[Stakeholder]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,7 +42,9 @@ def people_list(request: OrgRequest) -> HttpResponse:
     filter_form = PeopleFilterForm(request.GET, organization=organization)
     filters = filter_form.filters()
     people = selectors.people_for_list(organization, **filters)
-    page = CountedPaginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Unfiltered, a page is a prepared statement (shared.prepared) of the same list.
+    rows = None if filters["query"].strip() or filters["function_id"] is not None else _every_person(organization.pk)
+    page = CountedPaginator(people, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
     states = invite_states(organization, page.object_list)
     for person in page.object_list:
         person.invite_state = states.get(person.pk, InviteState.NOT_INVITED.value)
@@ -61,6 +64,10 @@ def people_list(request: OrgRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])  # the same URL answers a fragment or a page
     return response
+
+
+def _every_person(organization_id: int) -> Callable[[int, int, bool], Any]:
+    return lambda bottom, top, by_ids: selectors.people_page(organization_id, bottom, top, by_ids)
 
 
 def _person_or_404(request: OrgRequest, pk: int) -> Stakeholder:
