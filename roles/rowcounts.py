@@ -34,6 +34,8 @@ from functools import cached_property
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
 from django.db.models import ForeignKey, Model, QuerySet
@@ -263,9 +265,24 @@ class CountedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         by_ids = self.count > IDS_FIRST_ABOVE  # a short list: one statement sorts it as cheaply as two
-        if self.rows is not None:
-            return Page(self.rows(bottom, top, by_ids), number, self)
-        return Page(page_of(self.object_list, bottom, top, by_ids), number, self)
+        if self.rows is None:
+            return Page(page_of(self.object_list, bottom, top, by_ids), number, self)
+        rows = self.rows(bottom, top, by_ids)
+        if getattr(settings, "PREPARED_CHECK", False):  # the test suite: the same statement as the list's page
+            expected = page_of(self.object_list, bottom, top, by_ids)
+            if statement_of(rows) != statement_of(expected):
+                raise AssertionError(f"The page's reader differs from its list: {statement_of(rows)[0]}")
+        return Page(rows, number, self)
+
+
+def statement_of(queryset: Any) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters `queryset` runs (a prepared one's stored statement too); none for
+    a list known to be empty."""
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return "", ()
+    return sql, tuple(params)
 
 
 def page_of(queryset: Any, bottom: int, top: int, by_ids: bool) -> Any:

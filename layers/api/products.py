@@ -8,6 +8,7 @@ only the requester's visible products resolve (a stakeholder's own products, DES
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -23,6 +24,8 @@ from rest_framework.response import Response
 
 from roles.api.permissions import ApiPagination, OrgAccess, OrgAPIView, OrgViewSet, whole_number
 from roles.api.views import VERSION_PARAM, merged, version_param
+from roles.rowcounts import page_of
+from shared.prepared import prepared
 
 from .. import filters
 from ..models import Assignment, Layer, Product
@@ -172,7 +175,11 @@ class AssignmentViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # updates name their version
 
     def scoped_queryset(self) -> QuerySet[Assignment]:
-        return Assignment.objects.filter(product=self.product).select_related("function", "layer")
+        return _cells(self.product.pk)
+
+    def page_rows(self) -> Callable[[int, int, bool], QuerySet[Assignment]]:
+        product_id = self.product.pk
+        return lambda bottom, top, by_ids: _cells_page(product_id, bottom, top, by_ids)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         product = self.product  # an address naming no product of ours is a 404 before the body is read
@@ -359,3 +366,13 @@ class UnmatchedView(ProductScoped, OrgAPIView):
 
 
 # --- reports ------------------------------------------------------------------------------------
+
+
+def _cells(product_id: int) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(product_id=product_id).select_related("function", "layer")
+
+
+@prepared(shaped=("bottom", "top", "by_ids"))
+def _cells_page(product_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Assignment]:
+    """A page of a product's cells in the list's default order (`AssignmentViewSet.page_rows`)."""
+    return page_of(_cells(product_id).order_by(*AssignmentViewSet.ordering), bottom, top, by_ids)
