@@ -268,11 +268,23 @@ class CountedPaginator(Paginator):
         if self.rows is None:
             return Page(page_of(self.object_list, bottom, top, by_ids), number, self)
         rows = self.rows(bottom, top, by_ids)
-        if getattr(settings, "PREPARED_CHECK", False):  # the test suite: the same statement as the list's page
-            expected = page_of(self.object_list, bottom, top, by_ids)
-            if statement_of(rows) != statement_of(expected):
-                raise AssertionError(f"The page's reader differs from its list: {statement_of(rows)[0]}")
+        _check_reader(rows, page_of(self.object_list, bottom, top, by_ids))
         return Page(rows, number, self)
+
+
+def read_page(page: Page, reader: Callable[[int, int], Any]) -> None:
+    """Have a plain Paginator's `page` hold `reader(bottom, top)` — its rows read by a prepared
+    statement of the same list (shared.prepared) — rather than a slice of the list."""
+    bottom, top = (page.start_index() - 1, page.end_index()) if page.paginator.count else (0, 0)
+    rows = reader(bottom, top)
+    _check_reader(rows, page.object_list)
+    page.object_list = rows
+
+
+def _check_reader(rows: Any, expected: Any) -> None:
+    """Under the test suite (PREPARED_CHECK), a page's reader must run the list's own statement."""
+    if getattr(settings, "PREPARED_CHECK", False) and statement_of(rows) != statement_of(expected):
+        raise AssertionError(f"The page's reader differs from its list: {statement_of(rows)[0]}")
 
 
 def statement_of(queryset: Any) -> tuple[str, tuple[Any, ...]]:

@@ -3,13 +3,11 @@ cells and leads they show, the counts per category, one cell, and the product's 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from roles.models import Function, category_rank
-from roles.selectors.functions import category_totals_query
+from roles.selectors.functions import category_totals_of
 from shared.prepared import prepared
 
 from ..models import Assignment, AssignmentChange, Layer, Product
@@ -63,12 +61,7 @@ def _leads(product_id: int) -> QuerySet[Assignment]:
 
 def category_counts(product: Product) -> dict[str, int]:
     """{category: how many of the organization's functions are in it} (the functions page's totals)."""
-    return dict(_category_totals(product.organization_id))
-
-
-@prepared
-def _category_totals(organization_id: int) -> QuerySet[Any]:
-    return category_totals_query(Function.objects.filter(organization_id=organization_id))
+    return dict(category_totals_of(product.organization_id))
 
 
 def assignment_at(product: Product, function: Function, layer: Layer) -> Assignment | None:

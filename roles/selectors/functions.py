@@ -24,7 +24,7 @@ from ..rowcounts import page_of
 CATEGORY_ORDER: list[tuple[str, str]] = list(Function.Category.choices)
 
 
-def functions_of(organization: Organization) -> QuerySet[Function]:
+def functions_of(organization: Organization | int) -> QuerySet[Function]:
     return Function.objects.filter(organization=organization)
 
 
@@ -32,7 +32,7 @@ def function_of(organization: Organization, pk: int) -> Function | None:
     return functions_of(organization).select_related("parent").filter(pk=pk).first()
 
 
-def functions_for_list(organization: Organization, *, query: str = "", category: str = "") -> QuerySet[Function]:
+def functions_for_list(organization: Organization | int, *, query: str = "", category: str = "") -> QuerySet[Function]:
     """The functions page's rows in page order: by category (DESIGN order), then by name, as the
     index `function_page_order` holds them; the search matches the name, anywhere in it. Page it,
     then `count_people` on the page."""
@@ -42,6 +42,18 @@ def functions_for_list(organization: Organization, *, query: str = "", category:
     if category:
         functions = functions.filter(category=category)
     return functions.order_by("category_rank", Lower("name"), "pk")
+
+
+@prepared(shaped=("bottom", "top"))
+def functions_page(organization_id: int, bottom: int, top: int) -> QuerySet[Function]:
+    """Rows `bottom` to `top` of `functions_for_list` unsearched (every function, page order)."""
+    return functions_for_list(organization_id)[bottom:top]
+
+
+@prepared
+def category_totals_of(organization_id: int) -> QuerySet[Any]:
+    """`category_totals_query` of every function of the organization (as the functions page lists them)."""
+    return category_totals_query(functions_for_list(organization_id))
 
 
 def category_totals(functions: QuerySet[Function]) -> dict[str, int]:
@@ -63,12 +75,7 @@ def count_people(functions: list[Function]) -> None:
     functions and 100,000 people, 0.5 ms from the index)."""
     if not functions:
         return
-    counts = dict(
-        Stakeholder.objects.filter(organization_id=functions[0].organization_id, function__in=[f.pk for f in functions])
-        .order_by()
-        .values_list("function")
-        .annotate(n=Count("*"))
-    )
+    counts = dict(_people_counts(functions[0].organization_id, [f.pk for f in functions]))
     for function in functions:
         function.people_count = counts.get(function.pk, 0)
 
@@ -176,6 +183,16 @@ def people_for_list(
     if function_id is not None:
         qs = qs.filter(function_id=function_id)
     return qs.order_by("full_name", "pk")
+
+
+@prepared
+def _people_counts(organization_id: int, function_ids: list[int]) -> QuerySet[Any]:
+    return (
+        Stakeholder.objects.filter(organization_id=organization_id, function__in=function_ids)
+        .order_by()
+        .values_list("function")
+        .annotate(n=Count("*"))
+    )
 
 
 @prepared(shaped=("bottom", "top", "by_ids"))
