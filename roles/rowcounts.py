@@ -281,6 +281,14 @@ def read_page(page: Page, reader: Callable[[int, int], Any]) -> None:
     page.object_list = rows
 
 
+def counted(count: int, queryset: Any) -> int:
+    """`count`, what a prepared statement counted of `queryset`'s rows; under the test suite
+    (PREPARED_CHECK) checked against `queryset.count()`."""
+    if getattr(settings, "PREPARED_CHECK", False) and count != queryset.count():
+        raise AssertionError(f"A prepared count says {count} where the list holds {queryset.count()}.")
+    return count
+
+
 def _check_reader(rows: Any, expected: Any) -> None:
     """Under the test suite (PREPARED_CHECK), a page's reader must run the list's own statement."""
     if getattr(settings, "PREPARED_CHECK", False) and statement_of(rows) != statement_of(expected):

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
@@ -23,10 +23,11 @@ from domain.coverage.result import Coverage
 from domain.coverage.rows import AssignmentRow, DisruptionRow, FunctionRow, PartnershipRow, ReviewRow, StakeholderRow
 from roles.models import Disruption, Stakeholder
 from roles.permissions import OrgContext
+from shared.prepared import prepared
 
 from ..models import Assignment, CoverageReport, Product, Review
 from ..readmodel.read import function_rows, live_coverage, partnership_rows
-from .products import visible_products
+from .products import products_of, visible_products
 
 TREND_LENGTH = 30  # snapshots per product in a dashboard sparkline
 
@@ -167,6 +168,28 @@ def report_list(
     if until is not None:
         qs = qs.filter(generated_at__lt=_day_start(until + timedelta(days=1)))
     return qs
+
+
+def _every_report(organization_id: int) -> QuerySet[CoverageReport]:
+    """`report_list` of one who sees every product (`reports_of` with every product)."""
+    return (
+        CoverageReport.objects.filter(organization_id=organization_id, product__in=products_of(organization_id))
+        .select_related("product", "organization")
+        .order_by("-generated_at", "-id")
+        .defer("layers", "gaps", "data", "totals")
+    )
+
+
+@prepared(shaped=("bottom", "top"))
+def every_report_page(organization_id: int, bottom: int, top: int) -> QuerySet[CoverageReport]:
+    return _every_report(organization_id)[bottom:top]
+
+
+@prepared
+def every_report_count(organization_id: int) -> QuerySet[Any]:
+    """How many reports `_every_report` lists: one row (none when there is none)."""
+    counted = _every_report(organization_id).order_by().values("organization_id").annotate(n=Count("*"))
+    return counted.values_list("n", flat=True)
 
 
 def compare_choices(ctx: OrgContext, *, limit: int = 200) -> list[CoverageReport]:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from roles.permissions import OrgContext, OrgRequest, Perm, org_view
+from roles.rowcounts import counted, read_page
 from roles.statecache import DAY
 from wholeproduct.errors import DomainError, NotFound
 
@@ -24,7 +25,7 @@ from ..exports import EXPORTERS, TABLES, report_size
 from ..models import CoverageReport, Product
 from ..reporting import compare_reports, gap_link, report_story
 from ..selectors import products as selectors
-from ..selectors.coverage import compare_choices, job_progress, report_for
+from ..selectors.coverage import compare_choices, every_report_count, every_report_page, job_progress, report_for
 from ..selectors.coverage import report_list as list_reports
 from ..selectors.report_page import gap_page, report_for_page, report_rings
 from ..services import reports as services
@@ -70,7 +71,13 @@ def report_list(request: OrgRequest) -> HttpResponse:
     else:
         data = form.cleaned_data if form.is_bound else {}
         reports = list_reports(ctx, product=data.get("product"), since=data.get("since"), until=data.get("until"))
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(reports, PAGE_SIZE)
+    every = status == 200 and not form.is_bound and not ctx.is_stakeholder_only  # every report: prepared reads
+    if every:
+        paginator.count = counted(next(iter(every_report_count(ctx.organization.pk)), 0), reports)
+    page = paginator.get_page(request.GET.get("page"))
+    if every:
+        read_page(page, lambda bottom, top: every_report_page(ctx.organization.pk, bottom, top))
     job = _job_from(request)
     pick_a, pick_b = _default_pair(list(page))
     context = {
