@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
-from django.db.models import ForeignKey, Model, QuerySet
+from django.db.models import Count, ForeignKey, Model, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import Exact
 from django.db.models.sql.constants import INNER
@@ -279,6 +279,12 @@ def read_page(page: Page, reader: Callable[[int, int], Any]) -> None:
     rows = reader(bottom, top)
     _check_reader(rows, page.object_list)
     page.object_list = rows
+
+
+def count_rows(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """A statement of how many rows `queryset` (one organization's) holds: one row (none when it
+    holds none), for a prepared builder to return — `QuerySet.count()` runs at once."""
+    return queryset.order_by().values(COLUMN).annotate(n=Count("*")).values_list("n", flat=True)
 
 
 def counted(count: int, queryset: Any) -> int:

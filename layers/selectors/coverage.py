@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
@@ -23,6 +23,7 @@ from domain.coverage.result import Coverage
 from domain.coverage.rows import AssignmentRow, DisruptionRow, FunctionRow, PartnershipRow, ReviewRow, StakeholderRow
 from roles.models import Disruption, Stakeholder
 from roles.permissions import OrgContext
+from roles.rowcounts import count_rows
 from shared.prepared import prepared
 
 from ..models import Assignment, CoverageReport, Product, Review
@@ -188,8 +189,7 @@ def every_report_page(organization_id: int, bottom: int, top: int) -> QuerySet[C
 @prepared
 def every_report_count(organization_id: int) -> QuerySet[Any]:
     """How many reports `_every_report` lists: one row (none when there is none)."""
-    counted = _every_report(organization_id).order_by().values("organization_id").annotate(n=Count("*"))
-    return counted.values_list("n", flat=True)
+    return count_rows(_every_report(organization_id))
 
 
 def compare_choices(ctx: OrgContext, *, limit: int = 200) -> list[CoverageReport]:

@@ -29,10 +29,12 @@ from domain.partnerships import (
     partnership_disruption_day,
     trust_check_due,
 )
+from shared.prepared import prepared
 from shared.sql import NO_LIMIT, contains_sql, like_pattern, values_table
 from shared.window import Window
 
 from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
+from ..rowcounts import count_rows
 from .disruptions import latest_disruptions
 
 # Left to right as the web is drawn: building, then the spanning and framing ones, customer-facing last.
@@ -276,7 +278,17 @@ def web_stats(links: Sequence[Link]) -> WebStats:
 # --- disruptions ----------------------------------------------------------------------------------------
 
 
-def disruptions_of(organization: Organization) -> QuerySet[Disruption]:
+@prepared(shaped=("bottom", "top"))
+def disruptions_page(organization_id: int, bottom: int, top: int) -> QuerySet[Disruption]:
+    return disruptions_of(organization_id)[bottom:top]
+
+
+@prepared
+def disruption_count(organization_id: int) -> QuerySet[Any]:
+    return count_rows(disruptions_of(organization_id))
+
+
+def disruptions_of(organization: Organization | int) -> QuerySet[Disruption]:
     """Newest first, with who logged them (what each touched: `disruptions.touched`)."""
     return (
         Disruption.objects.filter(organization=organization)

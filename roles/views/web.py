@@ -27,6 +27,7 @@ from ..forms.functions import add_domain_error
 from ..forms.web import CheckInForm, DisruptionForm, PartnershipForm
 from ..models import Disruption, Function, Partnership
 from ..permissions import OrgRequest, Perm, org_view
+from ..rowcounts import counted, read_page
 from ..selectors import web as selectors
 from ..selectors.disruptions import Touched, touched
 from ..services import disruptions as disruption_services
@@ -398,7 +399,11 @@ def partnership_checkin(request: OrgRequest, pk: int) -> HttpResponse:
 @require_GET
 def disruption_list(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization
-    page = Paginator(selectors.disruptions_of(organization), DISRUPTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    listed = selectors.disruptions_of(organization)
+    paginator = Paginator(listed, DISRUPTIONS_PER_PAGE)
+    paginator.count = counted(next(iter(selectors.disruption_count(organization.pk)), 0), listed)
+    page = paginator.get_page(request.GET.get("page"))
+    read_page(page, lambda bottom, top: selectors.disruptions_page(organization.pk, bottom, top))
     now = timezone.now()
     found = touched([d.pk for d in page.object_list], first=TOUCHED_SHOWN, organization_id=organization.pk)
     context = {
