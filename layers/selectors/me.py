@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from domain.review_state import (
@@ -19,6 +19,7 @@ from domain.rings.shapes import Member, WholeProductData
 from roles.models import Function, Organization, Stakeholder
 from roles.permissions import OrgContext
 from roles.services import playbook_matches
+from shared.prepared import prepared
 
 from ..models import Assignment, Layer, Product, Review, ReviewCampaign, ReviewPair
 from .layer_list import layers_in_ring_order
@@ -125,16 +126,8 @@ def playbook_reason(function: Function, layer: Layer, assignment: Assignment, go
 
 def _open_campaigns(organization: Organization, function_id: int, product_ids: Iterable[int]) -> dict[int, Any]:
     """{product id: the open campaign asking this function} (one query)."""
-    campaigns = (
-        ReviewCampaign.objects.filter(
-            organization=organization, product_id__in=list(product_ids), status=ReviewCampaign.Status.OPEN
-        )
-        .filter(Q(functions__isnull=True) | Q(functions=function_id))
-        .distinct()
-        .order_by("deadline")
-    )
     found: dict[int, ReviewCampaign] = {}
-    for campaign in campaigns:
+    for campaign in _campaigns_asking(organization.pk, sorted(set(product_ids)), function_id):
         found.setdefault(campaign.product_id, campaign)
     return found
 
@@ -151,11 +144,7 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
         return None
     now = now or timezone.now()
     organization = ctx.organization
-    own = list(
-        Assignment.objects.filter(organization=organization, function_id=person.function_id)
-        .select_related("product", "layer", "function")
-        .order_by("product__name", "layer__ring")
-    )
+    own = list(_own_cells(organization.pk, person.function_id))
     layers = layers_in_ring_order()
     # The rings' members as far as the first pictures and their "shared with" lists show them (a
     # large product maps thousands of functions): the person's own function always among them.
@@ -164,12 +153,7 @@ def my_role(ctx: OrgContext, *, now: datetime | None = None) -> MyRole | None:
     members = ring_members(pictured, always=person.function_id) if own else {}
     # The person's pairs as the read model keeps them: each one's latest review and cutoff (the
     # assignment's change or the latest applied disruption), so no review history is read.
-    pairs = {
-        pair.assignment_id: pair
-        for pair in ReviewPair.objects.filter(organization=organization, stakeholder=person).select_related(
-            "review__suggested_layer", "review__resolved_by"
-        )
-    }
+    pairs = {pair.assignment_id: pair for pair in _own_pairs(organization.pk, person.pk)}
     campaigns = _open_campaigns(organization, person.function_id, {a.product_id for a in own})
     tz = timezone.get_current_timezone()
     products: dict[int, MyProduct] = {}
@@ -204,20 +188,56 @@ def picture_of(ctx: OrgContext, product_slug: str) -> MyPicture | None:
     person = ctx.stakeholder
     if person is None:
         return None
-    product = Product.objects.filter(
-        organization=ctx.organization, slug=product_slug, assignments__function_id=person.function_id
-    ).first()
+    product = next(iter(_product_of_function(ctx.organization.pk, product_slug, person.function_id)), None)
     if product is None:
         return None
     rings = product_rings(product, always=person.function_id)
-    own = Assignment.objects.filter(organization=ctx.organization, product=product, function_id=person.function_id)
-    return MyPicture(
-        rings,
-        [
-            shared_layer(rings, pk, layer_key, person.function_id)
-            for pk, layer_key in own.order_by("layer__ring").values_list("pk", "layer__key")
-        ],
+    own = _own_layers(ctx.organization.pk, product.pk, person.function_id)
+    return MyPicture(rings, [shared_layer(rings, pk, layer_key, person.function_id) for pk, layer_key in own])
+
+
+@prepared
+def _own_cells(organization_id: int, function_id: int) -> QuerySet[Assignment]:
+    """The function's cells on every product, by product name, then ring."""
+    return (
+        Assignment.objects.filter(organization_id=organization_id, function_id=function_id)
+        .select_related("product", "layer", "function")
+        .order_by("product__name", "layer__ring")
     )
+
+
+@prepared
+def _own_pairs(organization_id: int, person_id: int) -> QuerySet[ReviewPair]:
+    """The person's review pairs as the read model keeps them, with their latest review."""
+    pairs = ReviewPair.objects.filter(organization_id=organization_id, stakeholder_id=person_id)
+    return pairs.select_related("review__suggested_layer", "review__resolved_by")
+
+
+@prepared
+def _campaigns_asking(organization_id: int, product_ids: list[int], function_id: int) -> QuerySet[ReviewCampaign]:
+    """The open campaigns of these products that ask the function (every function, or it among theirs)."""
+    return (
+        ReviewCampaign.objects.filter(
+            organization_id=organization_id, product_id__in=product_ids, status=ReviewCampaign.Status.OPEN
+        )
+        .filter(Q(functions__isnull=True) | Q(functions=function_id))
+        .distinct()
+        .order_by("deadline")
+    )
+
+
+@prepared
+def _product_of_function(organization_id: int, slug: str, function_id: int) -> QuerySet[Product]:
+    """The product `slug` if the function sits on it (`.first()`'s row)."""
+    products = Product.objects.filter(organization_id=organization_id, slug=slug, assignments__function_id=function_id)
+    return (products if products.ordered else products.order_by("pk"))[:1]
+
+
+@prepared
+def _own_layers(organization_id: int, product_id: int, function_id: int) -> QuerySet[Any]:
+    """(assignment id, layer key) of the function's cells on the product, in ring order."""
+    own = Assignment.objects.filter(organization_id=organization_id, product_id=product_id, function_id=function_id)
+    return own.order_by("layer__ring").values_list("pk", "layer__key")
 
 
 def own_assignment(ctx: OrgContext, pk: int) -> Assignment | None:
