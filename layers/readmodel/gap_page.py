@@ -49,6 +49,7 @@ from domain.coverage.rows import LEAD, AssignmentRow, FunctionRow, Tally
 from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST
 from roles.models import Disruption, Function, Partnership
 from shared.collector import collector_paused
+from shared.prepared import prepared
 
 from ..models import Product
 from .maintain import applied_disruptions
@@ -105,10 +106,16 @@ def coverage_page(product: Product, *, start: int, size: int, now: datetime | No
     """Live coverage with the gaps `start` to `start + size` (0-based) of its ordered list."""
     now = timezone.localtime(now)  # a trust check's days are the site's (`calendar_day`)
     with collector_paused():
-        counts = ProductCounts.objects.filter(product_id=product.pk).first()
+        counts = next(iter(_counts_of(product.pk)), None)
         if counts is None or counts.functions <= WINDOWED_ABOVE:
             return _whole(product, start, size, now, counts)
         return _Page(product, counts, now).answer(start, size)
+
+
+@prepared
+def _counts_of(product_id: int) -> QuerySet[ProductCounts]:
+    """The product's counter row (`.first()`'s: by id)."""
+    return ProductCounts.objects.filter(product_id=product_id).order_by("pk")[:1]
 
 
 def _whole(product: Product, start: int, size: int, now: datetime, counts: ProductCounts | None) -> CoveragePage:

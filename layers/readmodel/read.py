@@ -22,11 +22,11 @@ from domain.coverage.result import Coverage, LayerCoverage
 from domain.coverage.rows import LAYERS, AssignmentRow, FunctionRow, PartnershipRow, Tally
 from domain.rings.shapes import WholeProductData
 from roles.models import Function, Partnership
+from roles.selectors.disruptions import latest_disruptions_query
 from shared.collector import collector_paused
 from shared.prepared import prepared
 
 from ..models import Product
-from .maintain import applied_disruptions
 from .tables import CellCounts, LayerCounts, ProductCounts
 
 
@@ -52,19 +52,7 @@ def live_coverage(
 def _live_coverage(product: Product, *, now: datetime | None, counts: ProductCounts | None) -> LiveCoverage:
     organization_id = product.organization_id
     functions, external = function_rows(organization_id)
-    cells = list(
-        CellCounts.objects.filter(organization_id=organization_id, product_id=product.pk).values_list(
-            "assignment_id",
-            "function_id",
-            "layer__key",
-            "emphasis",
-            "pairs",
-            "reviewed",
-            "current",
-            "agreeing",
-            "open",
-        )
-    )
+    cells = list(_cell_tallies(organization_id, product.pk))
     assigned, staff, tallies, mapped_ids = [], {}, {}, set()
     for pk, function_id, key, emphasis, pairs, reviewed, current, agreeing, open_ in cells:
         mapped_ids.add(function_id)
@@ -73,16 +61,13 @@ def _live_coverage(product: Product, *, now: datetime | None, counts: ProductCou
         assigned.append(AssignmentRow(pk, function_id, key, emphasis))
         staff[function_id] = pairs  # one pair per person of the function
         tallies[pk] = Tally(reviewed, current, agreeing, open_)
-    # The mapped functions as a subquery, not a list of ids: at 5,000 functions, building and
-    # sending an IN list of that size cost more than the rest of the read together.
-    mapped = CellCounts.objects.filter(organization_id=organization_id, product_id=product.pk).values("function_id")
     coverage = assemble_coverage(
         functions=functions,
         assigned=assigned,
         staff=staff,
         tallies=tallies,
         partnerships=mapped_partnerships(organization_id, functions, mapped_ids),
-        disrupted=applied_disruptions(organization_id, mapped),
+        disrupted=dict(_applied_to_product(organization_id, product.pk)),
         now=timezone.localtime(now),  # the site's calendar days (`calendar_day`)
     )
     if counts is not None:
@@ -92,14 +77,34 @@ def _live_coverage(product: Product, *, now: datetime | None, counts: ProductCou
     return LiveCoverage(coverage, as_of, sum(staff.values()), external, functions, assigned)
 
 
+@prepared
+def _cell_tallies(organization_id: int, product_id: int) -> QuerySet[Any]:
+    return CellCounts.objects.filter(organization_id=organization_id, product_id=product_id).values_list(
+        "assignment_id", "function_id", "layer__key", "emphasis", "pairs", "reviewed", "current", "agreeing", "open"
+    )
+
+
+@prepared
+def _applied_to_product(organization_id: int, product_id: int) -> QuerySet[Any]:
+    """`applied_disruptions` of the product's mapped functions: (function id, when) each. The
+    mapped functions go in as a subquery, not a list of ids: at 5,000 functions, building and
+    sending an IN list of that size cost more than the rest of the read together."""
+    mapped = CellCounts.objects.filter(organization_id=organization_id, product_id=product_id).values("function_id")
+    return latest_disruptions_query(organization_id=organization_id, function_ids=mapped)
+
+
 def function_rows(organization_id: int) -> tuple[dict[int, FunctionRow], frozenset[int]]:
-    rows = Function.objects.filter(organization_id=organization_id).values_list("id", "name", "category", "is_external")
     functions, external = {}, set()
-    for pk, name, category, is_external in rows:
+    for pk, name, category, is_external in _function_rows(organization_id):
         functions[pk] = FunctionRow(pk, name, category)
         if is_external:
             external.add(pk)
     return functions, frozenset(external)
+
+
+@prepared
+def _function_rows(organization_id: int) -> QuerySet[Any]:
+    return Function.objects.filter(organization_id=organization_id).values_list("id", "name", "category", "is_external")
 
 
 def partnership_rows(organization_id: int, function_ids: Any) -> list[PartnershipRow]:

@@ -30,6 +30,22 @@ def latest_disruptions(
     applied_only: bool = True,
 ) -> dict[int, datetime]:
     """{function id: the effective time of its latest disruption} (one query)."""
+    return dict(
+        latest_disruptions_query(
+            organization_id=organization_id, function_ids=function_ids, now=now, applied_only=applied_only
+        )
+    )
+
+
+def latest_disruptions_query(
+    *,
+    organization_id: int,
+    function_ids: Collection[int] | QuerySet[Any, Any] | None = None,
+    now: datetime | None = None,
+    applied_only: bool = True,
+) -> QuerySet[Any]:
+    """(function id, the effective time of its latest disruption) rows: `latest_disruptions`'s
+    statement, for a prepared builder to return."""
     links = Disruption.functions.through.objects.filter(disruption__organization_id=organization_id)
     if applied_only:
         links = links.filter(disruption__applied_at__isnull=False)
@@ -37,7 +53,7 @@ def latest_disruptions(
         links = links.filter(function_id__in=function_ids)
     if now is not None:
         links = links.filter(disruption__effective_at__lte=now)
-    return dict(links.order_by().values_list("function_id").annotate(last=Max("disruption__effective_at")))
+    return links.order_by().values_list("function_id").annotate(last=Max("disruption__effective_at"))
 
 
 @dataclass(frozen=True)
