@@ -6,10 +6,24 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from shared.prepared import prepared
 
 
 class EmailBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        """ModelBackend's (the session's user, if they may still sign in), read by a prepared
+        statement: every signed-in request asks it first."""
+        try:
+            pk = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = next(iter(_user(pk)), None) if isinstance(pk, int) else None
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> Any:
@@ -24,3 +38,8 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+@prepared
+def _user(pk: int) -> QuerySet[Any]:
+    return get_user_model()._default_manager.filter(pk=pk)[:1]
