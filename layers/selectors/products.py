@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -49,6 +50,12 @@ def products_for_list(ctx: OrgContext) -> QuerySet[Product]:
         .annotate(function_count=Coalesce(F("counts__mapped_functions"), 0))
         .order_by("name")
     )
+
+
+@prepared
+def product_options(organization_id: int) -> QuerySet[Any]:
+    """(slug, name) of every product of the organization, by name: a filter's options."""
+    return products_of(organization_id).order_by("name").values_list("slug", "name")
 
 
 def products_with_counts(ctx: OrgContext) -> list[Product]:

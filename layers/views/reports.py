@@ -44,8 +44,11 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, ctx: OrgContext, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = selectors.visible_products(ctx).order_by("name")
-        self.fields["product"].error_messages["invalid_choice"] = "Choose one of your organization's products."
+        field = self.fields["product"]
+        field.queryset = selectors.visible_products(ctx).order_by("name")
+        field.error_messages["invalid_choice"] = "Choose one of your organization's products."
+        if not self.is_bound and not ctx.is_stakeholder_only:  # the options, by a prepared statement
+            field.widget.choices = [("", field.empty_label), *selectors.product_options(ctx.organization.pk)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
