@@ -77,7 +77,7 @@ def report_list(request: OrgRequest) -> HttpResponse:
     paginator = Paginator(reports, PAGE_SIZE)
     every = status == 200 and not form.is_bound and not ctx.is_stakeholder_only  # every report: prepared reads
     if every:
-        paginator.count = counted(next(iter(every_report_count(ctx.organization.pk)), 0), reports)
+        paginator.count = counted(every_report_count(ctx.organization.pk))
     page = paginator.get_page(request.GET.get("page"))
     if every:
         read_page(page, lambda bottom, top: every_report_page(ctx.organization.pk, bottom, top))

@@ -401,7 +401,7 @@ def disruption_list(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization
     listed = selectors.disruptions_of(organization)
     paginator = Paginator(listed, DISRUPTIONS_PER_PAGE)
-    paginator.count = counted(next(iter(selectors.disruption_count(organization.pk)), 0), listed)
+    paginator.count = counted(selectors.disruption_count(organization.pk))
     page = paginator.get_page(request.GET.get("page"))
     read_page(page, lambda bottom, top: selectors.disruptions_page(organization.pk, bottom, top))
     now = timezone.now()
