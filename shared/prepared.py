@@ -131,7 +131,8 @@ class _Plan:
         query: Any = copy.copy(template.query)
         query.get_compiler = lambda *a, **k: compiler
         query.chain = query.clone = _read_only  # filter, count, a slice, exists… each clones first
-        queryset = template.__class__(model=template.model, query=query, using=template._db, hints=template._hints)
+        kind = _read_only_kind(template.__class__)
+        queryset = kind(model=template.model, query=query, using=template._db, hints=template._hints)
         queryset._iterable_class = template._iterable_class
         queryset._fields = template._fields
         queryset._prefetch_related_lookups = template._prefetch_related_lookups[:]
@@ -192,6 +193,23 @@ def _agrees(plan: _Plan, fresh: QuerySet, args: tuple[Any, ...]) -> bool:
     except (EmptyResultSet, FullResultSet):
         return False
     return sql == plan.sql and params == plan.params(args)
+
+
+_KINDS: dict[type, type] = {}
+
+
+def _read_only_kind(kind: type) -> type:
+    """The queryset class `kind` with a repr that shows the rows (Django's slices the queryset,
+    which a prepared one refuses): debug pages and logs print it."""
+    if kind not in _KINDS:
+        _KINDS[kind] = type(f"Prepared{kind.__name__}", (kind,), {"__repr__": _repr})
+    return _KINDS[kind]
+
+
+def _repr(queryset: Any) -> str:
+    rows = list(queryset)
+    shown = [*rows[:20], "...(remaining elements truncated)..."] if len(rows) > 20 else rows
+    return f"<prepared {queryset.__class__.__bases__[0].__name__} {shown!r}>"
 
 
 def _read_only(*_args: Any, **_kwargs: Any) -> Any:

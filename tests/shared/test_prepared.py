@@ -220,3 +220,10 @@ def test_a_shaped_name_must_be_a_parameter():
         @prepared(shaped=("size",))
         def wrong(organization_id, limit):
             return Function.objects.filter(organization_id=organization_id)[:limit]
+
+
+def test_a_prepared_queryset_prints_its_rows(two):
+    (org, _functions), _ = two
+    list(names_of(org.pk, "building"))
+    rows = names_of(org.pk, "building")
+    assert repr(rows).startswith("<prepared QuerySet [<Function: ") and repr(rows).count("<Function") == 2
