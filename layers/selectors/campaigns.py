@@ -19,7 +19,9 @@ from domain.review_state import (
     ReviewFact,
 )
 from roles.models import Function, Organization, Stakeholder
+from roles.rowcounts import read_page
 from shared.charts import BurnUp, burnup_chart
+from shared.prepared import prepared
 
 from ..models import Assignment, CampaignReminder, FunctionCounts, Product, ProductCounts, Review, ReviewCampaign
 from .reviews import _facts_of, _people_by_function, disruption_times, review_facts, tally_of
@@ -74,21 +76,21 @@ def function_progress_page(
     the mapped functions unless the caller knows it (`count`, a product's
     `ProductCounts.mapped_functions`). Whatever the organization's size, the rows read and
     rendered are bounded by the page."""
-    counters = FunctionCounts.objects.filter(organization=organization)
-    if product is not None:
-        counters = counters.filter(product=product)
-    mapped = Exists(counters.filter(function_id=OuterRef("pk")))
-    # By lower(name), the order of the organization's unique name index: the page is read
-    # walking it, never by sorting every function.
-    functions = Function.objects.filter(mapped, organization=organization).order_by(Lower("name"), "pk")
-    paginator = Paginator(functions, per_page)
+    counters = _counters(organization.pk, product.pk if product is not None else None)
+    paginator = Paginator(_mapped_functions(organization.pk, product.pk if product is not None else None), per_page)
     # Known from a product's counter row, or counted over the counters' (organization, function)
     # index alone: the page is walked, never counted row by row.
     paginator.count = count if count is not None else counters.values("function_id").distinct().count()
     page = paginator.get_page(number)
+    if product is None:  # every product's: the page and its sums by prepared statements
+        read_page(page, lambda bottom, top: _progress_functions(organization.pk, bottom, top))
     chosen = list(page.object_list)
     # A function's head count is the same on every product (one pair per person per cell).
-    sums = _summed(counters.filter(function_id__in=[f.pk for f in chosen]), head_count=Max("people"))
+    ids = [f.pk for f in chosen]
+    if product is None:
+        sums = _summed_rows(_every_product_sums(organization.pk, ids))
+    else:
+        sums = _summed(counters.filter(function_id__in=ids), head_count=Max("people"))
     rows = [
         FunctionProgress(f, sums[f.pk].pop("head_count") or 0, tally_of(sums[f.pk])) for f in chosen if f.pk in sums
     ]
@@ -96,17 +98,55 @@ def function_progress_page(
     return page
 
 
+def _counters(organization_id: int, product_id: int | None) -> QuerySet[FunctionCounts]:
+    """The function counters of the organization (of one product, or every product's)."""
+    counters = FunctionCounts.objects.filter(organization=organization_id)
+    return counters if product_id is None else counters.filter(product=product_id)
+
+
+def _mapped_functions(organization_id: int, product_id: int | None) -> QuerySet[Function]:
+    """The functions mapped on the product (on any product), by lower(name), the order of the
+    organization's unique name index: a page is read walking it, never by sorting every function."""
+    mapped = Exists(_counters(organization_id, product_id).filter(function_id=OuterRef("pk")))
+    return Function.objects.filter(mapped, organization=organization_id).order_by(Lower("name"), "pk")
+
+
+@prepared(shaped=("bottom", "top"))
+def _progress_functions(organization_id: int, bottom: int, top: int) -> QuerySet[Function]:
+    return _mapped_functions(organization_id, None)[bottom:top]
+
+
+@prepared
+def _every_product_sums(organization_id: int, function_ids: list[int]) -> QuerySet[Any]:
+    """`_summed` (with the head count) of these functions' counters on every product."""
+    return _sums_query(_counters(organization_id, None).filter(function_id__in=function_ids), head_count=Max("people"))
+
+
+def _sums_query(rows: QuerySet[FunctionCounts], **extra: Any) -> QuerySet[Any]:
+    return rows.order_by().values("function_id").annotate(**{n: Sum(n) for n in FunctionCounts.COUNTS}, **extra)
+
+
 def _summed(rows: QuerySet[FunctionCounts], **extra: Any) -> dict[int, dict[str, Any]]:
     """{function id: its counters summed (and `extra` aggregates)} over `rows`, in one query."""
+    return _summed_rows(_sums_query(rows, **extra))
+
+
+def _summed_rows(summed: Iterable[Any]) -> dict[int, dict[str, Any]]:
     sums: dict[int, dict[str, Any]] = {}
-    for row in rows.order_by().values("function_id").annotate(**{n: Sum(n) for n in FunctionCounts.COUNTS}, **extra):
+    for row in summed:
         values: dict[str, Any] = dict(row)
         sums[int(values.pop("function_id"))] = values
     return sums
 
 
-def campaigns_of(organization: Organization) -> QuerySet[ReviewCampaign]:
+def campaigns_of(organization: Organization | int) -> QuerySet[ReviewCampaign]:
     return ReviewCampaign.objects.filter(organization=organization)
+
+
+@prepared
+def open_campaigns(organization_id: int) -> QuerySet[ReviewCampaign]:
+    """The organization's open campaigns with their product, nearest deadline first."""
+    return campaigns_of(organization_id).filter(status="open").select_related("product").order_by("deadline")
 
 
 def campaign_of(organization: Organization, pk: int) -> ReviewCampaign | None:

@@ -52,6 +52,16 @@ def products_for_list(ctx: OrgContext) -> QuerySet[Product]:
     )
 
 
+def products_by_name(organization_id: int) -> list[Product]:
+    """Every product of the organization, by name (a prepared statement)."""
+    return list(_by_name(organization_id))
+
+
+@prepared
+def _by_name(organization_id: int) -> QuerySet[Product]:
+    return products_of(organization_id).order_by("name")
+
+
 @prepared
 def product_options(organization_id: int) -> QuerySet[Any]:
     """(slug, name) of every product of the organization, by name: a filter's options."""

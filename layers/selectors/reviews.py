@@ -31,6 +31,7 @@ from domain.review_state import (
 )
 from roles.models import Disruption, Organization
 from roles.permissions import OrgContext
+from shared.prepared import prepared
 
 from ..models import Assignment, FunctionCounts, Product, ProductCounts, Review, ReviewPair
 from .layer_list import layers_in_ring_order
@@ -160,9 +161,17 @@ def _card_rows(reviews: QuerySet[Review], *also: str, limit: int | None = None) 
     the one suggested) are taken from the four-row layer table, read once, rather than joined:
     joined with the rest, the statement had eight tables and PostgreSQL took 9 ms to plan it for
     under 1 ms of work (1 ms with the five left)."""
-    layers = {layer.pk: layer for layer in layers_in_ring_order()}
+    return _with_layers(list(_cards_query(reviews, *also, limit=limit)))
+
+
+def _cards_query(reviews: QuerySet[Review], *also: str, limit: int | None = None) -> QuerySet[Review]:
     chosen = reviews.select_related("assignment__product", "assignment__function", "stakeholder", *also)
-    rows = list(chosen[:limit] if limit is not None else chosen)
+    return chosen[:limit] if limit is not None else chosen
+
+
+def _with_layers(rows: list[Review]) -> list[Review]:
+    """Each review's layers (its assignment's, the one suggested) from the four-row layer table."""
+    layers = {layer.pk: layer for layer in layers_in_ring_order()}
     for review in rows:
         review.assignment.layer = layers[review.assignment.layer_id]
         if review.suggested_layer_id is not None:
@@ -249,10 +258,16 @@ def open_dispute_page(
 def inbox_totals(organization: Organization, *, product: Product | None = None) -> Tally:
     """The inbox's totals (pairs, current, pending, stale, open disputes) from the product
     counters: one query over a row per product, whatever the organization's size."""
-    rows = ProductCounts.objects.filter(organization=organization)
-    if product is not None:
-        rows = rows.filter(product=product)
-    return counted_tally(rows)
+    if product is None:
+        return tally_of(next(iter(_every_product_tally(organization.pk)), dict.fromkeys(FunctionCounts.COUNTS)))
+    return counted_tally(ProductCounts.objects.filter(organization=organization, product=product))
+
+
+@prepared
+def _every_product_tally(organization_id: int) -> QuerySet[Any]:
+    """The organization's product counters summed (one row; none without a product)."""
+    rows = ProductCounts.objects.filter(organization=organization_id).order_by().values("organization_id")
+    return rows.annotate(**{f: Sum(f) for f in FunctionCounts.COUNTS}).values(*FunctionCounts.COUNTS)
 
 
 def mapped_function_count(organization: Organization, product: Product) -> int:
@@ -262,8 +277,13 @@ def mapped_function_count(organization: Organization, product: Product) -> int:
 
 
 def recently_resolved(organization: Organization, *, limit: int = 6) -> list[Review]:
-    latest = Review.objects.filter(organization=organization, resolved_at__isnull=False)
-    return _card_rows(latest.order_by("-resolved_at", "-id"), "resolved_by", limit=limit)
+    return _with_layers(list(_recently_resolved(organization.pk, limit)))
+
+
+@prepared(shaped=("limit",))
+def _recently_resolved(organization_id: int, limit: int) -> QuerySet[Review]:
+    latest = Review.objects.filter(organization=organization_id, resolved_at__isnull=False)
+    return _cards_query(latest.order_by("-resolved_at", "-id"), "resolved_by", limit=limit)
 
 
 def counted_tally(rows: QuerySet[Any]) -> Tally:

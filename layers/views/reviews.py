@@ -31,7 +31,7 @@ PROGRESS_PAGE = 50  # functions per page of the progress table
 def review_inbox(request: OrgRequest) -> HttpResponse:
     ctx = request.ctx
     organization = ctx.organization
-    products = list(selectors.products_of(organization.pk).order_by("name"))
+    products = selectors.products_by_name(organization.pk)
     product = next((p for p in products if p.slug == request.GET.get("product")), None)
     # A large organization has thousands of open disputes and functions: the page shows them a
     # page at a time (the oldest disputes first, functions by name), and the totals come from
@@ -47,12 +47,7 @@ def review_inbox(request: OrgRequest) -> HttpResponse:
         per_page=PROGRESS_PAGE,
         count=selectors_reviews.mapped_function_count(organization, product) if product else None,
     )
-    campaigns = list(
-        campaign_selectors.campaigns_of(organization)
-        .filter(status="open")
-        .select_related("product")
-        .order_by("deadline")
-    )
+    campaigns = list(campaign_selectors.open_campaigns(organization.pk))
     context: dict[str, Any] = {
         "products": products,
         "product": product,
