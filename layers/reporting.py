@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from roles.models import Disruption
 from roles.selectors.disruptions import Touched, touched
 from shared.charts import TrendChart, dial, trend_chart
 from shared.markup import page_address
+from shared.prepared import prepared
 
 from .models import Assignment, CoverageReport
 from .selectors.coverage import product_trend
@@ -119,13 +121,15 @@ def report_story(report: CoverageReport) -> ReportStory:
 def _disruptions(report: CoverageReport, start: datetime) -> list[Disruption]:
     """Disruptions between the trend's first snapshot and this one that touched a function
     mapped on the product: the ones that could have moved its numbers."""
-    mapped = Assignment.objects.filter(product_id=report.product_id).values("function_id")
-    return list(
+    return list(_disruptions_between(report.organization_id, report.product_id, start, report.generated_at))
+
+
+@prepared
+def _disruptions_between(organization_id: int, product_id: int, start: datetime, end: datetime) -> QuerySet[Disruption]:
+    mapped = Assignment.objects.filter(product_id=product_id).values("function_id")
+    return (
         Disruption.objects.filter(
-            organization_id=report.organization_id,
-            effective_at__gte=start,
-            effective_at__lte=report.generated_at,
-            functions__in=mapped,
+            organization_id=organization_id, effective_at__gte=start, effective_at__lte=end, functions__in=mapped
         )
         .distinct()
         .order_by("effective_at", "id")[:20]

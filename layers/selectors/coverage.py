@@ -171,14 +171,18 @@ def report_list(
     return qs
 
 
-def _every_report(organization_id: int) -> QuerySet[CoverageReport]:
-    """`report_list` of one who sees every product (`reports_of` with every product)."""
+def every_report(organization_id: int) -> QuerySet[CoverageReport]:
+    """`reports_of` one who sees every product."""
     return (
         CoverageReport.objects.filter(organization_id=organization_id, product__in=products_of(organization_id))
         .select_related("product", "organization")
         .order_by("-generated_at", "-id")
-        .defer("layers", "gaps", "data", "totals")
     )
+
+
+def _every_report(organization_id: int) -> QuerySet[CoverageReport]:
+    """`report_list` of one who sees every product."""
+    return every_report(organization_id).defer("layers", "gaps", "data", "totals")
 
 
 @prepared(shaped=("bottom", "top"))
@@ -200,13 +204,17 @@ def compare_choices(ctx: OrgContext, *, limit: int = 200) -> list[CoverageReport
 
 def product_trend(report: CoverageReport, *, length: int = TREND_LENGTH) -> list[dict[str, Any]]:
     """The product's snapshots up to and including `report`, oldest first (one query)."""
-    rows = (
-        CoverageReport.objects.filter(product_id=report.product_id)
-        .filter(Q(generated_at__lt=report.generated_at) | Q(generated_at=report.generated_at, id__lte=report.pk))
+    return list(reversed(list(_trend_to(report.product_id, report.generated_at, report.pk, length))))
+
+
+@prepared(shaped=("length",))
+def _trend_to(product_id: int, generated_at: datetime, report_id: int, length: int) -> QuerySet[Any]:
+    return (
+        CoverageReport.objects.filter(product_id=product_id)
+        .filter(Q(generated_at__lt=generated_at) | Q(generated_at=generated_at, id__lte=report_id))
         .order_by("-generated_at", "-id")
         .values(*TREND_FIELDS)[:length]
     )
-    return list(reversed(rows))
 
 
 TREND_FIELDS = (

@@ -23,10 +23,11 @@ from domain.coverage.rows import LAYERS
 from domain.rings.shapes import WholeProductData
 from roles.permissions import OrgContext
 from shared.packed import stored_bytes, unpack_slice
+from shared.prepared import prepared
 
 from ..models import CoverageReport
 from ..reporting import stored_picture
-from .coverage import reports_of
+from .coverage import every_report, reports_of
 from .rings import PER_RING
 
 GAPS_PER_PAGE = 50
@@ -48,7 +49,19 @@ def _postgres() -> bool:
 def report_for_page(ctx: OrgContext, pk: int) -> CoverageReport | None:
     """One visible snapshot (None answers 404) without its large JSON columns: `gaps_total`, and
     the picture's rings (`stored_rings`: each ring's first members and its size) in their place."""
-    qs: QuerySet[CoverageReport] = reports_of(ctx).select_related("requested_by").defer("gaps", "data")
+    if not ctx.is_stakeholder_only:  # every product's: a prepared statement
+        return next(iter(_every_report_for_page(ctx.organization.pk, pk)), None)
+    return _for_page(reports_of(ctx), pk).first()
+
+
+@prepared
+def _every_report_for_page(organization_id: int, pk: int) -> QuerySet[CoverageReport]:
+    return _for_page(every_report(organization_id), pk)[:1]
+
+
+def _for_page(reports: QuerySet[CoverageReport], pk: int) -> QuerySet[CoverageReport]:
+    """The snapshot `pk` among `reports`, with its gap count and its picture's rings."""
+    qs: QuerySet[CoverageReport] = reports.select_related("requested_by").defer("gaps", "data")
     if _postgres():
         # Each column is read once (a large one is decompressed per reference): the rings in one
         # pass over their array, the gap count from the totals counted at build time when kept.
@@ -57,8 +70,8 @@ def report_for_page(ctx: OrgContext, pk: int) -> CoverageReport | None:
             template=_RINGS_SQL,
             output_field=JSONField(),
         )
-        return qs.annotate(gaps_total=_gap_count(), stored_rings=rings).filter(pk=pk).first()
-    return qs.annotate(gaps_total=_gap_count(), all_rings=KeyTransform("rings", "data")).filter(pk=pk).first()
+        return qs.annotate(gaps_total=_gap_count(), stored_rings=rings).filter(pk=pk)
+    return qs.annotate(gaps_total=_gap_count(), all_rings=KeyTransform("rings", "data")).filter(pk=pk)
 
 
 def _gap_count() -> Coalesce:
@@ -105,8 +118,14 @@ class StoredGaps(Sequence[dict[str, Any]]):
         start, stop, _ = index.indices(self.total)
         if stop <= start:
             return []
-        packed = CoverageReport.objects.filter(pk=self.report.pk).values_list(stored_bytes("gaps"), flat=True).first()
+        packed = next(iter(_packed_gaps(self.report.pk)), None)
         return unpack_slice(packed, start, stop)
+
+
+@prepared
+def _packed_gaps(report_id: int) -> QuerySet[Any]:
+    """The snapshot's packed gaps' bytes (`.first()`'s row)."""
+    return CoverageReport.objects.filter(pk=report_id).values_list(stored_bytes("gaps"), flat=True).order_by("pk")[:1]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self[0 : self.total])
