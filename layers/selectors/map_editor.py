@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from roles.models import Function, category_rank
+from roles.rowcounts import page_of
 from roles.selectors.functions import category_totals_of
 from shared.prepared import prepared
 
@@ -29,7 +30,18 @@ def layers_in_ring_order() -> list[Layer]:
 def map_functions(product: Product, *, category: str = "", q: str = "") -> QuerySet[Function]:
     """The organization's functions the map lists, by category, then name: the functions page's
     order, which an index holds (`roles.models.category_rank`)."""
-    functions = Function.objects.filter(organization_id=product.organization_id)
+    return _map_functions(product.organization_id, category=category, q=q)
+
+
+@prepared(shaped=("bottom", "top", "by_ids"))
+def map_functions_page(organization_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Function]:
+    """A page of every function the map lists (`map_functions` unfiltered), as
+    `CountedPaginator` reads it (`rows`)."""
+    return page_of(_map_functions(organization_id), bottom, top, by_ids)
+
+
+def _map_functions(organization_id: int, *, category: str = "", q: str = "") -> QuerySet[Function]:
+    functions = Function.objects.filter(organization_id=organization_id)
     if category:
         functions = functions.filter(category=category)
     if q:

@@ -98,8 +98,13 @@ def _body_context(request: OrgRequest, product: Product, filters: Filters) -> di
     ctx = request.ctx
     layers = map_selectors.layers_in_ring_order()
     # Unfiltered, the functions are every one of the organization's: the kept row count (roles.rowcounts).
+    # Unfiltered, a page is a prepared statement of the same list (shared.prepared).
+    every = not filters.category and not filters.q
+    organization_id = product.organization_id
     paginator = CountedPaginator(
-        map_selectors.map_functions(product, category=filters.category, q=filters.q), PAGE_SIZE
+        map_selectors.map_functions(product, category=filters.category, q=filters.q),
+        PAGE_SIZE,
+        rows=(lambda b, t, by_ids: map_selectors.map_functions_page(organization_id, b, t, by_ids)) if every else None,
     )
     page = paginator.get_page(filters.page)
     ids = [function.pk for function in page.object_list]
