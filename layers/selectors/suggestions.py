@@ -37,7 +37,9 @@ from domain.playbook.suggestions import (
     rules_by_layer,
 )
 from roles.models import Function, Organization
+from roles.rowcounts import count_rows, counted
 from roles.services import playbook_matches
+from shared.prepared import prepared
 from shared.sql import NO_LIMIT, contains_sql, like_pattern, marks
 from shared.window import Window
 
@@ -80,8 +82,7 @@ class ProductSuggestions:
     @cached_property
     def _unstamped(self) -> list[tuple[int, str]]:
         """(id, match) of the functions a path that does not stamp them wrote: matched now."""
-        functions = Function.objects.filter(organization_id=self.product.organization_id, playbook_name__isnull=True)
-        return playbook_matches.matches_of(functions.only("id", "name", "playbook_name"))
+        return playbook_matches.matches_of(_unstamped_functions(self.product.organization_id))
 
     def _read(self, parts: list[tuple[str, list[Any]]], *, category: str = "", q: str = "") -> list[tuple[Any, ...]]:
         """Run `parts` (SELECTs of ROW_SHAPE over `judged`, every row, or `chosen`, the filtered
@@ -261,7 +262,13 @@ JOIN {layer} l ON l.id = h.layer_id
 
     def unmatched(self, *, q: str = "") -> Window:
         """The functions the playbook does not know, by name: a Window of `mapping.Unmatched`."""
-        functions = self._functions(q).exclude(Q(pb__in=list(BY_NAME))).order_by(Lower("name"), "pk")
+        if not q and not self._unstamped:  # the usual case: prepared statements
+            organization_id, product_id = self.product.organization_id, self.product.pk
+            return Window(
+                lambda: counted(_unmatched_count(organization_id)),
+                lambda offset, limit: self._unmatched_window(product_id, organization_id, offset, limit),
+            )
+        functions = _unmatched_of(self._functions(q))
         return Window(functions.count, lambda offset, limit: self._build_unmatched(functions, offset, limit))
 
     def _functions(self, q: str) -> QuerySet[Function]:
@@ -305,10 +312,57 @@ JOIN {layer} l ON l.id = h.layer_id
         self, functions: QuerySet[Function], offset: int, limit: int | None
     ) -> list[mapping.Unmatched]:
         window = list(functions[offset : None if limit is None else offset + limit])
-        mapped: dict[int, list[str]] = defaultdict(list)
         cells = Assignment.objects.filter(product=self.product, function__in=[f.pk for f in window])
-        for function_id, key in cells.order_by("layer__ring").values_list("function_id", "layer__key"):
+        return self._unmatched_rows(window, _layer_keys(cells))
+
+    def _unmatched_window(
+        self, product_id: int, organization_id: int, offset: int, limit: int | None
+    ) -> list[mapping.Unmatched]:
+        window = list(_unmatched_window(organization_id, offset, None if limit is None else offset + limit))
+        return self._unmatched_rows(window, _unmatched_cells(product_id, [f.pk for f in window]))
+
+    def _unmatched_rows(self, window: list[Function], cells: Iterable[tuple[int, str]]) -> list[mapping.Unmatched]:
+        mapped: dict[int, list[str]] = defaultdict(list)
+        for function_id, key in cells:
             mapped[function_id].append(key)
         return [
             mapping.Unmatched(f.pk, f.name, playbook_matches.hints_of(f), tuple(mapped.get(f.pk, ()))) for f in window
         ]
+
+
+# --- the statements of the usual case (no search, every function stamped), prepared ----------------
+
+
+def _unmatched_of(functions: QuerySet[Function]) -> QuerySet[Function]:
+    """The functions the playbook does not know (`pb`, their match, among none of its entries), by name."""
+    return functions.exclude(Q(pb__in=list(BY_NAME))).order_by(Lower("name"), "pk")
+
+
+def _stamped(organization_id: int) -> QuerySet[Function]:
+    return _unmatched_of(Function.objects.filter(organization_id=organization_id).annotate(pb=F("playbook_name")))
+
+
+def _layer_keys(cells: QuerySet[Assignment]) -> QuerySet[Any]:
+    return cells.order_by("layer__ring").values_list("function_id", "layer__key")
+
+
+@prepared
+def _unstamped_functions(organization_id: int) -> QuerySet[Function]:
+    functions = Function.objects.filter(organization_id=organization_id, playbook_name__isnull=True)
+    return functions.only("id", "name", "playbook_name")
+
+
+@prepared
+def _unmatched_count(organization_id: int) -> QuerySet[Any]:
+    return count_rows(_stamped(organization_id))
+
+
+@prepared(shaped=("offset", "stop"))
+def _unmatched_window(organization_id: int, offset: int, stop: int | None) -> QuerySet[Function]:
+    return _stamped(organization_id)[offset:stop]
+
+
+@prepared
+def _unmatched_cells(product_id: int, function_ids: list[int]) -> QuerySet[Any]:
+    """(function id, layer key) of these functions' cells on the product, in ring order."""
+    return _layer_keys(Assignment.objects.filter(product_id=product_id, function__in=function_ids))
