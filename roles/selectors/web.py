@@ -35,7 +35,7 @@ from shared.window import Window
 
 from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
 from ..rowcounts import count_rows
-from .disruptions import latest_disruptions
+from .disruptions import latest_disruptions_query
 
 # Left to right as the web is drawn: building, then the spanning and framing ones, customer-facing last.
 SIDE_ORDER = {
@@ -48,11 +48,16 @@ SIDE_ORDER = {
 TREND_POINTS = 8  # check-ins drawn in a row's sparkline
 
 
-def functions_of(organization: Organization) -> QuerySet[Function]:
+def functions_of(organization: Organization | int) -> QuerySet[Function]:
     return Function.objects.filter(organization=organization)
 
 
-def partnerships_of(organization: Organization) -> QuerySet[Partnership]:
+@prepared
+def functions_by_name(organization_id: int) -> QuerySet[Function]:
+    return functions_of(organization_id).order_by("name")
+
+
+def partnerships_of(organization: Organization | int) -> QuerySet[Partnership]:
     return Partnership.objects.filter(organization=organization).select_related("function_a", "function_b")
 
 
@@ -67,7 +72,12 @@ def check_ins_of(partnership: Partnership) -> QuerySet[PartnershipCheckIn]:
 
 def disruption_moments(organization: Organization, *, now: datetime) -> dict[int, datetime]:
     """When the latest applied disruption that has happened touched each function (one query)."""
-    return latest_disruptions(organization_id=organization.pk, now=now)
+    return dict(_moments(organization.pk, now))
+
+
+@prepared
+def _moments(organization_id: int, now: datetime) -> QuerySet[Any]:
+    return latest_disruptions_query(organization_id=organization_id, now=now)
 
 
 def disruption_days(
@@ -203,6 +213,19 @@ def _link(p: Partnership, focus_id: int | None, disrupted_on: dict[int, date], t
     )
 
 
+@prepared
+def _web_links(organization_id: int, focus_id: int | None) -> QuerySet[Partnership]:
+    """The organization's links (only those of `focus_id`) with their check-ins (prefetched)."""
+    partnerships = (
+        partnerships_of(organization_id)
+        .filter(function_a__organization=organization_id, function_b__organization=organization_id)
+        .prefetch_related(_readings())
+    )
+    if focus_id is not None:
+        partnerships = partnerships.filter(Q(function_a_id=focus_id) | Q(function_b_id=focus_id))
+    return partnerships
+
+
 def _readings() -> Prefetch:
     """A link's check-ins for its trend (`trend_of`), oldest first, with its partnership."""
     return Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id"))
@@ -224,14 +247,7 @@ def web_links(
     # Both functions' organization too (it is the link's): PostgreSQL then reads the organization's
     # functions from its index rather than hashing every tenant's (150 links of a 100-function
     # organization beside a 5,000-function one: 8 ms -> 0.5).
-    partnerships = (
-        partnerships_of(organization)
-        .filter(function_a__organization=organization, function_b__organization=organization)
-        .prefetch_related(_readings())
-    )
-    if focus_id is not None:
-        partnerships = partnerships.filter(Q(function_a_id=focus_id) | Q(function_b_id=focus_id))
-    links = [_link(p, focus_id, disrupted_on, today) for p in partnerships]
+    links = [_link(p, focus_id, disrupted_on, today) for p in _web_links(organization.pk, focus_id)]
     links.sort(key=lambda link: (link.first.name.casefold(), link.second.name.casefold()))
     return links
 

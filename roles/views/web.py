@@ -22,7 +22,7 @@ from domain.web import layout as web_layout
 from shared import charts
 from wholeproduct.errors import Conflict, DomainError, NotFound
 
-from .. import web_cache
+from .. import rowcounts, web_cache
 from ..forms.functions import add_domain_error
 from ..forms.web import CheckInForm, DisruptionForm, PartnershipForm
 from ..models import Disruption, Function, Partnership
@@ -142,9 +142,9 @@ def _focus(request: HttpRequest, functions: list[Function]) -> Function | None:
 def web(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization
     now = timezone.now()
-    if selectors.partnerships_of(organization).count() > CLUSTER_ABOVE:
+    if rowcounts.count(selectors.partnerships_of(organization)) > CLUSTER_ABOVE:
         return _large_web(request, now)
-    functions = list(selectors.functions_of(organization).order_by("name"))
+    functions = list(selectors.functions_by_name(organization.pk))
     focus = _focus(request, functions)
     moments = selectors.disruption_moments(organization, now=now)  # for the links' flags and the picture's marks
     disrupted_on = selectors.disruption_days(organization, now=now, moments=moments)

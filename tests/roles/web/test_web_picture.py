@@ -102,6 +102,10 @@ def test_the_web_page_costs_the_same_queries_for_ten_or_a_hundred_and_fifty_link
         p = link(org, a, b, trust=1 + a.pk % 5)
         PartnershipCheckIn.objects.create(partnership=p, trust=3, checked_on=timezone.localdate())
     assert Partnership.objects.count() == 150
+    # The links' kept count (roles.rowcounts) got a row per insert above; the first read past 128
+    # of them folds them into one (a write once in 128, as for every kept count): drawn once
+    # first, so the page's own queries are what is compared.
+    leader_client.get(WEB)
     many = count()
     assert many == few
     assert few <= 12
