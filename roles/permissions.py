@@ -59,6 +59,9 @@ class OrgContext:
     # Where the organization's data stands (roles.statecache), read with the membership; None
     # where writes are not counted (SQLite) or the context was built by hand.
     state: State | None = None
+    # The function of the user's person here, as `org_context` read it: (id or None,); None when
+    # the context was built another way (then `stakeholder` is asked).
+    known_person_function: tuple[int | None] | None = None
 
     @property
     def access(self) -> str:
@@ -89,6 +92,15 @@ class OrgContext:
         if hasattr(self.membership, "person_id"):  # annotated by org_context
             return self.membership.person_id is not None
         return self.stakeholder is not None
+
+    @property
+    def person_function_id(self) -> int | None:
+        """The function of the person linked to this user here, if any (known without a query
+        when `org_context` read it: a page that highlights "your function" needs no more)."""
+        if self.known_person_function is not None:
+            return self.known_person_function[0]
+        person = self.stakeholder
+        return person.function_id if person is not None else None
 
     @cached_property
     def stakeholder(self) -> Stakeholder | None:
@@ -133,10 +145,13 @@ def org_context(user: Any, org_slug: str) -> OrgContext:
     organization = Organization.from_db(db, _ORGANIZATION_FIELDS, row[:n])
     membership = Membership.from_db(db, _MEMBERSHIP_FIELDS, row[n : n + len(_MEMBERSHIP_FIELDS)])
     membership.person_id = row[n + len(_MEMBERSHIP_FIELDS)]
+    person_function = (row[n + len(_MEMBERSHIP_FIELDS) + 1],)
     membership.organization = organization
     membership.user = user
     state = statecache.state_of(organization.pk, row[-5:])
-    return OrgContext(organization=organization, membership=membership, state=state)
+    return OrgContext(
+        organization=organization, membership=membership, state=state, known_person_function=person_function
+    )
 
 
 # The membership of user %s in the organization of slug %s, with the id of the user's person
@@ -151,6 +166,9 @@ _CONTEXT_SQL = """
 SELECT o.id, o.slug, o.name, o.go_to_market,
        m.id, m.user_id, m.organization_id, m.access,
        (SELECT p.id FROM roles_stakeholder p
+         WHERE p.organization_id = o.id AND p.user_id = m.user_id
+         ORDER BY p.full_name, p.id LIMIT 1),
+       (SELECT p.function_id FROM roles_stakeholder p
          WHERE p.organization_id = o.id AND p.user_id = m.user_id
          ORDER BY p.full_name, p.id LIMIT 1),
        (SELECT e.token FROM wp_state_epoch e LIMIT 1),

@@ -25,14 +25,13 @@ def whole_product(request: OrgRequest, product: str) -> HttpResponse:
     item = selectors.product_for(request.ctx, product)
     if item is None:
         raise Http404("No such product.")
-    person = request.ctx.stakeholder
     loops, loop_count, core_unfed = feedback_into_core(product=item, limit=TABLE_LIMIT)
     rings = product_rings(item)
     context = {
         "product": item,
         "data": rings,
         # The viewer's own function stands out, so a stakeholder finds their place at a glance.
-        "highlight": person.function_id if person else None,
+        "highlight": request.ctx.person_function_id,
         # 000_…: the augmented functions are the conduit of feedback that drives a better core.
         # (the first rows: a large web carries hundreds; the web page lists them all)
         "feedback_loops": loops,
