@@ -185,15 +185,15 @@ def picture_of(ctx: OrgContext, product_slug: str) -> MyPicture | None:
     """The whole product picture of one of the requester's own products (their function sits on
     it), as "my role" draws it, with the "shared with" lists of their assignments on it; None for
     any other product (404). Four queries."""
-    person = ctx.stakeholder
-    if person is None:
+    function_id = ctx.person_function_id  # known from the organization context: no query for the person
+    if function_id is None:
         return None
-    product = next(iter(_product_of_function(ctx.organization.pk, product_slug, person.function_id)), None)
+    product = next(iter(_product_of_function(ctx.organization.pk, product_slug, function_id)), None)
     if product is None:
         return None
-    rings = product_rings(product, always=person.function_id)
-    own = _own_layers(ctx.organization.pk, product.pk, person.function_id)
-    return MyPicture(rings, [shared_layer(rings, pk, layer_key, person.function_id) for pk, layer_key in own])
+    rings = product_rings(product, always=function_id)
+    own = _own_layers(ctx.organization.pk, product.pk, function_id)
+    return MyPicture(rings, [shared_layer(rings, pk, layer_key, function_id) for pk, layer_key in own])
 
 
 @prepared
