@@ -93,7 +93,7 @@ def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TRE
 
 
 @prepared
-def _trends(product_ids: list[int], length: int) -> QuerySet[CoverageReport]:
+def _trends(product_ids: list[int], length: int) -> QuerySet[Any]:
     """The last `length` snapshots of each product (their light columns, and their rank)."""
     return (
         CoverageReport.objects.filter(product_id__in=product_ids)

@@ -4,7 +4,7 @@ build with its progress, and the exports (admins only)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -44,7 +44,7 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, ctx: OrgContext, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["product"]
+        field = cast(forms.ModelChoiceField, self.fields["product"])
         field.queryset = selectors.visible_products(ctx).order_by("name")
         field.error_messages["invalid_choice"] = "Choose one of your organization's products."
         if not self.is_bound and not ctx.is_stakeholder_only:  # the options, by a prepared statement
