@@ -43,9 +43,10 @@ import copy
 import functools
 import inspect
 import itertools
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar, cast, overload
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -58,6 +59,7 @@ Q = TypeVar("Q", bound=QuerySet)
 _INT_BASE = 1_987_650_000  # within a 32-bit column's range, so no lookup refuses it as out of range
 _counter = itertools.count()
 MARK = "\x1eprepared-"  # a str stand-in's start
+_MISSING: Any = object()
 SHAPES_KEPT = 256  # per builder: a list's every length is a shape, and memory stays bounded
 
 
@@ -240,6 +242,7 @@ def _prepared(build: Callable[P, Q], *, shaped: tuple[str, ...]) -> Callable[P, 
         raise TypeError(f"{build.__name__} has no parameter {', '.join(sorted(unknown))}.")
     fixed = frozenset(names.index(name) for name in shaped)
     plans: dict[tuple[Any, ...], _Plan | None] = {}
+    lock = threading.Lock()
     make: Callable[..., Q] = build  # called with the arguments as given (positional, checked)
 
     @functools.wraps(build)
@@ -248,23 +251,24 @@ def _prepared(build: Callable[P, Q], *, shaped: tuple[str, ...]) -> Callable[P, 
             raise TypeError(f"{build.__name__}: a prepared builder takes positional arguments only.")
         check = getattr(settings, "PREPARED_CHECK", False)
         key = (connections[DEFAULT_DB_ALIAS].vendor, *_shape(args, fixed))
-        if key not in plans:
+        plan = plans.get(key, _MISSING)  # one read: another thread may evict the key meanwhile
+        if plan is _MISSING:
             fresh = make(*args)
             plan = _plan(make, args, fixed)
             if plan is not None and not _agrees(plan, fresh, args):
                 if check:
                     raise AssertionError(f"{build.__name__}: the prepared statement differs from the built one.")
                 plan = None
-            if len(plans) >= SHAPES_KEPT:  # lists of many lengths: the oldest shape makes room
-                plans.pop(next(iter(plans)), None)
-            plans[key] = plan
+            with lock:  # writers one at a time, so the eviction's iteration meets no other write
+                while len(plans) >= SHAPES_KEPT:  # lists of many lengths: the oldest shapes make room
+                    plans.pop(next(iter(plans)))
+                plans[key] = plan
             return fresh
-        plan = plans[key]
         if plan is None:
             return make(*args)
         if check and not _agrees(plan, make(*args), args):
             raise AssertionError(f"{build.__name__}: the prepared statement differs from the built one.")
-        return plan.queryset(args)  # type: ignore[return-value]
+        return cast(Q, plan.queryset(args))
 
     return call
 

@@ -227,3 +227,41 @@ def test_a_prepared_queryset_prints_its_rows(two):
     list(names_of(org.pk, "building"))
     rows = names_of(org.pk, "building")
     assert repr(rows).startswith("<prepared QuerySet [<Function: ") and repr(rows).count("<Function") == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the threads see the rows
+def test_threads_meeting_new_shapes_at_once_read_the_right_rows(two, monkeypatch):
+    """Eviction and insertion under many threads: every call answers its own rows (no KeyError,
+    no dict changed during iteration)."""
+    import threading
+
+    import shared.prepared as module
+
+    (org, functions), _ = two
+    monkeypatch.setattr(module, "SHAPES_KEPT", 3)
+    ids = [f.pk for f in functions]
+
+    @prepared
+    def some(organization_id, wanted):
+        return Function.objects.filter(organization_id=organization_id, pk__in=wanted).values_list("pk", flat=True)
+
+    errors = []
+
+    def work(n):
+        from django.db import connection as thread_connection
+
+        try:
+            for round_ in range(20):
+                wanted = ids[: 1 + (n + round_) % len(ids)]
+                assert sorted(some(org.pk, wanted)) == sorted(wanted)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
