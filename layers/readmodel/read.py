@@ -161,12 +161,6 @@ def mapped_partnerships(
     ]
 
 
-def product_counts(organization_id: int, product_ids: Iterable[int]) -> dict[int, ProductCounts]:
-    """The totals of several products in one query."""
-    rows = ProductCounts.objects.filter(organization_id=organization_id, product_id__in=list(product_ids))
-    return {row.product_id: row for row in rows}
-
-
 def layer_counts(
     organization_id: int, product_ids: Iterable[int], *, names: bool = False
 ) -> dict[int, list[LayerCounts]]:

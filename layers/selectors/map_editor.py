@@ -12,7 +12,6 @@ from roles.selectors.functions import category_totals_of
 from shared.prepared import prepared
 
 from ..models import Assignment, AssignmentChange, Layer, Product
-from . import layer_list
 
 
 def function_of(product: Product, function_id: int) -> Function | None:
@@ -21,10 +20,6 @@ def function_of(product: Product, function_id: int) -> Function | None:
 
 def layer_of(key: str) -> Layer | None:
     return Layer.objects.filter(key=key).first()
-
-
-def layers_in_ring_order() -> list[Layer]:
-    return layer_list.layers_in_ring_order()
 
 
 def map_functions(product: Product, *, category: str = "", q: str = "") -> QuerySet[Function]:

@@ -40,6 +40,7 @@ from ..models import Assignment, AssignmentChange, Layer, Product
 from ..selectors import map_editor as map_selectors
 from ..selectors import products as selectors
 from ..selectors.history import cell_history
+from ..selectors.layer_list import layers_in_ring_order
 from ..selectors.suggestions import ProductSuggestions
 from ..services import assignments as assignment_services
 from ..services import mapping
@@ -96,7 +97,7 @@ def _cell_base(request: OrgRequest, product: Product) -> str:
 def _body_context(request: OrgRequest, product: Product, filters: Filters) -> dict[str, Any]:
     """Everything the matrix and the panel draw, in a constant number of queries."""
     ctx = request.ctx
-    layers = map_selectors.layers_in_ring_order()
+    layers = layers_in_ring_order()
     # Unfiltered, the functions are every one of the organization's: the kept row count (roles.rowcounts).
     # Unfiltered, a page is a prepared statement of the same list (shared.prepared).
     every = not filters.category and not filters.q
