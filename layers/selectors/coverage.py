@@ -145,11 +145,24 @@ def product_coverage(product: Product, *, now: datetime | None = None) -> Covera
 
 def reports_of(ctx: OrgContext) -> QuerySet[CoverageReport]:
     """Snapshots of the products the requester may see (DESIGN §5), newest first."""
+    return _reports(ctx.organization.pk, visible_products(ctx))
+
+
+def every_report(organization_id: int) -> QuerySet[CoverageReport]:
+    """`reports_of` one who sees every product."""
+    return _reports(organization_id, products_of(organization_id))
+
+
+def _reports(organization_id: int, products: QuerySet[Product]) -> QuerySet[CoverageReport]:
     return (
-        CoverageReport.objects.filter(organization_id=ctx.organization.pk, product__in=visible_products(ctx))
+        CoverageReport.objects.filter(organization_id=organization_id, product__in=products)
         .select_related("product", "organization")
         .order_by("-generated_at", "-id")
     )
+
+
+# The JSON columns a list of snapshots leaves in the database.
+HEAVY_COLUMNS = ("layers", "gaps", "data", "totals")
 
 
 def report_for(ctx: OrgContext, pk: int) -> CoverageReport | None:
@@ -161,7 +174,7 @@ def report_list(
     ctx: OrgContext, *, product: Product | None = None, since: date | None = None, until: date | None = None
 ) -> QuerySet[CoverageReport]:
     """The reports page: light columns only (the JSON stays in the database)."""
-    qs = reports_of(ctx).defer("layers", "gaps", "data", "totals")
+    qs = reports_of(ctx).defer(*HEAVY_COLUMNS)
     if product is not None:
         qs = qs.filter(product=product)
     if since is not None:
@@ -171,18 +184,9 @@ def report_list(
     return qs
 
 
-def every_report(organization_id: int) -> QuerySet[CoverageReport]:
-    """`reports_of` one who sees every product."""
-    return (
-        CoverageReport.objects.filter(organization_id=organization_id, product__in=products_of(organization_id))
-        .select_related("product", "organization")
-        .order_by("-generated_at", "-id")
-    )
-
-
 def _every_report(organization_id: int) -> QuerySet[CoverageReport]:
-    """`report_list` of one who sees every product."""
-    return every_report(organization_id).defer("layers", "gaps", "data", "totals")
+    """`report_list` of one who sees every product, unfiltered."""
+    return every_report(organization_id).defer(*HEAVY_COLUMNS)
 
 
 @prepared(shaped=("bottom", "top"))
