@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
 
-from shared.prepared import prepared
+from shared.prepared import first_of, prepared
 
 from . import statecache
 from .models import Membership, Organization, Stakeholder
@@ -47,7 +47,9 @@ GRANTS: dict[str, frozenset[Perm]] = {
 @prepared
 def _person_of(organization_id: int, user_id: int) -> QuerySet[Stakeholder]:
     """A user's person record in an organization (`.first()`'s row, in the people's order)."""
-    return Stakeholder.objects.select_related("function").filter(organization_id=organization_id, user_id=user_id)[:1]
+    return first_of(
+        Stakeholder.objects.select_related("function").filter(organization_id=organization_id, user_id=user_id)
+    )
 
 
 @dataclass

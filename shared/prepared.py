@@ -214,6 +214,12 @@ def _repr(queryset: Any) -> str:
     return f"<prepared {queryset.__class__.__bases__[0].__name__} {shown!r}>"
 
 
+def first_of(queryset: Q) -> Q:
+    """The one row `.first()` would read, as a statement a builder can return (`.first()` runs at
+    once): in the list's order, or else by id."""
+    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+
+
 def _read_only(*_args: Any, **_kwargs: Any) -> Any:
     raise PreparedQuerySetError("A prepared queryset is read as it is: build another statement in its builder.")
 
@@ -273,4 +279,4 @@ def _prepared(build: Callable[P, Q], *, shaped: tuple[str, ...]) -> Callable[P, 
     return call
 
 
-__all__ = ["PreparedQuerySetError", "prepared"]
+__all__ = ["PreparedQuerySetError", "first_of", "prepared"]

@@ -49,7 +49,7 @@ from domain.coverage.rows import LEAD, AssignmentRow, FunctionRow, Tally
 from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST
 from roles.models import Disruption, Function, Partnership
 from shared.collector import collector_paused
-from shared.prepared import prepared
+from shared.prepared import first_of, prepared
 
 from ..models import Product
 from .maintain import applied_disruptions
@@ -115,7 +115,7 @@ def coverage_page(product: Product, *, start: int, size: int, now: datetime | No
 @prepared
 def _counts_of(product_id: int) -> QuerySet[ProductCounts]:
     """The product's counter row (`.first()`'s: by id)."""
-    return ProductCounts.objects.filter(product_id=product_id).order_by("pk")[:1]
+    return first_of(ProductCounts.objects.filter(product_id=product_id))
 
 
 def _whole(product: Product, start: int, size: int, now: datetime, counts: ProductCounts | None) -> CoveragePage:

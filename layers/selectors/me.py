@@ -19,7 +19,7 @@ from domain.rings.shapes import Member, WholeProductData
 from roles.models import Function, Organization, Stakeholder
 from roles.permissions import OrgContext
 from roles.services import playbook_matches
-from shared.prepared import prepared
+from shared.prepared import first_of, prepared
 
 from ..models import Assignment, Layer, Product, Review, ReviewCampaign, ReviewPair
 from .layer_list import layers_in_ring_order
@@ -229,8 +229,9 @@ def _campaigns_asking(organization_id: int, product_ids: list[int], function_id:
 @prepared
 def _product_of_function(organization_id: int, slug: str, function_id: int) -> QuerySet[Product]:
     """The product `slug` if the function sits on it (`.first()`'s row)."""
-    products = Product.objects.filter(organization_id=organization_id, slug=slug, assignments__function_id=function_id)
-    return (products if products.ordered else products.order_by("pk"))[:1]
+    return first_of(
+        Product.objects.filter(organization_id=organization_id, slug=slug, assignments__function_id=function_id)
+    )
 
 
 @prepared

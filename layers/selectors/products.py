@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from roles import rowcounts
 from roles.models import Function, Stakeholder
 from roles.permissions import OrgContext
-from shared.prepared import prepared
+from shared.prepared import first_of, prepared
 
 from ..models import Assignment, Product
 
@@ -99,14 +99,9 @@ def product_for(ctx: OrgContext, slug: str) -> Product | None:
     return next(iter(found), None)
 
 
-def _first(products: QuerySet[Product]) -> QuerySet[Product]:
-    """What `.first()` reads: one row, in the list's order or else by id."""
-    return (products if products.ordered else products.order_by("pk"))[:1]
-
-
 @prepared
 def _product_by_slug(organization_id: int, slug: str) -> QuerySet[Product]:
-    return _first(products_of(organization_id).select_related("head", "head__function").filter(slug=slug))
+    return first_of(products_of(organization_id).select_related("head", "head__function").filter(slug=slug))
 
 
 @prepared
@@ -114,7 +109,7 @@ def _own_product_by_slug(organization_id: int, function_id: int, person_id: int,
     """`visible_products` of a stakeholder (their function's products, and those they head)."""
     own_function = Assignment.objects.filter(product=OuterRef("pk"), function_id=function_id)
     products = products_of(organization_id).filter(Q(Exists(own_function)) | Q(head_id=person_id))
-    return _first(products.select_related("head", "head__function").filter(slug=slug))
+    return first_of(products.select_related("head", "head__function").filter(slug=slug))
 
 
 def product_to_edit(ctx: OrgContext, slug: str) -> Product | None:

@@ -13,7 +13,7 @@ from django.db.models.sql import compiler as sql_compiler
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from roles.models import Function, Stakeholder
-from shared.prepared import PreparedQuerySetError, prepared
+from shared.prepared import PreparedQuerySetError, first_of, prepared
 
 from ..factories import FunctionFactory, OrganizationFactory, StakeholderFactory
 
@@ -265,3 +265,12 @@ def test_threads_meeting_new_shapes_at_once_read_the_right_rows(two, monkeypatch
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_first_of_reads_the_row_first_reads(two):
+    (org, _functions), _ = two
+    ordered = Function.objects.filter(organization=org)  # Meta ordering: by name
+    unordered = Function.objects.filter(organization=org).order_by()
+    assert list(first_of(ordered)) == [ordered.first()]
+    assert list(first_of(unordered)) == [unordered.first()]
+    assert list(first_of(Function.objects.filter(organization=org, name="nobody"))) == []
