@@ -34,8 +34,6 @@ from functools import cached_property
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
 from django.db.models import Count, ForeignKey, Model, QuerySet
@@ -46,6 +44,7 @@ from django.db.models.sql.datastructures import Join
 from django.db.models.sql.where import AND
 
 from shared.paging import ids_first
+from shared.prepared import check_same_statement
 
 TABLE = "wp_row_count"
 # The models whose organizations' rows are counted: those listed by pages and the API whose
@@ -268,7 +267,7 @@ class CountedPaginator(Paginator):
         if self.rows is None:
             return Page(page_of(self.object_list, bottom, top, by_ids), number, self)
         rows = self.rows(bottom, top, by_ids)
-        _check_reader(rows, page_of(self.object_list, bottom, top, by_ids))
+        check_same_statement(rows, page_of(self.object_list, bottom, top, by_ids))
         return Page(rows, number, self)
 
 
@@ -277,7 +276,7 @@ def read_page(page: Page, reader: Callable[[int, int], Any]) -> None:
     statement of the same list (shared.prepared) — rather than a slice of the list."""
     bottom, top = (page.start_index() - 1, page.end_index()) if page.paginator.count else (0, 0)
     rows = reader(bottom, top)
-    _check_reader(rows, page.object_list)
+    check_same_statement(rows, page.object_list)
     page.object_list = rows
 
 
@@ -290,22 +289,6 @@ def count_rows(queryset: QuerySet[Any]) -> QuerySet[Any]:
 def counted(rows: Any) -> int:
     """The count a `count_rows` statement read (0 when it read no row: the list is empty)."""
     return next(iter(rows), 0)
-
-
-def _check_reader(rows: Any, expected: Any) -> None:
-    """Under the test suite (PREPARED_CHECK), a page's reader must run the list's own statement."""
-    if getattr(settings, "PREPARED_CHECK", False) and statement_of(rows) != statement_of(expected):
-        raise AssertionError(f"The page's reader differs from its list: {statement_of(rows)[0]}")
-
-
-def statement_of(queryset: Any) -> tuple[str, tuple[Any, ...]]:
-    """The SQL and parameters `queryset` runs (a prepared one's stored statement too); none for
-    a list known to be empty."""
-    try:
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    except EmptyResultSet:
-        return "", ()
-    return sql, tuple(params)
 
 
 def page_of(queryset: Any, bottom: int, top: int, by_ids: bool) -> Any:

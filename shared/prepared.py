@@ -190,11 +190,24 @@ def _plan(build: Callable[..., QuerySet], args: tuple[Any, ...], fixed: frozense
 
 
 def _agrees(plan: _Plan, fresh: QuerySet, args: tuple[Any, ...]) -> bool:
+    return statement_of(fresh) == (plan.sql, plan.params(args))
+
+
+def statement_of(queryset: Any) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters `queryset` runs (a prepared one's stored statement too); none for
+    a list known to be empty."""
     try:
-        _compiler, sql, params = _compiled(fresh)
+        _compiler, sql, params = _compiled(queryset)
     except (EmptyResultSet, FullResultSet):
-        return False
-    return sql == plan.sql and params == plan.params(args)
+        return "", ()
+    return sql, params
+
+
+def check_same_statement(rows: Any, expected: Any) -> None:
+    """Under `PREPARED_CHECK` (the test suite), `rows` — a reader's prepared statement of a list's
+    rows — must run the statement `expected`, the list's own, does."""
+    if getattr(settings, "PREPARED_CHECK", False) and statement_of(rows) != statement_of(expected):
+        raise AssertionError(f"A prepared reader differs from its list: {statement_of(rows)[0]}")
 
 
 _KINDS: dict[type, type] = {}
@@ -279,4 +292,4 @@ def _prepared(build: Callable[P, Q], *, shaped: tuple[str, ...]) -> Callable[P, 
     return call
 
 
-__all__ = ["PreparedQuerySetError", "first_of", "prepared"]
+__all__ = ["PreparedQuerySetError", "check_same_statement", "first_of", "prepared", "statement_of"]

@@ -13,7 +13,7 @@ from django.db.models.sql import compiler as sql_compiler
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from roles.models import Function, Stakeholder
-from shared.prepared import PreparedQuerySetError, first_of, prepared
+from shared.prepared import PreparedQuerySetError, check_same_statement, first_of, prepared, statement_of
 
 from ..factories import FunctionFactory, OrganizationFactory, StakeholderFactory
 
@@ -274,3 +274,16 @@ def test_first_of_reads_the_row_first_reads(two):
     assert list(first_of(ordered)) == [ordered.first()]
     assert list(first_of(unordered)) == [unordered.first()]
     assert list(first_of(Function.objects.filter(organization=org, name="nobody"))) == []
+
+
+def test_a_reader_is_held_to_its_lists_statement(two):
+    (org, _functions), _ = two
+    listed = Function.objects.filter(organization=org).order_by("name", "pk")
+    list(names_of(org.pk, "building"))
+    check_same_statement(listed[:2], listed[:2])
+    check_same_statement(listed[:0], Function.objects.none())  # both known empty: no statement
+    assert statement_of(listed[:0]) == ("", ())
+    with pytest.raises(AssertionError, match="differs from its list"):
+        check_same_statement(names_of(org.pk, "building"), listed)
+    with override_settings(PREPARED_CHECK=False):
+        check_same_statement(names_of(org.pk, "building"), listed)  # checked under the suite only
