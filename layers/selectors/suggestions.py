@@ -266,7 +266,7 @@ JOIN {layer} l ON l.id = h.layer_id
             organization_id, product_id = self.product.organization_id, self.product.pk
             return Window(
                 lambda: counted(_unmatched_count(organization_id)),
-                lambda offset, limit: self._unmatched_window(product_id, organization_id, offset, limit),
+                lambda offset, limit: self._unmatched_page(product_id, organization_id, offset, limit),
             )
         functions = _unmatched_of(self._functions(q))
         return Window(functions.count, lambda offset, limit: self._build_unmatched(functions, offset, limit))
@@ -315,7 +315,7 @@ JOIN {layer} l ON l.id = h.layer_id
         cells = Assignment.objects.filter(product=self.product, function__in=[f.pk for f in window])
         return self._unmatched_rows(window, _layer_keys(cells))
 
-    def _unmatched_window(
+    def _unmatched_page(
         self, product_id: int, organization_id: int, offset: int, limit: int | None
     ) -> list[mapping.Unmatched]:
         window = list(_unmatched_window(organization_id, offset, None if limit is None else offset + limit))
