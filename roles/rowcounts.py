@@ -213,6 +213,26 @@ def count(queryset: QuerySet[Any]) -> int:
     return queryset.count() if known is None else known
 
 
+def counts(*querysets: QuerySet[Any]) -> list[int]:
+    """`count` of each queryset, the maintained counts of one organization read in one statement
+    (the others, and every count under SQLite, are `COUNT(*)` each)."""
+    kept: dict[int, tuple[int, str]] = {}  # position: (organization, database) of a maintained count
+    for i, queryset in enumerate(querysets):
+        organization_id = organization_of(queryset)
+        if organization_id is not None and installed(queryset.db):
+            kept[i] = (organization_id, queryset.db)
+    if len(set(kept.values())) > 1:  # several organizations or databases: one statement each
+        return [count(queryset) for queryset in querysets]
+    read = {}
+    if kept:
+        organization_id, using = next(iter(kept.values()))
+        tables = [querysets[i].model._meta.db_table for i in kept]
+        read = organization_counts(organization_id, tables, using=using)
+    return [
+        read[queryset.model._meta.db_table] if i in kept else queryset.count() for i, queryset in enumerate(querysets)
+    ]
+
+
 def organization_count(organization_id: int, table: str, *, using: str = "default") -> int:
     return organization_counts(organization_id, [table], using=using)[table]
 

@@ -131,13 +131,11 @@ class OrganizationCounts:
 
 
 def organization_counts(ctx: OrgContext, *, products: int) -> OrganizationCounts:
-    """The organization's functions and people (both kept counts in one statement on PostgreSQL,
-    `COUNT(*)` each elsewhere) and `products`, how many the requester sees (the caller has listed
-    them: counting them again was a query)."""
+    """The organization's functions and people (both kept counts, in one statement: `rowcounts.counts`)
+    and `products`, how many the requester sees (the caller has listed them: counting them again
+    was a query)."""
     org_id = ctx.organization.pk
-    functions = Function.objects.filter(organization_id=org_id)
-    people = Stakeholder.objects.filter(organization_id=org_id)
-    if rowcounts.installed(functions.db):
-        kept = rowcounts.organization_counts(org_id, [Function._meta.db_table, Stakeholder._meta.db_table])
-        return OrganizationCounts(kept[Function._meta.db_table], kept[Stakeholder._meta.db_table], products)
-    return OrganizationCounts(functions=functions.count(), people=people.count(), products=products)
+    functions, people = rowcounts.counts(
+        Function.objects.filter(organization_id=org_id), Stakeholder.objects.filter(organization_id=org_id)
+    )
+    return OrganizationCounts(functions=functions, people=people, products=products)

@@ -301,3 +301,20 @@ def test_the_people_page_and_the_dashboard_read_the_kept_counts():
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("dashboard", kwargs={"org": org.slug})).status_code == 200
     assert not _counts_of(captured, "roles_stakeholder") and not _counts_of(captured, "roles_function")
+
+
+def test_several_kept_counts_of_one_organization_are_read_in_one_statement():
+    org, other = OrganizationFactory(), OrganizationFactory()
+    for organization, n in ((org, 3), (other, 1)):
+        for _ in range(n):
+            StakeholderFactory(function__organization=organization, organization=organization)
+    functions, people = Function.objects.filter(organization=org), Stakeholder.objects.filter(organization=org)
+    with CaptureQueriesContext(connection) as captured:
+        assert rowcounts.counts(functions, people) == [3, 3]
+    assert len(captured.captured_queries) == 1 and "wp_row_count" in captured.captured_queries[0]["sql"]
+    narrowed = people.filter(full_name="nobody")  # counted, beside the kept one
+    assert rowcounts.counts(functions, narrowed) == [3, 0]
+    theirs = Stakeholder.objects.filter(organization=other)  # another organization: each its own
+    with CaptureQueriesContext(connection) as captured:
+        assert rowcounts.counts(people, theirs) == [3, 1]
+    assert len(captured.captured_queries) == 2
