@@ -136,9 +136,13 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
 
 
 def _with_cards(reviews: QuerySet[Review]) -> QuerySet[Review]:
-    return reviews.select_related(
-        "assignment__product", "assignment__function", "stakeholder", "suggested_layer"
-    ).prefetch_related("assignment__layer")
+    """What a review's answer names. The four tables the page joins; the product and the layers
+    (a few rows each, whatever the organization's size) are read apart: joined with the rest, the
+    page's statement of six tables took PostgreSQL 3.4 ms to plan for under 1 ms of work, against
+    1.1 ms with four (EXPLAIN (SUMMARY) at 5,000 functions)."""
+    return reviews.select_related("assignment__function", "stakeholder").prefetch_related(
+        "assignment__product", "assignment__layer", "suggested_layer"
+    )
 
 
 @prepared(shaped=("bottom", "top", "by_ids"))

@@ -38,7 +38,7 @@ def review_inbox(request: OrgRequest) -> HttpResponse:
     # the product counters (layers.readmodel), never from the rows themselves.
     totals = selectors_reviews.inbox_totals(organization, product=product)
     disputes = selectors_reviews.open_dispute_page(
-        organization, product=product, number=request.GET.get("page"), count=totals.open
+        organization, product=product, number=request.GET.get("page"), count=totals.open, products=products
     )
     progress_page = campaign_selectors.function_progress_page(
         organization,
@@ -58,7 +58,7 @@ def review_inbox(request: OrgRequest) -> HttpResponse:
         "query": _query(request),
         "totals": totals,
         "campaigns": campaigns,
-        "resolved": selectors_reviews.recently_resolved(organization),
+        "resolved": selectors_reviews.recently_resolved(organization, products=products),
         "my_user_id": request.user.pk,
     }
     return render(request, "layers/review_inbox.html", context)
