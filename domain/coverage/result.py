@@ -122,6 +122,7 @@ class LayerCoverage:
         data: dict[str, Any] = {name: getattr(self, name) for name in _LAYER_FIELDS}
         data["contributors"] = list(self.contributors)
         data |= {
+            "contributor_count": self.contributor_count,
             "reviewed": self.reviewed,
             "agreement": self.agreement,
             "reviewed_pct": self.reviewed_pct,
@@ -137,7 +138,8 @@ class LayerCoverage:
 
 
 # What a layer row stores and answers: `contributors_more` is a page's count of names it did not
-# load (a full coverage names every contributor), so it is neither stored nor read back.
+# load (a full coverage names every contributor), so it is neither stored nor read back; the
+# answer says `contributor_count` (named or not) instead, which a stored row's names equal.
 _LAYER_FIELDS = tuple(name for name in LayerCoverage.__dataclass_fields__ if name != "contributors_more")
 
 

@@ -10,6 +10,7 @@ from roles.api.serializers import MAX_ID, BooleanField, CharField, IntegerField,
 from roles.models import Function, Stakeholder
 
 from ..models import Assignment, CoverageReport, Layer, Product, Review
+from ..readmodel.read import NAMED_CONTRIBUTORS
 
 
 class LayerSerializer(serializers.Serializer):
@@ -219,7 +220,13 @@ class LiveCoverageSerializer(serializers.Serializer):
     function_coverage = serializers.FloatField(read_only=True)
     review_coverage = serializers.FloatField(read_only=True)
     agreement = serializers.FloatField(read_only=True)
-    layers = serializers.ListField(child=serializers.DictField(), read_only=True, help_text="Per-layer rows.")
+    layers = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text=f"Per-layer rows. `contributors` names the first {NAMED_CONTRIBUTORS} contributors, in a "
+        "report's order, and `contributor_count` counts them all (a stored report names every one); the "
+        "assignments list gives the rest (`?layer=<key>&emphasis=contributor`).",
+    )
     gaps = serializers.ListField(
         child=serializers.DictField(), read_only=True, help_text="One page of the gaps, most severe first."
     )

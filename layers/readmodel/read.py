@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Func, JSONField, Q, QuerySet
 from django.utils import timezone
 
 from domain.coverage.compute import assemble_coverage, name_order
@@ -161,11 +161,34 @@ def mapped_partnerships(
     ]
 
 
+# A live layer row names this many of its contributors, in a report's order, and counts the rest
+# (`LayerCoverage.contributors_more`): a layer of a large organization has thousands.
+NAMED_CONTRIBUTORS = 50
+
+
+class _FirstNames(Func):
+    """The first `NAMED_CONTRIBUTORS` of a layer's kept names: cut in PostgreSQL, which then sends
+    50 names instead of thousands; SQLite sends the list whole (`named` cuts it either way)."""
+
+    function = "jsonb_path_query_array"
+    template = f"%(function)s(%(expressions)s, '$[0 to {NAMED_CONTRIBUTORS - 1}]')"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return compiler.compile(self.source_expressions[0])
+
+
+def named(row: LayerCounts) -> tuple[str, ...]:
+    """The contributors a live layer row names (`layer_counts(names=True)` read them)."""
+    return tuple(row.first_names[:NAMED_CONTRIBUTORS])
+
+
 def layer_counts(
     organization_id: int, product_ids: Iterable[int], *, names: bool = False
 ) -> dict[int, list[LayerCounts]]:
-    """Each product's four layer rows, ring order, in one query; with every contributor's name
-    (`contributor_names`) when `names` is true, left unread otherwise (thousands of names a layer)."""
+    """Each product's four layer rows, ring order, in one query; with the first
+    `NAMED_CONTRIBUTORS` contributors' names (`named`) when `names` is true. The whole list
+    (`contributor_names`) is never read here: thousands of names a layer."""
     out: dict[int, list[LayerCounts]] = {}
     for row in _layer_rows(organization_id, list(product_ids), names):
         out.setdefault(row.product_id, []).append(row)
@@ -179,7 +202,8 @@ def _layer_rows(organization_id: int, product_ids: list[int], names: bool) -> Qu
         .select_related("layer", "lead")
         .order_by("product_id", "layer__ring")
     )
-    return rows if names else rows.defer("contributor_names")
+    rows = rows.defer("contributor_names")
+    return rows.annotate(first_names=_FirstNames("contributor_names")) if names else rows
 
 
 def summary_of(counts: ProductCounts) -> Coverage:

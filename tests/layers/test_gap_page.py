@@ -209,3 +209,26 @@ def test_contributors_renamed_are_listed_again_in_the_report_s_order(db):
         assert page.coverage.layers == whole.layers
     named = {name for row in coverage_page(products[0], start=0, size=5).coverage.layers for name in row.contributors}
     assert {"aardvark", "Zulu desk", "ÉCLAIR 2"} <= named
+
+
+@pytest.mark.parametrize("windowed_above", [-1, 300])
+def test_a_page_names_a_layer_s_first_contributors_and_counts_them_all(db, monkeypatch, windowed_above):
+    """A layer of a large organization has thousands of contributors: a page names the first
+    `NAMED_CONTRIBUTORS` in a report's order and counts every one; the report names them all."""
+    from layers.readmodel.read import NAMED_CONTRIBUTORS
+
+    monkeypatch.setattr(gap_page, "WINDOWED_ABOVE", windowed_above)
+    org = OrganizationFactory(slug="many", name="Many")
+    product = ProductFactory(organization=org, name="Many", slug="many")
+    many = NAMED_CONTRIBUTORS + 5
+    for index in range(many):
+        function = FunctionFactory(organization=org, name=f"Team {many - index:03d}")
+        AssignmentFactory(product=product, function=function, layer=layer("expected"))
+    rebuild_everything()
+
+    whole = live_coverage(product).coverage.layers[1]
+    row = coverage_page(product, start=0, size=10).coverage.layers[1]
+    assert len(whole.contributors) == many and whole.contributors[0] == "Team 001"
+    assert row.contributors == whole.contributors[:NAMED_CONTRIBUTORS]
+    assert row.contributors_more == 5 and row.contributor_count == many
+    assert row.to_dict()["contributor_count"] == whole.to_dict()["contributor_count"] == many
