@@ -65,11 +65,23 @@ def _order_by(columns: Iterable[str]) -> str:
     return ", ".join(f"{column}{collate}" if column == "sort_name" else column for column in columns)
 
 
+def _filter(category: str, q: str) -> tuple[str, list[Any]]:
+    """The condition on a row's function (its category, a part of its name) and its values."""
+    where, params = ["1 = 1"], list[Any]()
+    if category:
+        where.append("category = %s")
+        params.append(category)
+    if q:
+        where.append(contains_sql("name"))
+        params.append(like_pattern(q))
+    return " AND ".join(where), params
+
+
 class ProductSuggestions:
     """The suggestions of one product. Build one per request: it remembers who leads each layer."""
 
     def __init__(self, product: Product, *, go_to_market: str | None = None, layers: Iterable[Layer] = ()) -> None:
-        self.holders = {}
+        self.holders, self.held = {}, set()
         self.product = product
         if go_to_market is None:
             go_to_market = Organization.objects.values_list("go_to_market", flat=True).get(pk=product.organization_id)
@@ -88,16 +100,10 @@ class ProductSuggestions:
         """Run `parts` (SELECTs of ROW_SHAPE over `judged`, every row, or `chosen`, the filtered
         ones) as one statement. `judged` is written into each part (NOT MATERIALIZED), so a window
         reads its rows in an index's order and stops at its end; the lead holders are read once.
-        (The layer is joined LEFT, on its key: a part that does not name it, as the counts, then
-        leaves the join out.)"""
+        (The layer is joined LEFT, on its key: a part that does not name it then leaves the join
+        out.) The counts (`_counts`) read the rows themselves, not `judged`."""
         rows, layer, assignment = SuggestionRow._meta.db_table, Layer._meta.db_table, Assignment._meta.db_table
-        where, where_params = ["1 = 1"], []
-        if category:
-            where.append("category = %s")
-            where_params.append(category)
-        if q:
-            where.append(contains_sql("name"))
-            where_params.append(like_pattern(q))
+        where, where_params = _filter(category, q)
         ranks = " ".join(f"WHEN '{status}' THEN {i}" for i, status in enumerate(PENDING))
         taken = f"""CASE
         WHEN s.before IN ('{NEW}', '{DIFFERS}') AND s.rule_emphasis = '{LEAD}'
@@ -131,8 +137,8 @@ judged AS {inline}(
     LEFT JOIN holders h ON h.layer_id = s.layer_id
     WHERE s.product_id = %s
 ),
-chosen AS {inline}(SELECT * FROM judged WHERE {" AND ".join(where)})
-SELECT 'holder', 0, f.id, f.name, NULL, NULL, l.{Layer._meta.get_field("key").column}, NULL, NULL, NULL
+chosen AS {inline}(SELECT * FROM judged WHERE {where})
+SELECT 'holder', h.layer_id, f.id, f.name, NULL, NULL, l.{Layer._meta.get_field("key").column}, NULL, NULL, NULL
 FROM holders h JOIN {Function._meta.db_table} f ON f.id = h.function_id
 JOIN {layer} l ON l.id = h.layer_id
 {"".join(" UNION ALL " + part for part, _params in parts)}"""  # noqa: S608 (constants; values are parameters)
@@ -147,30 +153,58 @@ JOIN {layer} l ON l.id = h.layer_id
             cursor.execute(sql, params)
             found = cursor.fetchall()
         self.holders = {row[6]: (row[2], row[3]) for row in found if row[0] == "holder"}
+        self.held = {row[1] for row in found if row[0] == "holder"}
         return [row for row in found if row[0] != "holder"]
 
     holders: dict[str, tuple[int, str]]  # {layer key: (function id, name)}: who leads it once the plan is done
+    held: set[int]  # the ids of the layers someone leads once the plan is done
 
-    @staticmethod
-    def _counts(kind: str, table: str) -> tuple[str, list[Any]]:
-        return (
-            f"SELECT '{kind}', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, status FROM {table} GROUP BY status",  # noqa: S608 (constants; values are parameters)
-            [],
-        )
+    def _counts(self, kind: str, *, category: str = "", q: str = "") -> list[tuple[str, list[Any]]]:
+        """Two parts counting the suggestions (of the filtered functions): the rows per stored
+        status, layer and rule, and the lead holders' own rows among those a lead step can take
+        (`_tally` weighs the leads with them, as `judged`'s status does row by row). Both read the
+        rows' status index alone: judging 6,500 rows to count them took 6 ms at 5,000 functions."""
+        rows = SuggestionRow._meta.db_table
+        where, params = _filter(category, q)
+        values = [self.product.pk, *params]
+        return [
+            (
+                f"""SELECT '{kind}', COUNT(*), s.layer_id, NULL, NULL, NULL, NULL, s.rule_emphasis, NULL, s.before
+FROM {rows} s WHERE s.product_id = %s AND {where} GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; values are parameters)
+                values,
+            ),
+            (
+                f"""SELECT '{kind} own', COUNT(*), s.layer_id, NULL, NULL, NULL, NULL, s.rule_emphasis, NULL, s.before
+FROM holders h JOIN {rows} s ON s.layer_id = h.layer_id AND s.function_id = h.function_id
+WHERE s.product_id = %s AND s.rule_emphasis = '{LEAD}' AND s.before IN ('{NEW}', '{DIFFERS}') AND {where}
+GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; values are parameters)
+                values,
+            ),
+        ]
 
-    @staticmethod
-    def _tally(rows: list[tuple[Any, ...]], kind: str) -> dict[str, int]:
+    def _tally(self, rows: list[tuple[Any, ...]], kind: str) -> dict[str, int]:
+        """{status: how many} from `_counts`' rows: a row new or differing whose rule makes it the
+        lead of a layer someone else leads once the plan is done is `lead_taken` (`judged`)."""
         tally = dict.fromkeys(STATUSES, 0)
+        own = {(row[2], row[-1]): row[1] for row in rows if row[0] == f"{kind} own"}
         for row in rows:
-            if row[0] == kind:
-                tally[row[-1]] += row[1]
+            if row[0] != kind:
+                continue
+            n, layer_id, rule, before = row[1], row[2], row[7], row[-1]
+            if rule == LEAD and before in (NEW, DIFFERS) and layer_id in self.held:
+                kept = own.get((layer_id, before), 0)  # the holder's own row keeps its status
+                tally[LEAD_TAKEN] += n - kept
+                tally[before] += kept
+            else:
+                tally[before] += n
         return tally
 
     # ------------------------------------------------------------------ what pages and the API read
 
     def counts(self, *, category: str = "", q: str = "") -> dict[str, int]:
         """{status: how many suggestions} (every status, zeros included), of the filtered functions."""
-        return self._tally(self._read([self._counts("count", "chosen")], category=category, q=q), "count")
+        filters = {"category": category, "q": q}
+        return self._tally(self._read(self._counts("count", **filters), **filters), "count")
 
     def suggestions(
         self,
@@ -208,7 +242,7 @@ JOIN {layer} l ON l.id = h.layer_id
 
         def tally() -> dict[str, int]:
             if "tally" not in read:
-                parts = [self._counts("count", "chosen"), *([rows_part(*ahead)] if ahead else [])]
+                parts = [*self._counts("count", **filters), *([rows_part(*ahead)] if ahead else [])]
                 found = self._read(parts, **filters)
                 read["tally"], read["ahead"] = self._tally(found, "count"), rows_of(found)
             return read["tally"]
@@ -246,17 +280,17 @@ JOIN {layer} l ON l.id = h.layer_id
             )
         ]
         # Unfiltered, the chosen suggestions are all of them: counted once.
-        counts = [self._counts("all", "judged")] + ([self._counts("count", "chosen")] if category or q else [])
+        filtered = bool(category or q)
+        counts = self._counts("all") + (self._counts("count", category=category, q=q) if filtered else [])
         rows = self._read([*counts, *firsts], category=category, q=q)
-        if not (category or q):
-            rows += [("count", *row[1:]) for row in rows if row[0] == "all"]
         found: dict[str, list[tuple[Any, ...]]] = {"pending": [], APPLIED: [], DISMISSED: []}
         for row in sorted(rows, key=lambda row: row[1]):
             if row[0] in found:
                 found[row[0]].append(row)
+        every = self._tally(rows, "all")
         return {
-            "all": self._tally(rows, "all"),
-            "counts": self._tally(rows, "count"),
+            "all": every,
+            "counts": self._tally(rows, "count") if filtered else dict(every),
             **{group: self._build(group_rows) for group, group_rows in found.items()},
         }
 
