@@ -20,7 +20,7 @@ from ..services import products as services
 @org_view(Perm.VIEW, cached=DAY)
 @require_GET
 def product_list(request: OrgRequest) -> HttpResponse:
-    products = selectors.products_for_list(request.ctx)
+    products = selectors.listed_products(request.ctx)
     return render(request, "layers/product_list.html", {"products": products})
 
 
