@@ -96,6 +96,12 @@ class ProductViewSet(
     def scoped_queryset(self) -> QuerySet[Product]:
         return selectors.products_for_list(self.ctx)
 
+    def page_rows(self) -> Callable[[int, int, bool], QuerySet[Product]] | None:
+        if self.ctx.is_stakeholder_only:  # their own products: a few, sliced from the list
+            return None
+        organization_id = self.ctx.organization.pk
+        return lambda bottom, top, by_ids: _products_page(organization_id, bottom, top, by_ids)
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -366,6 +372,13 @@ class UnmatchedView(ProductScoped, OrgAPIView):
 
 
 # --- reports ------------------------------------------------------------------------------------
+
+
+@prepared(shaped=("bottom", "top", "by_ids"))
+def _products_page(organization_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Product]:
+    """A page of every product in the list's default order (`ProductViewSet.page_rows`)."""
+    products = selectors.every_product_for_list(organization_id).order_by(*ProductViewSet.ordering)
+    return page_of(products, bottom, top, by_ids)
 
 
 def _cells(product_id: int) -> QuerySet[Assignment]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -19,13 +20,15 @@ from rest_framework.response import Response
 
 from roles.api.permissions import OrgViewSet
 from roles.permissions import Perm
+from roles.rowcounts import page_of
 from shared.exports.http import file_response
+from shared.prepared import prepared
 
 from .. import filters
 from ..exports import API_FORMATS, EXPORTERS, TABLES, export_error, get_exporter
 from ..models import CoverageReport, ExportJob
 from ..selectors import products as selectors
-from ..selectors.coverage import job_progress, reports_of
+from ..selectors.coverage import every_report, job_progress, reports_of
 from ..services import exports as export_services
 from ..services import reports as report_services
 from ..tasks import exports as export_tasks
@@ -48,6 +51,20 @@ LIST_COLUMNS = (
     "product__slug",
     "product__name",
 )
+
+
+def _listed(reports: QuerySet[CoverageReport]) -> QuerySet[CoverageReport]:
+    """A page of 50 reads the columns it prints and its products' names, nothing else."""
+    return reports.select_related(None).select_related("product").only(*LIST_COLUMNS)
+
+
+@prepared(shaped=("bottom", "top", "by_ids"))
+def _reports_page(organization_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[CoverageReport]:
+    """A page of every product's reports in the list's default order (`ReportViewSet.page_rows`)."""
+    reports = _listed(every_report(organization_id)).order_by(*ReportViewSet.ordering)
+    return page_of(reports, bottom, top, by_ids)
+
+
 EXPORT_TYPES = {identifier: EXPORTERS[identifier].content_type for identifier in API_FORMATS}
 
 
@@ -73,8 +90,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
         reports = reports_of(self.ctx)
         if self.action != "list":
             return reports
-        # A page of 50 reads the columns it prints and its products' names, nothing else.
-        return reports.select_related(None).select_related("product").only(*LIST_COLUMNS)
+        return _listed(reports)
+
+    def page_rows(self) -> Callable[[int, int, bool], QuerySet[CoverageReport]] | None:
+        if self.action != "list" or self.ctx.is_stakeholder_only:  # their own products' reports: sliced
+            return None
+        organization_id = self.ctx.organization.pk
+        return lambda bottom, top, by_ids: _reports_page(organization_id, bottom, top, by_ids)
 
     @extend_schema(
         summary="Queue a build of one product's report, or of every product's",

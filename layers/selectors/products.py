@@ -52,6 +52,11 @@ def products_for_list(ctx: OrgContext) -> QuerySet[Product]:
     return _as_listed(visible_products(ctx))
 
 
+def every_product_for_list(organization_id: int) -> QuerySet[Product]:
+    """`products_for_list` of one who sees every product."""
+    return _as_listed(products_of(organization_id))
+
+
 def _as_listed(products: QuerySet[Product]) -> QuerySet[Product]:
     return (
         products.select_related("head", "head__function")
@@ -73,7 +78,7 @@ def listed_products(ctx: OrgContext) -> list[Product]:
 def _listed(organization_id: int, person_id: int | None, function_id: int = 0) -> QuerySet[Product]:
     """Every product of the organization (`person_id` None), or the person's own (`_own_products`)."""
     if person_id is None:
-        return _as_listed(products_of(organization_id))
+        return every_product_for_list(organization_id)
     return _as_listed(_own_products(organization_id, person_id, function_id))
 
 

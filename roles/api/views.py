@@ -129,16 +129,11 @@ class FunctionViewSet(
     conflict_actions = frozenset({"destroy"})
 
     def scoped_queryset(self) -> QuerySet[Function]:
-        # A correlated count, computed for the page's rows only: a join and GROUP BY over every
-        # person of the organization costs the whole tenant on each page (issue 13 item 9). It is
-        # COUNT(*) over the people's (organization, function) index, which it reads alone.
-        organization = self.ctx.organization
-        people = (
-            Stakeholder.objects.filter(organization=organization, function=OuterRef("pk")).order_by().values("function")
-        )
-        return Function.objects.filter(organization=organization).annotate(
-            people_count=Coalesce(Subquery(people.annotate(n=Count("*")).values("n")), 0)
-        )
+        return _functions(self.ctx.organization.pk)
+
+    def page_rows(self) -> Callable[[int, int, bool], QuerySet[Function]]:
+        organization_id = self.ctx.organization.pk
+        return lambda bottom, top, by_ids: _functions_page(organization_id, bottom, top, by_ids)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -376,7 +371,11 @@ class DisruptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
     def scoped_queryset(self) -> QuerySet[Disruption]:
         # The functions' ids are read by the serializer, a page at a time (`function_ids_of`).
-        return Disruption.objects.filter(organization=self.ctx.organization)
+        return _disruptions(self.ctx.organization.pk)
+
+    def page_rows(self) -> Callable[[int, int, bool], QuerySet[Disruption]]:
+        organization_id = self.ctx.organization.pk
+        return lambda bottom, top, by_ids: _disruptions_page(organization_id, bottom, top, by_ids)
 
     @extend_schema(
         summary="Log a disruption",
@@ -486,6 +485,34 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
 
 
 # --- pages of the unfiltered lists, prepared (shared.prepared; OrgViewSet.page_rows) ---------------
+
+
+def _functions(organization_id: int) -> QuerySet[Function]:
+    # A correlated count, computed for the page's rows only: a join and GROUP BY over every
+    # person of the organization costs the whole tenant on each page (issue 13 item 9). It is
+    # COUNT(*) over the people's (organization, function) index, which it reads alone.
+    people = (
+        Stakeholder.objects.filter(organization_id=organization_id, function=OuterRef("pk"))
+        .order_by()
+        .values("function")
+    )
+    return Function.objects.filter(organization_id=organization_id).annotate(
+        people_count=Coalesce(Subquery(people.annotate(n=Count("*")).values("n")), 0)
+    )
+
+
+@prepared(shaped=("bottom", "top", "by_ids"))
+def _functions_page(organization_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Function]:
+    return page_of(_functions(organization_id).order_by(*FunctionViewSet.ordering), bottom, top, by_ids)
+
+
+def _disruptions(organization_id: int) -> QuerySet[Disruption]:
+    return Disruption.objects.filter(organization_id=organization_id)
+
+
+@prepared(shaped=("bottom", "top", "by_ids"))
+def _disruptions_page(organization_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Disruption]:
+    return page_of(_disruptions(organization_id).order_by(*DisruptionViewSet.ordering), bottom, top, by_ids)
 
 
 def _people(organization_id: int) -> QuerySet[Stakeholder]:
