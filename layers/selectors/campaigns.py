@@ -144,6 +144,12 @@ def campaigns_of(organization: Organization | int) -> QuerySet[ReviewCampaign]:
 
 
 @prepared
+def campaigns_listed(organization_id: int) -> QuerySet[ReviewCampaign]:
+    """Every campaign of the organization with its product and author, newest first (the list)."""
+    return campaigns_of(organization_id).select_related("product", "created_by").order_by("-created_at")
+
+
+@prepared
 def open_campaigns(organization_id: int) -> QuerySet[ReviewCampaign]:
     """The organization's open campaigns with their product, nearest deadline first."""
     return campaigns_of(organization_id).filter(status="open").select_related("product").order_by("deadline")

@@ -31,6 +31,7 @@ from domain.review_state import (
 )
 from roles.models import Disruption, Organization
 from roles.permissions import OrgContext
+from roles.rowcounts import read_page
 from shared.prepared import prepared
 
 from ..models import Assignment, FunctionCounts, Product, ProductCounts, Review, ReviewPair
@@ -69,16 +70,30 @@ def disruption_times(function_ids: Any, *, now: datetime | None = None) -> dict[
 
     `function_ids` may be a queryset of ids: it becomes a subquery.
     """
+    if isinstance(function_ids, (set, frozenset, list, tuple)):  # ids: a prepared statement
+        # Each id once (an IN list drops repeats, which a prepared shape would count).
+        links = _disruption_links(sorted({pk for pk in function_ids if pk is not None}), now)
+    else:
+        links = _disruption_links_of(function_ids, now)
+    grouped: dict[int, list[datetime]] = defaultdict(list)
+    for function_id, at in links:
+        grouped[function_id].append(at)
+    return grouped
+
+
+def _disruption_links_of(function_ids: Any, now: datetime | None) -> QuerySet[Any]:
     # Only applied disruptions count (domain.review_state): no page asks "is it past yet".
     links = Disruption.functions.through.objects.filter(
         function_id__in=function_ids, disruption__applied_at__isnull=False
     )
     if now is not None:
         links = links.filter(disruption__effective_at__lte=now)
-    grouped: dict[int, list[datetime]] = defaultdict(list)
-    for function_id, at in links.values_list("function_id", "disruption__effective_at"):
-        grouped[function_id].append(at)
-    return grouped
+    return links.values_list("function_id", "disruption__effective_at")
+
+
+@prepared
+def _disruption_links(function_ids: list[int], now: datetime | None) -> QuerySet[Any]:
+    return _disruption_links_of(function_ids, now)
 
 
 # --- my role ---------------------------------------------------------------------------------------
@@ -248,22 +263,40 @@ def open_dispute_page(
     those reviews. `count` is the number of open disputes when the caller read it from the
     counters (`inbox_totals(...).open`); otherwise it is counted. `products`: the organization's,
     when the caller read them."""
-    pairs = ReviewPair.objects.filter(organization=organization, is_open=True)
-    if product is not None:
-        pairs = pairs.filter(product=product)
-    # (reviewed_at, review_id) is the latest review's (created_at, id): the same order as
-    # `open_disputes`.
-    ids = pairs.order_by("reviewed_at", "review_id").values_list("review_id", flat=True)
-    paginator = Paginator(ids, per_page or DISPUTE_PAGE)
+    product_id = None if product is None else product.pk
+    paginator = Paginator(_open_review_ids(organization.pk, product_id), per_page or DISPUTE_PAGE)
     if count is not None:
         paginator.count = count
     page = paginator.get_page(number)
+    # The page's ids and their cards by prepared statements (shared.prepared): built and compiled
+    # on every load, they took longer than PostgreSQL took to run them.
+    read_page(page, lambda bottom, top: _open_review_ids_page(organization.pk, product_id, bottom, top))
     chosen = list(page.object_list)
-    cards = _card_rows(Review.objects.filter(organization=organization, pk__in=chosen), products=products)
+    cards = _with_parents(list(_cards_of(organization.pk, chosen)), products) if chosen else []
     found = {r.pk: r for r in cards}
     reviews = [found[pk] for pk in chosen if pk in found]
     page.object_list = cast("list[Any]", reviews)
     return DisputePage(page, _disputes(reviews, now=now))
+
+
+def _open_review_ids(organization_id: int, product_id: int | None) -> QuerySet[Any]:
+    """The ids of the latest reviews of the open pairs (of one product, when named), in the order of
+    `open_disputes`: (reviewed_at, review_id) is the latest review's (created_at, id)."""
+    pairs = ReviewPair.objects.filter(organization_id=organization_id, is_open=True)
+    if product_id is not None:
+        pairs = pairs.filter(product_id=product_id)
+    return pairs.order_by("reviewed_at", "review_id").values_list("review_id", flat=True)
+
+
+@prepared(shaped=("bottom", "top"))
+def _open_review_ids_page(organization_id: int, product_id: int | None, bottom: int, top: int) -> QuerySet[Any]:
+    return _open_review_ids(organization_id, product_id)[bottom:top]
+
+
+@prepared
+def _cards_of(organization_id: int, ids: list[int]) -> QuerySet[Review]:
+    """The reviews `ids` as a dispute's card reads them (`_cards_query`)."""
+    return _cards_query(Review.objects.filter(organization_id=organization_id, pk__in=ids))
 
 
 def inbox_totals(organization: Organization, *, product: Product | None = None) -> Tally:

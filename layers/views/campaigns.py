@@ -29,9 +29,7 @@ from ..services import campaigns as services
 @require_GET
 def campaign_list(request: OrgRequest) -> HttpResponse:
     organization = request.ctx.organization
-    campaigns = list(
-        campaign_selectors.campaigns_of(organization).select_related("product", "created_by").order_by("-created_at")
-    )
+    campaigns = list(campaign_selectors.campaigns_listed(organization.pk))
     # Open campaigns show live progress (read from the counters, the same queries for one or
     # many); closed ones their summary.
     live = campaign_selectors.campaign_totals_of([c for c in campaigns if c.status == "open"])

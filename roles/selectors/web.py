@@ -304,6 +304,12 @@ def disruption_count(organization_id: int) -> QuerySet[Any]:
     return count_rows(disruptions_of(organization_id))
 
 
+@prepared(shaped=("limit",))
+def latest_disruptions(organization_id: int, limit: int) -> QuerySet[Disruption]:
+    """The first `limit` of `disruptions_of`."""
+    return disruptions_of(organization_id)[:limit]
+
+
 def disruptions_of(organization: Organization | int) -> QuerySet[Disruption]:
     """Newest first, with who logged them (what each touched: `disruptions.touched`)."""
     return (
