@@ -10,6 +10,7 @@ import pytest
 
 from domain.playbook.catalog import PLAYBOOK
 from domain.playbook.model import ALL_MOTIONS
+from domain.playbook.suggestions import STATUSES
 from layers.models import Assignment, DismissedSuggestion
 from layers.readmodel import hooks
 from layers.readmodel.oracle import rebuild_everything
@@ -67,6 +68,12 @@ def same_as_the_planner(product, *, category: str = "", q: str = "") -> None:
     assert [key(s) for s in panel[mapping.APPLIED]] == [key(s) for s in kept if s.status == mapping.APPLIED][:3]
     assert [key(s) for s in panel[mapping.DISMISSED]] == [key(s) for s in kept if s.status == mapping.DISMISSED][:3]
     assert panel["all"] == planned.counts()
+    # the filtered functions' counts, the holders of each layer weighed (lead_taken) as the planner does
+    filtered = dict.fromkeys(STATUSES, 0)
+    for s in kept:
+        filtered[s.status] += 1
+    assert reader.counts(category=category, q=q) == filtered
+    assert panel["counts"] == filtered
     # a window in the middle is that slice of the whole
     assert [key(s) for s in mine[2:5]] == [key(s) for s in kept[2:5]]
 
