@@ -180,7 +180,8 @@ class _FirstNames(Func):
 
 def named(row: LayerCounts) -> tuple[str, ...]:
     """The contributors a live layer row names (`layer_counts(names=True)` read them)."""
-    return tuple(row.first_names[:NAMED_CONTRIBUTORS])
+    first: list[str] = row.first_names  # type: ignore[attr-defined]  # annotated by `_layer_rows`
+    return tuple(first[:NAMED_CONTRIBUTORS])
 
 
 def layer_counts(
