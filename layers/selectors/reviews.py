@@ -72,7 +72,10 @@ def disruption_times(function_ids: Any, *, now: datetime | None = None) -> dict[
     """
     if isinstance(function_ids, (set, frozenset, list, tuple)):  # ids: a prepared statement
         # Each id once (an IN list drops repeats, which a prepared shape would count).
-        links = _disruption_links(sorted({pk for pk in function_ids if pk is not None}), now)
+        ids = sorted({pk for pk in function_ids if pk is not None})
+        if not ids:
+            return defaultdict(list)
+        links = _disruption_links(ids, now)
     else:
         links = _disruption_links_of(function_ids, now)
     grouped: dict[int, list[datetime]] = defaultdict(list)

@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -103,7 +103,7 @@ def send_templated_email(*, to: str, subject: str, template: str, context: dict[
 # --- reads ----------------------------------------------------------------------------------------
 
 
-def invites_of(organization: Organization) -> QuerySet[Invite]:
+def invites_of(organization: Organization | int) -> QuerySet[Invite]:
     return Invite.objects.filter(organization=organization)
 
 
@@ -487,20 +487,42 @@ def counts(organization: Organization, *, now: datetime | None = None) -> dict[s
     holds back (pending or revoked), counted from the invites, so the work follows the invites
     sent rather than going over every person once more."""
     now = now or timezone.now()
-    people = Stakeholder.objects.filter(organization=organization)
-    total, joined = rowcounts.count(people), people.filter(user__isnull=False).count()
-    held = (
-        invites_of(organization)
-        .filter(stakeholder__user__isnull=True)
-        .filter(Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now) | Q(revoked_at__isnull=False))
-        .values("stakeholder_id")
-        .distinct()
-        .count()
-    )
+    total = rowcounts.count(Stakeholder.objects.filter(organization=organization))
+    joined = rowcounts.counted(_joined_count(organization.pk))
+    held = rowcounts.counted(_held_count(organization.pk, now))
     return {"total": total, "joined": joined, "invitable": total - joined - held}
 
 
-def open_or_expired(organization: Organization) -> QuerySet[Invite]:
+@prepared
+def _joined_count(organization_id: int) -> QuerySet[Any]:
+    """How many people of the organization have an account (a prepared statement)."""
+    return rowcounts.count_rows(Stakeholder.objects.filter(organization_id=organization_id, user__isnull=False))
+
+
+@prepared
+def _held_count(organization_id: int, now: datetime) -> QuerySet[Any]:
+    """How many people without an account an invite holds back (pending or revoked), each once."""
+    held = (
+        invites_of(organization_id)
+        .filter(stakeholder__user__isnull=True)
+        .filter(Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now) | Q(revoked_at__isnull=False))
+    )
+    people = held.order_by().values("organization_id").annotate(n=Count("stakeholder_id", distinct=True))
+    return people.values_list("n", flat=True)
+
+
+@prepared(shaped=("bottom", "top"))
+def open_or_expired_page(organization_id: int, bottom: int, top: int) -> QuerySet[Invite]:
+    """The invites `bottom` to `top` of `open_or_expired` (a prepared statement)."""
+    return open_or_expired(organization_id)[bottom:top]
+
+
+@prepared
+def open_or_expired_count(organization_id: int) -> QuerySet[Any]:
+    return rowcounts.count_rows(open_or_expired(organization_id))
+
+
+def open_or_expired(organization: Organization | int) -> QuerySet[Invite]:
     """Invites the members page lists: not yet accepted, newest first."""
     return (
         invites_of(organization)

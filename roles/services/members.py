@@ -14,18 +14,53 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
 from simple_history.utils import bulk_update_with_history
 
+from shared.prepared import prepared
 from wholeproduct.errors import DomainError
 
 from ..history import recorded_by
 from ..models import Membership, Organization, Stakeholder
+from ..rowcounts import count_rows
 
 Access = Membership.Access
 # Higher wins when two sources give a user access (an invite never lowers an admin).
 ACCESS_RANK: dict[str, int] = {Access.STAKEHOLDER: 1, Access.LEADER: 2, Access.ADMIN: 3}
 
 
-def members_of(organization: Organization) -> QuerySet[Membership]:
+def members_of(organization: Organization | int) -> QuerySet[Membership]:
     return Membership.objects.filter(organization=organization)
+
+
+# --- the members page, read by prepared statements (shared.prepared) ---------------------------------
+# Built and compiled on every load, its statements took longer than PostgreSQL took to run them.
+
+MEMBER_ORDER = ("user__email", "pk")
+
+
+def listed(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Members as the page lists them: with their user, by email."""
+    return memberships.select_related("user").order_by(*MEMBER_ORDER)
+
+
+@prepared(shaped=("bottom", "top"))
+def members_page(organization_id: int, bottom: int, top: int) -> QuerySet[Membership]:
+    """The members `bottom` to `top` of `listed(members_of(…))`."""
+    return listed(members_of(organization_id))[bottom:top]
+
+
+@prepared
+def member_count(organization_id: int) -> QuerySet[Any]:
+    return count_rows(members_of(organization_id))
+
+
+@prepared
+def admin_count(organization_id: int) -> QuerySet[Any]:
+    return count_rows(members_of(organization_id).filter(access=Access.ADMIN))
+
+
+@prepared
+def people_of_users(organization_id: int, user_ids: list[int]) -> QuerySet[Stakeholder]:
+    """The people of the organization whose accounts are `user_ids` (each once), with their function."""
+    return Stakeholder.objects.filter(organization_id=organization_id, user_id__in=user_ids).select_related("function")
 
 
 def search(memberships: QuerySet[Membership], query: str) -> QuerySet[Membership]:

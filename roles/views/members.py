@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from wholeproduct.errors import DomainError
 
 from ..forms.members import AccessForm, InviteForm
-from ..models import Membership, Stakeholder
+from ..models import Membership
 from ..permissions import OrgRequest, Perm, org_view
+from ..rowcounts import counted, read_page
 from ..services import invites, members
 from ..statecache import MINUTE
 
@@ -32,15 +33,16 @@ def member_list(request: OrgRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:120]
     everyone = members.members_of(organization)
     memberships = members.search(everyone, query) if query else everyone
-    page = Paginator(memberships.select_related("user").order_by("user__email", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    user_ids = [m.user_id for m in page]
-    people = {
-        p.user_id: p
-        for p in Stakeholder.objects.filter(organization=organization, user_id__in=user_ids).select_related("function")
-    }
-    admin_count = everyone.filter(access=Membership.Access.ADMIN).count()
+    paginator = Paginator(members.listed(memberships), PAGE_SIZE)
+    member_total = counted(members.member_count(organization.pk))
+    if not query:  # every member: counted and read by prepared statements
+        paginator.count = member_total
+    page = paginator.get_page(request.GET.get("page"))
+    if not query:
+        read_page(page, lambda bottom, top: members.members_page(organization.pk, bottom, top))
+    user_ids = sorted({m.user_id for m in page})
+    people = {p.user_id: p for p in members.people_of_users(organization.pk, user_ids)} if user_ids else {}
+    admin_count = counted(members.admin_count(organization.pk))
     rows = [
         (
             m,
@@ -50,7 +52,13 @@ def member_list(request: OrgRequest) -> HttpResponse:
         )
         for m in page
     ]
-    invite_page = Paginator(invites.open_or_expired(organization), PAGE_SIZE).get_page(request.GET.get("invites"))
+    invite_paginator = Paginator(invites.open_or_expired(organization), PAGE_SIZE)
+    invite_paginator.count = counted(invites.open_or_expired_count(organization.pk))
+    invite_page = invite_paginator.get_page(request.GET.get("invites"))
+    if invite_paginator.count:
+        read_page(invite_page, lambda bottom, top: invites.open_or_expired_page(organization.pk, bottom, top))
+    else:
+        invite_page.object_list = []
     picker = InviteForm(organization=organization, auto_id="invite-%s")
     picker.fields["function"].widget.attrs["required"] = True
     context = {
@@ -58,7 +66,7 @@ def member_list(request: OrgRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "base_query": urlencode({"q": query}) if query else "",
-        "member_total": everyone.count() if query else page.paginator.count,
+        "member_total": member_total,
         "admin_count": admin_count,
         "access_choices": Membership.Access.choices,
         "invite_page": invite_page,
