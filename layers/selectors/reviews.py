@@ -181,7 +181,7 @@ def _card_rows(reviews: QuerySet[Review], *, products: Iterable[Product] | None 
     four-row layer table rather than joined: PostgreSQL's planning grows steeply with the tables a
     statement joins (eight took 9 ms to plan for under 1 ms of work; at 5,000 functions, 1.1 ms
     for four, 1.7 for five, 5 for six)."""
-    return _with_parents(list(_cards_query(reviews)), products)
+    return with_parents(list(_cards_query(reviews)), products)
 
 
 def _cards_query(reviews: QuerySet[Review], *, limit: int | None = None) -> QuerySet[Review]:
@@ -189,7 +189,7 @@ def _cards_query(reviews: QuerySet[Review], *, limit: int | None = None) -> Quer
     return chosen[:limit] if limit is not None else chosen
 
 
-def _with_parents(rows: list[Review], products: Iterable[Product] | None = None) -> list[Review]:
+def with_parents(rows: list[Review], products: Iterable[Product] | None = None) -> list[Review]:
     """Each review's product and layers, from the organization's products (`products`, when the
     caller read them) and the layer table: two small reads, none when there is no row."""
     if not rows:
@@ -275,7 +275,7 @@ def open_dispute_page(
     # on every load, they took longer than PostgreSQL took to run them.
     read_page(page, lambda bottom, top: _open_review_ids_page(organization.pk, product_id, bottom, top))
     chosen = list(page.object_list)
-    cards = _with_parents(list(_cards_of(organization.pk, chosen)), products) if chosen else []
+    cards = with_parents(list(_cards_of(organization.pk, chosen)), products) if chosen else []
     found = {r.pk: r for r in cards}
     reviews = [found[pk] for pk in chosen if pk in found]
     page.object_list = cast("list[Any]", reviews)
@@ -330,7 +330,7 @@ def recently_resolved(
     taken from the organization's products (`products`, when the caller read them) and who resolved
     them is read apart: joined with the rest, the statement had six tables and PostgreSQL took 5 ms
     to plan it for under 1 ms of work (EXPLAIN (SUMMARY) at 5,000 functions; 1.1 ms with four)."""
-    return _with_parents(list(_recently_resolved(organization.pk, limit)), products)
+    return with_parents(list(_recently_resolved(organization.pk, limit)), products)
 
 
 @prepared(shaped=("limit",))
