@@ -471,3 +471,30 @@ def test_the_story_names_the_first_functions_a_disruption_touched_and_counts_the
     names = ", ".join(f"Team {i:03d}" for i in range(TOUCHED_NAMED))
     story = html[html.index("The big reorg") :].split("</li>")[0]
     assert f"{names} and 5 more functions" in story and f"Team {TOUCHED_NAMED:03d}" not in story
+
+
+@pytest.mark.usefixtures("drawn")  # what the view itself reads
+def test_a_large_snapshot_s_layers_name_their_first_contributors_and_count_the_rest(leader_client, leader, report):
+    """A snapshot stores every contributor of every layer (thousands in a large organization); the
+    page's layer table names six and counts the others, and the page reads the first names only."""
+    from django.db import connection as db
+
+    from layers.readmodel.read import NAMED_CONTRIBUTORS
+    from layers.selectors.report_page import report_for_page
+    from roles.permissions import org_context
+
+    many = NAMED_CONTRIBUTORS + 30
+    names = [f"Team {i:04d}" for i in range(many)]
+    layers = [row | {"contributors": names} if row["key"] == "expected" else row for row in report.layers]
+    CoverageReport.objects.filter(pk=report.pk).update(layers=layers)
+
+    html = leader_client.get(detail(report)).text
+    assert "Team 0000, Team 0001, Team 0002, Team 0003, Team 0004, Team 0005" in html
+    assert "Team 0006" not in html and f"+{many - 6} more" in html
+    ctx = org_context(leader, report.organization.slug)
+    expected = next(row for row in report_for_page(ctx, report.pk).layers if row["key"] == "expected")
+    if db.vendor == "postgresql":  # cut in the database
+        assert expected["contributors"] == names[:NAMED_CONTRIBUTORS]
+        assert expected["contributors_more"] == many - NAMED_CONTRIBUTORS
+    else:
+        assert expected["contributors"] == names
