@@ -13,6 +13,7 @@ of dicts or of dataclasses (orjson writes a dataclass as its fields, in order).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -28,7 +29,23 @@ MAX_OUTPUT = 1 << 30  # a packed list never unpacks to more than this (1 GB): a 
 
 def pack(items: Iterable[Any]) -> bytes:
     """`items` as zstd-compressed JSON Lines."""
-    return zstandard.ZstdCompressor(level=LEVEL).compress(b"\n".join(map(orjson.dumps, items)))
+    return zstandard.ZstdCompressor(level=LEVEL).compress(json_lines(items))
+
+
+def json_lines(items: Iterable[Any]) -> bytes:
+    """`items` as JSON Lines, one object a line. A list of one dataclass (a snapshot's gaps) is
+    written by one `orjson.dumps` and cut into lines where one object ends and the next begins: its
+    first field's name after `},{`, which no string inside can hold (a quote in a string is written
+    `\\"`) and no value of these flat objects does (the count of lines is checked all the same).
+    One call for 11,764 gaps took 10 ms where a call per gap took 25."""
+    rows = items if isinstance(items, list | tuple) else list(items)
+    kind = type(rows[0]) if rows else None
+    if kind is not None and dataclasses.is_dataclass(kind) and all(type(row) is kind for row in rows):
+        first = b'"' + dataclasses.fields(kind)[0].name.encode() + b'":'
+        lines = orjson.dumps(rows)[1:-1].replace(b"},{" + first, b"}\n{" + first)
+        if lines.count(b"\n") == len(rows) - 1:
+            return lines
+    return b"\n".join(map(orjson.dumps, rows))
 
 
 def _lines(packed: bytes | memoryview) -> list[bytes]:

@@ -90,3 +90,32 @@ def test_a_slice_of_a_long_list_reads_only_as_far_as_it_needs():
     assert unpack_slice(packed, 5000, 5050) == []
     assert unpack_slice(packed, 10, 10) == []
     assert unpack_slice(pack([{"a": 1}]), 0, 1) == [{"a": 1}]
+
+
+@dataclass(frozen=True)
+class Nested:
+    kind: str
+    target: dict
+    parts: list
+
+
+def test_a_list_of_one_dataclass_is_written_as_one_object_a_line_whatever_its_strings_hold():
+    """One dump of the whole list, cut between objects, writes what a dump per object writes: a
+    string holding the boundary, a newline or a quote does not cut an object, and objects that do
+    hold a list of objects like themselves fall back to a dump each."""
+    import orjson
+
+    from shared.packed import json_lines
+
+    tricky = [
+        Thing('},{"kind":"a"}', 1),
+        Thing('line\nbreak and a " quote', 2),
+        Thing("{}", 3),
+        Thing("é ↔ ü", 4),
+    ]
+    assert json_lines(tricky) == b"\n".join(map(orjson.dumps, tricky))
+    assert [Thing(**row) for row in unpack(pack(tricky))] == tricky
+    nested = [Nested("a", {"kind": 1}, [{"kind": "inner"}, {"kind": "more"}]), Nested("b", {}, [])]
+    assert json_lines(nested) == b"\n".join(map(orjson.dumps, nested))
+    assert json_lines(iter(tricky)) == json_lines(tricky)  # any iterable
+    assert json_lines([Thing("a", 1), {"kind": "b"}]) == b'{"kind":"a","count":1}\n{"kind":"b"}'
