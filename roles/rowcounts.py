@@ -284,6 +284,8 @@ class CountedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         by_ids = self.count > IDS_FIRST_ABOVE  # a short list: one statement sorts it as cheaply as two
+        if top <= bottom:  # an empty list: nothing to read (an empty slice cannot be prepared)
+            return Page([], number, self)
         if self.rows is None:
             return Page(page_of(self.object_list, bottom, top, by_ids), number, self)
         rows = self.rows(bottom, top, by_ids)
@@ -294,8 +296,10 @@ class CountedPaginator(Paginator):
 def read_page(page: Page, reader: Callable[[int, int], Any]) -> None:
     """Have a plain Paginator's `page` hold `reader(bottom, top)` — its rows read by a prepared
     statement of the same list (shared.prepared) — rather than a slice of the list."""
-    bottom, top = (page.start_index() - 1, page.end_index()) if page.paginator.count else (0, 0)
-    rows = reader(bottom, top)
+    if not page.paginator.count:  # nothing to read (an empty slice cannot be prepared)
+        page.object_list = []
+        return
+    rows = reader(page.start_index() - 1, page.end_index())
     check_same_statement(rows, page.object_list)
     page.object_list = rows
 

@@ -137,8 +137,7 @@ def _product_by_slug(organization_id: int, slug: str) -> QuerySet[Product]:
 @prepared
 def _own_product_by_slug(organization_id: int, function_id: int, person_id: int, slug: str) -> QuerySet[Product]:
     """`visible_products` of a stakeholder (their function's products, and those they head)."""
-    own_function = Assignment.objects.filter(product=OuterRef("pk"), function_id=function_id)
-    products = products_of(organization_id).filter(Q(Exists(own_function)) | Q(head_id=person_id))
+    products = _own_products(organization_id, person_id, function_id)
     return first_of(products.select_related("head", "head__function").filter(slug=slug))
 
 

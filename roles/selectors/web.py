@@ -29,7 +29,7 @@ from domain.partnerships import (
     partnership_disruption_day,
     trust_check_due,
 )
-from shared.prepared import prepared
+from shared.prepared import first_of, prepared
 from shared.sql import NO_LIMIT, contains_sql, like_pattern, values_table
 from shared.window import Window
 
@@ -304,10 +304,10 @@ def disruption_count(organization_id: int) -> QuerySet[Any]:
     return count_rows(disruptions_of(organization_id))
 
 
-@prepared(shaped=("limit",))
-def latest_disruptions(organization_id: int, limit: int) -> QuerySet[Disruption]:
-    """The first `limit` of `disruptions_of`."""
-    return disruptions_of(organization_id)[:limit]
+@prepared
+def latest_disruption(organization_id: int) -> QuerySet[Disruption]:
+    """The first of `disruptions_of` (the web's banner)."""
+    return first_of(disruptions_of(organization_id))
 
 
 def disruptions_of(organization: Organization | int) -> QuerySet[Disruption]:

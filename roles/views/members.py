@@ -55,10 +55,7 @@ def member_list(request: OrgRequest) -> HttpResponse:
     invite_paginator = Paginator(invites.open_or_expired(organization), PAGE_SIZE)
     invite_paginator.count = counted(invites.open_or_expired_count(organization.pk))
     invite_page = invite_paginator.get_page(request.GET.get("invites"))
-    if invite_paginator.count:
-        read_page(invite_page, lambda bottom, top: invites.open_or_expired_page(organization.pk, bottom, top))
-    else:
-        invite_page.object_list = []
+    read_page(invite_page, lambda bottom, top: invites.open_or_expired_page(organization.pk, bottom, top))
     picker = InviteForm(organization=organization, auto_id="invite-%s")
     picker.fields["function"].widget.attrs["required"] = True
     context = {

@@ -415,7 +415,7 @@ def disruption_list(request: OrgRequest) -> HttpResponse:
 
 def _latest_disruption(organization: Any) -> dict[str, Any]:
     """The web's banner: the latest disruption and the first functions it touched (two queries)."""
-    latest = next(iter(selectors.latest_disruptions(organization.pk, 1)), None)
+    latest = next(iter(selectors.latest_disruption(organization.pk)), None)
     return {
         "latest_disruption": latest,
         "latest_touched": (
