@@ -62,7 +62,16 @@ from ..review_state import (
     pair_status,
     staleness_cutoff,
 )
-from .gaps import _denominator_gaps, _dispute_gaps, _function_gaps, _gap_order, _layer_gaps, _partnership_gaps
+from .gaps import (
+    FUNCTION_KINDS,
+    _denominator_gaps,
+    _dispute_gaps,
+    _function_gaps,
+    _layer_gaps,
+    _partnership_gaps,
+    function_order,
+    in_gap_order,
+)
 from .result import _COUNT_FIELDS, Coverage, LayerCoverage
 from .rows import (
     _LAYER_BY_KEY,
@@ -142,7 +151,11 @@ def assemble_coverage(
     for a in assigned:
         if a.layer_key in by_layer:
             by_layer[a.layer_key].append(a)
-    layers = tuple(_layer_row(spec, by_layer[spec.key], fns, staff, tallies) for spec in LAYERS)
+    # The functions by name once: each kind of function gap is made in this order, and each layer's
+    # contributors are listed in it.
+    ordered = function_order(fns.values())
+    rank = {f.id: i for i, f in enumerate(ordered)}
+    layers = tuple(_layer_row(spec, by_layer[spec.key], fns, staff, tallies, rank) for spec in LAYERS)
     mapped = {a.function_id for a in assigned}
     pairs = sum(staff[a.function_id] for a in assigned)
     current = sum(t.current for t in tallies.values())
@@ -162,14 +175,16 @@ def assemble_coverage(
     )
     if not gaps:
         return coverage
-    found = [
-        *_denominator_gaps(coverage),
-        *_layer_gaps(layers),
-        *_function_gaps(fns, assigned, staff, tallies, no_assignments=not assigned),
-        *_dispute_gaps(assigned, fns, tallies),
-        *_partnership_gaps(partnerships, dict(disrupted), now),
-    ]
-    found.sort(key=_gap_order)
+    found = in_gap_order(
+        [
+            *_denominator_gaps(coverage),
+            *_layer_gaps(layers),
+            *_function_gaps(fns, assigned, staff, tallies, no_assignments=not assigned, ordered=ordered),
+            *_dispute_gaps(assigned, fns, tallies),
+            *_partnership_gaps(partnerships, dict(disrupted), now),
+        ],
+        presorted=FUNCTION_KINDS,
+    )
     return Coverage(**{name: getattr(coverage, name) for name in _COUNT_FIELDS}, layers=layers, gaps=tuple(found))
 
 
@@ -228,12 +243,17 @@ def _layer_row(
     fns: dict[int, FunctionRow],
     staff: Counter[int],
     tallies: Mapping[int, Tally],
+    rank: Mapping[int, int],
 ) -> LayerCoverage:
-    """The row of the layer `spec` from its assignments `here`."""
+    """The row of the layer `spec` from its assignments `here`; `rank`, each function's place in
+    `function_order` (its contributors are listed in it: by `name_order`)."""
     # The database allows one lead per layer; should rows ever hold two, take the first by name.
     leads = sorted((a for a in here if a.emphasis == LEAD), key=lambda a: _name_key(fns[a.function_id].name, a.id))
     lead = leads[0] if leads else None
-    contributors = sorted((fns[a.function_id].name for a in here if a.emphasis == CONTRIBUTOR), key=name_order)
+    contributors = [
+        fns[function_id].name
+        for function_id in sorted((a.function_id for a in here if a.emphasis == CONTRIBUTOR), key=rank.__getitem__)
+    ]
     pairs = reviewed = current = agreeing = open_ = 0
     for a in here:  # one pass: 6,000 assignments at 5,000 functions
         t = tallies[a.id]

@@ -1,5 +1,6 @@
 """The gaps come out in `_gap_order` (severity, kind, then name, case-folded first, and target),
-each once, whatever the rows: names that tie when case-folded, fold to several letters, or are empty."""
+each once, and each layer's contributors in `name_order`, whatever the rows: names that tie when
+case-folded, fold to several letters, or are empty."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.coverage.compute import assemble_coverage
+from domain.coverage.compute import assemble_coverage, name_order
 from domain.coverage.gaps import _gap_order
 from domain.coverage.rows import LAYERS, AssignmentRow, FunctionRow, PartnershipRow, Tally
 
@@ -68,7 +69,12 @@ def organizations(draw):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organizations())
 def test_the_gaps_are_in_gap_order(rows):
-    gaps = list(assemble_coverage(**rows).gaps)
+    coverage = assemble_coverage(**rows)
+    gaps = list(coverage.gaps)
 
     assert gaps == sorted(gaps, key=_gap_order)
     assert len({(g.kind, tuple(sorted(g.target.items()))) for g in gaps}) == len(gaps)  # no gap twice
+    for row in coverage.layers:
+        assert list(row.contributors) == sorted(row.contributors, key=name_order)
+        contributors = [a for a in rows["assigned"] if a.layer_key == row.key and a.emphasis == "contributor"]
+        assert sorted(row.contributors) == sorted(rows["functions"][a.function_id].name for a in contributors)
