@@ -7,8 +7,10 @@ contributors, the unmapped functions, … — one per (severity, kind). Each seg
 over the counters (one aggregate over the cells, with the head count) or over the links (one
 statement counts the weak ones and those due a trust check); only the segments a window overlaps
 are built, with the same builders as live coverage, and ordered by the same rule. At 5,000
-functions the first page builds 100 gaps instead of 11,800, in six statements as a small
-organization's whole list is read in (up to `WINDOWED_ABOVE` functions, where that costs less).
+functions the first page builds 100 gaps instead of 11,800, in four statements (the counter row,
+the layers, the links' counts and the window's one segment), as many as a small organization's
+whole list is read in (up to `WINDOWED_ABOVE` functions, where that costs less: the counter row,
+and live coverage's three reads of its functions with their cells, links and disruptions).
 
 `live_coverage` stays the whole answer (the report build stores every gap); tests hold every
 window of this module equal to the same window of it, and its figures, layers and totals equal.
@@ -111,7 +113,7 @@ class CoveragePage:
     as_of: datetime | None
 
 
-# Up to this many functions, a page assembles every gap (`live_coverage`, five queries) and slices
+# Up to this many functions, a page assembles every gap (`live_coverage`, four queries) and slices
 # it: that costs less than counting the segments and building a window (a 100-function product's
 # first page spans most segments). Above it, only the window is built.
 WINDOWED_ABOVE = 300

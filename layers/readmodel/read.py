@@ -4,7 +4,7 @@ build call this, never the raw-row computation (that is the oracle, `domain.cove
 The numbers and gaps come out of `domain.coverage.compute.assemble_coverage`, the same function the
 oracle ends in, fed with the per-assignment tallies of `CellCounts` instead of tallies counted
 from reviews: one formula, two sources, and `rebuild_read_model --check` compares them.
-Five queries whatever the organization's size.
+Four queries whatever the organization's size.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Func, JSONField, Q, QuerySet
+from django.db.models import FilteredRelation, Func, JSONField, Q, QuerySet
 from django.utils import timezone
 
 from domain.coverage.compute import assemble_coverage, name_order
@@ -51,12 +51,16 @@ def live_coverage(
 
 def _live_coverage(product: Product, *, now: datetime | None, counts: ProductCounts | None) -> LiveCoverage:
     organization_id = product.organization_id
-    functions, external = function_rows(organization_id)
-    cells = list(_cell_tallies(organization_id, product.pk))
-    assigned, staff, tallies, mapped_ids = [], {}, {}, set()
-    for pk, function_id, key, emphasis, pairs, reviewed, current, agreeing, open_ in cells:
-        mapped_ids.add(function_id)
+    functions: dict[int, FunctionRow] = {}
+    external = set()
+    assigned, staff, tallies = [], {}, {}
+    for row in _functions_and_cells(organization_id, product.pk):
+        function_id, name, category, is_external, pk, key, emphasis, pairs, reviewed, current, agreeing, open_ = row
         if function_id not in functions:
+            functions[function_id] = FunctionRow(function_id, name, category)
+            if is_external:
+                external.add(function_id)
+        if pk is None:  # a function the product does not map
             continue
         assigned.append(AssignmentRow(pk, function_id, key, emphasis))
         staff[function_id] = pairs  # one pair per person of the function
@@ -66,7 +70,7 @@ def _live_coverage(product: Product, *, now: datetime | None, counts: ProductCou
         assigned=assigned,
         staff=staff,
         tallies=tallies,
-        partnerships=mapped_partnerships(organization_id, functions, mapped_ids),
+        partnerships=mapped_partnerships(organization_id, functions, staff.keys()),
         disrupted=dict(_applied_to_product(organization_id, product.pk)),
         now=timezone.localtime(now),  # the site's calendar days (`calendar_day`)
     )
@@ -74,14 +78,27 @@ def _live_coverage(product: Product, *, now: datetime | None, counts: ProductCou
         as_of = counts.as_of
     else:
         as_of = ProductCounts.objects.filter(product_id=product.pk).values_list("as_of", flat=True).first()
-    return LiveCoverage(coverage, as_of, sum(staff.values()), external, functions, assigned)
+    return LiveCoverage(coverage, as_of, sum(staff.values()), frozenset(external), functions, assigned)
 
 
 @prepared
-def _cell_tallies(organization_id: int, product_id: int) -> QuerySet[Any]:
-    return CellCounts.objects.filter(organization_id=organization_id, product_id=product_id).values_list(
-        "assignment_id", "function_id", "layer__key", "emphasis", "pairs", "reviewed", "current", "agreeing", "open"
+def _functions_and_cells(organization_id: int, product_id: int) -> QuerySet[Any]:
+    """Every function of the organization, with its cells in the product: a row per cell, and a
+    row with empty cell columns for a function the product does not map. One statement (a left
+    join on the cells' (organization, product, function) index) where two read 11,300 rows at
+    5,000 functions: this reads 6,300."""
+    cell = FilteredRelation(
+        "cell_counts",
+        condition=Q(cell_counts__organization_id=organization_id, cell_counts__product_id=product_id),
     )
+    return (
+        Function.objects.filter(organization_id=organization_id)
+        .annotate(cell=cell)
+        .values_list("id", "name", "category", "is_external", *(f"cell__{name}" for name in _CELL_COLUMNS))
+    )
+
+
+_CELL_COLUMNS = ("assignment_id", "layer__key", "emphasis", "pairs", "reviewed", "current", "agreeing", "open")
 
 
 @prepared

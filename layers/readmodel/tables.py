@@ -91,7 +91,9 @@ class CellCounts(Tallied):
     """One assignment's pairs: the finest counter, from which the others are summed."""
 
     product = models.ForeignKey("layers.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
-    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Reached from a function only by live coverage's read of every function with its cells
+    # (`read._functions_and_cells`, a filtered left join).
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="cell_counts", db_index=False)
     layer = models.ForeignKey("layers.Layer", on_delete=models.PROTECT, related_name="+")
     assignment = models.OneToOneField("layers.Assignment", on_delete=models.CASCADE, related_name="counts")
     emphasis = models.CharField(max_length=20)

@@ -136,7 +136,7 @@ def _disruptions(organization_id: int, mapped: QuerySet) -> list[DisruptionRow]:
 
 
 def product_coverage(product: Product, *, now: datetime | None = None) -> Coverage:
-    """The product's live coverage, read from the maintained read model (five queries)."""
+    """The product's live coverage, read from the maintained read model (four queries)."""
     return live_coverage(product, now=now).coverage
 
 
