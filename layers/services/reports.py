@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import operator
 import re
 import time
 import uuid
@@ -136,7 +137,11 @@ def snapshot_fields(*, product: Product, coverage: Coverage, rows: LiveCoverage)
 
 def totals_of(coverage: Coverage, rows: LiveCoverage) -> dict[str, int]:
     """The `totals` of a snapshot: the counts, people and gaps (`totals`)."""
-    return totals(coverage, people=rows.people, gaps_by_severity=Counter(str(gap.severity) for gap in coverage.gaps))
+    by_severity = Counter(map(_severity_of, coverage.gaps))  # 11,800 gaps at 5,000 functions
+    return totals(coverage, people=rows.people, gaps_by_severity={str(s): n for s, n in by_severity.items()})
+
+
+_severity_of = operator.attrgetter("severity")
 
 
 def totals(coverage: Coverage, *, people: int, gaps_by_severity: Mapping[str, int]) -> dict[str, int]:
