@@ -50,6 +50,7 @@ def load(*, slug: str, functions: int, people: int, reviews_each: int, disruptio
     from django.utils import timezone
 
     from layers.models import Assignment, Layer, Product, Review
+    from layers.readmodel.oracle import check_organization
     from roles.models import Disruption, Function, Organization, Partnership, Stakeholder
 
     rng = random.Random(slug)  # noqa: S311 - repeatable test data, not secrets
@@ -74,6 +75,7 @@ def load(*, slug: str, functions: int, people: int, reviews_each: int, disruptio
     layers = list(Layer.objects.order_by("ring"))
     Assignment.objects.bulk_create(
         Assignment(
+            organization=org,
             product=product,
             function_id=fid,
             layer=layers[i % 4],
@@ -91,6 +93,7 @@ def load(*, slug: str, functions: int, people: int, reviews_each: int, disruptio
             disagree = rng.random() < 0.05
             reviews.append(
                 Review(
+                    organization=org,
                     assignment_id=assignment_of[fid],
                     stakeholder_id=sid,
                     verdict="disagree" if disagree else "agree",
@@ -119,6 +122,9 @@ def load(*, slug: str, functions: int, people: int, reviews_each: int, disruptio
     Partnership.objects.bulk_create(
         Partnership(organization=org, function_a_id=a, function_b_id=b, trust=rng.randint(1, 5)) for a, b in pairs
     )
+    # Bulk statements bypass the services that keep the read model: build it from the raw rows,
+    # as `rebuild_read_model` repairs an organization.
+    check_organization(org, repair=True)
     return product.pk
 
 
