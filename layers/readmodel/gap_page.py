@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import F, Max, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Collate, TruncDate
 from django.utils import timezone
 
 from domain.coverage.gaps import (
@@ -236,9 +236,15 @@ class _Page:
 
     def _dispute_segment(self, severity: Severity, count: int, which: Q) -> Segment:
         def window(low: int, high: int) -> list[Gap]:
-            rows = self.cells.filter(which, open__gt=0).values_list("function__name", "function__category", *_CELL)
-            probes = [({"assignment_id": row[2], "function_id": row[3], "layer": row[4]}, row[0], row) for row in rows]
-            chosen = _probed(GapKind.OPEN_DISPUTE, probes, low, high)
+            # Sorted and cut by the database, in `order_within_kind`'s order for a dispute: the name
+            # case-folded (as the cell keeps it), then as written, by code point; the layer's ring;
+            # then the target's first item, the assignment (unique). At 5,000 functions, reading
+            # every open cell (1,800) and ordering them in Python was a third of the answer.
+            chosen = list(
+                self.cells.filter(which, open__gt=0)
+                .order_by(*_by_code_point("name_key", "function__name"), "layer__ring", "assignment_id")
+                .values_list("function__name", "function__category", *_CELL)[low:high]
+            )
             fns = {row[3]: FunctionRow(row[3], row[0], row[1]) for row in chosen}
             assigned, _staff, tallies = _cells([row[2:] for row in chosen])
             return sorted(_dispute_gaps(assigned, fns, tallies), key=_gap_order)
@@ -321,6 +327,14 @@ class _Page:
             return sorted((gap for gap in found if gap.kind == kind), key=_gap_order)[low:high]
 
         return window
+
+
+def _by_code_point(*fields: str) -> list[Any]:
+    """Text ordered by code point, as Python compares str: PostgreSQL's "C" collation; SQLite
+    compares text that way by default."""
+    if connection.vendor == "postgresql":
+        return [Collate(F(name), "C") for name in fields]
+    return [F(name) for name in fields]
 
 
 _CELL = ("assignment_id", "function_id", "layer__key", "emphasis", "pairs", "reviewed", "current", "agreeing", "open")

@@ -29,7 +29,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Lower
 
 from roles.models import Function
@@ -112,8 +112,24 @@ def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> N
         category=Subquery(function.values("category")[:1]),
         sort_name=Subquery(function.annotate(lowered=Lower("name")).values("lowered")[:1]),
     )
+    _key_names(cells, Function.objects.filter(organization_id=organization_id, pk__in=ids).values_list("pk", "name"))
     # A new name may match another playbook entry.
     suggestion_rows.refresh(organization_id, product_ids=products, function_ids=ids, locked=True)
+
+
+def _key_names(cells: QuerySet[CellCounts], names: Iterable[tuple[int, str]]) -> None:
+    """Each function's cells keyed by its name as Python case-folds it (`CellCounts.name_key`),
+    a few hundred functions an UPDATE."""
+    keys = sorted((pk, name.casefold()) for pk, name in names)
+    for start in range(0, len(keys), KEYED_AT_ONCE):
+        chunk = keys[start : start + KEYED_AT_ONCE]
+        whens = [When(function_id=pk, then=Value(key)) for pk, key in chunk]
+        cells.filter(function_id__in=[pk for pk, _key in chunk]).update(
+            name_key=Case(*whens, default=F("name_key"), output_field=TextField())
+        )
+
+
+KEYED_AT_ONCE = 500
 
 
 def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> None:

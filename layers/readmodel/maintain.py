@@ -249,10 +249,11 @@ def refresh_counts(
             emphasis=emphasis,
             category=category,
             sort_name=sort_name,
+            name_key=name.casefold(),
             **counted.get(pk, {}),
         )
-        for pk, function_id, layer_id, emphasis, category, sort_name in cells.values_list(
-            "id", "function_id", "layer_id", "emphasis", "function__category", Lower("function__name")
+        for pk, function_id, layer_id, emphasis, category, sort_name, name in cells.values_list(
+            "id", "function_id", "layer_id", "emphasis", "function__category", Lower("function__name"), "function__name"
         )
     ]
     # The layers list their contributors by name: read again only when the contributor cells in

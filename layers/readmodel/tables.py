@@ -103,6 +103,11 @@ class CellCounts(Tallied):
     # its name as SQL's LOWER writes it (`layers.selectors.rings.ring_members`).
     category = models.CharField(max_length=20, default="")
     sort_name = models.TextField(default="")
+    # The function's name as Python's `str.casefold` writes it, which SQL cannot: with the name,
+    # compared by code point, it orders cells as a report orders its gaps by name
+    # (`domain.coverage.gaps.order_within_kind`), so the coverage API's page of disputes is a
+    # sorted, cut read (`gap_page`) rather than every open cell sorted in Python.
+    name_key = models.TextField(default="")
 
     class Meta:
         indexes = [

@@ -182,9 +182,10 @@ def test_an_empty_product_and_a_product_the_counters_never_met(db, monkeypatch, 
 
 
 @pytest.mark.usefixtures("windowed")
-def test_contributors_renamed_are_listed_again_in_the_report_s_order(db):
-    """A page names every contributor from the names kept on the layer's counter row: a rename
-    (through the service, as a leader makes it) lists them again, in the order a report uses."""
+def test_contributors_renamed_are_listed_again_in_the_report_s_order(db, monkeypatch):
+    """A page names every contributor from the names kept on the layer's counter row, and reads
+    its disputes in the order of the names kept on the cells: a rename (through the service, as a
+    leader makes it) lists them again, in the order a report uses."""
     from roles.services.functions import function_update
 
     products = _organization(3)
@@ -194,7 +195,10 @@ def test_contributors_renamed_are_listed_again_in_the_report_s_order(db):
         .order_by("function__name")
     )
     renamed = {cell.function for cell in contributors[:3]}
-    for function, name in zip(sorted(renamed, key=lambda f: f.pk), ("aardvark", "Zulu desk", "ÉCLAIR 2"), strict=True):
+    disputed = Assignment.objects.filter(product=products[0], counts__open__gt=0).select_related("function")
+    renamed |= {cell.function for cell in disputed.order_by("function__name")[:2]}
+    new_names = ("aardvark", "Zulu desk", "ÉCLAIR 2", "STRASSE 2", "straße 2")  # the last two fold alike
+    for function, name in zip(sorted(renamed, key=lambda f: f.pk), new_names, strict=False):
         function_update(
             function=function,
             name=name,
@@ -209,6 +213,13 @@ def test_contributors_renamed_are_listed_again_in_the_report_s_order(db):
         assert page.coverage.layers == whole.layers
     named = {name for row in coverage_page(products[0], start=0, size=5).coverage.layers for name in row.contributors}
     assert {"aardvark", "Zulu desk", "ÉCLAIR 2"} <= named
+    monkeypatch.setattr(gap_page, "WINDOWED_ABOVE", -1)  # windows, read in the cells' order of names
+    disputes = [gap.name for gap in live_coverage(products[0]).coverage.gaps if gap.kind == "open_dispute"]
+    assert set(disputes) & set(new_names)
+    for product in products:
+        gaps = live_coverage(product).coverage.gaps
+        for start in range(0, len(gaps), 3):
+            assert coverage_page(product, start=start, size=3).coverage.gaps == gaps[start : start + 3]
 
 
 @pytest.mark.parametrize("windowed_above", [-1, 300])
