@@ -154,9 +154,8 @@ def _unchecked_reason(flagged: bool, last_checked_on: date | None, disruption_da
     return ""
 
 
-FUNCTION_KINDS = frozenset(
-    {UNMAPPED, UNSTAFFED, STALE, PENDING}
-)  # a gap of one function, its target {"function_id": id}
+# The gaps of one function each, their target {"function_id": id}.
+FUNCTION_KINDS = frozenset({UNMAPPED, UNSTAFFED, STALE, PENDING})
 
 
 def function_order(fns: Iterable[FunctionRow]) -> list[FunctionRow]:

@@ -117,6 +117,9 @@ def functions_renamed(*, organization_id: int, function_ids: Iterable[int]) -> N
     suggestion_rows.refresh(organization_id, product_ids=products, function_ids=ids, locked=True)
 
 
+KEYED_AT_ONCE = 500  # functions an UPDATE of `_key_names`
+
+
 def _key_names(cells: QuerySet[CellCounts], names: Iterable[tuple[int, str]]) -> None:
     """Each function's cells keyed by its name as Python case-folds it (`CellCounts.name_key`),
     a few hundred functions an UPDATE."""
@@ -127,9 +130,6 @@ def _key_names(cells: QuerySet[CellCounts], names: Iterable[tuple[int, str]]) ->
         cells.filter(function_id__in=[pk for pk, _key in chunk]).update(
             name_key=Case(*whens, default=F("name_key"), output_field=TextField())
         )
-
-
-KEYED_AT_ONCE = 500
 
 
 def disruption_applied(*, organization_id: int, function_ids: Iterable[int]) -> None:

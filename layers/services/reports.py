@@ -205,6 +205,9 @@ def _picture_order(member: tuple[FunctionRow, bool]) -> tuple[bool, str, str]:
     return not lead, f.category, f.name.lower()
 
 
+# --- queueing -----------------------------------------------------------------------------------
+
+
 def request_build(
     *, organization: Organization, product: Product | None = None, trigger: str, by: Any = None
 ) -> list[str]:
