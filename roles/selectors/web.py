@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -52,9 +52,27 @@ def functions_of(organization: Organization | int) -> QuerySet[Function]:
     return Function.objects.filter(organization=organization)
 
 
+# What the web shows of a function (its box, its name in a row): the rest is not read (a function's
+# description and playbook hints, JSON decoded, were a third of reading 300 links' ends).
+FUNCTION_SHOWN = ("id", "organization_id", "name", "category", "is_external")
+# What a row and a line show of a link.
+LINK_SHOWN = (
+    "id",
+    "organization_id",
+    "function_a_id",
+    "function_b_id",
+    "trust",
+    "shared_goal",
+    "cadence",
+    "feedback_carried",
+    "last_checked_on",
+    "needs_trust_check",
+)
+
+
 @prepared
 def functions_by_name(organization_id: int) -> QuerySet[Function]:
-    return functions_of(organization_id).order_by("name")
+    return functions_of(organization_id).only(*FUNCTION_SHOWN).order_by("name")
 
 
 def partnerships_of(organization: Organization | int) -> QuerySet[Partnership]:
@@ -137,7 +155,7 @@ class Link:
     partnership: Partnership
     first: Function  # drawn/listed first: the building side, or the function filtered to
     second: Function
-    trend: Trend
+    trend: Trend | None  # None until read: only a table's rows draw it (`with_trends`)
     reasons: list[str] = field(default_factory=list)  # why a trust check is due
     days_since_check: int | None = None
 
@@ -191,6 +209,12 @@ def _reasons(flagged: bool, last_checked_on: date | None, disruption_day: date |
     return reasons
 
 
+def _link_columns() -> list[str]:
+    """The columns of a link and its two ends that a row and a line show (`.only`)."""
+    ends = [f"{end}__{name}" for end in ("function_a", "function_b") for name in FUNCTION_SHOWN]
+    return [*LINK_SHOWN, *ends]
+
+
 def _ordered(p: Partnership, focus_id: int | None) -> tuple[Function, Function]:
     a, b = p.function_a, p.function_b
     if focus_id is not None:
@@ -201,13 +225,14 @@ def _ordered(p: Partnership, focus_id: int | None) -> tuple[Function, Function]:
 
 
 def _link(p: Partnership, focus_id: int | None, disrupted_on: dict[int, date], today: date) -> Link:
+    """The link of `p`, its trend not read (`with_trends`)."""
     first, second = _ordered(p, focus_id)
     checked = p.last_checked_on
     return Link(
         partnership=p,
         first=first,
         second=second,
-        trend=trend_of(p.check_ins.all()),
+        trend=None,
         reasons=check_due_reasons(p, disrupted_on, today),
         days_since_check=(today - checked).days if checked else None,
     )
@@ -215,20 +240,16 @@ def _link(p: Partnership, focus_id: int | None, disrupted_on: dict[int, date], t
 
 @prepared
 def _web_links(organization_id: int, focus_id: int | None) -> QuerySet[Partnership]:
-    """The organization's links (only those of `focus_id`) with their check-ins (prefetched)."""
+    """The organization's links (only those of `focus_id`), without their check-ins: the picture
+    draws every link, the table a page of them (`with_trends`)."""
     partnerships = (
         partnerships_of(organization_id)
         .filter(function_a__organization=organization_id, function_b__organization=organization_id)
-        .prefetch_related(_readings())
+        .only(*_link_columns())
     )
     if focus_id is not None:
         partnerships = partnerships.filter(Q(function_a_id=focus_id) | Q(function_b_id=focus_id))
     return partnerships
-
-
-def _readings() -> Prefetch:
-    """A link's check-ins for its trend (`trend_of`), oldest first, with its partnership."""
-    return Prefetch("check_ins", queryset=PartnershipCheckIn.objects.order_by("checked_on", "id"))
 
 
 def web_links(
@@ -238,8 +259,8 @@ def web_links(
     now: datetime | None = None,
     disrupted_on: dict[int, date] | None = None,
 ) -> list[Link]:
-    """Every link of the organization (or only those of `focus_id`), with flags and trend: three
-    queries (two with the `disruption_days` given)."""
+    """Every link of the organization (or only those of `focus_id`), with flags but no trend (see
+    `with_trends`): two queries (one with the `disruption_days` given)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     if disrupted_on is None:
@@ -250,6 +271,23 @@ def web_links(
     links = [_link(p, focus_id, disrupted_on, today) for p in _web_links(organization.pk, focus_id)]
     links.sort(key=lambda link: (link.first.name.casefold(), link.second.name.casefold()))
     return links
+
+
+def with_trends(organization: Organization, links: Sequence[Link]) -> list[Link]:
+    """`links` with their trends, from their check-ins read in one query: a table's page of links
+    (the web's picture draws every link and no trend; 300 links' check-ins cost a third of it)."""
+    readings: dict[int, list[PartnershipCheckIn]] = {link.partnership.pk: [] for link in links}
+    if readings:
+        for check_in in _readings_of(organization.pk, list(readings)):
+            readings[check_in.partnership_id].append(check_in)
+    return [replace(link, trend=trend_of(readings[link.partnership.pk])) for link in links]
+
+
+@prepared
+def _readings_of(organization_id: int, partnership_ids: list[int]) -> QuerySet[PartnershipCheckIn]:
+    return PartnershipCheckIn.objects.filter(organization=organization_id, partnership_id__in=partnership_ids).order_by(
+        "checked_on", "id"
+    )
 
 
 def focus_on(links: list[Link], focus: Function | None) -> list[Link]:
@@ -383,9 +421,9 @@ class LargeWeb:
 def large_web(
     organization: Organization, *, now: datetime, disrupted_on: dict[int, date] | None = None, chosen: LinkFilter
 ) -> LargeWeb:
-    """A large web in three statements whatever its number of links: one sums every link by
+    """A large web in two statements whatever its number of links: one sums every link by
     (categories, trust, due, disrupted, chosen, mine); one reads a page of the chosen links with
-    their functions, and one their check-ins. The trust-check rule is judged in SQL (`_judged`),
+    their functions (their check-ins are `with_trends`' read). The trust-check rule is judged in SQL (`_judged`),
     as `domain.partnerships.trust_check_due` words it (tests hold the two equal); a page's links
     are worded in Python, as every table row is (`_link`)."""
     today = timezone.localdate(now)
@@ -429,8 +467,8 @@ SELECT id FROM links WHERE {where} ORDER BY name_a, name_b, id LIMIT %s OFFSET %
         partnerships = (
             partnerships_of(organization)
             .filter(pk__in=ids)
+            .only(*_link_columns())
             .order_by("function_a__name", "function_b__name", "pk")
-            .prefetch_related(_readings())
         )
         return [_link(p, chosen.focus_id, disrupted_on, today) for p in partnerships]
 

@@ -30,6 +30,8 @@ def web_link_row(context: template.Context, link: Link) -> SafeString:
     p = link.partnership
     trust = int(p.trust)
     trend = link.trend
+    if trend is None:
+        raise ValueError("A table's row draws its link's trend: read it first (roles.selectors.web.with_trends).")
     spark = trend.sparkline
     sparkline = (
         f'<svg class="trend-spark trend-{esc(trend.direction)}" viewBox="0 0 60 16" width="60" height="16" '

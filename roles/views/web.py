@@ -152,8 +152,14 @@ def web(request: OrgRequest) -> HttpResponse:
     disrupted_ids = selectors.recently_disrupted(organization, now=now, moments=moments)
     layout, nodes, edges = _picture(functions, links, focus, disrupted_ids, cache_for=organization.pk)
     rows = selectors.focus_on(links, focus)
+    # The table: those needing attention first, a page at a time (the picture draws them all).
+    attention, holding = _split(rows)
+    page = Paginator(attention + holding, LINKS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = selectors.with_trends(organization, page.object_list)
     context = {
-        "row_groups": _row_groups(rows),
+        "row_groups": _row_groups(shown, totals=(len(attention), len(holding))),
+        "page": page,
+        "base_query": urlencode({"function": focus.pk}) if focus else "",
         "functions": functions,
         "focus": focus,
         "layout": layout,
@@ -169,15 +175,31 @@ def web(request: OrgRequest) -> HttpResponse:
     return render(request, "roles/web.html", context)
 
 
-def _row_groups(rows: list[selectors.Link]) -> list[dict[str, Any]]:
+def _split(rows: list[selectors.Link]) -> tuple[list[selectors.Link], list[selectors.Link]]:
+    """The links needing attention (weak, or a check due) and those holding, each in its order."""
     attention = [row for row in rows if row.weak or row.overdue]
+    return attention, [row for row in rows if not (row.weak or row.overdue)]
+
+
+def _row_groups(rows: list[selectors.Link], totals: tuple[int, int] | None = None) -> list[dict[str, Any]]:
+    """The table's two groups of `rows` (a page), each with its count: `totals`, the groups' sizes
+    over every page, when known (a large web's page counts its own rows)."""
+    attention, holding = _split(rows)
+    counts = totals or (len(attention), len(holding))
     return [
-        {"key": "attention", "label": "Needs attention", "hint": "weak trust or a check due", "rows": attention},
+        {
+            "key": "attention",
+            "label": "Needs attention",
+            "hint": "weak trust or a check due",
+            "rows": attention,
+            "count": counts[0],
+        },
         {
             "key": "holding",
             "label": "Holding",
             "hint": "trust 3 or more, checked lately",
-            "rows": [row for row in rows if not (row.weak or row.overdue)],
+            "rows": holding,
+            "count": counts[1],
         },
     ]
 
@@ -200,7 +222,7 @@ def _large_web(request: OrgRequest, now: datetime) -> HttpResponse:
     summary = selectors.large_web(organization, now=now, disrupted_on=disrupted_on, chosen=chosen)
     page = Paginator(summary.links, LINKS_PER_PAGE).get_page(request.GET.get("page"))
     focus_id = focus.pk if focus else None
-    rows = list(page.object_list)
+    rows = selectors.with_trends(organization, page.object_list)
     context: dict[str, Any] = {
         "clustered": True,
         "row_groups": _row_groups(rows),

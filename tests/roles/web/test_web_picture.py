@@ -111,6 +111,40 @@ def test_the_web_page_costs_the_same_queries_for_ten_or_a_hundred_and_fifty_link
     assert few <= 12
 
 
+def test_a_small_web_draws_every_link_and_pages_its_table_attention_first(leader_client, org):
+    from roles.views import web as views
+
+    functions = [make(org, f"Function {i:02d}", Function.Category.values[i % 5]) for i in range(16)]
+    pairs = [(a, b) for i, a in enumerate(functions) for b in functions[i + 1 :]][:120]
+    today = timezone.localdate()
+    made = []
+    for n, (a, b) in enumerate(pairs):
+        weak = n % 4 == 0  # 30 weak links, recently checked: they need attention for their trust alone
+        p = link(org, a, b, trust=2 if weak else 4, checked_days_ago=1)
+        PartnershipCheckIn.objects.create(partnership=p, trust=5, checked_on=today - timedelta(days=30))
+        PartnershipCheckIn.objects.create(partnership=p, trust=p.trust, checked_on=today - timedelta(days=1))
+        made.append(p)
+
+    first = leader_client.get(WEB)
+    text = first.text
+    assert text.count('<path id="edge-') == 120  # the picture draws every link
+    rows = [int(pk) for pk in re.findall(r'<tr id="link-(\d+)"', text)]
+    assert len(rows) == views.LINKS_PER_PAGE and "Page 1 of 3" in text
+    weak = {p.pk for p in made if p.trust == 2}
+    assert set(rows[:30]) == weak and not weak & set(rows[30:])  # those needing attention first
+    assert "30 partnerships · weak trust or a check due" in text and "90 partnerships · trust 3 or more" in text
+    # Each row's trend is its own check-ins, read for the page's rows only.
+    assert text.count('aria-label="Trust over time: 5 → 2"') == 30 and text.count("Trust over time: 5 → 4") == 20
+    last = leader_client.get(WEB, {"page": 3})
+    shown = [int(pk) for pk in re.findall(r'<tr id="link-(\d+)"', last.text)]
+    seen = set(rows) | {int(pk) for pk in re.findall(r'<tr id="link-(\d+)"', leader_client.get(WEB, {"page": 2}).text)}
+    assert len(shown) == 20 and seen | set(shown) == {p.pk for p in made} and "Page 3 of 3" in last.text
+    # A focused function's 15 links fit on one page: no pager.
+    focused = leader_client.get(WEB, {"function": functions[0].pk}).text
+    assert focused.count('<tr id="link-') == 15 and "Page 1 of" not in focused
+    assert leader_client.get(WEB, {"page": "x"}).status_code == 200
+
+
 def test_the_disruption_timeline_lists_them_newest_first_with_planned_ones_marked(leader_client, org, sales):
     today = timezone.localdate()
     for days, title in [(-30, "Planned reorg"), (5, "New VP of Sales"), (40, "Hiring wave")]:
