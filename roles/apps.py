@@ -20,7 +20,8 @@ class RolesConfig(AppConfig):
 
 
 def _watch_writes(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
-    from . import rowcounts, statecache
+    from . import linkcounts, rowcounts, statecache
 
     statecache.install(using)
     rowcounts.install(using)  # and the counted tables count their rows (roles.rowcounts)
+    linkcounts.install(using)  # and the web's links are summed (roles.linkcounts)

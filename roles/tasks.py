@@ -28,11 +28,14 @@ def apply_due_disruptions() -> int:
 
 @shared_task(name="roles.fold_state_changes", ignore_result=True)
 def fold_state_changes() -> int:
-    """Fold the state cache's rows, one per organization (hourly; the versions are unchanged), and
-    the row counts' (roles.rowcounts), one per organization and table."""
-    from . import rowcounts, statecache
+    """Fold the state cache's rows, one per organization (hourly; the versions are unchanged), the
+    row counts' (roles.rowcounts), one per organization and table, and the web's link sums
+    (roles.linkcounts), one per key, the checks that became old by today written as such."""
+    from . import linkcounts, rowcounts, statecache
 
     rowcounts.fold_all()
+    if linkcounts.installed():
+        linkcounts.fold()
     return statecache.fold_all() if statecache.installed() else 0
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from roles import rowcounts
+from roles import linkcounts, rowcounts
 from roles.models import Organization
 
 from ..models import Product
@@ -135,6 +135,11 @@ def check_organization(organization: Organization, *, repair: bool) -> Report:
             report.differences += [f"{d.table}: {d.counted} rows, counted as {d.kept}" for d in drifted]
             if drifted:
                 rowcounts.repair([organization.pk])
+            # The web's link sums the database keeps (roles.linkcounts), against the links.
+            linked = linkcounts.differences(organization.pk)
+            report.differences += linked
+            if linked:
+                linkcounts.repair(organization.pk)
             if not repair:
                 raise _Rollback
     except _Rollback:

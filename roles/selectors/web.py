@@ -33,6 +33,7 @@ from shared.prepared import first_of, prepared
 from shared.sql import NO_LIMIT, contains_sql, like_pattern, values_table
 from shared.window import Window
 
+from .. import linkcounts
 from ..models import Disruption, Function, Organization, Partnership, PartnershipCheckIn
 from ..rowcounts import count_rows
 from .disruptions import latest_disruptions_query
@@ -429,16 +430,19 @@ def large_web(
     today = timezone.localdate(now)
     if disrupted_on is None:
         disrupted_on = disruption_days(organization, now=now)
-    links_sql, links_params = _judged(organization.pk, disrupted_on, today)
     where, where_params = _chosen_sql(chosen)
-    mine, mine_params = ("a = %s OR b = %s", [chosen.focus_id] * 2) if chosen.focus_id else ("1 = 0", list[Any]())
-    sql = f"""{links_sql}
+    if chosen.focus_id is None and not chosen.query and linkcounts.readable(today):
+        rows = _kept_summary(organization.pk, disrupted_on, today, where, where_params)
+    else:
+        links_sql, links_params = _judged(organization.pk, disrupted_on, today)
+        mine, mine_params = ("a = %s OR b = %s", [chosen.focus_id] * 2) if chosen.focus_id else ("1 = 0", list[Any]())
+        sql = f"""{links_sql}
 SELECT cat_a, cat_b, trust, due, disrupted,
        CASE WHEN {where} THEN 1 ELSE 0 END, CASE WHEN {mine} THEN 1 ELSE 0 END, COUNT(*)
 FROM links GROUP BY 1, 2, 3, 4, 5, 6, 7"""  # noqa: S608 (constants; values are parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*links_params, *where_params, *mine_params])
-        rows = cursor.fetchall()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*links_params, *where_params, *mine_params])
+            rows = cursor.fetchall()
     total = sum(row[-1] for row in rows)
     in_focus = sum(row[-1] for row in rows if row[6])
     picked = [row for row in rows if row[5]]
@@ -473,6 +477,60 @@ SELECT id FROM links WHERE {where} ORDER BY name_a, name_b, id LIMIT %s OFFSET %
         return [_link(p, chosen.focus_id, disrupted_on, today) for p in partnerships]
 
     return LargeWeb(total, in_focus, stats, groups, Window(lambda: links, fetch))
+
+
+def _kept_summary(
+    organization_id: int, disrupted_on: dict[int, date], today: date, where: str, where_params: list[Any]
+) -> list[tuple[Any, ...]]:
+    """`large_web`'s sums (no focus, no name searched) from the links' kept sums (roles.linkcounts),
+    judged by each link's own facts, corrected for the links an end's disruption after their last
+    check makes due and disrupted: those are read one by one, from the disrupted functions' side
+    (two index reads), counted out as the kept rows judge them and in as due and disrupted. The
+    same rows as `_judged`'s statement, whatever the number of links: 13 ms -> 1 at 7,500."""
+    # The days as two arrays: two parameters, not two per function (628 at 5,000 functions).
+    ordered = sorted(disrupted_on.items())
+    days_sql = "days(function_id, day) AS (SELECT * FROM unnest(%s::bigint[], %s::date[]))"
+    days_params: list[Any] = [[f for f, _ in ordered], [d for _, d in ordered]]
+    function, partnership = Function._meta.db_table, Partnership._meta.db_table
+    cutoff = today - timedelta(days=UNCHECKED_AFTER_DAYS)
+    columns = "p.id, p.function_a_id, p.function_b_id, p.trust, p.needs_trust_check, p.last_checked_on"
+    sql = f"""WITH {days_sql},
+kept AS ({linkcounts.kept_sql()}),
+later AS (
+    SELECT DISTINCT t.* FROM days d CROSS JOIN LATERAL (
+        SELECT {columns} FROM {partnership} p
+         WHERE p.function_a_id = d.function_id AND p.last_checked_on < d.day AND p.organization_id = %s
+        UNION ALL
+        SELECT {columns} FROM {partnership} p
+         WHERE p.function_b_id = d.function_id AND p.last_checked_on < d.day AND p.organization_id = %s
+    ) t
+),
+moved AS (
+    SELECT fa.category AS cat_a, fb.category AS cat_b, p.trust,
+           CASE WHEN p.needs_trust_check OR p.last_checked_on <= %s THEN 1 ELSE 0 END AS due,
+           CASE WHEN p.needs_trust_check THEN 1 ELSE 0 END AS disrupted
+    FROM later p
+    JOIN {function} fa ON fa.id = p.function_a_id
+    JOIN {function} fb ON fb.id = p.function_b_id
+),
+links AS (
+    SELECT cat_a, cat_b, trust, due, disrupted, n FROM kept
+    UNION ALL SELECT cat_a, cat_b, trust, due, disrupted, -1 FROM moved
+    UNION ALL SELECT cat_a, cat_b, trust, 1, 1, 1 FROM moved
+)
+SELECT cat_a, cat_b, trust, due, disrupted, CASE WHEN {where} THEN 1 ELSE 0 END, 0, SUM(n)
+FROM links GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING SUM(n) <> 0
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM kept WHERE NOT folded"""  # noqa: S608 (constants; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*days_params, cutoff, organization_id, organization_id, organization_id, cutoff, *where_params]
+        )
+        rows = cursor.fetchall()
+    unfolded = next(row[-1] for row in rows if row[0] is None)
+    if unfolded > linkcounts.COMPACT_AT:
+        linkcounts.fold(organization_id)
+    return [(*row[:-1], int(row[-1])) for row in rows if row[0] is not None]
 
 
 def _judged(
