@@ -1,0 +1,44 @@
+"""`{% feedback_loop_rows %}` writes what the product page's template loop wrote, value for value."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+from django.template import Context, Template
+from django.utils import translation
+
+from layers.selectors.feedback import FeedbackLoop
+
+# The loop as the product page's feedback table wrote it before the tag.
+TEMPLATE_LOOP = """{% for loop in feedback_loops %}
+        <tr>
+          <td><span class="cat-dot cat-{{ loop.from_function.category }}" aria-hidden="true"></span>{{ loop.from_function.name }}</td>
+          <td><span class="cat-dot cat-{{ loop.to_function.category }}" aria-hidden="true"></span>{{ loop.to_function.name }}</td>
+          <td>{{ loop.feedback }}</td>
+          <td class="num">{% if loop.weak %}<span class="badge badge-danger">{{ loop.trust }}/5</span>{% else %}{{ loop.trust }}/5{% endif %}</td>
+          <td>{{ loop.last_checked_on|date:"j M Y"|default:"never" }}</td>
+        </tr>
+        {% endfor %}"""  # noqa: E501
+
+
+def _function(name: str, category: str) -> SimpleNamespace:
+    return SimpleNamespace(name=name, category=category)
+
+
+def test_the_rows_are_the_template_loops_html():
+    hostile = _function('<script>alert("x")</script> & Sons', "customer_facing")
+    loops = [
+        FeedbackLoop(hostile, _function("Engineering", "building"), "What <b>prospects</b> find critical", 1, 1,
+                     date(2026, 1, 9)),
+        FeedbackLoop(_function("Sales", "customer_facing"), _function("R&D", "building"), "", 4, 2, None),
+        FeedbackLoop(_function("CS", "customer_facing"), _function("Core 'team'", "building"), "On-boarding", 2, 3,
+                     date(2025, 12, 31)),
+    ]  # fmt: skip
+    context = {"feedback_loops": loops}
+    with translation.override("en-us"):
+        expected = Template(TEMPLATE_LOOP).render(Context(context))
+        written = Template("{% load feedback_rows %}{% feedback_loop_rows feedback_loops %}").render(Context(context))
+    assert written == expected
+    assert "<script>" not in written and "badge-danger" in written and "never" in written
+    assert Template("{% load feedback_rows %}{% feedback_loop_rows loops %}").render(Context({"loops": []})) == ""
