@@ -1,7 +1,8 @@
 """Filters of the report pages: `{{ ratio|pct }}` → 63 (a stored 0.625, rounded half up like the score),
 `{{ score|score_band }}` → good, fair or poor; and `{% report_row report pick_a pick_b %}`, a report's
 row of the reports list (a page of 50, written in Python as decision 0014 says: the template's
-row spent 0.2 ms a report on its lookups, dates and addresses)."""
+row spent 0.2 ms a report on its lookups, dates and addresses); and `{% gap_items gaps %}`, a
+report page's list of 50 gaps with their links, likewise."""
 
 from __future__ import annotations
 
@@ -77,3 +78,21 @@ def report_row(context: template.Context, report: Any, pick_a: int | None, pick_
         f'          <td class="row-actions"><a class="btn btn-small" href="{href}">Open</a></td>\n'
         "        </tr>"
     )
+
+
+@register.simple_tag
+def gap_items(gaps: list[tuple[dict[str, Any], Any]]) -> SafeString:
+    """The report page's items of its page of gaps: (gap, link or None), as its template loop wrote
+    them (a test holds the two equal)."""
+    out = []
+    for gap, link in gaps:
+        severity = esc(gap["severity"])
+        action = f'<a class="btn btn-small" href="{esc(link.url)}">{esc(link.label)}</a>' if link else ""
+        out.append(
+            f'\n      <li class="gap gap-{severity}">\n'
+            f'        <span class="sev sev-{severity}">{severity}</span>\n'
+            f'        <div class="gap-body">{esc(gap["message"])}</div>\n'
+            f"        {action}\n"
+            "      </li>\n      "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value in it is escaped)

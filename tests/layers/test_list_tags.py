@@ -1,4 +1,5 @@
-"""`{% feedback_loop_rows %}` writes what the product page's template loop wrote, value for value."""
+"""The long lists written by tags: `{% feedback_loop_rows %}` and `{% gap_items %}` write what the
+template loops they replace wrote, value for value."""
 
 from __future__ import annotations
 
@@ -42,3 +43,26 @@ def test_the_rows_are_the_template_loops_html():
     assert written == expected
     assert "<script>" not in written and "badge-danger" in written and "never" in written
     assert Template("{% load feedback_rows %}{% feedback_loop_rows loops %}").render(Context({"loops": []})) == ""
+
+
+# The report page's list of gaps as its template wrote it before `gap_items`.
+TEMPLATE_GAPS = """{% for gap, link in gaps %}
+      <li class="gap gap-{{ gap.severity }}">
+        <span class="sev sev-{{ gap.severity }}">{{ gap.severity }}</span>
+        <div class="gap-body">{{ gap.message }}</div>
+        {% if link %}<a class="btn btn-small" href="{{ link.url }}">{{ link.label }}</a>{% endif %}
+      </li>
+      {% endfor %}"""
+
+
+def test_the_report_pages_gap_items_are_the_template_loops_html():
+    from layers.reporting import GapLink
+
+    gaps = [
+        ({"severity": "high", "message": 'No lead on <b>"Core"</b> & co'}, GapLink("/o/a/p/x/map/?q=a&b=1", "Map it")),
+        ({"severity": "low", "message": "Sales' review is stale"}, None),
+    ]
+    with translation.override("en-us"):
+        expected = Template(TEMPLATE_GAPS).render(Context({"gaps": gaps}))
+        written = Template("{% load reports %}{% gap_items gaps %}").render(Context({"gaps": gaps}))
+    assert written == expected and "<b>" not in written and "&amp;b=1" in written
