@@ -1,6 +1,8 @@
 """`{% heat_row row %}`: a product's row of the dashboard's heat map (its live score, the trend of
 its reports as a sparkline and its four layers), written in Python as decision 0014 says: the
-template's row, with its sparkline included per row, was most of the dashboard's drawing."""
+template's row, with its sparkline included per row, was most of the dashboard's drawing; and
+`{% effect_items effects %}`, what a disruption did to each product's score (a product each, on
+each disruption of the timeline), likewise."""
 
 from __future__ import annotations
 
@@ -106,3 +108,18 @@ def heat_row(context: template.Context, row: Any) -> SafeString:
         f"          {''.join(_cell(cell) for cell in row.cells)}\n"
         "        </tr>"
     )
+
+
+@register.simple_tag
+def effect_items(effects: list[Any]) -> SafeString:
+    """A disruption's effects on the scores (`Effect`: product, before, after, delta), as the
+    dashboard's template loop wrote them (a test holds the two equal)."""
+    out = []
+    for effect in effects:
+        delta = effect.delta
+        trend = "up" if delta > 0 else "down" if delta < 0 else "flat"
+        out.append(
+            f"<li>{esc(effect.product.name)} <strong>{esc(effect.before)} → {esc(effect.after)}</strong> "
+            f'<span class="delta {trend}">{"+" if delta > 0 else ""}{esc(delta)}</span></li>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value in it is escaped)

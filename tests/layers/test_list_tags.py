@@ -1,5 +1,5 @@
-"""The long lists written by tags: `{% feedback_loop_rows %}` and `{% gap_items %}` write what the
-template loops they replace wrote, value for value."""
+"""The long lists written by tags: `{% feedback_loop_rows %}`, `{% gap_items %}` and `{% effect_items %}`
+write what the template loops they replace wrote, value for value."""
 
 from __future__ import annotations
 
@@ -66,3 +66,18 @@ def test_the_report_pages_gap_items_are_the_template_loops_html():
         expected = Template(TEMPLATE_GAPS).render(Context({"gaps": gaps}))
         written = Template("{% load reports %}{% gap_items gaps %}").render(Context({"gaps": gaps}))
     assert written == expected and "<b>" not in written and "&amp;b=1" in written
+
+
+# A disruption's effects on the dashboard as its template wrote them before `effect_items`.
+TEMPLATE_EFFECTS = """{% for effect in entry.effects %}<li>{{ effect.product.name }} <strong>{{ effect.before }} → {{ effect.after }}</strong> <span class="delta {% if effect.delta > 0 %}up{% elif effect.delta < 0 %}down{% else %}flat{% endif %}">{% if effect.delta > 0 %}+{% endif %}{{ effect.delta }}</span></li>{% endfor %}"""  # noqa: E501
+
+
+def test_the_dashboards_effect_items_are_the_template_loops_html():
+    from layers.views.dashboard import Effect
+
+    product = SimpleNamespace(name="<i>Insights</i> & Co")
+    effects = [Effect(product, 40, 52), Effect(product, 70, 61), Effect(SimpleNamespace(name="Flat"), 5, 5)]
+    context = {"entry": SimpleNamespace(effects=effects)}
+    expected = Template(TEMPLATE_EFFECTS).render(Context(context))
+    written = Template("{% load heat_rows %}{% effect_items entry.effects %}").render(Context(context))
+    assert written == expected and "<i>" not in written and "+12" in written and "down" in written
