@@ -10,7 +10,7 @@ escaping checks every value for a lazy string). The HTML is the same but for whi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -86,3 +86,67 @@ def _menu(context: template.Context, cell: Cell, function: str, layer: str, url:
         f'<p class="cell-menu-title" aria-hidden="true">{function} · {layer}</p>\n'
         f"{options}\n{note}</form>\n</details>"
     )
+
+
+# --- the suggestions panel's items ------------------------------------------------------------------
+
+NL = "\n          "  # what the panel's template wrote around each of an item's two forms
+
+
+@register.simple_tag(takes_context=True)
+def suggestion_items(context: template.Context, items: list[Any], apply_url: str, dismiss_url: str) -> SafeString:
+    """The panel's shown suggestions (`PanelItem`s, up to 25), each with its accept and dismiss
+    forms, as its template loop wrote them (a test holds the two equal): 25 items with two forms
+    of six inputs each were most of the panel's drawing."""
+    filters = context.get("filters")
+    kept = "".join(
+        f'<input type="hidden" name="{name}" value="{esc(getattr(filters, name, ""))}">'
+        for name in ("category", "q", "page")
+    )
+    csrf = csrf_input(context)
+    out = []
+    for item in items:
+        s = item.suggestion
+        name, layer, key, status = esc(s.function_name), esc(item.layer_name), esc(s.layer_key), esc(s.status)
+        cell = (
+            f'<input type="hidden" name="function" value="{esc(s.function_id)}">'
+            f'<input type="hidden" name="layer" value="{key}">'
+        )
+        hidden = f'<span class="visually-hidden">: {name} on the {layer}</span>'
+        accept = (
+            f'{NL}<form method="post" action="{esc(apply_url)}" hx-post="{esc(apply_url)}">{csrf}{cell}{kept}'
+            f'<button class="btn btn-small" type="submit">Accept{hidden}</button></form>{NL}'
+            if s.actionable
+            else ""
+        )
+        dismiss = (
+            f'{NL}<form method="post" action="{esc(dismiss_url)}" hx-post="{esc(dismiss_url)}">{csrf}{cell}{kept}'
+            f'<button class="btn btn-link btn-small" type="submit">Dismiss{hidden}</button></form>{NL}'
+            if item.dismissable
+            else ""
+        )
+        match = (
+            f'<p class="sugg-match small muted">Matched as {esc(s.playbook_name)}</p>'
+            if str(s.playbook_name).lower() != str(s.function_name).lower()
+            else ""
+        )
+        note = f'<span class="small muted">{esc(s.note)}</span>' if s.note else ""
+        reason = esc(s.reason)
+        out.append(
+            f'\n    <li class="sugg sugg-{status}">\n'
+            '      <div class="sugg-head">\n'
+            f'        <span class="chip chip-sm cat-{esc(s.category)}">{name}</span>\n'
+            '        <span aria-hidden="true">→</span>\n'
+            f'        <span class="layer-pill layer-{key}">{"★ Lead, " if s.emphasis == "lead" else ""}{layer}</span>\n'
+            "      </div>\n"
+            f'      <p class="sugg-reason" title="{reason}">{reason}</p>\n'
+            f"      {match}\n"
+            '      <div class="sugg-foot">\n'
+            f'        <span class="badge sugg-status sugg-status-{status}">{esc(item.status_label)}</span>\n'
+            f"        {note}\n"
+            f'        <span class="sugg-actions">{NL}{accept}{NL}{dismiss}\n'
+            "        </span>\n"
+            "      </div>\n"
+            "    </li>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value in it is escaped)

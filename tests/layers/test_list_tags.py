@@ -1,11 +1,12 @@
-"""The long lists written by tags: `{% feedback_loop_rows %}`, `{% gap_items %}` and `{% effect_items %}`
-write what the template loops they replace wrote, value for value."""
+"""The long lists written by tags: `{% feedback_loop_rows %}`, `{% gap_items %}`, `{% effect_items %}` and
+`{% suggestion_items %}` write what the template loops they replace wrote, value for value."""
 
 from __future__ import annotations
 
 from datetime import date
 from types import SimpleNamespace
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
@@ -81,3 +82,69 @@ def test_the_dashboards_effect_items_are_the_template_loops_html():
     expected = Template(TEMPLATE_EFFECTS).render(Context(context))
     written = Template("{% load heat_rows %}{% effect_items entry.effects %}").render(Context(context))
     assert written == expected and "<i>" not in written and "+12" in written and "down" in written
+
+
+# The map editor's suggestions as its panel's template wrote them before `suggestion_items`.
+TEMPLATE_SUGGESTIONS = """    {% for item in panel.shown %}{% with s=item.suggestion %}
+    <li class="sugg sugg-{{ s.status }}">
+      <div class="sugg-head">
+        <span class="chip chip-sm cat-{{ s.category }}">{{ s.function_name }}</span>
+        <span aria-hidden="true">→</span>
+        <span class="layer-pill layer-{{ s.layer_key }}">{% if s.emphasis == "lead" %}★ Lead, {% endif %}{{ item.layer_name }}</span>
+      </div>
+      <p class="sugg-reason" title="{{ s.reason }}">{{ s.reason }}</p>
+      {% if s.playbook_name|lower != s.function_name|lower %}<p class="sugg-match small muted">Matched as {{ s.playbook_name }}</p>{% endif %}
+      <div class="sugg-foot">
+        <span class="badge sugg-status sugg-status-{{ s.status }}">{{ item.status_label }}</span>
+        {% if s.note %}<span class="small muted">{{ s.note }}</span>{% endif %}
+        <span class="sugg-actions">
+          {% if s.actionable %}
+          <form method="post" action="{{ apply_url }}" hx-post="{{ apply_url }}">{% csrf_token %}<input type="hidden" name="function" value="{{ s.function_id }}"><input type="hidden" name="layer" value="{{ s.layer_key }}"><input type="hidden" name="category" value="{{ filters.category }}"><input type="hidden" name="q" value="{{ filters.q }}"><input type="hidden" name="page" value="{{ filters.page }}"><button class="btn btn-small" type="submit">Accept<span class="visually-hidden">: {{ s.function_name }} on the {{ item.layer_name }}</span></button></form>
+          {% endif %}
+          {% if item.dismissable %}
+          <form method="post" action="{{ dismiss_url }}" hx-post="{{ dismiss_url }}">{% csrf_token %}<input type="hidden" name="function" value="{{ s.function_id }}"><input type="hidden" name="layer" value="{{ s.layer_key }}"><input type="hidden" name="category" value="{{ filters.category }}"><input type="hidden" name="q" value="{{ filters.q }}"><input type="hidden" name="page" value="{{ filters.page }}"><button class="btn btn-link btn-small" type="submit">Dismiss<span class="visually-hidden">: {{ s.function_name }} on the {{ item.layer_name }}</span></button></form>
+          {% endif %}
+        </span>
+      </div>
+    </li>
+    {% endwith %}{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("with_token", [True, False])
+def test_the_map_editors_suggestion_items_are_the_template_loops_html(with_token):
+    from layers.services import mapping
+    from layers.views.map_shapes import Filters, PanelItem
+
+    def item(status: str, **facts) -> PanelItem:
+        s = mapping.Suggestion(
+            function_id=facts.pop("pk", 7),
+            function_name=facts.pop("name", "Sales"),
+            category="customer_facing",
+            layer_key=facts.pop("key", "augmented"),
+            emphasis=facts.pop("emphasis", "contributor"),
+            reason=facts.pop("reason", 'Sales tells us "what prospects find critical"'),
+            playbook_name=facts.pop("playbook", "Sales"),
+            status=status,
+            note=facts.pop("note", ""),
+        )
+        return PanelItem(s, facts.pop("layer", "Augmented product"), status.replace("_", " ").title())
+
+    items = [
+        item(mapping.NEW, name="<b>Sales</b> & Ops", playbook="Sales", emphasis="lead"),
+        item(mapping.DIFFERS, pk=9, name="SALES", playbook="sales", note="Today a contributor"),
+        item(mapping.LEAD_TAKEN, name="Field Sales", playbook="Sales", note="Engineering leads it", key="core"),
+        item(mapping.APPLIED, name="Support", playbook="Customer Success"),
+    ]
+    context = {
+        "panel": SimpleNamespace(shown=items),
+        "apply_url": "/o/a/p/x/map/apply/",
+        "dismiss_url": "/o/a/p/x/map/dismiss/",
+        "filters": Filters(category="partner", q='<"x">', page=2),
+        "csrf_token": "t" * 64 if with_token else None,
+    }
+    expected = Template(TEMPLATE_SUGGESTIONS).render(Context(context))
+    written = Template("{% load map_cells %}    {% suggestion_items panel.shown apply_url dismiss_url %}").render(
+        Context(context)
+    )
+    assert written == expected
+    assert "<b>" not in written and written.count("<form") == 5 and ("t" * 64 in written) == with_token
