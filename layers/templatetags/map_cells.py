@@ -150,3 +150,30 @@ def suggestion_items(context: template.Context, items: list[Any], apply_url: str
             "    </li>\n    "
         )
     return mark_safe("".join(out))  # noqa: S308 (every value in it is escaped)
+
+
+# --- the matrix's rows ---------------------------------------------------------------------------------
+
+
+@register.simple_tag(takes_context=True)
+def map_rows(context: template.Context, rows: list[Any]) -> SafeString:
+    """A group's rows of the matrix (`Row`: a function, its cells, its playbook match), each cell
+    by `map_cell`, as the body's template loop wrote them (a test holds the two equal)."""
+    out = []
+    for row in rows:
+        function = row.function
+        external = ' <span class="badge">External</span>' if function.is_external else ""
+        hint = ""
+        if row.unmatched:
+            closest = f" — closest: {esc(', '.join(row.hints))}" if row.hints else ""
+            hint = f'<span class="map-hint">No playbook match{closest}</span>'
+        cells = "".join(map_cell(context, cell) for cell in row.cells)
+        marked = ' class="is-unmatched"' if row.unmatched else ""
+        out.append(
+            f'\n          <tr id="fn-{esc(function.pk)}"{marked}>\n'
+            f'            <th scope="row" class="map-fn"><span class="map-fn-name">{esc(function.name)}</span>'
+            f"{external}{hint}</th>\n"
+            f"            {cells}\n"
+            "          </tr>\n          "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value in it is escaped)

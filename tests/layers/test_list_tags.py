@@ -1,5 +1,5 @@
-"""The long lists written by tags: `{% feedback_loop_rows %}`, `{% gap_items %}`, `{% effect_items %}` and
-`{% suggestion_items %}` write what the template loops they replace wrote, value for value."""
+"""The long lists written by tags: `{% feedback_loop_rows %}`, `{% gap_items %}`, `{% effect_items %}`,
+`{% suggestion_items %}` and `{% map_rows %}` write what the template loops they replace wrote, value for value."""
 
 from __future__ import annotations
 
@@ -148,3 +148,30 @@ def test_the_map_editors_suggestion_items_are_the_template_loops_html(with_token
     )
     assert written == expected
     assert "<b>" not in written and written.count("<form") == 5 and ("t" * 64 in written) == with_token
+
+
+# The map's rows as its body's template wrote them before `map_rows` (the cells are `map_cell`'s
+# either way, and the map editor's page tests read them).
+TEMPLATE_ROWS = """{% for row in group.rows %}
+          <tr id="fn-{{ row.function.pk }}"{% if row.unmatched %} class="is-unmatched"{% endif %}>
+            <th scope="row" class="map-fn"><span class="map-fn-name">{{ row.function.name }}</span>{% if row.function.is_external %} <span class="badge">External</span>{% endif %}{% if row.unmatched %}<span class="map-hint">No playbook match{% if row.hints %} — closest: {{ row.hints|join:", " }}{% endif %}</span>{% endif %}</th>
+            {% for cell in row.cells %}{% map_cell cell %}{% endfor %}
+          </tr>
+          {% endfor %}"""  # noqa: E501
+
+
+def test_the_map_rows_are_the_template_loops_html():
+    from layers.views.map_shapes import Row
+
+    def function(pk: int, name: str, external: bool = False) -> SimpleNamespace:
+        return SimpleNamespace(pk=pk, name=name, is_external=external)
+
+    rows = [
+        Row(function(1, "<b>Sales</b> & Ops"), []),
+        Row(function(2, "Channel Partners", external=True), [], hints=["Partners", 'Resellers "EMEA"']),
+        Row(function(3, "Growth Hackers"), [], hints=[]),
+    ]
+    context = {"group": SimpleNamespace(rows=rows)}
+    expected = Template("{% load map_cells %}" + TEMPLATE_ROWS).render(Context(context))
+    written = Template("{% load map_cells %}{% map_rows group.rows %}").render(Context(context))
+    assert written == expected and "<b>" not in written and written.count("is-unmatched") == 2
