@@ -274,9 +274,10 @@ def web_links(
     return links
 
 
-def with_trends(organization: Organization, links: Sequence[Link]) -> list[Link]:
+def with_trends(organization: Organization, links: Iterable[Link]) -> list[Link]:
     """`links` with their trends, from their check-ins read in one query: a table's page of links
     (the web's picture draws every link and no trend; 300 links' check-ins cost a third of it)."""
+    links = list(links)  # a page's object list
     readings: dict[int, list[PartnershipCheckIn]] = {link.partnership.pk: [] for link in links}
     if readings:
         for check_in in _readings_of(organization.pk, list(readings)):
