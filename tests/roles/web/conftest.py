@@ -116,3 +116,18 @@ def post_data(name: str, p: Partnership, sales: Function) -> dict:
 def snapshot(p: Partnership) -> tuple:
     p.refresh_from_db()
     return (p.trust, p.cadence, p.shared_goal, p.version, p.needs_trust_check, p.check_ins.count())
+
+
+def reorgs(org, functions, plan) -> None:
+    """A reorganization "Reorg N" N days ago (a future one when N < 0) of the functions at these
+    places of `functions`, for each (N, places) of `plan`, logged as a leader logs one."""
+    from roles.services.disruptions import disruption_log
+
+    for days_ago, touched in plan:
+        disruption_log(
+            organization=org,
+            kind="reorg",
+            title=f"Reorg {days_ago}",
+            occurred_on=timezone.localdate() - timedelta(days=days_ago),
+            function_ids=[functions[i] for i in touched],
+        )

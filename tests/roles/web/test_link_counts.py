@@ -16,7 +16,7 @@ from layers.readmodel.oracle import check_organization
 from roles import linkcounts
 from roles.models import Function, Partnership, PartnershipCheckIn
 from roles.selectors import web as web_selectors
-from tests.roles.web.conftest import link, make
+from tests.roles.web.conftest import link, make, reorgs
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the sums are kept by PostgreSQL triggers")
 
@@ -85,18 +85,9 @@ def test_the_kept_sums_follow_every_kind_of_write(org, other_org, leader):
 def test_a_summary_read_from_the_sums_is_the_one_read_from_the_links(org):
     """Folded or not, with checks on either side of the day they become due and disruptions before
     and after them, for each filter the kept sums serve."""
-    from roles.services.disruptions import disruption_log
-
     checks = [None, 0, 3, 40, 89, 90, 91, 92, 200, 12]
     functions = _web(org, 14, checks)
-    for days_ago, touched in ((10, [3, 4]), (95, [8]), (1, [10, 11]), (0, [0])):
-        disruption_log(
-            organization=org,
-            kind="reorg",
-            title=f"Reorg {days_ago}",
-            occurred_on=timezone.localdate() - timedelta(days=days_ago),
-            function_ids=[functions[i] for i in touched],
-        )
+    reorgs(org, functions, ((10, [3, 4]), (95, [8]), (1, [10, 11]), (0, [0])))
     filters = [web_selectors.LinkFilter(None, category, show) for category in ("", "partner", "building")
                for show in ("", "attention", "holding")]  # fmt: skip
     for chosen in filters:

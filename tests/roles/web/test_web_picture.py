@@ -19,6 +19,7 @@ from tests.roles.web.conftest import (
     WEB,
     link,
     make,
+    reorgs,
 )
 
 
@@ -295,21 +296,6 @@ def test_the_web_layout_is_cached_until_a_partnership_or_function_changes(
     assert len(computed) == 3 and "Chief Executive" in response.content.decode()
 
 
-def _reorgs(org, functions, plan) -> None:
-    """A reorganization "Reorg N" N days ago (a future one when N < 0) of the functions at these
-    places of `functions`, for each (N, places) of `plan`, logged as a leader logs one."""
-    from roles.services.disruptions import disruption_log
-
-    for days_ago, touched in plan:
-        disruption_log(
-            organization=org,
-            kind="reorg",
-            title=f"Reorg {days_ago}",
-            occurred_on=timezone.localdate() - timedelta(days=days_ago),
-            function_ids=[functions[i] for i in touched],
-        )
-
-
 def test_a_large_webs_summary_and_pages_judged_in_sql_say_what_the_rule_says(org):
     """`large_web` judges the trust-check rule in SQL to sum and filter a large web: for every
     filter, its figures, its pictures' groups and its table's rows are those the rule
@@ -326,7 +312,7 @@ def test_a_large_webs_summary_and_pages_judged_in_sql_say_what_the_rule_says(org
             b = functions[(i + step) % len(functions)]
             link(org, a, b, trust=1 + (i * step) % 5, checked_days_ago=checks[(i + step) % 12],
                  needs_trust_check=(i + step) % 7 == 0)  # fmt: skip
-    _reorgs(org, functions, ((10, [3, 4]), (95, [8]), (1, [10])))
+    reorgs(org, functions, ((10, [3, 4]), (95, [8]), (1, [10])))
     now = timezone.now()
     # Every link as the large web's table reads it, and as the small web's (`web_links`) does.
     facts = list(web_selectors.large_web(org, now=now, chosen=web_selectors.LinkFilter()).links)
@@ -378,7 +364,7 @@ def test_the_disrupted_functions_read_from_the_moments_are_those_read_alone(org)
     from roles.selectors import web as web_selectors
 
     functions = [make(org, f"Team {i}") for i in range(5)]
-    _reorgs(org, functions, ((200, [0]), (95, [1]), (89, [2]), (3, [2, 3]), (-5, [4])))  # the last one planned
+    reorgs(org, functions, ((200, [0]), (95, [1]), (89, [2]), (3, [2, 3]), (-5, [4])))  # the last one planned
     now = timezone.now()
     for days_ago in (200, 95, 89, 3):  # counted from these moments, not from when they were logged
         Disruption.objects.filter(organization=org, title=f"Reorg {days_ago}").update(
