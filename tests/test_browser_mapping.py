@@ -94,3 +94,31 @@ def test_a_leader_accepts_the_playbook_picks_a_lead_and_sees_it_on_the_rings(
     assert page.url.endswith(f"#wp-insights-potential-{finance.pk}")
     shoot(page, "mapping-whole-product")
     assert partner.pk and not errors, errors
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_suggestions_kept_by_hand_dismissed_or_unmatched_pass_axe(page, live_server, org, leader, width):
+    """The panel's quieter items (a cell mapped by hand against the playbook, a dismissed
+    suggestion) and its "map by hand" list of functions the playbook does not know, which the demo
+    does not show: axe-core finds nothing serious or critical in them, on a phone or a desktop."""
+    from playwright.sync_api import expect
+
+    from layers.services.assignments import assignment_set
+    from layers.services.mapping import dismiss
+
+    from .browser import axe_violations
+
+    for name, category in FUNCTIONS:
+        FunctionFactory(organization=org, name=name, category=category)
+    FunctionFactory(organization=org, name="Zqx Widget Guild", category="customer_facing")  # no playbook entry
+    product = ProductFactory(organization=org, name="Insights Cloud", slug="insights")
+    pm = org.functions.get(name="Product Management")
+    assignment_set(product=product, function=pm, layer="core", emphasis="contributor", by=leader)  # by hand
+    dismiss(product=product, function=org.functions.get(name="Legal"), layer="expected", by=leader)
+
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server.url, leader.email)
+    page.goto(f"{live_server.url}/o/acme/p/insights/map/")
+    expect(page.locator(".sugg-manual")).not_to_have_count(0)
+    expect(page.locator(".sugg-unmatched a")).to_have_count(1)
+    assert axe_violations(page) == []
