@@ -66,6 +66,9 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="membership_one_per_user_org"),
         ]
+        # The members page counts an organization's admins on every load (the last admin is kept):
+        # one entry of this index, where the organization's index read every member's row.
+        indexes = [models.Index(fields=["organization", "access"], name="membership_org_access")]
         ordering = ["organization__name"]
 
     def __str__(self) -> str:
