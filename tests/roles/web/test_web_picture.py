@@ -146,6 +146,19 @@ def test_a_small_web_draws_every_link_and_pages_its_table_attention_first(leader
     assert leader_client.get(WEB, {"page": "x"}).status_code == 200
 
 
+def test_a_focused_function_with_many_partners_keeps_its_focus_from_page_to_page(leader_client, org):
+    hub = make(org, "Hub")
+    partners = [make(org, f"Partner {i:02d}", Function.Category.values[i % 5]) for i in range(60)]
+    for partner in partners:
+        link(org, hub, partner, trust=4, checked_days_ago=2)
+    first = leader_client.get(WEB, {"function": hub.pk}).text
+    assert first.count('<tr id="link-') == 50 and "Page 1 of 2" in first
+    assert f"?function={hub.pk}&amp;page=2" in first  # the pager keeps the focus
+    second = leader_client.get(WEB, {"function": hub.pk, "page": 2}).text
+    assert second.count('<tr id="link-') == 10 and "Page 2 of 2" in second
+    assert second.count('<path id="edge-') == 60  # the picture still draws every link of the hub
+
+
 def test_the_disruption_timeline_lists_them_newest_first_with_planned_ones_marked(leader_client, org, sales):
     today = timezone.localdate()
     for days, title in [(-30, "Planned reorg"), (5, "New VP of Sales"), (40, "Hiring wave")]:
