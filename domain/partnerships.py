@@ -47,6 +47,21 @@ def trust_check_due(
     return TrustCheck(False, flagged or after is not None, after, age if age >= UNCHECKED_AFTER_DAYS else None)
 
 
+def trust_check_due_sql(checked: str, flagged: str, later: str = "") -> str:
+    """`trust_check_due` as an SQL condition, for the statements that judge many links at once:
+    `checked` and `flagged` name a link's last check and flag, `later` (optional) is a condition
+    that an end was disrupted on a later day than the check. Its one parameter is the last day of
+    a check that is due by age (today less UNCHECKED_AFTER_DAYS). Tests hold the statements that
+    use it equal to the rule."""
+    return "(" + " OR ".join([f"{checked} IS NULL", flagged, f"{checked} <= %s", *([later] if later else [])]) + ")"
+
+
+def trust_check_disrupted_sql(checked: str, flagged: str, later: str = "") -> str:
+    """`trust_check_due`'s `disrupted` as an SQL condition (see `trust_check_due_sql`): flagged, or
+    an end disrupted after a check there was (`later`); no parameter."""
+    return f"({flagged} OR ({checked} IS NOT NULL AND {later}))" if later else flagged
+
+
 def partnership_disruption_day(ends: tuple[int | None, int | None], disrupted_on: dict[int, date]) -> date | None:
     """The day of the latest disruption touching either function of a partnership, from the days per
     function (`roles.selectors.web.disruption_days`); None when neither was disrupted."""

@@ -36,7 +36,7 @@ from typing import Any
 from django.db import connections, transaction
 from django.utils import timezone
 
-from domain.partnerships import UNCHECKED_AFTER_DAYS
+from domain.partnerships import UNCHECKED_AFTER_DAYS, trust_check_disrupted_sql, trust_check_due_sql
 
 TABLE = "wp_link_count"
 KEY = "organization_id, category_a, category_b, trust, flagged, checked_on"
@@ -173,8 +173,9 @@ def kept_sql() -> str:
     organization), as `roles.selectors.web.large_web` sums them: (cat_a, cat_b, trust, due,
     disrupted, n, folded), judged by the link's own facts (flag, check day) only."""
     return f"""SELECT category_a AS cat_a, category_b AS cat_b, trust,
-           CASE WHEN checked_on IS NULL OR flagged OR checked_on <= %s THEN 1 ELSE 0 END AS due,
-           CASE WHEN flagged THEN 1 ELSE 0 END AS disrupted, delta AS n, folded
+           CASE WHEN {trust_check_due_sql("checked_on", "flagged")} THEN 1 ELSE 0 END AS due,
+           CASE WHEN {trust_check_disrupted_sql("checked_on", "flagged")} THEN 1 ELSE 0 END AS disrupted,
+           delta AS n, folded
       FROM {TABLE} WHERE organization_id = %s"""  # noqa: S608 - no input
 
 

@@ -52,7 +52,7 @@ from domain.coverage.result import (
     Severity,
 )
 from domain.coverage.rows import LEAD, AssignmentRow, FunctionRow, Tally
-from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST
+from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST, trust_check_due_sql
 from roles.models import Disruption, Function, Partnership
 from shared.collector import collector_paused
 from shared.prepared import first_of, prepared
@@ -290,11 +290,11 @@ class _Page:
         days = f"days(function_id, day) AS ({days_sql})"
         mapped_sql, mapped_params = mapped.query.sql_with_params()
         partnership = Partnership._meta.db_table
+        later = "da.day > p.last_checked_on OR db.day > p.last_checked_on"
+        due = trust_check_due_sql("p.last_checked_on", "p.needs_trust_check", later)
         sql = f"""WITH {days}
             SELECT COUNT(*) FILTER (WHERE p.trust <= %s),
-                   COUNT(*) FILTER (WHERE p.last_checked_on IS NULL OR p.needs_trust_check
-                                    OR p.last_checked_on <= %s
-                                    OR da.day > p.last_checked_on OR db.day > p.last_checked_on)
+                   COUNT(*) FILTER (WHERE {due})
             FROM {partnership} p
             LEFT JOIN days da ON da.function_id = p.function_a_id
             LEFT JOIN days db ON db.function_id = p.function_b_id

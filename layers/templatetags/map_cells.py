@@ -112,19 +112,10 @@ def suggestion_items(context: template.Context, items: list[Any], apply_url: str
             f'<input type="hidden" name="function" value="{esc(s.function_id)}">'
             f'<input type="hidden" name="layer" value="{key}">'
         )
+        inputs = f"{csrf}{cell}{kept}"
         hidden = f'<span class="visually-hidden">: {name} on the {layer}</span>'
-        accept = (
-            f'{NL}<form method="post" action="{esc(apply_url)}" hx-post="{esc(apply_url)}">{csrf}{cell}{kept}'
-            f'<button class="btn btn-small" type="submit">Accept{hidden}</button></form>{NL}'
-            if s.actionable
-            else ""
-        )
-        dismiss = (
-            f'{NL}<form method="post" action="{esc(dismiss_url)}" hx-post="{esc(dismiss_url)}">{csrf}{cell}{kept}'
-            f'<button class="btn btn-link btn-small" type="submit">Dismiss{hidden}</button></form>{NL}'
-            if item.dismissable
-            else ""
-        )
+        accept = _form(apply_url, inputs, "btn btn-small", f"Accept{hidden}") if s.actionable else ""
+        dismiss = _form(dismiss_url, inputs, "btn btn-link btn-small", f"Dismiss{hidden}") if item.dismissable else ""
         match = (
             f'<p class="sugg-match small muted">Matched as {esc(s.playbook_name)}</p>'
             if str(s.playbook_name).lower() != str(s.function_name).lower()
@@ -150,6 +141,15 @@ def suggestion_items(context: template.Context, items: list[Any], apply_url: str
             "    </li>\n    "
         )
     return mark_safe("".join(out))  # noqa: S308 (every value in it is escaped)
+
+
+def _form(url: str, inputs: str, classes: str, label: str) -> str:
+    """A suggestion's accept or dismiss form (`label` comes escaped)."""
+    url = esc(url)
+    return (
+        f'{NL}<form method="post" action="{url}" hx-post="{url}">{inputs}'
+        f'<button class="{classes}" type="submit">{label}</button></form>{NL}'
+    )
 
 
 # --- the matrix's rows ---------------------------------------------------------------------------------
