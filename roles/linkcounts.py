@@ -38,11 +38,13 @@ from django.utils import timezone
 
 from domain.partnerships import UNCHECKED_AFTER_DAYS, trust_check_disrupted_sql, trust_check_due_sql
 
+from .models import Function, Partnership
+
 TABLE = "wp_link_count"
 KEY = "organization_id, category_a, category_b, trust, flagged, checked_on"
 COMPACT_AT = 128  # unfolded rows of one organization past which a read folds them
 OLD_AFTER_DAYS = UNCHECKED_AFTER_DAYS + 1  # a check this many days ago is old whenever it is read
-PARTNERSHIP, FUNCTION = "roles_partnership", "roles_function"
+PARTNERSHIP, FUNCTION = Partnership._meta.db_table, Function._meta.db_table
 TRIGGERS = {PARTNERSHIP: ("INSERT", "UPDATE", "DELETE", "TRUNCATE"), FUNCTION: ("UPDATE",)}
 
 # A link's key: its organization, its functions' categories (a's, then b's), trust, flag, check day.
