@@ -18,6 +18,7 @@ from domain.review_state import (
     PairStatus,
     ReviewFact,
 )
+from roles import rowcounts
 from roles.models import Function, Organization, Stakeholder
 from roles.rowcounts import read_page
 from shared.charts import BurnUp, burnup_chart
@@ -78,8 +79,11 @@ def function_progress_page(
     rendered are bounded by the page."""
     counters = _counters(organization.pk, product.pk if product is not None else None)
     paginator = Paginator(_mapped_functions(organization.pk, product.pk if product is not None else None), per_page)
-    # Known from a product's counter row, or counted over the counters' (organization, function)
-    # index alone: the page is walked, never counted row by row.
+    # Known from a product's counter row; for every product's, the count of functions mapped on any
+    # product the database keeps (`roles.rowcounts.DISTINCT_COUNTED`), or under SQLite counted over
+    # the counters: the page is walked, never counted row by row.
+    if count is None and product is None:
+        count = rowcounts.distinct_count(organization.pk, FunctionCounts, "function_id")
     paginator.count = count if count is not None else counters.values("function_id").distinct().count()
     page = paginator.get_page(number)
     if product is None:  # every product's: the page and its sums by prepared statements
