@@ -14,7 +14,7 @@ from typing import Any
 from django.template.defaultfilters import date
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS_3
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 
 # Django's own conversion of a moment for a template (not in django-stubs): what a template's date
 # filter is given, the moment in the current time zone when USE_TZ is on (`shown_date`).
@@ -119,7 +119,14 @@ def truncated(text: str, length: int) -> str:
     the text in NFC form, as it returns one whose characters, not counting combining ones, are no
     more than `length` (a map's 200 cells spent 1.5 ms making them)."""
     normal = unicodedata.normalize("NFC", text)
-    return normal if length > 0 and len(normal) <= length else Truncator(text).chars(length)
+    if length > 0 and len(normal) <= length:
+        return normal
+    if length > 0 and normal.isascii():
+        # No combining character: every character counts, so the cut is where the count says
+        # (Truncator walks the text character by character to find it: a page of long
+        # contributions spent a millisecond there).
+        return add_truncation_text(normal[: calculate_truncate_chars_length(length, None)], None)
+    return Truncator(text).chars(length)
 
 
 # A primary key no row has: it stands for the row's in an address reversed once per page name.

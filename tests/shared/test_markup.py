@@ -37,6 +37,21 @@ def test_truncated_is_what_djangos_truncator_gives(text, length):
     assert truncated(text, length) == Truncator(text).chars(length)
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200), st.integers(min_value=-2, max_value=120))
+def test_truncated_cuts_a_plain_text_where_djangos_truncator_does(text, length):
+    """An ASCII text too long is cut by its length (no combining character can be in it)."""
+    assert truncated(text, length) == Truncator(text).chars(length)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_truncated_adds_the_languages_own_ending(language):
+    from django.utils import translation
+
+    with translation.override(language):
+        for length in (1, 2, 3, 89, 90):
+            assert truncated("A contribution " * 10, length) == Truncator("A contribution " * 10).chars(length)
+
+
 def test_truncated_keeps_a_decomposed_text_that_fits_in_its_composed_form():
     assert truncated("Cafe\u0301 team", 90) == Truncator("Cafe\u0301 team").chars(90) == "Café team"
     assert truncated("x" * 100, 90) == "x" * 89 + "…"
