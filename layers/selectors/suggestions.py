@@ -265,19 +265,15 @@ GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; val
         # stored status and one rank: their first ones are a range of an index, in ring order.
         # Pending ones are those stored new, differs or manual, ranked once the leads are known:
         # a top-N sort of those rows only.
-        pending = ", ".join(f"'{status}'" for status in (NEW, DIFFERS, MANUAL))
-        firsts = [
+        ring = _order_by(RING_ORDER)
+        firsts = [self._pending_firsts(limit)] + [
             (
-                f"""SELECT '{group}', ROW_NUMBER() OVER (ORDER BY {order}), {COLUMNS} FROM (
-    SELECT * FROM chosen WHERE {where} ORDER BY {order} LIMIT %s
+                f"""SELECT '{group}', ROW_NUMBER() OVER (ORDER BY {ring}), {COLUMNS} FROM (
+    SELECT * FROM chosen WHERE before = '{group}' ORDER BY {ring} LIMIT %s
 ) {group}_rows""",  # noqa: S608 (constants; the limit is a parameter)
                 [limit],
             )
-            for group, where, order in (
-                ("pending", f"before IN ({pending})", _order_by(PENDING_ORDER)),
-                (APPLIED, f"before = '{APPLIED}'", _order_by(RING_ORDER)),
-                (DISMISSED, f"before = '{DISMISSED}'", _order_by(RING_ORDER)),
-            )
+            for group in (APPLIED, DISMISSED)
         ]
         # Unfiltered, the chosen suggestions are all of them: counted once.
         filtered = bool(category or q)
@@ -293,6 +289,29 @@ GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; val
             "counts": self._tally(rows, "count") if filtered else dict(every),
             **{group: self._build(group_rows) for group, group_rows in found.items()},
         }
+
+    def _pending_firsts(self, limit: int) -> tuple[str, list[Any]]:
+        """The first `limit` pending suggestions, pending first (PENDING's order, then ring order):
+        the first `limit` of each status a row can have once the leads are known, each read along
+        the (status stored, ring order) index until it has them, and those few sorted. One top-N
+        sort of every row that can be pending (960 at 5,000 functions) took 2 ms of the map."""
+        ring = _order_by(RING_ORDER)
+        parts = [
+            (NEW, NEW),
+            (DIFFERS, DIFFERS),
+            (NEW, LEAD_TAKEN),
+            (DIFFERS, LEAD_TAKEN),
+            (MANUAL, MANUAL),
+        ]
+        each = " UNION ALL ".join(
+            f"(SELECT * FROM chosen WHERE before = '{before}' AND status = '{status}' ORDER BY {ring} LIMIT %s)"
+            for before, status in parts
+        )
+        order = _order_by(PENDING_ORDER)
+        sql = f"""SELECT 'pending', ROW_NUMBER() OVER (ORDER BY {order}), {COLUMNS} FROM (
+    SELECT * FROM ({each}) firsts ORDER BY {order} LIMIT %s
+) pending_rows"""  # noqa: S608 (constants; the limits are parameters)
+        return sql, [limit] * (len(parts) + 1)
 
     def unmatched(self, *, q: str = "") -> Window:
         """The functions the playbook does not know, by name: a Window of `mapping.Unmatched`."""
