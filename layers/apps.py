@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class LayersConfig(AppConfig):
@@ -21,3 +22,11 @@ class LayersConfig(AppConfig):
         jobs.register(STUCK_BUILDS)
         # An export a lost worker left queued or running is failed with a reason; asking again starts a new one.
         jobs.register(jobs.job_model(ExportJob, task="layers.build_export"))
+        # After every migrate, the suggestion rows are counted by the database (readmodel.suggestioncounts).
+        post_migrate.connect(_count_suggestions, sender=self, dispatch_uid="layers.suggestioncounts.install")
+
+
+def _count_suggestions(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+    from .readmodel import suggestioncounts
+
+    suggestioncounts.install(using)

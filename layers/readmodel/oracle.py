@@ -28,7 +28,7 @@ from roles.models import Organization
 
 from ..models import Product
 from ..selectors.coverage import coverage_input
-from . import hooks
+from . import hooks, suggestioncounts
 from .read import live_coverage
 from .tables import (
     CellCounts,
@@ -140,6 +140,11 @@ def check_organization(organization: Organization, *, repair: bool) -> Report:
             report.differences += linked
             if linked:
                 linkcounts.repair(organization.pk)
+            # The suggestion counts the database keeps (readmodel.suggestioncounts), against the rows.
+            suggested = suggestioncounts.differences(organization.pk)
+            report.differences += suggested
+            if suggested:
+                suggestioncounts.repair(organization.pk)
             if not repair:
                 raise _Rollback
     except _Rollback:

@@ -44,6 +44,7 @@ from shared.sql import NO_LIMIT, contains_sql, like_pattern, marks
 from shared.window import Window
 
 from ..models import Assignment, Layer, Product, SuggestionRow
+from ..readmodel import suggestioncounts
 from ..services import mapping
 from .layer_list import layers_in_ring_order
 
@@ -167,12 +168,17 @@ JOIN {layer} l ON l.id = h.layer_id
         rows = SuggestionRow._meta.db_table
         where, params = _filter(category, q)
         values = [self.product.pk, *params]
-        return [
-            (
+        if not (category or q) and suggestioncounts.installed():
+            # Every row: the counts the database keeps (layers.readmodel.suggestioncounts).
+            counted = (suggestioncounts.kept_part(kind), [self.product.pk])
+        else:
+            counted = (
                 f"""SELECT '{kind}', COUNT(*), s.layer_id, NULL, NULL, NULL, NULL, s.rule_emphasis, NULL, s.before
 FROM {rows} s WHERE s.product_id = %s AND {where} GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; values are parameters)
                 values,
-            ),
+            )
+        return [
+            counted,
             (
                 f"""SELECT '{kind} own', COUNT(*), s.layer_id, NULL, NULL, NULL, NULL, s.rule_emphasis, NULL, s.before
 FROM holders h JOIN {rows} s ON s.layer_id = h.layer_id AND s.function_id = h.function_id
@@ -185,6 +191,8 @@ GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; val
     def _tally(self, rows: list[tuple[Any, ...]], kind: str) -> dict[str, int]:
         """{status: how many} from `_counts`' rows: a row new or differing whose rule makes it the
         lead of a layer someone else leads once the plan is done is `lead_taken` (`judged`)."""
+        if suggestioncounts.needs_fold(rows, kind):
+            suggestioncounts.fold(self.product.pk)
         tally = dict.fromkeys(STATUSES, 0)
         own = {(row[2], row[-1]): row[1] for row in rows if row[0] == f"{kind} own"}
         for row in rows:
@@ -304,7 +312,7 @@ GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; val
             (MANUAL, MANUAL),
         ]
         each = " UNION ALL ".join(
-            f"(SELECT * FROM chosen WHERE before = '{before}' AND status = '{status}' ORDER BY {ring} LIMIT %s)"
+            f"(SELECT * FROM chosen WHERE before = '{before}' AND status = '{status}' ORDER BY {ring} LIMIT %s)"  # noqa: S608
             for before, status in parts
         )
         order = _order_by(PENDING_ORDER)
