@@ -10,6 +10,7 @@ escaping checks every value for a lazy string). The HTML is the same but for whi
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django import template
@@ -31,8 +32,8 @@ TOGGLE = {"lead": "★ Lead", "contributor": "Contributor"}
 @register.simple_tag(takes_context=True)
 def map_cell(context: template.Context, cell: Cell) -> SafeString:
     can_edit = bool(context.get("can_edit"))
-    function, layer = esc(cell.function.name), esc(cell.layer.name)
-    key, state, url = esc(cell.layer.key), esc(cell.state), esc(cell.url)
+    function, layer = esc_once(cell.function.name), esc_once(cell.layer.name)
+    key, state, url = esc_once(cell.layer.key), esc_once(cell.state), esc(cell.url)
     alert = " has-alert" if cell.error or cell.conflict else ""
     parts = [f'<td id="cell-{cell.function.pk}-{key}" class="map-cell layer-{key} is-{state}{alert}">\n']
     if can_edit:
@@ -68,15 +69,9 @@ def map_cell(context: template.Context, cell: Cell) -> SafeString:
 
 def _menu(context: template.Context, cell: Cell, function: str, layer: str, url: str) -> str:
     """The cell's menu: a disclosure holding a form of one button per choice (names come escaped)."""
-    options = "\n".join(
-        f'<button class="cell-menu-item is-current" name="emphasis" value="{esc(option.value)}" aria-current="true" '
-        f'disabled><span aria-hidden="true">✓ </span>{esc(option.label)}</button>'
-        if option.current
-        else f'<button class="cell-menu-item" name="emphasis" value="{esc(option.value)}">{esc(option.label)}</button>'
-        for option in cell.options
-    )
     replaces = cell.replaces
-    note = f'<p class="cell-menu-note">{esc(replaces.name)} stays on as a contributor.</p>\n' if replaces else ""
+    options = _options(cell, cell.state, None if replaces is None else replaces.name)
+    note = f'<p class="cell-menu-note">{esc_once(replaces.name)} stays on as a contributor.</p>\n' if replaces else ""
     return (
         '<details class="cell-menu" data-cell-menu>\n'
         f'<summary class="map-toggle" aria-label="{esc(cell.label)}: {function} on the {layer}, change" '
@@ -86,6 +81,37 @@ def _menu(context: template.Context, cell: Cell, function: str, layer: str, url:
         f'<p class="cell-menu-title" aria-hidden="true">{function} · {layer}</p>\n'
         f"{options}\n{note}</form>\n</details>"
     )
+
+
+_OPTIONS: dict[tuple[str, str | None], str] = {}
+_OPTIONS_KEPT = 1024
+
+
+def _options(cell: Cell, state: str, replaced: str | None) -> str:
+    """The menu's buttons (`Cell.options`), which depend on the cell's state and on which other
+    function leads its layer alone: a map of 200 cells holds a handful of such pairs, each written
+    once per process rather than once per cell."""
+    key = (state, replaced)
+    found = _OPTIONS.get(key)
+    if found is None:
+        found = "\n".join(
+            f'<button class="cell-menu-item is-current" name="emphasis" value="{esc(option.value)}" '
+            f'aria-current="true" disabled><span aria-hidden="true">✓ </span>{esc(option.label)}</button>'
+            if option.current
+            else f'<button class="cell-menu-item" name="emphasis" value="{esc(option.value)}">'
+            f"{esc(option.label)}</button>"
+            for option in cell.options
+        )
+        if len(_OPTIONS) >= _OPTIONS_KEPT:
+            _OPTIONS.clear()
+        _OPTIONS[key] = found
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def esc_once(value: str) -> str:
+    """`esc` of a text a map repeats (a function's name on its four cells, a layer's on fifty)."""
+    return esc(value)
 
 
 # --- the suggestions panel's items ------------------------------------------------------------------
