@@ -89,3 +89,28 @@ def test_an_edit_error_and_a_conflict_are_announced(insights, pm):
 def test_without_a_csrf_token_no_empty_input_is_written(insights, pm):
     html = draw([Cell(pm, layer("core"), None, BASE)], can_edit=True, token="NOTPROVIDED")
     assert "csrfmiddlewaretoken" not in html
+
+
+def test_the_menus_written_once_per_state_and_replaced_lead_are_each_cells_own(insights, hostile, pm, org):
+    """The buttons are kept per (state, lead replaced) and a repeated name escaped once: every cell
+    still gets the buttons its own `Cell.options` says, whatever was drawn before it."""
+    from layers.templatetags import map_cells
+
+    other = FunctionFactory(organization=org, name="Other <lead>")
+    contributor = AssignmentFactory(product=insights, function=hostile, layer=layer("expected"), emphasis="contributor")
+    cells = [
+        Cell(hostile, layer("core"), None, BASE, lead=pm),
+        Cell(hostile, layer("core"), None, BASE, lead=other),
+        Cell(hostile, layer("expected"), contributor, BASE, lead=None),
+        Cell(hostile, layer("expected"), contributor, BASE, lead=hostile),
+        Cell(hostile, layer("core"), None, BASE, lead=pm),
+    ]
+    map_cells._OPTIONS.clear()
+    for cell in cells:
+        html = draw([cell], can_edit=True)
+        for option in cell.options:
+            label = option.label.replace("<", "&lt;").replace(">", "&gt;")
+            assert f'value="{option.value}"' in html and label in html
+        assert html.count('class="cell-menu-item') == len(cell.options)
+    assert draw(cells[:1], can_edit=True) == draw(cells[4:], can_edit=True)
+    assert len(map_cells._OPTIONS) == 3  # (none, pm), (none, other), (contributor, none): its own lead replaces none
