@@ -104,11 +104,11 @@ class LayerCoverage:
 
     @property
     def reviewed(self) -> float:
-        return float(_ratio(self.current_reviews, self.stakeholders_reached))
+        return share(self.current_reviews, self.stakeholders_reached)
 
     @property
     def agreement(self) -> float:
-        return float(_ratio(self.agreeing_reviews, self.current_reviews))
+        return share(self.agreeing_reviews, self.current_reviews)
 
     @property
     def reviewed_pct(self) -> int:
@@ -162,24 +162,38 @@ class Coverage:
 
     @property
     def layer_coverage(self) -> float:
-        return float(self._layer_ratio)
+        return share(self.owned_layers, len(LAYERS))
 
     @property
     def function_coverage(self) -> float:
-        return float(self._function_ratio)
+        return share(self.mapped_functions, self.functions)
 
     @property
     def review_coverage(self) -> float:
-        return float(self._review_ratio)
+        return share(self.current_reviews, self.review_pairs)
 
     @property
     def agreement(self) -> float:
-        return float(_ratio(self.agreeing_reviews, self.current_reviews))
+        return share(self.agreeing_reviews, self.current_reviews)
 
     @property
     def score(self) -> int:
-        mean = (self._layer_ratio + self._function_ratio + self._review_ratio) / 3
-        return round_half_up(100 * mean)
+        """The mean of the three coverages as a whole percentage, rounded half up: exact integer
+        arithmetic (`percent` of the mean's numerator over its denominator), the same as
+        `round_half_up(100 * mean)` of the Fractions (tested)."""
+        terms = (
+            (self.owned_layers, len(LAYERS)),
+            (self.mapped_functions, self.functions),
+            (self.current_reviews, self.review_pairs),
+        )
+        if any(type(n) is not int for term in terms for n in term):
+            mean = (self._layer_ratio + self._function_ratio + self._review_ratio) / 3
+            return round_half_up(100 * mean)
+        numerator, denominator = 0, 1
+        for part, whole in terms:
+            if whole:  # an empty denominator counts 0 (`_ratio`)
+                numerator, denominator = numerator * whole + part * denominator, denominator * whole
+        return percent(numerator, 3 * denominator)
 
     @property
     def _layer_ratio(self) -> Fraction:
@@ -232,6 +246,14 @@ COUNT_FIELDS = _COUNT_FIELDS  # the counts of `to_dict()["counts"]`, in order
 def _ratio(part: int, whole: int) -> Fraction:
     # An empty denominator gives 0; the caller reports it as a gap.
     return Fraction(part, whole) if whole else Fraction(0)
+
+
+def share(part: int, whole: int) -> float:
+    """`float(_ratio(part, whole))` without making a Fraction: Python divides two ints correctly
+    rounded, so `part / whole` is the float nearest the exact ratio, as the Fraction's is (tested)."""
+    if type(part) is int and type(whole) is int:
+        return part / whole if whole else 0.0
+    return float(_ratio(part, whole))
 
 
 def round_half_up(value: Fraction | int) -> int:

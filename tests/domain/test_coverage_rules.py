@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.coverage.compute import compute_coverage
-from domain.coverage.result import percent, round_half_up
+from domain.coverage.result import Coverage, LayerCoverage, percent, round_half_up, share
 from domain.coverage.rows import (
     LAYERS,
     DisruptionRow,
@@ -42,6 +42,33 @@ def test_percent_is_the_exact_fraction_rounded_half_up(part, whole):
     expected = round_half_up(100 * Fraction(part, whole)) if whole else 0
     assert percent(part, whole) == expected
     assert percent(part, 8) == round_half_up(100 * Fraction(part, 8))  # every half lands exactly
+
+
+@given(st.integers(min_value=0, max_value=10**7), st.integers(min_value=0, max_value=10**7))
+def test_share_is_the_exact_fractions_float(part, whole):
+    assert share(part, whole) == (float(Fraction(part, whole)) if whole else 0.0)
+
+
+_counts = st.integers(min_value=0, max_value=10**5)
+
+
+@given(st.integers(0, 4), _counts, _counts, _counts, _counts, _counts)
+def test_the_score_and_ratios_are_the_exact_fractions(owned, mapped, functions, current, pairs, agreeing):
+    """The score is the mean of the three exact ratios, rounded half up; each ratio the float of
+    its Fraction (0 for an empty denominator): integer arithmetic gives the same."""
+    c = Coverage(functions, mapped, 0, owned, pairs, current, agreeing, 0, 0, 0, layers=())
+
+    def ratio(part: int, whole: int) -> Fraction:
+        return Fraction(part, whole) if whole else Fraction(0)
+
+    mean = (ratio(owned, 4) + ratio(mapped, functions) + ratio(current, pairs)) / 3
+    assert c.score == round_half_up(100 * mean)
+    assert (c.layer_coverage, c.function_coverage, c.review_coverage, c.agreement) == (
+        float(ratio(owned, 4)), float(ratio(mapped, functions)), float(ratio(current, pairs)),
+        float(ratio(agreeing, current)),
+    )  # fmt: skip
+    row = LayerCoverage("core", "Core", 1, None, None, False, (), pairs, current, agreeing, 0, 0, 0)
+    assert (row.reviewed, row.agreement) == (float(ratio(current, pairs)), float(ratio(agreeing, current)))
 
 
 def test_a_score_of_exactly_62_5_rounds_up_to_63():
