@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 import zstandard
 from django.db import models
+from django.db.models.functions import Length, Substr
 
 LEVEL = 3  # zstd's default: 3 MB of gaps in 4 ms, to 8.5% of their size
 CHUNK = 16 * 1024  # bytes decompressed at a time by `unpack_slice`
@@ -61,6 +62,15 @@ def unpack(packed: bytes | memoryview | None) -> list[Any]:
 def unpack_slice(packed: bytes | memoryview | None, start: int, stop: int) -> list[Any]:
     """The items `start` to `stop` (excluded) of a packed list, parsing those alone, and
     decompressing only as far as the `stop`-th: the first page of 12,000 gaps reads a few KB."""
+    found = unpack_prefix(packed, start, stop, whole=True)
+    assert found is not None
+    return found
+
+
+def unpack_prefix(packed: bytes | memoryview | None, start: int, stop: int, *, whole: bool) -> list[Any] | None:
+    """`unpack_slice` of the first bytes of a packed list (`whole` when they are all of it): the
+    items `start` to `stop`, or None when the bytes end before the `stop`-th item does (a zstd
+    stream cut short decompresses as far as it goes; its last, unended line is no item)."""
     if packed is None or stop <= start:
         return []
     reader = zstandard.ZstdDecompressor().stream_reader(bytes(packed))
@@ -69,6 +79,8 @@ def unpack_slice(packed: bytes | memoryview | None, start: int, stop: int) -> li
     while seen < stop:
         chunk = reader.read(CHUNK)
         if not chunk:  # the end: the last item has no newline after it
+            if not whole:
+                return None
             if tail and seen >= start:
                 found.append(tail)
             break
@@ -81,6 +93,17 @@ def unpack_slice(packed: bytes | memoryview | None, start: int, stop: int) -> li
                 found.append(line)
             seen += 1
     return [orjson.loads(line) for line in found]
+
+
+def stored_prefix(column: str, length: int) -> Substr:
+    """The first `length` bytes of a packed column in a query (`unpack_prefix`): PostgreSQL reads
+    only the chunks of a large value they lie in, and sends them alone."""
+    return Substr(models.F(column), 1, length, output_field=models.BinaryField())
+
+
+def stored_length(column: str) -> Length:
+    """How many bytes a packed column holds, in a query (whether a `stored_prefix` is all of it)."""
+    return Length(models.F(column))
 
 
 def stored_bytes(column: str) -> models.ExpressionWrapper:

@@ -6,9 +6,20 @@ from dataclasses import dataclass
 
 import pytest
 import zstandard
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from layers.models import CoverageReport
-from shared.packed import PackedJSONListField, pack, stored_bytes, unpack, unpack_slice
+from shared.packed import (
+    PackedJSONListField,
+    pack,
+    stored_bytes,
+    stored_length,
+    stored_prefix,
+    unpack,
+    unpack_prefix,
+    unpack_slice,
+)
 from tests.factories import REPORT_FIGURES
 
 ITEMS = [
@@ -90,6 +101,44 @@ def test_a_slice_of_a_long_list_reads_only_as_far_as_it_needs():
     assert unpack_slice(packed, 5000, 5050) == []
     assert unpack_slice(packed, 10, 10) == []
     assert unpack_slice(pack([{"a": 1}]), 0, 1) == [{"a": 1}]
+
+
+MANY = [{"n": n, "message": f"Gap number {n}\nwith a newline, and {'words ' * (n % 7)}"} for n in range(3000)]
+PACKED_MANY = pack(MANY)
+
+
+@settings(max_examples=200)
+@given(st.integers(0, len(PACKED_MANY)), st.integers(0, 3100), st.integers(0, 200))
+def test_the_first_bytes_answer_a_slice_or_say_they_do_not_reach_it(cut, start, size):
+    """A prefix answers exactly the list's slice, or None when it ends before the slice does; the
+    whole bytes always answer."""
+    stop = start + size
+    found = unpack_prefix(PACKED_MANY[:cut], start, stop, whole=cut == len(PACKED_MANY))
+    if found is not None:
+        assert found == MANY[start:stop]
+    assert found is not None or cut < len(PACKED_MANY)
+    assert unpack_prefix(PACKED_MANY, start, stop, whole=True) == MANY[start:stop]
+
+
+def test_a_prefix_long_enough_answers_and_a_short_one_does_not():
+    # zstd decompresses a block once it has all of it: all but the last byte hold the first blocks.
+    assert unpack_prefix(PACKED_MANY[:-1], 0, 20, whole=False) == MANY[:20]
+    assert unpack_prefix(PACKED_MANY[:100], 0, 2000, whole=False) is None
+    assert unpack_prefix(PACKED_MANY[:0], 0, 1, whole=False) is None
+
+
+@pytest.mark.django_db
+def test_the_database_sends_a_prefix_and_the_length(insights):
+    report = CoverageReport.objects.create(
+        product=insights, organization=insights.organization, run_key="prefix",
+        gaps=MANY, **REPORT_FIGURES,
+    )  # fmt: skip
+    prefix, length = (
+        CoverageReport.objects.filter(pk=report.pk)
+        .values_list(stored_prefix("gaps", 1000), stored_length("gaps"))
+        .get()
+    )
+    assert length == len(PACKED_MANY) and bytes(prefix) == PACKED_MANY[:1000]
 
 
 @dataclass(frozen=True)
