@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from shared.prepared import prepared
 
-from ..models import Disruption
+from ..models import Disruption, Function
 
 
 def latest_disruptions(
@@ -98,10 +99,37 @@ def touched(disruption_ids: Iterable[int], *, first: int, organization_id: int) 
     a disruption's always are): named, PostgreSQL reads them from its index, not every tenant's."""
     ids = list(disruption_ids)
     found = {pk: Touched() for pk in ids}
-    for disruption_id, function_id, name, category, total in _touched(ids, first, organization_id):
+    rows = _touched_rows(ids, first, organization_id) if connection.vendor == "postgresql" else None
+    for disruption_id, function_id, name, category, total in (
+        rows if rows is not None else _touched(ids, first, organization_id)
+    ):
         found[disruption_id].functions.append(TouchedFunction(function_id, name, category))
         found[disruption_id].count = total
     return found
+
+
+def _touched_rows(ids: list[int], first: int, organization_id: int) -> list[tuple[Any, ...]]:
+    """`_touched`'s rows on PostgreSQL, each touched function read by its key (a LATERAL read kept
+    apart by OFFSET 0): given the join, the planner hashed every function of the organization (5,000)
+    for the 200 a few disruptions touch, 0.8-1.4 ms where these reads take 0.3-0.6 (EXPLAIN ANALYZE).
+    A test holds the two statements' rows equal."""
+    if not ids:
+        return []
+    through, function = Disruption.functions.through._meta.db_table, Function._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT disruption_id, function_id, name, category, total FROM (
+    SELECT d.disruption_id, d.function_id, f.name, f.category,
+           ROW_NUMBER() OVER (PARTITION BY d.disruption_id ORDER BY f.name, d.function_id) AS rank,
+           COUNT(*) OVER (PARTITION BY d.disruption_id) AS total
+      FROM {through} d
+     CROSS JOIN LATERAL (SELECT name, category FROM {function} WHERE id = d.function_id
+                          AND organization_id = %s OFFSET 0) f
+     WHERE d.disruption_id = ANY(%s)
+) ranked WHERE rank <= %s ORDER BY disruption_id, rank""",  # noqa: S608 - table names, no input
+            [organization_id, ids, first],
+        )
+        return cursor.fetchall()
 
 
 @prepared

@@ -345,3 +345,30 @@ def test_logging_runs_a_fixed_number_of_queries(clock, org, sales, web):
             review(cell, person, at(9) + timedelta(minutes=i))
     many = count("Second")
     assert many == few
+
+
+def test_what_a_disruption_touched_is_read_alike_both_ways(org, other_org):
+    """`touched` reads PostgreSQL's rows by each function's key (`_touched_rows`); the ORM's window
+    statement (`_touched`, SQLite's) gives the same rows: the first names by name, the counts."""
+    from roles.selectors.disruptions import _touched, _touched_rows, touched
+    from tests.services import require_postgres
+
+    require_postgres()
+    functions = [
+        FunctionFactory(organization=org, name=name) for name in ("Sales", "ops", "Ops EMEA", "Legal", "ÉQUIPE", "b")
+    ]
+    theirs = FunctionFactory(organization=other_org, name="Aardvarks")
+    big = Disruption.objects.create(organization=org, kind="reorg", title="Reorg", occurred_on=date(2026, 3, 1),
+                                    effective_at=at(1))  # fmt: skip
+    big.functions.set([*functions, theirs])  # a foreign function never counts
+    small = Disruption.objects.create(organization=org, kind="leaver", title="Leaver", occurred_on=date(2026, 3, 2),
+                                      effective_at=at(2))  # fmt: skip
+    small.functions.set(functions[:1])
+    empty = Disruption.objects.create(organization=org, kind="other", title="Nothing", occurred_on=date(2026, 3, 3),
+                                      effective_at=at(3))  # fmt: skip
+    ids = [big.pk, small.pk, empty.pk]
+    for first in (1, 3, 10):
+        assert _touched_rows(ids, first, org.pk) == [tuple(row) for row in _touched(ids, first, org.pk)]
+    found = touched(ids, first=3, organization_id=org.pk)
+    assert found[big.pk].count == 6 and len(found[big.pk].functions) == 3 and found[empty.pk].count == 0
+    assert _touched_rows([], 3, org.pk) == []
