@@ -15,7 +15,6 @@ import uuid
 from typing import Any
 
 from django import template
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -35,7 +34,10 @@ def me_card(context: template.Context, item: Any) -> SafeString:
     form = item.form
     if context.get("thanks") or not hasattr(form, "drawn") or form.errors:
         with context.push(item=item):
-            return mark_safe(get_template(TEMPLATE).template.render(context))  # noqa: S308 (the template's own output)
+            drawing = context.template
+            assert drawing is not None
+            card = drawing.engine.get_template(TEMPLATE)
+            return mark_safe(card.render(context))  # noqa: S308 (the template's own output)
     return mark_safe(_card(context, item))  # noqa: S308 (every value in it is escaped)
 
 
