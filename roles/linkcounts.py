@@ -37,6 +37,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from domain.partnerships import UNCHECKED_AFTER_DAYS, trust_check_disrupted_sql, trust_check_due_sql
+from shared.triggers import differing, statement_triggers, triggers_in_place
 
 from .models import Function, Partnership
 
@@ -125,24 +126,11 @@ def install(using: str = "default") -> bool:
         )
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_org ON {TABLE} (organization_id)")
         cursor.execute(_FUNCTION_SQL)
-        cursor.execute(
-            "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND tgname LIKE 'wp_links_%%'",
-            [list(TRIGGERS)],
-        )
-        if cursor.fetchone()[0] == sum(len(events) for events in TRIGGERS.values()):
+        if triggers_in_place(cursor, list(TRIGGERS), "wp_links") == sum(len(events) for events in TRIGGERS.values()):
             return False
         _recount(cursor)
         for table, events in TRIGGERS.items():
-            for event in events:
-                rows = {
-                    "INSERT": "REFERENCING NEW TABLE AS new_rows ",
-                    "DELETE": "REFERENCING OLD TABLE AS old_rows ",
-                    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows ",
-                }.get(event, "")
-                cursor.execute(
-                    f'CREATE OR REPLACE TRIGGER "wp_links_{event.lower()}" AFTER {event} ON "{table}" '
-                    f"{rows}FOR EACH STATEMENT EXECUTE FUNCTION wp_count_links()"
-                )
+            statement_triggers(cursor, table, "wp_links", "wp_count_links()", events)
     return True
 
 
@@ -229,16 +217,14 @@ def differences(organization_id: int, *, using: str = "default") -> list[str]:
             [organization_id],
         )
         counted = _normalized(cursor.fetchall())
-    lines = []
-    for key in sorted(set(kept) | set(counted), key=repr):
-        if kept[key] != counted[key]:
-            _org, cat_a, cat_b, trust, flagged, checked_on = key
-            day = checked_on.isoformat() if checked_on else "long ago or never"
-            lines.append(
-                f"{TABLE}: links {cat_a}-{cat_b}, trust {trust}, flagged {flagged}, checked {day}: "
-                f"{counted[key]}, kept as {kept[key]}"
-            )
-    return lines
+
+    def words(key: tuple[Any, ...], links: int, kept: int) -> str:
+        _org, cat_a, cat_b, trust, flagged, checked_on = key
+        day = checked_on.isoformat() if checked_on else "long ago or never"
+        which = f"links {cat_a}-{cat_b}, trust {trust}, flagged {flagged}, checked {day}"
+        return f"{TABLE}: {which}: {links}, kept as {kept}"
+
+    return differing(kept, counted, words)
 
 
 def repair(organization_id: int, *, using: str = "default") -> None:

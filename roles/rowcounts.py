@@ -45,6 +45,7 @@ from django.db.models.sql.where import AND
 
 from shared.paging import ids_first
 from shared.prepared import check_same_statement
+from shared.triggers import EVENTS, statement_triggers, triggers_in_place
 
 TABLE = "wp_row_count"
 # The models whose organizations' rows are counted: those listed by pages and the API whose
@@ -169,75 +170,42 @@ def install(using: str = "default") -> list[str]:
         )
         cursor.execute(_FUNCTION)
         for table in counted_tables():
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'wp_count_%%'", [table]
-            )
-            if cursor.fetchone()[0] == 4:
+            if triggers_in_place(cursor, [table], "wp_count") == len(EVENTS):
                 continue
             _recount(cursor, table)
-            for event, rows in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows")):
-                cursor.execute(
-                    f'CREATE OR REPLACE TRIGGER "wp_count_{event.lower()}" AFTER {event} ON "{table}" '
-                    f"REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION wp_count_rows()"
-                )
-            cursor.execute(
-                f'CREATE OR REPLACE TRIGGER "wp_count_update" AFTER UPDATE ON "{table}" '
-                "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
-                "EXECUTE FUNCTION wp_count_rows()"
-            )
-            cursor.execute(
-                f'CREATE OR REPLACE TRIGGER "wp_count_truncate" AFTER TRUNCATE ON "{table}" '
-                "FOR EACH STATEMENT EXECUTE FUNCTION wp_count_rows()"
-            )
+            statement_triggers(cursor, table, "wp_count", "wp_count_rows()")
             begun.append(table)
         cursor.execute(_DISTINCT_FUNCTION)
         for key, (table, column) in distinct_counted().items():
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'wp_distinct_%%'", [table]
-            )
-            if cursor.fetchone()[0] == 4:
+            if triggers_in_place(cursor, [table], "wp_distinct") == len(EVENTS):
                 continue
-            _recount_distinct(cursor, key)
-            for event, rows in (
-                ("INSERT", "REFERENCING NEW TABLE AS new_rows"),
-                ("DELETE", "REFERENCING OLD TABLE AS old_rows"),
-                ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-                ("TRUNCATE", ""),
-            ):
-                cursor.execute(
-                    f'CREATE OR REPLACE TRIGGER "wp_distinct_{event.lower()}" AFTER {event} ON "{table}" '
-                    f"{rows} FOR EACH STATEMENT EXECUTE FUNCTION wp_count_distinct('{column}')"
-                )
+            _recount(cursor, key)
+            statement_triggers(cursor, table, "wp_distinct", f"wp_count_distinct('{column}')")
             begun.append(key)
     return begun
 
 
-def _recount_distinct(cursor: Any, key: str, organization_ids: list[int] | None = None) -> None:
-    """Count the distinct values of a `distinct_counted` column afresh (of these organizations;
-    None: all), the table's writes held off until the transaction ends."""
-    table, column = distinct_counted()[key]
+def _counting(key: str) -> tuple[str, str]:
+    """(table, what a count of it is) of a kept count's key: a counted table's rows, or the
+    distinct values of a `distinct_counted` column."""
+    if key in distinct_counted():
+        table, column = distinct_counted()[key]
+        return table, f'COUNT(DISTINCT "{column}")'
+    return key, "COUNT(*)"
+
+
+def _recount(cursor: Any, key: str, organization_ids: list[int] | None = None) -> None:
+    """Count a kept count afresh (of these organizations; None: all), its table's writes held off
+    until the transaction ends."""
+    table, counting = _counting(key)
     cursor.execute(f'LOCK TABLE "{table}" IN SHARE MODE')
     mine, params = ("", []) if organization_ids is None else ("AND organization_id = ANY(%s)", [organization_ids])
     cursor.execute(f"DELETE FROM {TABLE} WHERE table_name = %s {mine}", [key, *params])  # noqa: S608 - no input
     where = "" if organization_ids is None else f"WHERE {COLUMN} = ANY(%s)"
     cursor.execute(
         f"INSERT INTO {TABLE} (organization_id, table_name, delta) "  # noqa: S608 - names, no input
-        f'SELECT {COLUMN}, %s, COUNT(DISTINCT "{column}") FROM "{table}" {where} GROUP BY {COLUMN}',
+        f'SELECT {COLUMN}, %s, {counting} FROM "{table}" {where} GROUP BY {COLUMN}',
         [key, *params],
-    )
-
-
-def _recount(cursor: Any, table: str, organization_ids: list[int] | None = None) -> None:
-    """Count `table`'s rows (of these organizations; None: all) afresh, its writes held off until
-    the transaction ends."""
-    cursor.execute(f'LOCK TABLE "{table}" IN SHARE MODE')
-    mine, params = ("", []) if organization_ids is None else ("AND organization_id = ANY(%s)", [organization_ids])
-    cursor.execute(f"DELETE FROM {TABLE} WHERE table_name = %s {mine}", [table, *params])  # noqa: S608 - no input
-    where = "" if organization_ids is None else f"WHERE {COLUMN} = ANY(%s)"
-    cursor.execute(
-        f"INSERT INTO {TABLE} (organization_id, table_name, delta) "  # noqa: S608 - names, no input
-        f'SELECT {COLUMN}, %s, COUNT(*) FROM "{table}" {where} GROUP BY {COLUMN}',
-        [table, *params],
     )
 
 
@@ -468,26 +436,10 @@ def check(organization_ids: Iterable[int] | None = None, *, using: str = "defaul
     wanted = None if organization_ids is None else sorted(set(organization_ids))
     differences = []
     with connections[using].cursor() as cursor:
-        for table in counted_tables():
+        for key in [*counted_tables(), *distinct_counted()]:
+            table, counting = _counting(key)
             where, params = ("", []) if wanted is None else (f"WHERE {COLUMN} = ANY(%s)", [wanted])
-            cursor.execute(f'SELECT {COLUMN}, COUNT(*) FROM "{table}" {where} GROUP BY {COLUMN}', params)  # noqa: S608
-            counted = dict(cursor.fetchall())
-            where = "" if wanted is None else "AND organization_id = ANY(%s)"
-            cursor.execute(
-                f"SELECT organization_id, SUM(delta) FROM {TABLE} WHERE table_name = %s {where} "  # noqa: S608
-                "GROUP BY organization_id",
-                [table, *params],
-            )
-            kept = {org: int(n) for org, n in cursor.fetchall()}
-            for org in sorted(set(counted) | set(kept)):
-                if kept.get(org, 0) != counted.get(org, 0):
-                    differences.append(Difference(table, org, kept.get(org, 0), counted.get(org, 0)))
-        for key, (table, column) in distinct_counted().items():
-            where, params = ("", []) if wanted is None else (f"WHERE {COLUMN} = ANY(%s)", [wanted])
-            cursor.execute(
-                f'SELECT {COLUMN}, COUNT(DISTINCT "{column}") FROM "{table}" {where} GROUP BY {COLUMN}',  # noqa: S608
-                params,
-            )
+            cursor.execute(f'SELECT {COLUMN}, {counting} FROM "{table}" {where} GROUP BY {COLUMN}', params)  # noqa: S608
             counted = dict(cursor.fetchall())
             where = "" if wanted is None else "AND organization_id = ANY(%s)"
             cursor.execute(
@@ -509,7 +461,5 @@ def repair(organization_ids: Iterable[int] | None = None, *, using: str = "defau
         return
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         wanted = None if organization_ids is None else sorted(set(organization_ids))
-        for table in counted_tables():
-            _recount(cursor, table, wanted)
-        for key in distinct_counted():
-            _recount_distinct(cursor, key, wanted)
+        for key in [*counted_tables(), *distinct_counted()]:
+            _recount(cursor, key, wanted)

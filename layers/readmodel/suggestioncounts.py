@@ -24,13 +24,14 @@ from typing import Any
 
 from django.db import connections, transaction
 
+from shared.triggers import EVENTS, differing, statement_triggers, triggers_in_place
+
 from .tables import SuggestionRow
 
 TABLE = "wp_suggestion_count"
 ROWS = SuggestionRow._meta.db_table
 KEY = "organization_id, product_id, layer_id, rule_emphasis, before"
 COMPACT_AT = 128  # kept rows of one product past which a read folds them
-EVENTS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
 
 _FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION wp_count_suggestions() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -83,22 +84,10 @@ def install(using: str = "default") -> bool:
             "INCLUDE (layer_id, rule_emphasis, before, delta)"
         )
         cursor.execute(_FUNCTION_SQL)
-        cursor.execute(
-            "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'wp_suggestions_%%'", [ROWS]
-        )
-        if cursor.fetchone()[0] == len(EVENTS):
+        if triggers_in_place(cursor, [ROWS], "wp_suggestions") == len(EVENTS):
             return False
         _recount(cursor)
-        for event in EVENTS:
-            rows = {
-                "INSERT": "REFERENCING NEW TABLE AS new_rows ",
-                "DELETE": "REFERENCING OLD TABLE AS old_rows ",
-                "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows ",
-            }.get(event, "")
-            cursor.execute(
-                f'CREATE OR REPLACE TRIGGER "wp_suggestions_{event.lower()}" AFTER {event} ON "{ROWS}" '
-                f"{rows}FOR EACH STATEMENT EXECUTE FUNCTION wp_count_suggestions()"
-            )
+        statement_triggers(cursor, ROWS, "wp_suggestions", "wp_count_suggestions()")
     return True
 
 
@@ -164,15 +153,13 @@ def differences(organization_id: int, *, using: str = "default") -> list[str]:
             [organization_id],
         )
         counted = Counter({tuple(row[:-1]): int(row[-1]) for row in cursor.fetchall()})
-    lines = []
-    for key in sorted(set(kept) | set(counted), key=repr):
-        if kept[key] != counted[key]:
-            _org, product_id, layer_id, rule, before = key
-            lines.append(
-                f"{TABLE}: product {product_id}, layer {layer_id}, {rule} rule, {before}: "
-                f"{counted[key]} suggestion rows, kept as {kept[key]}"
-            )
-    return lines
+
+    def words(key: tuple[Any, ...], rows: int, kept: int) -> str:
+        _org, product_id, layer_id, rule, before = key
+        where = f"product {product_id}, layer {layer_id}, {rule} rule, {before}"
+        return f"{TABLE}: {where}: {rows} suggestion rows, kept as {kept}"
+
+    return differing(kept, counted, words)
 
 
 def repair(organization_id: int, *, using: str = "default") -> None:

@@ -1,0 +1,43 @@
+"""PostgreSQL statement triggers that see a statement's rows (its transition tables), as the kept
+counts put them on their tables (`roles.rowcounts`, `roles.linkcounts`,
+`layers.readmodel.suggestioncounts`): the inserted rows as `new_rows`, the deleted as `old_rows`,
+an update's both."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+EVENTS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
+_REFERENCING = {
+    "INSERT": "REFERENCING NEW TABLE AS new_rows ",
+    "DELETE": "REFERENCING OLD TABLE AS old_rows ",
+    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows ",
+    "TRUNCATE": "",
+}
+
+
+def statement_triggers(cursor: Any, table: str, prefix: str, call: str, events: Iterable[str] = EVENTS) -> None:
+    """Create (or replace) the triggers `{prefix}_{event}` on `table` that run `call` (a trigger
+    function and its arguments) once per statement of each of `events`."""
+    for event in events:
+        cursor.execute(
+            f'CREATE OR REPLACE TRIGGER "{prefix}_{event.lower()}" AFTER {event} ON "{table}" '
+            f"{_REFERENCING[event]}FOR EACH STATEMENT EXECUTE FUNCTION {call}"
+        )
+
+
+def triggers_in_place(cursor: Any, tables: list[str], prefix: str) -> int:
+    """How many triggers named `{prefix}_…` the tables have."""
+    cursor.execute(
+        "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND tgname LIKE %s",
+        [tables, prefix.replace("_", "\\_") + "\\_%"],
+    )
+    return int(cursor.fetchone()[0])
+
+
+def differing(kept: Counter[Any], counted: Counter[Any], words: Callable[[Any, int, int], str]) -> list[str]:
+    """`words(key, counted, kept)` for every key whose kept count is not the rows' count."""
+    keys = sorted(set(kept) | set(counted), key=repr)
+    return [words(key, counted[key], kept[key]) for key in keys if kept[key] != counted[key]]
