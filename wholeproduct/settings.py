@@ -373,6 +373,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "sweep stuck jobs": {"task": "wholeproduct.sweep_stuck_jobs", "schedule": float(SWEEP_EVERY_SECONDS)},
     # The state cache's change rows, folded to one per organization (roles/statecache.py).
     "fold state changes": {"task": "roles.fold_state_changes", "schedule": 3600.0},
+    # The map's suggestion counts kept by the database, folded (layers/readmodel/suggestioncounts.py).
+    "fold suggestion counts": {"task": "layers.fold_suggestion_counts", "schedule": 3600.0},
 }
 if EMBEDDED:
     CELERY_BEAT_SCHEDULE["worker heartbeat"] = {

@@ -163,3 +163,24 @@ def test_installing_again_begins_nothing_and_missing_triggers_are_counted_afresh
     assert suggestioncounts.differences(org.pk) != []
     assert suggestioncounts.install() is True
     assert_true(org, products=[product])
+
+
+def test_the_hourly_task_folds_every_product_and_drops_a_deleted_ones(world):
+    from layers.tasks.readmodel import fold_suggestion_counts
+
+    org, _other, _functions, product, _theirs = world
+    gone = ProductFactory(organization=org)
+    gone_id = gone.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM wp_suggestion_count WHERE product_id = %s", [gone_id])
+        assert cursor.fetchone()[0] > 0
+    SuggestionRow.objects.filter(product=product).update(before="manual")
+    SuggestionRow.objects.filter(product=product).update(before="new")
+    gone.delete()
+    left = fold_suggestion_counts()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM wp_suggestion_count")
+        assert cursor.fetchone()[0] == left
+        cursor.execute("SELECT COUNT(*) FROM wp_suggestion_count WHERE product_id = %s", [gone_id])
+        assert cursor.fetchone()[0] == 0
+    assert_true(org, products=[product], planned=False)
