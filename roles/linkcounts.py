@@ -37,7 +37,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from domain.partnerships import UNCHECKED_AFTER_DAYS, trust_check_disrupted_sql, trust_check_due_sql
-from shared.triggers import differing, statement_triggers, triggers_in_place
+from shared.triggers import LOCK_FUNCTION, differing, statement_triggers, triggers_in_place
 
 from .models import Function, Partnership
 
@@ -55,7 +55,46 @@ _KEYED = "(l.organization_id, l.function_a_id, l.function_b_id, l.trust, l.needs
 
 _FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION wp_count_links() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    orgs bigint[];
+    vals bigint[];
 BEGIN
+    -- A link is summed by its ends' categories, which another transaction may be changing (or a
+    -- link of whose it may be writing) at once: the functions a statement concerns are locked
+    -- until this transaction ends (shared.triggers.LOCK_FUNCTION), so the other waits, and the
+    -- statement below reads what committed meanwhile (a snapshot of its own). A change of no key
+    -- column (a goal, a note) locks nothing.
+    IF TG_OP = 'TRUNCATE' THEN
+        NULL;
+    ELSIF TG_TABLE_NAME = '{FUNCTION}' THEN
+        SELECT array_agg(n.organization_id), array_agg(n.id) INTO orgs, vals
+          FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.category IS DISTINCT FROM o.category;
+    ELSIF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT id) INTO orgs, vals FROM (
+            SELECT organization_id, function_a_id AS id FROM new_rows
+            UNION SELECT organization_id, function_b_id FROM new_rows) ends;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT id) INTO orgs, vals FROM (
+            SELECT organization_id, function_a_id AS id FROM old_rows
+            UNION SELECT organization_id, function_b_id FROM old_rows) ends;
+    ELSE
+        SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT id) INTO orgs, vals FROM (
+            SELECT r.organization_id, r.function_a_id AS id FROM (
+                SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+                 WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}
+                UNION ALL
+                SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+                 WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}) r
+            UNION SELECT r.organization_id, r.function_b_id FROM (
+                SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+                 WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}
+                UNION ALL
+                SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+                 WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}) r) ends;
+    END IF;
+    IF vals IS NOT NULL THEN
+        PERFORM wp_lock_values('{TABLE}', orgs, vals);
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM {TABLE};
     ELSIF TG_TABLE_NAME = '{FUNCTION}' THEN
@@ -125,6 +164,7 @@ def install(using: str = "default") -> bool:
             "checked_on date, delta bigint NOT NULL, folded boolean NOT NULL DEFAULT false)"
         )
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_org ON {TABLE} (organization_id)")
+        cursor.execute(LOCK_FUNCTION)
         cursor.execute(_FUNCTION_SQL)
         if triggers_in_place(cursor, list(TRIGGERS), "wp_links") == sum(len(events) for events in TRIGGERS.values()):
             return False

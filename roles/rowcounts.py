@@ -45,7 +45,7 @@ from django.db.models.sql.where import AND
 
 from shared.paging import ids_first
 from shared.prepared import check_same_statement
-from shared.triggers import EVENTS, statement_triggers, triggers_in_place
+from shared.triggers import EVENTS, LOCK_FUNCTION, statement_triggers, triggers_in_place
 
 TABLE = "wp_row_count"
 # The models whose organizations' rows are counted: those listed by pages and the API whose
@@ -95,7 +95,30 @@ CREATE OR REPLACE FUNCTION wp_count_distinct() RETURNS trigger LANGUAGE plpgsql 
 DECLARE
     col text := TG_ARGV[0];
     kept text := TG_TABLE_NAME || '.' || TG_ARGV[0];
+    orgs bigint[];
+    vals bigint[];
 BEGIN
+    -- Whether a value was or is held by another row depends on what other transactions write at
+    -- once: the values a statement adds or takes away are locked (shared.triggers.LOCK_FUNCTION),
+    -- and each statement below reads what committed meanwhile (a snapshot of its own). An update
+    -- that moves no row to another value (a counter's figures) locks nothing.
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE format('SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT %1$I) FROM new_rows', col)
+           INTO orgs, vals;
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE format('SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT %1$I) FROM old_rows', col)
+           INTO orgs, vals;
+    ELSIF TG_OP = 'UPDATE' THEN
+        EXECUTE format('SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT v) FROM ('
+            'SELECT o.organization_id, o.%1$I AS v FROM old_rows o JOIN new_rows n ON n.id = o.id'
+            ' WHERE (n.organization_id, n.%1$I) IS DISTINCT FROM (o.organization_id, o.%1$I)'
+            ' UNION SELECT n.organization_id, n.%1$I FROM old_rows o JOIN new_rows n ON n.id = o.id'
+            ' WHERE (n.organization_id, n.%1$I) IS DISTINCT FROM (o.organization_id, o.%1$I)) moved', col)
+           INTO orgs, vals;
+    END IF;
+    IF vals IS NOT NULL THEN
+        PERFORM wp_lock_values(kept, orgs, vals);
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM wp_row_count WHERE table_name = kept;
     ELSIF TG_OP = 'INSERT' THEN
@@ -175,6 +198,7 @@ def install(using: str = "default") -> list[str]:
             _recount(cursor, table)
             statement_triggers(cursor, table, "wp_count", "wp_count_rows()")
             begun.append(table)
+        cursor.execute(LOCK_FUNCTION)
         cursor.execute(_DISTINCT_FUNCTION)
         for key, (table, column) in distinct_counted().items():
             if triggers_in_place(cursor, [table], "wp_distinct") == len(EVENTS):

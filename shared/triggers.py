@@ -41,3 +41,28 @@ def differing(kept: Counter[Any], counted: Counter[Any], words: Callable[[Any, i
     """`words(key, counted, kept)` for every key whose kept count is not the rows' count."""
     keys = sorted(set(kept) | set(counted), key=repr)
     return [words(key, counted[key], kept[key]) for key in keys if kept[key] != counted[key]]
+
+
+# Kept counts whose trigger reads rows other transactions may be writing at once (whether a value
+# is held by another row; the categories of a link's ends) lock what a statement concerns until
+# its transaction ends, so a writer of the same values waits and then reads what committed: a few
+# values each (under a shared lock of their organizations), or, for a statement of more than
+# LOCK_EACH_UP_TO values (a rebuild, an import), their organizations whole, exclusively (the lock
+# table holds some thousands of locks for every session together).
+LOCK_EACH_UP_TO = 64
+LOCK_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION wp_lock_values(space text, organizations bigint[], vals bigint[])
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF cardinality(vals) > {LOCK_EACH_UP_TO} THEN
+        PERFORM pg_advisory_xact_lock(hashtext(space || ':organization'), (o % 2147483647)::int)
+           FROM (SELECT DISTINCT o FROM unnest(organizations) o ORDER BY o) ordered;
+    ELSE
+        PERFORM pg_advisory_xact_lock_shared(hashtext(space || ':organization'), (o % 2147483647)::int)
+           FROM (SELECT DISTINCT o FROM unnest(organizations) o ORDER BY o) ordered;
+        PERFORM pg_advisory_xact_lock(hashtext(space), (v % 2147483647)::int)
+           FROM (SELECT DISTINCT v FROM unnest(vals) v ORDER BY v) ordered;
+    END IF;
+END
+$$;
+"""  # noqa: S608 - a constant, no input

@@ -6,8 +6,11 @@ becomes mapped or stops being mapped anywhere; other tenants' counts do not move
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from layers.models import FunctionCounts
 from layers.selectors.campaigns import function_progress_page
@@ -141,4 +144,73 @@ def test_installing_again_begins_nothing_and_a_table_without_its_triggers_is_cou
     assert kept(org) == 0  # written while not counted
     assert rowcounts.install() == [KEY]
     assert kept(org) == 1
+    assert_true(org)
+
+
+def _concurrently(first, second) -> None:
+    """`first` writes and holds its transaction open a moment; `second` writes meanwhile (after
+    `first`'s statement ran), then both commit."""
+    written = threading.Event()
+    errors: list[BaseException] = []
+
+    def run(write, before, after) -> None:
+        try:
+            before()
+            with transaction.atomic():
+                write()
+                after()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(first, lambda: None, lambda: (written.set(), time.sleep(0.5)))),
+        threading.Thread(target=run, args=(second, lambda: written.wait(10), lambda: None)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_writers_mapping_or_unmapping_one_function_at_once_count_it_once():
+    """Two transactions give one function its first counter rows on two products at once, then
+    take them away at once: each statement's check waits for the other's transaction, so the
+    function counts once, then not at all (without waiting, each saw no other row and counted)."""
+    org = OrganizationFactory()
+    function = FunctionFactory(organization=org)
+    one, two = ProductFactory(organization=org), ProductFactory(organization=org)
+    _concurrently(
+        lambda: FunctionCounts.objects.create(organization=org, product=one, function=function),
+        lambda: FunctionCounts.objects.create(organization=org, product=two, function=function),
+    )
+    assert kept(org) == mapped(org) == 1
+    _concurrently(
+        lambda: FunctionCounts.objects.filter(product=one).delete(),
+        lambda: FunctionCounts.objects.filter(product=two).delete(),
+    )
+    assert kept(org) == mapped(org) == 0
+    assert_true(org)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_statement_of_many_values_locks_its_organization_and_a_small_one_waits_for_it():
+    """A statement adding more than LOCK_EACH_UP_TO values (a rebuild's) locks its organization
+    whole, not each value (the lock table is shared by every session); a small writer of one of
+    them waits all the same."""
+    from shared.triggers import LOCK_EACH_UP_TO
+
+    org = OrganizationFactory()
+    one, two = ProductFactory(organization=org), ProductFactory(organization=org)
+    functions = [FunctionFactory(organization=org, name=f"Team {i}") for i in range(LOCK_EACH_UP_TO + 36)]
+    _concurrently(
+        lambda: FunctionCounts.objects.bulk_create(
+            FunctionCounts(organization=org, product=one, function=f) for f in functions
+        ),
+        lambda: FunctionCounts.objects.create(organization=org, product=two, function=functions[0]),
+    )
+    assert kept(org) == mapped(org) == len(functions)
     assert_true(org)

@@ -130,3 +130,52 @@ def test_drift_is_reported_by_the_check_and_repaired_by_the_rebuild(org, enginee
     assert linkcounts.differences(org.pk)  # the check changed nothing
     check_organization(org, repair=True)
     assert linkcounts.differences(org.pk) == [] and check_organization(org, repair=False).differences == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("category_first", [True, False])
+def test_a_category_changed_while_a_link_of_it_is_written_keeps_the_sums_true(category_first):
+    """One transaction changes a function's category while another writes a link of it: the
+    second's trigger waits for the first's transaction, so the link is summed under the category
+    the function ends with (without waiting, the link kept its old category in the sums)."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from tests.factories import FunctionFactory, OrganizationFactory
+
+    org = OrganizationFactory()
+    moving = FunctionFactory(organization=org, name="Moving", category="building")
+    other = FunctionFactory(organization=org, name="Other", category="partner")
+    started = threading.Event()
+    errors: list[BaseException] = []
+
+    def recategorize() -> None:
+        Function.objects.filter(pk=moving.pk).update(category="customer_facing")
+
+    def add_link() -> None:
+        Partnership.objects.create(organization=org, function_a=moving, function_b=other, trust=2)
+
+    def run(write, first: bool) -> None:
+        try:
+            if not first:
+                started.wait(10)
+            with transaction.atomic():
+                write()
+                if first:
+                    started.set()
+                    time.sleep(0.5)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    first, second = (recategorize, add_link) if category_first else (add_link, recategorize)
+    threads = [threading.Thread(target=run, args=(first, True)), threading.Thread(target=run, args=(second, False))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert linkcounts.differences(org.pk) == []
