@@ -67,8 +67,17 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         NULL;
     ELSIF TG_TABLE_NAME = '{FUNCTION}' THEN
-        SELECT array_agg(n.organization_id), array_agg(n.id) INTO orgs, vals
-          FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.category IS DISTINCT FROM o.category;
+        -- The functions that changed category and the other ends of their links (whose own change
+        -- at once would move the same links).
+        WITH moved AS (
+            SELECT n.id, n.organization_id FROM new_rows n JOIN old_rows o ON o.id = n.id
+             WHERE n.category IS DISTINCT FROM o.category
+        )
+        SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT id) INTO orgs, vals FROM (
+            SELECT organization_id, id FROM moved
+            UNION SELECT organization_id, function_a_id FROM {PARTNERSHIP} WHERE function_b_id IN (SELECT id FROM moved)
+            UNION SELECT organization_id, function_b_id FROM {PARTNERSHIP} WHERE function_a_id IN (SELECT id FROM moved)
+        ) concerned;
     ELSIF TG_OP = 'INSERT' THEN
         SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT id) INTO orgs, vals FROM (
             SELECT organization_id, function_a_id AS id FROM new_rows

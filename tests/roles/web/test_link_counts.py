@@ -179,3 +179,47 @@ def test_a_category_changed_while_a_link_of_it_is_written_keeps_the_sums_true(ca
         thread.join(timeout=30)
     assert not errors
     assert linkcounts.differences(org.pk) == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_both_ends_of_a_link_changing_category_at_once_keep_the_sums_true():
+    """Two transactions change the categories of a link's two ends at once: each moves the link,
+    reading the other end's category; the second waits for the first (they lock the link's ends)."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from tests.factories import FunctionFactory, OrganizationFactory
+
+    org = OrganizationFactory()
+    a = FunctionFactory(organization=org, name="A", category="building")
+    b = FunctionFactory(organization=org, name="B", category="partner")
+    Partnership.objects.create(organization=org, function_a=a, function_b=b, trust=3)
+    started = threading.Event()
+    errors: list[BaseException] = []
+
+    def run(function: Function, category: str, first: bool) -> None:
+        try:
+            if not first:
+                started.wait(10)
+            with transaction.atomic():
+                Function.objects.filter(pk=function.pk).update(category=category)
+                if first:
+                    started.set()
+                    time.sleep(0.5)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(a, "leadership", True)),
+        threading.Thread(target=run, args=(b, "customer_facing", False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert linkcounts.differences(org.pk) == []
