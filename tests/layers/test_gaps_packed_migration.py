@@ -4,6 +4,7 @@ snapshot's totals did not, and gives them back as jsonb when reversed."""
 from __future__ import annotations
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -75,3 +76,28 @@ def test_stored_gaps_are_packed_counted_and_given_back():
             assert cursor.fetchone() == (3,)
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        # As `migrate` ends: the tables the way back dropped and the way forward made again get
+        # their statement triggers (the state version, the kept counts) from the apps' installers.
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_after_the_round_trip_every_table_counts_its_writes_again():
+    """The migrations back and forth above drop and make tables again; the test leaves them with
+    their triggers, as `migrate` does (a later test's writes would otherwise go uncounted)."""
+    require_postgres()
+    from layers.models import SuggestionRow
+    from layers.readmodel import suggestioncounts
+    from roles import linkcounts, rowcounts
+    from shared.triggers import triggers_in_place
+
+    try:
+        _migrate(BEFORE)
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert suggestioncounts.install() is False and linkcounts.install() is False and rowcounts.install() == []
+    rows = SuggestionRow._meta.db_table
+    with connection.cursor() as cursor:
+        assert triggers_in_place(cursor, [rows], "wp_suggestions") == 4
+        assert triggers_in_place(cursor, [rows], "wp_note") == 3  # the state version's (statecache)
