@@ -6,11 +6,8 @@ becomes mapped or stops being mapped anywhere; other tenants' counts do not move
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from layers.models import FunctionCounts
 from layers.selectors.campaigns import function_progress_page
@@ -19,6 +16,7 @@ from layers.services.function_merge import function_merge
 from roles import rowcounts
 from roles.services import functions as function_services
 
+from ..concurrently import one_then_another
 from ..factories import FunctionFactory, OrganizationFactory, ProductFactory, UserFactory
 from ..services import require_postgres
 
@@ -147,34 +145,6 @@ def test_installing_again_begins_nothing_and_a_table_without_its_triggers_is_cou
     assert_true(org)
 
 
-def _concurrently(first, second) -> None:
-    """`first` writes and holds its transaction open a moment; `second` writes meanwhile (after
-    `first`'s statement ran), then both commit."""
-    written = threading.Event()
-    errors: list[BaseException] = []
-
-    def run(write, before, after) -> None:
-        try:
-            before()
-            with transaction.atomic():
-                write()
-                after()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(first, lambda: None, lambda: (written.set(), time.sleep(0.5)))),
-        threading.Thread(target=run, args=(second, lambda: written.wait(10), lambda: None)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_writers_mapping_or_unmapping_one_function_at_once_count_it_once():
     """Two transactions give one function its first counter rows on two products at once, then
@@ -183,12 +153,12 @@ def test_two_writers_mapping_or_unmapping_one_function_at_once_count_it_once():
     org = OrganizationFactory()
     function = FunctionFactory(organization=org)
     one, two = ProductFactory(organization=org), ProductFactory(organization=org)
-    _concurrently(
+    one_then_another(
         lambda: FunctionCounts.objects.create(organization=org, product=one, function=function),
         lambda: FunctionCounts.objects.create(organization=org, product=two, function=function),
     )
     assert kept(org) == mapped(org) == 1
-    _concurrently(
+    one_then_another(
         lambda: FunctionCounts.objects.filter(product=one).delete(),
         lambda: FunctionCounts.objects.filter(product=two).delete(),
     )
@@ -206,7 +176,7 @@ def test_a_statement_of_many_values_locks_its_organization_and_a_small_one_waits
     org = OrganizationFactory()
     one, two = ProductFactory(organization=org), ProductFactory(organization=org)
     functions = [FunctionFactory(organization=org, name=f"Team {i}") for i in range(LOCK_EACH_UP_TO + 36)]
-    _concurrently(
+    one_then_another(
         lambda: FunctionCounts.objects.bulk_create(
             FunctionCounts(organization=org, product=one, function=f) for f in functions
         ),

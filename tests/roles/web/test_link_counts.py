@@ -138,18 +138,12 @@ def test_a_category_changed_while_a_link_of_it_is_written_keeps_the_sums_true(ca
     """One transaction changes a function's category while another writes a link of it: the
     second's trigger waits for the first's transaction, so the link is summed under the category
     the function ends with (without waiting, the link kept its old category in the sums)."""
-    import threading
-    import time
-
-    from django.db import connections, transaction
-
+    from tests.concurrently import one_then_another
     from tests.factories import FunctionFactory, OrganizationFactory
 
     org = OrganizationFactory()
     moving = FunctionFactory(organization=org, name="Moving", category="building")
     other = FunctionFactory(organization=org, name="Other", category="partner")
-    started = threading.Event()
-    errors: list[BaseException] = []
 
     def recategorize() -> None:
         Function.objects.filter(pk=moving.pk).update(category="customer_facing")
@@ -157,27 +151,7 @@ def test_a_category_changed_while_a_link_of_it_is_written_keeps_the_sums_true(ca
     def add_link() -> None:
         Partnership.objects.create(organization=org, function_a=moving, function_b=other, trust=2)
 
-    def run(write, first: bool) -> None:
-        try:
-            if not first:
-                started.wait(10)
-            with transaction.atomic():
-                write()
-                if first:
-                    started.set()
-                    time.sleep(0.5)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    first, second = (recategorize, add_link) if category_first else (add_link, recategorize)
-    threads = [threading.Thread(target=run, args=(first, True)), threading.Thread(target=run, args=(second, False))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors
+    one_then_another(*((recategorize, add_link) if category_first else (add_link, recategorize)))
     assert linkcounts.differences(org.pk) == []
 
 
@@ -185,41 +159,15 @@ def test_a_category_changed_while_a_link_of_it_is_written_keeps_the_sums_true(ca
 def test_both_ends_of_a_link_changing_category_at_once_keep_the_sums_true():
     """Two transactions change the categories of a link's two ends at once: each moves the link,
     reading the other end's category; the second waits for the first (they lock the link's ends)."""
-    import threading
-    import time
-
-    from django.db import connections, transaction
-
+    from tests.concurrently import one_then_another
     from tests.factories import FunctionFactory, OrganizationFactory
 
     org = OrganizationFactory()
     a = FunctionFactory(organization=org, name="A", category="building")
     b = FunctionFactory(organization=org, name="B", category="partner")
     Partnership.objects.create(organization=org, function_a=a, function_b=b, trust=3)
-    started = threading.Event()
-    errors: list[BaseException] = []
-
-    def run(function: Function, category: str, first: bool) -> None:
-        try:
-            if not first:
-                started.wait(10)
-            with transaction.atomic():
-                Function.objects.filter(pk=function.pk).update(category=category)
-                if first:
-                    started.set()
-                    time.sleep(0.5)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(a, "leadership", True)),
-        threading.Thread(target=run, args=(b, "customer_facing", False)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors
+    one_then_another(
+        lambda: Function.objects.filter(pk=a.pk).update(category="leadership"),
+        lambda: Function.objects.filter(pk=b.pk).update(category="customer_facing"),
+    )
     assert linkcounts.differences(org.pk) == []
