@@ -311,9 +311,11 @@ GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; val
             (DIFFERS, LEAD_TAKEN),
             (MANUAL, MANUAL),
         ]
+        # Each a subquery of its own (SQLite takes no parenthesized member of a UNION).
         each = " UNION ALL ".join(
-            f"(SELECT * FROM chosen WHERE before = '{before}' AND status = '{status}' ORDER BY {ring} LIMIT %s)"  # noqa: S608
-            for before, status in parts
+            f"SELECT * FROM (SELECT * FROM chosen WHERE before = '{before}' AND status = '{status}' "  # noqa: S608
+            f"ORDER BY {ring} LIMIT %s) first_{i}"
+            for i, (before, status) in enumerate(parts)
         )
         order = _order_by(PENDING_ORDER)
         sql = f"""SELECT 'pending', ROW_NUMBER() OVER (ORDER BY {order}), {COLUMNS} FROM (
