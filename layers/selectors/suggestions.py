@@ -272,7 +272,7 @@ GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; val
         # Each group's first rows by ORDER BY with LIMIT. Applied and dismissed rows keep their
         # stored status and one rank: their first ones are a range of an index, in ring order.
         # Pending ones are those stored new, differs or manual, ranked once the leads are known:
-        # a top-N sort of those rows only.
+        # the first of each rank, read along the same index (`_pending_firsts`).
         ring = _order_by(RING_ORDER)
         firsts = [self._pending_firsts(limit)] + [
             (
@@ -301,8 +301,8 @@ GROUP BY s.before, s.layer_id, s.rule_emphasis""",  # noqa: S608 (constants; val
     def _pending_firsts(self, limit: int) -> tuple[str, list[Any]]:
         """The first `limit` pending suggestions, pending first (PENDING's order, then ring order):
         the first `limit` of each status a row can have once the leads are known, each read along
-        the (status stored, ring order) index until it has them, and those few sorted. One top-N
-        sort of every row that can be pending (960 at 5,000 functions) took 2 ms of the map."""
+        the (status stored, ring order) index until it has them, and those few sorted, rather than
+        one top-N sort of every row that can be pending (960 at 5,000 functions)."""
         ring = _order_by(RING_ORDER)
         parts = [
             (NEW, NEW),
