@@ -34,7 +34,7 @@ from roles.permissions import OrgContext
 from roles.rowcounts import read_page
 from shared.prepared import prepared
 
-from ..models import Assignment, FunctionCounts, Product, ProductCounts, Review, ReviewPair
+from ..models import Assignment, FunctionCounts, Layer, Product, ProductCounts, Review, ReviewPair
 from .layer_list import layers_in_ring_order
 from .products import products_by_name
 
@@ -189,19 +189,22 @@ def _cards_query(reviews: QuerySet[Review], *, limit: int | None = None) -> Quer
     return chosen[:limit] if limit is not None else chosen
 
 
-def with_parents(rows: list[Review], products: Iterable[Product] | None = None) -> list[Review]:
-    """Each review's product and layers, from the organization's products (`products`, when the
-    caller read them) and the layer table: two small reads, none when there is no row."""
+def with_parents(
+    rows: list[Review], products: Iterable[Product] | None = None, layers: Iterable[Layer] | None = None
+) -> list[Review]:
+    """Each review's product and layers, from the organization's products and the layer table
+    (`products` and `layers`, when the caller read them): two small reads at most, none when
+    there is no row."""
     if not rows:
         return rows
-    layers = {layer.pk: layer for layer in layers_in_ring_order()}
+    by_layer = {layer.pk: layer for layer in (layers_in_ring_order() if layers is None else layers)}
     listed = products_by_name(rows[0].organization_id) if products is None else products
     by_pk = {product.pk: product for product in listed}
     for review in rows:
-        review.assignment.layer = layers[review.assignment.layer_id]
+        review.assignment.layer = by_layer[review.assignment.layer_id]
         review.assignment.product = by_pk[review.assignment.product_id]
         if review.suggested_layer_id is not None:
-            review.suggested_layer = layers[review.suggested_layer_id]
+            review.suggested_layer = by_layer[review.suggested_layer_id]
     return rows
 
 
@@ -260,6 +263,7 @@ def open_dispute_page(
     count: int | None = None,
     now: datetime | None = None,
     products: Iterable[Product] | None = None,
+    layers: Iterable[Layer] | None = None,
 ) -> DisputePage:
     """One page of `open_disputes` (oldest first) read from the pair table: the page's review ids
     in the order of the open pairs' latest reviews (a partial index holds the open pairs), then
@@ -275,7 +279,7 @@ def open_dispute_page(
     # on every load, they took longer than PostgreSQL took to run them.
     read_page(page, lambda bottom, top: _open_review_ids_page(organization.pk, product_id, bottom, top))
     chosen = list(page.object_list)
-    cards = with_parents(list(_cards_of(organization.pk, chosen)), products) if chosen else []
+    cards = with_parents(list(_cards_of(organization.pk, chosen)), products, layers) if chosen else []
     found = {r.pk: r for r in cards}
     reviews = [found[pk] for pk in chosen if pk in found]
     page.object_list = cast("list[Any]", reviews)
@@ -324,13 +328,17 @@ def mapped_function_count(organization: Organization, product: Product) -> int:
 
 
 def recently_resolved(
-    organization: Organization, *, products: Iterable[Product] | None = None, limit: int = 6
+    organization: Organization,
+    *,
+    products: Iterable[Product] | None = None,
+    layers: Iterable[Layer] | None = None,
+    limit: int = 6,
 ) -> list[Review]:
     """The latest resolved disputes, newest first, as the inbox's cards show them. Their product is
     taken from the organization's products (`products`, when the caller read them) and who resolved
     them is read apart: joined with the rest, the statement had six tables and PostgreSQL took 5 ms
     to plan it for under 1 ms of work (EXPLAIN (SUMMARY) at 5,000 functions; 1.1 ms with four)."""
-    return with_parents(list(_recently_resolved(organization.pk, limit)), products)
+    return with_parents(list(_recently_resolved(organization.pk, limit)), products, layers)
 
 
 @prepared(shaped=("limit",))

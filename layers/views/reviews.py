@@ -21,6 +21,7 @@ from ..models import Review
 from ..selectors import campaigns as campaign_selectors
 from ..selectors import products as selectors
 from ..selectors import reviews as selectors_reviews
+from ..selectors.layer_list import layers_in_ring_order
 from ..services import reviews as services
 
 PROGRESS_PAGE = 50  # functions per page of the progress table
@@ -37,8 +38,14 @@ def review_inbox(request: OrgRequest) -> HttpResponse:
     # page at a time (the oldest disputes first, functions by name), and the totals come from
     # the product counters (layers.readmodel), never from the rows themselves.
     totals = selectors_reviews.inbox_totals(organization, product=product)
+    layers = layers_in_ring_order()  # the dispute cards' and the resolved ones' (one read for both)
     disputes = selectors_reviews.open_dispute_page(
-        organization, product=product, number=request.GET.get("page"), count=totals.open, products=products
+        organization,
+        product=product,
+        number=request.GET.get("page"),
+        count=totals.open,
+        products=products,
+        layers=layers,
     )
     progress_page = campaign_selectors.function_progress_page(
         organization,
@@ -58,7 +65,7 @@ def review_inbox(request: OrgRequest) -> HttpResponse:
         "query": _query(request),
         "totals": totals,
         "campaigns": campaigns,
-        "resolved": selectors_reviews.recently_resolved(organization, products=products),
+        "resolved": selectors_reviews.recently_resolved(organization, products=products, layers=layers),
         "my_user_id": request.user.pk,
     }
     return render(request, "layers/review_inbox.html", context)
