@@ -53,26 +53,47 @@ _OF_LINKS = """SELECT l.organization_id, fa.category, fb.category, l.trust, l.ne
 _ENDS = f"JOIN {FUNCTION} fa ON fa.id = l.function_a_id JOIN {FUNCTION} fb ON fb.id = l.function_b_id"
 _KEYED = "(l.organization_id, l.function_a_id, l.function_b_id, l.trust, l.needs_trust_check, l.last_checked_on)"
 
+# The links an update changed the key of: each as it was (-1) and as it is (+1).
+_CHANGED = f"""changed AS (
+            SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id
+             WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}
+        ), l AS (
+            SELECT o.*, -1 AS delta FROM old_rows o WHERE o.id IN (SELECT id FROM changed)
+            UNION ALL
+            SELECT n.*, 1 AS delta FROM new_rows n WHERE n.id IN (SELECT id FROM changed)
+        )"""  # noqa: S608 - column names, no input
+# The functions whose category an update changed, with the category they had.
+_MOVED = """moved AS (
+            SELECT n.id, n.organization_id, o.category AS was FROM new_rows n JOIN old_rows o ON o.id = n.id
+             WHERE n.category IS DISTINCT FROM o.category
+        )"""
+
+
+def _ends_of(links: str) -> str:
+    """(organization, function) of both ends of `links`."""
+    ends = "SELECT organization_id, function_a_id AS id FROM {0} UNION SELECT organization_id, function_b_id FROM {0}"
+    return ends.format(links)
+
+
 _FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION wp_count_links() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     orgs bigint[];
     vals bigint[];
 BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM {TABLE};
+        RETURN NULL;
+    END IF;
     -- A link is summed by its ends' categories, which another transaction may be changing (or a
     -- link of whose it may be writing) at once: the functions a statement concerns are locked
     -- until this transaction ends (shared.triggers.LOCK_FUNCTION), so the other waits, and the
-    -- statement below reads what committed meanwhile (a snapshot of its own). A change of no key
-    -- column (a goal, a note) locks nothing.
-    IF TG_OP = 'TRUNCATE' THEN
-        NULL;
-    ELSIF TG_TABLE_NAME = '{FUNCTION}' THEN
+    -- statement below reads what committed meanwhile (a snapshot of its own). A statement that
+    -- changes no key (a goal, a note, a function's name) has nothing to lock or count.
+    IF TG_TABLE_NAME = '{FUNCTION}' THEN
         -- The functions that changed category and the other ends of their links (whose own change
         -- at once would move the same links).
-        WITH moved AS (
-            SELECT n.id, n.organization_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-             WHERE n.category IS DISTINCT FROM o.category
-        )
+        WITH {_MOVED}
         SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT id) INTO orgs, vals FROM (
             SELECT organization_id, id FROM moved
             UNION SELECT organization_id, function_a_id FROM {PARTNERSHIP} WHERE function_b_id IN (SELECT id FROM moved)
@@ -80,39 +101,23 @@ BEGIN
         ) concerned;
     ELSIF TG_OP = 'INSERT' THEN
         SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT id) INTO orgs, vals FROM (
-            SELECT organization_id, function_a_id AS id FROM new_rows
-            UNION SELECT organization_id, function_b_id FROM new_rows) ends;
+            {_ends_of("new_rows")}) ends;
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT id) INTO orgs, vals FROM (
-            SELECT organization_id, function_a_id AS id FROM old_rows
-            UNION SELECT organization_id, function_b_id FROM old_rows) ends;
+            {_ends_of("old_rows")}) ends;
     ELSE
+        WITH {_CHANGED}
         SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT id) INTO orgs, vals FROM (
-            SELECT r.organization_id, r.function_a_id AS id FROM (
-                SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id
-                 WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}
-                UNION ALL
-                SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id
-                 WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}) r
-            UNION SELECT r.organization_id, r.function_b_id FROM (
-                SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id
-                 WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}
-                UNION ALL
-                SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id
-                 WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}) r) ends;
+            {_ends_of("l")}) ends;
     END IF;
-    IF vals IS NOT NULL THEN
-        PERFORM wp_lock_values('{TABLE}', orgs, vals);
+    IF vals IS NULL THEN
+        RETURN NULL;
     END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        DELETE FROM {TABLE};
-    ELSIF TG_TABLE_NAME = '{FUNCTION}' THEN
+    PERFORM wp_lock_values('{TABLE}', orgs, vals);
+    IF TG_TABLE_NAME = '{FUNCTION}' THEN
         -- The links of the functions whose category changed move from their old categories.
         INSERT INTO {TABLE} ({KEY}, delta)
-        WITH moved AS (
-            SELECT n.id, o.category AS was FROM new_rows n JOIN old_rows o ON o.id = n.id
-             WHERE n.category IS DISTINCT FROM o.category
-        ), l AS (
+        WITH {_MOVED}, l AS (
             SELECT * FROM {PARTNERSHIP}
              WHERE function_a_id IN (SELECT id FROM moved) OR function_b_id IN (SELECT id FROM moved)
         )
@@ -128,16 +133,9 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO {TABLE} ({KEY}, delta)
         {_OF_LINKS}, -COUNT(*) FROM old_rows l {_ENDS} GROUP BY 1, 2, 3, 4, 5, 6;
-    ELSE  -- an UPDATE: the links whose key changed (most updates change a goal, a note, a version)
+    ELSE  -- an UPDATE: the links whose key changed
         INSERT INTO {TABLE} ({KEY}, delta)
-        WITH changed AS (
-            SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id
-             WHERE {_KEYED.replace("l.", "o.")} IS DISTINCT FROM {_KEYED.replace("l.", "n.")}
-        ), l AS (
-            SELECT o.*, -1 AS delta FROM old_rows o WHERE o.id IN (SELECT id FROM changed)
-            UNION ALL
-            SELECT n.*, 1 AS delta FROM new_rows n WHERE n.id IN (SELECT id FROM changed)
-        )
+        WITH {_CHANGED}
         {_OF_LINKS}, SUM(l.delta) FROM l {_ENDS} GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(l.delta) <> 0;
     END IF;
     RETURN NULL;

@@ -90,49 +90,52 @@ $$;
 
 # A value counts once per organization: it is new when no row held it before the statement, gone
 # when no row holds it after (an update: before is the table without the new rows, with the old).
+# `moved` is the (organization, value) pairs the statement adds or takes away: those it inserted,
+# those it deleted, or both sides of an update that moved a row to another value or organization
+# (the counters' figures change on every review and move nothing).
 _DISTINCT_FUNCTION = """
 CREATE OR REPLACE FUNCTION wp_count_distinct() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     col text := TG_ARGV[0];
     kept text := TG_TABLE_NAME || '.' || TG_ARGV[0];
+    moved text;
     orgs bigint[];
     vals bigint[];
 BEGIN
-    -- Whether a value was or is held by another row depends on what other transactions write at
-    -- once: the values a statement adds or takes away are locked (shared.triggers.LOCK_FUNCTION),
-    -- and each statement below reads what committed meanwhile (a snapshot of its own). An update
-    -- that moves no row to another value (a counter's figures) locks nothing.
-    IF TG_OP = 'INSERT' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT %1$I) FROM new_rows', col)
-           INTO orgs, vals;
-    ELSIF TG_OP = 'DELETE' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT %1$I) FROM old_rows', col)
-           INTO orgs, vals;
-    ELSIF TG_OP = 'UPDATE' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT v) FROM ('
-            'SELECT o.organization_id, o.%1$I AS v FROM old_rows o JOIN new_rows n ON n.id = o.id'
-            ' WHERE (n.organization_id, n.%1$I) IS DISTINCT FROM (o.organization_id, o.%1$I)'
-            ' UNION SELECT n.organization_id, n.%1$I FROM old_rows o JOIN new_rows n ON n.id = o.id'
-            ' WHERE (n.organization_id, n.%1$I) IS DISTINCT FROM (o.organization_id, o.%1$I)) moved', col)
-           INTO orgs, vals;
-    END IF;
-    IF vals IS NOT NULL THEN
-        PERFORM wp_lock_values(kept, orgs, vals);
-    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM wp_row_count WHERE table_name = kept;
+        RETURN NULL;
     ELSIF TG_OP = 'INSERT' THEN
+        moved := format('SELECT DISTINCT organization_id, %I AS v FROM new_rows', col);
+    ELSIF TG_OP = 'DELETE' THEN
+        moved := format('SELECT DISTINCT organization_id, %I AS v FROM old_rows', col);
+    ELSE
+        moved := format('SELECT o.organization_id, o.%1$I AS v FROM old_rows o JOIN new_rows n ON n.id = o.id'
+            ' WHERE (n.organization_id, n.%1$I) IS DISTINCT FROM (o.organization_id, o.%1$I)'
+            ' UNION SELECT n.organization_id, n.%1$I FROM old_rows o JOIN new_rows n ON n.id = o.id'
+            ' WHERE (n.organization_id, n.%1$I) IS DISTINCT FROM (o.organization_id, o.%1$I)', col);
+    END IF;
+    -- Whether a value was or is held by another row depends on what other transactions write at
+    -- once: the values moved are locked (shared.triggers.LOCK_FUNCTION), and each statement below
+    -- reads what committed meanwhile (a snapshot of its own). Nothing moved: nothing to count.
+    EXECUTE 'SELECT array_agg(DISTINCT organization_id), array_agg(DISTINCT v) FROM (' || moved || ') t'
+       INTO orgs, vals;
+    IF vals IS NULL THEN
+        RETURN NULL;
+    END IF;
+    PERFORM wp_lock_values(kept, orgs, vals);
+    IF TG_OP = 'INSERT' THEN
         EXECUTE format('INSERT INTO wp_row_count (organization_id, table_name, delta) '
-            'SELECT organization_id, %1$L, COUNT(*) FROM (SELECT DISTINCT organization_id, %2$I AS v FROM new_rows) t '
+            'SELECT organization_id, %1$L, COUNT(*) FROM (' || moved || ') t '
             'WHERE NOT EXISTS (SELECT 1 FROM %3$I c WHERE c.organization_id = t.organization_id AND c.%2$I = t.v '
             '  AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = c.id)) '
             'GROUP BY organization_id', kept, col, TG_TABLE_NAME);
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE format('INSERT INTO wp_row_count (organization_id, table_name, delta) '
-            'SELECT organization_id, %1$L, -COUNT(*) FROM (SELECT DISTINCT organization_id, %2$I AS v FROM old_rows) t '
+            'SELECT organization_id, %1$L, -COUNT(*) FROM (' || moved || ') t '
             'WHERE NOT EXISTS (SELECT 1 FROM %3$I c WHERE c.organization_id = t.organization_id AND c.%2$I = t.v) '
             'GROUP BY organization_id', kept, col, TG_TABLE_NAME);
-    ELSE  -- an UPDATE: only one that moves a row to another value or organization counts
+    ELSE
         EXECUTE format('INSERT INTO wp_row_count (organization_id, table_name, delta) '
             'SELECT organization_id, %1$L, SUM(now - was) FROM ('
             '  SELECT t.organization_id,'
@@ -143,10 +146,7 @@ BEGIN
             '     OR EXISTS (SELECT 1 FROM old_rows o'
             '                WHERE o.organization_id = t.organization_id AND o.%2$I = t.v))::int'
             '     AS was'
-            '  FROM (SELECT o.organization_id, o.%2$I AS v FROM old_rows o JOIN new_rows n ON n.id = o.id'
-            '        WHERE (n.organization_id, n.%2$I) IS DISTINCT FROM (o.organization_id, o.%2$I)'
-            '        UNION SELECT n.organization_id, n.%2$I FROM old_rows o JOIN new_rows n ON n.id = o.id'
-            '        WHERE (n.organization_id, n.%2$I) IS DISTINCT FROM (o.organization_id, o.%2$I)) t'
+            '  FROM (' || moved || ') t'
             ') judged GROUP BY organization_id HAVING SUM(now - was) <> 0', kept, col, TG_TABLE_NAME);
     END IF;
     RETURN NULL;
@@ -212,8 +212,9 @@ def install(using: str = "default") -> list[str]:
 def _counting(key: str) -> tuple[str, str]:
     """(table, what a count of it is) of a kept count's key: a counted table's rows, or the
     distinct values of a `distinct_counted` column."""
-    if key in distinct_counted():
-        table, column = distinct_counted()[key]
+    found = distinct_counted().get(key)
+    if found is not None:
+        table, column = found
         return table, f'COUNT(DISTINCT "{column}")'
     return key, "COUNT(*)"
 
