@@ -18,6 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from shared.markup import csrf_input, esc, truncated
 
+from ..views.map_shapes import menu_options
+
 if TYPE_CHECKING:
     from ..views.map_shapes import Cell
 
@@ -70,7 +72,7 @@ def map_cell(context: template.Context, cell: Cell) -> SafeString:
 def _menu(context: template.Context, cell: Cell, function: str, layer: str, url: str) -> str:
     """The cell's menu: a disclosure holding a form of one button per choice (names come escaped)."""
     replaces = cell.replaces
-    options = _options(cell, cell.state, None if replaces is None else replaces.name)
+    options = _options(cell.state, None if replaces is None else replaces.name)
     note = f'<p class="cell-menu-note">{esc_once(replaces.name)} stays on as a contributor.</p>\n' if replaces else ""
     return (
         '<details class="cell-menu" data-cell-menu>\n'
@@ -83,29 +85,18 @@ def _menu(context: template.Context, cell: Cell, function: str, layer: str, url:
     )
 
 
-_OPTIONS: dict[tuple[str, str | None], str] = {}
-_OPTIONS_KEPT = 1024
-
-
-def _options(cell: Cell, state: str, replaced: str | None) -> str:
-    """The menu's buttons (`Cell.options`), which depend on the cell's state and on which other
+@functools.lru_cache(maxsize=1024)
+def _options(state: str, replaced: str | None) -> str:
+    """The menu's buttons (`menu_options`), which depend on the cell's state and on which other
     function leads its layer alone: a map of 200 cells holds a handful of such pairs, each written
     once per process rather than once per cell."""
-    key = (state, replaced)
-    found = _OPTIONS.get(key)
-    if found is None:
-        found = "\n".join(
-            f'<button class="cell-menu-item is-current" name="emphasis" value="{esc(option.value)}" '
-            f'aria-current="true" disabled><span aria-hidden="true">✓ </span>{esc(option.label)}</button>'
-            if option.current
-            else f'<button class="cell-menu-item" name="emphasis" value="{esc(option.value)}">'
-            f"{esc(option.label)}</button>"
-            for option in cell.options
-        )
-        if len(_OPTIONS) >= _OPTIONS_KEPT:
-            _OPTIONS.clear()
-        _OPTIONS[key] = found
-    return found
+    return "\n".join(
+        f'<button class="cell-menu-item is-current" name="emphasis" value="{esc(option.value)}" '
+        f'aria-current="true" disabled><span aria-hidden="true">✓ </span>{esc(option.label)}</button>'
+        if option.current
+        else f'<button class="cell-menu-item" name="emphasis" value="{esc(option.value)}">{esc(option.label)}</button>'
+        for option in menu_options(state, replaced)
+    )
 
 
 @functools.lru_cache(maxsize=4096)

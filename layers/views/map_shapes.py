@@ -47,6 +47,17 @@ class CellOption:
     current: bool
 
 
+def menu_options(state: str, replaced: str | None) -> list[CellOption]:
+    """What a cell's menu offers: not assigned, contributor, and lead, or "lead, replacing X" when
+    `replaced`, the name of another function leading the layer. They depend on nothing else."""
+    options = [CellOption(key, STATE_LABEL[key], state == key) for key in ("none", "contributor")]
+    if replaced is not None:
+        options.append(CellOption(REPLACE, f"Make lead, replacing {replaced}", False))
+    else:
+        options.append(CellOption("lead", "Lead", state == "lead"))
+    return options
+
+
 @dataclass
 class Cell:
     function: Function
@@ -64,13 +75,9 @@ class Cell:
 
     @property
     def options(self) -> list[CellOption]:
-        """What the cell's menu offers: not assigned, contributor, and lead (or "lead, replacing X")."""
-        options = [CellOption(key, STATE_LABEL[key], self.state == key) for key in ("none", "contributor")]
-        if self.replaces is not None:
-            options.append(CellOption(REPLACE, f"Make lead, replacing {self.replaces.name}", False))
-        else:
-            options.append(CellOption("lead", "Lead", self.state == "lead"))
-        return options
+        """What the cell's menu offers (`menu_options`)."""
+        replaces = self.replaces
+        return menu_options(self.state, None if replaces is None else replaces.name)
 
     @property
     def state(self) -> str:

@@ -105,7 +105,7 @@ def test_the_menus_written_once_per_state_and_replaced_lead_are_each_cells_own(i
         Cell(hostile, layer("expected"), contributor, BASE, lead=hostile),
         Cell(hostile, layer("core"), None, BASE, lead=pm),
     ]
-    map_cells._OPTIONS.clear()
+    map_cells._options.cache_clear()
     for cell in cells:
         html = draw([cell], can_edit=True)
         for option in cell.options:
@@ -113,4 +113,6 @@ def test_the_menus_written_once_per_state_and_replaced_lead_are_each_cells_own(i
             assert f'value="{option.value}"' in html and label in html
         assert html.count('class="cell-menu-item') == len(cell.options)
     assert draw(cells[:1], can_edit=True) == draw(cells[4:], can_edit=True)
-    assert len(map_cells._OPTIONS) == 3  # (none, pm), (none, other), (contributor, none): its own lead replaces none
+    assert (
+        map_cells._options.cache_info().currsize == 3
+    )  # (none, pm), (none, other), (contributor, none): its own lead replaces none
