@@ -22,7 +22,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from roles.api.permissions import ApiPagination, OrgAccess, OrgAPIView, OrgViewSet, whole_number
+from roles.api.permissions import (
+    ApiPagination,
+    OrgAccess,
+    OrgAPIView,
+    OrgViewSet,
+    StableOrderingFilter,
+    whole_number,
+)
 from roles.api.views import VERSION_PARAM, merged, version_param
 from roles.rowcounts import page_of
 from shared.prepared import prepared
@@ -31,6 +38,7 @@ from .. import filters
 from ..models import Assignment, Layer, Product
 from ..readmodel.gap_page import coverage_page
 from ..selectors import products as selectors
+from ..selectors.assignment_pages import ORDER, by_layer
 from ..selectors.suggestions import ProductSuggestions
 from ..services import assignments as assignment_services
 from ..services import mapping
@@ -176,16 +184,21 @@ class AssignmentViewSet(
     conflict_serializer_class = s.AssignmentSerializer
     filterset_class = filters.AssignmentFilter
     ordering_fields = ["layer__ring", "function__name", "emphasis", "changed_at"]
-    ordering = ["layer__ring", "function__name", "pk"]
+    ordering = list(ORDER)
     conflict_actions = frozenset({"create", "partial_update", "destroy"})
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # updates name their version
 
     def scoped_queryset(self) -> QuerySet[Assignment]:
         return _cells(self.product.pk)
 
-    def page_rows(self) -> Callable[[int, int, bool], QuerySet[Assignment]]:
-        product_id = self.product.pk
-        return lambda bottom, top, by_ids: _cells_page(product_id, bottom, top, by_ids)
+    def paginate_queryset(self, queryset: QuerySet[Assignment]) -> list[Assignment] | None:
+        """A page in the default order (ring, function name, id), filtered or not, is read a layer
+        at a time (`by_layer`); a page in another order slices the list."""
+        if StableOrderingFilter.ordering_param in self.request.query_params:
+            return super().paginate_queryset(queryset)
+        every = self.product.pk if self.unfiltered() else None  # then counted by the layer counters
+        listed = by_layer(queryset.only(*LISTED), self.ctx.organization.pk, every=every)
+        return super().paginate_queryset(listed)  # type: ignore[arg-type]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         product = self.product  # an address naming no product of ours is a 404 before the body is read
@@ -381,11 +394,12 @@ def _products_page(organization_id: int, bottom: int, top: int, by_ids: bool) ->
     return page_of(products, bottom, top, by_ids)
 
 
+# What a list's row shows of an assignment, its function and its layer (`s.AssignmentSerializer`).
+LISTED = (
+    *("id", "function_id", "layer_id", "emphasis", "contribution", "source", "version", "created_at", "changed_at"),
+    *("function__name", "function__category", "layer__key"),
+)
+
+
 def _cells(product_id: int) -> QuerySet[Assignment]:
     return Assignment.objects.filter(product_id=product_id).select_related("function", "layer")
-
-
-@prepared(shaped=("bottom", "top", "by_ids"))
-def _cells_page(product_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Assignment]:
-    """A page of a product's cells in the list's default order (`AssignmentViewSet.page_rows`)."""
-    return page_of(_cells(product_id).order_by(*AssignmentViewSet.ordering), bottom, top, by_ids)
