@@ -22,14 +22,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from roles.api.permissions import (
-    ApiPagination,
-    OrgAccess,
-    OrgAPIView,
-    OrgViewSet,
-    StableOrderingFilter,
-    whole_number,
-)
+from roles.api.permissions import ApiPagination, OrgAccess, OrgAPIView, OrgViewSet, whole_number
 from roles.api.views import VERSION_PARAM, merged, version_param
 from roles.rowcounts import page_of
 from shared.prepared import prepared
@@ -38,7 +31,7 @@ from .. import filters
 from ..models import Assignment, Layer, Product
 from ..readmodel.gap_page import coverage_page
 from ..selectors import products as selectors
-from ..selectors.assignment_pages import ORDER, by_layer
+from ..selectors.assignment_pages import ORDER, by_layer, listed
 from ..selectors.suggestions import ProductSuggestions
 from ..services import assignments as assignment_services
 from ..services import mapping
@@ -192,13 +185,11 @@ class AssignmentViewSet(
         return _cells(self.product.pk)
 
     def paginate_queryset(self, queryset: QuerySet[Assignment]) -> list[Assignment] | None:
-        """A page in the default order (ring, function name, id), filtered or not, is read a layer
-        at a time (`by_layer`); a page in another order slices the list."""
-        if StableOrderingFilter.ordering_param in self.request.query_params:
-            return super().paginate_queryset(queryset)
-        every = self.product.pk if self.unfiltered() else None  # then counted by the layer counters
-        listed = by_layer(queryset.only(*LISTED), self.ctx.organization.pk, every=every)
-        return super().paginate_queryset(listed)  # type: ignore[arg-type]
+        """Every cell in the default order (ring, function name, id) is read a layer at a time
+        (`by_layer`); a filtered or reordered list slices the list."""
+        if self.unfiltered():
+            return super().paginate_queryset(by_layer(self.ctx.organization.pk, self.product.pk))  # type: ignore[arg-type]
+        return super().paginate_queryset(listed(queryset))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         product = self.product  # an address naming no product of ours is a 404 before the body is read
@@ -392,13 +383,6 @@ def _products_page(organization_id: int, bottom: int, top: int, by_ids: bool) ->
     """A page of every product in the list's default order (`ProductViewSet.page_rows`)."""
     products = selectors.every_product_for_list(organization_id).order_by(*ProductViewSet.ordering)
     return page_of(products, bottom, top, by_ids)
-
-
-# What a list's row shows of an assignment, its function and its layer (`s.AssignmentSerializer`).
-LISTED = (
-    *("id", "function_id", "layer_id", "emphasis", "contribution", "source", "version", "created_at", "changed_at"),
-    *("function__name", "function__category", "layer__key"),
-)
 
 
 def _cells(product_id: int) -> QuerySet[Assignment]:
