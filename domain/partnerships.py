@@ -47,6 +47,13 @@ def trust_check_due(
     return TrustCheck(False, flagged or after is not None, after, age if age >= UNCHECKED_AFTER_DAYS else None)
 
 
+def disrupted_after_sql(checked: str, *days: str) -> str:
+    """An SQL condition that an end of a link was disrupted on a later day than its last check
+    (`checked`): `days` name each end's latest disruption day (NULL for an end not disrupted), the
+    `later` of `trust_check_due_sql` and `trust_check_disrupted_sql`."""
+    return "(" + " OR ".join(f"{day} > {checked}" for day in days) + ")"
+
+
 def trust_check_due_sql(checked: str, flagged: str, later: str = "") -> str:
     """`trust_check_due` as an SQL condition, for the statements that judge many links at once:
     `checked` and `flagged` name a link's last check and flag, `later` (optional) is a condition

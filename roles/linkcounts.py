@@ -37,7 +37,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from domain.partnerships import UNCHECKED_AFTER_DAYS, trust_check_disrupted_sql, trust_check_due_sql
-from shared.triggers import LOCK_FUNCTION, differing, statement_triggers, triggers_in_place
+from shared.triggers import LOCK_FUNCTION, differing, installed, statement_triggers, triggers_in_place
 
 from .models import Function, Partnership
 
@@ -142,10 +142,6 @@ BEGIN
 END
 $$;
 """  # noqa: S608 - table names, no input
-
-
-def installed(using: str = "default") -> bool:
-    return connections[using].vendor == "postgresql"
 
 
 def readable(today: date) -> bool:

@@ -45,7 +45,7 @@ from django.db.models.sql.where import AND
 
 from shared.paging import ids_first
 from shared.prepared import check_same_statement
-from shared.triggers import EVENTS, LOCK_FUNCTION, statement_triggers, triggers_in_place
+from shared.triggers import EVENTS, LOCK_FUNCTION, installed, statement_triggers, triggers_in_place
 
 TABLE = "wp_row_count"
 # The models whose organizations' rows are counted: those listed by pages and the API whose
@@ -166,10 +166,6 @@ def distinct_counted() -> dict[str, tuple[str, str]]:
 
 def counted_tables() -> dict[str, type[Model]]:
     return {model._meta.db_table: model for model in (apps.get_model(label) for label in COUNTED)}
-
-
-def installed(using: str = "default") -> bool:
-    return connections[using].vendor == "postgresql"
 
 
 # --- installing ---------------------------------------------------------------------------------

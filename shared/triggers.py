@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import connections
+
 EVENTS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
 _REFERENCING = {
     "INSERT": "REFERENCING NEW TABLE AS new_rows ",
@@ -16,6 +18,12 @@ _REFERENCING = {
     "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows ",
     "TRUNCATE": "",
 }
+
+
+def installed(using: str = "default") -> bool:
+    """Whether the counts kept by statement triggers are kept on the database `using`: the
+    triggers exist on PostgreSQL only (the embedded mode's SQLite counts rows when asked)."""
+    return connections[using].vendor == "postgresql"
 
 
 def statement_triggers(cursor: Any, table: str, prefix: str, call: str, events: Iterable[str] = EVENTS) -> None:

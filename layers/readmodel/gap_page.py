@@ -52,7 +52,7 @@ from domain.coverage.result import (
     Severity,
 )
 from domain.coverage.rows import LEAD, AssignmentRow, FunctionRow, Tally
-from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST, trust_check_due_sql
+from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST, disrupted_after_sql, trust_check_due_sql
 from roles.models import Disruption, Function, Partnership
 from shared.collector import collector_paused
 from shared.prepared import first_of, prepared
@@ -290,7 +290,7 @@ class _Page:
         days = f"days(function_id, day) AS ({days_sql})"
         mapped_sql, mapped_params = mapped.query.sql_with_params()
         partnership = Partnership._meta.db_table
-        later = "da.day > p.last_checked_on OR db.day > p.last_checked_on"
+        later = disrupted_after_sql("p.last_checked_on", "da.day", "db.day")
         due = trust_check_due_sql("p.last_checked_on", "p.needs_trust_check", later)
         sql = f"""WITH {days}
             SELECT COUNT(*) FILTER (WHERE p.trust <= %s),

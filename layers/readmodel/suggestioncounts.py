@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from shared.triggers import EVENTS, differing, statement_triggers, triggers_in_place
+from shared.triggers import EVENTS, differing, installed, statement_triggers, triggers_in_place
 
 from .tables import SuggestionRow
 
@@ -61,10 +61,6 @@ BEGIN
 END
 $$;
 """  # noqa: S608 - table names, no input
-
-
-def installed(using: str = "default") -> bool:
-    return connections[using].vendor == "postgresql"
 
 
 def install(using: str = "default") -> bool:

@@ -26,6 +26,7 @@ from domain.partnerships import (
     UNCHECKED_AFTER_DAYS,
     WEAK_TRUST,
     calendar_day,
+    disrupted_after_sql,
     partnership_disruption_day,
     trust_check_disrupted_sql,
     trust_check_due,
@@ -554,7 +555,7 @@ def _judged(
     days_sql, days_params = values_table(
         "days", [("function_id", "BIGINT"), ("day", "DATE")], sorted(disrupted_on.items()) if judged else []
     )
-    later = "(da.day > p.last_checked_on OR db.day > p.last_checked_on)"
+    later = disrupted_after_sql("p.last_checked_on", "da.day", "db.day")
     columns = (
         f""",
            CASE WHEN {trust_check_due_sql("p.last_checked_on", "p.needs_trust_check", later)}
