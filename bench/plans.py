@@ -90,6 +90,9 @@ def main() -> int:
     for name in args.targets:
         target = by_name[name]
         url = target.address(org)
+        if url is None:
+            print(f"{name}: no such page here")
+            continue
         seen = _Recorder()
         with measure.drawn():
             visitors.get(target, url)  # warm: the token's user and the like

@@ -8,7 +8,7 @@ only the requester's visible products resolve (a stakeholder's own products, DES
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -184,11 +184,12 @@ class AssignmentViewSet(
     def scoped_queryset(self) -> QuerySet[Assignment]:
         return _cells(self.product.pk)
 
-    def paginate_queryset(self, queryset: QuerySet[Assignment]) -> list[Assignment] | None:
+    def paginate_queryset(self, queryset: QuerySet[Any] | Sequence[Any]) -> list[Any] | None:
         """Every cell in the default order (ring, function name, id) is read a layer at a time
         (`by_layer`); a filtered or reordered list slices the list."""
         if self.unfiltered():
-            return super().paginate_queryset(by_layer(self.ctx.organization.pk, self.product.pk))  # type: ignore[arg-type]
+            return super().paginate_queryset(by_layer(self.ctx.organization.pk, self.product.pk))
+        assert isinstance(queryset, QuerySet)  # the list's own, filtered and ordered
         return super().paginate_queryset(listed(queryset))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -44,7 +46,7 @@ def by_layer(organization_id: int, product_id: int) -> Window:
     @functools.cache
     def layers() -> tuple[tuple[int, int], ...]:
         """(layer id, cells) of each layer, in ring order, from its counter row."""
-        rows = _layer_sizes(organization_id, product_id)
+        rows: Iterable[tuple[int, int, int | None]] = _layer_sizes(organization_id, product_id)
         return tuple((layer_id, contributors + (lead_id is not None)) for layer_id, contributors, lead_id in rows)
 
     def count() -> int:
@@ -69,9 +71,10 @@ def by_layer(organization_id: int, product_id: int) -> Window:
 
 
 @prepared
-def _layer_sizes(organization_id: int, product_id: int) -> QuerySet[LayerCounts]:
+def _layer_sizes(organization_id: int, product_id: int) -> QuerySet[Any]:
+    """(layer id, contributors, lead id) of each of the product's layer counter rows, in ring order."""
     kept = LayerCounts.objects.filter(organization_id=organization_id, product_id=product_id)
-    return kept.order_by("layer__ring").values_list("layer_id", "contributors", "lead_id")  # type: ignore[return-value]
+    return kept.order_by("layer__ring").values_list("layer_id", "contributors", "lead_id")
 
 
 @prepared(shaped=("lows", "highs"))  # a slice's bounds are written into the statement's text
