@@ -52,7 +52,7 @@ LEAD = Assignment.Emphasis.LEAD
 PENDING = (NEW, DIFFERS, LEAD_TAKEN, MANUAL)  # what the panel lists first, in this order
 RING_ORDER = ("ring", "sort_name", "id")
 PENDING_ORDER = ("rank", "ring", "sort_name", "id")
-COLUMNS = "id, name, category, pb, layer_key, row_emphasis, row_source, status"  # after (kind, n)
+COLUMNS = "id, name, category, pb, layer_id, row_emphasis, row_source, status"  # after (kind, n)
 # The stored statuses (before leads) a status can come from: a row's own, or, for a lead another
 # function holds, new or differs. A window names them too, so it reads only those rows.
 BEFORE = {status: (status,) for status in STATUSES} | {LEAD_TAKEN: (NEW, DIFFERS)}
@@ -138,7 +138,7 @@ holders AS (
     UNION ALL SELECT layer_id, function_id FROM claims WHERE layer_id NOT IN (SELECT layer_id FROM kept)
 ),
 judged AS {inline}(
-    SELECT s.function_id AS id, s.name, s.category, s.playbook_name AS pb, s.layer_id AS layer_key, s.ring,
+    SELECT s.function_id AS id, s.name, s.category, s.playbook_name AS pb, s.layer_id, s.ring,
            s.rule_emphasis, s.row_emphasis, s.row_source, s.sort_name, s.before,
            {taken} AS status,
            CASE ({taken}) {ranks} ELSE {len(PENDING)} END AS rank
