@@ -29,7 +29,6 @@ one by one (`roles.selectors.web.large_web`).
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,7 +36,8 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from domain.partnerships import UNCHECKED_AFTER_DAYS, trust_check_disrupted_sql, trust_check_due_sql
-from shared.triggers import LOCK_FUNCTION, differing, installed, statement_triggers, triggers_in_place
+from shared import triggers
+from shared.triggers import LOCK_FUNCTION, installed, statement_triggers, triggers_in_place
 
 from .models import Function, Partnership
 
@@ -233,33 +233,14 @@ SELECT organization_id, category_a, category_b, trust, flagged,
         return cursor.rowcount
 
 
-def _normalized(rows: list[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
-    """(organization, categories, trust, flag, check day or None when old): how many links."""
-    old = _old_on_or_before()
-    out: Counter[tuple[Any, ...]] = Counter()
-    for organization_id, cat_a, cat_b, trust, flagged, checked_on, n in rows:
-        out[
-            (organization_id, cat_a, cat_b, trust, flagged, checked_on if checked_on and checked_on > old else None)
-        ] += n
-    return +out  # the keys that count links
-
-
 def differences(organization_id: int, *, using: str = "default") -> list[str]:
-    """Every key whose kept sum differs from the links' count, in words."""
-    if not installed(using):
-        return []
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"SELECT {KEY}, SUM(delta) FROM {TABLE} WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5, 6",  # noqa: S608
-            [organization_id],
-        )
-        kept = _normalized(cursor.fetchall())
-        cursor.execute(
-            f"{_OF_LINKS}, COUNT(*) FROM {PARTNERSHIP} l {_ENDS} WHERE l.organization_id = %s "
-            "GROUP BY 1, 2, 3, 4, 5, 6",
-            [organization_id],
-        )
-        counted = _normalized(cursor.fetchall())
+    """Every key whose kept sum differs from the links' count, in words: a check day old enough
+    to make a link due whatever the day is compared as none, as a fold keeps it."""
+    old = _old_on_or_before()
+
+    def as_kept(columns: tuple[Any, ...]) -> tuple[Any, ...]:
+        *rest, checked_on = columns
+        return (*rest, checked_on if checked_on and checked_on > old else None)
 
     def words(key: tuple[Any, ...], links: int, kept: int) -> str:
         _org, cat_a, cat_b, trust, flagged, checked_on = key
@@ -267,7 +248,14 @@ def differences(organization_id: int, *, using: str = "default") -> list[str]:
         which = f"links {cat_a}-{cat_b}, trust {trust}, flagged {flagged}, checked {day}"
         return f"{TABLE}: {which}: {links}, kept as {kept}"
 
-    return differing(kept, counted, words)
+    return triggers.differences(
+        organization_id,
+        f"SELECT {KEY}, SUM(delta) FROM {TABLE} WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5, 6",  # noqa: S608
+        f"{_OF_LINKS}, COUNT(*) FROM {PARTNERSHIP} l {_ENDS} WHERE l.organization_id = %s GROUP BY 1, 2, 3, 4, 5, 6",
+        words,
+        key=as_kept,
+        using=using,
+    )
 
 
 def repair(organization_id: int, *, using: str = "default") -> None:

@@ -45,10 +45,40 @@ def triggers_in_place(cursor: Any, tables: list[str], prefix: str) -> int:
     return int(cursor.fetchone()[0])
 
 
-def differing(kept: Counter[Any], counted: Counter[Any], words: Callable[[Any, int, int], str]) -> list[str]:
-    """`words(key, counted, kept)` for every key whose kept count is not the rows' count."""
+def differences(
+    organization_id: int,
+    kept_sql: str,
+    counted_sql: str,
+    words: Callable[[Any, int, int], str],
+    *,
+    key: Callable[[tuple[Any, ...]], Any] | None = None,
+    using: str = "default",
+) -> list[str]:
+    """`words(key, counted, kept)` for every key of one organization whose kept count is not its
+    rows' count. `kept_sql` and `counted_sql` take the organization as their one parameter and
+    group by the key's columns, the count last (`counts_of`); `key` maps a row's key columns to the
+    key both are compared under."""
+    if not installed(using):
+        return []
+    with connections[using].cursor() as cursor:
+        kept = counts_of(cursor, kept_sql, [organization_id], key)
+        counted = counts_of(cursor, counted_sql, [organization_id], key)
     keys = sorted(set(kept) | set(counted), key=repr)
-    return [words(key, counted[key], kept[key]) for key in keys if kept[key] != counted[key]]
+    return [words(k, counted[k], kept[k]) for k in keys if kept[k] != counted[k]]
+
+
+def counts_of(
+    cursor: Any, sql: str, params: list[Any], key: Callable[[tuple[Any, ...]], Any] | None = None
+) -> Counter[Any]:
+    """A grouped statement's rows, its count last, as {key: count}: the other columns are the key,
+    or what `key` makes of them (rows it maps together are summed). A key whose count sums to
+    nothing is none (a folded zero, or a key nothing is left of)."""
+    cursor.execute(sql, params)
+    out: Counter[Any] = Counter()
+    for row in cursor.fetchall():
+        columns = tuple(row[:-1])
+        out[columns if key is None else key(columns)] += int(row[-1])
+    return Counter({k: n for k, n in out.items() if n})
 
 
 # Kept counts whose trigger reads rows other transactions may be writing at once (whether a value

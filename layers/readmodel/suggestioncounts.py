@@ -19,12 +19,12 @@ per key set (`kept_part`); a read that meets more than `COMPACT_AT` of them fold
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from django.db import connections, transaction
 
-from shared.triggers import EVENTS, differing, installed, statement_triggers, triggers_in_place
+from shared import triggers
+from shared.triggers import EVENTS, installed, statement_triggers, triggers_in_place
 
 from .tables import SuggestionRow
 
@@ -136,26 +136,20 @@ SELECT {KEY}, SUM(delta) FROM gone GROUP BY 1, 2, 3, 4, 5 HAVING SUM(delta) <> 0
 
 def differences(organization_id: int, *, using: str = "default") -> list[str]:
     """Every (product, layer, rule, status) whose kept count differs from its rows', in words."""
-    if not installed(using):
-        return []
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"SELECT {KEY}, SUM(delta) FROM {TABLE} WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5",  # noqa: S608
-            [organization_id],
-        )
-        kept = Counter({tuple(row[:-1]): int(row[-1]) for row in cursor.fetchall() if row[-1]})  # folded zeros are none
-        cursor.execute(
-            f"SELECT {KEY}, COUNT(*) FROM {ROWS} WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5",  # noqa: S608
-            [organization_id],
-        )
-        counted = Counter({tuple(row[:-1]): int(row[-1]) for row in cursor.fetchall()})
 
     def words(key: tuple[Any, ...], rows: int, kept: int) -> str:
         _org, product_id, layer_id, rule, before = key
         where = f"product {product_id}, layer {layer_id}, {rule} rule, {before}"
         return f"{TABLE}: {where}: {rows} suggestion rows, kept as {kept}"
 
-    return differing(kept, counted, words)
+    grouped = "WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5"
+    return triggers.differences(
+        organization_id,
+        f"SELECT {KEY}, SUM(delta) FROM {TABLE} {grouped}",  # noqa: S608 - names, no input
+        f"SELECT {KEY}, COUNT(*) FROM {ROWS} {grouped}",  # noqa: S608 - names, no input
+        words,
+        using=using,
+    )
 
 
 def repair(organization_id: int, *, using: str = "default") -> None:

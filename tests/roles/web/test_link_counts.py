@@ -132,6 +132,21 @@ def test_drift_is_reported_by_the_check_and_repaired_by_the_rebuild(org, enginee
     assert linkcounts.differences(org.pk) == [] and check_organization(org, repair=False).differences == []
 
 
+def test_a_kept_sum_below_zero_is_reported_as_drift(org, engineering, sales):
+    link(org, engineering, sales, trust=4, checked_days_ago=3)
+    with connection.cursor() as cursor:  # a delete counted twice: one key kept as -1, none there
+        cursor.execute(
+            f"INSERT INTO {linkcounts.TABLE} (organization_id, category_a, category_b, trust, flagged, checked_on, "  # noqa: S608
+            "delta, folded) VALUES (%s, 'building', 'partner', 2, false, NULL, -1, false)",
+            [org.pk],
+        )
+    assert linkcounts.differences(org.pk) == [
+        f"{linkcounts.TABLE}: links building-partner, trust 2, flagged False, checked long ago or never: 0, kept as -1"
+    ]
+    check_organization(org, repair=True)
+    assert linkcounts.differences(org.pk) == []
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("category_first", [True, False])
 def test_a_category_changed_while_a_link_of_it_is_written_keeps_the_sums_true(category_first):
