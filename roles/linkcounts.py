@@ -158,7 +158,7 @@ def install(using: str = "default") -> bool:
     the partnerships and functions locked against writes meanwhile). Idempotent; returns whether
     the counting began."""
     db = connections[using]
-    if db.vendor != "postgresql":
+    if not installed(using):
         return False
     with transaction.atomic(using=using), db.cursor() as cursor:
         cursor.execute(

@@ -176,7 +176,7 @@ def install(using: str = "default") -> list[str]:
     (its rows counted first, the table locked against writes meanwhile). Idempotent; returns the
     tables whose counting began."""
     db = connections[using]
-    if db.vendor != "postgresql":
+    if not installed(using):
         return []
     begun = []
     with transaction.atomic(using=using), db.cursor() as cursor:

@@ -67,7 +67,7 @@ def install(using: str = "default") -> bool:
     """Create the table and function, and the triggers if any is missing (the rows counted first,
     their table locked against writes meanwhile). Idempotent; returns whether the counting began."""
     db = connections[using]
-    if db.vendor != "postgresql":
+    if not installed(using):
         return False
     with transaction.atomic(using=using), db.cursor() as cursor:
         cursor.execute(
