@@ -99,10 +99,9 @@ def touched(disruption_ids: Iterable[int], *, first: int, organization_id: int) 
     a disruption's always are): named, PostgreSQL reads them from its index, not every tenant's."""
     ids = list(disruption_ids)
     found = {pk: Touched() for pk in ids}
-    rows = _touched_rows(ids, first, organization_id) if connection.vendor == "postgresql" else None
-    for disruption_id, function_id, name, category, total in (
-        rows if rows is not None else _touched(ids, first, organization_id)
-    ):
+    postgresql = connection.vendor == "postgresql"
+    rows = _touched_rows(ids, first, organization_id) if postgresql else _touched(ids, first, organization_id)
+    for disruption_id, function_id, name, category, total in rows:
         found[disruption_id].functions.append(TouchedFunction(function_id, name, category))
         found[disruption_id].count = total
     return found
