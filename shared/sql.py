@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 
@@ -20,6 +22,20 @@ def marks(values: Any) -> tuple[str, list[Any]]:
     """The placeholders of an IN list and its parameters; an empty list matches nothing (NULL)."""
     found = list(values)
     return ", ".join(["%s"] * len(found)) or "NULL", found
+
+
+def array_text(values: Iterable[int | date]) -> str:
+    """PostgreSQL's text of an array of whole numbers or days (`'{1,2}'`), one parameter to cast
+    with `%s::bigint[]` or `%s::date[]`. psycopg2 writes a list as `ARRAY[…]` of one constant per
+    value, which the server parses one by one: 314 ids and 314 days took 2.4 ms to send and read
+    against 0.3 as this text (the web's disrupted days at 5,000 functions). Numbers and ISO days
+    need no quoting; anything else is refused."""
+    parts = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int | date):
+            raise TypeError(f"array_text takes whole numbers and days, not {type(value).__name__}")
+        parts.append(value.isoformat() if isinstance(value, date) else str(value))
+    return "{" + ",".join(parts) + "}"
 
 
 # A LIMIT that keeps every row (SQLite has no LIMIT ALL, PostgreSQL no LIMIT -1).

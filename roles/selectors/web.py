@@ -33,7 +33,7 @@ from domain.partnerships import (
     trust_check_due_sql,
 )
 from shared.prepared import first_of, prepared
-from shared.sql import NO_LIMIT, contains_sql, like_pattern, values_table
+from shared.sql import NO_LIMIT, array_text, contains_sql, like_pattern, values_table
 from shared.window import Window
 
 from .. import linkcounts
@@ -496,7 +496,7 @@ def _kept_summary(
     # The days as two arrays: two parameters, not two per function (628 at 5,000 functions).
     ordered = sorted(disrupted_on.items())
     days_sql = "days(function_id, day) AS (SELECT * FROM unnest(%s::bigint[], %s::date[]))"
-    days_params: list[Any] = [[f for f, _ in ordered], [d for _, d in ordered]]
+    days_params: list[Any] = [array_text(f for f, _ in ordered), array_text(d for _, d in ordered)]
     function, partnership = Function._meta.db_table, Partnership._meta.db_table
     cutoff = today - timedelta(days=UNCHECKED_AFTER_DAYS)
     columns = "p.id, p.function_a_id, p.function_b_id, p.trust, p.needs_trust_check, p.last_checked_on"
