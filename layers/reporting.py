@@ -111,8 +111,9 @@ def report_story(report: CoverageReport) -> ReportStory:
     start = trend[0]["generated_at"] if len(trend) > 1 else report.generated_at - timedelta(days=30)
     disruptions = _disruptions(report, start)
     chart = trend_chart(
-        [(report.product.name, [(_local(row["generated_at"]), row["score"]) for row in trend])],
-        markers=[(_local(d.effective_at), d.title) for d in disruptions],
+        [(report.product.name, [(row["generated_at"], row["score"]) for row in trend])],
+        markers=[(d.effective_at, d.title) for d in disruptions],
+        zone=timezone.get_current_timezone(),
     )
     found = touched([d.pk for d in disruptions], first=TOUCHED_NAMED, organization_id=report.organization_id)
     return ReportStory(report=report, trend=trend, chart=chart, disruptions=disruptions, touched=found)
@@ -134,10 +135,6 @@ def _disruptions_between(organization_id: int, product_id: int, start: datetime,
         .distinct()
         .order_by("effective_at", "id")[:20]
     )
-
-
-def _local(moment: datetime) -> datetime:
-    return timezone.localtime(moment)
 
 
 # --- where each gap is fixed --------------------------------------------------------------------
