@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import BinaryField, Case, F, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -25,6 +26,7 @@ from roles.permissions import OrgContext
 from roles.selectors.disruptions import Touched, touched
 from shared.packed import stored_bytes, unpack_slice
 from shared.prepared import prepared
+from shared.sql import array_text
 
 from ..models import Assignment, CoverageReport, Product
 from .coverage import TREND_FIELDS, TREND_LENGTH
@@ -92,9 +94,39 @@ def portfolio(ctx: OrgContext, products: Sequence[Product], *, length: int = TRE
     )
 
 
+def _trends(product_ids: list[int], length: int) -> list[dict[str, Any]]:
+    """The last `length` snapshots of each product (their light columns, and their rank: 1 the
+    latest), newest first within each product.
+
+    On PostgreSQL each product's are read along its (product, -generated_at) index and cut at
+    `length` (`_latest_per_product`); the window that numbers them all (`_ranked_trends`, the
+    SQLite way) read every snapshot the products ever had, and every tenant's when the planner
+    chose to scan the table: one report a night for a year is 365 snapshots a product."""
+    if not product_ids:
+        return []
+    if connection.vendor == "postgresql":
+        return _latest_per_product(product_ids, length)
+    return list(_ranked_trends(product_ids, length))
+
+
+def _latest_per_product(product_ids: list[int], length: int) -> list[dict[str, Any]]:
+    columns = ", ".join(f"r.{name}" for name in TREND_FIELDS)
+    sql = f"""SELECT x.* FROM unnest(%s::bigint[]) AS p(id) CROSS JOIN LATERAL (
+    SELECT {columns} FROM {CoverageReport._meta.db_table} r
+    WHERE r.product_id = p.id ORDER BY r.generated_at DESC, r.id DESC LIMIT %s
+) x ORDER BY x.product_id, x.generated_at DESC, x.id DESC"""  # noqa: S608 (column and table names; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [array_text(product_ids), length])
+        found = [dict(zip(TREND_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+    previous, rank = None, 0
+    for row in found:
+        rank = rank + 1 if row["product_id"] == previous else 1
+        row["rank"], previous = rank, row["product_id"]
+    return found
+
+
 @prepared
-def _trends(product_ids: list[int], length: int) -> QuerySet[Any]:
-    """The last `length` snapshots of each product (their light columns, and their rank)."""
+def _ranked_trends(product_ids: list[int], length: int) -> QuerySet[Any]:
     return (
         CoverageReport.objects.filter(product_id__in=product_ids)
         .annotate(
