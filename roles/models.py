@@ -306,7 +306,11 @@ class PartnershipCheckIn(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(trust__gte=1, trust__lte=5), name="checkin_trust_1_to_5"),
         ]
-        indexes = [models.Index(fields=["organization", "-checked_on"], name="checkin_org_checked")]
+        indexes = [
+            models.Index(fields=["organization", "-checked_on"], name="checkin_org_checked"),
+            # A link's last readings, newest first: what a table row's trend draws (`with_trends`).
+            models.Index(fields=["partnership", "-checked_on", "-id"], name="checkin_latest"),
+        ]
         ordering = ["-checked_on", "-id"]
 
     def __str__(self) -> str:

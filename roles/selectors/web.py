@@ -12,6 +12,7 @@ once the beat task has applied it on its date). It is weak at trust `WEAK_TRUST`
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -278,20 +279,44 @@ def web_links(
 
 
 def with_trends(organization: Organization, links: Iterable[Link]) -> list[Link]:
-    """`links` with their trends, from their check-ins read in one query: a table's page of links
-    (the web's picture draws every link and no trend; 300 links' check-ins cost a third of it)."""
+    """`links` with their trends, from their last `TREND_POINTS` check-ins read in one query: a
+    table's page of links (the web's picture draws every link and no trend; 300 links' check-ins
+    cost a third of it). A row draws no more of a trend than that (its sparkline, its summary and
+    the last move), so a link checked in every week for years costs a page what a new one does."""
     links = list(links)  # a page's object list
-    readings: dict[int, list[PartnershipCheckIn]] = {link.partnership.pk: [] for link in links}
+    readings: dict[int, list[tuple[date, int]]] = {link.partnership.pk: [] for link in links}
     if readings:
-        for check_in in _readings_of(organization.pk, list(readings)):
-            readings[check_in.partnership_id].append(check_in)
-    return [replace(link, trend=trend_of(readings[link.partnership.pk])) for link in links]
+        for partnership_id, checked_on, trust in _last_readings(organization.pk, list(readings)):
+            readings[partnership_id].append((checked_on, trust))
+    return [replace(link, trend=Trend(points=tuple(readings[link.partnership.pk]))) for link in links]
+
+
+def _last_readings(organization_id: int, partnership_ids: list[int]) -> list[tuple[int, date, int]]:
+    """(partnership, day, trust) of each link's last `TREND_POINTS` check-ins, oldest first within
+    a link (by day, then as recorded). On PostgreSQL each link's are read from the end of its index
+    (`checkin_latest`) and cut there; SQLite reads them all and cuts them here."""
+    if connection.vendor != "postgresql":
+        found = list(_readings_of(organization_id, partnership_ids))
+        kept: dict[int, list[tuple[int, date, int]]] = defaultdict(list)
+        for row in found:
+            kept[row[0]].append(row)
+        return [row for rows in kept.values() for row in rows[-TREND_POINTS:]]
+    sql = f"""SELECT x.partnership_id, x.checked_on, x.trust FROM unnest(%s::bigint[]) AS p(id) CROSS JOIN LATERAL (
+    SELECT c.partnership_id, c.checked_on, c.trust, c.id FROM {PartnershipCheckIn._meta.db_table} c
+    WHERE c.partnership_id = p.id AND c.organization_id = %s
+    ORDER BY c.checked_on DESC, c.id DESC LIMIT %s
+) x ORDER BY x.partnership_id, x.checked_on, x.id"""  # noqa: S608 (a table name; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [array_text(partnership_ids), organization_id, TREND_POINTS])
+        return cursor.fetchall()
 
 
 @prepared
-def _readings_of(organization_id: int, partnership_ids: list[int]) -> QuerySet[PartnershipCheckIn]:
-    return PartnershipCheckIn.objects.filter(organization=organization_id, partnership_id__in=partnership_ids).order_by(
-        "checked_on", "id"
+def _readings_of(organization_id: int, partnership_ids: list[int]) -> QuerySet[Any]:
+    return (
+        PartnershipCheckIn.objects.filter(organization=organization_id, partnership_id__in=partnership_ids)
+        .order_by("checked_on", "id")
+        .values_list("partnership_id", "checked_on", "trust")
     )
 
 
