@@ -284,6 +284,20 @@ class Partnership(models.Model):
             ),
             models.UniqueConstraint(fields=["function_a", "function_b"], name="partnership_unique_pair"),
         ]
+        indexes = [
+            # The unflagged links of a disrupted function checked before its day: the few a large
+            # web's summary reads one by one (`roles.selectors.web._kept_summary`).
+            models.Index(
+                fields=["function_a", "last_checked_on"],
+                condition=models.Q(needs_trust_check=False),
+                name="partnership_a_unflagged",
+            ),
+            models.Index(
+                fields=["function_b", "last_checked_on"],
+                condition=models.Q(needs_trust_check=False),
+                name="partnership_b_unflagged",
+            ),
+        ]
         ordering = ["function_a__name", "function_b__name"]
 
     def __str__(self) -> str:
