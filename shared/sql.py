@@ -25,17 +25,20 @@ def marks(values: Any) -> tuple[str, list[Any]]:
 
 
 def array_text(values: Iterable[int | date]) -> str:
-    """PostgreSQL's text of an array of whole numbers or days (`'{1,2}'`), one parameter to cast
+    """PostgreSQL's text of an array of whole numbers or of days (`'{1,2}'`), one parameter to cast
     with `%s::bigint[]` or `%s::date[]`. psycopg2 writes a list as `ARRAY[…]` of one constant per
     value, which the server parses one by one: 314 ids and 314 days took 2.4 ms to send and read
     against 0.3 as this text (the web's disrupted days at 5,000 functions). Numbers and ISO days
-    need no quoting; anything else is refused."""
-    parts = []
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, int | date):
-            raise TypeError(f"array_text takes whole numbers and days, not {type(value).__name__}")
-        parts.append(value.isoformat() if isinstance(value, date) else str(value))
-    return "{" + ",".join(parts) + "}"
+    need no quoting; anything else (a bool, a moment, a text) is refused."""
+    found = list(values)
+    if all(type(value) is int for value in found):
+        return "{" + ",".join(map(str, found)) + "}"
+    if all(type(value) is date for value in found):
+        return "{" + ",".join(value.isoformat() for value in found) + "}"
+    odd = [value for value in found if type(value) not in (int, date)]
+    if odd:
+        raise TypeError(f"array_text takes whole numbers or days, not {type(odd[0]).__name__}")
+    raise TypeError("array_text takes whole numbers or days, not both in one array")
 
 
 # A LIMIT that keeps every row (SQLite has no LIMIT ALL, PostgreSQL no LIMIT -1).
