@@ -9,8 +9,8 @@ a disruption every few days, a check-in a week for each link. This copies the be
 (`CREATE DATABASE … TEMPLATE`, so nothing may be connected to it meanwhile), times every target (or
 those named) drawn by the view on the copy (median of `--rounds`), then adds to the organization:
 `--years` of nightly snapshots for every product (dated before the oldest it has), a disruption
-every five days touching 60 functions, logged through the service (so links are flagged and the
-read model ages the reviews, as logging one does), and weekly check-ins for every link (dated
+every five days touching 60 functions, logged through the service on its own day (so links are
+flagged and the read model ages the reviews, as logging it did then), and weekly check-ins for every link (dated
 before its last check, so its trust stays); it times them again, prints both and the ratio, and
 drops the copy (`--keep` keeps it, to profile a page on it). A measurement, not a test.
 
@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.run import setup
@@ -185,13 +186,17 @@ def add_history(organization: Any, *, years: int) -> str:
     disruptions = 0
     for day in range(days, 0, -DISRUPTION_EVERY_DAYS):
         first = (disruptions * TOUCHED // 3) % max(len(functions) - TOUCHED, 1)
-        disruption_log(
-            organization=organization,
-            kind="reorg",
-            title=f"History {disruptions + 1}",
-            occurred_on=today - timedelta(days=day),
-            function_ids=functions[first : first + TOUCHED],
-        )
+        # Logged on its day, as it was (a disruption logged today counts from today, whatever
+        # day it names): the service, and the read model it keeps, see that day's clock.
+        then = timezone.now() - timedelta(days=day)
+        with mock.patch("django.utils.timezone.now", return_value=then):
+            disruption_log(
+                organization=organization,
+                kind="reorg",
+                title=f"History {disruptions + 1}",
+                occurred_on=timezone.localdate(then),
+                function_ids=functions[first : first + TOUCHED],
+            )
         disruptions += 1
     links = list(Partnership.objects.filter(organization=organization).values_list("pk", "last_checked_on"))
     weeks = days // 7
