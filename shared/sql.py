@@ -33,8 +33,9 @@ def array_text(values: Iterable[int | date]) -> str:
     found = list(values)
     if all(type(value) is int for value in found):
         return "{" + ",".join(map(str, found)) + "}"
-    if all(type(value) is date for value in found):
-        return "{" + ",".join(value.isoformat() for value in found) + "}"
+    days = [value for value in found if type(value) is date]
+    if len(days) == len(found):
+        return "{" + ",".join(day.isoformat() for day in days) + "}"
     odd = [value for value in found if type(value) not in (int, date)]
     if odd:
         raise TypeError(f"array_text takes whole numbers or days, not {type(odd[0]).__name__}")
