@@ -145,11 +145,6 @@ class Trend:
         return " → ".join(values) if values else "no readings"
 
 
-def trend_of(check_ins: Iterable[PartnershipCheckIn]) -> Trend:
-    ordered = sorted(check_ins, key=lambda c: (c.checked_on, c.pk or 0))
-    return Trend(points=tuple((c.checked_on, c.trust) for c in ordered))
-
-
 # --- the web's links ------------------------------------------------------------------------------------
 
 

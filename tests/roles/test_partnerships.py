@@ -12,7 +12,7 @@ from django.utils import timezone
 from layers.models import Assignment
 from layers.selectors.feedback import core_without_feedback, feedback_loops
 from roles.models import Disruption, Function, Partnership, PartnershipCheckIn
-from roles.selectors.web import trend_of
+from roles.selectors.web import Trend, web_links, with_trends
 from roles.services import partnerships as services
 from roles.services.partnerships import DuplicatePartnership
 from tests.factories import AssignmentFactory, FunctionFactory, ProductFactory, layer
@@ -227,7 +227,7 @@ def test_a_check_in_updates_trust_clears_the_flag_and_keeps_the_history(org, eng
     assert (reading.trust, reading.note, reading.by) == (4, "Better", leader)
     p.refresh_from_db()
     assert (p.trust, p.last_checked_on, p.needs_trust_check, p.version) == (4, date(2025, 6, 1), False, 2)
-    trend = trend_of(p.check_ins.all())
+    trend = trend_of(p)
     assert trend.points == ((date(2025, 3, 1), 2), (date(2025, 6, 1), 4))
     assert trend.direction == "up"
 
@@ -238,6 +238,14 @@ def test_a_back_dated_check_in_only_adds_to_the_history(org, engineering, sales)
     p.refresh_from_db()
     assert (p.trust, p.last_checked_on) == (4, date(2025, 6, 1))
     assert [c.trust for c in trend_of_rows(p)] == [1, 4]
+
+
+def trend_of(p) -> Trend:
+    """The trend a table row draws of `p` (`with_trends`, as the web's pages read it)."""
+    link = next(row for row in web_links(p.organization, now=timezone.now(), disrupted_on={}) if row.partnership == p)
+    trend = with_trends(p.organization, [link])[0].trend
+    assert trend is not None
+    return trend
 
 
 def trend_of_rows(p):
@@ -286,12 +294,12 @@ def test_trend_reads_the_readings_in_date_order(org, engineering, sales):
     p = create(org, engineering, sales, trust=3, last_checked_on=date(2025, 1, 1))
     for day, trust in [(date(2025, 4, 1), 2), (date(2025, 2, 1), 4)]:
         services.checkin_record(partnership=p, trust=trust, checked_on=day)
-    trend = trend_of(p.check_ins.all())
+    trend = trend_of(p)
     assert [t for _, t in trend.points] == [3, 4, 2]
     assert trend.direction == "down"
     assert trend.summary == "3 → 4 → 2"
     assert trend.sparkline == "2.0,8 30.0,5 58.0,11"
-    assert trend_of([]).sparkline == ""
+    assert Trend(points=()).sparkline == ""
 
 
 # --- feedback loops (for the product page) ----------------------------------------------------------

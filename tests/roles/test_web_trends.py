@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from roles.models import PartnershipCheckIn
 from roles.selectors import web as selectors
-from roles.selectors.web import TREND_POINTS, trend_of, with_trends
+from roles.selectors.web import TREND_POINTS, Trend, with_trends
 from roles.services import partnerships as services
 from tests.factories import FunctionFactory
 
@@ -36,6 +36,12 @@ def _link(org, history: list[tuple[int, int]]):
     return p
 
 
+def _whole(p) -> Trend:
+    """The trend of every check-in `p` ever had, oldest first (by day, then as recorded)."""
+    readings = sorted(p.check_ins.all(), key=lambda c: (c.checked_on, c.pk))
+    return Trend(points=tuple((c.checked_on, c.trust) for c in readings))
+
+
 def _drawn(trend):
     return (trend.sparkline, trend.summary, trend.direction)
 
@@ -56,7 +62,7 @@ def test_each_row_draws_what_its_whole_history_draws(org):
 
     assert len(drawn) == len(links)
     for row in drawn:
-        whole = trend_of(row.partnership.check_ins.all())
+        whole = _whole(row.partnership)
         assert _drawn(row.trend) == _drawn(whole)
         assert row.trend.points == whole.points[-TREND_POINTS:]
 
