@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from django.utils import timezone
+
 from domain.coverage.bands import FAIR, GOOD, POOR, score_band
 from domain.review_state import format_day
 
@@ -147,7 +149,8 @@ def trend_chart(
     `series` is (name, [(moment, score), …]) per product; `markers` (moment, label) per
     disruption, numbered from 1 in the order given. Moments outside the series' span are
     clamped to its edges so a disruption just before the first snapshot still shows. With a
-    `zone`, aware moments are first taken to it (the days the labels name are that zone's).
+    `zone`, the moments (aware ones) are first taken to it (`timezone.localtime`: the days the
+    labels name are that zone's).
 
     A chart is a function of these arguments alone, so each is drawn once (`_trend_chart`, a
     bounded memo): the dashboard's ten products of 30 snapshots cost 2.7 ms to lay out on every
@@ -173,7 +176,7 @@ def _trend_chart(
     zone: tzinfo | None,
 ) -> TrendChart:
     def local(moment: datetime) -> datetime:
-        return _in(moment, zone) if zone is not None else moment
+        return timezone.localtime(moment, zone) if zone is not None else moment
 
     series = [(name, [(local(m), score) for m, _zone, score in values]) for name, values in keyed]
     markers = [(local(m), label) for m, _zone, label in keyed_markers]
@@ -209,11 +212,6 @@ def _trend_chart(
         x_ticks=_x_ticks(start, end, x_of),
         y_ticks=y_ticks,
     )
-
-
-def _in(moment: datetime, zone: tzinfo) -> datetime:
-    """An aware moment in `zone` (a naive one as it is), as `timezone.localtime` takes it."""
-    return moment.astimezone(zone) if moment.tzinfo is not None else moment
 
 
 def _x_ticks(start: datetime | None, end: datetime | None, x_of) -> tuple[Tick, ...]:
