@@ -13,6 +13,7 @@ from django.db.models.functions import Lower, RowNumber
 from domain.rings.layout import _ordered, capacity
 from domain.rings.shapes import Member, RingInput, WholeProductData
 from roles.models import Function
+from shared.sql import array_text
 
 from ..models import Assignment, Layer, Product
 from ..readmodel.tables import CellCounts, LayerCounts
@@ -102,15 +103,15 @@ CROSS JOIN LATERAL (
     WHERE c.product_id = p.id AND c.layer_id = l.id
     ORDER BY c.emphasis DESC, c.category, c.sort_name COLLATE "C", c.function_id LIMIT %s
 ) x"""  # noqa: S608 (table names; the values are parameters)
-    params: list[Any] = [product_ids, per_ring]
+    params: list[Any] = [array_text(product_ids), per_ring]
     if always is not None:
         sql += f"""
 UNION ALL
 SELECT a.product_id, a.layer_id, a.function_id, f.name, f.category, f.is_external, a.emphasis, a.contribution, {size}
 FROM {assignment} a JOIN {function} f ON f.id = a.function_id AND f.organization_id = a.organization_id
 LEFT JOIN {counts} lc ON lc.product_id = a.product_id AND lc.layer_id = a.layer_id
-WHERE a.product_id = ANY(%s) AND a.function_id = %s"""  # noqa: S608
-        params += [product_ids, always]
+WHERE a.product_id = ANY(%s::bigint[]) AND a.function_id = %s"""  # noqa: S608
+        params += [array_text(product_ids), always]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -19,6 +19,7 @@ from django.db.models import Count, F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from shared.prepared import prepared
+from shared.sql import array_text
 
 from ..models import Disruption, Function
 
@@ -124,9 +125,9 @@ def _touched_rows(ids: list[int], first: int, organization_id: int) -> list[tupl
       FROM {through} d
      CROSS JOIN LATERAL (SELECT name, category FROM {function} WHERE id = d.function_id
                           AND organization_id = %s OFFSET 0) f
-     WHERE d.disruption_id = ANY(%s)
+     WHERE d.disruption_id = ANY(%s::bigint[])
 ) ranked WHERE rank <= %s ORDER BY disruption_id, rank""",  # noqa: S608 - table names, no input
-            [organization_id, ids, first],
+            [organization_id, array_text(ids), first],
         )
         return cursor.fetchall()
 
