@@ -7,7 +7,7 @@ The benchmark's tenants are young: a few snapshots a product, a few disruptions,
 link. An organization that has used the product for years has a snapshot a night for each product,
 a disruption every few days, a check-in a week for each link. This copies the benchmark's database
 (`CREATE DATABASE … TEMPLATE`, so nothing may be connected to it meanwhile), times every target (or
-those named) drawn by the view on the copy (median of `--rounds`), then adds to the organization:
+those named) drawn by the view on the copy (median of `--rounds` interleaved rounds), then adds to the organization:
 `--years` of nightly snapshots for every product (dated before the oldest it has), a disruption
 every five days touching 60 functions, logged through the service on its own day (so links are
 flagged and the read model ages the reviews, as logging it did then), and weekly check-ins for every link (dated
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import statistics
 import sys
 import time
 from collections.abc import Iterator
@@ -75,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         org = _org(made)
         before = _timed(measure, visitors, org, chosen, args.rounds)
         started = time.perf_counter()
-        added = add_history(Organization.objects.get(slug=args.org), years=args.years)
+        added = add_history(organization, years=args.years)  # the same row in the copy
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # as autovacuum would have, over the years
         print(f"Added in {time.perf_counter() - started:.0f} s: {added}")
@@ -134,21 +133,11 @@ def _maintenance(connection: Any) -> Iterator[Any]:
 
 
 def _timed(measure: Any, visitors: Any, org: Any, targets: list[Any], rounds: int) -> dict[str, float]:
-    found: dict[str, float] = {}
-    with measure.drawn():
-        for target in targets:
-            url = target.address(org)
-            if url is None:
-                continue
-            for _ in range(measure.WARM_UP):
-                visitors.get(target, url)
-            samples = []
-            for _ in range(rounds):
-                started = time.perf_counter()
-                visitors.get(target, url)
-                samples.append(time.perf_counter() - started)
-            found[target.name] = 1000 * statistics.median(samples)
-    return found
+    """Each target's median drawn by the view over `rounds` interleaved rounds, as the benchmark
+    times them (`bench.measure.probe` and `time_rounds`)."""
+    results = measure.probe(visitors, org, tuple(targets))
+    measure.time_rounds(visitors, results, rounds)
+    return {r.target.name: r.drawn_median_ms for r in results if r.drawn_median_ms is not None}
 
 
 def add_history(organization: Any, *, years: int) -> str:
