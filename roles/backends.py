@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -12,16 +15,35 @@ from django.http import HttpRequest
 
 from shared.prepared import prepared
 
+# A user row read already by a statement that read more with it (`roles.permissions.read_ahead`):
+# `EmailBackend.get_user` takes it instead of reading the same row again.
+_PRELOADED: ContextVar[Any] = ContextVar("preloaded_user", default=None)
+
+
+@contextmanager
+def preloaded_user(user: Any) -> Iterator[None]:
+    """While inside, `EmailBackend.get_user` of this user's id takes `user` (a row the ORM would
+    read: every column) rather than querying it; every check it makes still applies."""
+    token = _PRELOADED.set(user)
+    try:
+        yield
+    finally:
+        _PRELOADED.reset(token)
+
 
 class EmailBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         """ModelBackend's (the session's user, if they may still sign in), read by a prepared
-        statement: every signed-in request asks it first."""
+        statement, or taken from `preloaded_user`: every signed-in request asks it first."""
         try:
             pk = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        user = next(iter(_user(pk)), None) if isinstance(pk, int) else None
+        preloaded = _PRELOADED.get()
+        if preloaded is not None and isinstance(pk, int) and preloaded.pk == pk:
+            user = preloaded
+        else:
+            user = next(iter(_user(pk)), None) if isinstance(pk, int) else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(

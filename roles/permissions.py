@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from functools import cached_property, wraps
 from typing import Any, Concatenate, ParamSpec, cast
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +26,7 @@ from django_htmx.middleware import HtmxDetails
 from shared.prepared import first_of, prepared
 
 from . import statecache
+from .backends import preloaded_user
 from .models import Membership, Organization, Stakeholder
 from .statecache import State
 
@@ -123,12 +125,13 @@ class OrgContext:
         return f"With {label} access to this organization you can't do this."
 
 
-def org_context(user: Any, org_slug: str) -> OrgContext:
+def org_context(user: Any, org_slug: str, *, row: tuple[Any, ...] | None = None) -> OrgContext:
     """Resolve an organization through the user's membership, or 404.
 
     One query: the membership, its organization, and the id of the user's person in that
     organization (the navigation needs to know whether there is one on every page). The
-    membership's user is the requester already loaded by the session, not a second copy.
+    membership's user is the requester already loaded by the session, not a second copy. `row`
+    is that query's row when it was read already, with the session's user (`read_ahead`).
 
     Every signed-in page pays for this, so the query is written once as SQL (`_CONTEXT_SQL`)
     instead of being built by the ORM on each request: building and compiling the annotated
@@ -137,10 +140,11 @@ def org_context(user: Any, org_slug: str) -> OrgContext:
     """
     if not user.is_authenticated:
         raise Http404("No such organization.")
-    with connections[Membership.objects.db].cursor() as cursor:
-        cursor.execute(_CONTEXT_SQL, [org_slug, user.pk])
-        row = cursor.fetchone()
     if row is None:
+        with connections[Membership.objects.db].cursor() as cursor:
+            cursor.execute(_CONTEXT_SQL, [org_slug, user.pk])
+            row = cursor.fetchone()
+    if row is None or row[0] is None:  # no such membership (read ahead, its columns are empty)
         raise Http404("No such organization.")
     db = Membership.objects.db
     n = len(_ORGANIZATION_FIELDS)
@@ -161,11 +165,10 @@ def org_context(user: Any, org_slug: str) -> OrgContext:
 # data stands (roles.statecache: the database's epoch, the organization's summed weights and row
 # count, then those of the rows no organization owns). Only columns that need no
 # converter are read (no dates, which SQLite returns as text); any other field (`created_at`, a
-# field added later) loads on first use, as with `.only()`. tests/test_org_context.py checks it.
+# field added later) loads on first use, as with `.only()`. tests/roles/test_request_cost.py checks it.
 _ORGANIZATION_FIELDS = ["id", "slug", "name", "go_to_market"]
 _MEMBERSHIP_FIELDS = ["id", "user_id", "organization_id", "access"]
-_CONTEXT_SQL = """
-SELECT o.id, o.slug, o.name, o.go_to_market,
+_CONTEXT_COLUMNS = """o.id, o.slug, o.name, o.go_to_market,
        m.id, m.user_id, m.organization_id, m.access,
        (SELECT p.id FROM roles_stakeholder p
          WHERE p.organization_id = o.id AND p.user_id = m.user_id
@@ -177,10 +180,69 @@ SELECT o.id, o.slug, o.name, o.go_to_market,
        (SELECT CAST(COALESCE(SUM(c.weight), 0) AS bigint) FROM wp_state_change c WHERE c.organization_id = o.id),
        (SELECT COUNT(*) FROM wp_state_change c WHERE c.organization_id = o.id),
        (SELECT CAST(COALESCE(SUM(g.weight), 0) AS bigint) FROM wp_state_change g WHERE g.organization_id IS NULL),
-       (SELECT COUNT(*) FROM wp_state_change g WHERE g.organization_id IS NULL)
+       (SELECT COUNT(*) FROM wp_state_change g WHERE g.organization_id IS NULL)"""
+_CONTEXT_SQL = f"""
+SELECT {_CONTEXT_COLUMNS}
   FROM roles_membership m JOIN roles_organization o ON o.id = m.organization_id
  WHERE o.slug = %s AND m.user_id = %s
-"""
+"""  # noqa: S608 (constants; values are parameters)
+
+# The session's user (every column, as the ORM reads them) and `_CONTEXT_SQL`'s row for the
+# organization of slug %s, empty when the user is no member of it: `read_ahead`'s one statement.
+_USER_FIELDS = list(User._meta.concrete_fields)
+_USER_AND_CONTEXT_SQL = f"""
+SELECT {", ".join(f'u."{field.column}"' for field in _USER_FIELDS)},
+       {_CONTEXT_COLUMNS}
+  FROM {User._meta.db_table} u
+  LEFT JOIN roles_membership m
+    ON m.user_id = u.id AND m.organization_id = (SELECT id FROM roles_organization WHERE slug = %s)
+  LEFT JOIN roles_organization o ON o.id = m.organization_id
+ WHERE u.id = %s
+"""  # noqa: S608 (constants; values are parameters)
+
+
+@dataclass(frozen=True)
+class ReadAhead:
+    """The session's user and their organization context row, read in one statement."""
+
+    user: User
+    org_slug: str
+    row: tuple[Any, ...]
+
+
+def read_ahead(request: HttpRequest, org_slug: str) -> ReadAhead | None:
+    """The session's user and `_CONTEXT_SQL`'s row in one statement, before anything asked who
+    the requester is (None when something did, or the session names no user, or no such user):
+    every signed-in page read the user, then the context, two round trips where one does. The user
+    is only a candidate: Django's `get_user` still decides who signs in (the backend's checks,
+    the session's hash of the password), taking it from `roles.backends.preloaded_user` instead
+    of a query of its own (`org_view`)."""
+    if hasattr(request, "_cached_user"):  # Django's auth middleware read the user already
+        return None
+    try:
+        user_id = User._meta.pk.to_python(request.session.get(SESSION_KEY))
+    except ValidationError:
+        return None
+    if not isinstance(user_id, int):
+        return None
+    connection = connections[User.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(_USER_AND_CONTEXT_SQL, [org_slug, user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(_USER_FIELDS)
+    values = [_converted(field, value, connection) for field, value in zip(_USER_FIELDS, row[:n], strict=True)]
+    user = User.from_db(User.objects.db, [field.attname for field in _USER_FIELDS], values)
+    return ReadAhead(user=user, org_slug=org_slug, row=tuple(row[n:]))
+
+
+def _converted(field: Any, value: Any, connection: Any) -> Any:
+    """`value` of `field` as the ORM's compiler gives it (SQLite's dates and booleans)."""
+    col = field.get_col(User._meta.db_table)
+    for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+        value = converter(value, col, connection)
+    return value
 
 
 class OrgRequest(HttpRequest):
@@ -227,8 +289,12 @@ def org_view(
     def decorator(view: OrgPage[Params]) -> Page:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            ctx = org_context(request.user, org)
+        def signed_in(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            ahead: ReadAhead | None = getattr(request, "_read_ahead", None)
+            row = None
+            if ahead is not None and ahead.org_slug == org and ahead.user.pk == request.user.pk:
+                row = ahead.row
+            ctx = org_context(request.user, org, row=row)
             org_request = with_context(request, ctx)
             ctx.require(perm)
             if cached and not any(name in request.GET for name in drawn_with):
@@ -236,6 +302,17 @@ def org_view(
                     org_request, ctx.state, lambda: view(org_request, *args, **kwargs), fresh=cached
                 )
             return view(org_request, *args, **kwargs)
+
+        @wraps(view)
+        def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            # The user and the context in one statement; Django's `get_user` (asked here, as
+            # `login_required` would ask it) decides from it whether the requester is signed in.
+            ahead = read_ahead(request, org)
+            if ahead is not None:
+                with preloaded_user(ahead.user):
+                    request.user.is_authenticated  # noqa: B018 (reads the session's user now)
+                request._read_ahead = ahead  # type: ignore[attr-defined]
+            return signed_in(request, org, *args, **kwargs)
 
         return wrapper
 

@@ -36,8 +36,10 @@ def test_a_signed_in_page_reads_no_session_and_the_context_in_one_query(leader_c
     assert not [q for q in sql if "django_session" in q]
     assert len([q for q in sql if "roles_membership" in q]) == 1
     assert not [q for q in sql if q.startswith('SELECT "roles_stakeholder"')]  # known from the membership
-    # the user, the context, and the page's own count of disruptions (none: no page to read)
-    assert len(sql) == 3, sql
+    # the user with the context (one statement), and the page's own count of disruptions (none:
+    # no page to read)
+    assert len(sql) == 2, sql
+    assert sql[0].lstrip().startswith('SELECT u."id"') and "roles_membership" in sql[0]
     assert b"My role" not in response.content  # the leader is nobody's person here
 
 
@@ -47,7 +49,7 @@ def test_the_navigation_offers_my_role_to_a_leader_who_is_also_a_person(leader_c
 
     StakeholderFactory(function=cs_function, email=leader.email, user=leader)
     response, sql = _sql(leader_client, reverse("disruption-list", kwargs={"org": "acme"}))
-    assert b"My role" in response.content and len(sql) == 3
+    assert b"My role" in response.content and len(sql) == 2
 
 
 def test_the_context_knows_the_person_and_loads_it_only_when_asked(stakeholder_user, leader):
@@ -140,3 +142,84 @@ def test_the_navigation_is_drawn_for_the_page_and_the_access_it_is_asked_for(
     assert "/o/acme/me/" in stakeholder_page and "/o/acme/import/" not in stakeholder_page
     assert "/o/acme/reviews/" not in stakeholder_page
     assert "/o/acme/members/" in admin_client_.get(url).content.decode()
+
+
+# --- the user read with the context (roles.permissions.read_ahead) ----------------------------
+
+
+def test_the_user_read_with_the_context_is_the_one_the_orm_reads(leader):
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.test import RequestFactory
+
+    from roles.permissions import read_ahead
+
+    leader.last_login = leader.date_joined
+    leader.save()
+    request = RequestFactory().get("/")
+    request.session = {SESSION_KEY: str(leader.pk)}
+    ahead = read_ahead(request, "acme")
+    expected = User.objects.get(pk=leader.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(ahead.user, field.attname) == getattr(expected, field.attname), field.name
+    assert ahead.user.is_active is True and ahead.user.is_superuser is False  # booleans, not 0 and 1
+    assert ahead.user.get_deferred_fields() == set()
+    assert org_context(ahead.user, "acme", row=ahead.row).membership.access == "leader"
+    # Another organization's slug: the user still, an empty context (no membership there).
+    other = read_ahead(request, "globex")
+    assert other.user.pk == leader.pk
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        org_context(other.user, "globex", row=other.row)
+    # No user in the session, or one that is gone: nothing read ahead.
+    request.session = {}
+    assert read_ahead(request, "acme") is None
+    request.session = {SESSION_KEY: "not a number"}
+    assert read_ahead(request, "acme") is None
+    request.session = {SESSION_KEY: str(leader.pk + 1000)}
+    assert read_ahead(request, "acme") is None
+
+
+@pytest.mark.usefixtures("drawn")
+def test_a_session_whose_password_changed_is_signed_out_as_before(leader_client, leader):
+    """Django still decides who is signed in: the session's hash of an old password signs no one in."""
+    url = reverse("disruption-list", kwargs={"org": "acme"})
+    assert leader_client.get(url).status_code == 200
+    leader.set_password("a new password, elsewhere")
+    leader.save()
+    response = leader_client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert leader_client.get(url).status_code == 302  # the session was flushed
+
+
+@pytest.mark.usefixtures("drawn")
+def test_a_deactivated_user_is_signed_out_and_a_non_member_finds_nothing(leader_client, leader, outsider_client):
+    url = reverse("disruption-list", kwargs={"org": "acme"})
+    assert outsider_client.get(url).status_code == 404
+    with CaptureQueriesContext(connection) as captured:
+        assert outsider_client.get(url).status_code == 404
+    assert len(captured.captured_queries) == 1  # the user and the (empty) context
+    leader.is_active = False
+    leader.save()
+    response = leader_client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.usefixtures("drawn")
+def test_a_user_read_before_the_page_is_not_read_again(leader_client, leader, monkeypatch):
+    """When something asked who the requester is before the page (a middleware), the page reads the
+    context alone, as it did before: no row is read twice, none is trusted that Django did not check."""
+    from django.contrib.auth import get_user
+
+    from roles import permissions
+
+    original = permissions.read_ahead
+
+    def asked_first(request, org_slug):
+        request._cached_user = get_user(request)
+        return original(request, org_slug)
+
+    monkeypatch.setattr(permissions, "read_ahead", asked_first)
+    _response, sql = _sql(leader_client, reverse("disruption-list", kwargs={"org": "acme"}))
+    assert len(sql) == 3 and sql[0].startswith('SELECT "auth_user"'), sql

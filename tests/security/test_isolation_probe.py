@@ -235,7 +235,7 @@ def test_the_probe_finds_a_leak_when_there_is_one(world, monkeypatch):
     import roles.permissions as permissions
     from roles.models import Membership
 
-    def careless(user: Any, org_slug: str) -> permissions.OrgContext:
+    def careless(user: Any, org_slug: str, **_read_ahead: Any) -> permissions.OrgContext:
         membership = Membership.objects.filter(organization__slug=org_slug).select_related("organization").first()
         if membership is None:
             raise Http404
