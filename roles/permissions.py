@@ -9,7 +9,7 @@ allow the action gets 403.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, wraps
 from typing import Any, Concatenate, ParamSpec, cast
@@ -187,27 +187,52 @@ SELECT {_CONTEXT_COLUMNS}
  WHERE o.slug = %s AND m.user_id = %s
 """  # noqa: S608 (constants; values are parameters)
 
+# `_CONTEXT_SQL`'s membership and organization for the user `u` and the organization of slug %s,
+# joined so that a user who is no member of it still has a row (its context columns empty).
+CONTEXT_JOINS = """LEFT JOIN roles_membership m
+    ON m.user_id = u.id AND m.organization_id = (SELECT id FROM roles_organization WHERE slug = %s)
+  LEFT JOIN roles_organization o ON o.id = m.organization_id"""
+CONTEXT_COLUMNS = _CONTEXT_COLUMNS
+
+
+def columns_of(model: Any, alias: str) -> str:
+    """Every column of `model` as `alias`'s, in the order `instance_of` takes them."""
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+def instance_of(model: Any, values: Sequence[Any], connection: Any) -> Any:
+    """The instance the ORM makes of a row of `columns_of(model, …)`: each value through the
+    converters its compiler applies (SQLite's dates and booleans), then `Model.from_db`."""
+    fields = model._meta.concrete_fields
+    converted = [_converted(model, field, value, connection) for field, value in zip(fields, values, strict=True)]
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
 # The session's user (every column, as the ORM reads them) and `_CONTEXT_SQL`'s row for the
 # organization of slug %s, empty when the user is no member of it: `read_ahead`'s one statement.
-_USER_FIELDS = list(User._meta.concrete_fields)
+_USER_COLUMNS = len(User._meta.concrete_fields)
 _USER_AND_CONTEXT_SQL = f"""
-SELECT {", ".join(f'u."{field.column}"' for field in _USER_FIELDS)},
-       {_CONTEXT_COLUMNS}
+SELECT {columns_of(User, "u")},
+       {CONTEXT_COLUMNS}
   FROM {User._meta.db_table} u
-  LEFT JOIN roles_membership m
-    ON m.user_id = u.id AND m.organization_id = (SELECT id FROM roles_organization WHERE slug = %s)
-  LEFT JOIN roles_organization o ON o.id = m.organization_id
+  {CONTEXT_JOINS}
  WHERE u.id = %s
 """  # noqa: S608 (constants; values are parameters)
 
 
 @dataclass(frozen=True)
 class ReadAhead:
-    """The session's user and their organization context row, read in one statement."""
+    """A requester's user and their organization context row, read in one statement."""
 
     user: User
     org_slug: str
     row: tuple[Any, ...]
+
+    def row_for(self, user: Any, org_slug: str) -> tuple[Any, ...] | None:
+        """The context row, if it is this user's in this organization (`org_context(row=…)`)."""
+        if self.org_slug == org_slug and user.is_authenticated and self.user.pk == user.pk:
+            return self.row
+        return None
 
 
 def read_ahead(request: HttpRequest, org_slug: str) -> ReadAhead | None:
@@ -216,7 +241,8 @@ def read_ahead(request: HttpRequest, org_slug: str) -> ReadAhead | None:
     every signed-in page read the user, then the context, two round trips where one does. The user
     is only a candidate: Django's `get_user` still decides who signs in (the backend's checks,
     the session's hash of the password), taking it from `roles.backends.preloaded_user` instead
-    of a query of its own (`org_view`)."""
+    of a query of its own (`org_view`). The API's token authentication does the same with the
+    token (`roles.api.authentication`)."""
     if hasattr(request, "_cached_user"):  # Django's auth middleware read the user already
         return None
     try:
@@ -231,15 +257,13 @@ def read_ahead(request: HttpRequest, org_slug: str) -> ReadAhead | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    n = len(_USER_FIELDS)
-    values = [_converted(field, value, connection) for field, value in zip(_USER_FIELDS, row[:n], strict=True)]
-    user = User.from_db(User.objects.db, [field.attname for field in _USER_FIELDS], values)
-    return ReadAhead(user=user, org_slug=org_slug, row=tuple(row[n:]))
+    user = instance_of(User, row[:_USER_COLUMNS], connection)
+    return ReadAhead(user=user, org_slug=org_slug, row=tuple(row[_USER_COLUMNS:]))
 
 
-def _converted(field: Any, value: Any, connection: Any) -> Any:
+def _converted(model: Any, field: Any, value: Any, connection: Any) -> Any:
     """`value` of `field` as the ORM's compiler gives it (SQLite's dates and booleans)."""
-    col = field.get_col(User._meta.db_table)
+    col = field.get_col(model._meta.db_table)
     for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
         value = converter(value, col, connection)
     return value
@@ -291,9 +315,7 @@ def org_view(
         @wraps(view)
         def signed_in(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
             ahead: ReadAhead | None = getattr(request, "_read_ahead", None)
-            row = None
-            if ahead is not None and ahead.org_slug == org and ahead.user.pk == request.user.pk:
-                row = ahead.row
+            row = ahead.row_for(request.user, org) if ahead is not None else None
             ctx = org_context(request.user, org, row=row)
             org_request = with_context(request, ctx)
             ctx.require(perm)

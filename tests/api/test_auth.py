@@ -201,3 +201,61 @@ def test_layers_are_the_four_rings(leader_api):
     ]
     assert leader_api.get(url("layers/potential/")).json()["name"] == "Potential product"
     assert leader_api.get(url("layers/mantle/")).status_code == 404
+
+
+# --- the token read with the requester's organization context -----------------------------------
+
+
+@pytest.mark.usefixtures("drawn")
+def test_an_organization_request_reads_its_token_with_the_context_in_one_statement(leader_api, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    leader_api.get(url("orgs/acme/disruptions/"))
+    with CaptureQueriesContext(connection) as read:
+        assert leader_api.get(url("orgs/acme/disruptions/")).status_code == 200
+    sql = [q["sql"] for q in read.captured_queries]
+    assert sum("knox_authtoken" in q for q in sql) == 1 and sum("roles_membership" in q for q in sql) == 1
+    assert any("knox_authtoken" in q and "roles_membership" in q for q in sql), sql
+
+
+def test_a_token_read_with_a_context_is_refused_and_checked_as_knox_checks_it(anon, leader, outsider, org):
+    body = obtain(anon).json()
+    assert signed(body["token"]).get(url("orgs/acme/disruptions/")).status_code == 200
+    assert signed(body["token"] + "x").get(url("orgs/acme/disruptions/")).status_code == 401  # not its digest
+    assert signed("0" * len(body["token"])).get(url("orgs/acme/disruptions/")).status_code == 401
+    from roles.services.tokens import token_issue
+
+    _, stranger = token_issue(user=outsider)
+    assert signed(stranger).get(url("orgs/acme/disruptions/")).status_code == 404  # no membership: not found
+    assert signed(stranger).get(url("orgs/nowhere/disruptions/")).status_code == 404
+    leader.is_active = False
+    leader.save()
+    response = signed(body["token"]).get(url("orgs/acme/disruptions/"))
+    assert response.status_code == 401 and response.json()["error"] == "authentication_failed"
+    leader.is_active = True
+    leader.save()
+    AuthToken.objects.filter(user=leader).update(expiry=timezone.now() - timedelta(seconds=1))
+    assert signed(body["token"]).get(url("orgs/acme/disruptions/")).status_code == 401
+    assert not AuthToken.objects.filter(user=leader).exists()  # an expired token is dropped
+
+
+def test_the_token_and_user_read_with_the_context_are_the_ones_the_orm_reads(leader, org):
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from roles.api.authentication import _tokens_keyed, _tokens_with_context
+    from roles.permissions import org_context
+    from roles.services.tokens import token_issue
+
+    token_issue(user=leader)
+    token = AuthToken.objects.get(user=leader)
+    (read,) = _tokens_with_context(token.token_key, "acme")
+    (expected,) = _tokens_keyed(token.token_key)
+    for model, got, want in ((AuthToken, read, expected), (User, read.user, expected.user)):
+        for field in model._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+    assert read.user.is_active is True and read._state.db == connection.alias and not read._state.adding
+    ctx = org_context(read.user, "acme", row=read.read_ahead.row_for(read.user, "acme"))
+    assert ctx.organization == org and ctx.access == "leader"
+    assert read.read_ahead.row_for(read.user, "globex") is None  # another organization's: read again
