@@ -167,11 +167,32 @@ def person_of(organization: Organization, pk: int) -> Stakeholder | None:
     return people_of(organization).select_related("function").filter(pk=pk).first()
 
 
+# A person's columns the people list and the person picker show (`person_row`, `person_options.html`);
+# any other loads on first use.
+PERSON_LISTED = (
+    "id",
+    "organization_id",
+    "function_id",
+    "full_name",
+    "title",
+    "email",
+    "user_id",
+    "manager_id",
+    "function__id",
+    "function__name",
+    "function__category",
+    "manager__id",
+    "manager__full_name",
+)
+
+
 def people_for_list(
     organization: Organization | int, *, query: str = "", function_id: int | None = None
 ) -> QuerySet[Stakeholder]:
-    """People of the organization matching a search on name, email, title or function."""
-    qs = people_of(organization).select_related("function", "manager")
+    """People of the organization matching a search on name, email, title or function, with
+    what a row of the list and a picker's option show (`PERSON_LISTED`): a page of 50 people read
+    every column of each person, function (its playbook hints decoded) and manager."""
+    qs = people_of(organization).select_related("function", "manager").only(*PERSON_LISTED)
     query = query.strip()
     if query:
         qs = qs.filter(
