@@ -184,8 +184,39 @@ def _card_rows(reviews: QuerySet[Review], *, products: Iterable[Product] | None 
     return with_parents(list(_cards_query(reviews)), products)
 
 
+# What a dispute's card and a resolved one show of a review, its cell, function and person (the
+# state of its pair included: `pair_state`); any other column loads on first use. Every column of
+# the four rows (a function's description and decoded playbook hints, a person's dates) was read.
+CARD_COLUMNS = (
+    "id",
+    "organization_id",
+    "assignment_id",
+    "stakeholder_id",
+    "verdict",
+    "comment",
+    "suggested_layer_id",
+    "created_at",
+    "resolution",
+    "resolution_note",
+    "resolved_at",
+    "resolved_by_id",
+    "assignment__id",
+    "assignment__product_id",
+    "assignment__function_id",
+    "assignment__layer_id",
+    "assignment__emphasis",
+    "assignment__changed_at",
+    "assignment__function__id",
+    "assignment__function__name",
+    "assignment__function__category",
+    "stakeholder__id",
+    "stakeholder__full_name",
+    "stakeholder__user_id",
+)
+
+
 def _cards_query(reviews: QuerySet[Review], *, limit: int | None = None) -> QuerySet[Review]:
-    chosen = reviews.select_related("assignment__function", "stakeholder")
+    chosen = reviews.select_related("assignment__function", "stakeholder").only(*CARD_COLUMNS)
     return chosen[:limit] if limit is not None else chosen
 
 
