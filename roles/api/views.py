@@ -129,7 +129,7 @@ class FunctionViewSet(
     conflict_actions = frozenset({"destroy"})
 
     def scoped_queryset(self) -> QuerySet[Function]:
-        return _functions(self.ctx.organization.pk)
+        return _functions(self.ctx.organization.pk, listed=self.action == "list")
 
     def page_rows(self) -> Callable[[int, int, bool], QuerySet[Function]]:
         organization_id = self.ctx.organization.pk
@@ -207,7 +207,7 @@ class StakeholderViewSet(
     ordering = ["full_name", "pk"]
 
     def scoped_queryset(self) -> QuerySet[Stakeholder]:
-        return _people(self.ctx.organization.pk)
+        return _people(self.ctx.organization.pk, listed=self.action == "list")
 
     def page_rows(self) -> Callable[[int, int, bool], QuerySet[Stakeholder]]:
         organization_id = self.ctx.organization.pk
@@ -302,7 +302,7 @@ class PartnershipViewSet(
         # The first function's organization too (it is the link's): the list, in the order of the
         # two names, is then read from the first few functions of the name index with their links
         # (0.6 ms), where sorting every link of the organization took 12 ms at 7,500 links.
-        return _links(self.ctx.organization.pk)
+        return _links(self.ctx.organization.pk, listed=self.action == "list")
 
     def page_rows(self) -> Callable[[int, int, bool], QuerySet[Partnership]]:
         organization_id = self.ctx.organization.pk
@@ -487,7 +487,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
 # --- pages of the unfiltered lists, prepared (shared.prepared; OrgViewSet.page_rows) ---------------
 
 
-def _functions(organization_id: int) -> QuerySet[Function]:
+def _functions(organization_id: int, *, listed: bool = False) -> QuerySet[Function]:
     # A correlated count, computed for the page's rows only: a join and GROUP BY over every
     # person of the organization costs the whole tenant on each page (issue 13 item 9). It is
     # COUNT(*) over the people's (organization, function) index, which it reads alone.
@@ -496,14 +496,17 @@ def _functions(organization_id: int) -> QuerySet[Function]:
         .order_by()
         .values("function")
     )
-    return Function.objects.filter(organization_id=organization_id).annotate(
+    functions = Function.objects.filter(organization_id=organization_id).annotate(
         people_count=Coalesce(Subquery(people.annotate(n=Count("*")).values("n")), 0)
     )
+    # A list leaves out the playbook match, the map editor's (the serializer shows neither column).
+    return functions.defer("playbook_name", "playbook_hints") if listed else functions
 
 
 @prepared(shaped=("bottom", "top", "by_ids"))
 def _functions_page(organization_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Function]:
-    return page_of(_functions(organization_id).order_by(*FunctionViewSet.ordering), bottom, top, by_ids)
+    functions = _functions(organization_id, listed=True)
+    return page_of(functions.order_by(*FunctionViewSet.ordering), bottom, top, by_ids)
 
 
 def _disruptions(organization_id: int) -> QuerySet[Disruption]:
@@ -515,21 +518,35 @@ def _disruptions_page(organization_id: int, bottom: int, top: int, by_ids: bool)
     return page_of(_disruptions(organization_id).order_by(*DisruptionViewSet.ordering), bottom, top, by_ids)
 
 
-def _people(organization_id: int) -> QuerySet[Stakeholder]:
-    return Stakeholder.objects.filter(organization_id=organization_id).select_related("function")
+def _own(model: Any) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+# What a list's row shows of a person's or a link's functions (their serializers): the rest of a
+# function's row (its description, its decoded playbook hints) was read for every row of a page.
+PEOPLE_LISTED = (*_own(Stakeholder), "function__id", "function__name")
+LINKS_LISTED = (*_own(Partnership), "function_a__id", "function_a__name", "function_b__id", "function_b__name")
+
+
+def _people(organization_id: int, *, listed: bool = False) -> QuerySet[Stakeholder]:
+    people = Stakeholder.objects.filter(organization_id=organization_id).select_related("function")
+    return people.only(*PEOPLE_LISTED) if listed else people
 
 
 @prepared(shaped=("bottom", "top", "by_ids"))
 def _people_page(organization_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Stakeholder]:
-    return page_of(_people(organization_id).order_by(*StakeholderViewSet.ordering), bottom, top, by_ids)
+    people = _people(organization_id, listed=True)
+    return page_of(people.order_by(*StakeholderViewSet.ordering), bottom, top, by_ids)
 
 
-def _links(organization_id: int) -> QuerySet[Partnership]:
-    return Partnership.objects.filter(
+def _links(organization_id: int, *, listed: bool = False) -> QuerySet[Partnership]:
+    links = Partnership.objects.filter(
         organization_id=organization_id, function_a__organization_id=organization_id
     ).select_related("function_a", "function_b")
+    return links.only(*LINKS_LISTED) if listed else links
 
 
 @prepared(shaped=("bottom", "top", "by_ids"))
 def _links_page(organization_id: int, bottom: int, top: int, by_ids: bool) -> QuerySet[Partnership]:
-    return page_of(_links(organization_id).order_by(*PartnershipViewSet.ordering), bottom, top, by_ids)
+    links = _links(organization_id, listed=True)
+    return page_of(links.order_by(*PartnershipViewSet.ordering), bottom, top, by_ids)
