@@ -112,7 +112,12 @@ def _mapped_functions(organization_id: int, product_id: int | None) -> QuerySet[
     """The functions mapped on the product (on any product), by lower(name), the order of the
     organization's unique name index: a page is read walking it, never by sorting every function."""
     mapped = Exists(_counters(organization_id, product_id).filter(function_id=OuterRef("pk")))
-    return Function.objects.filter(mapped, organization=organization_id).order_by(Lower("name"), "pk")
+    functions = Function.objects.filter(mapped, organization=organization_id).order_by(Lower("name"), "pk")
+    return functions.only(*PROGRESS_FUNCTION)
+
+
+# What a progress row shows of its function (`progress_row`: its chip and the invite's address).
+PROGRESS_FUNCTION = ("id", "organization_id", "name", "category")
 
 
 @prepared(shaped=("bottom", "top"))

@@ -36,9 +36,21 @@ def members_of(organization: Organization | int) -> QuerySet[Membership]:
 MEMBER_ORDER = ("user__email", "pk")
 
 
+# What a member's row shows of the membership and its account (`member_row`).
+MEMBER_LISTED = (
+    *(field.attname for field in Membership._meta.concrete_fields),
+    *("user__id", "user__email", "user__first_name", "user__last_name"),
+)
+# What it shows of the member's person here: the name and the function's chip.
+PERSON_LISTED = (
+    *("id", "organization_id", "user_id", "full_name", "function_id"),
+    *("function__id", "function__name", "function__category"),
+)
+
+
 def listed(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
-    """Members as the page lists them: with their user, by email."""
-    return memberships.select_related("user").order_by(*MEMBER_ORDER)
+    """Members as the page lists them: with their user, by email (the columns a row shows)."""
+    return memberships.select_related("user").only(*MEMBER_LISTED).order_by(*MEMBER_ORDER)
 
 
 @prepared(shaped=("bottom", "top"))
@@ -60,7 +72,8 @@ def admin_count(organization_id: int) -> QuerySet[Any]:
 @prepared
 def people_of_users(organization_id: int, user_ids: list[int]) -> QuerySet[Stakeholder]:
     """The people of the organization whose accounts are `user_ids` (each once), with their function."""
-    return Stakeholder.objects.filter(organization_id=organization_id, user_id__in=user_ids).select_related("function")
+    people = Stakeholder.objects.filter(organization_id=organization_id, user_id__in=user_ids)
+    return people.select_related("function").only(*PERSON_LISTED)
 
 
 def search(memberships: QuerySet[Membership], query: str) -> QuerySet[Membership]:
