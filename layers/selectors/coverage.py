@@ -173,8 +173,8 @@ def report_for(ctx: OrgContext, pk: int) -> CoverageReport | None:
 def report_list(
     ctx: OrgContext, *, product: Product | None = None, since: date | None = None, until: date | None = None
 ) -> QuerySet[CoverageReport]:
-    """The reports page: light columns only (the JSON stays in the database)."""
-    qs = reports_of(ctx).defer(*HEAVY_COLUMNS)
+    """The reports page: the columns a row shows (`LISTED_COLUMNS`; the JSON stays in the database)."""
+    qs = _listed(reports_of(ctx))
     if product is not None:
         qs = qs.filter(product=product)
     if since is not None:
@@ -186,7 +186,20 @@ def report_list(
 
 def _every_report(organization_id: int) -> QuerySet[CoverageReport]:
     """`report_list` of one who sees every product, unfiltered."""
-    return every_report(organization_id).defer(*HEAVY_COLUMNS)
+    return _listed(every_report(organization_id))
+
+
+# What a row of the reports page shows of a snapshot and its product (`report_row`, and the pair
+# the comparison preselects): the product's and organization's whole rows were read with each.
+LISTED_COLUMNS = (
+    *("id", "product_id", "organization_id", "generated_at", "trigger", "score"),
+    *("layer_coverage", "function_coverage", "review_coverage", "agreement"),
+    *("product__id", "product__name", "product__slug"),
+)
+
+
+def _listed(reports: QuerySet[CoverageReport]) -> QuerySet[CoverageReport]:
+    return reports.select_related(None).select_related("product").only(*LISTED_COLUMNS)
 
 
 @prepared(shaped=("bottom", "top"))

@@ -32,11 +32,20 @@ def function_of(organization: Organization, pk: int) -> Function | None:
     return functions_of(organization).select_related("parent").filter(pk=pk).first()
 
 
+# What a row of the functions page shows of a function and its parent (`function_row`): their whole
+# rows (the playbook match and its decoded hints, the creator, the dates) were read.
+FUNCTION_LISTED = (
+    *("id", "organization_id", "name", "category", "is_external", "description", "parent_id"),
+    *("parent__id", "parent__name"),
+)
+
+
 def functions_for_list(organization: Organization | int, *, query: str = "", category: str = "") -> QuerySet[Function]:
     """The functions page's rows in page order: by category (DESIGN order), then by name, as the
     index `function_page_order` holds them; the search matches the name, anywhere in it. Page it,
     then `count_people` on the page."""
-    functions = functions_of(organization).select_related("parent").annotate(category_rank=category_rank())
+    functions = functions_of(organization).select_related("parent").only(*FUNCTION_LISTED)
+    functions = functions.annotate(category_rank=category_rank())
     if query:
         functions = functions.filter(name__icontains=query)
     if category:
