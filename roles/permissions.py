@@ -168,7 +168,7 @@ def org_context(user: Any, org_slug: str, *, row: tuple[Any, ...] | None = None)
 # field added later) loads on first use, as with `.only()`. tests/roles/test_request_cost.py checks it.
 _ORGANIZATION_FIELDS = ["id", "slug", "name", "go_to_market"]
 _MEMBERSHIP_FIELDS = ["id", "user_id", "organization_id", "access"]
-_CONTEXT_COLUMNS = """o.id, o.slug, o.name, o.go_to_market,
+CONTEXT_COLUMNS = """o.id, o.slug, o.name, o.go_to_market,
        m.id, m.user_id, m.organization_id, m.access,
        (SELECT p.id FROM roles_stakeholder p
          WHERE p.organization_id = o.id AND p.user_id = m.user_id
@@ -182,7 +182,7 @@ _CONTEXT_COLUMNS = """o.id, o.slug, o.name, o.go_to_market,
        (SELECT CAST(COALESCE(SUM(g.weight), 0) AS bigint) FROM wp_state_change g WHERE g.organization_id IS NULL),
        (SELECT COUNT(*) FROM wp_state_change g WHERE g.organization_id IS NULL)"""
 _CONTEXT_SQL = f"""
-SELECT {_CONTEXT_COLUMNS}
+SELECT {CONTEXT_COLUMNS}
   FROM roles_membership m JOIN roles_organization o ON o.id = m.organization_id
  WHERE o.slug = %s AND m.user_id = %s
 """  # noqa: S608 (constants; values are parameters)
@@ -192,7 +192,6 @@ SELECT {_CONTEXT_COLUMNS}
 CONTEXT_JOINS = """LEFT JOIN roles_membership m
     ON m.user_id = u.id AND m.organization_id = (SELECT id FROM roles_organization WHERE slug = %s)
   LEFT JOIN roles_organization o ON o.id = m.organization_id"""
-CONTEXT_COLUMNS = _CONTEXT_COLUMNS
 
 
 def columns_of(model: Any, alias: str) -> str:
