@@ -21,6 +21,7 @@ count them all (`contributor_count`): at 5,000 functions naming every one was 24
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -55,7 +56,7 @@ from domain.coverage.rows import LEAD, AssignmentRow, FunctionRow, Tally
 from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST, disrupted_after_sql, trust_check_due_sql
 from roles.models import Disruption, Function, Partnership
 from shared.collector import collector_paused
-from shared.prepared import first_of, prepared
+from shared.prepared import first_of, prepared, statement_of
 
 from ..models import Product
 from .maintain import applied_disruptions
@@ -210,21 +211,17 @@ class _Page:
         segments = [Segment(gap.severity, gap.kind, 1, _built([gap])) for gap in fixed]
         # With no assignment at all, the one no_assignments gap stands for every unmapped function.
         unmapped = coverage.functions - tally["mapped"] if coverage.assignments else 0
-        mapped = self.cells.values("function_id")
-        functions = Function.objects.filter(organization_id=self.organization_id)
         segments += [
             self._dispute_segment(Severity.HIGH, tally["lead_disputes"], Q(emphasis=LEAD)),
             self._dispute_segment(Severity.MEDIUM, tally["other_disputes"], ~Q(emphasis=LEAD)),
-            self._function_segment(
-                GapKind.UNMAPPED_FUNCTION, Severity.MEDIUM, unmapped, functions.exclude(pk__in=mapped)
-            ),
+            self._function_segment(GapKind.UNMAPPED_FUNCTION, Severity.MEDIUM, unmapped, self._unmapped),
         ]
         for kind, severity, counted, which in (
             (GapKind.UNSTAFFED_FUNCTION, Severity.MEDIUM, "unstaffed", Q(pairs=0)),
             (GapKind.STALE_REVIEW, Severity.LOW, "stale", Q(reviewed__gt=F("current"))),
             (GapKind.PENDING_REVIEW, Severity.LOW, "pending", Q(pairs__gt=F("reviewed"))),
         ):
-            these = functions.filter(pk__in=self.cells.filter(which).values("function_id"))
+            these = functools.partial(self._functions_with_cells, which)
             segments.append(self._function_segment(kind, severity, tally[counted], these))
         weak, due = self._link_counts()
         for kind, severity, count in (
@@ -251,11 +248,22 @@ class _Page:
 
         return Segment(severity, GapKind.OPEN_DISPUTE, count, window)
 
+    def _unmapped(self) -> QuerySet[Function]:
+        functions = Function.objects.filter(organization_id=self.organization_id)
+        return functions.exclude(pk__in=self.cells.values("function_id"))
+
+    def _functions_with_cells(self, which: Q) -> QuerySet[Function]:
+        functions = Function.objects.filter(organization_id=self.organization_id)
+        return functions.filter(pk__in=self.cells.filter(which).values("function_id"))
+
     def _function_segment(
-        self, kind: GapKind, severity: Severity, count: int, functions: QuerySet[Function]
+        self, kind: GapKind, severity: Severity, count: int, functions: Callable[[], QuerySet[Function]]
     ) -> Segment:
+        """A segment of functions' gaps; `functions` makes the query of them when a window needs it
+        (most pages need none of the six: building them all cost more than the page's counts)."""
+
         def window(low: int, high: int) -> list[Gap]:
-            rows = functions.values_list("id", "name", "category")
+            rows = functions().values_list("id", "name", "category")
             probes = [({"function_id": pk}, name, (pk, name, category)) for pk, name, category in rows]
             fns = {pk: FunctionRow(pk, name, category) for pk, name, category in _probed(kind, probes, low, high)}
             assigned, staff, tallies = _cells(self.cells.filter(function_id__in=list(fns)).values_list(*_CELL))
@@ -273,22 +281,12 @@ class _Page:
         either is). The disruptions are live coverage's (`applied_disruptions` of the mapped
         functions, its day in the site's calendar as `calendar_day` takes it); tests hold both
         counts equal to live coverage's."""
-        mapped = self.cells.values("function_id")
         # Each mapped function's latest applied disruption, its day in the site's zone: `applied_disruptions`
-        # as a subquery of the statement (the same filter and Max), not a query of its own.
-        days_sql, days_params = (
-            Disruption.functions.through.objects.filter(
-                disruption__organization_id=self.organization_id,
-                disruption__applied_at__isnull=False,
-                function_id__in=mapped,
-            )
-            .order_by()
-            .values("function_id")
-            .annotate(day=TruncDate(Max("disruption__effective_at"), tzinfo=self.now.tzinfo))
-            .query.sql_with_params()
-        )
+        # as a subquery of the statement (the same filter and Max), not a query of its own. Both
+        # subqueries are prepared (`shared.prepared`): built anew, they cost a millisecond a request.
+        days_sql, days_params = statement_of(_applied_days(self.organization_id, self.product.pk, self.now.tzinfo))
         days = f"days(function_id, day) AS ({days_sql})"
-        mapped_sql, mapped_params = mapped.query.sql_with_params()
+        mapped_sql, mapped_params = statement_of(_mapped_of(self.organization_id, self.product.pk))
         partnership = Partnership._meta.db_table
         later = disrupted_after_sql("p.last_checked_on", "da.day", "db.day")
         due = trust_check_due_sql("p.last_checked_on", "p.needs_trust_check", later)
@@ -327,6 +325,33 @@ class _Page:
             return sorted((gap for gap in found if gap.kind == kind), key=_gap_order)[low:high]
 
         return window
+
+
+def _mapped(organization_id: int, product_id: int) -> QuerySet[Any]:
+    """The ids of the functions the product maps (a cell each)."""
+    return CellCounts.objects.filter(organization_id=organization_id, product_id=product_id).values("function_id")
+
+
+@prepared
+def _mapped_of(organization_id: int, product_id: int) -> QuerySet[Any]:
+    """`_mapped`, as `_link_counts`'s subquery."""
+    return _mapped(organization_id, product_id)
+
+
+@prepared
+def _applied_days(organization_id: int, product_id: int, zone: Any) -> QuerySet[Any]:
+    """(function id, day of its latest applied disruption in `zone`) of the product's mapped
+    functions: `applied_disruptions`'s filter and Max, as `_link_counts`'s subquery."""
+    return (
+        Disruption.functions.through.objects.filter(
+            disruption__organization_id=organization_id,
+            disruption__applied_at__isnull=False,
+            function_id__in=_mapped(organization_id, product_id),
+        )
+        .order_by()
+        .values("function_id")
+        .annotate(day=TruncDate(Max("disruption__effective_at"), tzinfo=zone))
+    )
 
 
 def _by_code_point(*fields: str) -> list[Any]:
