@@ -156,6 +156,8 @@ def _unchecked_reason(flagged: bool, last_checked_on: date | None, disruption_da
 
 # The gaps of one function each, their target {"function_id": id}.
 FUNCTION_KINDS = frozenset({UNMAPPED, UNSTAFFED, STALE, PENDING})
+# The gaps of one link each, their target {"partnership_id": id} (`_partnership_gaps`).
+LINK_KINDS = frozenset({GapKind.WEAK_PARTNERSHIP, GapKind.UNCHECKED_PARTNERSHIP})
 
 
 def function_order(fns: Iterable[FunctionRow]) -> list[FunctionRow]:
@@ -163,7 +165,9 @@ def function_order(fns: Iterable[FunctionRow]) -> list[FunctionRow]:
     `order_within_kind` of the target they share, {"function_id": id} (name, case-folded first,
     then id). A layer's contributors are listed in this order too (`compute.name_order`'s, the
     ties between two functions of one name aside, whose names are the same)."""
-    return sorted(fns, key=lambda f: order_within_kind(UNMAPPED, f.name, {"function_id": f.id}))
+    # `order_within_kind(UNMAPPED, name, {"function_id": id})` is (0, name folded, name, 0,
+    # (("function_id", id),)): ordered as (name folded, name, id), built without the target.
+    return sorted(fns, key=lambda f: (f.name.casefold(), f.name, f.id))
 
 
 def in_gap_order(gaps: Iterable[Gap], *, presorted: Collection[GapKind] = ()) -> list[Gap]:
@@ -181,7 +185,13 @@ def in_gap_order(gaps: Iterable[Gap], *, presorted: Collection[GapKind] = ()) ->
             group.append(gap)
     ordered: list[Gap] = []
     for (_severity, kind), group in sorted(groups.items(), key=lambda item: _rank(*item[0])):
-        if kind not in presorted:
+        if kind in presorted:
+            pass
+        elif kind in LINK_KINDS:
+            # A link's target is {"partnership_id": id} alone: `order_within_kind` is (0, name
+            # folded, name, 0, (("partnership_id", id),)), ordered as (name folded, name, id).
+            group.sort(key=lambda gap: (gap.name.casefold(), gap.name, gap.target["partnership_id"]))
+        else:
             group.sort(key=lambda gap: order_within_kind(kind, gap.name, gap.target))
         ordered += group
     return ordered
