@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Collate, TruncDate
 from django.utils import timezone
 
@@ -54,7 +54,7 @@ from domain.coverage.result import (
 )
 from domain.coverage.rows import LEAD, AssignmentRow, FunctionRow, Tally
 from domain.partnerships import UNCHECKED_AFTER_DAYS, WEAK_TRUST, disrupted_after_sql, trust_check_due_sql
-from roles.models import Disruption, Function, Partnership
+from roles.models import Function, Partnership
 from shared.collector import collector_paused
 from shared.prepared import first_of, prepared, statement_of
 
@@ -62,10 +62,12 @@ from ..models import Product
 from .maintain import applied_disruptions
 from .read import (
     NAMED_CONTRIBUTORS,
+    applied_to_product,
     function_rows,
     layer_counts,
     layer_rows,
     live_coverage,
+    mapped_ids,
     mapped_partnerships,
     named,
     summary_of,
@@ -281,9 +283,10 @@ class _Page:
         either is). The disruptions are live coverage's (`applied_disruptions` of the mapped
         functions, its day in the site's calendar as `calendar_day` takes it); tests hold both
         counts equal to live coverage's."""
-        # Each mapped function's latest applied disruption, its day in the site's zone: `applied_disruptions`
-        # as a subquery of the statement (the same filter and Max), not a query of its own. Both
-        # subqueries are prepared (`shared.prepared`): built anew, they cost a millisecond a request.
+        # Each mapped function's latest applied disruption, its day in the site's zone: live
+        # coverage's own read (`applied_to_product`) as a subquery of the statement, not a query of
+        # its own. Both subqueries are prepared (`shared.prepared`): built anew, they cost a
+        # millisecond a request.
         days_sql, days_params = statement_of(_applied_days(self.organization_id, self.product.pk, self.now.tzinfo))
         days = f"days(function_id, day) AS ({days_sql})"
         mapped_sql, mapped_params = statement_of(_mapped_of(self.organization_id, self.product.pk))
@@ -327,31 +330,18 @@ class _Page:
         return window
 
 
-def _mapped(organization_id: int, product_id: int) -> QuerySet[Any]:
-    """The ids of the functions the product maps (a cell each)."""
-    return CellCounts.objects.filter(organization_id=organization_id, product_id=product_id).values("function_id")
-
-
 @prepared
 def _mapped_of(organization_id: int, product_id: int) -> QuerySet[Any]:
-    """`_mapped`, as `_link_counts`'s subquery."""
-    return _mapped(organization_id, product_id)
+    """`mapped_ids`, as `_link_counts`'s subquery."""
+    return mapped_ids(organization_id, product_id)
 
 
 @prepared
 def _applied_days(organization_id: int, product_id: int, zone: Any) -> QuerySet[Any]:
     """(function id, day of its latest applied disruption in `zone`) of the product's mapped
-    functions: `applied_disruptions`'s filter and Max, as `_link_counts`'s subquery."""
-    return (
-        Disruption.functions.through.objects.filter(
-            disruption__organization_id=organization_id,
-            disruption__applied_at__isnull=False,
-            function_id__in=_mapped(organization_id, product_id),
-        )
-        .order_by()
-        .values("function_id")
-        .annotate(day=TruncDate(Max("disruption__effective_at"), tzinfo=zone))
-    )
+    functions: live coverage's `applied_to_product`, as `_link_counts`'s subquery."""
+    latest = applied_to_product(organization_id, product_id)
+    return latest.annotate(day=TruncDate("last", tzinfo=zone)).values_list("function_id", "day")
 
 
 def _by_code_point(*fields: str) -> list[Any]:

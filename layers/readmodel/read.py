@@ -101,13 +101,22 @@ def _functions_and_cells(organization_id: int, product_id: int) -> QuerySet[Any]
 _CELL_COLUMNS = ("assignment_id", "layer__key", "emphasis", "pairs", "reviewed", "current", "agreeing", "open")
 
 
+def mapped_ids(organization_id: int, product_id: int) -> QuerySet[Any]:
+    """The ids of the functions the product maps (a cell each), to go in a statement as a subquery."""
+    return CellCounts.objects.filter(organization_id=organization_id, product_id=product_id).values("function_id")
+
+
+def applied_to_product(organization_id: int, product_id: int) -> QuerySet[Any]:
+    """`applied_disruptions` of the product's mapped functions: (function id, when, as `last`)
+    each. The mapped functions go in as a subquery, not a list of ids: at 5,000 functions,
+    building and sending an IN list of that size cost more than the rest of the read together."""
+    mapped = mapped_ids(organization_id, product_id)
+    return latest_disruptions_query(organization_id=organization_id, function_ids=mapped)
+
+
 @prepared
 def _applied_to_product(organization_id: int, product_id: int) -> QuerySet[Any]:
-    """`applied_disruptions` of the product's mapped functions: (function id, when) each. The
-    mapped functions go in as a subquery, not a list of ids: at 5,000 functions, building and
-    sending an IN list of that size cost more than the rest of the read together."""
-    mapped = CellCounts.objects.filter(organization_id=organization_id, product_id=product_id).values("function_id")
-    return latest_disruptions_query(organization_id=organization_id, function_ids=mapped)
+    return applied_to_product(organization_id, product_id)
 
 
 def function_rows(organization_id: int) -> tuple[dict[int, FunctionRow], frozenset[int]]:
