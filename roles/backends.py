@@ -39,11 +39,10 @@ class EmailBackend(ModelBackend):
             pk = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        if not isinstance(pk, int):
+            return None
         preloaded = _PRELOADED.get()
-        if preloaded is not None and isinstance(pk, int) and preloaded.pk == pk:
-            user = preloaded
-        else:
-            user = next(iter(_user(pk)), None) if isinstance(pk, int) else None
+        user = preloaded if preloaded is not None and preloaded.pk == pk else next(iter(_user(pk)), None)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(

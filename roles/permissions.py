@@ -234,6 +234,20 @@ class ReadAhead:
         return None
 
 
+def keep_read_ahead(request: Any, ahead: ReadAhead) -> None:
+    """Leave what was read ahead on the request (a page's, or the API's DRF request) for
+    `context_of` to take."""
+    request._read_ahead = ahead
+
+
+def context_of(request: Any, org_slug: str) -> OrgContext:
+    """`org_context` of the request's user, from the row read ahead with that user when there is
+    one (`keep_read_ahead`), else read now."""
+    user = request.user
+    ahead: ReadAhead | None = getattr(request, "_read_ahead", None)
+    return org_context(user, org_slug, row=ahead.row_for(user, org_slug) if ahead is not None else None)
+
+
 def read_ahead(request: HttpRequest, org_slug: str) -> ReadAhead | None:
     """The session's user and `_CONTEXT_SQL`'s row in one statement, before anything asked who
     the requester is (None when something did, or the session names no user, or no such user):
@@ -313,9 +327,7 @@ def org_view(
         @login_required
         @wraps(view)
         def signed_in(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            ahead: ReadAhead | None = getattr(request, "_read_ahead", None)
-            row = ahead.row_for(request.user, org) if ahead is not None else None
-            ctx = org_context(request.user, org, row=row)
+            ctx = context_of(request, org)
             org_request = with_context(request, ctx)
             ctx.require(perm)
             if cached and not any(name in request.GET for name in drawn_with):
@@ -332,7 +344,7 @@ def org_view(
             if ahead is not None:
                 with preloaded_user(ahead.user):
                     request.user.is_authenticated  # noqa: B018 (reads the session's user now)
-                request._read_ahead = ahead  # type: ignore[attr-defined]
+                keep_read_ahead(request, ahead)
             return signed_in(request, org, *args, **kwargs)
 
         return wrapper

@@ -30,7 +30,7 @@ from rest_framework import exceptions
 
 from shared.prepared import prepared
 
-from ..permissions import CONTEXT_COLUMNS, CONTEXT_JOINS, ReadAhead, columns_of, instance_of
+from ..permissions import CONTEXT_COLUMNS, CONTEXT_JOINS, ReadAhead, columns_of, instance_of, keep_read_ahead
 
 
 class TokenAuthentication(auth.TokenAuthentication):
@@ -65,7 +65,7 @@ class TokenAuthentication(auth.TokenAuthentication):
                 user, valid = self.validate_user(auth_token)
                 ahead = getattr(auth_token, "read_ahead", None)
                 if ahead is not None:
-                    self.request._read_ahead = ahead
+                    keep_read_ahead(self.request, ahead)
                 return user, valid
         raise exceptions.AuthenticationFailed(msg)
 

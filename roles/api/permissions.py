@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from .. import rowcounts, statecache
 from ..filters import FilterBackend
-from ..permissions import GRANTS, OrgContext, Perm, ReadAhead, org_context
+from ..permissions import GRANTS, OrgContext, Perm, context_of
 
 
 def whole_number(request: Request, name: str, default: int, *, most: int | None = None, message: str = "") -> int:
@@ -92,9 +92,7 @@ class OrgPermission(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False  # DRF answers 401 with the token scheme's WWW-Authenticate
-        org = view.kwargs["org"]
-        ahead: ReadAhead | None = getattr(request, "_read_ahead", None)  # read with the token
-        ctx = org_context(request.user, org, row=ahead.row_for(request.user, org) if ahead is not None else None)
+        ctx = context_of(request, view.kwargs["org"])  # the row read with the token, if it was
         cast(OrgApiRequest, request).ctx = ctx
         perm = view.perm_for(getattr(view, "action", None), request.method)
         if not ctx.can(perm):
